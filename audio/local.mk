@@ -1,0 +1,8 @@
+# audio/: the media engine. Knows nothing of SIP and includes nothing from src/.
+noinst_LIBRARIES += audio/libsphone_audio.a
+audio_libsphone_audio_a_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(PORTAUDIO_CFLAGS) $(SPEEXDSP_CFLAGS)
+audio_libsphone_audio_a_SOURCES =
+
+include audio/codec.mk
+include audio/dev.mk
+include audio/stream.mk

@@ -1,0 +1,1 @@
+# bench/: benchmarks, run on demand with 'make bench'

@@ -1,0 +1,8 @@
+/* version.c: the program's version and build description. */
+#include "config.h"
+#include "version.h"
+
+const char *sphone_version(void)
+{
+	return PACKAGE_VERSION;
+}

@@ -1,0 +1,1 @@
+# fuzz targets: built only with --enable-fuzzing

@@ -1,0 +1,40 @@
+# lib.sh: shared helpers for the interop tests (TAP output, process cleanup, throwaway CA).
+# Sourced by tests/interop/*.sh. Everything runs on loopback and is stopped by PID.
+set -u
+TAP_N=0
+TAP_FAILED=0
+PIDS=""
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sphone-interop.XXXXXX")
+
+ok() { # ok COND_EXIT_STATUS "description"
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $TAP_N - $2"; else echo "not ok $TAP_N - $2"; TAP_FAILED=$((TAP_FAILED + 1)); fi
+}
+diag() { echo "# $*"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+track_pid() { PIDS="$PIDS $1"; }
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+		kill -9 "$p" 2>/dev/null
+	done
+	if [ "${KEEP_WORK:-0}" = 1 ]; then diag "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
+
+# wait_for CMD...: retry a command for up to $WAIT_SECS (default 20) seconds
+wait_for() {
+	local t=0 max=$((${WAIT_SECS:-20} * 10))
+	while [ $t -lt $max ]; do "$@" && return 0; sleep 0.1; t=$((t + 1)); done
+	return 1
+}
+
+# free_port: a TCP/UDP port on 127.0.0.1 that nothing listens on now
+free_port() {
+	python3 - <<'PY'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}

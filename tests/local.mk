@@ -1,0 +1,7 @@
+# tests/: unit tests (TAP, one program per module) and interop tests (real peers).
+# Unit test programs link the same libraries as the sphone program.
+TEST_LIBS = src/libsphone.a audio/libsphone_audio.a $(CORE_LIBS) $(AUDIO_LIBS)
+EXTRA_DIST += tests/tap.h tests/interop/lib.sh
+
+TESTS += tests/cli.sh
+EXTRA_DIST += tests/cli.sh
