@@ -1,1 +1,2 @@
-# src/sip.mk
+# src/sip.mk: SIP URI and message layer (pl, sip_uri, sip_msg) and its unit tests.
+src_libsphone_a_SOURCES += src/pl.h src/sip_uri.h src/sip_msg.h
