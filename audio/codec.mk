@@ -1,1 +1,8 @@
-# audio/codec.mk
+# audio/codec.mk: G.711, RTP, RTCP, SRTP (the only libsrtp user) and RFC 4733 DTMF, with their unit tests.
+audio_libsphone_audio_a_SOURCES += audio/g711.c audio/g711.h
+
+check_PROGRAMS += tests/unit/test_g711
+tests_unit_test_g711_SOURCES = tests/unit/test_g711.c
+tests_unit_test_g711_CFLAGS = $(AM_CFLAGS)
+tests_unit_test_g711_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_g711
