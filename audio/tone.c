@@ -1,0 +1,84 @@
+/* tone.c: sine/DTMF tone generation (test signals, ring-back, local DTMF feedback). */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "tone.h"
+
+static int16_t sat16(double v)
+{
+	if (v > 32767.0)
+		return 32767;
+	if (v < -32768.0)
+		return -32768;
+	return (int16_t)lrint(v);
+}
+
+int tone_dual(struct tone *t, unsigned rate, double hz1, double amp1, double hz2, double amp2)
+{
+	if (!t || rate == 0 || hz1 < 0 || hz2 < 0 || hz1 >= rate / 2.0 || hz2 >= rate / 2.0 ||
+	    amp1 < 0 || amp2 < 0 || amp1 + amp2 > 32767.0)
+		return EINVAL;
+	memset(t, 0, sizeof(*t));
+	t->inc[0] = 2.0 * M_PI * hz1 / rate;
+	t->inc[1] = 2.0 * M_PI * hz2 / rate;
+	t->amp[0] = amp1;
+	t->amp[1] = amp2;
+	t->n = 2;
+	return 0;
+}
+
+int tone_sine(struct tone *t, unsigned rate, double hz, double amp)
+{
+	int err = tone_dual(t, rate, hz, amp, 0, 0);
+	if (!err)
+		t->n = 1;
+	return err;
+}
+
+int tone_dtmf(struct tone *t, unsigned rate, char digit, double amp)
+{
+	static const char keys[] = "123A456B789C*0#D";
+	static const double low[4] = { 697, 770, 852, 941 };
+	static const double high[4] = { 1209, 1336, 1477, 1633 };
+	const char *p;
+	int i;
+
+	if (digit >= 'a' && digit <= 'd')
+		digit = (char)(digit - 'a' + 'A');
+	p = digit ? strchr(keys, digit) : NULL;
+	if (!p)
+		return EINVAL;
+	i = (int)(p - keys);
+	return tone_dual(t, rate, low[i / 4], amp / 2, high[i % 4], amp / 2);
+}
+
+static double tone_next(struct tone *t)
+{
+	double v = 0;
+	int k;
+
+	for (k = 0; k < t->n; k++) {
+		v += t->amp[k] * sin(t->ph[k]);
+		t->ph[k] += t->inc[k];
+		if (t->ph[k] >= 2.0 * M_PI)
+			t->ph[k] -= 2.0 * M_PI;
+	}
+	return v;
+}
+
+void tone_fill(struct tone *t, int16_t *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = sat16(tone_next(t));
+}
+
+void tone_mix(struct tone *t, int16_t *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = sat16(out[i] + tone_next(t));
+}
