@@ -6,3 +6,10 @@ tests_unit_test_g711_SOURCES = tests/unit/test_g711.c
 tests_unit_test_g711_CFLAGS = $(AM_CFLAGS)
 tests_unit_test_g711_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_g711
+
+audio_libsphone_audio_a_SOURCES += audio/rtp.c audio/rtp.h
+check_PROGRAMS += tests/unit/test_rtp
+tests_unit_test_rtp_SOURCES = tests/unit/test_rtp.c
+tests_unit_test_rtp_CFLAGS = $(AM_CFLAGS)
+tests_unit_test_rtp_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_rtp

@@ -1,0 +1,410 @@
+/* rtp.c: RTP header coding with bounds checks, sender state and RFC 3550 receiver statistics. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "rtp.h"
+
+#define RTP_SEQ_MOD (1u << 16)
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+int rtp_hdr_decode(struct rtp_hdr *h, const uint8_t *pkt, size_t len)
+{
+	struct rtp_hdr t;
+	size_t off, end = len;
+
+	if (!h || !pkt)
+		return EINVAL;
+	if (len < RTP_HDR_LEN)
+		return EBADMSG;
+	if ((pkt[0] >> 6) != RTP_VERSION)
+		return EBADMSG;
+	memset(&t, 0, sizeof(t));
+	t.padding = pkt[0] & 0x20;
+	t.ext = pkt[0] & 0x10;
+	t.cc = pkt[0] & 0x0F;
+	t.marker = pkt[1] & 0x80;
+	t.pt = pkt[1] & 0x7F;
+	t.seq = rd16(pkt + 2);
+	t.ts = rd32(pkt + 4);
+	t.ssrc = rd32(pkt + 8);
+	off = RTP_HDR_LEN;
+
+	if (len - off < 4u * t.cc)
+		return EBADMSG;
+	for (unsigned i = 0; i < t.cc; i++, off += 4)
+		t.csrc[i] = rd32(pkt + off);
+
+	if (t.ext) {
+		size_t words;
+		if (len - off < 4)
+			return EBADMSG;
+		t.ext_profile = rd16(pkt + off);
+		words = rd16(pkt + off + 2);
+		off += 4;
+		if (len - off < 4 * words)
+			return EBADMSG;
+		t.ext_off = off;
+		t.ext_len = 4 * words;
+		off += t.ext_len;
+	}
+
+	if (t.padding) {
+		/* the count includes itself and must fit in the payload area */
+		size_t pad = pkt[len - 1];
+		if (pad == 0 || pad > len - off)
+			return EBADMSG;
+		t.pad_len = pad;
+		end = len - pad;
+	}
+	t.payload_off = off;
+	t.payload_len = end - off;
+	*h = t;
+	return 0;
+}
+
+int rtp_hdr_encode(uint8_t *buf, size_t cap, const struct rtp_hdr *h, size_t *hdr_len)
+{
+	size_t n;
+
+	if (!buf || !h || h->cc > RTP_MAX_CSRC || h->pt > 127)
+		return EINVAL;
+	n = RTP_HDR_LEN + 4u * h->cc;
+	if (cap < n)
+		return ENOBUFS;
+	buf[0] = (uint8_t)(RTP_VERSION << 6 | h->cc);
+	buf[1] = (uint8_t)((h->marker ? 0x80 : 0) | h->pt);
+	wr16(buf + 2, h->seq);
+	wr32(buf + 4, h->ts);
+	wr32(buf + 8, h->ssrc);
+	for (unsigned i = 0; i < h->cc; i++)
+		wr32(buf + RTP_HDR_LEN + 4 * i, h->csrc[i]);
+	if (hdr_len)
+		*hdr_len = n;
+	return 0;
+}
+
+static int random_bytes(void *p, size_t n)
+{
+	uint8_t *b = p;
+
+	while (n) {
+		ssize_t r = getrandom(b, n, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		b += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+struct rtp_send {
+	uint32_t ssrc;
+	uint16_t seq;
+	uint32_t ts;
+	uint8_t pt;
+	bool talkspurt; /* next audio packet gets the marker */
+	struct rtp_send_stats st;
+};
+
+int rtp_send_alloc(struct rtp_send **sp, uint8_t pt)
+{
+	struct rtp_send *s;
+	uint8_t r[10];
+	int err;
+
+	if (!sp || pt > 127)
+		return EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ENOMEM;
+	err = random_bytes(r, sizeof(r));
+	if (err)
+		goto out;
+	s->ssrc = rd32(r);
+	s->seq = rd16(r + 4);
+	s->ts = rd32(r + 6);
+	s->pt = pt;
+	s->talkspurt = true;
+	*sp = s;
+	s = NULL;
+out:
+	free(s);
+	return err;
+}
+
+void rtp_send_free(struct rtp_send *s)
+{
+	free(s);
+}
+
+uint32_t rtp_send_ssrc(const struct rtp_send *s)
+{
+	return s->ssrc;
+}
+
+uint32_t rtp_send_ts(const struct rtp_send *s)
+{
+	return s->ts;
+}
+
+uint16_t rtp_send_seq(const struct rtp_send *s)
+{
+	return s->seq;
+}
+
+void rtp_send_stats(const struct rtp_send *s, struct rtp_send_stats *st)
+{
+	*st = s->st;
+}
+
+void rtp_send_set(struct rtp_send *s, uint32_t ssrc, uint16_t seq, uint32_t ts)
+{
+	s->ssrc = ssrc;
+	s->seq = seq;
+	s->ts = ts;
+}
+
+static int send_hdr(struct rtp_send *s, uint8_t *buf, size_t cap, uint8_t pt, uint32_t ts,
+		    bool marker, size_t payload_len, size_t *hdr_len)
+{
+	struct rtp_hdr h;
+	int err;
+
+	memset(&h, 0, sizeof(h));
+	h.pt = pt;
+	h.marker = marker;
+	h.seq = s->seq;
+	h.ts = ts;
+	h.ssrc = s->ssrc;
+	err = rtp_hdr_encode(buf, cap, &h, hdr_len);
+	if (err)
+		return err;
+	s->seq++; /* wraps modulo 2^16 */
+	s->st.packets++;
+	s->st.octets += (uint32_t)payload_len;
+	return 0;
+}
+
+int rtp_send_audio(struct rtp_send *s, uint8_t *buf, size_t cap, uint32_t samples,
+		   size_t payload_len, size_t *hdr_len)
+{
+	int err;
+
+	if (!s)
+		return EINVAL;
+	err = send_hdr(s, buf, cap, s->pt, s->ts, s->talkspurt, payload_len, hdr_len);
+	if (err)
+		return err;
+	s->talkspurt = false;
+	s->ts += samples;
+	return 0;
+}
+
+int rtp_send_other(struct rtp_send *s, uint8_t *buf, size_t cap, uint8_t pt, uint32_t ts,
+		   bool marker, size_t payload_len, size_t *hdr_len)
+{
+	if (!s || pt > 127)
+		return EINVAL;
+	return send_hdr(s, buf, cap, pt, ts, marker, payload_len, hdr_len);
+}
+
+void rtp_send_skip(struct rtp_send *s, uint32_t samples)
+{
+	s->ts += samples;
+	s->talkspurt = true;
+}
+
+struct rtp_recv {
+	bool active; /* a source is being tracked */
+	uint32_t ssrc;
+	uint16_t max_seq;
+	uint32_t cycles; /* count of wraps, shifted left 16 */
+	uint32_t base_seq;
+	uint32_t bad_seq;
+	uint32_t probation;
+	uint32_t received;
+	uint32_t expected_prior;
+	uint32_t received_prior;
+	bool have_transit;
+	uint32_t transit;
+	uint32_t jitter; /* scaled by 16 */
+};
+
+int rtp_recv_alloc(struct rtp_recv **rp)
+{
+	struct rtp_recv *r;
+
+	if (!rp)
+		return EINVAL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return ENOMEM;
+	*rp = r;
+	return 0;
+}
+
+void rtp_recv_free(struct rtp_recv *r)
+{
+	free(r);
+}
+
+bool rtp_recv_active(const struct rtp_recv *r)
+{
+	return r->active;
+}
+
+static void init_seq(struct rtp_recv *r, uint16_t seq)
+{
+	r->base_seq = seq;
+	r->max_seq = seq;
+	r->bad_seq = RTP_SEQ_MOD + 1; /* so seq == bad_seq is false */
+	r->cycles = 0;
+	r->received = 0;
+	r->received_prior = 0;
+	r->expected_prior = 0;
+	r->have_transit = false;
+	r->jitter = 0;
+}
+
+/* RFC 3550 A.1: returns 0 valid, EINPROGRESS probation, ERANGE bad jump */
+static int update_seq(struct rtp_recv *r, uint16_t seq)
+{
+	uint16_t udelta = (uint16_t)(seq - r->max_seq);
+
+	if (r->probation) {
+		if (seq == (uint16_t)(r->max_seq + 1)) {
+			r->probation--;
+			r->max_seq = seq;
+			if (r->probation == 0) {
+				init_seq(r, seq);
+				r->received++;
+				return 0;
+			}
+		} else {
+			r->probation = RTP_MIN_SEQUENTIAL - 1;
+			r->max_seq = seq;
+		}
+		return EINPROGRESS;
+	}
+	if (udelta < RTP_MAX_DROPOUT) {
+		if (seq < r->max_seq)
+			r->cycles += RTP_SEQ_MOD;
+		r->max_seq = seq;
+	} else if (udelta <= RTP_SEQ_MOD - RTP_MAX_MISORDER) {
+		if (seq == r->bad_seq) {
+			/* two sequential packets after a jump: the source restarted */
+			init_seq(r, seq);
+		} else {
+			r->bad_seq = (seq + 1) & (RTP_SEQ_MOD - 1);
+			return ERANGE;
+		}
+	}
+	/* else: duplicate or reordered packet, counted */
+	r->received++;
+	return 0;
+}
+
+int rtp_recv_packet(struct rtp_recv *r, const struct rtp_hdr *h, uint32_t arrival,
+		    uint32_t *ext_seq)
+{
+	int err;
+
+	if (!r || !h)
+		return EINVAL;
+	if (!r->active) {
+		r->active = true;
+		r->ssrc = h->ssrc;
+		init_seq(r, h->seq);
+		r->max_seq = (uint16_t)(h->seq - 1);
+		r->probation = RTP_MIN_SEQUENTIAL;
+	} else if (h->ssrc != r->ssrc) {
+		return ESRCH;
+	}
+	err = update_seq(r, h->seq);
+	if (err)
+		return err;
+
+	/* A.8 interarrival jitter, in timestamp units, kept scaled by 16 */
+	{
+		uint32_t transit = arrival - h->ts;
+		if (r->have_transit) {
+			int32_t d = (int32_t)(transit - r->transit);
+			uint32_t ad = d < 0 ? (uint32_t)(-(int64_t)d) : (uint32_t)d;
+			r->jitter += ad - ((r->jitter + 8) >> 4);
+		}
+		r->transit = transit;
+		r->have_transit = true;
+	}
+	if (ext_seq) {
+		/* a late packet from before the last wrap belongs to the previous cycle */
+		uint32_t cyc = r->cycles;
+		if (h->seq > r->max_seq && (uint16_t)(h->seq - r->max_seq) > RTP_SEQ_MOD / 2 && cyc)
+			cyc -= RTP_SEQ_MOD;
+		*ext_seq = cyc + h->seq;
+	}
+	return 0;
+}
+
+void rtp_recv_report(struct rtp_recv *r, struct rtp_recv_report *rep)
+{
+	uint32_t ext_max, expected, exp_int, rec_int;
+	int64_t lost, lost_int;
+
+	memset(rep, 0, sizeof(*rep));
+	if (!r->active || r->probation)
+		return;
+	ext_max = r->cycles + r->max_seq;
+	expected = ext_max - r->base_seq + 1;
+	lost = (int64_t)expected - r->received;
+	if (lost > 0x7FFFFF)
+		lost = 0x7FFFFF;
+	else if (lost < -0x800000)
+		lost = -0x800000;
+
+	exp_int = expected - r->expected_prior;
+	r->expected_prior = expected;
+	rec_int = r->received - r->received_prior;
+	r->received_prior = r->received;
+	lost_int = (int64_t)exp_int - rec_int;
+
+	rep->ssrc = r->ssrc;
+	rep->cum_lost = (int32_t)lost;
+	rep->ext_max_seq = ext_max;
+	if (exp_int == 0 || lost_int <= 0)
+		rep->fraction_lost = 0;
+	else if (lost_int >= exp_int)
+		rep->fraction_lost = 255; /* everything lost: 256/256 does not fit */
+	else
+		rep->fraction_lost = (uint8_t)((lost_int << 8) / exp_int);
+	rep->jitter = r->jitter >> 4;
+	rep->expected = expected;
+	rep->received = r->received;
+}
