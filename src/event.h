@@ -1,0 +1,50 @@
+/* event.h: user-agent events as ordered key/value records, rendered as JSON lines for scripts. */
+#ifndef SPHONE_EVENT_H
+#define SPHONE_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define EVENT_MAX_FIELDS 48
+#define EVENT_ARENA 6144
+
+enum event_ftype { EVENT_STR, EVENT_INT, EVENT_BOOL };
+
+struct event_field {
+	const char *key;        /* points into the arena */
+	enum event_ftype type;
+	const char *s;          /* EVENT_STR: points into the arena */
+	long long i;            /* EVENT_INT, EVENT_BOOL */
+};
+
+/*
+ * One event: a name ("registered", "ended", ...) and fields in the order added.
+ * Fixed storage, no allocation; a field that doesn't fit sets `truncated`
+ * (rendered as "truncated": true) rather than failing the event.
+ */
+struct event {
+	char name[32];
+	unsigned n;
+	bool truncated;
+	struct event_field f[EVENT_MAX_FIELDS];
+	size_t used;
+	char arena[EVENT_ARENA];
+};
+
+void event_init(struct event *ev, const char *name);
+void event_str(struct event *ev, const char *key, const char *val);
+void event_int(struct event *ev, const char *key, long long val);
+void event_bool(struct event *ev, const char *key, bool val);
+
+/* Lookup for front ends; NULL / false when absent. */
+const struct event_field *event_get(const struct event *ev, const char *key);
+const char *event_get_str(const struct event *ev, const char *key);
+long long event_get_int(const struct event *ev, const char *key, long long dflt);
+
+/* One JSON object on one line, "event" first, no trailing newline. 0 or ENOSPC. */
+int event_json(const struct event *ev, char *buf, size_t sz, size_t *len);
+
+/* JSON string escaping of len bytes (invalid UTF-8 becomes U+FFFD). 0 or ENOSPC. */
+int json_escape(char *dst, size_t dstsz, size_t *pos, const char *s, size_t len);
+
+#endif

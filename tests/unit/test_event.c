@@ -1,0 +1,49 @@
+/* test_event.c: event records and their JSON rendering. */
+#include <errno.h>
+#include <string.h>
+
+#include "event.h"
+#include "../tap.h"
+
+int main(void)
+{
+	static struct event ev;
+	char buf[512];
+	size_t len = 0;
+
+	event_init(&ev, "registered");
+	event_str(&ev, "account", "alice");
+	event_int(&ev, "expires", 3600);
+	event_bool(&ev, "verified", true);
+	event_str(&ev, "subject", "CN=\"q\\t\"\n\x01");
+	is_int(event_json(&ev, buf, sizeof(buf), &len), 0, "renders");
+	is_str(buf, "{\"event\":\"registered\",\"account\":\"alice\",\"expires\":3600,\"verified\":true,"
+		    "\"subject\":\"CN=\\\"q\\\\t\\\"\\n\\u0001\"}",
+	       "event first, fields in order, strings escaped");
+	is_int(len, strlen(buf), "length reported");
+	is_str(event_get_str(&ev, "account"), "alice", "lookup by key");
+	is_int(event_get_int(&ev, "expires", -1), 3600, "int lookup");
+	is_int(event_get_int(&ev, "nope", -1), -1, "missing key gives default");
+
+	event_init(&ev, "x");
+	event_str(&ev, "u", "caf\xc3\xa9 \xff\xfe \xe2\x82");
+	event_json(&ev, buf, sizeof(buf), NULL);
+	is_str(buf, "{\"event\":\"x\",\"u\":\"caf\xc3\xa9 \\ufffd\\ufffd \\ufffd\\ufffd\"}",
+	       "valid UTF-8 kept, invalid bytes become U+FFFD");
+
+	is_int(event_json(&ev, buf, 10, NULL), ENOSPC, "too small a buffer is ENOSPC, not an overflow");
+
+	event_init(&ev, "big");
+	for (int i = 0; i < EVENT_MAX_FIELDS + 5; i++)
+		event_int(&ev, "k", i);
+	ok(ev.truncated && ev.n == EVENT_MAX_FIELDS, "field overflow marks the event truncated");
+	{
+		static char huge[EVENT_ARENA * 2];
+		memset(huge, 'a', sizeof(huge) - 1);
+		event_init(&ev, "big");
+		event_str(&ev, "a", "1");
+		event_str(&ev, "h", huge);
+		ok(ev.truncated && ev.n == 1, "oversized string dropped, earlier fields kept");
+	}
+	return tap_done();
+}
