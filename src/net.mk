@@ -1,1 +1,9 @@
-# src/net.mk
+# src/net.mk: TLS (tls.c, the only OpenSSL TLS user), RFC 3263 DNS (dns.c), SIP transports.
+src_libsphone_a_SOURCES += src/tls.c src/tls.h
+
+check_PROGRAMS += tests/unit/test_tls
+tests_unit_test_tls_SOURCES = tests/unit/test_tls.c
+tests_unit_test_tls_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_tls_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_tls
+EXTRA_DIST += tests/tls_certs.sh
