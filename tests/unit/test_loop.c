@@ -1,0 +1,310 @@
+/* test_loop.c: unit tests for the poll loop, the timer heap, wake-ups from another thread, signals. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "../tap.h"
+
+#define NT 10000
+
+struct tctx {
+	struct loop *l;
+	struct tmr t[NT];
+	uint64_t delay[NT];
+	int order[NT];
+	int nfired;
+	int bad_order;
+	uint64_t last_when;
+};
+
+static struct tctx *gctx;
+
+static void fire(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+	struct tctx *c = gctx;
+
+	/* deadlines (start time + delay) must come out non-decreasing */
+	if (c->t[i].when < c->last_when)
+		c->bad_order++;
+	c->last_when = c->t[i].when;
+	c->order[c->nfired++] = i;
+	/* every 7th timer cancels a later one from inside its handler */
+	if (i % 7 == 0 && i + 1 < NT)
+		tmr_cancel(&c->t[i + 1]);
+}
+
+static void test_many_timers(struct loop *l)
+{
+	struct tctx *c = calloc(1, sizeof(*c));
+	int expected = 0;
+	uint64_t t0;
+
+	gctx = c;
+	c->l = l;
+	srand(1234);
+	for (int i = 0; i < NT; i++) {
+		tmr_init(&c->t[i]);
+		c->delay[i] = (uint64_t)(rand() % 50);
+	}
+	/* start in random order; also restart some (re-arm must not duplicate) */
+	for (int i = 0; i < NT; i++)
+		tmr_start(l, &c->t[i], c->delay[i], fire, (void *)(intptr_t)i);
+	for (int i = 0; i < NT; i += 10)
+		tmr_start(l, &c->t[i], c->delay[i], fire, (void *)(intptr_t)i);
+	ok(tmr_running(&c->t[5]), "timer running after start");
+	t0 = loop_now_ms();
+	is_int(loop_run(l), 0, "loop_run returns when no timers are left");
+	for (int i = 0; i < NT; i++)
+		expected++;
+	/* count the ones that were cancelled: i+1 for i%7==0, unless it had already fired */
+	ok(c->nfired > NT * 8 / 10 && c->nfired < NT, "most timers fired, cancelled ones did not (%d)", c->nfired);
+	is_int(c->bad_order, 0, "10,000 timers fired in deadline order");
+	{
+		int dup = 0, *seen = calloc(NT, sizeof(int)), fired_cancelled = 0;
+
+		for (int k = 0; k < c->nfired; k++)
+			if (seen[c->order[k]]++)
+				dup++;
+		/* a timer cancelled by i (i%7==0) must not fire after i fired */
+		for (int k = 0; k < c->nfired; k++) {
+			int i = c->order[k];
+
+			if (i % 7 == 0 && i + 1 < NT)
+				for (int m = k + 1; m < c->nfired; m++)
+					if (c->order[m] == i + 1)
+						fired_cancelled++;
+		}
+		is_int(dup, 0, "no timer fired twice");
+		is_int(fired_cancelled, 0, "no timer fired after being cancelled");
+		free(seen);
+	}
+	ok(loop_now_ms() - t0 >= 49 - 1, "run took at least the longest delay");
+	ok(!tmr_running(&c->t[5]), "not running after firing");
+	free(c);
+	(void)expected;
+}
+
+struct rearm {
+	struct loop *l;
+	struct tmr t;
+	int n;
+	uint64_t start;
+};
+
+static void rearm_h(void *arg)
+{
+	struct rearm *r = arg;
+
+	if (++r->n < 5)
+		tmr_start(r->l, &r->t, 0, rearm_h, r); /* zero delay: must not spin in one round */
+}
+
+static void test_rearm(struct loop *l)
+{
+	struct rearm r = { .l = l };
+	struct tmr never;
+
+	tmr_init(&r.t);
+	tmr_init(&never);
+	tmr_start(l, &r.t, 0, rearm_h, &r);
+	is_int(loop_run_once(l, 0), 0, "run_once");
+	is_int(r.n, 1, "re-armed zero-delay timer waits for the next round");
+	loop_run(l);
+	is_int(r.n, 5, "re-armed from inside its handler 4 times");
+
+	tmr_start(l, &never, 1000, rearm_h, &r);
+	ok(tmr_left_ms(&never) > 990 && tmr_left_ms(&never) <= 1000, "tmr_left_ms about 1000");
+	tmr_cancel(&never);
+	ok(!tmr_running(&never) && tmr_left_ms(&never) == 0, "cancel");
+	tmr_cancel(&never);
+	tmr_cancel(NULL);
+	ok(1, "double cancel and NULL are safe");
+}
+
+/* ---- fds ---- */
+
+struct fdctx {
+	struct loop *l;
+	int a[2], b[2];
+	int na, nb;
+	struct tmr stop;
+};
+
+static void on_b(int fd, int ev, void *arg)
+{
+	struct fdctx *c = arg;
+
+	c->nb++;
+}
+
+static void on_a(int fd, int ev, void *arg)
+{
+	struct fdctx *c = arg;
+	char ch;
+
+	c->na++;
+	if (read(fd, &ch, 1) != 1)
+		return;
+	/* remove the other fd (already reported ready in this round) and ourselves */
+	loop_fd_remove(c->l, c->b[0]);
+	loop_fd_remove(c->l, fd);
+}
+
+static void stop_h(void *arg)
+{
+	loop_stop(arg);
+}
+
+static void test_fds(struct loop *l)
+{
+	struct fdctx c = { .l = l };
+	int rc;
+
+	rc = pipe(c.a) | pipe(c.b);
+	is_int(rc, 0, "pipes");
+	is_int(loop_fd_listen(l, c.a[0], LOOP_READ, on_a, &c), 0, "listen a");
+	is_int(loop_fd_listen(l, c.b[0], LOOP_READ, on_b, &c), 0, "listen b");
+	is_int(loop_fd_listen(l, -1, LOOP_READ, on_b, &c), EINVAL, "bad fd -> EINVAL");
+	rc = (int)write(c.a[1], "x", 1) + (int)write(c.b[1], "y", 1);
+	is_int(rc, 2, "both readable");
+	is_int(loop_run_once(l, 1000), 0, "run_once");
+	is_int(c.na, 1, "a handled");
+	is_int(c.nb, 0, "b removed by a's handler before its turn: not called");
+	is_int(loop_run_once(l, 0), 0, "run again");
+	ok(c.na == 1 && c.nb == 0, "removed fds not polled");
+
+	/* write readiness and change of events */
+	c.nb = 0;
+	is_int(loop_fd_listen(l, c.b[1], LOOP_WRITE, on_b, &c), 0, "listen write end");
+	loop_run_once(l, 1000);
+	is_int(c.nb, 1, "writable pipe reported");
+	loop_fd_listen(l, c.b[1], 0, on_b, &c);
+	loop_run_once(l, 0);
+	is_int(c.nb, 1, "events 0: not reported");
+	loop_fd_remove(l, c.b[1]);
+
+	/* loop_stop from a timer while an fd stays registered */
+	is_int(loop_fd_listen(l, c.a[0], LOOP_READ, on_a, &c), 0, "listen a again");
+	tmr_init(&c.stop);
+	tmr_start(l, &c.stop, 10, stop_h, l);
+	is_int(loop_run(l), 0, "loop_run stopped by loop_stop");
+	loop_fd_remove(l, c.a[0]);
+	loop_fd_remove(l, 12345); /* never added: no-op */
+	close(c.a[0]);
+	close(c.a[1]);
+	close(c.b[0]);
+	close(c.b[1]);
+}
+
+/* ---- wake from another thread ---- */
+
+struct wctx {
+	struct loop *l;
+	struct loop_wake *w;
+	int calls;
+	int done; /* written by the thread, read after join */
+	struct tmr guard;
+};
+
+static void on_wake(void *arg)
+{
+	struct wctx *c = arg;
+
+	c->calls++;
+	loop_stop(c->l);
+}
+
+static void *thread_main(void *arg)
+{
+	struct wctx *c = arg;
+
+	usleep(20000);
+	for (int i = 0; i < 100; i++)
+		loop_wake_signal(c->w); /* coalesce */
+	return NULL;
+}
+
+static void test_wake(struct loop *l)
+{
+	struct wctx c = { .l = l };
+	pthread_t th;
+	uint64_t t0;
+
+	is_int(loop_wake_alloc(&c.w, l, on_wake, &c), 0, "wake alloc");
+	tmr_init(&c.guard);
+	tmr_start(l, &c.guard, 5000, stop_h, l); /* fail rather than hang */
+	t0 = loop_now_ms();
+	pthread_create(&th, NULL, thread_main, &c);
+	loop_run(l);
+	pthread_join(th, NULL);
+	ok(loop_now_ms() - t0 < 4000, "woken by the thread, not by the guard timer");
+	loop_run_once(l, 20);
+	is_int(c.calls, 1, "100 signals coalesced into one call");
+	tmr_cancel(&c.guard);
+	loop_wake_free(c.w);
+	loop_wake_free(NULL);
+}
+
+/* ---- signals ---- */
+
+static int got_signo;
+
+static void on_sig(int signo, void *arg)
+{
+	got_signo = signo;
+	loop_stop(arg);
+}
+
+static void test_signals(struct loop *l)
+{
+	struct loop *l2;
+	struct tmr guard;
+
+	is_int(loop_on_signal(l, on_sig, l), 0, "loop_on_signal");
+	loop_alloc(&l2);
+	is_int(loop_on_signal(l2, on_sig, l2), EBUSY, "second loop -> EBUSY");
+	loop_free(l2);
+	tmr_init(&guard);
+	tmr_start(l, &guard, 5000, stop_h, l);
+	kill(getpid(), SIGTERM);
+	loop_run(l);
+	is_int(got_signo, SIGTERM, "SIGTERM delivered to the loop handler");
+	got_signo = 0;
+	raise(SIGINT);
+	loop_run(l);
+	is_int(got_signo, SIGINT, "SIGINT delivered");
+	tmr_cancel(&guard);
+	is_int(loop_on_signal(l, NULL, NULL), 0, "release signals");
+	{
+		struct sigaction sa;
+
+		sigaction(SIGTERM, NULL, &sa);
+		ok(sa.sa_handler == SIG_DFL, "SIGTERM disposition restored");
+	}
+}
+
+int main(void)
+{
+	struct loop *l = NULL;
+	struct tmr orphan;
+
+	is_int(loop_alloc(&l), 0, "loop_alloc");
+	test_many_timers(l);
+	test_rearm(l);
+	test_fds(l);
+	test_wake(l);
+	test_signals(l);
+
+	tmr_init(&orphan);
+	tmr_start(l, &orphan, 100000, stop_h, l);
+	loop_free(l);
+	ok(!tmr_running(&orphan), "loop_free disarms pending timers");
+	tmr_cancel(&orphan);
+	loop_free(NULL);
+	return tap_done();
+}
