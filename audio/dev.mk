@@ -2,7 +2,9 @@
 audio_libsphone_audio_a_SOURCES += \
 	audio/ring.c audio/ring.h \
 	audio/resamp.c audio/resamp.h \
-	audio/tone.c audio/tone.h
+	audio/tone.c audio/tone.h \
+	audio/wav.c audio/wav.h \
+	audio/audev.h audio/dev_file.c
 
 check_PROGRAMS += tests/unit/test_ring
 tests_unit_test_ring_SOURCES = tests/unit/test_ring.c
@@ -14,3 +16,13 @@ check_PROGRAMS += tests/unit/test_resamp
 tests_unit_test_resamp_SOURCES = tests/unit/test_resamp.c tests/unit/audio_meas.h
 tests_unit_test_resamp_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_resamp
+
+check_PROGRAMS += tests/unit/test_wav
+tests_unit_test_wav_SOURCES = tests/unit/test_wav.c
+tests_unit_test_wav_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_wav
+
+check_PROGRAMS += tests/unit/test_dev_file
+tests_unit_test_dev_file_SOURCES = tests/unit/test_dev_file.c
+tests_unit_test_dev_file_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_dev_file

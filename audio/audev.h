@@ -1,0 +1,121 @@
+/* audev.h: audio device abstraction: devices move 8 kHz mono frames through two SPSC rings. */
+#ifndef SPHONE_AUDEV_H
+#define SPHONE_AUDEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ring.h"
+
+/*
+ * Called by the device (possibly on its own real-time thread, so it must be async-safe:
+ * e.g. write(2) to an eventfd/pipe) each time at least one capture frame is in the
+ * capture ring.
+ */
+typedef void (audev_wake_h)(void *arg);
+
+/* What the owner asks for. Strings are only read during open. */
+struct audev_prm {
+	/* PortAudio: device index ("3") or case-insensitive name substring; NULL/"" = default.
+	   File device: WAV path to read (loops at end); NULL = capture silence. */
+	const char *capture;
+	/* PortAudio: as above. File device: WAV path to write; NULL = discard playback. */
+	const char *playback;
+	unsigned frame;      /* samples per frame at 8 kHz, e.g. 160 (20 ms); 0 = 160 */
+	unsigned ring_frames; /* depth of each ring in frames; 0 = 8 */
+	audev_wake_h *wake;  /* may be NULL */
+	void *arg;
+};
+
+/* Counters; each updated only by the device side, read with audev_stats. */
+struct audev_stats {
+	uint64_t callbacks;      /* device callbacks / ticks */
+	uint64_t dev_frames;     /* samples per channel exchanged with the hardware, device rate */
+	uint64_t cap_samples;    /* 8 kHz samples put into the capture ring */
+	uint64_t play_samples;   /* 8 kHz samples taken from the playback ring */
+	uint64_t cap_overruns;   /* samples dropped: capture ring full (owner too slow) */
+	uint64_t play_underruns; /* samples of silence played: playback ring empty */
+	unsigned dev_rate;       /* hardware sample rate in use */
+};
+
+struct audev;
+
+struct audev_ops {
+	const char *name;
+	int (*open)(struct audev **adp, const struct audev_prm *prm);
+	int (*start)(struct audev *ad);
+	int (*stop)(struct audev *ad);
+	void (*close)(struct audev *ad);
+	/* For unclocked devices (files): move one frame each way. NULL when the device has a clock. */
+	int (*tick)(struct audev *ad);
+	void (*stats)(const struct audev *ad, struct audev_stats *st);
+};
+
+/*
+ * Every device struct starts with this head, so the owner can reach the rings and ops.
+ * cap: device -> owner (8 kHz mono), play: owner -> device (8 kHz mono).
+ */
+struct audev {
+	const struct audev_ops *ops;
+	struct ring *cap;
+	struct ring *play;
+	unsigned frame;
+};
+
+extern const struct audev_ops audev_file_ops;
+extern const struct audev_ops audev_pa_ops;
+
+static inline int audev_open(struct audev **adp, const struct audev_ops *ops, const struct audev_prm *prm)
+{
+	return ops->open(adp, prm);
+}
+static inline int audev_start(struct audev *ad)
+{
+	return ad->ops->start(ad);
+}
+static inline int audev_stop(struct audev *ad)
+{
+	return ad->ops->stop(ad);
+}
+/* NULL-safe; stops the device first if running. */
+static inline void audev_close(struct audev *ad)
+{
+	if (ad)
+		ad->ops->close(ad);
+}
+/* Drive an unclocked device by one frame (call every frame period); no-op for clocked ones. */
+static inline int audev_tick(struct audev *ad)
+{
+	return ad->ops->tick ? ad->ops->tick(ad) : 0;
+}
+static inline void audev_stats(const struct audev *ad, struct audev_stats *st)
+{
+	ad->ops->stats(ad, st);
+}
+static inline struct ring *audev_capture_ring(struct audev *ad)
+{
+	return ad->cap;
+}
+static inline struct ring *audev_playback_ring(struct audev *ad)
+{
+	return ad->play;
+}
+
+/* PortAudio device listing for --list-devices: one call per device. */
+struct audev_info {
+	int index;
+	const char *name;
+	const char *host_api;
+	int max_in;
+	int max_out;
+	double default_rate;
+	int is_default_in;
+	int is_default_out;
+};
+typedef void (audev_list_h)(const struct audev_info *info, void *arg);
+/* Calls h for each device; returns 0 or EIO (PortAudio failed to initialise). */
+int audev_pa_list(audev_list_h *h, void *arg);
+/* Text of the last PortAudio error seen by this process (static string). */
+const char *audev_pa_errmsg(void);
+
+#endif

@@ -1,0 +1,140 @@
+/* dev_file.c: WAV file "device": capture loops a WAV file, playback records to a WAV; clocked by audev_tick. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audev.h"
+#include "wav.h"
+
+#define FILE_MAX_FRAME 1920 /* 240 ms at 8 kHz */
+
+struct file_dev {
+	struct audev head; /* must be first */
+	struct wav *in;    /* NULL: capture silence */
+	struct wav *out;   /* NULL: discard playback */
+	audev_wake_h *wake;
+	void *arg;
+	int running;
+	int in_empty;      /* the input file has no samples: loop would spin */
+	struct audev_stats st;
+	int16_t buf[FILE_MAX_FRAME];
+};
+
+static void file_close(struct audev *ad)
+{
+	struct file_dev *d = (struct file_dev *)ad;
+
+	if (!d)
+		return;
+	wav_close(d->in);
+	wav_close(d->out);
+	ring_free(d->head.cap);
+	ring_free(d->head.play);
+	free(d);
+}
+
+static int file_open(struct audev **adp, const struct audev_prm *prm)
+{
+	struct file_dev *d;
+	unsigned frame, depth;
+	int r;
+
+	if (!adp || !prm)
+		return EINVAL;
+	frame = prm->frame ? prm->frame : 160;
+	depth = prm->ring_frames ? prm->ring_frames : 8;
+	if (frame > FILE_MAX_FRAME || depth > 1024)
+		return EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return ENOMEM;
+	d->head.ops = &audev_file_ops;
+	d->head.frame = frame;
+	d->wake = prm->wake;
+	d->arg = prm->arg;
+	d->st.dev_rate = 8000;
+	if ((r = ring_alloc(&d->head.cap, (size_t)frame * depth)) != 0 ||
+	    (r = ring_alloc(&d->head.play, (size_t)frame * depth)) != 0)
+		goto out;
+	/* the WAV reader's message is lost here; callers wanting it open the file with wav_open_read first */
+	if (prm->capture && prm->capture[0] && (r = wav_open_read(&d->in, prm->capture, NULL, 0)) != 0)
+		goto out;
+	if (d->in && wav_info(d->in)->frames == 0)
+		d->in_empty = 1;
+	if (prm->playback && prm->playback[0] && (r = wav_open_write(&d->out, prm->playback)) != 0)
+		goto out;
+out:
+	if (r) {
+		file_close(&d->head);
+		return r;
+	}
+	*adp = &d->head;
+	return 0;
+}
+
+static int file_start(struct audev *ad)
+{
+	((struct file_dev *)ad)->running = 1;
+	return 0;
+}
+
+static int file_stop(struct audev *ad)
+{
+	((struct file_dev *)ad)->running = 0;
+	return 0;
+}
+
+/* One frame each way. Capture: read (looping) -> cap ring -> wake. Playback: play ring -> WAV. */
+static int file_tick(struct audev *ad)
+{
+	struct file_dev *d = (struct file_dev *)ad;
+	size_t n = d->head.frame, got = 0, w;
+	int r;
+
+	if (!d->running)
+		return 0;
+	d->st.callbacks++;
+	d->st.dev_frames += n;
+
+	if (d->in && !d->in_empty) {
+		while (got < n) {
+			size_t k = 0;
+			if ((r = wav_read(d->in, d->buf + got, n - got, &k)) != 0)
+				return r;
+			got += k;
+			if (got < n && (r = wav_rewind(d->in)) != 0)
+				return r;
+		}
+	} else {
+		memset(d->buf, 0, n * sizeof(*d->buf));
+	}
+	w = ring_write(d->head.cap, d->buf, n);
+	d->st.cap_samples += w;
+	d->st.cap_overruns += n - w;
+	if (d->wake && ring_avail(d->head.cap) >= n)
+		d->wake(d->arg);
+
+	got = ring_read(d->head.play, d->buf, n);
+	d->st.play_samples += got;
+	d->st.play_underruns += n - got;
+	if (got < n)
+		memset(d->buf + got, 0, (n - got) * sizeof(*d->buf));
+	if (d->out && (r = wav_write(d->out, d->buf, n)) != 0)
+		return r;
+	return 0;
+}
+
+static void file_stats(const struct audev *ad, struct audev_stats *st)
+{
+	*st = ((const struct file_dev *)ad)->st;
+}
+
+const struct audev_ops audev_file_ops = {
+	.name = "file",
+	.open = file_open,
+	.start = file_start,
+	.stop = file_stop,
+	.close = file_close,
+	.tick = file_tick,
+	.stats = file_stats,
+};
