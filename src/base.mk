@@ -1,8 +1,9 @@
 # src/base.mk: foundations (buffers, logging, event loop, base64, config) and their unit tests.
-src_libsphone_a_SOURCES += src/buf.c src/buf.h src/log.c src/log.h src/loop.c src/loop.h
+src_libsphone_a_SOURCES += src/buf.c src/buf.h src/log.c src/log.h src/loop.c src/loop.h \
+	src/b64.c src/b64.h
 
-check_PROGRAMS += tests/unit/test_buf tests/unit/test_log tests/unit/test_loop
-TESTS += tests/unit/test_buf tests/unit/test_log tests/unit/test_loop
+check_PROGRAMS += tests/unit/test_buf tests/unit/test_log tests/unit/test_loop tests/unit/test_b64
+TESTS += tests/unit/test_buf tests/unit/test_log tests/unit/test_loop tests/unit/test_b64
 
 tests_unit_test_buf_SOURCES = tests/unit/test_buf.c
 tests_unit_test_buf_LDADD = $(TEST_LIBS)
@@ -12,3 +13,6 @@ tests_unit_test_log_LDADD = $(TEST_LIBS)
 
 tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
 tests_unit_test_loop_LDADD = $(TEST_LIBS)
+
+tests_unit_test_b64_SOURCES = tests/unit/test_b64.c
+tests_unit_test_b64_LDADD = $(TEST_LIBS)
