@@ -1,0 +1,83 @@
+/* srtp.h: SRTP/SRTCP sessions (SDES suites of RFC 4568, 6188, 7714); the only interface to libsrtp. */
+#ifndef SPHONE_SRTP_H
+#define SPHONE_SRTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum srtp_suite_id {
+	SRTP_SUITE_AES_CM_128_HMAC_SHA1_80,
+	SRTP_SUITE_AES_CM_128_HMAC_SHA1_32,
+	SRTP_SUITE_AES_256_CM_HMAC_SHA1_80,
+	SRTP_SUITE_AES_256_CM_HMAC_SHA1_32,
+	SRTP_SUITE_AEAD_AES_128_GCM,
+	SRTP_SUITE_AEAD_AES_256_GCM,
+	SRTP_SUITE_COUNT
+};
+
+/* Largest trailer any suite appends (SRTCP with GCM: 4-byte index + 16-byte tag). */
+#define SRTP_SESS_MAX_TRAILER 20
+#define SRTP_MAX_MASTER_LEN 46 /* AES-256 key + 112-bit salt */
+
+/* The SDES name ("AES_CM_128_HMAC_SHA1_80"), NULL for an unknown id. */
+const char *srtp_suite_name(enum srtp_suite_id id);
+/* Exact, case-sensitive match of the SDES name; ENOENT if unknown. */
+int srtp_suite_from_name(const char *name, enum srtp_suite_id *idp);
+/* Master key and master salt lengths in bytes (0 for an unknown id). */
+size_t srtp_suite_key_len(enum srtp_suite_id id);
+size_t srtp_suite_salt_len(enum srtp_suite_id id);
+/* Whether the installed libsrtp can create a session with this suite (checked at run time). */
+bool srtp_suite_supported(enum srtp_suite_id id);
+
+/*
+ * One SRTP session: an outbound and an inbound context, each from its own
+ * master key||salt (srtp_suite_key_len + srtp_suite_salt_len bytes). The
+ * caller's key bytes are not kept; wipe them after the call.
+ */
+struct srtp_sess;
+
+struct srtp_sess_stats {
+	uint64_t protected_pkts;    /* RTP and RTCP protected */
+	uint64_t protected_bytes;   /* plaintext bytes in */
+	uint64_t unprotected_pkts;  /* RTP and RTCP accepted */
+	uint64_t unprotected_bytes; /* plaintext bytes out */
+	uint64_t rtcp_protected;
+	uint64_t rtcp_unprotected;
+	uint64_t auth_fail;
+	uint64_t replay_fail;
+	uint64_t other_fail;          /* malformed, bad length, no room, libsrtp errors */
+	uint64_t plaintext_sent;      /* always 0 for an SRTP session (see srtp_sess_alloc_plain) */
+	uint64_t plaintext_received;  /* plaintext session: packets passed; SRTP: rejected plain RTCP */
+};
+
+int srtp_sess_alloc(struct srtp_sess **sp, enum srtp_suite_id suite, const uint8_t *tx_key,
+		    size_t tx_len, const uint8_t *rx_key, size_t rx_len);
+/*
+ * A session without encryption (media_encryption=none): protect/unprotect
+ * pass packets through and count them as plaintext. Lets the stream keep a
+ * single send path; srtp_sess_secure() tells the two kinds apart.
+ */
+int srtp_sess_alloc_plain(struct srtp_sess **sp);
+void srtp_sess_free(struct srtp_sess *s);
+bool srtp_sess_secure(const struct srtp_sess *s);
+/* The suite; SRTP_SUITE_COUNT for a plaintext session. */
+enum srtp_suite_id srtp_sess_suite(const struct srtp_sess *s);
+/* Bytes protect adds to an RTP / RTCP packet. */
+size_t srtp_sess_rtp_overhead(const struct srtp_sess *s);
+size_t srtp_sess_rtcp_overhead(const struct srtp_sess *s);
+void srtp_sess_stats(const struct srtp_sess *s, struct srtp_sess_stats *st);
+
+/*
+ * Protect in place: *len bytes of RTP (RTCP) become SRTP (SRTCP); cap is
+ * the buffer size and must leave room for the trailer (ENOBUFS if not).
+ * On error the buffer must not be sent.
+ * Unprotect: 0, or EBADMSG authentication failed, EALREADY replayed or too
+ * old, EPROTO malformed / bad length, EIO other libsrtp failure.
+ */
+int srtp_sess_protect(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap);
+int srtp_sess_unprotect(struct srtp_sess *s, uint8_t *pkt, size_t *len);
+int srtp_sess_protect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap);
+int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len);
+
+#endif

@@ -1,0 +1,546 @@
+/* test_srtp.c: SRTP sessions: known-answer vectors (libsrtp reference packets, RFC 7714 via an
+ * independent OpenSSL model checked against RFC 3711 B.3 and RFC 7714 16/17), round trips, failures. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <openssl/evp.h>
+
+#include "rtp.h"
+#include "srtp.h"
+#include "../tap.h"
+
+static size_t unhex(uint8_t *out, const char *hex)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *hex; hex++) {
+		int v;
+		if (*hex >= '0' && *hex <= '9')
+			v = *hex - '0';
+		else if (*hex >= 'a' && *hex <= 'f')
+			v = *hex - 'a' + 10;
+		else if (*hex >= 'A' && *hex <= 'F')
+			v = *hex - 'A' + 10;
+		else
+			continue;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return n;
+}
+
+/* ---- an independent model of the RFC 3711 KDF and RFC 7714 AEAD framing, on OpenSSL ---- */
+
+static const EVP_CIPHER *ctr_for(size_t klen)
+{
+	return klen == 32 ? EVP_aes_256_ctr() : EVP_aes_128_ctr();
+}
+
+static const EVP_CIPHER *gcm_for(size_t klen)
+{
+	return klen == 32 ? EVP_aes_256_gcm() : EVP_aes_128_gcm();
+}
+
+/* RFC 3711 4.3.3 AES-CM PRF with key_derivation_rate 0: x = label<<48 XOR salt,
+ * keystream from IV = x * 2^16. A 96-bit (GCM) salt is taken as its 112-bit form
+ * padded with zero bits on the right (RFC 7714 11). */
+static void ref_kdf(const uint8_t *mkey, size_t klen, const uint8_t *msalt, size_t slen,
+		    uint8_t label, uint8_t *out, size_t outlen)
+{
+	uint8_t iv[16] = { 0 }, zero[128] = { 0 };
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int n;
+
+	memcpy(iv, msalt, slen);
+	iv[7] ^= label;
+	EVP_EncryptInit_ex(c, ctr_for(klen), NULL, mkey, iv);
+	EVP_EncryptUpdate(c, out, &n, zero, (int)outlen);
+	EVP_CIPHER_CTX_free(c);
+}
+
+static void gcm_seal(const uint8_t *key, size_t klen, const uint8_t iv[12], const uint8_t *aad,
+		     size_t aadlen, const uint8_t *pt, size_t ptlen, uint8_t *ct, uint8_t tag[16])
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int n;
+
+	EVP_EncryptInit_ex(c, gcm_for(klen), NULL, NULL, NULL);
+	EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, 12, NULL);
+	EVP_EncryptInit_ex(c, NULL, NULL, key, iv);
+	EVP_EncryptUpdate(c, NULL, &n, aad, (int)aadlen);
+	EVP_EncryptUpdate(c, ct, &n, pt, (int)ptlen);
+	EVP_EncryptFinal_ex(c, ct + n, &n);
+	EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag);
+	EVP_CIPHER_CTX_free(c);
+}
+
+/* RFC 7714 8.1/9.1: SRTP with a 12-byte header (no CSRC/extension) */
+static size_t ref_gcm_rtp(const uint8_t *key, size_t klen, const uint8_t salt[12], uint32_t roc,
+			  const uint8_t *pkt, size_t len, uint8_t *out)
+{
+	uint8_t iv[12] = { 0 };
+
+	memcpy(iv + 2, pkt + 8, 4); /* SSRC */
+	iv[6] = (uint8_t)(roc >> 24);
+	iv[7] = (uint8_t)(roc >> 16);
+	iv[8] = (uint8_t)(roc >> 8);
+	iv[9] = (uint8_t)roc;
+	memcpy(iv + 10, pkt + 2, 2); /* SEQ */
+	for (int i = 0; i < 12; i++)
+		iv[i] ^= salt[i];
+	memcpy(out, pkt, 12);
+	gcm_seal(key, klen, iv, pkt, 12, pkt + 12, len - 12, out + 12, out + len);
+	return len + 16;
+}
+
+/* RFC 7714 8.2/9.2/17: SRTCP with the E bit set */
+static size_t ref_gcm_rtcp(const uint8_t *key, size_t klen, const uint8_t salt[12], uint32_t index,
+			   const uint8_t *pkt, size_t len, uint8_t *out)
+{
+	uint8_t iv[12] = { 0 }, aad[12], eidx[4];
+
+	memcpy(iv + 2, pkt + 4, 4); /* SSRC */
+	iv[8] = (uint8_t)(index >> 24 & 0x7F);
+	iv[9] = (uint8_t)(index >> 16);
+	iv[10] = (uint8_t)(index >> 8);
+	iv[11] = (uint8_t)index;
+	for (int i = 0; i < 12; i++)
+		iv[i] ^= salt[i];
+	eidx[0] = (uint8_t)(0x80 | (index >> 24 & 0x7F));
+	eidx[1] = (uint8_t)(index >> 16);
+	eidx[2] = (uint8_t)(index >> 8);
+	eidx[3] = (uint8_t)index;
+	memcpy(aad, pkt, 8);
+	memcpy(aad + 8, eidx, 4);
+	memcpy(out, pkt, 8);
+	gcm_seal(key, klen, iv, aad, 12, pkt + 8, len - 8, out + 8, out + len);
+	memcpy(out + len + 16, eidx, 4);
+	return len + 20;
+}
+
+/* RFC 7714 16 and 17 inputs */
+static const char rfc_key128[] = "000102030405060708090a0b0c0d0e0f";
+static const char rfc_key256[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+static const char rfc_salt[] = "517569642070726f2071756f";
+static const char rfc_rtp[] = "8040f17b8041f8d35501a0b2"
+			      "47616c6c696120657374206f6d6e697320646976697361"
+			      "20696e207061727465732074726573";
+static const char rfc_rtcp[] = "81c8000d4d6172734e5450314e545032525450200000042a0000e9304c756e61"
+			       "deadbeefdeadbeefdeadbeefdeadbeefdeadbeef";
+
+static void test_reference_model(void)
+{
+	uint8_t k[64], s[16], p[128], out[160], want[160], got[128];
+	size_t kl, pl, wl, n;
+
+	/* RFC 3711 Appendix B.3 key derivation */
+	kl = unhex(k, "E1F97A0D3E018BE0D64FA32C06DE4139");
+	unhex(s, "0EC675AD498AFEEBB6960B3AABE6");
+	ref_kdf(k, kl, s, 14, 0x00, got, 16);
+	unhex(want, "C61E7A93744F39EE10734AFE3FF7A087");
+	ok(memcmp(got, want, 16) == 0, "model KDF: RFC 3711 B.3 cipher key");
+	ref_kdf(k, kl, s, 14, 0x02, got, 14);
+	unhex(want, "30CBBC08863D8C85D49DB34A9AE1");
+	ok(memcmp(got, want, 14) == 0, "model KDF: RFC 3711 B.3 cipher salt");
+	ref_kdf(k, kl, s, 14, 0x01, got, 20);
+	unhex(want, "CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4");
+	ok(memcmp(got, want, 20) == 0, "model KDF: RFC 3711 B.3 auth key (first 20 bytes)");
+
+	/* RFC 7714 16.1.1 and 16.2.1 */
+	unhex(s, rfc_salt);
+	pl = unhex(p, rfc_rtp);
+	kl = unhex(k, rfc_key128);
+	n = ref_gcm_rtp(k, kl, s, 0, p, pl, out);
+	wl = unhex(want, "8040f17b8041f8d35501a0b2f24de3a3fb34de6cacba861c9d7e4bcabe633bd50d294e6f42a5f47a"
+			 "51c7d19b36de3adf8833899d7f27beb16a9152cf765ee4390cce");
+	ok(n == wl && memcmp(out, want, wl) == 0, "model AEAD: RFC 7714 16.1.1 AEAD_AES_128_GCM SRTP packet");
+	kl = unhex(k, rfc_key256);
+	n = ref_gcm_rtp(k, kl, s, 0, p, pl, out);
+	wl = unhex(want, "8040f17b8041f8d35501a0b232b1de78a822fe12ef9f78fa332e33aab18012389a58e2f3b50b2a02"
+			 "76ffae0f1ba63799b87b7aa3db36dfffd6b0f9bb7878d7a76c13");
+	ok(n == wl && memcmp(out, want, wl) == 0, "model AEAD: RFC 7714 16.2.1 AEAD_AES_256_GCM SRTP packet");
+
+	/* RFC 7714 17.1 and 17.2 (SRTCP index 0x5d4, encrypted) */
+	pl = unhex(p, rfc_rtcp);
+	kl = unhex(k, rfc_key128);
+	n = ref_gcm_rtcp(k, kl, s, 0x5d4, p, pl, out);
+	wl = unhex(want, "81c8000d4d61727363e94885dcdab67ca727d7662f6b7e997ff5c0f76c06f32dc676a5f1730d6fda"
+			 "4ce09b4686303ded0bb9275bc84aa45896cf4d2fc5abf87245d9eade800005d4");
+	ok(n == wl && memcmp(out, want, wl) == 0, "model AEAD: RFC 7714 17.1 AEAD_AES_128_GCM SRTCP packet");
+	kl = unhex(k, rfc_key256);
+	n = ref_gcm_rtcp(k, kl, s, 0x5d4, p, pl, out);
+	wl = unhex(want, "81c8000d4d617273d50ae4d1f5ce5d304ba297e47d470c282c3ece5dbffe0a50a2eaa5c1110555be"
+			 "8415f658c61de0476f1b6fad1d1eb30c4446839f57ff6f6cb26ac3be800005d4");
+	ok(n == wl && memcmp(out, want, wl) == 0, "model AEAD: RFC 7714 17.2 AEAD_AES_256_GCM SRTCP packet");
+}
+
+/* libsrtp through srtp_sess must produce what the RFC-checked model produces for the same master key. */
+static void test_gcm_kat(enum srtp_suite_id id, const char *hexkey)
+{
+	uint8_t mk[64], p[256], buf[256], want[256], sk[32], ss[12];
+	size_t kl = unhex(mk, hexkey), pl, n, wl;
+	struct srtp_sess *tx = NULL, *rx = NULL;
+	const char *name = srtp_suite_name(id);
+
+	kl += unhex(mk + kl, rfc_salt); /* master key || master salt */
+	if (!srtp_suite_supported(id)) {
+		ok(0, "%s supported by the installed libsrtp", name);
+		return;
+	}
+	is_int(srtp_sess_alloc(&tx, id, mk, kl, mk, kl), 0, "%s: session", name);
+	is_int(srtp_sess_alloc(&rx, id, mk, kl, mk, kl), 0, "%s: peer session", name);
+	if (!tx || !rx)
+		return;
+
+	/* SRTP: session key/salt are labels 0 and 2 */
+	ref_kdf(mk, kl - 12, mk + kl - 12, 12, 0x00, sk, kl - 12);
+	ref_kdf(mk, kl - 12, mk + kl - 12, 12, 0x02, ss, 12);
+	pl = unhex(p, rfc_rtp);
+	wl = ref_gcm_rtp(sk, kl - 12, ss, 0, p, pl, want);
+	memcpy(buf, p, pl);
+	n = pl;
+	is_int(srtp_sess_protect(tx, buf, &n, sizeof(buf)), 0, "%s: protect RFC 7714 packet", name);
+	ok(n == wl && memcmp(buf, want, wl) == 0, "%s: SRTP output equals the RFC 7714 model", name);
+	is_int(srtp_sess_unprotect(rx, buf, &n), 0, "%s: unprotect", name);
+	ok(n == pl && memcmp(buf, p, pl) == 0, "%s: plaintext back", name);
+
+	/* across the sequence wrap: ROC 1 must enter the IV */
+	{
+		uint8_t q[64];
+		struct rtp_hdr h;
+		size_t hl, ql;
+		int bad = 0;
+		memset(&h, 0, sizeof(h));
+		h.pt = 0;
+		h.ssrc = 0x01020304;
+		for (uint32_t i = 0; i < 12; i++) {
+			h.seq = (uint16_t)(65530 + i);
+			h.ts = 1000 + 160 * i;
+			rtp_hdr_encode(q, sizeof(q), &h, &hl);
+			memset(q + hl, (int)i, 20);
+			ql = hl + 20;
+			wl = ref_gcm_rtp(sk, kl - 12, ss, i >= 6 ? 1 : 0, q, ql, want);
+			if (srtp_sess_protect(tx, q, &ql, sizeof(q)) || ql != wl || memcmp(q, want, wl))
+				bad++;
+		}
+		is_int(bad, 0, "%s: 12 packets across the wrap match the model with ROC 0 then 1", name);
+	}
+
+	/* SRTCP: labels 3 and 5, index as libsrtp chose it */
+	ref_kdf(mk, kl - 12, mk + kl - 12, 12, 0x03, sk, kl - 12);
+	ref_kdf(mk, kl - 12, mk + kl - 12, 12, 0x05, ss, 12);
+	pl = unhex(p, rfc_rtcp);
+	memcpy(buf, p, pl);
+	n = pl;
+	is_int(srtp_sess_protect_rtcp(tx, buf, &n, sizeof(buf)), 0, "%s: protect RTCP", name);
+	if (n == pl + 20) {
+		uint32_t idx = (uint32_t)buf[n - 4] << 24 | (uint32_t)buf[n - 3] << 16 |
+			       (uint32_t)buf[n - 2] << 8 | buf[n - 1];
+		ok(idx & 0x80000000u, "%s: SRTCP E bit set", name);
+		wl = ref_gcm_rtcp(sk, kl - 12, ss, idx & 0x7FFFFFFF, p, pl, want);
+		ok(wl == n && memcmp(buf, want, wl) == 0, "%s: SRTCP output equals the RFC 7714 model (index %u)",
+		   name, idx & 0x7FFFFFFF);
+	} else {
+		ok(0, "%s: SRTCP length %zu, want %zu", name, n, pl + 20);
+	}
+	is_int(srtp_sess_unprotect_rtcp(rx, buf, &n), 0, "%s: unprotect RTCP", name);
+	ok(n == pl && memcmp(buf, p, pl) == 0, "%s: RTCP plaintext back", name);
+	srtp_sess_free(tx);
+	srtp_sess_free(rx);
+}
+
+/*
+ * AES_CM_128_HMAC_SHA1_80 reference packets: test data from libsrtp's own
+ * test driver (test/srtp_driver.c, srtp_validate(); github.com/cisco/libsrtp).
+ * The master key/salt are those of RFC 3711 Appendix B.3.
+ */
+static void test_cm_kat(void)
+{
+	uint8_t mk[32], buf[64], want[64], p[64];
+	size_t kl, n, pl, wl;
+	struct srtp_sess *tx = NULL, *rx = NULL;
+
+	kl = unhex(mk, "e1f97a0d3e018be0d64fa32c06de41390ec675ad498afeebb6960b3aabe6");
+	is_int(srtp_sess_alloc(&tx, SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, mk, kl, mk, kl), 0, "CM-80 session");
+	srtp_sess_alloc(&rx, SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, mk, kl, mk, kl);
+
+	pl = unhex(p, "800f1234decafbadcafebabeabababababababababababababababab");
+	wl = unhex(want, "800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc99ea179b8dbb");
+	memcpy(buf, p, pl);
+	n = pl;
+	is_int(srtp_sess_protect(tx, buf, &n, sizeof(buf)), 0, "CM-80 protect reference packet");
+	ok(n == wl && memcmp(buf, want, wl) == 0, "CM-80 SRTP packet equals libsrtp's reference");
+	is_int(srtp_sess_unprotect(rx, buf, &n), 0, "CM-80 unprotect reference packet");
+	ok(n == pl && memcmp(buf, p, pl) == 0, "CM-80 plaintext back");
+
+	pl = unhex(p, "81c8000bcafebabeabababababababababababababababab");
+	wl = unhex(want, "81c8000bcafebabe7128035be487b9bdbef89041f977a5a880000001993e08cd54d6c1230798");
+	memcpy(buf, p, pl);
+	n = pl;
+	is_int(srtp_sess_protect_rtcp(tx, buf, &n, sizeof(buf)), 0, "CM-80 protect reference RTCP");
+	ok(n == wl && memcmp(buf, want, wl) == 0, "CM-80 SRTCP packet equals libsrtp's reference");
+	is_int(srtp_sess_unprotect_rtcp(rx, buf, &n), 0, "CM-80 unprotect reference SRTCP");
+	ok(n == pl && memcmp(buf, p, pl) == 0, "CM-80 RTCP plaintext back");
+	srtp_sess_free(tx);
+	srtp_sess_free(rx);
+}
+
+static size_t mkpkt(uint8_t *b, uint16_t seq, uint32_t ssrc, uint8_t fill, size_t plen)
+{
+	struct rtp_hdr h;
+	size_t hl;
+
+	memset(&h, 0, sizeof(h));
+	h.seq = seq;
+	h.ts = 160u * seq;
+	h.ssrc = ssrc;
+	rtp_hdr_encode(b, 12, &h, &hl);
+	memset(b + hl, fill, plen);
+	return hl + plen;
+}
+
+static void keys_for(enum srtp_suite_id id, uint8_t *a, uint8_t *b, size_t *len)
+{
+	*len = srtp_suite_key_len(id) + srtp_suite_salt_len(id);
+	for (size_t i = 0; i < *len; i++) {
+		a[i] = (uint8_t)(i * 7 + 1);
+		b[i] = (uint8_t)(i * 13 + 100);
+	}
+}
+
+static void test_suite_roundtrip(enum srtp_suite_id id)
+{
+	const char *name = srtp_suite_name(id);
+	uint8_t ka[64], kb[64], buf[256], ref[256];
+	size_t kl, n, tag, rn;
+	struct srtp_sess *alice = NULL, *bob = NULL, *eve = NULL;
+	struct srtp_sess_stats st;
+	int bad;
+
+	keys_for(id, ka, kb, &kl);
+	if (!srtp_suite_supported(id)) {
+		ok(0, "%s: supported", name);
+		return;
+	}
+	is_int(srtp_sess_alloc(&alice, id, ka, kl, kb, kl), 0, "%s: alice", name);
+	is_int(srtp_sess_alloc(&bob, id, kb, kl, ka, kl), 0, "%s: bob", name);
+	/* eve receives with a key one bit off */
+	ka[3] ^= 0x10;
+	is_int(srtp_sess_alloc(&eve, id, kb, kl, ka, kl), 0, "%s: eve", name);
+	ka[3] ^= 0x10;
+	is_int(srtp_sess_alloc(&bob, id, kb, kl - 1, ka, kl), EINVAL, "%s: short key rejected", name);
+	tag = (id == SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 || id == SRTP_SUITE_AES_256_CM_HMAC_SHA1_32) ? 4
+	      : (id >= SRTP_SUITE_AEAD_AES_128_GCM) ? 16 : 10;
+	is_int(srtp_sess_rtp_overhead(alice), tag, "%s: RTP tag %zu", name, tag);
+
+	/* 20 packets from 65530: across the wrap, all arrive */
+	bad = 0;
+	for (int i = 0; i < 20; i++) {
+		uint16_t seq = (uint16_t)(65530 + i);
+		rn = mkpkt(ref, seq, 0xabcdef01, (uint8_t)i, 160);
+		memcpy(buf, ref, rn);
+		n = rn;
+		if (srtp_sess_protect(alice, buf, &n, sizeof(buf)) || n != rn + tag) {
+			bad++;
+			continue;
+		}
+		if (memcmp(buf + 12, ref + 12, 160) == 0)
+			bad++; /* payload must be encrypted */
+		{
+			uint8_t e[256];
+			size_t en = n;
+			memcpy(e, buf, n);
+			if (srtp_sess_unprotect(eve, e, &en) != EBADMSG)
+				bad++;
+		}
+		if (srtp_sess_unprotect(bob, buf, &n) || n != rn || memcmp(buf, ref, rn))
+			bad++;
+	}
+	is_int(bad, 0, "%s: 20 packets across the 16-bit wrap: encrypted, tag %zu, all unprotect; wrong key "
+		       "rejects each", name, tag);
+	srtp_sess_stats(eve, &st);
+	is_int(st.auth_fail, 20, "%s: wrong key: 20 auth failures counted", name);
+	is_int(st.unprotected_pkts, 0, "%s: wrong key: nothing accepted", name);
+
+	/* replay of a packet captured before the wrap (seq 65533), by a fresh pair */
+	{
+		uint8_t keep[256], dup[256];
+		size_t kn, dn;
+		struct srtp_sess *a2 = NULL, *b2 = NULL;
+		srtp_sess_alloc(&a2, id, ka, kl, kb, kl);
+		srtp_sess_alloc(&b2, id, kb, kl, ka, kl);
+		bad = 0;
+		kn = 0;
+		for (int i = 0; i < 20; i++) {
+			n = mkpkt(buf, (uint16_t)(65530 + i), 0x55667788, 1, 20);
+			srtp_sess_protect(a2, buf, &n, sizeof(buf));
+			if (i == 3) {
+				memcpy(keep, buf, n);
+				kn = n;
+			}
+			if (srtp_sess_unprotect(b2, buf, &n))
+				bad++;
+		}
+		is_int(bad, 0, "%s: second pair, 20 packets across the wrap", name);
+		memcpy(dup, keep, kn);
+		dn = kn;
+		is_int(srtp_sess_unprotect(b2, dup, &dn), EALREADY, "%s: replayed pre-wrap packet rejected",
+		       name);
+		/* an immediate duplicate of the latest packet too */
+		n = mkpkt(buf, 14, 0x55667788, 2, 20);
+		srtp_sess_protect(a2, buf, &n, sizeof(buf));
+		memcpy(dup, buf, n);
+		dn = n;
+		is_int(srtp_sess_unprotect(b2, buf, &n), 0, "%s: fresh packet", name);
+		is_int(srtp_sess_unprotect(b2, dup, &dn), EALREADY, "%s: its duplicate rejected", name);
+		srtp_sess_stats(b2, &st);
+		is_int(st.replay_fail, 2, "%s: 2 replay failures counted", name);
+		is_int(st.unprotected_pkts, 21, "%s: 21 accepted", name);
+		is_int(st.plaintext_sent + st.plaintext_received, 0, "%s: no plaintext", name);
+		srtp_sess_free(a2);
+		srtp_sess_free(b2);
+	}
+
+	/* SRTCP round trip */
+	{
+		uint8_t rc[64];
+		size_t rl = unhex(rc, "81c90007abcdef0112345678ff000001000012340000000a0000000000000000");
+		bad = 0;
+		for (int i = 0; i < 5; i++) {
+			memcpy(buf, rc, rl);
+			n = rl;
+			if (srtp_sess_protect_rtcp(alice, buf, &n, sizeof(buf)) ||
+			    n != rl + srtp_sess_rtcp_overhead(alice))
+				bad++;
+			if (memcmp(buf + 8, rc + 8, rl - 8) == 0)
+				bad++;
+			if (srtp_sess_unprotect_rtcp(bob, buf, &n) || n != rl || memcmp(buf, rc, rl))
+				bad++;
+		}
+		is_int(bad, 0, "%s: SRTCP round trip x5 (overhead %zu)", name, srtp_sess_rtcp_overhead(alice));
+		memcpy(buf, rc, rl);
+		n = rl;
+		is_int(srtp_sess_protect_rtcp(alice, buf, &n, rl + srtp_sess_rtcp_overhead(alice) - 1), ENOBUFS,
+		       "%s: SRTCP without room for the trailer -> ENOBUFS", name);
+	}
+	srtp_sess_stats(bob, &st);
+	is_int(st.rtcp_unprotected, 5, "%s: 5 SRTCP counted", name);
+	is_int(st.unprotected_pkts, 25, "%s: 25 packets accepted in total", name);
+	srtp_sess_stats(alice, &st);
+	is_int(st.protected_pkts, 25, "%s: 25 packets protected", name);
+	is_int(st.protected_bytes, 20 * 172 + 5 * 32, "%s: plaintext bytes protected", name);
+	is_int(st.other_fail, 1, "%s: the ENOBUFS counted", name);
+	srtp_sess_free(alice);
+	srtp_sess_free(bob);
+	srtp_sess_free(eve);
+}
+
+static void test_bogus(void)
+{
+	enum srtp_suite_id id = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	uint8_t ka[64], kb[64], buf[256];
+	size_t kl, n;
+	struct srtp_sess *a = NULL, *b = NULL;
+	struct srtp_sess_stats st;
+
+	keys_for(id, ka, kb, &kl);
+	srtp_sess_alloc(&a, id, ka, kl, kb, kl);
+	srtp_sess_alloc(&b, id, kb, kl, ka, kl);
+
+	n = mkpkt(buf, 1, 1, 0, 20);
+	is_int(srtp_sess_protect(a, buf, &n, n + 9), ENOBUFS, "protect: no room for the tag -> ENOBUFS");
+	n = 11;
+	is_int(srtp_sess_protect(a, buf, &n, sizeof(buf)), EPROTO, "protect: 11-byte packet -> EPROTO");
+	n = mkpkt(buf, 1, 1, 0, 20);
+	buf[0] = 0x8F; /* 15 CSRC need 60 bytes */
+	is_int(srtp_sess_protect(a, buf, &n, sizeof(buf)), EPROTO, "protect: CSRC beyond the packet -> EPROTO");
+
+	n = mkpkt(buf, 1, 1, 0, 20);
+	srtp_sess_protect(a, buf, &n, sizeof(buf));
+	for (size_t cut = 0; cut < 22; cut++) {
+		size_t m = cut;
+		if (srtp_sess_unprotect(b, buf, &m) == 0)
+			ok(0, "unprotect accepted %zu bytes", cut);
+	}
+	n = 21;
+	is_int(srtp_sess_unprotect(b, buf, &n), EPROTO, "unprotect: shorter than header + tag -> EPROTO");
+	n = 40;
+	buf[0] = 0x8F;
+	is_int(srtp_sess_unprotect(b, buf, &n), EPROTO, "unprotect: CSRC count beyond length -> EPROTO");
+	buf[0] = 0x90; /* extension header with a huge length */
+	buf[12] = 0xbe;
+	buf[13] = 0xde;
+	buf[14] = 0xff;
+	buf[15] = 0xff;
+	n = 42;
+	is_int(srtp_sess_unprotect(b, buf, &n), EPROTO, "unprotect: extension beyond length -> EPROTO");
+	buf[0] = 0x40;
+	n = 42;
+	is_int(srtp_sess_unprotect(b, buf, &n), EPROTO, "unprotect: version 1 -> EPROTO");
+
+	unhex(buf, "41c8000100000001");
+	n = 8 + 14 + 4;
+	is_int(srtp_sess_unprotect_rtcp(b, buf, &n), EPROTO, "unprotect RTCP: version 1 -> EPROTO");
+	buf[0] = 0x81;
+	n = 21;
+	is_int(srtp_sess_unprotect_rtcp(b, buf, &n), EPROTO, "unprotect RTCP: shorter than header + trailer -> EPROTO");
+	n = 7;
+	is_int(srtp_sess_protect_rtcp(a, buf, &n, sizeof(buf)), EPROTO, "protect RTCP: 7 bytes -> EPROTO");
+	srtp_sess_stats(b, &st);
+	is_int(st.other_fail, 22 + 6, "malformed packets counted as other failures");
+	is_int(st.auth_fail, 0, "... not as auth failures");
+
+	/* plain RTCP sent to an SRTP session (what baresip does at hang-up) */
+	n = unhex(buf, "81c90007abcdef0112345678ff000001000012340000000a0000000000000000");
+	is_int(srtp_sess_unprotect_rtcp(b, buf, &n), EBADMSG, "plain RTCP on an SRTP session rejected");
+	srtp_sess_stats(b, &st);
+	is_int(st.plaintext_received, 1, "... and counted as plaintext received");
+	srtp_sess_free(a);
+	srtp_sess_free(b);
+
+	/* a plaintext session passes packets and counts them */
+	is_int(srtp_sess_alloc_plain(&a), 0, "plain session");
+	ok(!srtp_sess_secure(a), "plain session is not secure");
+	n = mkpkt(buf, 1, 1, 0x33, 20);
+	is_int(srtp_sess_protect(a, buf, &n, sizeof(buf)), 0, "plain protect passes");
+	is_int(n, 32, "length unchanged");
+	is_int(srtp_sess_unprotect(a, buf, &n), 0, "plain unprotect passes");
+	srtp_sess_stats(a, &st);
+	is_int(st.plaintext_sent, 1, "plaintext_sent counted");
+	is_int(st.plaintext_received, 1, "plaintext_received counted");
+	srtp_sess_free(a);
+	srtp_sess_free(NULL);
+}
+
+int main(void)
+{
+	enum srtp_suite_id id;
+
+	for (unsigned i = 0; i < SRTP_SUITE_COUNT; i++) {
+		const char *name = srtp_suite_name((enum srtp_suite_id)i);
+		ok(name && srtp_suite_from_name(name, &id) == 0 && id == i, "suite %u <-> %s", i, name);
+		ok(srtp_suite_supported((enum srtp_suite_id)i), "%s supported by the installed libsrtp", name);
+	}
+	is_int(srtp_suite_from_name("aes_cm_128_hmac_sha1_80", &id), ENOENT, "names are case-sensitive");
+	is_int(srtp_suite_from_name("F8_128_HMAC_SHA1_80", &id), ENOENT, "unknown suite");
+	ok(srtp_suite_name(SRTP_SUITE_COUNT) == NULL, "no name past the end");
+	is_int(srtp_suite_key_len(SRTP_SUITE_AES_CM_128_HMAC_SHA1_80) + srtp_suite_salt_len(SRTP_SUITE_AES_CM_128_HMAC_SHA1_80), 30, "AES_CM_128: 30 bytes");
+	is_int(srtp_suite_key_len(SRTP_SUITE_AES_256_CM_HMAC_SHA1_32) + srtp_suite_salt_len(SRTP_SUITE_AES_256_CM_HMAC_SHA1_32), 46, "AES_256_CM: 46 bytes");
+	is_int(srtp_suite_key_len(SRTP_SUITE_AEAD_AES_128_GCM) + srtp_suite_salt_len(SRTP_SUITE_AEAD_AES_128_GCM), 28, "AEAD_AES_128_GCM: 28 bytes");
+	is_int(srtp_suite_key_len(SRTP_SUITE_AEAD_AES_256_GCM) + srtp_suite_salt_len(SRTP_SUITE_AEAD_AES_256_GCM), 44, "AEAD_AES_256_GCM: 44 bytes");
+
+	test_reference_model();
+	test_cm_kat();
+	test_gcm_kat(SRTP_SUITE_AEAD_AES_128_GCM, rfc_key128);
+	test_gcm_kat(SRTP_SUITE_AEAD_AES_256_GCM, rfc_key256);
+	for (unsigned i = 0; i < SRTP_SUITE_COUNT; i++)
+		test_suite_roundtrip((enum srtp_suite_id)i);
+	test_bogus();
+	return tap_done();
+}
