@@ -4,7 +4,8 @@ audio_libsphone_audio_a_SOURCES += \
 	audio/resamp.c audio/resamp.h \
 	audio/tone.c audio/tone.h \
 	audio/wav.c audio/wav.h \
-	audio/audev.h audio/dev_file.c
+	audio/audev.h audio/dev_file.c \
+	audio/plc.c audio/plc.h
 
 check_PROGRAMS += tests/unit/test_ring
 tests_unit_test_ring_SOURCES = tests/unit/test_ring.c
@@ -26,3 +27,8 @@ check_PROGRAMS += tests/unit/test_dev_file
 tests_unit_test_dev_file_SOURCES = tests/unit/test_dev_file.c
 tests_unit_test_dev_file_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_dev_file
+
+check_PROGRAMS += tests/unit/test_plc
+tests_unit_test_plc_SOURCES = tests/unit/test_plc.c
+tests_unit_test_plc_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_plc
