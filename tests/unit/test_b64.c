@@ -76,7 +76,8 @@ static void test_bad(void)
 	char enc[5];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		is_int(b64_decode(bad[i], strlen(bad[i]), out, sizeof(out), &n), EBADMSG, "reject \"%s\"", bad[i]);
+		is_int(b64_decode(bad[i], strlen(bad[i]), out, sizeof(out), &n), EBADMSG, "reject bad input %zu (%.*s)", i,
+		       (int)strcspn(bad[i], "\n"), bad[i]);
 	is_int(n, 77, "outlen untouched on errors");
 	is_int(b64_decode("Zm9v\0AAA", 8, out, sizeof(out), &n), EBADMSG, "embedded NUL rejected");
 	memset(out, 0x55, sizeof(out));

@@ -224,8 +224,16 @@ static void *thread_main(void *arg)
 	struct wctx *c = arg;
 
 	usleep(20000);
+	loop_wake_signal(c->w);
+	return NULL;
+}
+
+static void *thread_burst(void *arg)
+{
+	struct wctx *c = arg;
+
 	for (int i = 0; i < 100; i++)
-		loop_wake_signal(c->w); /* coalesce */
+		loop_wake_signal(c->w);
 	return NULL;
 }
 
@@ -243,8 +251,12 @@ static void test_wake(struct loop *l)
 	loop_run(l);
 	pthread_join(th, NULL);
 	ok(loop_now_ms() - t0 < 4000, "woken by the thread, not by the guard timer");
+	is_int(c.calls, 1, "one call for one signal");
+	pthread_create(&th, NULL, thread_burst, &c);
+	pthread_join(th, NULL);
+	loop_run_once(l, 1000);
 	loop_run_once(l, 20);
-	is_int(c.calls, 1, "100 signals coalesced into one call");
+	is_int(c.calls, 2, "100 signals from a thread coalesced into one call");
 	tmr_cancel(&c.guard);
 	loop_wake_free(c.w);
 	loop_wake_free(NULL);

@@ -1,0 +1,447 @@
+/* conf.c: the INI config parser and typed value helpers with messages that say what would be valid. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+#define CONF_MAX_SIZE (1024 * 1024)
+
+static const char *const section_names[] = { "general", "account", "contacts", "audio", "ui" };
+#define NSECTIONS (sizeof(section_names) / sizeof(section_names[0]))
+
+struct seen_account {
+	const char *name;
+	unsigned line;
+};
+
+struct parser {
+	const char *file;
+	char *err;
+	size_t errsz;
+	unsigned line;
+	int have_section;
+	enum conf_section type;
+	const char *name;
+	unsigned single_line[NSECTIONS]; /* line of [general] etc., 0 = not seen */
+	struct seen_account *acc;
+	size_t nacc, capacc;
+};
+
+static void msgf(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void msgf(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errsz)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+/* A syntax error at the current line. */
+static int perr(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int perr(struct parser *p, const char *fmt, ...)
+{
+	char m[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	msgf(p->err, p->errsz, "%s:%u: %s", p->file, p->line, m);
+	return EBADMSG;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static char *trim(char *s, char **end)
+{
+	char *e = *end;
+
+	while (s < e && is_blank(*s))
+		s++;
+	while (e > s && is_blank(e[-1]))
+		e--;
+	*end = e;
+	return s;
+}
+
+static int name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '.' || c == '-' || c == '@' || c == '+';
+}
+
+static int section(struct parser *p, char *s, char *e, conf_h *h, void *arg)
+{
+	char *type, *tend, *name;
+	size_t t;
+
+	/* s points after '[', e at the end of the trimmed line */
+	if (e <= s || e[-1] != ']')
+		return perr(p, "section header must end with ']'");
+	e--;
+	s = trim(s, &e);
+	for (tend = s; tend < e && !is_blank(*tend); tend++)
+		;
+	type = s;
+	name = tend;
+	name = trim(name, &e);
+	*tend = '\0';
+	*e = '\0';
+	for (t = 0; t < NSECTIONS; t++)
+		if (strcmp(type, section_names[t]) == 0)
+			break;
+	if (t == NSECTIONS)
+		return perr(p, "unknown section [%.40s]; expected [general], [account NAME], [contacts], "
+			       "[audio] or [ui]",
+			    type);
+	if (t == CONF_ACCOUNT) {
+		if (!*name)
+			return perr(p, "section [account] needs a name: [account NAME]");
+		for (const char *c = name; *c; c++)
+			if (!name_char(*c))
+				return perr(p, "invalid account name '%.40s': use letters, digits and _ . - @ +",
+					    name);
+		for (size_t i = 0; i < p->nacc; i++)
+			if (strcmp(p->acc[i].name, name) == 0)
+				return perr(p, "duplicate section [account %s] (first at line %u)", name,
+					    p->acc[i].line);
+		if (p->nacc == p->capacc) {
+			size_t ncap = p->capacc ? p->capacc * 2 : 8;
+			struct seen_account *na = realloc(p->acc, ncap * sizeof(*na));
+
+			if (!na)
+				return ENOMEM;
+			p->acc = na;
+			p->capacc = ncap;
+		}
+		p->acc[p->nacc].name = name;
+		p->acc[p->nacc++].line = p->line;
+	} else {
+		if (*name)
+			return perr(p, "section [%s] takes no name", section_names[t]);
+		if (p->single_line[t])
+			return perr(p, "duplicate section [%s] (first at line %u)", section_names[t],
+				    p->single_line[t]);
+		p->single_line[t] = p->line;
+	}
+	p->have_section = 1;
+	p->type = (enum conf_section)t;
+	p->name = name;
+	if (h) {
+		char m[256] = "";
+		struct conf_item it = { p->type, section_names[t], name, NULL, NULL, p->file, p->line, m,
+					sizeof(m) };
+		int r = h(&it, arg);
+
+		if (r) {
+			msgf(p->err, p->errsz, "%s:%u: %s", p->file, p->line, m[0] ? m : strerror(r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Unquotes in place: s points at the opening quote, e at the end of the trimmed line. */
+static int unquote(struct parser *p, char *s, char *e, char **out)
+{
+	char *r = s + 1, *w = s;
+
+	while (r < e && *r != '"') {
+		if (*r == '\\') {
+			if (r + 1 >= e)
+				break;
+			if (r[1] != '"' && r[1] != '\\')
+				return perr(p, "unknown escape '\\%c' in quoted value (only \\\" and \\\\ are allowed)",
+					    r[1]);
+			r++;
+		}
+		*w++ = *r++;
+	}
+	if (r >= e)
+		return perr(p, "unterminated quoted value (missing closing \")");
+	r++;
+	while (r < e && is_blank(*r))
+		r++;
+	if (r < e)
+		return perr(p, "unexpected text after the closing quote");
+	*w = '\0';
+	*out = s;
+	return 0;
+}
+
+static int keyvalue(struct parser *p, char *s, char *e, conf_h *h, void *arg)
+{
+	char *eq = memchr(s, '=', (size_t)(e - s));
+	char *key, *kend, *val, *vend = e;
+	int err;
+
+	if (!eq)
+		return perr(p, "expected 'key = value', '[section]' or a comment");
+	kend = eq;
+	key = trim(s, &kend);
+	if (key == kend)
+		return perr(p, "missing key before '='");
+	for (char *c = key; c < kend; c++)
+		if (*c == '"' || *c == '[' || *c == ']')
+			return perr(p, "invalid character '%c' in key", *c);
+	if (!p->have_section)
+		return perr(p, "key '%.*s' outside of a section; put it under [general], [account NAME], ...",
+			    (int)(kend - key > 40 ? 40 : kend - key), key);
+	*kend = '\0';
+	val = trim(eq + 1, &vend);
+	if (val < vend && *val == '"') {
+		err = unquote(p, val, vend, &val);
+		if (err)
+			return err;
+	} else {
+		*vend = '\0';
+	}
+	if (h) {
+		char m[256] = "";
+		struct conf_item it = { p->type, section_names[p->type], p->name, key, val, p->file, p->line, m,
+					sizeof(m) };
+		int r = h(&it, arg);
+
+		explicit_bzero(val, strlen(val));
+		if (r) {
+			msgf(p->err, p->errsz, "%s:%u: %s", p->file, p->line, m[0] ? m : strerror(r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Parses buf[0..len) in place; buf[len] must be writable. */
+static int parse(const char *file, char *buf, size_t len, conf_h *h, void *arg, char *err, size_t errsz)
+{
+	struct parser p = { .file = file ? file : "(config)", .err = err, .errsz = errsz };
+	char *s = buf, *end = buf + len;
+	int r = 0;
+
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;
+	while (s < end) {
+		char *nl = memchr(s, '\n', (size_t)(end - s));
+		char *e = nl ? nl : end, *next = nl ? nl + 1 : end;
+
+		p.line++;
+		if (e > s && e[-1] == '\r')
+			e--;
+		for (char *c = s; c < e; c++)
+			if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
+				r = perr(&p, "control character (byte 0x%02x) in line", (unsigned char)*c);
+				goto out;
+			}
+		s = trim(s, &e);
+		if (s == e || *s == '#' || *s == ';')
+			r = 0;
+		else if (*s == '[')
+			r = section(&p, s + 1, e, h, arg);
+		else
+			r = keyvalue(&p, s, e, h, arg);
+		if (r)
+			goto out;
+		s = next;
+	}
+out:
+	free(p.acc);
+	return r;
+}
+
+int conf_parse(const char *file, const char *text, size_t len, conf_h *h, void *arg, char *err, size_t errsz)
+{
+	char *buf;
+	int r;
+
+	if (!text && len)
+		return EINVAL;
+	buf = malloc(len + 1);
+	if (!buf)
+		return ENOMEM;
+	if (len)
+		memcpy(buf, text, len);
+	buf[len] = '\0';
+	r = parse(file, buf, len, h, arg, err, errsz);
+	explicit_bzero(buf, len + 1);
+	free(buf);
+	return r;
+}
+
+int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, r = 0;
+
+	if (!path)
+		return EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = errno;
+		msgf(err, errsz, "%s: %s", path, strerror(r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = errno;
+		msgf(err, errsz, "%s: %s", path, strerror(r));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = EINVAL;
+		msgf(err, errsz, "%s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > CONF_MAX_SIZE) {
+		r = EFBIG;
+		msgf(err, errsz, "%s: file larger than %d bytes", path, CONF_MAX_SIZE);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		r = ENOMEM;
+		msgf(err, errsz, "%s: %s", path, strerror(r));
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = errno;
+			msgf(err, errsz, "%s: %s", path, strerror(r));
+			goto out;
+		}
+		if (n == 0)
+			break; /* shrank while reading: parse what is there */
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	r = parse(path, buf, len, h, arg, err, errsz);
+out:
+	if (buf) {
+		explicit_bzero(buf, (size_t)st.st_size + 1);
+		free(buf);
+	}
+	close(fd);
+	return r;
+}
+
+/* ---- typed values ---- */
+
+static const char *keyname(const struct conf_item *it)
+{
+	return it->key ? it->key : "value";
+}
+
+int conf_bool(const struct conf_item *it, bool *v, char *err, size_t errsz)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	const char *s = it && it->value ? it->value : "";
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*v = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*v = false;
+			return 0;
+		}
+	}
+	msgf(err, errsz, "%s: expected yes/no, true/false, on/off or 1/0, got '%.40s'", keyname(it), s);
+	return EINVAL;
+}
+
+int conf_uint(const struct conf_item *it, unsigned min, unsigned max, unsigned *v, char *err, size_t errsz)
+{
+	const char *s = it && it->value ? it->value : "";
+	unsigned long long x = 0;
+	const char *c = s;
+
+	if (!*c)
+		goto bad;
+	for (; *c; c++) {
+		if (*c < '0' || *c > '9')
+			goto bad;
+		x = x * 10 + (unsigned)(*c - '0');
+		if (x > UINT32_MAX * 10ULL)
+			goto bad; /* keeps x from overflowing; certainly out of range */
+	}
+	if (x < min || x > max)
+		goto bad;
+	*v = (unsigned)x;
+	return 0;
+bad:
+	msgf(err, errsz, "%s: expected a whole number from %u to %u, got '%.40s'", keyname(it), min, max, s);
+	return EINVAL;
+}
+
+static void list(char *dst, size_t dstsz, const char *const *items)
+{
+	size_t n = 0;
+
+	dst[0] = '\0';
+	for (size_t i = 0; items && items[i]; i++) {
+		int r = snprintf(dst + n, dstsz - n, "%s%s", i ? ", " : "", items[i]);
+
+		if (r < 0 || (size_t)r >= dstsz - n)
+			break;
+		n += (size_t)r;
+	}
+}
+
+int conf_enum(const struct conf_item *it, const char *const *choices, int *idx, char *err, size_t errsz)
+{
+	const char *s = it && it->value ? it->value : "";
+	char l[200];
+
+	for (int i = 0; choices && choices[i]; i++) {
+		if (strcasecmp(s, choices[i]) == 0) {
+			*idx = i;
+			return 0;
+		}
+	}
+	list(l, sizeof(l), choices);
+	msgf(err, errsz, "%s: expected one of: %s; got '%.40s'", keyname(it), l, s);
+	return EINVAL;
+}
+
+int conf_unknown_key(const struct conf_item *it, const char *const *valid, char *err, size_t errsz)
+{
+	char l[200];
+
+	list(l, sizeof(l), valid);
+	if (it && it->name && *it->name)
+		msgf(err, errsz, "unknown key '%.40s' in [%s %s]; valid keys: %s", keyname(it), it->section,
+		     it->name, l);
+	else
+		msgf(err, errsz, "unknown key '%.40s' in [%s]; valid keys: %s", keyname(it),
+		     it ? it->section : "?", l);
+	return EINVAL;
+}
+
+bool conf_file_is_private(const char *path)
+{
+	struct stat st;
+
+	if (!path || stat(path, &st) < 0)
+		return false;
+	return !(st.st_mode & (S_IRGRP | S_IROTH));
+}

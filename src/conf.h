@@ -1,0 +1,61 @@
+/* conf.h: INI config file parser (sections, key = value, quoting) with FILE:LINE error messages. */
+#ifndef SPHONE_CONF_H
+#define SPHONE_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum conf_section { CONF_GENERAL, CONF_ACCOUNT, CONF_CONTACTS, CONF_AUDIO, CONF_UI };
+
+struct conf_item {
+	enum conf_section type;
+	const char *section; /* "general", "account", ... */
+	const char *name;    /* the NAME of [account NAME]; "" for other sections */
+	const char *key;     /* NULL for the call made at a section header */
+	const char *value;   /* unquoted and unescaped; NULL at a section header */
+	const char *file;
+	unsigned line;
+	/* Where a handler writes its error message (no FILE:LINE prefix: conf_load adds it). */
+	char *msg;
+	size_t msgsz;
+};
+
+/*
+ * Called once at each section header (key and value NULL, so empty sections
+ * are seen) and once per key. All strings are valid only during the call:
+ * copy what you keep. Return 0, or an errno after writing a message to
+ * it->msg (the conf_* helpers below do that when passed it->msg, it->msgsz).
+ */
+typedef int(conf_h)(const struct conf_item *it, void *arg);
+
+/*
+ * Parses path: sections [general] [account NAME] [contacts] [audio] [ui]
+ * (each at most once); "key = value" lines; lines starting with '#' or ';'
+ * are comments; a value may be double-quoted (escapes \" and \\) to keep
+ * leading/trailing spaces or a leading '#'. A UTF-8 BOM and CRLF line ends
+ * are accepted. Stops at the first error and writes "FILE:LINE: message"
+ * (or "FILE: message") to err. Returns 0; EBADMSG for syntax errors; the
+ * handler's error; or an errno for I/O (ENOENT, EACCES, EFBIG > 1 MiB).
+ * The file's text is wiped from memory afterwards (it may hold passwords).
+ */
+int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz);
+
+/* Same, for text already in memory (file is used in messages only). */
+int conf_parse(const char *file, const char *text, size_t len, conf_h *h, void *arg, char *err,
+	       size_t errsz);
+
+/* Typed values. On a bad value: EINVAL, *v untouched, and err gets e.g.
+ * "srtp_required: expected yes/no, true/false, on/off or 1/0, got 'maybe'". */
+int conf_bool(const struct conf_item *it, bool *v, char *err, size_t errsz);
+int conf_uint(const struct conf_item *it, unsigned min, unsigned max, unsigned *v, char *err,
+	      size_t errsz);
+/* choices: NULL-terminated, matched case-insensitively; "expected one of: a, b, c". */
+int conf_enum(const struct conf_item *it, const char *const *choices, int *idx, char *err,
+	      size_t errsz);
+/* For handlers: message "unknown key 'k' in [account x]; valid keys: a, b, c", returns EINVAL. */
+int conf_unknown_key(const struct conf_item *it, const char *const *valid, char *err, size_t errsz);
+
+/* false if the file's group or others may read it (or it cannot be stat'ed): warn about passwords. */
+bool conf_file_is_private(const char *path);
+
+#endif
