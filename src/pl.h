@@ -43,7 +43,7 @@ int pl_to_u32(struct pl pl, uint32_t *v);
 int pl_strdup(char *buf, size_t sz, struct pl pl);
 /* Same slice without leading/trailing SP, HT, CR, LF. */
 struct pl pl_trim(struct pl pl);
-/* Index of the first byte c in pl, or -1 (ptrdiff_t) if there is none. */
+/* Index of the first byte c in pl, or -1 if there is none. */
 long pl_chr(struct pl pl, char c);
 /* Sub-slice [off, off+len) clipped to pl's bounds. */
 struct pl pl_sub(struct pl pl, size_t off, size_t len);

@@ -134,7 +134,9 @@ struct sip_via {
 /* name-addr or addr-spec plus header parameters (From, To, Contact, Route, ...) */
 struct sip_addr {
 	struct pl dname;  /* display name without quotes (escapes kept), absent if none */
-	struct sip_uri uri;
+	struct sip_uri uri; /* valid only when uri_known */
+	struct pl uri_raw;  /* the URI text (any scheme) */
+	bool uri_known;     /* sip:, sips: or tel: (decoded into uri) */
 	struct pl params; /* header params after the URI (";tag=..;expires=.."), may be absent */
 	struct pl tag;    /* tag param, absent if none */
 	bool star;        /* Contact: * */
@@ -194,8 +196,10 @@ bool sip_msg_is_request(const struct sip_msg *m);
 /* Request: method slice and id. */
 struct pl sip_msg_method(const struct sip_msg *m);
 enum sip_method sip_msg_method_id(const struct sip_msg *m);
-/* Request-URI (NULL for responses). */
+/* Request-URI (NULL for responses and for schemes other than sip/sips/tel). */
 const struct sip_uri *sip_msg_ruri(const struct sip_msg *m);
+/* Request-URI text of any scheme (absent for responses). */
+struct pl sip_msg_ruri_raw(const struct sip_msg *m);
 /* Response: status code (0 for requests) and reason phrase. */
 uint16_t sip_msg_status(const struct sip_msg *m);
 struct pl sip_msg_reason(const struct sip_msg *m);
