@@ -7,3 +7,9 @@ tests_unit_test_tls_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_tls_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_tls
 EXTRA_DIST += tests/tls_certs.sh
+
+src_libsphone_a_SOURCES += src/dns.c src/dns.h
+check_PROGRAMS += tests/unit/test_dns
+tests_unit_test_dns_SOURCES = tests/unit/test_dns.c
+tests_unit_test_dns_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_dns
