@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,12 +17,12 @@
 #define MAX_SECRETS 64
 
 static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
-static enum log_level cur_level = LOGL_INFO;
+static _Atomic int cur_level = LOGL_INFO; /* read without the mutex on every call */
 static FILE *log_file;
 static bool use_stderr = true;
 static log_h *handler;
 static void *handler_arg;
-static bool sip_trace;
+static atomic_bool sip_trace;
 static char *secrets[MAX_SECRETS];
 static size_t nsecrets;
 static _Thread_local int in_log; /* drops log calls made while this thread is logging */
@@ -293,17 +294,17 @@ void log_set_level(enum log_level lvl)
 {
 	if (lvl > LOGL_DEBUG)
 		lvl = LOGL_DEBUG;
-	cur_level = lvl;
+	atomic_store_explicit(&cur_level, (int)lvl, memory_order_relaxed);
 }
 
 enum log_level log_get_level(void)
 {
-	return cur_level;
+	return (enum log_level)atomic_load_explicit(&cur_level, memory_order_relaxed);
 }
 
 bool log_enabled(enum log_level lvl)
 {
-	return lvl <= cur_level;
+	return (int)lvl <= atomic_load_explicit(&cur_level, memory_order_relaxed);
 }
 
 int log_open_file(const char *path)
@@ -357,12 +358,12 @@ void log_set_handler(log_h *h, void *arg)
 
 void log_set_sip_trace(bool on)
 {
-	sip_trace = on;
+	atomic_store(&sip_trace, on);
 }
 
 bool log_sip_trace_enabled(void)
 {
-	return sip_trace;
+	return atomic_load(&sip_trace);
 }
 
 static void write_stream(FILE *f, enum log_level lvl, const char *text, size_t len)
@@ -426,7 +427,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (lvl > cur_level || in_log || !fmt)
+	if (!log_enabled(lvl) || in_log || !fmt)
 		return;
 	va_start(ap, fmt);
 	n = vsnprintf(stackbuf, sizeof(stackbuf), fmt, ap);
@@ -465,7 +466,7 @@ void log_sip_trace(bool outgoing, const char *transport, const char *peer, const
 	size_t hn, n = 0;
 	int r;
 
-	if (!sip_trace || in_log)
+	if (!log_sip_trace_enabled() || in_log)
 		return;
 	if (!msg)
 		len = 0;

@@ -28,6 +28,7 @@ struct loop {
 	uint64_t *pfd_gen; /* ... if its gen still matches */
 	size_t cappfds;
 	int dispatching;
+	int in_round; /* loop_run_once is not re-entrant */
 	uint64_t gen;
 
 	struct tmr **heap;
@@ -330,12 +331,15 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 
 	if (!l)
 		return EINVAL;
+	if (l->in_round)
+		return EDEADLK;
 	err = prepare_pfds(l, &n);
 	if (err)
 		return err;
 	r = poll(l->pfds, (nfds_t)n, poll_timeout(l, max_wait_ms));
 	if (r < 0)
 		return errno == EINTR ? 0 : errno;
+	l->in_round = 1;
 
 	l->dispatching = 1;
 	for (size_t i = 0; r > 0 && i < n; i++) {
@@ -369,6 +373,7 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 	compact(l);
 
 	run_timers(l);
+	l->in_round = 0;
 	return 0;
 }
 

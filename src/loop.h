@@ -65,7 +65,8 @@ int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
 /*
  * One round: waits at most max_wait_ms (-1: until an fd or timer is due),
- * dispatches fd events, then due timers. Returns 0 (also on EINTR) or errno.
+ * dispatches fd events, then due timers. Returns 0 (also on EINTR) or errno;
+ * EDEADLK when called from inside a handler (rounds do not nest).
  */
 int loop_run_once(struct loop *l, int max_wait_ms);
 

@@ -1,5 +1,8 @@
 /* test_log.c: unit tests for log levels, sinks and the redaction rules. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,11 +192,47 @@ static void test_sinks(void)
 	log_set_level(LOGL_INFO);
 }
 
+static atomic_int tlines, tleaks;
+
+static void count_h(enum log_level lvl, const char *line, void *arg)
+{
+	atomic_fetch_add(&tlines, 1);
+	if (strstr(line, "sekrit"))
+		atomic_fetch_add(&tleaks, 1);
+}
+
+static void *log_thread(void *arg)
+{
+	for (int i = 0; i < 2000; i++)
+		log_err("thread %d line %d sekrit", (int)(intptr_t)arg, i);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	pthread_t th[4];
+
+	log_set_stderr(false);
+	log_add_secret("sekrit");
+	log_set_handler(count_h, NULL);
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, log_thread, (void *)(intptr_t)i);
+	for (int i = 0; i < 2000; i++)
+		log_add_secret(i % 2 ? "other1" : "other2"); /* secrets list touched concurrently */
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	is_int(atomic_load(&tlines), 8000, "4 threads x 2000 lines all delivered");
+	is_int(atomic_load(&tleaks), 0, "secret masked in every line");
+	log_set_handler(NULL, NULL);
+	log_clear_secrets();
+}
+
 int main(void)
 {
 	test_rules();
 	test_secrets();
 	test_long_line();
 	test_sinks();
+	test_threads();
 	return tap_done();
 }

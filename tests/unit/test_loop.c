@@ -201,6 +201,38 @@ static void test_fds(struct loop *l)
 	close(c.b[1]);
 }
 
+struct nvctx {
+	struct loop *l;
+	int calls, events, nested;
+};
+
+static void on_nval(int fd, int ev, void *arg)
+{
+	struct nvctx *c = arg;
+
+	c->calls++;
+	c->events = ev;
+	c->nested = loop_run_once(c->l, 0);
+}
+
+static void test_invalid_fd(struct loop *l)
+{
+	struct nvctx c = { .l = l };
+	int p[2];
+
+	if (pipe(p) != 0)
+		return;
+	loop_fd_listen(l, p[0], LOOP_READ, on_nval, &c);
+	close(p[0]); /* closed without removing: poll reports POLLNVAL */
+	loop_run_once(l, 100);
+	is_int(c.calls, 1, "handler called for an invalid fd");
+	is_int(c.events, LOOP_ERROR, "with LOOP_ERROR");
+	is_int(c.nested, EDEADLK, "nested loop_run_once -> EDEADLK");
+	loop_run_once(l, 0);
+	is_int(c.calls, 1, "invalid fd removed by the loop, not reported again");
+	close(p[1]);
+}
+
 /* ---- wake from another thread ---- */
 
 struct wctx {
@@ -309,6 +341,7 @@ int main(void)
 	test_many_timers(l);
 	test_rearm(l);
 	test_fds(l);
+	test_invalid_fd(l);
 	test_wake(l);
 	test_signals(l);
 
