@@ -20,3 +20,10 @@ tests_unit_test_srtp_SOURCES = tests/unit/test_srtp.c
 tests_unit_test_srtp_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_srtp_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_srtp
+
+audio_libsphone_audio_a_SOURCES += audio/rtcp.c audio/rtcp.h
+check_PROGRAMS += tests/unit/test_rtcp
+tests_unit_test_rtcp_SOURCES = tests/unit/test_rtcp.c
+tests_unit_test_rtcp_CFLAGS = $(AM_CFLAGS)
+tests_unit_test_rtcp_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_rtcp
