@@ -27,3 +27,10 @@ tests_unit_test_rtcp_SOURCES = tests/unit/test_rtcp.c
 tests_unit_test_rtcp_CFLAGS = $(AM_CFLAGS)
 tests_unit_test_rtcp_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_rtcp
+
+audio_libsphone_audio_a_SOURCES += audio/dtmf.c audio/dtmf.h
+check_PROGRAMS += tests/unit/test_dtmf
+tests_unit_test_dtmf_SOURCES = tests/unit/test_dtmf.c
+tests_unit_test_dtmf_CFLAGS = $(AM_CFLAGS)
+tests_unit_test_dtmf_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_dtmf
