@@ -5,7 +5,8 @@ audio_libsphone_audio_a_SOURCES += \
 	audio/tone.c audio/tone.h \
 	audio/wav.c audio/wav.h \
 	audio/audev.h audio/dev_file.c \
-	audio/plc.c audio/plc.h
+	audio/plc.c audio/plc.h \
+	audio/jbuf.c audio/jbuf.h
 
 check_PROGRAMS += tests/unit/test_ring
 tests_unit_test_ring_SOURCES = tests/unit/test_ring.c
@@ -32,3 +33,8 @@ check_PROGRAMS += tests/unit/test_plc
 tests_unit_test_plc_SOURCES = tests/unit/test_plc.c
 tests_unit_test_plc_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_plc
+
+check_PROGRAMS += tests/unit/test_jbuf
+tests_unit_test_jbuf_SOURCES = tests/unit/test_jbuf.c
+tests_unit_test_jbuf_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_jbuf

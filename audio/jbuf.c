@@ -1,0 +1,465 @@
+/* jbuf.c: adaptive jitter buffer: frame slots indexed by timestamp, delay target from a transit-time percentile. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jbuf.h"
+
+/*
+ * How it works
+ *  - Frames are numbered fn (int64) from RTP timestamps: fn = ts / samples-per-frame,
+ *    counted relative to the previous packet so the 32-bit timestamp wrap never matters.
+ *    Slot fn & mask holds the frame; slots remember whether their frame was played or
+ *    missed, so a second copy is a duplicate and a late copy is late.
+ *  - For every packet the "transit" D = arrival_ms - fn * frame_ms is kept in a window of
+ *    the last JB_WIN packets. baseline = min(D) is the fastest path through the network
+ *    (any clock offset cancels), D - baseline is that packet's jitter. The target delay is
+ *    the configured quantile of those jitters, so that fraction arrives in time.
+ *  - The delay a frame actually gets is cur = now - (fn * frame_ms + baseline). jbuf_get
+ *    steers cur towards the target: below it, it inserts a concealment frame (grows by one
+ *    frame at once: losing packets is worse than 20 ms); a frame above it, it skips a frame,
+ *    at most one per JB_SHRINK_EVERY frames (shrinks slowly) unless the frame to skip is
+ *    missing anyway (free). A spike leaves the window after JB_WIN packets (10 s), which is
+ *    how the target comes back down.
+ *  - Sender clock drift moves D steadily; the windowed minimum follows it, so the buffer
+ *    neither starves nor grows without bound: the steering drops or inserts a frame now and
+ *    then.
+ */
+
+#define JB_WIN 500            /* jitter samples kept for the quantile (10 s at 20 ms) */
+#define JB_BASE_WIN 100       /* transits kept for the baseline minimum (2 s) */
+#define JB_WARMUP 25          /* packets before the window's quantile is trusted */
+#define JB_SHRINK_EVERY 10    /* frames between two delay-reducing drops */
+#define JB_SHRINK_HYST 5      /* ms above one frame of excess before shrinking */
+#define JB_DRY 5              /* consecutive misses with nothing buffered before WAIT */
+
+enum slot_state { SLOT_EMPTY = 0, SLOT_FULL, SLOT_PLAYED, SLOT_MISSED };
+
+struct slot {
+	int64_t fn;
+	uint32_t ts;
+	uint16_t seq;
+	uint16_t len;
+	uint8_t state;
+};
+
+struct jbuf {
+	struct jbuf_prm prm;
+	unsigned spf;        /* RTP timestamp units per frame */
+	unsigned nslots;     /* power of two */
+	struct slot *slots;
+	uint8_t *store;      /* nslots * max_payload */
+
+	int synced;
+	uint32_t ssrc;
+	uint32_t last_ts;    /* anchor for numbering: the previous packet */
+	int64_t last_fn;
+	int64_t newest_fn;   /* highest fn stored since sync */
+	uint64_t last_arrival;
+
+	int playing;
+	int64_t play_fn;
+	unsigned since_shrink;
+	unsigned dry;
+
+	/* timestamp-jump candidate waiting for confirmation */
+	int jump_pending;
+	uint32_t jump_ts;
+
+	/* transit and jitter windows */
+	int64_t dwin[JB_BASE_WIN];
+	unsigned dwin_n, dwin_pos;
+	int64_t win[JB_WIN];
+	int64_t scratch[JB_WIN];
+	unsigned win_n, win_pos;
+	int64_t baseline;
+	unsigned target_ms;
+
+	/* RFC 3550 A.8 jitter, in timestamp units * 16 */
+	int have_transit;
+	int64_t prev_transit;
+	uint64_t jitter16;
+
+	struct jbuf_stats st;
+};
+
+int jbuf_alloc(struct jbuf **jp, const struct jbuf_prm *prm)
+{
+	struct jbuf *jb;
+	struct jbuf_prm p = { 0 };
+	unsigned need, n = 1;
+
+	if (!jp)
+		return EINVAL;
+	if (prm)
+		p = *prm;
+	if (!p.clock_rate)
+		p.clock_rate = 8000;
+	if (!p.frame_ms)
+		p.frame_ms = 20;
+	if (!p.max_delay_ms)
+		p.max_delay_ms = 400;
+	if (!p.start_delay_ms)
+		p.start_delay_ms = 40;
+	if (!p.max_payload)
+		p.max_payload = 320;
+	if (!p.quantile)
+		p.quantile = 975;
+	if (p.clock_rate > 192000 || p.frame_ms > 200 || (p.clock_rate * p.frame_ms) % 1000 ||
+	    p.max_delay_ms > 5000 || p.min_delay_ms > p.max_delay_ms || p.max_payload > 65535 ||
+	    p.quantile > 1000)
+		return EINVAL;
+
+	/* room for the largest delay plus as much again for early packets and bookkeeping */
+	need = 2 * (p.max_delay_ms / p.frame_ms + 4);
+	while (n < need)
+		n <<= 1;
+
+	jb = calloc(1, sizeof(*jb));
+	if (!jb)
+		return ENOMEM;
+	jb->slots = calloc(n, sizeof(*jb->slots));
+	jb->store = calloc(n, p.max_payload);
+	if (!jb->slots || !jb->store) {
+		jbuf_free(jb);
+		return ENOMEM;
+	}
+	jb->prm = p;
+	jb->nslots = n;
+	jb->spf = p.clock_rate * p.frame_ms / 1000;
+	jbuf_reset(jb);
+	*jp = jb;
+	return 0;
+}
+
+void jbuf_free(struct jbuf *jb)
+{
+	if (!jb)
+		return;
+	free(jb->slots);
+	free(jb->store);
+	free(jb);
+}
+
+static void flush(struct jbuf *jb)
+{
+	memset(jb->slots, 0, jb->nslots * sizeof(*jb->slots));
+	jb->synced = 0;
+	jb->playing = 0;
+	jb->jump_pending = 0;
+	jb->win_n = jb->win_pos = 0;
+	jb->dwin_n = jb->dwin_pos = 0;
+	jb->have_transit = 0;
+	jb->dry = 0;
+	jb->since_shrink = 0;
+	jb->target_ms = jb->prm.start_delay_ms;
+}
+
+void jbuf_reset(struct jbuf *jb)
+{
+	if (!jb)
+		return;
+	flush(jb);
+	jb->jitter16 = 0;
+}
+
+void jbuf_stats(const struct jbuf *jb, struct jbuf_stats *st)
+{
+	*st = jb->st;
+	st->target_ms = jb->target_ms;
+	st->jitter_ms = (unsigned)(jb->jitter16 / 16 * 1000 / jb->prm.clock_rate);
+}
+
+/* k-th smallest of a[0..n-1] (a is reordered). Three-way partition: equal values are common. */
+static int64_t select_k(int64_t *a, int n, int k)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		int64_t pivot = a[lo + (hi - lo) / 2], t;
+		int lt = lo, i = lo, gt = hi;
+		while (i <= gt) {
+			if (a[i] < pivot) {
+				t = a[lt], a[lt] = a[i], a[i] = t;
+				lt++, i++;
+			} else if (a[i] > pivot) {
+				t = a[gt], a[gt] = a[i], a[i] = t;
+				gt--;
+			} else {
+				i++;
+			}
+		}
+		if (k < lt)
+			hi = lt - 1;
+		else if (k > gt)
+			lo = gt + 1;
+		else
+			return pivot;
+	}
+	return a[k];
+}
+
+static void update_target(struct jbuf *jb, int64_t transit)
+{
+	unsigned i, k, n;
+	int64_t min, q;
+	unsigned t;
+
+	/*
+	 * The baseline is the fastest transit of the last 2 s only: a sender clock that runs
+	 * fast or slow moves every transit steadily, and a long window would mistake that ramp
+	 * for jitter (and a stale minimum for the network's speed).
+	 */
+	jb->dwin[jb->dwin_pos] = transit;
+	jb->dwin_pos = (jb->dwin_pos + 1) % JB_BASE_WIN;
+	if (jb->dwin_n < JB_BASE_WIN)
+		jb->dwin_n++;
+	min = jb->dwin[0];
+	for (i = 1; i < jb->dwin_n; i++)
+		if (jb->dwin[i] < min)
+			min = jb->dwin[i];
+	jb->baseline = min;
+
+	/* this packet's jitter, kept for 10 s so a spike keeps the delay up that long */
+	jb->win[jb->win_pos] = transit - min;
+	jb->win_pos = (jb->win_pos + 1) % JB_WIN;
+	if (jb->win_n < JB_WIN)
+		jb->win_n++;
+	n = jb->win_n;
+
+	memcpy(jb->scratch, jb->win, n * sizeof(*jb->scratch));
+	k = (unsigned)(((uint64_t)(n - 1) * jb->prm.quantile + 999) / 1000);
+	q = select_k(jb->scratch, (int)n, (int)k);
+	t = (unsigned)(q > 5000 ? 5000 : q);
+	if (n < JB_WARMUP && t < jb->prm.start_delay_ms)
+		t = jb->prm.start_delay_ms;
+	if (t < jb->prm.min_delay_ms)
+		t = jb->prm.min_delay_ms;
+	if (t > jb->prm.max_delay_ms)
+		t = jb->prm.max_delay_ms;
+	jb->target_ms = t;
+}
+
+static void update_jitter(struct jbuf *jb, uint32_t ts, uint64_t arrival_ms)
+{
+	/* transit in timestamp units; only differences matter, so wrap of the product is harmless */
+	int64_t transit = (int64_t)(arrival_ms * jb->prm.clock_rate / 1000) - (int64_t)ts;
+	int64_t d;
+
+	if (jb->have_transit) {
+		d = transit - jb->prev_transit;
+		if (d < 0)
+			d = -d;
+		if (d > (int64_t)jb->prm.clock_rate * 10)
+			d = (int64_t)jb->prm.clock_rate * 10; /* a resync, not jitter */
+		jb->jitter16 += (uint64_t)d - ((jb->jitter16 + 8) >> 4);
+	}
+	jb->prev_transit = transit;
+	jb->have_transit = 1;
+}
+
+static struct slot *slot_of(struct jbuf *jb, int64_t fn)
+{
+	return &jb->slots[(uint64_t)fn & (jb->nslots - 1)];
+}
+
+static void start_sync(struct jbuf *jb, uint32_t ts, uint32_t ssrc)
+{
+	flush(jb);
+	jb->synced = 1;
+	jb->ssrc = ssrc;
+	jb->last_ts = ts;
+	/* frame numbers start at a big value so that "before the first frame" is still positive */
+	jb->last_fn = (int64_t)1 << 32;
+	jb->newest_fn = jb->last_fn;
+}
+
+/* Rounded number of frames from the anchor packet to ts. */
+static int64_t frame_delta(const struct jbuf *jb, uint32_t ts)
+{
+	int64_t d = (int32_t)(ts - jb->last_ts);
+	int64_t h = jb->spf / 2;
+
+	return d >= 0 ? (d + h) / jb->spf : -((-d + h) / jb->spf);
+}
+
+int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, uint32_t ssrc, const uint8_t *payload, size_t len,
+	     uint64_t arrival_ms)
+{
+	struct slot *s;
+	int64_t fn, ref, ahead = 0, behind = 0;
+
+	if (!jb || (!payload && len))
+		return EINVAL;
+	if (len > jb->prm.max_payload)
+		return EMSGSIZE;
+	jb->st.put++;
+
+	if (jb->synced && ssrc != jb->ssrc) {
+		jb->st.ssrc_changes++;
+		jb->synced = 0;
+	}
+	if (!jb->synced)
+		start_sync(jb, ts, ssrc);
+
+	fn = jb->last_fn + frame_delta(jb, ts);
+	/* is this far outside what the buffer can hold? then the sender's timestamps jumped */
+	ref = jb->playing ? jb->play_fn : jb->newest_fn;
+	ahead = (int64_t)jb->nslots - 2;
+	behind = (int64_t)jb->nslots / 2;
+	if (fn - ref > ahead || ref - fn > behind) {
+		/* one stray packet must not throw the stream away: follow only when the next agrees */
+		int64_t since = jb->jump_pending ? (int32_t)(ts - jb->jump_ts) : -1;
+		if (since < 0 || since > (int64_t)jb->spf * 4) {
+			jb->jump_pending = 1;
+			jb->jump_ts = ts;
+			return 0;
+		}
+		jb->st.resyncs++;
+		start_sync(jb, jb->jump_ts, ssrc);
+		fn = jb->last_fn + frame_delta(jb, ts);
+	}
+	jb->jump_pending = 0;
+	jb->last_ts = ts;
+	jb->last_fn = fn;
+
+	s = slot_of(jb, fn);
+	if (s->fn == fn && (s->state == SLOT_FULL || s->state == SLOT_PLAYED)) {
+		jb->st.duplicates++; /* says nothing about the network's timing: not measured */
+		return 0;
+	}
+	update_jitter(jb, ts, arrival_ms);
+	update_target(jb, (int64_t)arrival_ms - fn * jb->prm.frame_ms);
+	jb->last_arrival = arrival_ms;
+	if (jb->playing && fn < jb->play_fn) {
+		jb->st.late++;
+		if (s->fn == fn && s->state == SLOT_MISSED && jb->st.lost > 0) {
+			jb->st.lost--;
+			s->state = SLOT_PLAYED; /* a third copy counts as a duplicate */
+		}
+		return 0;
+	}
+	s->fn = fn;
+	s->ts = ts;
+	s->seq = seq;
+	s->len = (uint16_t)len;
+	s->state = SLOT_FULL;
+	if (len)
+		memcpy(jb->store + (size_t)((uint64_t)fn & (jb->nslots - 1)) * jb->prm.max_payload, payload, len);
+	if (fn > jb->newest_fn)
+		jb->newest_fn = fn;
+	return 0;
+}
+
+static int has_frame(struct jbuf *jb, int64_t fn)
+{
+	struct slot *s = slot_of(jb, fn);
+	return s->fn == fn && s->state == SLOT_FULL;
+}
+
+/* Lowest stored, unplayed frame number, or 0 if none. */
+static int64_t first_buffered(struct jbuf *jb)
+{
+	int64_t best = 0;
+	unsigned i;
+
+	for (i = 0; i < jb->nslots; i++) {
+		struct slot *s = &jb->slots[i];
+		if (s->state == SLOT_FULL && (!jb->playing || s->fn >= jb->play_fn) && (!best || s->fn < best))
+			best = s->fn;
+	}
+	return best;
+}
+
+static int64_t delay_of(const struct jbuf *jb, int64_t fn, uint64_t now_ms)
+{
+	return (int64_t)now_ms - (fn * jb->prm.frame_ms + jb->baseline);
+}
+
+static void emit(struct jbuf *jb, struct jbuf_frame *f, int64_t fn)
+{
+	struct slot *s = slot_of(jb, fn);
+
+	f->kind = JBUF_FRAME;
+	f->data = jb->store + (size_t)((uint64_t)fn & (jb->nslots - 1)) * jb->prm.max_payload;
+	f->len = s->len;
+	f->ts = s->ts;
+	f->seq = s->seq;
+	s->state = SLOT_PLAYED;
+	jb->st.played++;
+}
+
+int jbuf_get(struct jbuf *jb, uint64_t now_ms, struct jbuf_frame *f)
+{
+	int64_t cur, target, frame;
+	struct slot *s;
+
+	if (!jb || !f)
+		return EINVAL;
+	memset(f, 0, sizeof(*f));
+	f->kind = JBUF_WAIT;
+	if (!jb->synced)
+		return 0;
+	target = jb->target_ms;
+	frame = jb->prm.frame_ms;
+
+	if (!jb->playing) {
+		int64_t first = first_buffered(jb);
+		if (!first || delay_of(jb, first, now_ms) < target)
+			return 0;
+		jb->playing = 1;
+		jb->play_fn = first;
+		jb->dry = 0;
+		jb->since_shrink = 0;
+	}
+
+	cur = delay_of(jb, jb->play_fn, now_ms);
+	jb->since_shrink++;
+
+	/* too much delay: skip missing frames for free, a real one only now and then */
+	while (cur - frame >= target + JB_SHRINK_HYST) {
+		if (has_frame(jb, jb->play_fn)) {
+			if (jb->since_shrink < JB_SHRINK_EVERY)
+				break;
+			slot_of(jb, jb->play_fn)->state = SLOT_PLAYED;
+			jb->st.dropped++;
+			jb->since_shrink = 0;
+		} else if (jb->play_fn >= jb->newest_fn) {
+			break; /* nothing ahead: skipping would only run ahead of the sender */
+		} else {
+			s = slot_of(jb, jb->play_fn);
+			s->fn = jb->play_fn;
+			s->state = SLOT_MISSED;
+			jb->st.lost++;
+		}
+		jb->play_fn++;
+		cur -= frame;
+	}
+
+	if (has_frame(jb, jb->play_fn) && cur >= target) {
+		emit(jb, f, jb->play_fn);
+		jb->play_fn++;
+		jb->dry = 0;
+	} else if (cur < target) {
+		/* grow the delay by one frame: play a concealment frame and keep play_fn */
+		f->kind = JBUF_CONCEAL;
+		jb->st.concealed++;
+		jb->st.inserted++;
+	} else {
+		s = slot_of(jb, jb->play_fn);
+		s->fn = jb->play_fn;
+		s->state = SLOT_MISSED;
+		jb->st.lost++;
+		jb->st.concealed++;
+		jb->play_fn++;
+		f->kind = JBUF_CONCEAL;
+		if (!first_buffered(jb) && ++jb->dry >= JB_DRY) {
+			/* the sender stopped (hold, silence suppression): wait and refill when it resumes */
+			jb->playing = 0;
+			jb->st.rebuffers++;
+		}
+	}
+	if (cur > 0)
+		jb->st.delay_ms = (unsigned)(cur > 60000 ? 60000 : cur);
+	return 0;
+}

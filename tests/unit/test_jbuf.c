@@ -1,0 +1,391 @@
+/* test_jbuf.c: jitter buffer unit checks and a trace harness (synthetic jitter/loss/reorder/drift).
+ * Run with --table to print the markdown table kept in doc/jitter.md. */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jbuf.h"
+#include "../tap.h"
+
+/* ---- deterministic random numbers (xorshift64*) so every run gives the same figures ---- */
+static uint64_t rng_state;
+static void rng_seed(uint64_t s)
+{
+	rng_state = s * 2685821657736338717ULL + 1;
+}
+static double rnd(void) /* [0,1) */
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (double)((rng_state * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+static double gauss(void)
+{
+	double u = rnd() + 1e-12, v = rnd();
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+enum jit { JIT_UNIFORM, JIT_GAUSS };
+
+struct scen {
+	const char *name;
+	enum jit jit;
+	double jitter_ms;  /* uniform: 0..J; gauss: |N(0, J/3)| clipped to J (99.7% within) */
+	double loss;       /* Bernoulli loss probability */
+	double reorder;    /* probability a packet is held back behind the next one (+25 ms) */
+	double dup;        /* probability a packet is sent twice */
+	double drift;      /* sender clock rate error, e.g. +0.005 = 0.5% fast */
+	int secs;
+	double spike_ms;   /* extra uniform 0..spike_ms jitter from 20 s to 22 s */
+};
+
+struct pkt {
+	double arrive;
+	int k;     /* frame index at the sender */
+	int copy;
+};
+
+static int cmp_pkt(const void *a, const void *b)
+{
+	const struct pkt *x = a, *y = b;
+	if (x->arrive != y->arrive)
+		return x->arrive < y->arrive ? -1 : 1;
+	return x->k - y->k;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return x < y ? -1 : x > y;
+}
+
+struct result {
+	double mean_delay, p95_delay;
+	double late_pct, lost_pct, conceal_pct;
+	unsigned long sent, net_lost, dups_sent;
+	struct jbuf_stats st;
+	int order_errors, payload_errors;
+	unsigned final_delay;
+	double tail_delay; /* mean delay over the last 10 s */
+	double spike_delay; /* mean delay from 21 s to 23 s */
+};
+
+#define MAXPKT 40000
+
+static struct pkt pkts[MAXPKT];
+static unsigned delays[MAXPKT];
+
+static void simulate(const struct scen *sc, struct result *res)
+{
+	struct jbuf *jb = NULL;
+	unsigned frames = (unsigned)sc->secs * 50, np = 0, nd = 0, i, p = 0;
+	uint32_t ts0 = 0xfffff000u; /* wraps a few seconds in */
+	double base = 30.0, end_ms;
+	int last_k = -1;
+	long t;
+	double tail_sum = 0, spike_sum = 0;
+	unsigned tail_n = 0, spike_n = 0;
+
+	memset(res, 0, sizeof(*res));
+	rng_seed(12345);
+	jbuf_alloc(&jb, NULL);
+	for (i = 0; i < frames && np + 2 < MAXPKT; i++) {
+		double send = i * 20.0 / (1.0 + sc->drift), j;
+		res->sent++;
+		if (rnd() < sc->loss) {
+			res->net_lost++;
+			continue;
+		}
+		j = sc->jit == JIT_UNIFORM ? rnd() * sc->jitter_ms : fabs(gauss() * sc->jitter_ms / 3.0);
+		if (j > sc->jitter_ms)
+			j = sc->jitter_ms;
+		if (rnd() < sc->reorder)
+			j += 25.0;
+		if (sc->spike_ms > 0 && send >= 20000 && send < 22000)
+			j += rnd() * sc->spike_ms;
+		pkts[np].arrive = send + base + j;
+		pkts[np].k = (int)i;
+		pkts[np].copy = 0;
+		np++;
+		if (rnd() < sc->dup) {
+			pkts[np] = pkts[np - 1];
+			pkts[np].arrive += 1.0 + rnd() * 10.0;
+			pkts[np].copy = 1;
+			np++;
+			res->dups_sent++;
+		}
+	}
+	qsort(pkts, np, sizeof(*pkts), cmp_pkt);
+
+	/* 1 ms steps; the playback clock asks for a frame every 20 ms at a 7 ms phase */
+	end_ms = frames * 20.0 + base + sc->jitter_ms + 200;
+	for (t = 0; t < (long)end_ms; t++) {
+		while (p < np && pkts[p].arrive <= (double)t) {
+			uint8_t pl[160];
+			int k = pkts[p].k;
+			memset(pl, (uint8_t)k, sizeof(pl));
+			pl[0] = (uint8_t)(k >> 8);
+			jbuf_put(jb, (uint16_t)(1000 + k), ts0 + (uint32_t)k * 160u, 0x1234, pl, sizeof(pl), (uint64_t)t);
+			p++;
+		}
+		/* the sender stopped: further gets would only count its silence as loss */
+		if (last_k == (int)frames - 1)
+			break;
+		if (t % 20 == 7) {
+			struct jbuf_frame f;
+			struct jbuf_stats st;
+			jbuf_get(jb, (uint64_t)t, &f);
+			if (f.kind == JBUF_FRAME) {
+				int k = (int)((f.ts - ts0) / 160u);
+				if (k <= last_k)
+					res->order_errors++;
+				last_k = k;
+				if (f.len != 160 || f.data[0] != (uint8_t)(k >> 8) || f.data[159] != (uint8_t)k ||
+				    f.seq != (uint16_t)(1000 + k))
+					res->payload_errors++;
+				jbuf_stats(jb, &st);
+				if (nd < MAXPKT)
+					delays[nd++] = st.delay_ms;
+				if (k >= (int)frames - 500) {
+					tail_sum += st.delay_ms;
+					tail_n++;
+				}
+				if (k >= 1050 && k < 1150) {
+					spike_sum += st.delay_ms;
+					spike_n++;
+				}
+			}
+		}
+	}
+	jbuf_stats(jb, &res->st);
+	res->final_delay = res->st.delay_ms;
+	res->tail_delay = tail_n ? tail_sum / tail_n : 0;
+	res->spike_delay = spike_n ? spike_sum / spike_n : 0;
+	if (nd) {
+		double sum = 0;
+		for (i = 0; i < nd; i++)
+			sum += delays[i];
+		res->mean_delay = sum / nd;
+		qsort(delays, nd, sizeof(*delays), cmp_uint);
+		res->p95_delay = delays[(nd * 95) / 100];
+	}
+	res->late_pct = 100.0 * res->st.late / (double)(res->sent - res->net_lost);
+	res->lost_pct = 100.0 * res->st.lost / (double)res->sent;
+	res->conceal_pct = 100.0 * res->st.concealed / (double)res->sent;
+	jbuf_free(jb);
+}
+
+static const struct scen table[] = {
+	{ "uniform", JIT_UNIFORM, 0, 0, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 0, 0.01, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 0, 0.05, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 0, 0.10, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 20, 0, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 20, 0.05, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 40, 0, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 40, 0.01, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 40, 0.05, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 40, 0.10, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 80, 0, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 80, 0.01, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 80, 0.05, 0, 0, 0, 60, 0 },
+	{ "uniform", JIT_UNIFORM, 80, 0.10, 0, 0, 0, 60, 0 },
+	{ "gauss", JIT_GAUSS, 40, 0, 0, 0, 0, 60, 0 },
+	{ "gauss", JIT_GAUSS, 40, 0.05, 0, 0, 0, 60, 0 },
+	{ "gauss", JIT_GAUSS, 80, 0, 0, 0, 0, 60, 0 },
+	{ "gauss", JIT_GAUSS, 80, 0.05, 0, 0, 0, 60, 0 },
+	{ "reorder 5%", JIT_UNIFORM, 10, 0, 0.05, 0, 0, 60, 0 },
+	{ "dup 5%", JIT_UNIFORM, 20, 0.01, 0, 0.05, 0, 60, 0 },
+	{ "drift +0.5%", JIT_UNIFORM, 20, 0, 0, 0, 0.005, 120, 0 },
+	{ "drift -0.5%", JIT_UNIFORM, 20, 0, 0, 0, -0.005, 120, 0 },
+	{ "spike +150 ms at 20-22 s", JIT_UNIFORM, 10, 0, 0, 0, 0, 60, 150 },
+};
+
+static void print_table(void)
+{
+	size_t i;
+
+	printf("| trace | jitter ms | loss %% | delay mean ms | delay p95 ms | late %% | lost %% | concealed %% "
+	       "| inserted | dropped | delay last 10 s |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		struct result r;
+		simulate(&table[i], &r);
+		printf("| %s | %.0f | %.0f | %.1f | %.0f | %.2f | %.2f | %.2f | %llu | %llu | %.1f |\n", table[i].name,
+		       table[i].jitter_ms, table[i].loss * 100, r.mean_delay, r.p95_delay, r.late_pct, r.lost_pct,
+		       r.conceal_pct, (unsigned long long)r.st.inserted, (unsigned long long)r.st.dropped,
+		       r.tail_delay);
+	}
+}
+
+static void basic(void)
+{
+	struct jbuf *jb = NULL;
+	struct jbuf_prm prm = { .start_delay_ms = 40 };
+	struct jbuf_frame f;
+	struct jbuf_stats st;
+	uint8_t pl[400] = { 0 };
+	int i;
+
+	is_int(jbuf_alloc(&jb, &(struct jbuf_prm){ .clock_rate = 44100, .frame_ms = 7 }), EINVAL,
+	       "7 ms frames at 44.1 kHz (not whole samples) rejected");
+	is_int(jbuf_alloc(&jb, &(struct jbuf_prm){ .min_delay_ms = 100, .max_delay_ms = 50 }), EINVAL,
+	       "min delay above max delay rejected");
+	is_int(jbuf_alloc(&jb, &prm), 0, "alloc");
+	jbuf_get(jb, 0, &f);
+	is_int(f.kind, JBUF_WAIT, "empty buffer: WAIT");
+	is_int(jbuf_put(jb, 1, 160, 7, pl, 321, 0), EMSGSIZE, "payload over 320 bytes: EMSGSIZE");
+	pl[0] = 10;
+	jbuf_put(jb, 10, 1600, 7, pl, 160, 1000);
+	jbuf_get(jb, 1010, &f);
+	is_int(f.kind, JBUF_WAIT, "10 ms after the first packet, start delay 40 ms: WAIT");
+	/* 12 arrives before 11 */
+	pl[0] = 12;
+	jbuf_put(jb, 12, 1920, 7, pl, 160, 1040);
+	pl[0] = 11;
+	jbuf_put(jb, 11, 1760, 7, pl, 160, 1045);
+	jbuf_put(jb, 11, 1760, 7, pl, 160, 1046);
+	jbuf_stats(jb, &st);
+	is_int(st.duplicates, 1, "second copy of seq 11 counted as duplicate");
+	jbuf_get(jb, 1040, &f);
+	is_int(f.kind, JBUF_FRAME, "after 40 ms: first frame");
+	is_int(f.seq, 10, "seq 10 first");
+	is_int(f.data[0], 10, "its payload");
+	jbuf_get(jb, 1060, &f);
+	is_int(f.seq, 11, "then the reordered seq 11");
+	jbuf_get(jb, 1080, &f);
+	is_int(f.seq, 12, "then 12");
+	jbuf_get(jb, 1100, &f);
+	is_int(f.kind, JBUF_CONCEAL, "13 not there at its time: conceal");
+	pl[0] = 13;
+	jbuf_put(jb, 13, 2080, 7, pl, 160, 1105);
+	jbuf_put(jb, 11, 1760, 7, pl, 160, 1106);
+	jbuf_stats(jb, &st);
+	is_int(st.late, 1, "13 arriving after its play time counted late");
+	is_int(st.lost, 0, "... and therefore not lost");
+	is_int(st.duplicates, 2, "11 again after playing: duplicate");
+	is_int(st.played, 3, "3 frames played");
+
+	/* new SSRC: reset and play the new stream */
+	for (i = 0; i < 5; i++)
+		jbuf_put(jb, (uint16_t)(500 + i), 90000 + (uint32_t)i * 160, 8, pl, 160, 1200 + (uint64_t)i * 20);
+	jbuf_stats(jb, &st);
+	is_int(st.ssrc_changes, 1, "SSRC change counted");
+	jbuf_get(jb, 1290, &f);
+	is_int(f.kind, JBUF_FRAME, "new stream plays");
+	is_int(f.seq, 500, "from its first packet");
+	jbuf_free(jb);
+	jbuf_free(NULL);
+}
+
+/* A sender whose timestamps jump by a large amount mid-call (e.g. a B2BUA switching sources). */
+static void ts_jump(void)
+{
+	struct jbuf *jb = NULL;
+	struct jbuf_stats st;
+	struct jbuf_frame f;
+	uint8_t pl[160] = { 0 };
+	int k, played_after = 0, conceal_after = 0;
+
+	jbuf_alloc(&jb, NULL);
+	for (k = 0; k < 400; k++) {
+		uint32_t ts = (uint32_t)k * 160 + (k >= 200 ? 5000000u : 0);
+		jbuf_put(jb, (uint16_t)k, ts, 1, pl, 160, 1000 + (uint64_t)k * 20);
+		jbuf_get(jb, 1000 + (uint64_t)k * 20 + 7, &f);
+		if (k >= 200 && f.kind == JBUF_FRAME)
+			played_after++;
+		if (k >= 200 && f.kind == JBUF_CONCEAL)
+			conceal_after++;
+	}
+	jbuf_stats(jb, &st);
+	is_int(st.resyncs, 1, "timestamp jump followed once");
+	ok(played_after >= 190, "stream plays on after the jump (%d of 200 frames)", played_after);
+	ok(conceal_after <= 5, "short gap at the jump (%d frames concealed)", conceal_after);
+	jbuf_free(jb);
+
+	/* a single stray packet with a wild timestamp is ignored, not followed */
+	jb = NULL;
+	jbuf_alloc(&jb, NULL);
+	for (k = 0; k < 100; k++) {
+		jbuf_put(jb, (uint16_t)k, (uint32_t)k * 160, 1, pl, 160, 1000 + (uint64_t)k * 20);
+		if (k == 50)
+			jbuf_put(jb, 999, 77777777u, 1, pl, 160, 1000 + (uint64_t)k * 20);
+		jbuf_get(jb, 1000 + (uint64_t)k * 20 + 7, &f);
+	}
+	jbuf_stats(jb, &st);
+	is_int(st.resyncs, 0, "one stray timestamp does not resync");
+	is_int(st.lost, 0, "and costs no frame");
+	jbuf_free(jb);
+}
+
+int main(int argc, char **argv)
+{
+	struct result r;
+	struct scen sc;
+
+	if (argc > 1 && strcmp(argv[1], "--table") == 0) {
+		print_table();
+		return 0;
+	}
+	basic();
+	ts_jump();
+
+	sc = table[0];
+	simulate(&sc, &r);
+	diag("no jitter, no loss: delay mean %.1f p95 %.0f, concealed %llu", r.mean_delay, r.p95_delay,
+	     (unsigned long long)r.st.concealed);
+	ok(r.p95_delay <= 20, "0 jitter: delay stays at the minimum (p95 %.0f <= 20 ms)", r.p95_delay);
+	is_int(r.st.late + r.st.lost, 0, "0 jitter: nothing late or lost");
+	is_int(r.st.played + r.st.dropped, r.sent, "0 jitter: every frame played (or dropped to shrink the start delay)");
+	is_int(r.order_errors + r.payload_errors, 0, "frames in order with their own payload");
+
+	sc = table[6]; /* uniform 40 */
+	simulate(&sc, &r);
+	diag("uniform 0-40 ms: delay mean %.1f p95 %.0f, late %.2f%%", r.mean_delay, r.p95_delay, r.late_pct);
+	ok(r.late_pct < 2.0, "40 ms jitter: late loss %.2f%% < 2%%", r.late_pct);
+	ok(r.mean_delay < 70, "40 ms jitter: mean delay %.1f < 70 ms", r.mean_delay);
+	is_int(r.order_errors + r.payload_errors, 0, "40 ms jitter: order and payload right");
+
+	sc = table[13]; /* uniform 80, 10% loss */
+	simulate(&sc, &r);
+	diag("uniform 0-80 ms, 10%% loss: delay mean %.1f p95 %.0f, late %.2f%%, lost %lu/%llu", r.mean_delay,
+	     r.p95_delay, r.late_pct, r.net_lost, (unsigned long long)r.st.lost);
+	ok(r.late_pct < 2.0, "80 ms jitter + 10%% loss: late loss %.2f%% < 2%%", r.late_pct);
+	ok(r.mean_delay < 120, "80 ms jitter: mean delay %.1f < 120 ms", r.mean_delay);
+	ok(labs((long)r.st.lost - (long)r.net_lost) <= (long)r.net_lost / 20 + 2,
+	   "network losses reported as lost (%llu vs %lu dropped)", (unsigned long long)r.st.lost, r.net_lost);
+
+	sc = table[18]; /* reorder */
+	simulate(&sc, &r);
+	ok(r.late_pct < 2.0 && r.order_errors == 0, "5%% reordering: played in order, late %.2f%%", r.late_pct);
+
+	sc = table[19]; /* dup */
+	simulate(&sc, &r);
+	is_int(r.st.duplicates, r.dups_sent, "every duplicate counted and dropped");
+	is_int(r.order_errors + r.payload_errors, 0, "duplicates: order and payload right");
+
+	sc = table[20]; /* sender 0.5% fast for 120 s: 600 ms would pile up */
+	simulate(&sc, &r);
+	diag("sender +0.5%%: final delay %u ms, dropped %llu", r.final_delay, (unsigned long long)r.st.dropped);
+	ok(r.final_delay < 80 && r.p95_delay < 80, "fast sender: delay bounded (final %u, p95 %.0f)", r.final_delay,
+	   r.p95_delay);
+	ok(r.st.dropped >= 20, "fast sender: frames dropped to keep up (%llu)", (unsigned long long)r.st.dropped);
+	sc = table[21];
+	simulate(&sc, &r);
+	diag("sender -0.5%%: final delay %u ms, inserted %llu, late %.2f%%", r.final_delay,
+	     (unsigned long long)r.st.inserted, r.late_pct);
+	ok(r.st.inserted >= 20 && r.late_pct < 2.0, "slow sender: frames inserted (%llu), late %.2f%%",
+	   (unsigned long long)r.st.inserted, r.late_pct);
+
+	sc = table[22]; /* 2 s burst of up to 150 ms extra jitter on a quiet 10 ms line */
+	simulate(&sc, &r);
+	diag("spike: delay during %.1f ms, last 10 s %.1f ms, late %.2f%%", r.spike_delay, r.tail_delay,
+	     r.late_pct);
+	ok(r.spike_delay > 100, "delay grows during a jitter burst (%.1f ms)", r.spike_delay);
+	ok(r.tail_delay < 40, "and comes back down afterwards (%.1f ms)", r.tail_delay);
+	ok(r.late_pct < 2.0, "burst: late loss %.2f%% < 2%%", r.late_pct);
+	return tap_done();
+}
