@@ -5,3 +5,5 @@ EXTRA_DIST += tests/tap.h tests/interop/lib.sh
 
 TESTS += tests/cli.sh
 EXTRA_DIST += tests/cli.sh
+TESTS += tests/interop/lab_selftest.sh
+EXTRA_DIST += tests/interop/lab.sh tests/interop/kamailio.cfg tests/interop/labtool.py tests/interop/wavcmp.py tests/interop/lab_selftest.sh

@@ -13,6 +13,12 @@ ok() { # ok COND_EXIT_STATUS "description"
 diag() { echo "# $*"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 track_pid() { PIDS="$PIDS $1"; }
+# untrack_pid PID: forget a PID that was stopped already (so cleanup can't hit a reused PID)
+untrack_pid() {
+	local p rest=""
+	for p in $PIDS; do [ "$p" = "$1" ] || rest="$rest $p"; done
+	PIDS=$rest
+}
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do
@@ -31,10 +37,26 @@ wait_for() {
 	return 1
 }
 
-# free_port: a TCP/UDP port on 127.0.0.1 that nothing listens on now
+# free_port [N]: a port P on 127.0.0.1 such that P..P+N-1 (N default 1) are all free for both TCP
+# and UDP right now (the kernel picks P at random from the ephemeral range, so parallel tests rarely meet)
 free_port() {
-	python3 - <<'PY'
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+	python3 - "${1:-1}" <<'PY'
+import socket, sys
+n = int(sys.argv[1])
+for _ in range(200):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
+    if p + n > 65535:
+        continue
+    try:
+        socks = []
+        for q in range(p, p + n):
+            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                t = socket.socket(socket.AF_INET, kind); socks.append(t); t.bind(("127.0.0.1", q))
+    except OSError:
+        continue
+    finally:
+        for t in socks: t.close()
+    print(p); sys.exit(0)
+sys.exit(1)
 PY
 }

@@ -1,0 +1,529 @@
+# lab.sh: the real-peer test lab (throwaway CA, Kamailio TLS registrar, baresip SRTP peers, wire capture).
+# Sourced by tests/interop/*.sh and bench/*.sh after (or instead of) lib.sh; POSIX sh (dash) compatible.
+# Everything listens on 127.0.0.1 on ports chosen free at run time, writes only below $WORK, and every
+# process it starts is tracked by PID and stopped by cleanup (lib.sh) or by the matching lab_stop_*.
+#
+# Typical use:
+#   . "$top_srcdir/tests/interop/lab.sh"
+#   lab_require kamailio baresip            # prints "1..0 # SKIP" and exits when a peer is missing
+#   lab_make_ca "$WORK/ca"                   # LAB_CA=$WORK/ca: ca.pem server.pem wronghost.pem ...
+#   lab_start_kamailio                       # KAM_PID KAM_TLS_PORT KAM_TCP_PORT KAM_UDP_PORT KAM_LOG
+#   lab_start_baresip bob bob "$LAB_PW_bob" wav="$WORK/chirp.wav"
+#   baresip_cmd "$BS_bob_CTRL" "dial sip:alice@sip.test"
+
+if [ -z "${LAB_LIB_LOADED:-}" ]; then
+	LAB_SRC=${LAB_SRC:-${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/interop}
+	# lib.sh gives ok/diag/skip_all/track_pid/cleanup/wait_for/free_port and $WORK
+	type track_pid >/dev/null 2>&1 || . "$LAB_SRC/lib.sh"
+	LAB_LIB_LOADED=1
+fi
+PYTHON=${PYTHON:-python3}
+
+# Test users of the lab's Kamailio: "user:password" words. Override before lab_start_kamailio.
+# Each password is also exported as LAB_PW_<user> so tests need not repeat it.
+LAB_USERS=${LAB_USERS:-"alice:alice-pw-7Qx bob:bob-pw-3Kd carol:carol-pw-9Zt"}
+# SIP domain (and digest realm) the lab serves (Kamailio also accepts "localhost"; not "127.0.0.1",
+# which would make every phone contact look like the proxy itself). Fixed: kamailio.cfg aliases it.
+LAB_DOMAIN=${LAB_DOMAIN:-sip.test}
+
+for _u in $LAB_USERS; do
+	export "LAB_PW_${_u%%:*}=${_u#*:}"
+done
+unset _u
+
+# lab_require TOOL...: skip the whole test (TAP "1..0 # SKIP") when SPHONE_UNIT_ONLY=1 or a tool is
+# missing. Tool names: kamailio baresip tshark dumpcap openssl sox python3 (any command name works).
+lab_require() {
+	if [ "${SPHONE_UNIT_ONLY:-0}" = 1 ]; then
+		skip_all "SPHONE_UNIT_ONLY=1: no real peers"
+	fi
+	for _t in "$@"; do
+		command -v "$_t" >/dev/null 2>&1 || skip_all "$_t not installed"
+		if [ "$_t" = kamailio ]; then
+			[ -n "$(_lab_kam_mpath)" ] || skip_all "kamailio modules (tls.so) not installed"
+		fi
+		if [ "$_t" = baresip ]; then
+			[ -f /usr/lib/baresip/modules/srtp.so ] || skip_all "baresip srtp module not installed"
+		fi
+	done
+}
+
+# lab_port_listening PORT [tcp|udp]: true when something listens on 127.0.0.1:PORT (no connection made,
+# so Kamailio's TLS log stays free of half-open handshakes).
+lab_port_listening() {
+	if [ "${2:-tcp}" = udp ]; then
+		[ -n "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]
+	else
+		[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+	fi
+}
+
+# lab_pid_alive PID: true while the process runs (and is not a zombie)
+lab_pid_alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# lab_stop_pid PID: SIGTERM, wait up to 5 s, then SIGKILL (its direct children too, found by PID
+# beforehand, since Kamailio's children outlive a SIGKILLed parent); forgets the PID.
+lab_stop_pid() {
+	local p=$1 kids i
+	[ -n "$p" ] || return 0
+	kids=$(ps -o pid= --ppid "$p" 2>/dev/null)
+	kill "$p" 2>/dev/null
+	i=0
+	while [ $i -lt 50 ] && lab_pid_alive "$p"; do sleep 0.1; i=$((i + 1)); done
+	if lab_pid_alive "$p"; then
+		kill -9 "$p" 2>/dev/null
+		for k in $kids; do kill -9 "$k" 2>/dev/null; done
+	fi
+	wait "$p" 2>/dev/null
+	untrack_pid "$p"
+	return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# Certificates
+#
+# lab_make_ca DIR: a throwaway CA and certificates, all EC P-256 / SHA-256, made with the openssl CLI.
+#   ca.pem ca.key                the lab CA (give ca.pem to clients as their trust anchor)
+#   server.pem server.key        good server cert: SAN IP:127.0.0.1, DNS:localhost, DNS:sip.test
+#   wronghost.pem wronghost.key  valid, same CA, but SAN DNS:wrong.example only
+#   expired.pem expired.key      same SANs as server.pem, validity entirely in the past
+#   notyet.pem notyet.key        same SANs, validity starting in the future
+#   unknownca.pem unknownca.key  same SANs, signed by another CA (other-ca.pem) that clients don't trust
+#   selfsigned.pem selfsigned.key  same SANs, self-signed
+#   client.pem client.key        client cert (CN=alice, SAN URI:sip:alice@sip.test), clientAuth
+# OpenSSL 3.0's "x509 -req" has no -not_before/-not_after (those came in 3.4), so the leaf certs are
+# issued with "openssl ca", whose -startdate/-enddate set any validity window, past or future.
+# Exports LAB_CA=DIR. Takes about 0.3 s.
+lab_make_ca() {
+	local d=$1 now past1 past2 fut1 fut2 san
+	mkdir -p "$d" || return 1
+	d=$(cd "$d" && pwd)
+	now=$(date -u +%Y%m%d%H%M%SZ)
+	past1=$(date -u -d '-400 days' +%Y%m%d%H%M%SZ)
+	past2=$(date -u -d '-30 days' +%Y%m%d%H%M%SZ)
+	fut1=$(date -u -d '+30 days' +%Y%m%d%H%M%SZ)
+	fut2=$(date -u -d '+400 days' +%Y%m%d%H%M%SZ)
+	san="IP:127.0.0.1,DNS:localhost,DNS:sip.test"
+	_lab_ca_init "$d" ca "sphone lab CA" || return 1
+	_lab_ca_init "$d" other-ca "sphone lab untrusted CA" || return 1
+	# good certs start an hour back so small clock differences don't matter
+	_lab_ca_issue "$d" ca server "$san" server "$(date -u -d '-1 hour' +%Y%m%d%H%M%SZ)" "$fut2" &&
+	_lab_ca_issue "$d" ca wronghost "DNS:wrong.example" server "$now" "$fut2" &&
+	_lab_ca_issue "$d" ca expired "$san" server "$past1" "$past2" &&
+	_lab_ca_issue "$d" ca notyet "$san" server "$fut1" "$fut2" &&
+	_lab_ca_issue "$d" other-ca unknownca "$san" server "$now" "$fut2" &&
+	_lab_ca_issue "$d" ca client "URI:sip:alice@sip.test" client "$now" "$fut2" || return 1
+	_lab_key "$d/selfsigned.key" &&
+	openssl req -new -x509 -key "$d/selfsigned.key" -out "$d/selfsigned.pem" -days 400 -subj "/CN=sip.test" \
+		-addext "subjectAltName=$san" -addext "basicConstraints=critical,CA:FALSE" \
+		-addext "extendedKeyUsage=serverAuth" 2>>"$d/openssl.log" || return 1
+	LAB_CA=$d
+	export LAB_CA
+}
+
+_lab_key() {
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null && chmod 600 "$1"
+}
+
+# _lab_ca_init DIR NAME CN: self-signed CA NAME.pem/NAME.key and an "openssl ca" database for it
+_lab_ca_init() {
+	local d=$1 n=$2
+	mkdir -p "$d/$n.db/certs" && : >"$d/$n.db/index.txt" && echo 1000 >"$d/$n.db/serial" || return 1
+	cat >"$d/$n.cnf" <<EOF
+[ca]
+default_ca = lab
+[lab]
+dir = $d/$n.db
+database = \$dir/index.txt
+new_certs_dir = \$dir/certs
+serial = \$dir/serial
+certificate = $d/$n.pem
+private_key = $d/$n.key
+default_md = sha256
+policy = lab_policy
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+[lab_policy]
+commonName = supplied
+[ext_server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = \$ENV::LAB_SAN
+[ext_client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = \$ENV::LAB_SAN
+EOF
+	_lab_key "$d/$n.key" &&
+	openssl req -new -x509 -key "$d/$n.key" -out "$d/$n.pem" -days 800 -subj "/CN=$3" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+		2>>"$d/openssl.log"
+}
+
+# _lab_ca_issue DIR CA NAME SAN server|client NOTBEFORE NOTAFTER: NAME.pem/NAME.key signed by CA
+_lab_ca_issue() {
+	local d=$1 ca=$2 n=$3 cn
+	cn=sip.test
+	[ "$5" = client ] && cn=alice
+	_lab_key "$d/$n.key" &&
+	openssl req -new -key "$d/$n.key" -out "$d/$n.csr" -subj "/CN=$cn" 2>>"$d/openssl.log" &&
+	LAB_SAN=$4 openssl ca -batch -notext -config "$d/$ca.cnf" -extensions "ext_$5" \
+		-startdate "$6" -enddate "$7" -in "$d/$n.csr" -out "$d/$n.pem" >>"$d/openssl.log" 2>&1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kamailio
+#
+# lab_start_kamailio [CERT KEY]: Kamailio as TLS registrar + record-routing proxy on 127.0.0.1.
+#   TLS (1.2+, no client cert requested) on KAM_TLS_PORT, plain TCP on KAM_TCP_PORT and UDP on
+#   KAM_UDP_PORT (for negative tests and tools like sipp). Default cert: $LAB_CA/server.pem (makes the
+#   CA in $WORK/ca first if LAB_CA is unset). Users from LAB_USERS, digest realm LAB_DOMAIN; REGISTER
+#   gets 401, INVITE etc. 407, a wrong password 403. One contact per user; a phone is reached over the
+#   connection it registered on. Runs in the foreground (-DD -E), backgrounded here, log in KAM_LOG
+#   (see lab_kam_count), decrypted SIP (sipdump) in KAM_DIR/sipdump. Waits until all ports listen.
+#   Settings read at start: KAM_MIN_EXPIRES (default 10), KAM_NONCE_EXPIRE (seconds, default 300).
+#   Exports KAM_PID KAM_TLS_PORT KAM_TCP_PORT KAM_UDP_PORT KAM_LOG KAM_DIR KAM_CERT KAM_KEY.
+#   Returns 1 (with the log's tail as TAP diagnostics) if Kamailio does not come up within 10 s.
+lab_start_kamailio() {
+	local mpath users u i
+	if [ $# -ge 2 ]; then
+		KAM_CERT=$1 KAM_KEY=$2
+	elif [ -z "${KAM_CERT:-}" ]; then
+		[ -n "${LAB_CA:-}" ] || lab_make_ca "$WORK/ca" || return 1
+		KAM_CERT=$LAB_CA/server.pem KAM_KEY=$LAB_CA/server.key
+	fi
+	mpath=$(_lab_kam_mpath)
+	KAM_DIR=$WORK/kamailio
+	mkdir -p "$KAM_DIR/run" "$KAM_DIR/sipdump" || return 1
+	KAM_LOG=$KAM_DIR/kamailio.log
+	# ports are kept across lab_restart_kamailio
+	[ -n "${KAM_TLS_PORT:-}" ] || KAM_TLS_PORT=$(free_port)
+	[ -n "${KAM_TCP_PORT:-}" ] || KAM_TCP_PORT=$(free_port)
+	[ -n "${KAM_UDP_PORT:-}" ] || KAM_UDP_PORT=$(free_port)
+	cat >"$KAM_DIR/tls.cfg" <<EOF
+[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+certificate = $KAM_CERT
+private_key = $KAM_KEY
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+EOF
+	users=""
+	for u in $LAB_USERS; do
+		users="$users	\$sht(users=>${u%%:*}) = \"${u#*:}\";\\n"
+	done
+	sed -e "s|@TLS_PORT@|$KAM_TLS_PORT|g" -e "s|@TCP_PORT@|$KAM_TCP_PORT|g" \
+		-e "s|@UDP_PORT@|$KAM_UDP_PORT|g" -e "s|@MPATH@|$mpath|g" \
+		-e "s|@TLS_CFG@|$KAM_DIR/tls.cfg|g" -e "s|@SIPDUMP_DIR@|$KAM_DIR/sipdump|g" \
+		-e "s|@REALM@|$LAB_DOMAIN|g" -e "s|@AUTH_FLAGS@|0|g" \
+		-e "s|@MIN_EXPIRES@|${KAM_MIN_EXPIRES:-10}|g" -e "s|@NONCE_EXPIRE@|${KAM_NONCE_EXPIRE:-300}|g" \
+		-e "s|^@USERS@\$|$users|" \
+		"$LAB_SRC/kamailio.cfg" >"$KAM_DIR/kamailio.cfg" || return 1
+	echo "=== lab_start_kamailio $(date -u +%H:%M:%S.%N)" >>"$KAM_LOG"
+	kamailio -f "$KAM_DIR/kamailio.cfg" -DD -E -m 32 -M 8 -Y "$KAM_DIR/run" -w "$KAM_DIR" \
+		</dev/null >>"$KAM_LOG" 2>&1 &
+	KAM_PID=$!
+	track_pid "$KAM_PID"
+	export KAM_PID KAM_TLS_PORT KAM_TCP_PORT KAM_UDP_PORT KAM_LOG KAM_DIR KAM_CERT KAM_KEY
+	i=0
+	while [ $i -lt 100 ]; do
+		if ! lab_pid_alive "$KAM_PID"; then
+			break
+		fi
+		if lab_port_listening "$KAM_TLS_PORT" && lab_port_listening "$KAM_TCP_PORT" &&
+			lab_port_listening "$KAM_UDP_PORT" udp; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "kamailio did not start; last log lines:"
+	tail -n 15 "$KAM_LOG" | sed 's/^/#   /'
+	lab_stop_kamailio
+	return 1
+}
+
+# lab_stop_kamailio: stop the lab's Kamailio (by PID) and wait for it; the log stays.
+lab_stop_kamailio() {
+	[ -n "${KAM_PID:-}" ] || return 0
+	lab_stop_pid "$KAM_PID"
+	echo "=== lab_stop_kamailio $(date -u +%H:%M:%S.%N)" >>"$KAM_LOG"
+	KAM_PID=""
+}
+
+# lab_restart_kamailio: stop and start again with the same ports and certificate. Registrations are
+# lost (memory only) and every TLS connection drops, as after a real server restart.
+lab_restart_kamailio() {
+	lab_stop_kamailio
+	lab_start_kamailio "$KAM_CERT" "$KAM_KEY"
+}
+
+# lab_kam_count METHOD [USER]: how many METHOD requests (from USER, or To-user for REGISTER) reached
+# Kamailio so far, retransmissions included.
+lab_kam_count() {
+	if [ -n "${2:-}" ]; then
+		grep -c "LAB REQ method=$1 user=$2 " "$KAM_LOG"
+	else
+		grep -c "LAB REQ method=$1 " "$KAM_LOG"
+	fi
+}
+
+# lab_kam_replies METHOD CODE [USER]: how many CODE replies Kamailio itself sent to METHOD requests
+# (401/407 challenges, 403 wrong password, 200 for REGISTER, 404 unknown callee).
+lab_kam_replies() {
+	if [ -n "${3:-}" ]; then
+		grep -c "LAB REPLY method=$1 user=$3 code=$2\\b" "$KAM_LOG"
+	else
+		grep -c "LAB REPLY method=$1 user=[^ ]* code=$2\\b" "$KAM_LOG"
+	fi
+}
+
+# lab_kam_reply_codes METHOD [USER]: the reply codes Kamailio sent to METHOD, in order, one line
+lab_kam_reply_codes() {
+	grep "LAB REPLY method=$1 user=${2:-[^ ]*} code=" "$KAM_LOG" | sed 's/.* code=\([0-9]*\).*/\1/' |
+		tr '\n' ' ' | sed 's/ $//'
+}
+
+_lab_kam_mpath() {
+	for _d in /usr/lib/*/kamailio/modules /usr/lib/kamailio/modules /usr/lib64/kamailio/modules; do
+		[ -f "$_d/tls.so" ] && { echo "$_d"; return 0; }
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# baresip peers
+#
+# lab_start_baresip NAME USER PASS [key=value...]: a baresip 1.0 phone registered to the lab's Kamailio
+# over TLS (it does not verify the server certificate). Options:
+#   srtp=mand|off     mediaenc=srtp-mand (default) or no media encryption at all (negative tests)
+#   answer=auto|manual  answermode (default auto: incoming calls are answered at once)
+#   wav=FILE          8 kHz mono S16 WAV sent as the microphone (aufile; default: lab_make_wav's
+#                     signal, $WORK/lab-signal.wav, 30 s); should be longer than the call
+#   domain=D          the AOR's domain (default $LAB_DOMAIN); the REGISTER always goes to
+#                     127.0.0.1:$KAM_TLS_PORT over TLS (outbound proxy)
+#   regint=S          registration interval asked for (default 600)
+#   wait=yes|no       wait (up to 10 s) for the registration to succeed (default yes); with wait=no the
+#                     caller checks lab_baresip_registered / the Kamailio log itself
+# Received audio is recorded by sndfile as $BS_<NAME>_REC/dump-*-dec.wav (what was sent: *-enc.wav);
+# the speaker is an aubridge device nobody reads (a quiet sink that doesn't spin a core).
+# Exports BS_<NAME>_PID, BS_<NAME>_CTRL (ctrl_tcp port), BS_<NAME>_SIP (UDP/TCP port; TLS is +1),
+# BS_<NAME>_REC (record dir), BS_<NAME>_LOG (stdout+stderr), BS_<NAME>_AOR. NAME: letters, digits, _.
+# Returns 1 when baresip exits early or (with wait=yes) does not register.
+lab_start_baresip() {
+	local name=$1 user=$2 pass=$3 srtp=mand answer=auto wav="" domain=$LAB_DOMAIN regint=600 wait=yes
+	local dir sip ctrl mediaenc pid aor opt
+	shift 3
+	for opt in "$@"; do
+		case $opt in
+		srtp=*) srtp=${opt#srtp=} ;;
+		answer=*) answer=${opt#answer=} ;;
+		wav=*) wav=${opt#wav=} ;;
+		domain=*) domain=${opt#domain=} ;;
+		regint=*) regint=${opt#regint=} ;;
+		wait=*) wait=${opt#wait=} ;;
+		*) diag "lab_start_baresip: unknown option $opt"; return 1 ;;
+		esac
+	done
+	[ -n "${KAM_TLS_PORT:-}" ] || { diag "lab_start_baresip: start Kamailio first"; return 1; }
+	if [ -z "$wav" ]; then
+		wav=$WORK/lab-signal.wav
+		[ -f "$wav" ] || lab_make_wav "$wav" 30 || return 1
+	fi
+	case $srtp in
+	mand) mediaenc=";mediaenc=srtp-mand" ;;
+	off) mediaenc="" ;;
+	*) diag "lab_start_baresip: srtp=$srtp?"; return 1 ;;
+	esac
+	dir=$WORK/baresip-$name
+	mkdir -p "$dir/rec" || return 1
+	# baresip listens on sip and sip+1 (TLS); ctrl_tcp on ctrl
+	sip=$(free_port 2) && ctrl=$(free_port) || return 1
+	aor="sip:$user@$domain"
+	{
+		echo "# generated by lab_start_baresip ($name)"
+		echo "poll_method		epoll"
+		echo "sip_listen		127.0.0.1:$sip"
+		echo "call_local_timeout	120"
+		echo "call_max_calls		4"
+		echo "audio_player		aubridge,lab-sink-$name"
+		echo "audio_source		aufile,$wav"
+		echo "audio_alert		aubridge,lab-sink-$name"
+		echo "audio_level		no"
+		echo "audio_buffer		20-160"
+		echo "rtcp_mux		no"
+		echo "jitter_buffer_delay	5-10"
+		echo "rtp_stats		no"
+		echo "net_interface		127.0.0.1"
+		echo "module_path		/usr/lib/baresip/modules"
+		echo "module			g711.so"
+		echo "module			aufile.so"
+		echo "module			aubridge.so"
+		echo "module			sndfile.so"
+		echo "module			srtp.so"
+		echo "module_tmp		uuid.so"
+		echo "module_tmp		account.so"
+		echo "module_app		menu.so"
+		echo "module_app		ctrl_tcp.so"
+		echo "ctrl_tcp_listen		127.0.0.1:$ctrl"
+		echo "snd_path		$dir/rec"
+	} >"$dir/config"
+	printf '<%s;transport=tls>;auth_pass=%s;outbound="sip:127.0.0.1:%s;transport=tls";answermode=%s;regint=%s;audio_codecs=pcmu%s\n' \
+		"$aor" "$pass" "$KAM_TLS_PORT" "$answer" "$regint" "$mediaenc" >"$dir/accounts"
+	: >"$dir/contacts"
+	echo "=== lab_start_baresip $(date -u +%H:%M:%S.%N)" >>"$dir/baresip.log"
+	baresip -4 -f "$dir" </dev/null >>"$dir/baresip.log" 2>&1 &
+	pid=$!
+	track_pid "$pid"
+	eval "BS_${name}_PID=$pid BS_${name}_CTRL=$ctrl BS_${name}_SIP=$sip BS_${name}_REC=\$dir/rec"
+	eval "BS_${name}_LOG=\$dir/baresip.log BS_${name}_AOR=\$aor"
+	export "BS_${name}_PID" "BS_${name}_CTRL" "BS_${name}_SIP" "BS_${name}_REC" "BS_${name}_LOG" "BS_${name}_AOR"
+	[ "$wait" = yes ] || return 0
+	WAIT_SECS=10 wait_for _lab_bs_up "$pid" "$dir/baresip.log"
+	if ! lab_pid_alive "$pid" || ! lab_baresip_registered_log "$dir/baresip.log"; then
+		diag "baresip $name did not register; last log lines:"
+		tail -n 12 "$dir/baresip.log" | sed 's/^/#   /'
+		return 1
+	fi
+	return 0
+}
+
+_lab_bs_up() {
+	lab_pid_alive "$1" || return 0 # let the caller see the dead process
+	lab_baresip_registered_log "$2"
+}
+
+# lab_baresip_registered NAME: true once baresip NAME logged a successful (200 OK) registration
+lab_baresip_registered() {
+	eval "lab_baresip_registered_log \"\$BS_${1}_LOG\""
+}
+lab_baresip_registered_log() {
+	grep -q '200 OK.*binding' "$1"
+}
+
+# lab_stop_baresip NAME: stop baresip NAME by PID (SIGTERM: it unregisters and closes recordings)
+lab_stop_baresip() {
+	local pid
+	eval "pid=\${BS_${1}_PID:-}"
+	[ -n "$pid" ] || return 0
+	lab_stop_pid "$pid"
+	eval "BS_${1}_PID="
+}
+
+# baresip_cmd PORT 'COMMAND [PARAMS]': send one ctrl_tcp command (netstring JSON) to the baresip
+# listening on 127.0.0.1:PORT and print its response's data text; exit status 0 when baresip answered
+# ok. Examples: 'dial sip:bob@sip.test', 'hangup', 'reginfo', 'callstat'.
+baresip_cmd() {
+	"$PYTHON" "$LAB_SRC/labtool.py" ctrl "$1" "$2"
+}
+
+# lab_make_wav FILE [SECONDS]: 8 kHz mono S16 test signal (default 10 s) that never repeats, so
+# cross-correlation finds one unambiguous alignment: pseudo-random tones and sweeps of 120-280 ms in
+# 300-3400 Hz, about -8 dBFS, the same bytes every time (labtool.py makewav).
+lab_make_wav() {
+	"$PYTHON" "$LAB_SRC/labtool.py" makewav "$1" "${2:-10}" && [ -s "$1" ]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Wire capture and checks (dumpcap/tshark on lo)
+#
+# lab_capture_start NAME [BPF-FILTER]: capture on lo into $WORK/NAME.pcap (classic pcap, -P) with the
+#   filter (default: "tcp port $KAM_TLS_PORT or udp"); waits until dumpcap captures. Exports
+#   LAB_PCAP (the file) and LAB_CAP_PID. One capture at a time per test.
+lab_capture_start() {
+	local filter=${2:-"tcp port ${KAM_TLS_PORT:-5061} or udp"}
+	LAB_PCAP=$WORK/$1.pcap
+	dumpcap -q -i lo -P -f "$filter" -w "$LAB_PCAP" </dev/null >/dev/null 2>"$WORK/$1.dumpcap.log" &
+	LAB_CAP_PID=$!
+	track_pid "$LAB_CAP_PID"
+	export LAB_PCAP LAB_CAP_PID
+	WAIT_SECS=5 wait_for grep -q "Capturing on" "$WORK/$1.dumpcap.log" || {
+		diag "dumpcap did not start: $(cat "$WORK/$1.dumpcap.log")"
+		lab_capture_stop
+		return 1
+	}
+}
+
+# lab_capture_stop: let the last packets in (0.3 s), stop dumpcap (it flushes on SIGTERM)
+lab_capture_stop() {
+	[ -n "${LAB_CAP_PID:-}" ] || return 0
+	sleep 0.3
+	lab_stop_pid "$LAB_CAP_PID"
+	LAB_CAP_PID=""
+}
+
+# wire_has_plain_sip FILE PORT: true (0) when any readable SIP text (a request line, a status line,
+#   Via/Call-ID/CSeq headers) crossed TCP port PORT in capture FILE. On a TLS port this must be false.
+wire_has_plain_sip() {
+	"$PYTHON" "$LAB_SRC/labtool.py" tcp-payload "$1" "$2" |
+		LC_ALL=C grep -a -E '(SIP/2\.0|^(REGISTER|INVITE|ACK|BYE|OPTIONS|CANCEL) sip:|^(Via|Call-ID|CSeq):)' >/dev/null
+}
+
+# wire_tls_records FILE PORT: number of TLS records tshark decodes on TCP port PORT (0 = no TLS seen;
+#   a check for "no plain SIP" should also check this is > 0, so an empty capture can't pass)
+wire_tls_records() {
+	tshark -r "$1" -d "tcp.port==$2,tls" -Y "tcp.port==$2 && tls.record" -T fields -e tls.record.content_type \
+		2>/dev/null | tr ',' '\n' | grep -c .
+}
+
+# wire_tshark_sip FILE PORT: number of packets tshark dissects as SIP when told that TCP port PORT
+#   carries SIP in the clear (0 for an encrypted port: the same question as wire_has_plain_sip, asked of
+#   an independent dissector)
+wire_tshark_sip() {
+	# (raw TLS bytes dissected as SIP only give "Continuation" lines: count request/status lines)
+	tshark -r "$1" -d "tcp.port==$2,sip" -Y "tcp.port==$2 && (sip.Request-Line || sip.Status-Line)" \
+		2>/dev/null | grep -c .
+}
+
+# rtp_payload_entropy FILE PORTS [OUT.wav]: Shannon entropy (bits/byte) of the RTP payloads to or from
+#   the UDP PORTS (comma-separated) in capture FILE; about 8.0 for SRTP, well below 7.5 for plain G.711.
+#   With OUT.wav, the first stream's payloads decoded as PCMU (compare with wavcmp.py: for SRTP
+#   it must NOT match what was sent). Prints the number only; returns 1 if no RTP was found.
+rtp_payload_entropy() {
+	local out
+	if [ -n "${3:-}" ]; then
+		out=$("$PYTHON" "$LAB_SRC/labtool.py" rtp "$1" "$2" --wav "$3") || return 1
+	else
+		out=$("$PYTHON" "$LAB_SRC/labtool.py" rtp "$1" "$2") || return 1
+	fi
+	echo "$out" | sed 's/.*entropy=\([0-9.]*\).*/\1/'
+}
+
+# lab_kam_media_ports [CALLID]: the m=audio ports of the SDP bodies Kamailio saw (decrypted, from
+#   sipdump), comma-separated; with CALLID only that call's. The RTP to look at in a capture.
+lab_kam_media_ports() {
+	cat "$KAM_DIR"/sipdump/*.data 2>/dev/null | "$PYTHON" -c '
+import sys
+want = sys.argv[1] if len(sys.argv) > 1 else ""
+ports = []
+for msg in sys.stdin.read().split("===================="):
+    if want and ("Call-ID: " + want) not in msg and ("i: " + want) not in msg:
+        continue
+    for line in msg.splitlines():
+        if line.startswith("m=audio "):
+            p = line.split()[1]
+            if p not in ports:
+                ports.append(p)
+print(",".join(ports))
+' ${1:+"$1"}
+}
+
+# lab_float_ge A B: true when decimal A >= B
+lab_float_ge() {
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'
+}
