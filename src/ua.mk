@@ -5,3 +5,17 @@ check_PROGRAMS += tests/unit/test_event
 tests_unit_test_event_SOURCES = tests/unit/test_event.c
 tests_unit_test_event_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_event
+
+src_libsphone_a_SOURCES += src/account.c src/account.h src/reg.c src/reg.h
+
+check_PROGRAMS += tests/unit/test_account
+tests_unit_test_account_SOURCES = tests/unit/test_account.c
+tests_unit_test_account_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_account_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_account
+
+check_PROGRAMS += tests/unit/test_reg
+tests_unit_test_reg_SOURCES = tests/unit/test_reg.c
+tests_unit_test_reg_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_reg_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_reg

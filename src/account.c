@@ -1,0 +1,687 @@
+/* account.c: loads and validates the config file's [general] and [account NAME] sections. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+
+#include "account.h"
+#include "conf.h"
+#include "crypto.h"
+#include "log.h"
+#include "pl.h"
+#include "sip_uri.h"
+
+#define MAX_ACCOUNTS 32
+
+struct account_conf {
+	char *path;
+	size_t n;
+	struct account *acc[MAX_ACCOUNTS];
+	int log_level; /* index into log_levels */
+	bool sip_trace;
+	bool pw_warned;
+};
+
+static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
+static const char *const transports[] = { "tls", "tcp", "udp", NULL };
+static const char *const tls_versions[] = { "1.2", "1.3", NULL };
+static const char *const media_encs[] = { "sdes", "none", NULL };
+static const char *const suite_names[] = {
+	"AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AES_256_CM_HMAC_SHA1_80",
+	"AES_256_CM_HMAC_SHA1_32", "AEAD_AES_128_GCM",        "AEAD_AES_256_GCM",
+	NULL,
+};
+static const char *const codec_names[] = { "pcmu", "pcma", NULL };
+static const char *const general_keys[] = { "log_level", "sip_trace", NULL };
+static const char *const account_keys[] = {
+	"uri", "username", "password", "password_cmd", "display_name", "proxy", "transport",
+	"ca_file", "ca_path", "tls_min_version", "tls_cert", "tls_key", "tls_pin",
+	"tls_insecure_skip_verify", "register", "expires", "allow_plaintext_auth",
+	"media_encryption", "srtp_required", "srtp_suites", "codecs", "keepalive_interval", NULL,
+};
+
+const char *account_transp_name(enum account_transp t)
+{
+	switch (t) {
+	case ACCOUNT_TLS: return "tls";
+	case ACCOUNT_TCP: return "tcp";
+	case ACCOUNT_UDP: return "udp";
+	}
+	return "?";
+}
+
+static void wipe_str(char *s)
+{
+	if (s)
+		crypto_wipe(s, strlen(s));
+}
+
+static void account_free(struct account *a)
+{
+	if (!a)
+		return;
+	free(a->name);
+	free(a->uri);
+	free(a->username);
+	wipe_str(a->password);
+	free(a->password);
+	free(a->password_cmd);
+	free(a->display_name);
+	free(a->proxy);
+	free(a->ca_file);
+	free(a->ca_path);
+	free(a->tls_cert);
+	free(a->tls_key);
+	free(a->tls_pin);
+	crypto_wipe(a, sizeof(*a));
+	free(a);
+}
+
+int account_conf_alloc(struct account_conf **cp)
+{
+	struct account_conf *c;
+
+	if (!cp)
+		return EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return ENOMEM;
+	c->log_level = 2;
+	*cp = c;
+	return 0;
+}
+
+void account_conf_free(struct account_conf *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->n; i++)
+		account_free(c->acc[i]);
+	free(c->path);
+	free(c);
+}
+
+static struct account *account_new(const char *name, unsigned line)
+{
+	struct account *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->name = strdup(name);
+	if (!a->name) {
+		free(a);
+		return NULL;
+	}
+	a->transport = ACCOUNT_TLS;
+	a->tls_min_version = 12;
+	a->reg = true;
+	a->expires = 600;
+	a->media_encryption = ACCOUNT_MEDIA_SDES;
+	a->srtp_required = true;
+	a->n_suites = 2;
+	snprintf(a->srtp_suites[0], sizeof(a->srtp_suites[0]), "%s", suite_names[0]);
+	snprintf(a->srtp_suites[1], sizeof(a->srtp_suites[1]), "%s", suite_names[1]);
+	a->n_codecs = 2;
+	snprintf(a->codecs[0], sizeof(a->codecs[0]), "pcmu");
+	snprintf(a->codecs[1], sizeof(a->codecs[1]), "pcma");
+	a->keepalive_interval = 30;
+	a->line = line;
+	return a;
+}
+
+static int set_str(const struct conf_item *it, char **dst)
+{
+	char *s;
+
+	if (!*it->value) {
+		snprintf(it->msg, it->msgsz, "%s: empty value", it->key);
+		return EINVAL;
+	}
+	s = strdup(it->value);
+	if (!s)
+		return ENOMEM;
+	if (*dst) {
+		wipe_str(*dst);
+		free(*dst);
+	}
+	*dst = s;
+	return 0;
+}
+
+static int set_uri(const struct conf_item *it, char **dst, bool sip_only)
+{
+	struct sip_uri u;
+
+	if (sip_uri_decode_str(&u, it->value) != 0 || (sip_only && u.scheme == SIP_URI_TEL) ||
+	    u.host_type == SIP_HOST_NONE) {
+		snprintf(it->msg, it->msgsz,
+			 "%s: '%s' is not a SIP URI (expected e.g. sips:alice@example.com)", it->key,
+			 it->value);
+		return EINVAL;
+	}
+	if (!pl_isset(u.user) || u.user.l == 0) {
+		snprintf(it->msg, it->msgsz, "%s: '%s' has no user part (expected user@domain)",
+			 it->key, it->value);
+		return EINVAL;
+	}
+	return set_str(it, dst);
+}
+
+/* proxy: a SIP URI, or host[:port] (a name, IPv4 or [IPv6]). */
+static int set_proxy(const struct conf_item *it, char **dst)
+{
+	struct sip_uri u;
+	char tmp[300];
+	int r;
+
+	if (!strncasecmp(it->value, "sip:", 4) || !strncasecmp(it->value, "sips:", 5)) {
+		r = sip_uri_decode_str(&u, it->value);
+	} else {
+		if (strlen(it->value) + 5 > sizeof(tmp))
+			r = EINVAL;
+		else {
+			snprintf(tmp, sizeof(tmp), "sip:%s", it->value);
+			r = sip_uri_decode_str(&u, tmp);
+			if (!r && (pl_isset(u.user) || pl_isset(u.params) || pl_isset(u.headers)))
+				r = EINVAL;
+		}
+	}
+	if (r || u.host_type == SIP_HOST_NONE) {
+		snprintf(it->msg, it->msgsz,
+			 "proxy: '%s' is not valid (expected sips:host:port;transport=tls or host:port)",
+			 it->value);
+		return EINVAL;
+	}
+	return set_str(it, dst);
+}
+
+/* Comma-separated list, each item one of choices (case-insensitive), stored canonically. */
+static int set_list(const struct conf_item *it, const char *const *choices, unsigned max, char *out,
+		    size_t itemsz, unsigned *n)
+{
+	char tmp[256], *save = NULL, *tok;
+	char valid[300];
+	unsigned cnt = 0, i, k;
+	size_t pos = 0;
+
+	valid[0] = '\0';
+	for (i = 0; choices[i]; i++)
+		pos += snprintf(valid + pos, pos < sizeof(valid) ? sizeof(valid) - pos : 0, "%s%s",
+				i ? ", " : "", choices[i]);
+	if (strlen(it->value) >= sizeof(tmp)) {
+		snprintf(it->msg, it->msgsz, "%s: value too long", it->key);
+		return EINVAL;
+	}
+	snprintf(tmp, sizeof(tmp), "%s", it->value);
+	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct pl p = pl_trim(pl_str(tok));
+		bool found = false;
+
+		if (p.l == 0)
+			continue;
+		for (i = 0; choices[i]; i++) {
+			if (pl_eq_case(p, choices[i])) {
+				found = true;
+				break;
+			}
+		}
+		if (!found) {
+			snprintf(it->msg, it->msgsz, "%s: unknown name '%.*s'; valid: %s", it->key,
+				 (int)p.l, p.p, valid);
+			return EINVAL;
+		}
+		for (k = 0; k < cnt; k++) {
+			if (!strcmp(out + k * itemsz, choices[i])) {
+				snprintf(it->msg, it->msgsz, "%s: '%s' listed twice", it->key, choices[i]);
+				return EINVAL;
+			}
+		}
+		if (cnt >= max) {
+			snprintf(it->msg, it->msgsz, "%s: more than %u entries", it->key, max);
+			return EINVAL;
+		}
+		snprintf(out + cnt * itemsz, itemsz, "%s", choices[i]);
+		cnt++;
+	}
+	if (!cnt) {
+		snprintf(it->msg, it->msgsz, "%s: empty list; valid: %s", it->key, valid);
+		return EINVAL;
+	}
+	*n = cnt;
+	return 0;
+}
+
+static int pin_check(const struct conf_item *it)
+{
+	const char *v = it->value;
+	size_t n, i;
+
+	if (strncmp(v, "sha256/", 7))
+		goto bad;
+	v += 7;
+	n = strlen(v);
+	/* base64 of 32 bytes: 43 characters and one '=' */
+	if (n != 44 || v[43] != '=')
+		goto bad;
+	for (i = 0; i < 43; i++) {
+		char ch = v[i];
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		      ch == '+' || ch == '/'))
+			goto bad;
+	}
+	return 0;
+bad:
+	snprintf(it->msg, it->msgsz,
+		 "tls_pin: expected sha256/ followed by the base64 SHA-256 of the server's public key "
+		 "(44 characters)");
+	return EINVAL;
+}
+
+static int general_key(struct account_conf *c, const struct conf_item *it)
+{
+	int idx;
+	int r;
+
+	if (!strcmp(it->key, "log_level")) {
+		r = conf_enum(it, log_levels, &idx, it->msg, it->msgsz);
+		if (!r)
+			c->log_level = idx;
+		return r;
+	}
+	if (!strcmp(it->key, "sip_trace"))
+		return conf_bool(it, &c->sip_trace, it->msg, it->msgsz);
+	return conf_unknown_key(it, general_keys, it->msg, it->msgsz);
+}
+
+static int account_key(struct account *a, const struct conf_item *it)
+{
+	const char *k = it->key;
+	int idx, r;
+
+	if (!strcmp(k, "uri"))
+		return set_uri(it, &a->uri, true);
+	if (!strcmp(k, "username"))
+		return set_str(it, &a->username);
+	if (!strcmp(k, "password")) {
+		r = set_str(it, &a->password);
+		if (!r)
+			log_add_secret(a->password);
+		return r;
+	}
+	if (!strcmp(k, "password_cmd"))
+		return set_str(it, &a->password_cmd);
+	if (!strcmp(k, "display_name"))
+		return set_str(it, &a->display_name);
+	if (!strcmp(k, "proxy"))
+		return set_proxy(it, &a->proxy);
+	if (!strcmp(k, "transport")) {
+		r = conf_enum(it, transports, &idx, it->msg, it->msgsz);
+		if (!r)
+			a->transport = (enum account_transp)idx;
+		return r;
+	}
+	if (!strcmp(k, "ca_file"))
+		return set_str(it, &a->ca_file);
+	if (!strcmp(k, "ca_path"))
+		return set_str(it, &a->ca_path);
+	if (!strcmp(k, "tls_min_version")) {
+		r = conf_enum(it, tls_versions, &idx, it->msg, it->msgsz);
+		if (!r)
+			a->tls_min_version = idx ? 13 : 12;
+		return r;
+	}
+	if (!strcmp(k, "tls_cert"))
+		return set_str(it, &a->tls_cert);
+	if (!strcmp(k, "tls_key"))
+		return set_str(it, &a->tls_key);
+	if (!strcmp(k, "tls_pin")) {
+		r = pin_check(it);
+		return r ? r : set_str(it, &a->tls_pin);
+	}
+	if (!strcmp(k, "tls_insecure_skip_verify"))
+		return conf_bool(it, &a->tls_insecure_skip_verify, it->msg, it->msgsz);
+	if (!strcmp(k, "register"))
+		return conf_bool(it, &a->reg, it->msg, it->msgsz);
+	if (!strcmp(k, "expires"))
+		return conf_uint(it, 60, 86400, &a->expires, it->msg, it->msgsz);
+	if (!strcmp(k, "allow_plaintext_auth"))
+		return conf_bool(it, &a->allow_plaintext_auth, it->msg, it->msgsz);
+	if (!strcmp(k, "media_encryption")) {
+		r = conf_enum(it, media_encs, &idx, it->msg, it->msgsz);
+		if (!r)
+			a->media_encryption = (enum account_media)idx;
+		return r;
+	}
+	if (!strcmp(k, "srtp_required"))
+		return conf_bool(it, &a->srtp_required, it->msg, it->msgsz);
+	if (!strcmp(k, "srtp_suites"))
+		return set_list(it, suite_names, ACCOUNT_MAX_SUITES, &a->srtp_suites[0][0],
+				sizeof(a->srtp_suites[0]), &a->n_suites);
+	if (!strcmp(k, "codecs"))
+		return set_list(it, codec_names, ACCOUNT_MAX_CODECS, &a->codecs[0][0],
+				sizeof(a->codecs[0]), &a->n_codecs);
+	if (!strcmp(k, "keepalive_interval"))
+		return conf_uint(it, 0, 3600, &a->keepalive_interval, it->msg, it->msgsz);
+	return conf_unknown_key(it, account_keys, it->msg, it->msgsz);
+}
+
+/* Checks that need the whole section; called at the next section header and at the end. */
+static int account_finish(struct account *a, const char *file, char *err, size_t errsz)
+{
+	struct sip_uri u;
+	char user[128];
+	size_t ulen;
+
+	if (!a->uri) {
+		snprintf(err, errsz, "%s:%u: [account %s] has no uri (e.g. uri = sips:alice@example.com)",
+			 file, a->line, a->name);
+		return EINVAL;
+	}
+	if (a->password && a->password_cmd) {
+		snprintf(err, errsz, "%s:%u: [account %s] has both password and password_cmd; keep one",
+			 file, a->line, a->name);
+		return EINVAL;
+	}
+	if ((a->tls_cert == NULL) != (a->tls_key == NULL)) {
+		snprintf(err, errsz, "%s:%u: [account %s]: tls_cert and tls_key go together", file,
+			 a->line, a->name);
+		return EINVAL;
+	}
+	if (sip_uri_decode_str(&u, a->uri) != 0)
+		return EINVAL;
+	if (u.scheme == SIP_URI_SIPS && a->transport != ACCOUNT_TLS) {
+		snprintf(err, errsz,
+			 "%s:%u: [account %s]: a sips: uri needs transport = tls (it is never downgraded)",
+			 file, a->line, a->name);
+		return EINVAL;
+	}
+	if (!a->username) {
+		if (sip_uri_unescape(user, sizeof(user), u.user, &ulen) != 0 || ulen == 0 ||
+		    memchr(user, '\0', ulen)) {
+			snprintf(err, errsz, "%s:%u: [account %s]: cannot take username from uri; set username",
+				 file, a->line, a->name);
+			return EINVAL;
+		}
+		a->username = strdup(user);
+		if (!a->username)
+			return ENOMEM;
+	}
+	return 0;
+}
+
+struct load_ctx {
+	struct account_conf *c;
+	struct account *cur;
+	char finish_msg[512];
+	int finish_err;
+};
+
+static int load_h(const struct conf_item *it, void *arg)
+{
+	struct load_ctx *x = arg;
+	struct account_conf *c = x->c;
+	size_t i;
+
+	if (!it->key) { /* section header */
+		if (x->cur) {
+			x->finish_err = account_finish(x->cur, it->file, x->finish_msg,
+						       sizeof(x->finish_msg));
+			if (x->finish_err) {
+				snprintf(it->msg, it->msgsz, "(see above)");
+				return x->finish_err;
+			}
+		}
+		x->cur = NULL;
+		if (it->type != CONF_ACCOUNT)
+			return 0;
+		if (!*it->name) {
+			snprintf(it->msg, it->msgsz, "[account] needs a name: [account NAME]");
+			return EINVAL;
+		}
+		for (i = 0; i < c->n; i++) {
+			if (!strcmp(c->acc[i]->name, it->name)) {
+				snprintf(it->msg, it->msgsz, "[account %s] defined twice (first at line %u)",
+					 it->name, c->acc[i]->line);
+				return EINVAL;
+			}
+		}
+		if (c->n >= MAX_ACCOUNTS) {
+			snprintf(it->msg, it->msgsz, "more than %d accounts", MAX_ACCOUNTS);
+			return EINVAL;
+		}
+		x->cur = account_new(it->name, it->line);
+		if (!x->cur)
+			return ENOMEM;
+		c->acc[c->n++] = x->cur;
+		return 0;
+	}
+	switch (it->type) {
+	case CONF_GENERAL:
+		return general_key(c, it);
+	case CONF_ACCOUNT:
+		return account_key(x->cur, it);
+	default:
+		/* [contacts], [audio], [ui] belong to later features: nothing is valid there yet */
+		snprintf(it->msg, it->msgsz, "unknown key '%s': [%s] has no settings yet", it->key,
+			 it->section);
+		return EINVAL;
+	}
+}
+
+int account_conf_load(struct account_conf **cp, const char *path, char *err, size_t errsz)
+{
+	struct account_conf *c = NULL;
+	struct load_ctx x;
+	bool has_pw = false;
+	size_t i;
+	int r;
+
+	if (!cp || !path)
+		return EINVAL;
+	r = account_conf_alloc(&c);
+	if (r)
+		return r;
+	c->path = strdup(path);
+	if (!c->path) {
+		r = ENOMEM;
+		goto out;
+	}
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	r = conf_load(path, load_h, &x, err, errsz);
+	if (r) {
+		/* account_finish wrote a complete message already; conf_load's would say "(see above)" */
+		if (x.finish_err && r == x.finish_err)
+			snprintf(err, errsz, "%s", x.finish_msg);
+		goto out;
+	}
+	if (x.cur) {
+		r = account_finish(x.cur, path, err, errsz);
+		if (r)
+			goto out;
+	}
+	for (i = 0; i < c->n; i++) {
+		if (c->acc[i]->password)
+			has_pw = true;
+		if (c->acc[i]->tls_insecure_skip_verify)
+			log_warn("%s:%u: [account %s] has tls_insecure_skip_verify = yes: the server's "
+				 "certificate is NOT checked; anyone on the path can read and change calls",
+				 path, c->acc[i]->line, c->acc[i]->name);
+	}
+	if (has_pw && !conf_file_is_private(path))
+		log_warn("%s holds a password and others can read it: chmod 600 %s", path, path);
+	*cp = c;
+	c = NULL;
+out:
+	account_conf_free(c);
+	return r;
+}
+
+const char *account_conf_path(const struct account_conf *c)
+{
+	return c && c->path ? c->path : "";
+}
+
+size_t account_conf_count(const struct account_conf *c)
+{
+	return c ? c->n : 0;
+}
+
+struct account *account_conf_at(const struct account_conf *c, size_t i)
+{
+	return c && i < c->n ? c->acc[i] : NULL;
+}
+
+struct account *account_conf_find(const struct account_conf *c, const char *name)
+{
+	size_t i;
+
+	if (!c || !c->n)
+		return NULL;
+	if (!name)
+		return c->acc[0];
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->acc[i]->name, name))
+			return c->acc[i];
+	return NULL;
+}
+
+const char *account_conf_log_level(const struct account_conf *c)
+{
+	return log_levels[c ? c->log_level : 2];
+}
+
+bool account_conf_sip_trace(const struct account_conf *c)
+{
+	return c ? c->sip_trace : false;
+}
+
+static const char *yesno(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void print_opt(FILE *f, const char *k, const char *v)
+{
+	if (v)
+		fprintf(f, "%s = %s\n", k, v);
+}
+
+void account_conf_print(const struct account_conf *c, FILE *f)
+{
+	size_t i;
+	unsigned k;
+
+	fprintf(f, "# %s\n[general]\nlog_level = %s\nsip_trace = %s\n", account_conf_path(c),
+		account_conf_log_level(c), yesno(account_conf_sip_trace(c)));
+	for (i = 0; c && i < c->n; i++) {
+		const struct account *a = c->acc[i];
+
+		fprintf(f, "\n[account %s]\n", a->name);
+		print_opt(f, "uri", a->uri);
+		print_opt(f, "username", a->username);
+		if (a->password)
+			fprintf(f, "password = ***\n");
+		if (a->password_cmd)
+			fprintf(f, "password_cmd = ***\n");
+		print_opt(f, "display_name", a->display_name);
+		print_opt(f, "proxy", a->proxy ? a->proxy : "(none: RFC 3263 lookup of the domain)");
+		fprintf(f, "transport = %s\n", account_transp_name(a->transport));
+		print_opt(f, "ca_file", a->ca_file);
+		print_opt(f, "ca_path", a->ca_path);
+		if (!a->ca_file && !a->ca_path)
+			fprintf(f, "# trust: the system CA store\n");
+		fprintf(f, "tls_min_version = %s\n", a->tls_min_version == 13 ? "1.3" : "1.2");
+		print_opt(f, "tls_cert", a->tls_cert);
+		print_opt(f, "tls_key", a->tls_key);
+		print_opt(f, "tls_pin", a->tls_pin);
+		fprintf(f, "tls_insecure_skip_verify = %s%s\n", yesno(a->tls_insecure_skip_verify),
+			a->tls_insecure_skip_verify ? "   # WARNING: server certificate NOT checked" : "");
+		fprintf(f, "register = %s\nexpires = %u\nallow_plaintext_auth = %s\n", yesno(a->reg),
+			a->expires, yesno(a->allow_plaintext_auth));
+		fprintf(f, "media_encryption = %s\nsrtp_required = %s\nsrtp_suites = ",
+			a->media_encryption == ACCOUNT_MEDIA_SDES ? "sdes" : "none",
+			yesno(a->srtp_required));
+		for (k = 0; k < a->n_suites; k++)
+			fprintf(f, "%s%s", k ? "," : "", a->srtp_suites[k]);
+		fprintf(f, "\ncodecs = ");
+		for (k = 0; k < a->n_codecs; k++)
+			fprintf(f, "%s%s", k ? "," : "", a->codecs[k]);
+		fprintf(f, "\nkeepalive_interval = %u\n", a->keepalive_interval);
+	}
+}
+
+int account_password(struct account *a, const char **pw, char *err, size_t errsz)
+{
+	char line[1024];
+	FILE *p;
+	size_t n;
+	int st, r = 0;
+
+	if (!a || !pw)
+		return EINVAL;
+	if (a->password) {
+		*pw = a->password;
+		return 0;
+	}
+	if (!a->password_cmd) {
+		snprintf(err, errsz, "account %s has no password or password_cmd", a->name);
+		return ENOENT;
+	}
+	fflush(NULL);
+	p = popen(a->password_cmd, "r");
+	if (!p) {
+		snprintf(err, errsz, "account %s: cannot run password_cmd: %s", a->name, strerror(errno));
+		return EIO;
+	}
+	line[0] = '\0';
+	if (!fgets(line, sizeof(line), p))
+		line[0] = '\0';
+	/* drain the rest so the command is not killed by SIGPIPE */
+	while (fgetc(p) != EOF)
+		;
+	st = pclose(p);
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		snprintf(err, errsz, "account %s: password_cmd failed (exit status %d)", a->name,
+			 st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		r = EIO;
+		goto out;
+	}
+	if (!n) {
+		snprintf(err, errsz, "account %s: password_cmd printed no password", a->name);
+		r = EIO;
+		goto out;
+	}
+	a->password = strdup(line);
+	if (!a->password) {
+		r = ENOMEM;
+		goto out;
+	}
+	log_add_secret(a->password);
+	*pw = a->password;
+out:
+	crypto_wipe(line, sizeof(line));
+	return r;
+}
+
+int account_default_path(char *buf, size_t sz)
+{
+	const char *x = getenv("XDG_CONFIG_HOME");
+	const char *h = getenv("HOME");
+	int n;
+
+	if (x && *x == '/')
+		n = snprintf(buf, sz, "%s/sphone/sphone.conf", x);
+	else if (h && *h)
+		n = snprintf(buf, sz, "%s/.config/sphone/sphone.conf", h);
+	else
+		return ENOENT;
+	return n < 0 || (size_t)n >= sz ? ENOSPC : 0;
+}

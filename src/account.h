@@ -1,0 +1,86 @@
+/* account.h: the configuration file's accounts and [general] settings, validated, with secrets kept apart. */
+#ifndef SPHONE_ACCOUNT_H
+#define SPHONE_ACCOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum account_transp { ACCOUNT_TLS = 0, ACCOUNT_TCP, ACCOUNT_UDP };
+enum account_media { ACCOUNT_MEDIA_SDES = 0, ACCOUNT_MEDIA_NONE };
+
+#define ACCOUNT_MAX_SUITES 6
+#define ACCOUNT_MAX_CODECS 4
+
+/*
+ * One [account NAME] section. Strings are NUL-terminated copies owned by the
+ * account_conf (NULL when not set). The password is never printed; when it
+ * comes from password_cmd it is fetched by account_password().
+ */
+struct account {
+	char *name;
+	char *uri;            /* AOR, e.g. sips:alice@example.com */
+	char *username;       /* digest user; default: the user part of uri */
+	char *password;
+	char *password_cmd;
+	char *display_name;
+	char *proxy;          /* sips:host:port;transport=tls or host:port; NULL: RFC 3263 on the domain */
+	enum account_transp transport;
+	char *ca_file, *ca_path;
+	int tls_min_version;  /* 12 or 13 */
+	char *tls_cert, *tls_key, *tls_pin;
+	bool tls_insecure_skip_verify;
+	bool reg;             /* register = yes */
+	unsigned expires;     /* 60..86400, default 600 */
+	bool allow_plaintext_auth;
+	enum account_media media_encryption;
+	bool srtp_required;
+	unsigned n_suites;
+	char srtp_suites[ACCOUNT_MAX_SUITES][32];
+	unsigned n_codecs;
+	char codecs[ACCOUNT_MAX_CODECS][8];
+	unsigned keepalive_interval; /* seconds, 0 = off */
+	unsigned line;        /* where the section starts, for messages */
+};
+
+struct account_conf;
+
+/*
+ * Loads path. Every unknown key, bad value or missing required key is an
+ * error: EINVAL with "FILE:LINE: what, and what would be valid" in err.
+ * ENOENT when the file does not exist (err says so). Warnings (a password in
+ * a file others can read, tls_insecure_skip_verify) are logged with log_warn.
+ * Passwords are registered with log_add_secret.
+ */
+int account_conf_load(struct account_conf **cp, const char *path, char *err, size_t errsz);
+/* An empty configuration (no accounts), e.g. when no file exists. */
+int account_conf_alloc(struct account_conf **cp);
+/* Wipes passwords. NULL-safe. */
+void account_conf_free(struct account_conf *c);
+
+const char *account_conf_path(const struct account_conf *c);
+size_t account_conf_count(const struct account_conf *c);
+struct account *account_conf_at(const struct account_conf *c, size_t i);
+/* By name, or the first account when name is NULL; NULL if none. */
+struct account *account_conf_find(const struct account_conf *c, const char *name);
+/* [general] log_level: "error", "warn", "info" or "debug" (default "info"). */
+const char *account_conf_log_level(const struct account_conf *c);
+bool account_conf_sip_trace(const struct account_conf *c);
+
+/* Effective settings, one "key = value" per line, passwords masked. */
+void account_conf_print(const struct account_conf *c, FILE *f);
+
+/*
+ * The password: the configured one, or the first line of password_cmd's
+ * output (run by /bin/sh; fetched once, then remembered and registered with
+ * log_add_secret). 0, ENOENT (neither is set), EIO (the command failed, err
+ * says how).
+ */
+int account_password(struct account *a, const char **pw, char *err, size_t errsz);
+
+/* Default config path: $XDG_CONFIG_HOME/sphone/sphone.conf or ~/.config/sphone/sphone.conf. */
+int account_default_path(char *buf, size_t sz);
+
+const char *account_transp_name(enum account_transp t);
+
+#endif

@@ -1,0 +1,298 @@
+/* test_account.c: config file accounts: defaults, every key, errors naming FILE:LINE, secrets masked. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "account.h"
+#include "log.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/sphone-test-account.XXXXXX";
+static char path[256];
+
+static void write_file(const char *text, mode_t mode)
+{
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/sphone.conf", dir);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(99);
+	}
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+/* Loads text; returns the error and leaves the message in err. */
+static int load(const char *text, struct account_conf **cp, char *err, size_t errsz)
+{
+	write_file(text, 0600);
+	err[0] = '\0';
+	return account_conf_load(cp, path, err, errsz);
+}
+
+/* Expects a load error whose message contains want (and "FILE:LINE:" when line > 0). */
+static void bad(const char *text, unsigned line, const char *want, const char *what)
+{
+	struct account_conf *c = NULL;
+	char err[512], prefix[300];
+	int r = load(text, &c, err, sizeof(err));
+
+	ok(r != 0 && c == NULL, "%s: rejected", what);
+	if (line)
+		snprintf(prefix, sizeof(prefix), "%s:%u: ", path, line);
+	else
+		snprintf(prefix, sizeof(prefix), "%s", path);
+	ok(strncmp(err, prefix, strlen(prefix)) == 0 && strstr(err, want) != NULL,
+	   "%s: message names %s and says '%s'", what, line ? "FILE:LINE" : "FILE", want);
+	if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, want))
+		diag("got: %s", err);
+	account_conf_free(c);
+}
+
+static void test_defaults(void)
+{
+	struct account_conf *c = NULL;
+	struct account *a;
+	char err[512];
+	int r;
+
+	r = load("[account alice]\nuri = sips:alice@example.com\npassword = s3cret\n", &c, err,
+		 sizeof(err));
+	is_int(r, 0, "minimal account loads");
+	if (r) {
+		diag("%s", err);
+		return;
+	}
+	is_int(account_conf_count(c), 1, "one account");
+	a = account_conf_find(c, NULL);
+	ok(a != NULL && a == account_conf_find(c, "alice"), "found by name and as first");
+	ok(account_conf_find(c, "bob") == NULL, "unknown name: NULL");
+	is_str(a->username, "alice", "username defaults to the uri's user part");
+	is_int(a->transport, ACCOUNT_TLS, "transport defaults to tls");
+	is_int(a->tls_min_version, 12, "tls_min_version defaults to 1.2");
+	is_int(a->expires, 600, "expires defaults to 600");
+	ok(a->reg && a->srtp_required && !a->allow_plaintext_auth && !a->tls_insecure_skip_verify,
+	   "register=yes srtp_required=yes allow_plaintext_auth=no insecure=no by default");
+	is_int(a->media_encryption, ACCOUNT_MEDIA_SDES, "media_encryption defaults to sdes");
+	is_int(a->n_codecs, 2, "two default codecs");
+	is_str(a->codecs[0], "pcmu", "pcmu first");
+	is_int(a->keepalive_interval, 30, "keepalive_interval 30");
+	ok(a->proxy == NULL && a->ca_file == NULL, "no proxy, system CA store");
+	is_str(account_conf_log_level(c), "info", "log_level info by default");
+	ok(!account_conf_sip_trace(c), "sip_trace off by default");
+	account_conf_free(c);
+}
+
+static void test_all_keys(void)
+{
+	struct account_conf *c = NULL;
+	struct account *a;
+	char err[512];
+	char *buf = NULL;
+	size_t blen = 0;
+	FILE *mem;
+	int r;
+
+	r = load("# comment\n[general]\nlog_level = debug\nsip_trace = yes\n\n"
+		 "[account work]\nuri = sip:bob@sip.test\nusername = bob-auth\npassword = \"p w#1\"\n"
+		 "display_name = Bob B\nproxy = sips:127.0.0.1:5061;transport=tls\ntransport = tcp\n"
+		 "ca_file = /tmp/ca.pem\nca_path = /etc/ssl/certs\ntls_min_version = 1.3\n"
+		 "tls_cert = /tmp/c.pem\ntls_key = /tmp/c.key\n"
+		 "tls_pin = sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+		 "tls_insecure_skip_verify = no\nregister = no\nexpires = 3600\n"
+		 "allow_plaintext_auth = yes\nmedia_encryption = none\nsrtp_required = no\n"
+		 "srtp_suites = aead_aes_256_gcm, AES_CM_128_HMAC_SHA1_80\ncodecs = pcma\n"
+		 "keepalive_interval = 0\n"
+		 "[account home]\nuri = sips:carol@example.org\npassword_cmd = echo hunter2\n",
+		 &c, err, sizeof(err));
+	is_int(r, 0, "every key accepted");
+	if (r) {
+		diag("%s", err);
+		return;
+	}
+	is_int(account_conf_count(c), 2, "two accounts");
+	a = account_conf_find(c, "work");
+	is_str(a->username, "bob-auth", "username");
+	is_str(a->password, "p w#1", "quoted password keeps space and #");
+	is_str(a->display_name, "Bob B", "display_name");
+	is_str(a->proxy, "sips:127.0.0.1:5061;transport=tls", "proxy");
+	is_int(a->transport, ACCOUNT_TCP, "transport tcp");
+	is_int(a->tls_min_version, 13, "tls_min_version 1.3");
+	ok(!a->reg && a->allow_plaintext_auth && !a->srtp_required, "booleans");
+	is_int(a->expires, 3600, "expires");
+	is_int(a->media_encryption, ACCOUNT_MEDIA_NONE, "media_encryption none");
+	is_int(a->n_suites, 2, "two suites");
+	is_str(a->srtp_suites[0], "AEAD_AES_256_GCM", "suite names canonical, order kept");
+	is_int(a->n_codecs, 1, "one codec");
+	is_str(a->codecs[0], "pcma", "pcma");
+	is_int(a->keepalive_interval, 0, "keepalive off");
+	is_str(account_conf_log_level(c), "debug", "log_level");
+	ok(account_conf_sip_trace(c), "sip_trace");
+
+	/* the password is masked in logs once loaded */
+	{
+		char red[128];
+		log_redact(red, sizeof(red), "pw is p w#1 here", 16);
+		ok(strstr(red, "p w#1") == NULL, "loaded password registered as a log secret");
+	}
+
+	/* password_cmd: run once, first line */
+	{
+		struct account *h = account_conf_find(c, "home");
+		const char *pw = NULL;
+		char e2[200];
+		ok(h->password == NULL, "password_cmd not run at load");
+		r = account_password(h, &pw, e2, sizeof(e2));
+		is_int(r, 0, "password_cmd runs");
+		is_str(pw, "hunter2", "first line of its output, newline removed");
+	}
+
+	/* --check-config output masks secrets */
+	mem = open_memstream(&buf, &blen);
+	account_conf_print(c, mem);
+	fclose(mem);
+	ok(buf && strstr(buf, "p w#1") == NULL && strstr(buf, "hunter2") == NULL &&
+		   strstr(buf, "echo") == NULL,
+	   "printed settings contain neither password nor password_cmd");
+	ok(buf && strstr(buf, "password = ***") && strstr(buf, "expires = 3600") &&
+		   strstr(buf, "[account home]"),
+	   "printed settings show the effective values");
+	free(buf);
+	account_conf_free(c);
+}
+
+static void test_password_cmd_fails(void)
+{
+	struct account_conf *c = NULL;
+	const char *pw = NULL;
+	char err[512];
+	int r;
+
+	r = load("[account a]\nuri = sips:a@x.test\npassword_cmd = exit 3\n", &c, err, sizeof(err));
+	is_int(r, 0, "config with a failing password_cmd loads");
+	if (r)
+		return;
+	r = account_password(account_conf_find(c, "a"), &pw, err, sizeof(err));
+	is_int(r, EIO, "failing password_cmd: EIO");
+	ok(strstr(err, "exit status 3") != NULL, "message gives the exit status");
+	ok(pw == NULL, "no password written");
+	account_conf_free(c);
+}
+
+static void test_errors(void)
+{
+	bad("[account a]\nuri = sips:a@x.test\nfoo = 1\n", 3, "unknown key 'foo'", "unknown key");
+	bad("[account a]\nuri = sips:a@x.test\nfoo = 1\n", 3, "uri", "unknown key lists valid keys");
+	bad("[account a]\nuri = sips:a@x.test\nexpires = 30\n", 3, "expires", "expires below 60");
+	bad("[account a]\nuri = sips:a@x.test\nexpires = 86401\n", 3, "86400", "expires above 86400");
+	bad("[account a]\nuri = sips:a@x.test\ntransport = sctp\n", 3, "tls", "bad transport");
+	bad("[account a]\nuri = sips:a@x.test\ntls_min_version = 1.1\n", 3, "1.2",
+	    "tls_min_version 1.1");
+	bad("[account a]\nuri = sips:a@x.test\nregister = maybe\n", 3, "yes", "bad boolean");
+	bad("[account a]\nuri = sips:a@x.test\nsrtp_suites = AES_CM_128_HMAC_SHA1_80, NULL_CIPHER\n",
+	    3, "NULL_CIPHER", "unknown SRTP suite");
+	bad("[account a]\nuri = sips:a@x.test\nsrtp_suites = AES_CM_128_HMAC_SHA1_80, NULL_CIPHER\n",
+	    3, "AEAD_AES_128_GCM", "unknown SRTP suite lists the valid ones");
+	bad("[account a]\nuri = sips:a@x.test\ncodecs = opus\n", 3, "pcmu", "unknown codec");
+	bad("[account a]\nuri = sips:a@x.test\ntls_pin = md5/abc\n", 3, "sha256/", "bad pin");
+	bad("[account a]\nuri = mailto:a@x.test\n", 2, "not a SIP URI", "bad uri");
+	bad("[account a]\nuri = sips:x.test\n", 2, "no user part", "uri without user");
+	bad("[account a]\nuri = sips:a@x.test\nproxy = sips:a b\n", 3, "proxy", "bad proxy");
+	bad("[account a]\nuri = sips:a@x.test\nmedia_encryption = zrtp\n", 3, "sdes",
+	    "bad media_encryption");
+	bad("[general]\nlog_level = loud\n", 2, "debug", "bad log_level");
+	bad("[general]\nverbose = 1\n", 2, "unknown key 'verbose'", "unknown general key");
+	bad("\n[account a]\npassword = x\n", 2, "has no uri", "account without uri names its line");
+	bad("[account a]\npassword = x\n[account b]\nuri = sips:b@x.test\n", 1, "has no uri",
+	    "account without uri followed by another section");
+	bad("[account a]\nuri = sips:a@x.test\ntransport = udp\n", 1, "never downgraded",
+	    "sips uri over udp");
+	bad("[account a]\nuri = sips:a@x.test\npassword = x\npassword_cmd = echo y\n", 1,
+	    "both password and password_cmd", "password and password_cmd");
+	bad("[account a]\nuri = sips:a@x.test\ntls_cert = /c.pem\n", 1, "tls_key", "cert without key");
+	bad("[account a]\nuri = sips:a@x.test\n[account a]\nuri = sips:b@x.test\n", 3, "first at line 1",
+	    "duplicate account");
+	bad("[account]\nuri = sips:a@x.test\n", 1, "name", "account without name");
+}
+
+static void test_missing_file(void)
+{
+	struct account_conf *c = NULL;
+	char err[512];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/nope.conf", dir);
+	r = account_conf_load(&c, path, err, sizeof(err));
+	is_int(r, ENOENT, "missing file: ENOENT");
+	ok(strstr(err, "nope.conf") != NULL, "message names the file");
+}
+
+static void warn_h(enum log_level lvl, const char *line, void *arg)
+{
+	int *n = arg;
+
+	if (lvl == LOGL_WARN && strstr(line, "chmod 600"))
+		(*n)++;
+}
+
+static void test_permissions(void)
+{
+	struct account_conf *c = NULL;
+	char err[512];
+	int warned = 0, r;
+
+	log_set_stderr(false);
+	log_set_handler(warn_h, &warned);
+	write_file("[account a]\nuri = sips:a@x.test\npassword = pw-perm-test\n", 0644);
+	r = account_conf_load(&c, path, err, sizeof(err));
+	is_int(r, 0, "world-readable file with a password loads");
+	is_int(warned, 1, "and warns to chmod 600");
+	account_conf_free(c);
+	c = NULL;
+	warned = 0;
+	write_file("[account a]\nuri = sips:a@x.test\npassword = pw-perm-test\n", 0600);
+	r = account_conf_load(&c, path, err, sizeof(err));
+	is_int(r + warned, 0, "private file: no warning");
+	account_conf_free(c);
+	log_set_handler(NULL, NULL);
+	log_set_stderr(true);
+}
+
+static void test_default_path(void)
+{
+	char buf[256];
+
+	setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
+	is_int(account_default_path(buf, sizeof(buf)), 0, "default path with XDG_CONFIG_HOME");
+	is_str(buf, "/x/cfg/sphone/sphone.conf", "$XDG_CONFIG_HOME/sphone/sphone.conf");
+	unsetenv("XDG_CONFIG_HOME");
+	setenv("HOME", "/home/u", 1);
+	is_int(account_default_path(buf, sizeof(buf)), 0, "default path with HOME");
+	is_str(buf, "/home/u/.config/sphone/sphone.conf", "~/.config/sphone/sphone.conf");
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 99;
+	}
+	test_defaults();
+	test_all_keys();
+	test_password_cmd_fails();
+	test_errors();
+	test_missing_file();
+	test_permissions();
+	test_default_path();
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sphone.conf", dir);
+	unlink(path);
+	rmdir(dir);
+	return tap_done();
+}

@@ -1,0 +1,570 @@
+/* test_reg.c: registration client against a fake transport: requests, digest, refresh, backoff, faults. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "buf.h"
+#include "crypto.h"
+#include "event.h"
+#include "loop.h"
+#include "reg.h"
+#include "sip_msg.h"
+#include "tap.h"
+#include "tls.h"
+
+/* ---- fake sender: keeps the request, the test answers it ---- */
+struct fake {
+	reg_resp_h *resp;
+	void *rarg;
+	bool pending;
+	bool secure;
+	int nsent;
+	int ncancel;
+	uint64_t sent_at[32];
+	char last[4096];
+	struct tls_info tls;
+};
+
+static int fake_send(void *arg, reg_build_h *build, void *barg, reg_resp_h *resp, void *rarg)
+{
+	struct fake *f = arg;
+	struct reg_flow_info fi;
+	char via[128];
+	struct wbuf w;
+	int e;
+
+	snprintf(via, sizeof(via), "Via: SIP/2.0/%s 127.0.0.1:40000;branch=z9hG4bKfake%d;rport\r\n",
+		 f->secure ? "TLS" : "TCP", f->nsent);
+	memset(&fi, 0, sizeof(fi));
+	fi.transport = f->secure ? "TLS" : "TCP";
+	fi.laddr = "127.0.0.1:40000";
+	fi.secure = f->secure;
+	fi.tls = f->secure ? &f->tls : NULL;
+	fi.via = via;
+	wbuf_init(&w, 0);
+	e = build(&w, &fi, barg);
+	if (!e && w.len < sizeof(f->last)) {
+		memcpy(f->last, w.p, w.len);
+		f->last[w.len] = '\0';
+	}
+	wbuf_free(&w);
+	if (e)
+		return e;
+	f->resp = resp;
+	f->rarg = rarg;
+	f->pending = true;
+	if (f->nsent < 32)
+		f->sent_at[f->nsent] = loop_now_ms();
+	f->nsent++;
+	return 0;
+}
+
+static void fake_cancel(void *arg)
+{
+	struct fake *f = arg;
+
+	f->pending = false;
+	f->ncancel++;
+}
+
+/* Answers the last request with code and extra header lines. */
+static void reply(struct fake *f, unsigned code, const char *extra)
+{
+	struct sip_msg *req = NULL, *resp = NULL;
+	struct wbuf w;
+
+	if (!f->pending) {
+		ok(0, "reply %u: a request is pending", code);
+		return;
+	}
+	wbuf_init(&w, 0);
+	if (sip_msg_decode(&req, f->last, strlen(f->last)) ||
+	    sip_reply_print(&w, req, (uint16_t)code, NULL, code >= 200 ? "srv-tag" : NULL, extra, NULL,
+			    NULL, 0) ||
+	    sip_msg_decode(&resp, w.p, w.len)) {
+		ok(0, "reply %u: request parses and response builds", code);
+		goto out;
+	}
+	f->pending = false;
+	f->resp(0, resp, NULL, f->rarg);
+out:
+	sip_msg_free(req);
+	sip_msg_free(resp);
+	wbuf_free(&w);
+}
+
+static void fail_transport(struct fake *f, int err, const char *msg)
+{
+	f->pending = false;
+	f->resp(err, NULL, msg, f->rarg);
+}
+
+/* ---- events ---- */
+struct evlog {
+	int n;
+	char names[64][32];
+	struct event last;
+	struct event last_failed;
+	struct event last_registered;
+	int done;
+};
+
+static void ev_h(const struct event *ev, void *arg)
+{
+	struct evlog *e = arg;
+
+	if (e->n < 64)
+		snprintf(e->names[e->n], sizeof(e->names[0]), "%s", ev->name);
+	e->n++;
+	e->last = *ev;
+	if (!strcmp(ev->name, "registration_failed"))
+		e->last_failed = *ev;
+	if (!strcmp(ev->name, "registered"))
+		e->last_registered = *ev;
+}
+
+static int count(const struct evlog *e, const char *name)
+{
+	int i, c = 0;
+
+	for (i = 0; i < e->n && i < 64; i++)
+		c += !strcmp(e->names[i], name);
+	return c;
+}
+
+static void done_h(void *arg)
+{
+	((struct evlog *)arg)->done++;
+}
+
+/* Runs the loop until *flag changes from start or ms pass. */
+static void run_until(struct loop *l, const int *flag, int start, unsigned ms)
+{
+	uint64_t end = loop_now_ms() + ms;
+
+	while (*flag == start && loop_now_ms() < end)
+		loop_run_once(l, 5);
+}
+
+static void run_for(struct loop *l, unsigned ms)
+{
+	uint64_t end = loop_now_ms() + ms;
+
+	while (loop_now_ms() < end)
+		loop_run_once(l, 5);
+}
+
+/* Header value of the last request ("" when absent), first occurrence. */
+static const char *hdr(const struct fake *f, const char *name, char *buf, size_t sz)
+{
+	char key[64];
+	const char *p, *e;
+
+	snprintf(key, sizeof(key), "\r\n%s: ", name);
+	p = strstr(f->last, key);
+	if (!p) {
+		buf[0] = '\0';
+		return buf;
+	}
+	p += strlen(key);
+	e = strstr(p, "\r\n");
+	snprintf(buf, sz, "%.*s", (int)(e - p), p);
+	return buf;
+}
+
+/* Value of a digest parameter in an Authorization value (quotes removed). */
+static void dparam(const char *auth, const char *name, char *out, size_t sz)
+{
+	char key[32];
+	const char *p, *e;
+
+	out[0] = '\0';
+	snprintf(key, sizeof(key), "%s=", name);
+	for (p = auth; (p = strstr(p, key)) != NULL; p++) {
+		if (p == auth || p[-1] == ' ' || p[-1] == ',')
+			break;
+	}
+	if (!p)
+		return;
+	p += strlen(key);
+	if (*p == '"') {
+		p++;
+		e = strchr(p, '"');
+	} else {
+		e = p + strcspn(p, ", ");
+	}
+	if (e)
+		snprintf(out, sz, "%.*s", (int)(e - p), p);
+}
+
+static void md5hex(char *out, const char *s)
+{
+	uint8_t md[CRYPTO_HASH_MAX];
+
+	crypto_hash(CRYPTO_MD5, s, strlen(s), md);
+	crypto_hex(out, md, 16);
+}
+
+static struct account acc_alice(void)
+{
+	struct account a;
+
+	memset(&a, 0, sizeof(a));
+	a.name = "lab";
+	a.uri = "sips:alice@sip.test";
+	a.username = "alice";
+	a.display_name = "Alice \"A\"";
+	a.transport = ACCOUNT_TLS;
+	a.expires = 600;
+	a.reg = true;
+	return a;
+}
+
+#define CHAL "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"n0nce1\", qop=\"auth\", algorithm=MD5\r\n"
+
+static void test_register_auth_refresh(struct loop *l)
+{
+	struct account a = acc_alice();
+	struct reg_sender snd = { fake_send, fake_cancel, NULL };
+	struct fake f;
+	struct evlog ev;
+	struct reg *r = NULL;
+	char v[1024], callid[128], from[256], cnonce[64], nc[16], resp[64], want[64], ha1[40], ha2[40],
+		buf[512];
+	int e;
+
+	memset(&f, 0, sizeof(f));
+	memset(&ev, 0, sizeof(ev));
+	f.secure = true;
+	snprintf(f.tls.version, sizeof(f.tls.version), "TLSv1.3");
+	snprintf(f.tls.cipher, sizeof(f.tls.cipher), "TLS_AES_256_GCM_SHA384");
+	snprintf(f.tls.peer_subject, sizeof(f.tls.peer_subject), "CN=sip.test");
+	snprintf(f.tls.fingerprint_sha256, sizeof(f.tls.fingerprint_sha256), "AB:CD");
+	f.tls.verified = true;
+	snd.arg = &f;
+
+	e = reg_alloc(&r, l, &a, "alice-pw", &snd, ev_h, &ev);
+	is_int(e, 0, "reg_alloc");
+	if (e)
+		return;
+	ok(!strncmp(reg_instance(r), "urn:uuid:", 9) && strlen(reg_instance(r)) == 45,
+	   "instance is a urn:uuid");
+	is_int(reg_start(r), 0, "reg_start");
+	is_int(f.nsent, 1, "one REGISTER sent");
+	is_str(ev.names[0], "registering", "registering event first");
+	is_str(event_get_str(&ev.last, "account"), "lab", "registering names the account");
+	is_str(event_get_str(&ev.last, "uri"), "sips:alice@sip.test", "and the uri");
+	ok(!strncmp(f.last, "REGISTER sips:sip.test SIP/2.0\r\nVia: SIP/2.0/TLS", 47),
+	   "request line to the domain, the sender's Via first");
+	is_str(hdr(&f, "To", v, sizeof(v)), "<sips:alice@sip.test>", "To is the AOR");
+	hdr(&f, "From", from, sizeof(from));
+	ok(!strncmp(from, "\"Alice \\\"A\\\"\" <sips:alice@sip.test>;tag=", 39),
+	   "From: quoted display name, AOR, tag");
+	hdr(&f, "Contact", v, sizeof(v));
+	ok(!strncmp(v, "<sips:alice@127.0.0.1:40000;transport=tls>;+sip.instance=\"<urn:uuid:",
+		    strlen("<sips:alice@127.0.0.1:40000;transport=tls>;+sip.instance=\"<urn:uuid:")),
+	   "Contact: local address, transport=tls, +sip.instance");
+	ok(strstr(v, reg_instance(r)) != NULL, "Contact carries this reg's instance");
+	is_str(hdr(&f, "Expires", v, sizeof(v)), "600", "Expires: 600");
+	is_str(hdr(&f, "Authorization", v, sizeof(v)), "", "no credentials before a challenge");
+	hdr(&f, "Call-ID", callid, sizeof(callid));
+	hdr(&f, "CSeq", buf, sizeof(buf));
+	{
+		unsigned c1 = (unsigned)strtoul(buf, NULL, 10);
+
+		ok(strstr(buf, " REGISTER") != NULL, "CSeq method REGISTER");
+		reply(&f, 401, CHAL);
+		is_int(f.nsent, 2, "401 answered with a new REGISTER");
+		hdr(&f, "CSeq", buf, sizeof(buf));
+		is_int(strtoul(buf, NULL, 10), c1 + 1, "CSeq increased by one");
+	}
+	is_str(hdr(&f, "Call-ID", v, sizeof(v)), callid, "same Call-ID");
+	is_str(hdr(&f, "From", v, sizeof(v)), from, "same From tag");
+	hdr(&f, "Authorization", v, sizeof(v));
+	dparam(v, "cnonce", cnonce, sizeof(cnonce));
+	dparam(v, "nc", nc, sizeof(nc));
+	dparam(v, "response", resp, sizeof(resp));
+	dparam(v, "uri", buf, sizeof(buf));
+	is_str(buf, "sips:sip.test", "digest uri is the Request-URI");
+	dparam(v, "username", buf, sizeof(buf));
+	is_str(buf, "alice", "digest username");
+	is_str(nc, "00000001", "nc=00000001");
+	/* RFC 2617 3.2.2.1 response, computed here independently */
+	md5hex(ha1, "alice:sip.test:alice-pw");
+	md5hex(ha2, "REGISTER:sips:sip.test");
+	snprintf(buf, sizeof(buf), "%s:n0nce1:%s:%s:auth:%s", ha1, nc, cnonce, ha2);
+	md5hex(want, buf);
+	is_str(resp, want, "digest response is right for the password");
+	is_int(count(&ev, "registering"), 1, "no second 'registering' for the authenticated resend");
+
+	reply(&f, 200, "Contact: <sips:alice@127.0.0.1:40000;transport=tls>;expires=2;+sip.instance=\"<x>\"\r\n"
+		       "Expires: 600\r\n");
+	is_int(count(&ev, "registered"), 1, "registered");
+	is_int(event_get_int(&ev.last_registered, "expires", -1), 2,
+	       "expires taken from our Contact's expires parameter");
+	is_str(event_get_str(&ev.last_registered, "transport"), "TLS", "transport TLS");
+	is_str(event_get_str(&ev.last_registered, "tls_version"), "TLSv1.3", "tls_version");
+	is_str(event_get_str(&ev.last_registered, "cipher"), "TLS_AES_256_GCM_SHA384", "cipher");
+	is_str(event_get_str(&ev.last_registered, "peer_subject"), "CN=sip.test", "peer_subject");
+	is_str(event_get_str(&ev.last_registered, "peer_fingerprint"), "AB:CD", "peer_fingerprint");
+	ok(event_get(&ev.last_registered, "verified") && event_get(&ev.last_registered, "verified")->i == 1,
+	   "verified true");
+	ok(event_get(&ev.last_registered, "warning") == NULL, "no warning for a verified TLS flow");
+	is_int(reg_state(r), REG_REGISTERED, "state registered");
+
+	/* refresh at half of 2 s */
+	run_until(l, &f.nsent, 2, 3000);
+	is_int(f.nsent, 3, "refresh REGISTER sent");
+	ok(f.sent_at[2] - f.sent_at[1] >= 900 && f.sent_at[2] - f.sent_at[1] < 1500,
+	   "refresh came after about half the expiry (%llu ms)",
+	   (unsigned long long)(f.sent_at[2] - f.sent_at[1]));
+	is_str(hdr(&f, "Call-ID", v, sizeof(v)), callid, "refresh keeps the Call-ID");
+	hdr(&f, "Authorization", v, sizeof(v));
+	dparam(v, "nc", nc, sizeof(nc));
+	is_str(nc, "00000002", "refresh answers the known nonce with nc=2");
+	reply(&f, 200, "Contact: <sips:alice@127.0.0.1:40000;transport=tls>;expires=600\r\n");
+	is_int(reg_expires(r), 600, "refreshed for 600 s");
+	is_int(count(&ev, "registration_failed"), 0, "no failure so far");
+
+	/* un-REGISTER on stop */
+	is_int(reg_stop(r, 1000, done_h, &ev), 0, "reg_stop");
+	is_int(f.nsent, 4, "un-REGISTER sent");
+	is_str(hdr(&f, "Expires", v, sizeof(v)), "0", "un-REGISTER has Expires: 0");
+	ok(strstr(hdr(&f, "Contact", v, sizeof(v)), "+sip.instance") != NULL,
+	   "un-REGISTER names our contact");
+	reply(&f, 200, NULL);
+	is_int(count(&ev, "unregistered"), 1, "unregistered event");
+	is_int(ev.done, 1, "done called");
+	is_int(reg_state(r), REG_IDLE, "state idle");
+	reg_free(r);
+}
+
+static void test_wrong_password(struct loop *l)
+{
+	struct account a = acc_alice();
+	struct reg_sender snd = { fake_send, fake_cancel, NULL };
+	struct fake f;
+	struct evlog ev;
+	struct reg *r = NULL;
+
+	memset(&f, 0, sizeof(f));
+	memset(&ev, 0, sizeof(ev));
+	f.secure = true;
+	snd.arg = &f;
+	if (reg_alloc(&r, l, &a, "wrong", &snd, ev_h, &ev))
+		return;
+	reg_set_timing(r, 20, 100, 0);
+	reg_start(r);
+	reply(&f, 401, CHAL);
+	is_int(f.nsent, 2, "challenge answered once");
+	reply(&f, 401, "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"n0nce2\", qop=\"auth\"\r\n");
+	is_int(count(&ev, "registration_failed"), 1, "a second challenge: one registration_failed");
+	is_int(event_get_int(&ev.last_failed, "status", 0), 401, "status 401");
+	ok(strstr(event_get_str(&ev.last_failed, "reason"), "wrong password or user name") != NULL,
+	   "reason says wrong password or user name");
+	is_int(event_get_int(&ev.last_failed, "retry_in", -1), 0, "retry_in 0: no automatic retry");
+	run_for(l, 300);
+	is_int(f.nsent, 2, "no retry storm: nothing more sent in 300 ms (backoff 20 ms)");
+	is_int(reg_state(r), REG_FAILED, "state failed");
+
+	/* the register command tries again, from scratch */
+	reg_start(r);
+	is_int(f.nsent, 3, "reg_start after failure sends again");
+	reply(&f, 403, NULL);
+	is_int(count(&ev, "registration_failed"), 2, "403: registration_failed");
+	is_int(event_get_int(&ev.last_failed, "status", 0), 403, "status 403");
+	run_for(l, 200);
+	is_int(f.nsent, 3, "403 is not retried automatically");
+	reg_free(r);
+}
+
+static void test_backoff_and_errors(struct loop *l)
+{
+	struct account a = acc_alice();
+	struct reg_sender snd = { fake_send, fake_cancel, NULL };
+	struct fake f;
+	struct evlog ev;
+	struct reg *r = NULL;
+	uint64_t d1, d2, d3;
+	char v[256];
+
+	memset(&f, 0, sizeof(f));
+	memset(&ev, 0, sizeof(ev));
+	f.secure = true;
+	snd.arg = &f;
+	if (reg_alloc(&r, l, &a, "pw", &snd, ev_h, &ev))
+		return;
+	reg_set_timing(r, 80, 300, 0);
+	reg_start(r);
+	fail_transport(&f, EPROTO, "TLS: certificate is for 'wrong.example', not for 'sip.test'");
+	is_int(count(&ev, "registration_failed"), 1, "transport failure: registration_failed");
+	is_str(event_get_str(&ev.last_failed, "reason"),
+	       "TLS: certificate is for 'wrong.example', not for 'sip.test'",
+	       "reason is the transport's sentence");
+	is_int(event_get_int(&ev.last_failed, "status", -1), 0, "status 0 for a transport failure");
+	ok(event_get_int(&ev.last_failed, "retry_in", 0) >= 1, "retry_in given");
+	run_until(l, &f.nsent, 1, 2000);
+	fail_transport(&f, ECONNREFUSED, "connection refused");
+	run_until(l, &f.nsent, 2, 2000);
+	reply(&f, 503, "Retry-After: 0\r\n");
+	is_int(event_get_int(&ev.last_failed, "status", 0), 503, "503 reported");
+	run_until(l, &f.nsent, 3, 2000);
+	reply(&f, 500, NULL);
+	run_until(l, &f.nsent, 4, 2000);
+	is_int(f.nsent, 5, "four failures, five attempts");
+	d1 = f.sent_at[1] - f.sent_at[0];
+	d2 = f.sent_at[2] - f.sent_at[1];
+	d3 = f.sent_at[3] - f.sent_at[2];
+	ok(d1 >= 55 && d1 <= 120, "1st retry after ~80 ms minus jitter (%llu)", (unsigned long long)d1);
+	ok(d2 >= 115 && d2 <= 200, "2nd after ~160 ms (%llu)", (unsigned long long)d2);
+	ok(d3 >= 220 && d3 <= 360, "3rd capped at 300 ms (%llu)", (unsigned long long)d3);
+	is_int(count(&ev, "registering"), 5, "each attempt announced");
+	is_str(event_get_str(&ev.last, "cause"), "retry", "retries say so");
+
+	/* 423: take Min-Expires and resend at once */
+	reply(&f, 423, "Min-Expires: 1800\r\n");
+	is_int(f.nsent, 6, "423 answered at once");
+	is_str(hdr(&f, "Expires", v, sizeof(v)), "1800", "with Expires = Min-Expires");
+	reply(&f, 200, NULL);
+	is_int(reg_expires(r), 1800, "no Contact expires: the Expires header counts");
+
+	/* connection lost while registered: register again promptly */
+	reg_conn_lost(r);
+	run_until(l, &f.nsent, 6, 1000);
+	is_int(f.nsent, 7, "re-REGISTER after the connection was lost");
+	is_str(event_get_str(&ev.last, "cause"), "connection lost", "cause: connection lost");
+	/* lost again while the REGISTER is out: the pending one is cancelled and redone */
+	reg_conn_lost(r);
+	is_int(f.ncancel, 1, "pending REGISTER cancelled");
+	run_until(l, &f.nsent, 7, 1000);
+	is_int(f.nsent, 8, "and sent again");
+
+	/* stop while nobody answers: gives up after the timeout */
+	{
+		uint64_t t0 = loop_now_ms();
+		reg_stop(r, 150, done_h, &ev);
+		run_until(l, &ev.done, 0, 2000);
+		is_int(ev.done, 1, "stop completes without an answer");
+		ok(loop_now_ms() - t0 >= 140, "after the un-REGISTER timeout");
+		is_int(count(&ev, "unregistered"), 1, "unregistered event");
+	}
+	reg_free(r);
+}
+
+static void test_plaintext_and_misc(struct loop *l)
+{
+	struct account a = acc_alice();
+	struct account b = acc_alice();
+	struct reg_sender snd = { fake_send, fake_cancel, NULL };
+	struct fake f;
+	struct evlog ev;
+	struct reg *r = NULL, *r2 = NULL, *r3 = NULL;
+	char inst[64];
+
+	memset(&f, 0, sizeof(f));
+	memset(&ev, 0, sizeof(ev));
+	f.secure = false;
+	snd.arg = &f;
+	a.uri = "sip:alice@sip.test";
+	a.transport = ACCOUNT_TCP;
+	if (reg_alloc(&r, l, &a, "pw", &snd, ev_h, &ev))
+		return;
+	reg_start(r);
+	ok(strstr(f.last, "Contact: <sip:alice@127.0.0.1:40000;transport=tcp>") != NULL,
+	   "sip: account over TCP: sip: Contact with transport=tcp");
+	reply(&f, 401, CHAL);
+	is_int(f.nsent, 1, "challenge over plaintext not answered");
+	is_int(event_get_int(&ev.last_failed, "status", 0), 401, "registration_failed 401");
+	ok(strstr(event_get_str(&ev.last_failed, "reason"), "allow_plaintext_auth") != NULL,
+	   "reason names allow_plaintext_auth");
+	reg_free(r);
+	r = NULL;
+
+	a.allow_plaintext_auth = true;
+	memset(&ev, 0, sizeof(ev));
+	if (reg_alloc(&r, l, &a, "pw", &snd, ev_h, &ev))
+		return;
+	reg_start(r);
+	reply(&f, 401, CHAL);
+	ok(strstr(f.last, "Authorization: Digest") != NULL, "allowed: answered over plaintext");
+	reply(&f, 200, NULL);
+	ok(event_get_str(&ev.last_registered, "warning") &&
+		   strstr(event_get_str(&ev.last_registered, "warning"), "NOT encrypted"),
+	   "registered over TCP carries a warning");
+	snprintf(inst, sizeof(inst), "%s", reg_instance(r));
+	reg_free(r);
+
+	/* instance: same account -> same id; another account -> another id */
+	if (!reg_alloc(&r2, l, &a, NULL, &snd, ev_h, &ev)) {
+		is_str(reg_instance(r2), inst, "instance id stable for the same account");
+		reg_free(r2);
+	}
+	b.name = "other";
+	if (!reg_alloc(&r3, l, &b, NULL, &snd, ev_h, &ev)) {
+		ok(strcmp(reg_instance(r3), inst) != 0, "another account gets another instance id");
+		/* no password: a challenge fails once, clearly */
+		memset(&ev, 0, sizeof(ev));
+		f.secure = true;
+		reg_start(r3);
+		reply(&f, 407, "Proxy-Authenticate: Digest realm=\"x\", nonce=\"y\"\r\n");
+		ok(strstr(event_get_str(&ev.last_failed, "reason"), "has none") != NULL,
+		   "no password configured: said so");
+		reg_free(r3);
+	}
+
+	/* stop when never registered: unregistered + done, asynchronously, nothing sent */
+	memset(&ev, 0, sizeof(ev));
+	if (!reg_alloc(&r, l, &a, NULL, &snd, ev_h, &ev)) {
+		int n0 = f.nsent;
+		reg_stop(r, 1000, done_h, &ev);
+		is_int(ev.done, 0, "done not called from inside reg_stop");
+		run_until(l, &ev.done, 0, 500);
+		is_int(ev.done, 1, "done called from the loop");
+		is_int(f.nsent, n0, "nothing sent");
+		reg_free(r);
+	}
+}
+
+static void test_insecure_warning(struct loop *l)
+{
+	struct account a = acc_alice();
+	struct reg_sender snd = { fake_send, fake_cancel, NULL };
+	struct fake f;
+	struct evlog ev;
+	struct reg *r = NULL;
+	const char *w;
+
+	memset(&f, 0, sizeof(f));
+	memset(&ev, 0, sizeof(ev));
+	f.secure = true;
+	f.tls.verified = false;
+	snprintf(f.tls.version, sizeof(f.tls.version), "TLSv1.2");
+	snd.arg = &f;
+	a.tls_insecure_skip_verify = true;
+	if (reg_alloc(&r, l, &a, NULL, &snd, ev_h, &ev))
+		return;
+	reg_start(r);
+	reply(&f, 200, NULL);
+	w = event_get_str(&ev.last_registered, "warning");
+	ok(w && strstr(w, "tls_insecure_skip_verify"), "insecure: warning in the registered event");
+	ok(event_get(&ev.last_registered, "verified") && !event_get(&ev.last_registered, "verified")->i,
+	   "verified false");
+	reg_free(r);
+}
+
+int main(void)
+{
+	struct loop *l = NULL;
+
+	if (loop_alloc(&l))
+		return 99;
+	test_register_auth_refresh(l);
+	test_wrong_password(l);
+	test_backoff_and_errors(l);
+	test_plaintext_and_misc(l);
+	test_insecure_warning(l);
+	loop_free(l);
+	return tap_done();
+}
