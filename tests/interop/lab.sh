@@ -323,11 +323,35 @@ _lab_kam_mpath() {
 # Received audio is recorded by sndfile as $BS_<NAME>_REC/dump-*-dec.wav (what was sent: *-enc.wav);
 # the speaker is an aubridge device nobody reads (a quiet sink that doesn't spin a core).
 # Exports BS_<NAME>_PID, BS_<NAME>_CTRL (ctrl_tcp port), BS_<NAME>_SIP (UDP/TCP port; TLS is +1),
-# BS_<NAME>_REC (record dir), BS_<NAME>_LOG (stdout+stderr), BS_<NAME>_AOR. NAME: letters, digits, _.
+# BS_<NAME>_REC (record dir), BS_<NAME>_LOG (stdout+stderr), BS_<NAME>_AOR, BS_<NAME>_DIR (config dir).
+# NAME: letters, digits, _.
 # Returns 1 when baresip exits early or (with wait=yes) does not register.
 lab_start_baresip() {
+	local name=$1 dir log wait pid
+	lab_baresip_config "$@" || return 1
+	eval "dir=\$BS_${name}_DIR log=\$BS_${name}_LOG wait=\$BS_${name}_WAIT"
+	echo "=== lab_start_baresip $(date -u +%H:%M:%S.%N)" >>"$log"
+	baresip -4 -f "$dir" </dev/null >>"$log" 2>&1 &
+	pid=$!
+	track_pid "$pid"
+	eval "BS_${name}_PID=$pid"
+	export "BS_${name}_PID"
+	[ "$wait" = yes ] || return 0
+	WAIT_SECS=10 wait_for _lab_bs_up "$pid" "$log"
+	if ! lab_pid_alive "$pid" || ! lab_baresip_registered_log "$log"; then
+		diag "baresip $name did not register; last log lines:"
+		tail -n 12 "$log" | sed 's/^/#   /'
+		return 1
+	fi
+	return 0
+}
+
+# lab_baresip_config NAME USER PASS [key=value...]: only write baresip NAME's config directory
+# ($BS_<NAME>_DIR; start it with "baresip -4 -f $BS_<NAME>_DIR") and export the BS_<NAME>_* variables
+# except _PID. Same options as lab_start_baresip. For callers that run baresip themselves (benchmarks).
+lab_baresip_config() {
 	local name=$1 user=$2 pass=$3 srtp=mand answer=auto wav="" domain=$LAB_DOMAIN regint=600 wait=yes
-	local dir sip ctrl mediaenc pid aor opt
+	local dir sip ctrl mediaenc aor opt
 	shift 3
 	for opt in "$@"; do
 		case $opt in
@@ -337,10 +361,10 @@ lab_start_baresip() {
 		domain=*) domain=${opt#domain=} ;;
 		regint=*) regint=${opt#regint=} ;;
 		wait=*) wait=${opt#wait=} ;;
-		*) diag "lab_start_baresip: unknown option $opt"; return 1 ;;
+		*) diag "lab_baresip_config: unknown option $opt"; return 1 ;;
 		esac
 	done
-	[ -n "${KAM_TLS_PORT:-}" ] || { diag "lab_start_baresip: start Kamailio first"; return 1; }
+	[ -n "${KAM_TLS_PORT:-}" ] || { diag "lab_baresip_config: start Kamailio first"; return 1; }
 	if [ -z "$wav" ]; then
 		wav=$WORK/lab-signal.wav
 		[ -f "$wav" ] || lab_make_wav "$wav" 30 || return 1
@@ -348,7 +372,7 @@ lab_start_baresip() {
 	case $srtp in
 	mand) mediaenc=";mediaenc=srtp-mand" ;;
 	off) mediaenc="" ;;
-	*) diag "lab_start_baresip: srtp=$srtp?"; return 1 ;;
+	*) diag "lab_baresip_config: srtp=$srtp?"; return 1 ;;
 	esac
 	dir=$WORK/baresip-$name
 	mkdir -p "$dir/rec" || return 1
@@ -386,21 +410,9 @@ lab_start_baresip() {
 	printf '<%s;transport=tls>;auth_pass=%s;outbound="sip:127.0.0.1:%s;transport=tls";answermode=%s;regint=%s;audio_codecs=pcmu%s\n' \
 		"$aor" "$pass" "$KAM_TLS_PORT" "$answer" "$regint" "$mediaenc" >"$dir/accounts"
 	: >"$dir/contacts"
-	echo "=== lab_start_baresip $(date -u +%H:%M:%S.%N)" >>"$dir/baresip.log"
-	baresip -4 -f "$dir" </dev/null >>"$dir/baresip.log" 2>&1 &
-	pid=$!
-	track_pid "$pid"
-	eval "BS_${name}_PID=$pid BS_${name}_CTRL=$ctrl BS_${name}_SIP=$sip BS_${name}_REC=\$dir/rec"
-	eval "BS_${name}_LOG=\$dir/baresip.log BS_${name}_AOR=\$aor"
-	export "BS_${name}_PID" "BS_${name}_CTRL" "BS_${name}_SIP" "BS_${name}_REC" "BS_${name}_LOG" "BS_${name}_AOR"
-	[ "$wait" = yes ] || return 0
-	WAIT_SECS=10 wait_for _lab_bs_up "$pid" "$dir/baresip.log"
-	if ! lab_pid_alive "$pid" || ! lab_baresip_registered_log "$dir/baresip.log"; then
-		diag "baresip $name did not register; last log lines:"
-		tail -n 12 "$dir/baresip.log" | sed 's/^/#   /'
-		return 1
-	fi
-	return 0
+	eval "BS_${name}_DIR=\$dir BS_${name}_CTRL=$ctrl BS_${name}_SIP=$sip BS_${name}_REC=\$dir/rec"
+	eval "BS_${name}_LOG=\$dir/baresip.log BS_${name}_AOR=\$aor BS_${name}_WAIT=$wait"
+	export "BS_${name}_DIR" "BS_${name}_CTRL" "BS_${name}_SIP" "BS_${name}_REC" "BS_${name}_LOG" "BS_${name}_AOR"
 }
 
 _lab_bs_up() {

@@ -118,7 +118,10 @@ baresip_cmd "$BS_carol_CTRL" "dial sip:alice@sip.test" >/dev/null
 WAIT_SECS=10 wait_for grep -q "Call established" "$BS_carol_LOG"
 ok $? "carol -> alice plain-RTP call established"
 sleep 2
-baresip_cmd "$BS_carol_CTRL" "hangup" >/dev/null
+# this time the callee hangs up: the BYE goes to carol over the connection her INVITE came on
+baresip_cmd "$BS_alice2_CTRL" "hangup" >/dev/null
+WAIT_SECS=5 wait_for grep -q "terminated" "$BS_carol_LOG"
+ok $? "callee alice hangs up; carol gets the BYE"
 PLAIN_CALLID=$(grep "LAB REQ method=INVITE user=carol " "$KAM_LOG" | tail -n 1 | sed 's/.*callid=//')
 lab_capture_stop
 

@@ -24,6 +24,9 @@
       Start COMMAND (stdout+stderr appended to LOG), print the seconds from its start until a line
       containing PATTERN appears in its output, then stop it (SIGTERM, by PID) and wait for it.
       Exit 0 if PATTERN appeared within TIMEOUT seconds, 1 if not.
+  labtool.py sipdump-reg DIR
+      From Kamailio sipdump files (*.data in DIR), per REGISTER Call-ID: the time from the first
+      REGISTER received to the 200 OK sent, one line "callid user first_rcv ms", in time order.
 """
 import json
 import math
@@ -326,8 +329,49 @@ def cmd_time_until(pattern, timeout, log, cmd):
     if found is None:
         print("time-until: %r not seen within %s s" % (pattern, timeout), file=sys.stderr)
         return 1
-    print("%.3f" % found)
+    print("%.6f" % found)
     return 0
+
+
+def cmd_sipdump_reg(folder):
+    import glob
+    text = ""
+    for f in sorted(glob.glob(os.path.join(folder, "*.data"))):
+        with open(f, "r", errors="replace") as fh:
+            text += fh.read()
+    first = {}
+    done = {}
+    user = {}
+    for rec in text.split("====================\n"):
+        head, sep, msg = rec.partition("~~~~~~~~~~~~~~~~~~~~\n")
+        if not sep:
+            continue
+        meta = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+        lines = msg.splitlines()
+        if not lines:
+            continue
+        cid = cseq = to = None
+        for line in lines[1:]:
+            low = line.lower()
+            if low.startswith("call-id:") or low.startswith("i:"):
+                cid = line.split(":", 1)[1].strip()
+            elif low.startswith("cseq:"):
+                cseq = line.split(":", 1)[1].strip()
+            elif low.startswith("to:") or low.startswith("t:"):
+                to = line.split(":", 1)[1].strip()
+        if not cid or not cseq or not cseq.endswith("REGISTER"):
+            continue
+        t = float(meta.get("time", "0"))
+        if meta.get("tag") == "rcv" and lines[0].startswith("REGISTER ") and cid not in first:
+            first[cid] = t
+            if to and "sip:" in to:
+                user[cid] = to.split("sip:", 1)[1].split("@", 1)[0]
+        elif meta.get("tag") == "snd" and lines[0].startswith("SIP/2.0 200") and cid in first \
+                and cid not in done:
+            done[cid] = t
+    for cid in sorted(done, key=lambda c: first[c]):
+        print("%s %s %.6f %.3f" % (cid, user.get(cid, "?"), first[cid], 1000.0 * (done[cid] - first[cid])))
+    return 0 if done else 1
 
 
 def main(argv):
@@ -344,6 +388,8 @@ def main(argv):
         return cmd_options(*argv[2:])
     if len(argv) >= 7 and argv[1] == "time-until" and argv[5] == "--":
         return cmd_time_until(argv[2], argv[3], argv[4], argv[6:])
+    if len(argv) == 3 and argv[1] == "sipdump-reg":
+        return cmd_sipdump_reg(argv[2])
     print(__doc__, file=sys.stderr)
     return 2
 
