@@ -1,14 +1,20 @@
 /* g711.c: ITU-T G.711 A-law (13-bit) and mu-law (14-bit) encoder and decoder. */
+#include <pthread.h>
+
 #include "g711.h"
 
-/* Index of the highest set bit of v (v > 0). */
-static int hibit(unsigned v)
-{
-	int n = 0;
+/*
+ * The buffer versions run per packet on the media path: they use tables
+ * filled once from the scalar coders (which stay the reference).
+ */
+static int16_t ulaw_dec_tab[256], alaw_dec_tab[256];
+static uint8_t ulaw_enc_tab[1 << 14], alaw_enc_tab[1 << 13];
+static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
 
-	while (v >>= 1)
-		n++;
-	return n;
+/* Index of the highest set bit of v (v > 0). */
+static inline int hibit(unsigned v)
+{
+	return 31 - __builtin_clz(v);
 }
 
 uint8_t g711_ulaw_enc(int16_t x)
@@ -43,12 +49,9 @@ uint8_t g711_alaw_enc(int16_t x)
 	unsigned code;
 	int seg;
 
-	if (m < 32) {
-		code = m >> 1;
-	} else {
-		seg = hibit(m) - 4; /* m in [16 << seg, 32 << seg), seg 1..7 */
-		code = ((unsigned)seg << 4) | ((m >> seg) & 0x0F);
-	}
+	/* m in [16 << seg, 32 << seg) for seg 1..7; segment 0 has the step of segment 1 */
+	seg = hibit(m | 16) - 4;
+	code = ((unsigned)seg << 4) | ((m >> (seg ? seg : 1)) & 0x0F);
 	if (v >= 0)
 		code |= 0x80;
 	return (uint8_t)(code ^ 0x55);
@@ -67,26 +70,43 @@ int16_t g711_alaw_dec(uint8_t c)
 	return (int16_t)((u & 0x80) ? mag : -mag);
 }
 
+static void tab_init(void)
+{
+	for (int c = 0; c < 256; c++) {
+		ulaw_dec_tab[c] = g711_ulaw_dec((uint8_t)c);
+		alaw_dec_tab[c] = g711_alaw_dec((uint8_t)c);
+	}
+	/* indexed by the coder's input bits: x >> 2 (mu) and x >> 3 (A), as unsigned */
+	for (int v = -8192; v < 8192; v++)
+		ulaw_enc_tab[v & 0x3FFF] = g711_ulaw_enc((int16_t)(v * 4));
+	for (int v = -4096; v < 4096; v++)
+		alaw_enc_tab[v & 0x1FFF] = g711_alaw_enc((int16_t)(v * 8));
+}
+
 void g711_ulaw_enc_buf(uint8_t *dst, const int16_t *src, size_t n)
 {
+	pthread_once(&tab_once, tab_init);
 	for (size_t i = 0; i < n; i++)
-		dst[i] = g711_ulaw_enc(src[i]);
+		dst[i] = ulaw_enc_tab[((uint16_t)src[i] >> 2) & 0x3FFF];
 }
 
 void g711_ulaw_dec_buf(int16_t *dst, const uint8_t *src, size_t n)
 {
+	pthread_once(&tab_once, tab_init);
 	for (size_t i = 0; i < n; i++)
-		dst[i] = g711_ulaw_dec(src[i]);
+		dst[i] = ulaw_dec_tab[src[i]];
 }
 
 void g711_alaw_enc_buf(uint8_t *dst, const int16_t *src, size_t n)
 {
+	pthread_once(&tab_once, tab_init);
 	for (size_t i = 0; i < n; i++)
-		dst[i] = g711_alaw_enc(src[i]);
+		dst[i] = alaw_enc_tab[((uint16_t)src[i] >> 3) & 0x1FFF];
 }
 
 void g711_alaw_dec_buf(int16_t *dst, const uint8_t *src, size_t n)
 {
+	pthread_once(&tab_once, tab_init);
 	for (size_t i = 0; i < n; i++)
-		dst[i] = g711_alaw_dec(src[i]);
+		dst[i] = alaw_dec_tab[src[i]];
 }

@@ -172,24 +172,28 @@ int main(void)
 			bad++;
 	is_int(bad, 0, "A-law: encode(decode(c)) == c for all 256 codes");
 
-	/* buffer versions agree with the scalar ones */
+	/* buffer versions (table driven) agree with the scalar ones for every input */
 	{
-		int16_t pcm[64], out[64];
-		uint8_t cu[64], ca[64];
-		for (int i = 0; i < 64; i++)
-			pcm[i] = (int16_t)(i * 1021 - 32768);
-		g711_ulaw_enc_buf(cu, pcm, 64);
-		g711_alaw_enc_buf(ca, pcm, 64);
+		static int16_t pcm[65536], out[65536];
+		static uint8_t cu[65536], ca[65536], codes[256];
+		for (int i = 0; i < 65536; i++)
+			pcm[i] = (int16_t)(i - 32768);
+		g711_ulaw_enc_buf(cu, pcm, 65536);
+		g711_alaw_enc_buf(ca, pcm, 65536);
 		bad = 0;
-		for (int i = 0; i < 64; i++)
+		for (int i = 0; i < 65536; i++)
 			bad += cu[i] != g711_ulaw_enc(pcm[i]) || ca[i] != g711_alaw_enc(pcm[i]);
-		g711_ulaw_dec_buf(out, cu, 64);
-		for (int i = 0; i < 64; i++)
-			bad += out[i] != g711_ulaw_dec(cu[i]);
-		g711_alaw_dec_buf(out, ca, 64);
-		for (int i = 0; i < 64; i++)
-			bad += out[i] != g711_alaw_dec(ca[i]);
-		is_int(bad, 0, "buffer coders match scalar coders");
+		is_int(bad, 0, "buffer encoders match the scalar encoders for all 65536 inputs");
+		for (int c = 0; c < 256; c++)
+			codes[c] = (uint8_t)c;
+		bad = 0;
+		g711_ulaw_dec_buf(out, codes, 256);
+		for (int c = 0; c < 256; c++)
+			bad += out[c] != g711_ulaw_dec((uint8_t)c);
+		g711_alaw_dec_buf(out, codes, 256);
+		for (int c = 0; c < 256; c++)
+			bad += out[c] != g711_alaw_dec((uint8_t)c);
+		is_int(bad, 0, "buffer decoders match the scalar decoders for all 256 codes");
 	}
 	return tap_done();
 }
