@@ -1,1 +1,12 @@
 # bench/: benchmarks, run on demand with 'make bench'
+BENCH_PROGS =
+
+noinst_PROGRAMS += bench/bench_pipeline
+bench_bench_pipeline_SOURCES = bench/bench_pipeline.c
+bench_bench_pipeline_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
+bench_bench_pipeline_LDADD = audio/libsphone_audio.a $(AUDIO_LIBS)
+BENCH_PROGS += bench/bench_pipeline
+
+bench: $(BENCH_PROGS)
+	@for p in $(BENCH_PROGS); do echo "== $$p"; ./$$p || exit 1; done
+.PHONY: bench
