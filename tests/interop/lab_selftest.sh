@@ -120,9 +120,10 @@ ok $? "carol -> alice plain-RTP call established"
 sleep 2
 # this time the callee hangs up: the BYE goes to carol over the connection her INVITE came on
 baresip_cmd "$BS_alice2_CTRL" "hangup" >/dev/null
-WAIT_SECS=5 wait_for grep -q "terminated" "$BS_carol_LOG"
-ok $? "callee alice hangs up; carol gets the BYE"
 PLAIN_CALLID=$(grep "LAB REQ method=INVITE user=carol " "$KAM_LOG" | tail -n 1 | sed 's/.*callid=//')
+WAIT_SECS=5 wait_for grep -q "terminated" "$BS_carol_LOG" &&
+	grep -q "LAB REQ method=BYE user=alice .*callid=$PLAIN_CALLID" "$KAM_LOG"
+ok $? "callee alice hangs up; the BYE reaches carol over her INVITE's connection"
 lab_capture_stop
 
 # --- wire checks -----------------------------------------------------------------------------------
