@@ -13,3 +13,9 @@ check_PROGRAMS += tests/unit/test_dns
 tests_unit_test_dns_SOURCES = tests/unit/test_dns.c
 tests_unit_test_dns_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_dns
+
+src_libsphone_a_SOURCES += src/sip_transp.c src/sip_transp.h
+check_PROGRAMS += tests/unit/test_transp
+tests_unit_test_transp_SOURCES = tests/unit/test_transp.c
+tests_unit_test_transp_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_transp
