@@ -16,7 +16,8 @@ typedef void (audev_wake_h)(void *arg);
 
 /* What the owner asks for. Strings are only read during open. */
 struct audev_prm {
-	/* PortAudio: device index ("3") or case-insensitive name substring; NULL/"" = default.
+	/* PortAudio: device index ("3") or case-insensitive name substring; NULL/"" = default;
+	   "none" = direction not used.
 	   File device: WAV path to read (loops at end); NULL = capture silence. */
 	const char *capture;
 	/* PortAudio: as above. File device: WAV path to write; NULL = discard playback. */
@@ -113,7 +114,7 @@ struct audev_info {
 	int is_default_out;
 };
 typedef void (audev_list_h)(const struct audev_info *info, void *arg);
-/* Calls h for each device; returns 0 or EIO (PortAudio failed to initialise). */
+/* Calls h for each device; returns 0 or an errno (PortAudio failed to initialise; see audev_pa_errmsg). */
 int audev_pa_list(audev_list_h *h, void *arg);
 /* Text of the last PortAudio error seen by this process (static string). */
 const char *audev_pa_errmsg(void);

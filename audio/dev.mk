@@ -6,7 +6,8 @@ audio_libsphone_audio_a_SOURCES += \
 	audio/wav.c audio/wav.h \
 	audio/audev.h audio/dev_file.c \
 	audio/plc.c audio/plc.h \
-	audio/jbuf.c audio/jbuf.h
+	audio/jbuf.c audio/jbuf.h \
+	audio/dev_pa.c
 
 check_PROGRAMS += tests/unit/test_ring
 tests_unit_test_ring_SOURCES = tests/unit/test_ring.c
@@ -38,3 +39,10 @@ check_PROGRAMS += tests/unit/test_jbuf
 tests_unit_test_jbuf_SOURCES = tests/unit/test_jbuf.c
 tests_unit_test_jbuf_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_jbuf
+
+# PortAudio through a real (JACK dummy) server; pa_probe is its helper, not a test by itself
+check_PROGRAMS += tests/unit/pa_probe
+tests_unit_pa_probe_SOURCES = tests/unit/pa_probe.c
+tests_unit_pa_probe_LDADD = $(TEST_LIBS)
+TESTS += tests/pa_jack.sh
+EXTRA_DIST += tests/pa_jack.sh doc/jitter.md
