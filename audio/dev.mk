@@ -7,7 +7,8 @@ audio_libsphone_audio_a_SOURCES += \
 	audio/audev.h audio/dev_file.c \
 	audio/plc.c audio/plc.h \
 	audio/jbuf.c audio/jbuf.h \
-	audio/dev_pa.c
+	audio/dev_pa.c \
+	audio/aec.c audio/aec.h
 
 check_PROGRAMS += tests/unit/test_ring
 tests_unit_test_ring_SOURCES = tests/unit/test_ring.c
@@ -39,6 +40,11 @@ check_PROGRAMS += tests/unit/test_jbuf
 tests_unit_test_jbuf_SOURCES = tests/unit/test_jbuf.c
 tests_unit_test_jbuf_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_jbuf
+
+check_PROGRAMS += tests/unit/test_aec
+tests_unit_test_aec_SOURCES = tests/unit/test_aec.c
+tests_unit_test_aec_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_aec
 
 # PortAudio through a real (JACK dummy) server; pa_probe is its helper, not a test by itself
 check_PROGRAMS += tests/unit/pa_probe

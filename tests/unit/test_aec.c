@@ -1,0 +1,88 @@
+/* test_aec.c: the echo canceller removes a delayed, attenuated copy of far-end audio (> 10 dB after
+ * convergence) and leaves near-end speech through. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aec.h"
+#include "tone.h"
+#include "../tap.h"
+#include "audio_meas.h"
+
+#define F 160
+#define SECS 10
+#define DELAY 320 /* 40 ms echo path */
+
+static uint32_t seed = 1;
+static int16_t noise(double rms)
+{
+	/* sum of 4 uniforms: roughly Gaussian, deterministic */
+	double s = 0;
+	int i;
+	for (i = 0; i < 4; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		s += (seed >> 8) / 16777216.0 - 0.5;
+	}
+	return (int16_t)lrint(s * rms * sqrt(3.0));
+}
+
+int main(void)
+{
+	static int16_t far[8000 * SECS + DELAY], mic[8000 * SECS], out[8000 * SECS];
+	struct aec *a = NULL;
+	struct tone near;
+	size_t n = 8000 * SECS, i;
+	double erle, mic_rms, out_rms, amp;
+	int16_t nm[F], nf[F], no[F];
+	int k;
+
+	is_int(aec_alloc(&a, 0, 100, 0), EINVAL, "frame 0 rejected");
+	is_int(aec_alloc(&a, F, 2000, 0), EINVAL, "2 s tail rejected");
+	is_int(aec_alloc(&a, F, 200, 0), 0, "alloc 20 ms frames, 200 ms tail");
+	if (!a)
+		return tap_done();
+
+	/* far end: noise at rms 3000; mic: far delayed 40 ms at half level (-6 dB) plus a faint room noise */
+	for (i = 0; i < n + DELAY; i++)
+		far[i] = noise(3000);
+	/* the speaker plays far[i]; the mic hears it DELAY samples later */
+	for (i = 0; i < n; i++)
+		mic[i] = (int16_t)((i >= DELAY ? far[i - DELAY] / 2 : 0) + noise(10));
+	for (i = 0; i + F <= n; i += F)
+		aec_process(a, mic + i, far + i, out + i);
+	mic_rms = meas_rms(mic + n - 16000, 16000);
+	out_rms = meas_rms(out + n - 16000, 16000);
+	erle = meas_db(mic_rms, out_rms);
+	diag("echo rms in the mic %.0f, after the canceller %.1f: %.1f dB attenuation (last 2 s of %d s)", mic_rms,
+	     out_rms, erle, SECS);
+	ok(erle > 10, "echo attenuated by more than 10 dB after convergence (%.1f dB)", erle);
+	ok(meas_db(meas_rms(mic, 4000), meas_rms(out, 4000)) < erle, "and by less before it converged");
+
+	/* far end silent, near end talks (a 300 Hz tone): it must come through */
+	tone_sine(&near, 8000, 300, 4000);
+	for (k = 0; k < 100; k++) {
+		tone_fill(&near, nm, F);
+		memset(nf, 0, sizeof(nf));
+		aec_process(a, nm, nf, no);
+	}
+	amp = meas_goertzel_amp(no, F, 8000, 300);
+	diag("near-end 300 Hz tone: in 4000, out %.0f", amp);
+	ok(amp > 2800 && amp < 5600, "near-end speech passes within 3 dB when the far end is silent");
+	aec_reset(a);
+	aec_free(a);
+	aec_free(NULL);
+
+	/* with the residual suppressor on it still cancels */
+	a = NULL;
+	is_int(aec_alloc(&a, F, 200, 1), 0, "alloc with residual echo suppression");
+	if (a) {
+		for (i = 0; i + F <= n; i += F)
+			aec_process(a, mic + i, far + i, out + i);
+		erle = meas_db(meas_rms(mic + n - 16000, 16000), meas_rms(out + n - 16000, 16000));
+		diag("with suppressor: %.1f dB", erle);
+		ok(erle > 10, "suppressor on: echo attenuated > 10 dB (%.1f dB)", erle);
+		aec_free(a);
+	}
+	return tap_done();
+}
