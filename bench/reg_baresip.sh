@@ -11,7 +11,7 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 export top_srcdir
 . "$top_srcdir/tests/interop/lab.sh"
-lab_require kamailio baresip openssl python3 ss
+lab_require kamailio baresip openssl python3
 RUNS=${1:-10}
 
 lab_make_ca "$WORK/ca" || exit 1

@@ -48,14 +48,15 @@ lab_require() {
 	done
 }
 
-# lab_port_listening PORT [tcp|udp]: true when something listens on 127.0.0.1:PORT (no connection made,
-# so Kamailio's TLS log stays free of half-open handshakes).
+# lab_port_listening PORT [tcp|udp]: true when a socket is bound to PORT on 127.0.0.1 or any address
+# and listening (TCP) / unconnected (UDP). Reads /proc/net (no connection made, so Kamailio's TLS
+# log stays free of half-open handshakes; no iproute2 needed).
 lab_port_listening() {
-	if [ "${2:-tcp}" = udp ]; then
-		[ -n "$(ss -Hlun "sport = :$1" 2>/dev/null)" ]
-	else
-		[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
-	fi
+	local f=/proc/net/tcp st=0A
+	[ "${2:-tcp}" = udp ] && f=/proc/net/udp st=07
+	awk -v port="$(printf '%04X' "$1")" -v st="$st" '
+		NR > 1 && $4 == st && ($2 == "0100007F:" port || $2 == "00000000:" port) { found = 1 }
+		END { exit !found }' "$f"
 }
 
 # lab_pid_alive PID: true while the process runs (and is not a zombie)
@@ -69,7 +70,7 @@ lab_pid_alive() {
 lab_stop_pid() {
 	local p=$1 kids i
 	[ -n "$p" ] || return 0
-	kids=$(ps -o pid= --ppid "$p" 2>/dev/null)
+	kids=$(_lab_children "$p")
 	kill "$p" 2>/dev/null
 	i=0
 	while [ $i -lt 50 ] && lab_pid_alive "$p"; do sleep 0.1; i=$((i + 1)); done
@@ -80,6 +81,12 @@ lab_stop_pid() {
 	wait "$p" 2>/dev/null
 	untrack_pid "$p"
 	return 0
+}
+
+# _lab_children PID: PIDs of PID's direct children, from /proc (no procps needed)
+_lab_children() {
+	awk -v pp="$1" '{ sub(/^.*\) /, ""); if ($2 == pp) { f = FILENAME; gsub(/[^0-9]/, "", f); print f } }' \
+		/proc/[0-9]*/stat 2>/dev/null
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 # sphone's interop tests will use it: certificates, Kamailio TLS registrar with digest auth, an SRTP call
 # through it whose audio arrives intact, and the wire checks (each also shown able to fail).
 . "$top_srcdir/tests/interop/lab.sh"
-lab_require kamailio baresip openssl dumpcap tshark ss python3
+lab_require kamailio baresip openssl dumpcap tshark python3 sox
 
 T0=$(date +%s)
 C=$WORK/ca
