@@ -1,36 +1,78 @@
-/* main.c: command-line entry point; parses options and starts a front end. */
+/* main.c: command-line entry point; parses options, loads the config and starts a front end. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
+#include "log.h"
+#include "ui_headless.h"
 #include "version.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sphone [OPTIONS] [URI]\n"
+		"Usage: sphone [OPTIONS]\n"
 		"A terminal softphone for encrypted SIP: TLS signalling, SDES-SRTP media.\n"
 		"\n"
 		"Options:\n"
-		"  -h, --help        show this help and exit\n"
-		"  -V, --version     show the version and exit\n"
+		"  -c, --config FILE     configuration file (default: $XDG_CONFIG_HOME/sphone/sphone.conf)\n"
+		"  -a, --account NAME    use only the account [account NAME]\n"
+		"      --headless        line mode: commands on stdin, events as JSON lines on stdout\n"
+		"      --check-config    print the effective settings (secrets masked); exit 0 if valid, 1 if not\n"
+		"      --log FILE        write the log to FILE instead of stderr\n"
+		"      --log-level LEVEL error, warn, info or debug (default: the config's, else info)\n"
+		"      --sip-trace       log every SIP message sent and received (secrets masked)\n"
+		"  -h, --help            show this help and exit\n"
+		"  -V, --version         show the version and exit\n"
 		"\n"
+		"Headless commands: register [ACCOUNT], unregister [ACCOUNT], status, help, quit.\n"
+		"See sphone(1) and sphone.conf(5).\n"
 		"Report bugs with the output of 'sphone --version'.\n");
 }
+
+static int parse_level(const char *s, enum log_level *lvl)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		if (!strcmp(s, names[i])) {
+			*lvl = (enum log_level)i;
+			return 0;
+		}
+	}
+	return EINVAL;
+}
+
+enum { OPT_HEADLESS = 256, OPT_CHECK, OPT_LOG, OPT_LOG_LEVEL, OPT_SIP_TRACE };
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "account", required_argument, NULL, 'a' },
+		{ "headless", no_argument, NULL, OPT_HEADLESS },
+		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "sip-trace", no_argument, NULL, OPT_SIP_TRACE },
+		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const char *config = NULL, *account = NULL, *logfile = NULL, *level = NULL;
+	bool headless = false, check = false, trace = false;
+	struct account_conf *conf = NULL;
+	char path[4096], err[1024];
+	enum log_level lvl = LOGL_INFO;
+	int c, e, rc;
 
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hVc:a:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -38,15 +80,96 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("sphone %s\n", sphone_version());
 			return 0;
+		case 'c':
+			config = optarg;
+			break;
+		case 'a':
+			account = optarg;
+			break;
+		case OPT_HEADLESS:
+			headless = true;
+			break;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case OPT_LOG:
+			logfile = optarg;
+			break;
+		case OPT_LOG_LEVEL:
+			if (parse_level(optarg, &lvl)) {
+				fprintf(stderr, "sphone: --log-level: '%s' is not one of error, warn, info, debug\n",
+					optarg);
+				return 2;
+			}
+			level = optarg;
+			break;
+		case OPT_SIP_TRACE:
+			trace = true;
+			break;
 		default:
 			fprintf(stderr, "Try 'sphone --help' for more information.\n");
 			return 2;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "sphone: unexpected argument '%s'\n", argv[optind]);
+		fprintf(stderr, "sphone: unexpected argument '%s' (calls come in a later version)\n",
+			argv[optind]);
 		return 2;
 	}
-	usage(stderr);
-	return 2;
+	if (!headless && !check) {
+		fprintf(stderr, "sphone: the full-screen interface is not available yet: use --headless "
+				"or --check-config\nTry 'sphone --help' for more information.\n");
+		return 2;
+	}
+	if (headless && check) {
+		fprintf(stderr, "sphone: --headless and --check-config exclude each other\n");
+		return 2;
+	}
+	if (logfile && (e = log_open_file(logfile)) != 0) {
+		fprintf(stderr, "sphone: --log %s: %s\n", logfile, strerror(e));
+		return 1;
+	}
+	if (level)
+		log_set_level(lvl);
+	if (!config) {
+		if (account_default_path(path, sizeof(path))) {
+			fprintf(stderr, "sphone: no config file given and neither XDG_CONFIG_HOME nor HOME "
+					"is set: use -c FILE\n");
+			return 1;
+		}
+		config = path;
+	}
+	err[0] = '\0';
+	e = account_conf_load(&conf, config, err, sizeof(err));
+	if (e) {
+		fprintf(stderr, "sphone: %s\n", err[0] ? err : strerror(e));
+		if (e == ENOENT)
+			fprintf(stderr, "sphone: see sphone.conf(5) for how to write one\n");
+		return 1;
+	}
+	if (!level && !parse_level(account_conf_log_level(conf), &lvl))
+		log_set_level(lvl);
+	if (trace || account_conf_sip_trace(conf))
+		log_set_sip_trace(true);
+	if (account && !account_conf_find(conf, account)) {
+		fprintf(stderr, "sphone: no [account %s] in %s\n", account, config);
+		account_conf_free(conf);
+		return 1;
+	}
+
+	if (check) {
+		if (!account_conf_count(conf)) {
+			fprintf(stderr, "sphone: %s has no [account NAME] section\n", config);
+			rc = 1;
+		} else {
+			account_conf_print(conf, stdout);
+			rc = 0;
+		}
+	} else {
+		rc = ui_headless_run(conf, account);
+	}
+	account_conf_free(conf);
+	log_close_file();
+	log_clear_secrets();
+	return rc;
 }
