@@ -754,6 +754,29 @@ static int udp_sock_for(struct sip_transp *t, int family, struct udp_sock **usp)
 	return err;
 }
 
+/*
+ * UDP sources come and go without telling: keep at most MAX_UDP_INBOUND inbound UDP flows, dropping the
+ * oldest that nobody references (new flows go to the list head, so the last match is the oldest).
+ */
+#define MAX_UDP_INBOUND 256
+static void udp_flow_trim(struct sip_transp *t)
+{
+	struct sip_flow *f, *oldest = NULL;
+	size_t n = 0;
+
+	for (f = t->flows; f; f = f->next)
+		if (f->tp == SIP_TP_UDP && f->inbound) {
+			n++;
+			if (f->refs == 1)
+				oldest = f;
+		}
+	if (n < MAX_UDP_INBOUND || !oldest)
+		return;
+	flow_teardown(oldest);
+	flow_unlink(oldest);
+	sip_flow_unref(oldest);
+}
+
 static void udp_read(int fd, int events, void *arg)
 {
 	struct udp_sock *us = arg;
@@ -774,6 +797,7 @@ static void udp_read(int fd, int events, void *arg)
 			continue; /* keep-alive datagrams */
 		f = udp_flow_find(t, &src);
 		if (!f) {
+			udp_flow_trim(t);
 			f = udp_flow_new(t, us, &src, sl, true);
 			if (!f)
 				continue;

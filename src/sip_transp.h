@@ -42,7 +42,10 @@ struct sip_transp;
 
 int sip_transp_alloc(struct sip_transp **tp, struct loop *l, const struct sip_transp_conf *conf,
 		     sip_transp_recv_h *recvh, sip_transp_lost_h *losth, void *arg);
-/* Closes every flow and listener (no handlers are called). Flows still referenced become dead shells. */
+/*
+ * Closes every flow and listener (no handlers are called). Flows still referenced become dead shells.
+ * Not from inside one of this transport's handlers.
+ */
 void sip_transp_free(struct sip_transp *t);
 
 /*

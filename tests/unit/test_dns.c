@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +102,114 @@ static void stop_dnsmasq(void)
 		waitpid(dm_pid, &st, 0);
 		dm_pid = -1;
 	}
+}
+
+/*
+ * A hostile DNS server: answers every query with one record of the asked type whose rdata is broken in
+ * the way the query name says. The resolver must report EBADMSG and read nothing out of bounds.
+ */
+struct evil {
+	int fd;
+	volatile int stop;
+	pthread_t th;
+};
+
+static size_t evil_answer(const unsigned char *q, size_t qn, unsigned char *r, size_t rsz)
+{
+	size_t qend = 12, n, i;
+	uint16_t qtype;
+	char name[256] = "";
+	size_t nl = 0;
+
+	/* walk the question name (labels only; queries are not compressed) */
+	while (qend < qn && q[qend] != 0 && q[qend] < 64) {
+		for (i = 1; i <= q[qend] && qend + i < qn && nl + 2 < sizeof(name); i++)
+			name[nl++] = (char)q[qend + i];
+		name[nl++] = '.';
+		qend += q[qend] + 1u;
+	}
+	name[nl] = '\0';
+	if (qend + 5 > qn || qend + 5 + 64 > rsz)
+		return 0;
+	qtype = (uint16_t)(q[qend + 1] << 8 | q[qend + 2]);
+	qend += 5; /* root label, type, class */
+	memcpy(r, q, qend);
+	r[2] = 0x81; /* QR, RD */
+	r[3] = 0x80; /* RA, NOERROR */
+	r[6] = 0;
+	r[7] = 1; /* one answer */
+	r[8] = r[9] = r[10] = r[11] = 0;
+	n = qend;
+	r[n++] = 0xc0; /* owner: pointer to the question name */
+	r[n++] = 12;
+	r[n++] = (unsigned char)(qtype >> 8);
+	r[n++] = (unsigned char)qtype;
+	r[n++] = 0;
+	r[n++] = 1;  /* IN */
+	r[n++] = 0;
+	r[n++] = 0;
+	r[n++] = 0;
+	r[n++] = 60; /* TTL */
+	if (strstr(name, "trunc.")) {
+		/* rdlength 200, 4 bytes present */
+		r[n++] = 0;
+		r[n++] = 200;
+		memcpy(r + n, "\1\2\3\4", 4);
+		return n + 4;
+	}
+	if (strstr(name, "loop.") && (qtype == 33 || qtype == 35)) {
+		/* SRV / NAPTR whose name is a compression pointer to itself */
+		size_t rd = n + 2, at;
+		if (qtype == 33) {
+			memcpy(r + rd, "\0\1\0\1\x13\xc4", 6);
+			at = rd + 6;
+		} else {
+			memcpy(r + rd, "\0\1\0\1\1s\x08SIPS+D2T\0", 17);
+			at = rd + 17;
+		}
+		r[at] = (unsigned char)(0xc0 | (at >> 8));
+		r[at + 1] = (unsigned char)at;
+		r[n] = 0;
+		r[n + 1] = (unsigned char)(at + 2 - rd);
+		return at + 2;
+	}
+	if (strstr(name, "cstr.") && qtype == 35) {
+		/* NAPTR whose services string claims 50 bytes inside an 8-byte rdata */
+		r[n++] = 0;
+		r[n++] = 8;
+		memcpy(r + n, "\0\1\0\1\1s\x32S", 8);
+		return n + 8;
+	}
+	/* A with 3 bytes, AAAA with 5, anything else with an empty rdata */
+	r[n++] = 0;
+	r[n++] = qtype == 1 ? 3 : qtype == 28 ? 5 : 0;
+	memset(r + n, 0x7f, 5);
+	return n + r[n - 1];
+}
+
+static void *evil_main(void *arg)
+{
+	struct evil *e = arg;
+	unsigned char q[512], r[700];
+	struct sockaddr_storage from;
+	socklen_t fl;
+	ssize_t n;
+	size_t rn;
+
+	while (!e->stop) {
+		struct pollfd p = { .fd = e->fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		fl = sizeof(from);
+		n = recvfrom(e->fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
+		if (n < 12)
+			continue;
+		rn = evil_answer(q, (size_t)n, r, sizeof(r));
+		if (rn)
+			(void)sendto(e->fd, r, rn, 0, (struct sockaddr *)&from, fl);
+	}
+	return NULL;
 }
 
 static int resolve(const char *host, uint16_t port, enum dns_transp tp, bool sips, struct dns_target *t, size_t *n,
@@ -285,6 +395,31 @@ int main(void)
 	}
 
 	stop_dnsmasq();
+
+	/* malformed answers: EBADMSG, nothing read out of bounds (run under ASan/valgrind) */
+	{
+		struct evil e = { .fd = socket(AF_INET, SOCK_DGRAM, 0) };
+		struct sockaddr_in a = { .sin_family = AF_INET };
+		socklen_t al = sizeof(a);
+		char evil_srv[64];
+		static const char *names[] = { "trunc.test", "loop.test", "cstr.test", "short.test" };
+		size_t k;
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		bind(e.fd, (struct sockaddr *)&a, sizeof(a));
+		getsockname(e.fd, (struct sockaddr *)&a, &al);
+		snprintf(evil_srv, sizeof(evil_srv), "127.0.0.1:%u", ntohs(a.sin_port));
+		dns_set_server(evil_srv);
+		pthread_create(&e.th, NULL, evil_main, &e);
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			r = resolve(names[k], 0, DNS_ANY, true, t, &n, err, sizeof(err));
+			is_int(r, EBADMSG, "hostile answers for %s: EBADMSG", names[k]);
+			ok(strstr(err, "malformed DNS answer") != NULL, "... %s", err);
+		}
+		e.stop = 1;
+		pthread_join(e.th, NULL);
+		close(e.fd);
+	}
 
 	/* the server is gone: lookups report that nobody answers */
 	is_int(dns_set_server(server), 0, "dns_set_server with the dead server");
