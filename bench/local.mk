@@ -1,4 +1,6 @@
 # bench/: benchmarks, run on demand with 'make bench'
+# Add a benchmark (a built program or a script in the source tree) to BENCH_PROGS
+# here, or in a fragment included after this one (BENCH_PROGS is first set here).
 BENCH_PROGS =
 
 noinst_PROGRAMS += bench/bench_pipeline
@@ -8,5 +10,8 @@ bench_bench_pipeline_LDADD = audio/libsphone_audio.a $(AUDIO_LIBS)
 BENCH_PROGS += bench/bench_pipeline
 
 bench: $(BENCH_PROGS)
-	@for p in $(BENCH_PROGS); do echo "== $$p"; ./$$p || exit 1; done
+	@for p in $(BENCH_PROGS); do \
+	  echo "== $$p"; \
+	  if test -f "./$$p"; then "./$$p"; else $(SHELL) "$(srcdir)/$$p"; fi || exit 1; \
+	done
 .PHONY: bench
