@@ -14,3 +14,23 @@ tests_unit_test_sip_auth_SOURCES = tests/unit/test_sip_auth.c
 tests_unit_test_sip_auth_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_sip_auth_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sip_auth
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_digest
+tests_fuzz_fuzz_digest_SOURCES = tests/fuzz/fuzz_digest.c
+tests_fuzz_fuzz_digest_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_fuzz_fuzz_digest_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_digest_LDADD = src/libsphone.a $(CORE_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/corpus/digest tests/fuzz/fuzz_digest.dict
+
+src_libsphone_a_SOURCES += src/sip_ctrans.c src/sip_ctrans.h src/sip_strans.c src/sip_strans.h
+
+check_PROGRAMS += tests/unit/test_ctrans tests/unit/test_strans
+tests_unit_test_ctrans_SOURCES = tests/unit/test_ctrans.c
+tests_unit_test_ctrans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_ctrans_LDADD = $(TEST_LIBS)
+tests_unit_test_strans_SOURCES = tests/unit/test_strans.c
+tests_unit_test_strans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_strans_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_ctrans tests/unit/test_strans
