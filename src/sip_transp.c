@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1223,6 +1224,13 @@ int sip_transp_alloc(struct sip_transp **tp, struct loop *l, const struct sip_tr
 	t->recvh = recvh;
 	t->losth = losth;
 	t->arg = arg;
+	{
+		/* OpenSSL writes with write(): a peer's reset must give EPIPE, not kill the process */
+		struct sigaction old;
+
+		if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			signal(SIGPIPE, SIG_IGN);
+	}
 	*tp = t;
 	return 0;
 }

@@ -40,6 +40,7 @@ typedef void(sip_transp_lost_h)(struct sip_flow *flow, int err, const char *why,
 
 struct sip_transp;
 
+/* Also sets SIGPIPE to ignored if it is at its default (TLS writes use write(), not send(MSG_NOSIGNAL)). */
 int sip_transp_alloc(struct sip_transp **tp, struct loop *l, const struct sip_transp_conf *conf,
 		     sip_transp_recv_h *recvh, sip_transp_lost_h *losth, void *arg);
 /*

@@ -240,7 +240,6 @@ int main(void)
 	socklen_t anyl;
 	int n;
 
-	signal(SIGPIPE, SIG_IGN);
 	snprintf(dir, sizeof(dir), "%s/sphone-transp.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(dir))
 		tap_skip_all("no temporary directory");
