@@ -198,11 +198,16 @@ _lab_ca_issue() {
 #   gets 401, INVITE etc. 407, a wrong password 403. One contact per user; a phone is reached over the
 #   connection it registered on. Runs in the foreground (-DD -E), backgrounded here, log in KAM_LOG
 #   (see lab_kam_count), decrypted SIP (sipdump) in KAM_DIR/sipdump. Waits until all ports listen.
-#   Settings read at start: KAM_MIN_EXPIRES (default 10), KAM_NONCE_EXPIRE (seconds, default 300).
+#   Settings read at start: KAM_MIN_EXPIRES (default 10), KAM_NONCE_EXPIRE (seconds, default 300),
+#   KAM_QOP (auth (default), auth-int, or empty for an RFC 2069-style challenge without qop),
+#   KAM_AUTH_ALGORITHM (MD5 (default) or SHA-256; Kamailio 5.6 has no SHA-512-256, baresip 1.0 only
+#   does MD5), KAM_TLS_METHOD (TLSv1.2+ (default) or TLSv1.2 for 1.2 only; Kamailio 5.6 has no
+#   1.3-only method),
+#   KAM_REQUIRE_CLIENT_CERT=1 (the server demands a client certificate from $LAB_CA: client.pem).
 #   Exports KAM_PID KAM_TLS_PORT KAM_TCP_PORT KAM_UDP_PORT KAM_LOG KAM_DIR KAM_CERT KAM_KEY.
 #   Returns 1 (with the log's tail as TAP diagnostics) if Kamailio does not come up within 10 s.
 lab_start_kamailio() {
-	local mpath users u i
+	local mpath users u i flags verify
 	if [ $# -ge 2 ]; then
 		KAM_CERT=$1 KAM_KEY=$2
 	elif [ -z "${KAM_CERT:-}" ]; then
@@ -217,11 +222,18 @@ lab_start_kamailio() {
 	[ -n "${KAM_TLS_PORT:-}" ] || KAM_TLS_PORT=$(free_port)
 	[ -n "${KAM_TCP_PORT:-}" ] || KAM_TCP_PORT=$(free_port)
 	[ -n "${KAM_UDP_PORT:-}" ] || KAM_UDP_PORT=$(free_port)
+	if [ "${KAM_REQUIRE_CLIENT_CERT:-0}" = 1 ]; then
+		verify="verify_certificate = yes
+require_certificate = yes
+ca_list = ${LAB_CA:-$(dirname "$KAM_CERT")}/ca.pem"
+	else
+		verify="verify_certificate = no
+require_certificate = no"
+	fi
 	cat >"$KAM_DIR/tls.cfg" <<EOF
 [server:default]
-method = TLSv1.2+
-verify_certificate = no
-require_certificate = no
+method = ${KAM_TLS_METHOD:-TLSv1.2+}
+$verify
 certificate = $KAM_CERT
 private_key = $KAM_KEY
 
@@ -230,6 +242,13 @@ method = TLSv1.2+
 verify_certificate = no
 require_certificate = no
 EOF
+	# challenge flags of the auth module: 1 = offer qop=auth, 2 = qop=auth-int
+	case ${KAM_QOP-auth} in
+	auth) flags=1 ;;
+	auth-int) flags=2 ;;
+	"") flags=0 ;;
+	*) diag "lab_start_kamailio: KAM_QOP=$KAM_QOP?"; return 1 ;;
+	esac
 	users=""
 	for u in $LAB_USERS; do
 		users="$users	\$sht(users=>${u%%:*}) = \"${u#*:}\";\\n"
@@ -237,8 +256,9 @@ EOF
 	sed -e "s|@TLS_PORT@|$KAM_TLS_PORT|g" -e "s|@TCP_PORT@|$KAM_TCP_PORT|g" \
 		-e "s|@UDP_PORT@|$KAM_UDP_PORT|g" -e "s|@MPATH@|$mpath|g" \
 		-e "s|@TLS_CFG@|$KAM_DIR/tls.cfg|g" -e "s|@SIPDUMP_DIR@|$KAM_DIR/sipdump|g" \
-		-e "s|@REALM@|$LAB_DOMAIN|g" -e "s|@AUTH_FLAGS@|0|g" \
+		-e "s|@REALM@|$LAB_DOMAIN|g" -e "s|@AUTH_FLAGS@|$flags|g" \
 		-e "s|@MIN_EXPIRES@|${KAM_MIN_EXPIRES:-10}|g" -e "s|@NONCE_EXPIRE@|${KAM_NONCE_EXPIRE:-300}|g" \
+		-e "s|@ALGORITHM@|${KAM_AUTH_ALGORITHM:-MD5}|g" \
 		-e "s|^@USERS@\$|$users|" \
 		"$LAB_SRC/kamailio.cfg" >"$KAM_DIR/kamailio.cfg" || return 1
 	echo "=== lab_start_kamailio $(date -u +%H:%M:%S.%N)" >>"$KAM_LOG"
@@ -302,8 +322,7 @@ lab_kam_replies() {
 
 # lab_kam_reply_codes METHOD [USER]: the reply codes Kamailio sent to METHOD, in order, one line
 lab_kam_reply_codes() {
-	grep "LAB REPLY method=$1 user=${2:-[^ ]*} code=" "$KAM_LOG" | sed 's/.* code=\([0-9]*\).*/\1/' |
-		tr '\n' ' ' | sed 's/ $//'
+	echo $(grep "LAB REPLY method=$1 user=${2:-[^ ]*} code=" "$KAM_LOG" | sed 's/.* code=\([0-9]*\).*/\1/')
 }
 
 _lab_kam_mpath() {

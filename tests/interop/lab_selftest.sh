@@ -39,16 +39,16 @@ fi
 ok 0 "lab_start_kamailio: TLS $KAM_TLS_PORT, TCP $KAM_TCP_PORT, UDP $KAM_UDP_PORT, PID $KAM_PID"
 TLS_PORT=$KAM_TLS_PORT
 
-sclient() { # sclient [s_client options]: one TLS handshake against the lab Kamailio
+sclient() { # sclient [s_client options]: one TLS handshake against the lab Kamailio (stdin: data)
 	openssl s_client -connect "127.0.0.1:$KAM_TLS_PORT" -CAfile "$C/ca.pem" -verify_return_error \
-		-brief "$@" </dev/null 2>&1
+		-brief "$@" 2>&1
 }
-out=$(sclient -verify_hostname sip.test)
+out=$(sclient -verify_hostname sip.test </dev/null)
 echo "$out" | grep -q '^Verification: OK'
 ok $? "s_client -verify_hostname sip.test: verification OK"
 echo "$out" | grep -q '^Protocol version: TLSv1.3'
 ok $? "s_client negotiates TLS 1.3 by default"
-sclient -verify_ip 127.0.0.1 -tls1_2 | grep -q '^Protocol version: TLSv1.2'
+sclient -verify_ip 127.0.0.1 -tls1_2 </dev/null | grep -q '^Protocol version: TLSv1.2'
 ok $? "TLS 1.2 is accepted too (and verifies for IP 127.0.0.1)"
 
 "$PYTHON" "$LAB_SRC/labtool.py" options "$KAM_UDP_PORT" udp >/dev/null
@@ -66,6 +66,9 @@ ok $? "Kamailio answered bob's REGISTERs 401 then 200 (got: $(lab_kam_reply_code
 ok $? "two REGISTERs from bob counted in KAM_LOG"
 grep -q "LAB REQ method=REGISTER user=bob .*proto=tls" "$KAM_LOG"
 ok $? "bob's REGISTER arrived over TLS"
+grep -q '^WWW-Authenticate: Digest realm="sip.test", nonce="[^"]*", qop="auth", algorithm=MD5' \
+	"$KAM_DIR"/sipdump/*.data
+ok $? "sipdump has the decrypted 401 challenge (realm sip.test, qop=auth, MD5)"
 
 lab_start_baresip alice alice "$LAB_PW_alice"
 ok $? "baresip alice registers over TLS"
@@ -161,17 +164,29 @@ lab_stop_baresip bob
 lab_stop_kamailio
 lab_start_kamailio "$C/wronghost.pem" "$C/wronghost.key" && [ "$KAM_TLS_PORT" = "$TLS_PORT" ]
 ok $? "Kamailio restarted on the same port with wronghost.pem"
-out=$(sclient -verify_hostname sip.test)
+out=$(sclient -verify_hostname sip.test </dev/null)
 [ $? -ne 0 ] && echo "$out" | grep -qi 'hostname mismatch'
 ok $? "s_client -verify_hostname sip.test rejects the wrong-host certificate"
 lab_stop_kamailio
 lab_start_kamailio "$C/expired.pem" "$C/expired.key"
-out=$(sclient -verify_hostname sip.test)
+out=$(sclient -verify_hostname sip.test </dev/null)
 [ $? -ne 0 ] && echo "$out" | grep -qi 'certificate has expired'
 ok $? "s_client rejects the expired certificate"
 lab_restart_kamailio
-sclient -verify_hostname sip.test | grep -q 'certificate has expired'
+sclient -verify_hostname sip.test </dev/null | grep -q 'certificate has expired'
 ok $? "lab_restart_kamailio keeps the certificate it was started with"
+lab_stop_kamailio
+KAM_TLS_METHOD=TLSv1.2 lab_start_kamailio "$C/server.pem" "$C/server.key"
+sclient -tls1_2 </dev/null | grep -q '^Protocol version: TLSv1.2' && ! sclient -tls1_3 </dev/null >/dev/null
+ok $? "KAM_TLS_METHOD=TLSv1.2: 1.2 accepted, 1.3 refused"
+lab_stop_kamailio
+KAM_REQUIRE_CLIENT_CERT=1 lab_start_kamailio "$C/server.pem" "$C/server.key"
+# in TLS 1.3 the server's verdict on the client certificate comes after the client's Finished
+(sleep 0.5) | sclient | grep -q 'alert certificate required'
+ok $? "KAM_REQUIRE_CLIENT_CERT=1: a client without certificate is refused"
+(sleep 0.5) | sclient -cert "$C/client.pem" -key "$C/client.key" | grep -q '^Verification: OK' &&
+	! (sleep 0.5) | sclient -cert "$C/client.pem" -key "$C/client.key" | grep -q 'alert'
+ok $? "... and one with client.pem is let in"
 pid=$KAM_PID
 lab_stop_kamailio
 ! lab_pid_alive "$pid" && ! lab_port_listening "$TLS_PORT"
