@@ -13,6 +13,8 @@
 
 if [ -z "${LAB_LIB_LOADED:-}" ]; then
 	LAB_SRC=${LAB_SRC:-${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/interop}
+	# sourced from an interactive or "sh -c" shell ($0 says nothing): try the current directory
+	[ -f "$LAB_SRC/lib.sh" ] || LAB_SRC=$PWD/tests/interop
 	# lib.sh gives ok/diag/skip_all/track_pid/cleanup/wait_for/free_port and $WORK
 	type track_pid >/dev/null 2>&1 || . "$LAB_SRC/lib.sh"
 	LAB_LIB_LOADED=1
@@ -564,4 +566,37 @@ print(",".join(ports))
 # lab_float_ge A B: true when decimal A >= B
 lab_float_ge() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# sphone against the lab
+#
+# lab_sphone_conf FILE NAME USER [key=value...]: append an "[account NAME]" section for lab user USER
+#   to sphone config FILE (key names as src/account.c reads them):
+#     uri = sip:USER@$LAB_DOMAIN, username = USER, password = $LAB_PW_<USER>,
+#     proxy = 127.0.0.1:$KAM_TLS_PORT, transport = tls, ca_file = $LAB_CA/ca.pem
+#   Each key=value word replaces the default of that key or adds a key, e.g. password=wrong,
+#   ca_file=$WORK/other.pem, media_encryption=none, tls_min_version=1.3; key= (empty) drops the key.
+lab_sphone_conf() {
+	local file=$1 name=$2 user=$3 pw kv k v line
+	shift 3
+	eval "pw=\${LAB_PW_${user}:-}"
+	{
+		echo ""
+		echo "[account $name]"
+		for line in "uri=sip:$user@$LAB_DOMAIN" "username=$user" "password=$pw" \
+			"proxy=127.0.0.1:${KAM_TLS_PORT:-5061}" "transport=tls" "ca_file=${LAB_CA:-$WORK/ca}/ca.pem"; do
+			k=${line%%=*} v=${line#*=}
+			for kv in "$@"; do
+				[ "${kv%%=*}" = "$k" ] && v=${kv#*=}
+			done
+			[ -n "$v" ] && echo "$k = $v"
+		done
+		for kv in "$@"; do
+			case ${kv%%=*} in
+			uri | username | password | proxy | transport | ca_file) ;;
+			*) [ -n "${kv#*=}" ] && echo "${kv%%=*} = ${kv#*=}" ;;
+			esac
+		done
+	} >>"$file"
 }
