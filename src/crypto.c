@@ -144,26 +144,27 @@ int crypto_rand_token(char *out, size_t chars)
 	/* 64 symbols, so masking a byte with 63 has no modulo bias */
 	static const char alphabet[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	unsigned char rnd[64];
-	size_t done = 0;
+	unsigned char small[64], *rnd = small;
+	size_t i;
 	int err;
 
 	if (!out || chars < CRYPTO_TOKEN_MIN)
 		return EINVAL;
-
-	while (done < chars) {
-		size_t i, n = chars - done < sizeof(rnd) ? chars - done : sizeof(rnd);
-
-		err = crypto_rand(rnd, n);
-		if (err)
-			goto out;
-		for (i = 0; i < n; i++)
-			out[done + i] = alphabet[rnd[i] & 63];
-		done += n;
+	if (chars > sizeof(small)) {
+		rnd = malloc(chars);
+		if (!rnd)
+			return ENOMEM;
 	}
+	/* draw everything first: out is written only on success */
+	err = crypto_rand(rnd, chars);
+	if (err)
+		goto out;
+	for (i = 0; i < chars; i++)
+		out[i] = alphabet[rnd[i] & 63];
 	out[chars] = '\0';
-	err = 0;
 out:
-	crypto_wipe(rnd, sizeof(rnd));
+	crypto_wipe(rnd, chars);
+	if (rnd != small)
+		free(rnd);
 	return err;
 }

@@ -43,7 +43,8 @@ void crypto_hex(char *out, const uint8_t *in, size_t n);
 
 /* A random token of `chars` characters from an alphabet of 64 RFC 3261 unreserved
  * characters (A-Z a-z 0-9 - _), for branches, tags, Call-IDs and cnonces.
- * out must hold chars + 1 bytes. EINVAL if chars < CRYPTO_TOKEN_MIN. */
+ * out must hold chars + 1 bytes; it is written only on success. 0, EINVAL if
+ * chars < CRYPTO_TOKEN_MIN, ENOMEM, EIO. */
 int crypto_rand_token(char *out, size_t chars);
 
 #endif

@@ -73,6 +73,8 @@ struct sip_ctrans;
  * 64*T1 of the first (retransmissions and forks, RFC 6026 Accepted state), which
  * the TU must ACK itself. Or once err with resp NULL: ETIMEDOUT (Timer B or F), or
  * the transport's error. No call after an err, nor after sip_ctrans_free.
+ * An INVITE that got a provisional response waits for its final response as long
+ * as it takes (Timer B only guards the Calling state): giving up (CANCEL) is the TU's call.
  */
 typedef void(sip_ctrans_h)(int err, const struct sip_msg *resp, void *arg);
 
