@@ -192,6 +192,41 @@ static bool headers_ok(struct pl s)
 	return true;
 }
 
+static bool comp_eq(struct pl a, struct pl b, bool icase);
+
+/*
+ * A parameter (or header) name may appear once: comparison (19.1.4) is
+ * defined per name. Names are compared in normal form ("%6Cr" is "lr").
+ * The count is bounded to keep this quadratic check cheap.
+ */
+#define URI_MAX_ITEMS 64
+
+static bool dups_or_too_many(struct pl list, char sep)
+{
+	struct pl names[URI_MAX_ITEMS];
+	size_t n = 0, i = 0;
+
+	while (i < list.l) {
+		if (list.p[i] == sep) {
+			i++;
+			continue;
+		}
+		size_t st = i;
+		while (i < list.l && list.p[i] != sep)
+			i++;
+		struct pl one = { list.p + st, i - st };
+		long eq = pl_chr(one, '=');
+		struct pl nm = eq < 0 ? one : pl_sub(one, 0, (size_t)eq);
+		if (n == URI_MAX_ITEMS)
+			return true;
+		for (size_t k = 0; k < n; k++)
+			if (comp_eq(names[k], nm, true))
+				return true;
+		names[n++] = nm;
+	}
+	return false;
+}
+
 static int decode_tel(struct sip_uri *u, struct pl rest)
 {
 	long semi = pl_chr(rest, ';');
@@ -202,7 +237,7 @@ static int decode_tel(struct sip_uri *u, struct pl rest)
 	u->user = num;
 	if (semi >= 0) {
 		u->params = pl_sub(rest, (size_t)semi, rest.l);
-		if (!params_ok(u->params))
+		if (!params_ok(u->params) || dups_or_too_many(u->params, ';'))
 			return EBADMSG;
 	}
 	return 0;
@@ -303,7 +338,7 @@ int sip_uri_decode(struct sip_uri *u, struct pl in)
 		long q = pl_chr(rest, '?');
 		t.params = q < 0 ? rest : pl_sub(rest, 0, (size_t)q);
 		rest = q < 0 ? pl_sub(rest, rest.l, 0) : pl_sub(rest, (size_t)q, rest.l);
-		if (!params_ok(t.params)) {
+		if (!params_ok(t.params) || dups_or_too_many(t.params, ';')) {
 			err = EBADMSG;
 			goto out;
 		}
@@ -314,7 +349,7 @@ int sip_uri_decode(struct sip_uri *u, struct pl in)
 			goto out;
 		}
 		t.headers = pl_sub(rest, 1, rest.l);
-		if (!headers_ok(t.headers)) {
+		if (!headers_ok(t.headers) || dups_or_too_many(t.headers, '&')) {
 			err = EBADMSG;
 			goto out;
 		}
