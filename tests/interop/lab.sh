@@ -467,9 +467,19 @@ lab_stop_baresip() {
 
 # baresip_cmd PORT 'COMMAND [PARAMS]': send one ctrl_tcp command (netstring JSON) to the baresip
 # listening on 127.0.0.1:PORT and print its response's data text; exit status 0 when baresip answered
-# ok. Examples: 'dial sip:bob@sip.test', 'hangup', 'reginfo', 'callstat'.
+# ok. Examples: 'dial sip:bob@sip.test', 'hangup', 'accept', 'sndcode 5' (sends DTMF digit 5 as an
+# RFC 4733 event; one digit per command), 'reginfo', 'callstat', 'help'.
 baresip_cmd() {
 	"$PYTHON" "$LAB_SRC/labtool.py" ctrl "$1" "$2"
+}
+
+# lab_baresip_dtmf_received NAME: the DTMF digits baresip NAME has received (RFC 4733 events, one per
+# completed digit) in order, e.g. "4#"
+lab_baresip_dtmf_received() {
+	local log
+	eval "log=\$BS_${1}_LOG"
+	grep -a -o "received event: '.' (end=1)" "$log" | sed "s/.*'\(.\)'.*/\1/" | tr -d '\n'
+	echo
 }
 
 # lab_make_wav FILE [SECONDS]: 8 kHz mono S16 test signal (default 10 s) that never repeats, so

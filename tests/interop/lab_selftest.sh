@@ -121,13 +121,16 @@ baresip_cmd "$BS_carol_CTRL" "dial sip:alice@sip.test" >/dev/null
 WAIT_SECS=10 wait_for grep -q "Call established" "$BS_carol_LOG"
 ok $? "carol -> alice plain-RTP call established"
 sleep 2
+lab_capture_stop
+PLAIN_CALLID=$(grep "LAB REQ method=INVITE user=carol " "$KAM_LOG" | tail -n 1 | sed 's/.*callid=//')
+for d in 4 '#' 7; do baresip_cmd "$BS_carol_CTRL" "sndcode $d" >/dev/null; sleep 0.25; done
+WAIT_SECS=3 wait_for [ "$(lab_baresip_dtmf_received alice2)" = "4#7" ]
+ok $? "DTMF 4#7 sent with 'sndcode' arrives at alice (got '$(lab_baresip_dtmf_received alice2)')"
 # this time the callee hangs up: the BYE goes to carol over the connection her INVITE came on
 baresip_cmd "$BS_alice2_CTRL" "hangup" >/dev/null
-PLAIN_CALLID=$(grep "LAB REQ method=INVITE user=carol " "$KAM_LOG" | tail -n 1 | sed 's/.*callid=//')
 WAIT_SECS=5 wait_for grep -q "terminated" "$BS_carol_LOG" &&
 	grep -q "LAB REQ method=BYE user=alice .*callid=$PLAIN_CALLID" "$KAM_LOG"
 ok $? "callee alice hangs up; the BYE reaches carol over her INVITE's connection"
-lab_capture_stop
 
 # --- wire checks -----------------------------------------------------------------------------------
 n=$(wire_tls_records "$LAB_PCAP" "$TLS_PORT")

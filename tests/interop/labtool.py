@@ -13,8 +13,9 @@
       (version 2, not RTCP) from or to one of the ports, and print
           packets=N payload_bytes=B entropy=E.EEE ssrcs=S
       where entropy is the Shannon entropy of the payload bytes in bits/byte (about 8 for SRTP,
-      clearly less for plain G.711). With --wav, the payloads of the first SSRC, in sequence order,
-      are decoded as PCMU into OUT.wav, for wavcmp.py to show whether the plaintext audio is there.
+      clearly less for plain G.711). With --wav, the static-type (< 96) payloads of the first SSRC, in
+      sequence order, are decoded as PCMU into OUT.wav, for wavcmp.py to show whether the plaintext
+      audio is there. ssrcs counts the SSRCs that sent such payloads.
   labtool.py tcp-payload PCAP PORT
       Print the concatenated TCP payload to or from PORT (raw bytes on stdout), to grep for text.
   labtool.py options PORT [udp|tcp]
@@ -192,7 +193,7 @@ def rtp_payload(pkt):
         return None
     seq, = struct.unpack(">H", pkt[2:4])
     ssrc, = struct.unpack(">I", pkt[8:12])
-    return ssrc, seq, pkt[off:end]
+    return ssrc, seq, pkt[1] & 0x7F, pkt[off:end]
 
 
 def ulaw_decode(b):
@@ -213,12 +214,13 @@ def cmd_rtp(path, ports, wav_out=None):
         r = rtp_payload(payload)
         if r is None:
             continue
-        ssrc, seq, body = r
+        ssrc, seq, pt, body = r
         npkt += 1
         nbytes += len(body)
         for c in body:
             counts[c] += 1
-        streams.setdefault(ssrc, []).append((seq, body))
+        if pt < 96:  # audio, not telephone-event (RFC 4733) or other dynamic types
+            streams.setdefault(ssrc, []).append((seq, body))
     ent = 0.0
     for c in counts:
         if c:
