@@ -26,6 +26,8 @@ struct audev_prm {
 	unsigned ring_frames; /* depth of each ring in frames; 0 = 8 */
 	audev_wake_h *wake;  /* may be NULL */
 	void *arg;
+	char *err;           /* optional: on failure, a one-line reason (e.g. what is wrong with the WAV) */
+	size_t errlen;
 };
 
 /* Counters; each updated only by the device side, read with audev_stats. */

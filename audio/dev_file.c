@@ -1,5 +1,6 @@
 /* dev_file.c: WAV file "device": capture loops a WAV file, playback records to a WAV; clocked by audev_tick. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,13 +57,15 @@ static int file_open(struct audev **adp, const struct audev_prm *prm)
 	if ((r = ring_alloc(&d->head.cap, (size_t)frame * depth)) != 0 ||
 	    (r = ring_alloc(&d->head.play, (size_t)frame * depth)) != 0)
 		goto out;
-	/* the WAV reader's message is lost here; callers wanting it open the file with wav_open_read first */
-	if (prm->capture && prm->capture[0] && (r = wav_open_read(&d->in, prm->capture, NULL, 0)) != 0)
+	if (prm->capture && prm->capture[0] && (r = wav_open_read(&d->in, prm->capture, prm->err, prm->errlen)) != 0)
 		goto out;
 	if (d->in && wav_info(d->in)->frames == 0)
 		d->in_empty = 1;
-	if (prm->playback && prm->playback[0] && (r = wav_open_write(&d->out, prm->playback)) != 0)
+	if (prm->playback && prm->playback[0] && (r = wav_open_write(&d->out, prm->playback)) != 0) {
+		if (prm->err && prm->errlen)
+			snprintf(prm->err, prm->errlen, "%s: %s", prm->playback, strerror(r));
 		goto out;
+	}
 out:
 	if (r) {
 		file_close(&d->head);

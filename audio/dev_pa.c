@@ -29,6 +29,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -363,6 +364,8 @@ static int pa_open(struct audev **adp, const struct audev_prm *prm)
 	}
 out:
 	if (r) {
+		if (prm->err && prm->errlen)
+			snprintf(prm->err, prm->errlen, "audio device: %s", r == ENOMEM ? strerror(r) : pa_errtext);
 		pa_close(&d->head);
 		return r;
 	}

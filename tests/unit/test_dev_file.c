@@ -18,7 +18,7 @@ static void on_wake(void *arg)
 
 int main(void)
 {
-	char dir[64] = "/tmp/test_dev_file.XXXXXX", in[128], out[128], cmd[160];
+	char dir[64] = "/tmp/test_dev_file.XXXXXX", in[128], out[128], cmd[160], errtext[200] = "";
 	struct audev *ad = NULL;
 	struct audev_prm prm = { 0 };
 	struct audev_stats st;
@@ -39,7 +39,22 @@ int main(void)
 	}
 
 	prm.capture = "/nonexistent.wav";
+	prm.err = errtext;
+	prm.errlen = sizeof(errtext);
 	is_int(audev_open(&ad, &audev_file_ops, &prm), ENOENT, "missing capture file: ENOENT");
+	is_str(errtext, "/nonexistent.wav: No such file or directory", "error text names the file");
+	prm.capture = out; /* not created yet */
+	{
+		FILE *f = fopen(out, "wb");
+		if (f) {
+			fwrite("RIFF\4\0\0\0WAVE", 1, 12, f);
+			fclose(f);
+		}
+	}
+	is_int(audev_open(&ad, &audev_file_ops, &prm), EBADMSG, "malformed capture WAV: EBADMSG");
+	is_str(errtext, "no fmt chunk before end of file", "the WAV reader's reason is passed on");
+	prm.err = NULL;
+	prm.errlen = 0;
 	prm.capture = in;
 	prm.playback = out;
 	prm.frame = 160;
