@@ -180,11 +180,13 @@ static int64_t select_k(int64_t *a, int n, int k)
 		int lt = lo, i = lo, gt = hi;
 		while (i <= gt) {
 			if (a[i] < pivot) {
-				t = a[lt], a[lt] = a[i], a[i] = t;
-				lt++, i++;
+				t = a[lt];
+				a[lt++] = a[i];
+				a[i++] = t;
 			} else if (a[i] > pivot) {
-				t = a[gt], a[gt] = a[i], a[i] = t;
-				gt--;
+				t = a[gt];
+				a[gt--] = a[i];
+				a[i] = t;
 			} else {
 				i++;
 			}

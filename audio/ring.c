@@ -61,15 +61,15 @@ size_t ring_capacity(const struct ring *r)
 
 size_t ring_avail(const struct ring *r)
 {
-	size_t tail = atomic_load_explicit(&((struct ring *)r)->tail, memory_order_acquire);
-	size_t head = atomic_load_explicit(&((struct ring *)r)->head, memory_order_relaxed);
+	size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+	size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
 	return tail - head;
 }
 
 size_t ring_space(const struct ring *r)
 {
-	size_t head = atomic_load_explicit(&((struct ring *)r)->head, memory_order_acquire);
-	size_t tail = atomic_load_explicit(&((struct ring *)r)->tail, memory_order_relaxed);
+	size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
 	return r->mask + 1 - (tail - head);
 }
 

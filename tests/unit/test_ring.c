@@ -125,7 +125,8 @@ int main(void)
 		atomic_store(&sh.stop, 2);
 		pthread_join(tc, NULL);
 		diag("threads moved %llu samples in %.1f s", (unsigned long long)sh.consumed, RUN_SECS);
-		ok(sh.produced > 1000000, "producer wrote more than 1M samples");
+		/* low bar on purpose: sanitizer builds on a loaded machine are much slower */
+		ok(sh.produced > 100000, "producer wrote more than 100k samples");
 		is_int(sh.consumed, sh.produced, "consumer got every sample the producer wrote");
 		is_int(sh.errors, 0, "no sample out of order or corrupted");
 		ring_free(sh.r);
