@@ -29,60 +29,68 @@ val() { awk -v k="$1" '$1 == k { print $2 }' "$WORK/probe.out"; }
 # within PCT % of WANT (floating point, via awk)
 near() { awk -v g="$1" -v w="$2" -v p="$3" 'BEGIN { exit !(g != "" && g >= w * (1 - p / 100) && g <= w * (1 + p / 100)) }'; }
 
-jackd --no-realtime -d dummy -r 48000 -p 960 >"$WORK/jackd.log" 2>&1 &
-JACKD=$!
-track_pid $JACKD
-if ! WAIT_SECS=10 wait_for jack_lsp >/dev/null 2>&1; then
-	diag "jackd did not come up:"
-	sed 's/^/# /' "$WORK/jackd.log"
-	ok 1 "jackd dummy server starts"
-	done_testing
-	exit
-fi
-ok 0 "jackd dummy server (48 kHz, 960-frame periods) started as PID $JACKD"
+# run_jack RATE: a private dummy server at RATE with 20 ms periods; the probe plays and captures
+# through it for 3 s with its output wired back into its input
+run_jack() {
+	rate=$1
+	period=$((rate / 50))
+	JACK_DEFAULT_SERVER="sphone-test-$$-$rate"
+	jackd --no-realtime -d dummy -r "$rate" -p "$period" >"$WORK/jackd-$rate.log" 2>&1 &
+	JACKD=$!
+	track_pid $JACKD
+	if ! WAIT_SECS=10 wait_for jack_lsp >/dev/null 2>&1; then
+		diag "jackd did not come up:"
+		sed 's/^/# /' "$WORK/jackd-$rate.log"
+		ok 1 "jackd dummy server starts at $rate Hz"
+		return
+	fi
+	ok 0 "jackd dummy server ($rate Hz, $period-frame periods) started as PID $JACKD"
 
-"$PROBE" --list >"$WORK/list.out" 2>/dev/null
-grep -q '"system" api "JACK Audio Connection Kit" in 2 out 2 rate 48000' "$WORK/list.out"
-ok $? "device list shows JACK's system device, 2 in / 2 out at 48 kHz"
-sed 's/^/# /' "$WORK/list.out"
+	"$PROBE" --list >"$WORK/list.out" 2>/dev/null
+	grep -q "\"system\" api \"JACK Audio Connection Kit\" in 2 out 2 rate $rate" "$WORK/list.out"
+	ok $? "device list shows JACK's system device, 2 in / 2 out at $rate Hz"
+	sed 's/^/# /' "$WORK/list.out"
 
-# run the probe for 3 s; once its ports exist, wire its output into its input for a loopback
-"$PROBE" system system 3 >"$WORK/probe.out" 2>"$WORK/probe.err" &
-PROBE_PID=$!
-track_pid $PROBE_PID
-WAIT_SECS=5 wait_for sh -c 'jack_lsp | grep -q "PortAudio:in_0"' &&
-	jack_connect PortAudio:out_0 PortAudio:in_0 >/dev/null 2>&1
-LOOP=$?
-wait $PROBE_PID
-PRC=$?
-sed 's/^/# /' "$WORK/probe.out"
+	"$PROBE" system system 3 >"$WORK/probe.out" 2>"$WORK/probe.err" &
+	PROBE_PID=$!
+	track_pid $PROBE_PID
+	WAIT_SECS=5 wait_for sh -c 'jack_lsp | grep -q "PortAudio:in_0"' &&
+		jack_connect PortAudio:out_0 PortAudio:in_0 >/dev/null 2>&1
+	LOOP=$?
+	wait $PROBE_PID
+	PRC=$?
+	sed 's/^/# /' "$WORK/probe.out"
 
-ok $PRC "dev_pa opened the JACK device, played and captured for 3 s"
-[ "$(val dev_rate)" = 48000 ]
-ok $? "device runs at 48000 Hz (8 kHz side through the resampler)"
-near "$(val dev_frames_per_sec)" 48000 10
-ok $? "callback moved $(val dev_frames_per_sec) frames/s, within 10% of 48000"
-near "$(val callbacks_per_sec)" 50 10
-ok $? "callback ran $(val callbacks_per_sec) times/s (20 ms periods)"
-near "$(val cap_samples_per_sec)" 8000 10
-ok $? "capture ring received $(val cap_samples_per_sec) samples/s at 8 kHz"
-near "$(val play_samples_per_sec)" 8000 10
-ok $? "playback ring drained at $(val play_samples_per_sec) samples/s"
-[ "$(val cap_read)" -ge 20000 ] 2>/dev/null
-ok $? "owner read $(val cap_read) captured samples out of the ring"
-[ "$(val wakes)" -ge 120 ] 2>/dev/null
-ok $? "wake handler called $(val wakes) times"
-[ "$(val cap_overruns)" = 0 ]
-ok $? "no capture overruns"
-if [ $LOOP -eq 0 ]; then
-	near "$(val cap_440hz_amp)" 8000 10
-	ok $? "440 Hz tone played at 8 kHz came back through 48 kHz JACK loopback at amplitude $(val cap_440hz_amp) (sent 8000)"
-else
-	diag "could not connect PortAudio ports for loopback; amplitude not checked"
-fi
+	ok $PRC "dev_pa opened the JACK device, played and captured for 3 s"
+	[ "$(val dev_rate)" = "$rate" ]
+	ok $? "device runs at $rate Hz (8 kHz side through the resampler)"
+	near "$(val dev_frames_per_sec)" "$rate" 10
+	ok $? "callback moved $(val dev_frames_per_sec) frames/s, within 10% of $rate"
+	near "$(val callbacks_per_sec)" 50 10
+	ok $? "callback ran $(val callbacks_per_sec) times/s (20 ms periods)"
+	near "$(val cap_samples_per_sec)" 8000 10
+	ok $? "capture ring received $(val cap_samples_per_sec) samples/s at 8 kHz"
+	near "$(val play_samples_per_sec)" 8000 10
+	ok $? "playback ring drained at $(val play_samples_per_sec) samples/s"
+	[ "$(val cap_read)" -ge 20000 ] 2>/dev/null
+	ok $? "owner read $(val cap_read) captured samples out of the ring"
+	[ "$(val wakes)" -ge 120 ] 2>/dev/null
+	ok $? "wake handler called $(val wakes) times"
+	[ "$(val cap_overruns)" = 0 ]
+	ok $? "no capture overruns"
+	if [ $LOOP -eq 0 ]; then
+		near "$(val cap_440hz_amp)" 8000 10
+		ok $? "440 Hz tone played at 8 kHz came back through the $rate Hz loopback at amplitude $(val cap_440hz_amp) (sent 8000)"
+	else
+		diag "could not connect PortAudio ports for loopback; amplitude not checked"
+	fi
 
-kill "$JACKD" 2>/dev/null
-wait "$JACKD" 2>/dev/null
+	kill "$JACKD" 2>/dev/null
+	wait "$JACKD" 2>/dev/null
+}
+
+run_jack 48000
+run_jack 44100
 
 # ALSA "null" PCM defined in a private .asoundrc: lists and opens (it has no clock, so no rate check)
 printf 'pcm.sphonenull {\n\ttype null\n}\n' >"$WORK/.asoundrc"
