@@ -554,6 +554,24 @@ rtp_payload_entropy() {
 	echo "$out" | sed 's/.*entropy=\([0-9.]*\).*/\1/'
 }
 
+# rtp_common_size FILE PORTS: the most frequent RTP payload size (bytes after the RTP header) to or
+#   from PORTS; for 20 ms PCMU: 160 plain, 170 with SRTP AES_CM_128_HMAC_SHA1_80, 164 with _32.
+rtp_common_size() {
+	"$PYTHON" "$LAB_SRC/labtool.py" rtp "$1" "$2" | sed 's/.*common_size=\([0-9]*\).*/\1/'
+}
+
+# rtcp_plaintext_count FILE PORTS: how many RTCP datagrams to or from PORTS (comma-separated; RTCP is
+#   usually on the RTP port + 1: include both) are plaintext RTCP. On an SRTP session it must be 0.
+#   (baresip 1.0 leaks some: see PEERS.md.) Prints "N M": all RTCP datagrams, plaintext ones.
+rtcp_plaintext_count() {
+	"$PYTHON" "$LAB_SRC/labtool.py" rtcp "$1" "$2" | sed 's/rtcp=\([0-9]*\) plaintext=\([0-9]*\)/\1 \2/'
+}
+
+# lab_rtcp_ports PORTS: PORTS plus each port + 1 (comma-separated), for RTCP without rtcp-mux
+lab_rtcp_ports() {
+	echo "$1" | tr ',' '\n' | awk 'NF { printf "%s%d,%d", (n++ ? "," : ""), $1, $1 + 1 } END { print "" }'
+}
+
 # lab_kam_media_ports [CALLID]: the m=audio ports of the SDP bodies Kamailio saw (decrypted, from
 #   sipdump), comma-separated; with CALLID only that call's. The RTP to look at in a capture.
 lab_kam_media_ports() {

@@ -150,6 +150,9 @@ lab_float_ge "$e" 7.9
 ok $? "SRTP payload entropy $e bits/byte >= 7.9"
 ! "$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/srtp-as-pcmu.wav" --quiet >/dev/null
 ok $? "SRTP payloads decoded as PCMU are not the test signal"
+[ "$(rtp_common_size "$LAB_PCAP" "$ports")" -eq 170 ]
+ok $? "SRTP payloads are 160 + 10-byte HMAC_SHA1_80 tag"
+diag "SRTP call RTCP (all, plaintext): $(rtcp_plaintext_count "$LAB_PCAP" "$(lab_rtcp_ports "$ports")") (baresip leaks some, PEERS.md)"
 
 ports=$(lab_kam_media_ports "$PLAIN_CALLID")
 e=$(rtp_payload_entropy "$LAB_PCAP" "$ports" "$WORK/plain-as-pcmu.wav")
@@ -158,6 +161,11 @@ ok $? "RTP of the plain call found in the capture (ports $ports)"
 ok $? "control: plain PCMU payload entropy $e bits/byte < 7.5"
 res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/plain-as-pcmu.wav" --min-seconds 1.5)
 ok $? "control: plain RTP decoded as PCMU is the test signal ($res)"
+[ "$(rtp_common_size "$LAB_PCAP" "$ports")" -eq 160 ]
+ok $? "control: plain PCMU payloads are 160 bytes"
+set -- $(rtcp_plaintext_count "$LAB_PCAP" "$(lab_rtcp_ports "$ports")")
+[ "$2" -ge 1 ] && [ "$2" -eq "$1" ]
+ok $? "control: the plain call's RTCP is all plaintext ($2 of $1)"
 
 lab_stop_baresip carol
 lab_stop_baresip alice2

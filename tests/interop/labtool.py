@@ -12,10 +12,17 @@
       Read a pcap (not pcapng; use dumpcap -P) of IPv4 UDP on lo or Ethernet, take every RTP packet
       (version 2, not RTCP) from or to one of the ports, and print
           packets=N payload_bytes=B entropy=E.EEE ssrcs=S
-      where entropy is the Shannon entropy of the payload bytes in bits/byte (about 8 for SRTP,
+          common_size=Z
+      where Z is the most frequent payload size (PCMU 20 ms: 160 bytes, +10 with an HMAC_SHA1_80 tag,
+      +4 with _32, +16 with GCM) and entropy is the Shannon entropy of the payload bytes in bits/byte (about 8 for SRTP,
       clearly less for plain G.711). With --wav, the static-type (< 96) payloads of the first SSRC, in
       sequence order, are decoded as PCMU into OUT.wav, for wavcmp.py to show whether the plaintext
       audio is there. ssrcs counts the SSRCs that sent such payloads.
+  labtool.py rtcp PCAP PORT[,PORT...]
+      Count the RTCP datagrams (second byte 200-204) from or to the ports, and how many of them are
+      plaintext: the whole datagram parses as a compound RTCP packet whose lengths add up exactly.
+      An SRTCP datagram never does (encrypted body, then E-flag/index and tag). Prints
+          rtcp=N plaintext=M
   labtool.py tcp-payload PCAP PORT
       Print the concatenated TCP payload to or from PORT (raw bytes on stdout), to grep for text.
   labtool.py options PORT [udp|tcp]
@@ -208,6 +215,7 @@ def cmd_rtp(path, ports, wav_out=None):
     npkt = 0
     nbytes = 0
     streams = {}
+    sizes = {}
     for proto, sport, dport, payload in ip_packets(path):
         if proto != "udp" or (sport not in ports and dport not in ports):
             continue
@@ -215,6 +223,7 @@ def cmd_rtp(path, ports, wav_out=None):
         if r is None:
             continue
         ssrc, seq, pt, body = r
+        sizes[len(body)] = sizes.get(len(body), 0) + 1
         npkt += 1
         nbytes += len(body)
         for c in body:
@@ -226,7 +235,9 @@ def cmd_rtp(path, ports, wav_out=None):
         if c:
             p = c / float(nbytes)
             ent -= p * math.log2(p)
-    print("packets=%d payload_bytes=%d entropy=%.3f ssrcs=%d" % (npkt, nbytes, ent, len(streams)))
+    common = max(sizes, key=sizes.get) if sizes else 0
+    print("packets=%d payload_bytes=%d entropy=%.3f ssrcs=%d common_size=%d"
+          % (npkt, nbytes, ent, len(streams), common))
     if wav_out:
         pcm = bytearray()
         if streams:
@@ -252,6 +263,30 @@ def cmd_rtp(path, ports, wav_out=None):
             w.setframerate(8000)
             w.writeframes(bytes(pcm))
     return 0 if npkt else 1
+
+
+def rtcp_is_plain(pkt):
+    off = 0
+    while off + 4 <= len(pkt):
+        if pkt[off] >> 6 != 2 or not 200 <= pkt[off + 1] <= 207:
+            return False
+        off += 4 * (struct.unpack(">H", pkt[off + 2:off + 4])[0] + 1)
+    return off == len(pkt)
+
+
+def cmd_rtcp(path, ports):
+    ports = set(int(p) for p in ports.split(",") if p)
+    n = plain = 0
+    for proto, sport, dport, payload in ip_packets(path):
+        if proto != "udp" or (sport not in ports and dport not in ports):
+            continue
+        if len(payload) < 8 or payload[0] >> 6 != 2 or not 200 <= payload[1] <= 204:
+            continue
+        n += 1
+        if rtcp_is_plain(payload):
+            plain += 1
+    print("rtcp=%d plaintext=%d" % (n, plain))
+    return 0
 
 
 def cmd_tcp_payload(path, port):
@@ -384,6 +419,8 @@ def main(argv):
     if len(argv) in (4, 6) and argv[1] == "rtp":
         wav_out = argv[5] if len(argv) == 6 and argv[4] == "--wav" else None
         return cmd_rtp(argv[2], argv[3], wav_out)
+    if len(argv) == 4 and argv[1] == "rtcp":
+        return cmd_rtcp(argv[2], argv[3])
     if len(argv) == 4 and argv[1] == "tcp-payload":
         return cmd_tcp_payload(argv[2], argv[3])
     if len(argv) in (3, 4) and argv[1] == "options":
