@@ -385,7 +385,7 @@ static void ka_due(void *arg)
 
 	if (f->st != F_UP)
 		return;
-	if (f->rx_since_ka) { /* traffic came in: the flow is evidently alive */
+	if (f->rx_since_ka) { /* SIP messages came in: the flow is not idle and evidently alive */
 		f->rx_since_ka = false;
 	} else if (!f->awaiting_pong) {
 		if (queue_add(f, "\r\n\r\n", 4) == 0) {
@@ -453,6 +453,7 @@ static void on_stream_msg(struct sip_msg *msg, void *arg)
 		sip_msg_free(msg);
 		return;
 	}
+	f->rx_since_ka = true; /* a SIP message, not a pong: the flow is not idle */
 	deliver(f, msg);
 }
 
@@ -532,7 +533,6 @@ static void flow_read(struct sip_flow *f)
 			}
 			n = (size_t)r;
 		}
-		f->rx_since_ka = true;
 		if (f->awaiting_pong) { /* any traffic proves the flow alive */
 			f->awaiting_pong = false;
 			tmr_cancel(&f->pong_tmr);

@@ -305,9 +305,13 @@ int main(void)
 		struct ready r = { 0 };
 		const struct tls_info *ti;
 
+		uint64_t t0 = loop_now_ms();
+
 		sa.msgs = sb.msgs = 0;
 		is_int(sip_transp_flow_get(B, &d, on_ready, &r, NULL), 0, "B: get TLS flow");
 		RUN_UNTIL(r.calls, 3000);
+		diag("TCP connect + TLS 1.3 handshake + verification on loopback: %llu ms",
+		     (unsigned long long)(loop_now_ms() - t0));
 		ok(r.calls == 1 && r.err == 0 && r.flow, "TLS flow ready (%s)", r.why);
 		ok(sip_flow_is_tls(r.flow), "flow is TLS");
 		ti = sip_flow_tls_info(r.flow);
@@ -519,7 +523,7 @@ int main(void)
 		RUN_UNTIL(r1.calls, 2000);
 		ok(r1.err == 0, "flow to a pong-answering peer");
 		run_for(1000);
-		ok(good.pings >= 4, "CRLFCRLF pings sent about every 120-150 ms (%d in 1 s)", good.pings);
+		ok(good.pings >= 5 && good.pings <= 9, "CRLFCRLF pings sent every 120-150 ms (%d in 1 s)", good.pings);
 		ok(sip_flow_alive(r1.flow) && sk.lost == 0, "answered: flow still alive");
 
 		d = dest(SIP_TP_TCP, pm, NULL, NULL);
