@@ -106,7 +106,13 @@ static bool hostname_ok(struct pl h)
 	}
 	if (lab > 0 && h.p[h.l - 1] == '-')
 		return false;
-	return true;
+	/* toplabel = ALPHA *( alphanum / "-" ): "1.2.3.999" is neither IPv4 nor a name */
+	size_t end = h.l, st;
+	if (h.p[end - 1] == '.')
+		end--;
+	for (st = end; st > 0 && h.p[st - 1] != '.'; st--)
+		;
+	return st < end && !is_digit(h.p[st]);
 }
 
 static bool ipv4_ok(struct pl h)

@@ -102,7 +102,7 @@ static void test_parse(void)
 		"sip:al ice@example.com", "sip:alice@exa mple.com", "sip:a%4@example.com", "sip:a%ZZ@example.com",
 		"sip:example.com;=x", "sip:example.com;a=", "sip:example.com?", "sip:example.com?a", "sip:-bad.com",
 		"sip:bad-.com", "sip:a..b", "sip:example.com;;lr", "tel:", "sip:a@b@c",
-		"sip:a@b.com;lr;LR", "sip:a@b.com;%6Cr;lr", "sip:a@b.com?x=1&X=2", "tel:1;a=1;a=2",
+		"sip:a@b.com;lr;LR", "sip:a@1.2.3.999", "sip:a@1.2.3.4.5", "sip:a@b.com;%6Cr;lr", "sip:a@b.com?x=1&X=2", "tel:1;a=1;a=2",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ok(sip_uri_decode_str(&u, bad[i]) == EBADMSG, "rejects \"%s\"", bad[i]);
