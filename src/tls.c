@@ -812,6 +812,9 @@ int tls_conn_info(const struct tls_conn *c, struct tls_info *info)
 		if (c->verr)
 			snprintf(in.verify_note, sizeof(in.verify_note),
 				 "NOT VERIFIED (tls_insecure_skip_verify): %.86s", c->vmsg);
+		else if (c->pin[0] && c->pin_ok)
+			snprintf(in.verify_note, sizeof(in.verify_note),
+				 "NOT VERIFIED: tls_insecure_skip_verify is set (the public key pin matches)");
 		else
 			snprintf(in.verify_note, sizeof(in.verify_note),
 				 "NOT VERIFIED: tls_insecure_skip_verify is set");

@@ -653,6 +653,26 @@ int main(void)
 		is_int(res.fail, TLS_FAIL_UNTRUSTED, "pin is checked in addition to the chain");
 	}
 	{
+		struct srv s = { .mode = SRV_TLS, .cert = P("self.crt"), .key = P("self.key") };
+		char pin_self[80];
+
+		tls_pin_of_file(P("self.crt"), pin_self, sizeof(pin_self));
+		conf = (struct tls_conf){ .ca_file = P("ca.crt"), .pin = pin_self, .insecure_skip_verify = true };
+		run_case(&res, &s, &conf, "localhost");
+		is_int(res.err, 0, "insecure + matching pin: self-signed server accepted");
+		ok(!res.info.verified && strstr(res.info.verify_note, "NOT VERIFIED") &&
+		   strstr(res.info.verify_note, "self-signed"), "... still not verified, and says why (%s)",
+		   res.info.verify_note);
+	}
+	{
+		struct srv s = { .mode = SRV_TLS, .cert = P("good.crt"), .key = P("good.key") };
+
+		conf = (struct tls_conf){ .ca_file = P("ca.crt"), .pin = pin_good, .insecure_skip_verify = true };
+		run_case(&res, &s, &conf, "localhost");
+		is_str(res.info.verify_note, "NOT VERIFIED: tls_insecure_skip_verify is set (the public key pin matches)",
+		       "insecure + matching pin on a good chain: note mentions the pin");
+	}
+	{
 		struct srv s = { .mode = SRV_TLS, .cert = P("good.crt"), .key = P("good.key") };
 
 		conf = (struct tls_conf){ .ca_file = P("ca.crt"), .pin = pin_wrong, .insecure_skip_verify = true };
