@@ -8,7 +8,7 @@
 #   lab_require kamailio baresip            # prints "1..0 # SKIP" and exits when a peer is missing
 #   lab_make_ca "$WORK/ca"                   # LAB_CA=$WORK/ca: ca.pem server.pem wronghost.pem ...
 #   lab_start_kamailio                       # KAM_PID KAM_TLS_PORT KAM_TCP_PORT KAM_UDP_PORT KAM_LOG
-#   lab_start_baresip bob bob "$LAB_PW_bob" wav="$WORK/chirp.wav"
+#   lab_start_baresip bob bob "$LAB_PW_bob"  # BS_bob_PID BS_bob_CTRL BS_bob_LOG BS_bob_REC ...
 #   baresip_cmd "$BS_bob_CTRL" "dial sip:alice@sip.test"
 
 if [ -z "${LAB_LIB_LOADED:-}" ]; then
@@ -70,7 +70,7 @@ lab_pid_alive() {
 # lab_stop_pid PID: SIGTERM, wait up to 5 s, then SIGKILL (its direct children too, found by PID
 # beforehand, since Kamailio's children outlive a SIGKILLed parent); forgets the PID.
 lab_stop_pid() {
-	local p=$1 kids i
+	local p=$1 kids i k
 	[ -n "$p" ] || return 0
 	kids=$(_lab_children "$p")
 	kill "$p" 2>/dev/null
@@ -137,7 +137,8 @@ _lab_key() {
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null && chmod 600 "$1"
 }
 
-# _lab_ca_init DIR NAME CN: self-signed CA NAME.pem/NAME.key and an "openssl ca" database for it
+# _lab_ca_init DIR NAME CN: self-signed CA NAME.pem/NAME.key and an "openssl ca" database for it.
+# The CA's validity starts 500 days back, so that expired.pem is a cert the CA did issue in its time.
 _lab_ca_init() {
 	local d=$1 n=$2
 	mkdir -p "$d/$n.db/certs" && : >"$d/$n.db/index.txt" && echo 1000 >"$d/$n.db/serial" || return 1
@@ -165,6 +166,10 @@ extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 subjectAltName = \$ENV::LAB_SAN
+[ext_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
 [ext_client]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -174,9 +179,11 @@ authorityKeyIdentifier = keyid
 subjectAltName = \$ENV::LAB_SAN
 EOF
 	_lab_key "$d/$n.key" &&
-	openssl req -new -x509 -key "$d/$n.key" -out "$d/$n.pem" -days 800 -subj "/CN=$3" \
-		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-		2>>"$d/openssl.log"
+	openssl req -new -key "$d/$n.key" -out "$d/$n.csr" -subj "/CN=$3" 2>>"$d/openssl.log" &&
+	LAB_SAN=DNS:unused openssl ca -batch -notext -selfsign -config "$d/$n.cnf" -keyfile "$d/$n.key" \
+		-extensions ext_ca -startdate "$(date -u -d '-500 days' +%Y%m%d%H%M%SZ)" \
+		-enddate "$(date -u -d '+800 days' +%Y%m%d%H%M%SZ)" -in "$d/$n.csr" -out "$d/$n.pem" \
+		>>"$d/openssl.log" 2>&1
 }
 
 # _lab_ca_issue DIR CA NAME SAN server|client NOTBEFORE NOTAFTER: NAME.pem/NAME.key signed by CA
