@@ -354,6 +354,29 @@ int main(void)
 		sip_flow_unref(r.flow);
 	}
 
+	/* --- a malformed datagram: 400 back to its source, nothing delivered */
+	{
+		static const char bad[] = "OPTIONS sip:127.0.0.1 SIP/2.0\r\n"
+					  "Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKudpbad\r\n"
+					  "From: <sip:alice@127.0.0.1>;tag=a1\r\n"
+					  "To: <sip:alice@127.0.0.1>\r\n"
+					  "Call-ID: udpbad@test\r\n"
+					  "CSeq: 9 OPTIONS\r\n"
+					  "Content-Length: 50\r\n\r\n"; /* promises a body that is not there */
+		socklen_t sl;
+		struct sockaddr_storage to = loop4(p_udp, &sl);
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+		sa.msgs = 0;
+		ok(sendto(fd, bad, sizeof(bad) - 1, 0, (struct sockaddr *)&to, sl) > 0, "malformed datagram sent");
+		n = (int)raw_read(fd, buf, sizeof(buf) - 1, 2000);
+		if (n > 0)
+			buf[n] = '\0';
+		ok(n > 11 && !strncmp(buf, "SIP/2.0 400", 11) && strstr(buf, "CSeq: 9 OPTIONS"), "400 to the datagram");
+		is_int(sa.msgs, 0, "not delivered");
+		close(fd);
+	}
+
 	/* --- stream framing: byte-by-byte, two in one write */
 	{
 		int fd = raw_connect(p_tcp), i;
