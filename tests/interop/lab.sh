@@ -10,6 +10,17 @@
 #   lab_start_kamailio                       # KAM_PID KAM_TLS_PORT KAM_TCP_PORT KAM_UDP_PORT KAM_LOG
 #   lab_start_baresip bob bob "$LAB_PW_bob"  # BS_bob_PID BS_bob_CTRL BS_bob_LOG BS_bob_REC ...
 #   baresip_cmd "$BS_bob_CTRL" "dial sip:alice@sip.test"
+#
+# Functions (each documented where it is defined):
+#   setup       lab_require lab_make_ca lab_make_wav lab_sphone_conf
+#   Kamailio    lab_start_kamailio lab_stop_kamailio lab_restart_kamailio
+#               lab_kam_count lab_kam_replies lab_kam_reply_codes lab_kam_media_ports
+#   baresip     lab_start_baresip lab_baresip_config lab_stop_baresip baresip_cmd
+#               lab_baresip_registered lab_baresip_dtmf_received
+#   wire        lab_capture_start lab_capture_stop wire_has_plain_sip wire_tls_records wire_tshark_sip
+#               rtp_payload_entropy rtp_common_size rtcp_plaintext_count lab_rtcp_ports
+#   processes   lab_stop_pid lab_pid_alive lab_port_listening lab_float_ge
+#   Python      labtool.py (ctrl_tcp, test signal, pcap reading, timing), wavcmp.py (audio match)
 
 if [ -z "${LAB_LIB_LOADED:-}" ]; then
 	LAB_SRC=${LAB_SRC:-${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/interop}
@@ -43,6 +54,9 @@ lab_require() {
 		command -v "$_t" >/dev/null 2>&1 || skip_all "$_t not installed"
 		if [ "$_t" = kamailio ]; then
 			[ -n "$(_lab_kam_mpath)" ] || skip_all "kamailio modules (tls.so) not installed"
+		fi
+		if [ "$_t" = dumpcap ]; then
+			dumpcap -D 2>/dev/null | grep -q '\blo\b' || skip_all "dumpcap may not capture on lo here"
 		fi
 		if [ "$_t" = baresip ]; then
 			[ -f /usr/lib/baresip/modules/srtp.so ] || skip_all "baresip srtp module not installed"
