@@ -299,7 +299,7 @@ static bool abs_uri_ok(struct pl s)
 {
 	long colon = pl_chr(s, ':');
 
-	if (colon <= 0 || (size_t)colon + 1 >= s.l + 1)
+	if (colon <= 0)
 		return false;
 	if (!((s.p[0] >= 'a' && s.p[0] <= 'z') || (s.p[0] >= 'A' && s.p[0] <= 'Z')))
 		return false;
@@ -893,7 +893,7 @@ static int decode(struct sip_msg **mp, const void *buf, size_t len, bool lenient
 	struct pctx c = { NULL, lenient, 0 };
 	int err = 0;
 
-	if (!mp || (!buf && len))
+	if (!mp || (!buf && len) || len == SIZE_MAX)
 		return EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
