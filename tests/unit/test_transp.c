@@ -354,6 +354,34 @@ int main(void)
 		sip_flow_unref(r.flow);
 	}
 
+	/* --- IPv6 loopback: TLS verified against the ::1 SAN, laddr in brackets */
+	{
+		struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+		struct sip_dest d = { .tp = SIP_TP_TLS, .tls_name = "::1", .tls = cli_tls };
+		struct ready r = { 0 };
+		uint16_t p6 = 0;
+
+		if (sip_transp_listen(A, SIP_TP_TLS, (struct sockaddr *)&a6, sizeof(a6), srv_tls, &p6) == 0) {
+			a6.sin6_port = htons(p6);
+			memcpy(&d.addr, &a6, sizeof(a6));
+			d.addrlen = sizeof(a6);
+			sa.msgs = sb.msgs = 0;
+			is_int(sip_transp_flow_get(B, &d, on_ready, &r, NULL), 0, "B: TLS flow to [::1]");
+			RUN_UNTIL(r.calls, 3000);
+			ok(r.err == 0 && r.flow, "TLS over IPv6 ready (%s)", r.why);
+			ok(r.flow && !strncmp(sip_flow_laddr(r.flow), "[::1]:", 6) && !strcmp(sip_flow_lhost(r.flow), "::1"),
+			   "laddr %s", r.flow ? sip_flow_laddr(r.flow) : "-");
+			n = reg_msg(msg, sizeof(msg), "TLS", 11);
+			if (r.flow)
+				sip_flow_send(r.flow, msg, (size_t)n);
+			RUN_UNTIL(sb.msgs == 1, 3000);
+			is_int(sb.last_status, 200, "200 over IPv6 TLS");
+			sip_flow_unref(r.flow);
+		} else {
+			ok(1, "# SKIP no IPv6 loopback");
+		}
+	}
+
 	/* --- a malformed datagram: 400 back to its source, nothing delivered */
 	{
 		static const char bad[] = "OPTIONS sip:127.0.0.1 SIP/2.0\r\n"
