@@ -182,6 +182,19 @@ static void end_h(void *arg)
 	st_settle(st);
 }
 
+static int keep_last(struct sip_strans *st, const void *resp, size_t len)
+{
+	void *copy = malloc(len);
+
+	if (!copy)
+		return ENOMEM;
+	memcpy(copy, resp, len);
+	free(st->last);
+	st->last = copy;
+	st->last_len = len;
+	return 0;
+}
+
 static void trying_h(void *arg)
 {
 	struct sip_strans *st = arg;
@@ -192,15 +205,14 @@ static void trying_h(void *arg)
 		return;
 	wbuf_init(&w, 0);
 	err = sip_reply_print(&w, st->req, 100, "Trying", NULL, NULL, NULL, NULL, 0);
+	if (!err)
+		err = keep_last(st, w.p, w.len);
+	wbuf_free(&w);
 	if (!err) {
-		st->last = w.p; /* ownership of the heap storage moves to st */
-		st->last_len = w.len;
-		w.p = NULL;
 		err = st_send_last(st);
 		if (err)
 			st_fail(st, err);
 	}
-	wbuf_free(&w);
 	st_settle(st);
 }
 
@@ -360,19 +372,6 @@ int sip_strans_alloc(struct sip_strans **stp, struct sip_strans_mgr *m, const st
 out:
 	st_destroy(st);
 	return err;
-}
-
-static int keep_last(struct sip_strans *st, const void *resp, size_t len)
-{
-	void *copy = malloc(len);
-
-	if (!copy)
-		return ENOMEM;
-	memcpy(copy, resp, len);
-	free(st->last);
-	st->last = copy;
-	st->last_len = len;
-	return 0;
 }
 
 int sip_strans_reply(struct sip_strans *st, uint16_t code, const void *resp, size_t len)
