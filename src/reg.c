@@ -36,6 +36,7 @@ struct reg {
 	bool unreg;       /* the request out is the un-REGISTER */
 	bool bound;       /* a 2xx bound our contact at some point since the last un-REGISTER */
 	bool sent_creds;  /* the request out carried credentials */
+	bool answering;   /* the request out answers a challenge received just before */
 	uint32_t cseq;
 	unsigned req_expires;
 	unsigned granted;
@@ -428,6 +429,7 @@ static void send_request(struct reg *r)
 	if (!e)
 		return;
 	r->pending = false;
+	r->answering = false;
 	if (r->unreg) {
 		resp_h(e, NULL, strerror(e), r); /* finishes the stop */
 		return;
@@ -524,7 +526,7 @@ static void registered(struct reg *r, const struct sip_msg *m)
 	emit(r, &ev);
 }
 
-static void on_challenge(struct reg *r, const struct sip_msg *m, unsigned status)
+static void on_challenge(struct reg *r, const struct sip_msg *m, unsigned status, bool fresh)
 {
 	const struct sip_hdr *h;
 	const char *prev = NULL;
@@ -543,6 +545,13 @@ static void on_challenge(struct reg *r, const struct sip_msg *m, unsigned status
 		fail(r, status, "too many authentication challenges in a row", true, 0);
 		return;
 	}
+	/*
+	 * Credentials re-sent from an earlier challenge (refresh, or a new attempt after the
+	 * server restarted and forgot its nonces) that draw a challenge are not a wrong
+	 * password: only an answer to a challenge of this very exchange can prove that.
+	 */
+	if (!fresh)
+		sip_auth_reset(r->auth);
 	sip_auth_begin(r->auth);
 	for (h = sip_msg_hdr(m, proxy ? SIP_HDR_PROXY_AUTHENTICATE : SIP_HDR_WWW_AUTHENTICATE); h;
 	     h = sip_msg_hdr_next(m, h)) {
@@ -554,6 +563,7 @@ static void on_challenge(struct reg *r, const struct sip_msg *m, unsigned status
 	e = sip_auth_commit(r->auth, r->secure, r->acc->allow_plaintext_auth);
 	switch (e) {
 	case 0:
+		r->answering = true;
 		send_request(r);
 		return;
 	case EACCES:
@@ -584,8 +594,10 @@ static void resp_h(int err, const struct sip_msg *m, const char *errmsg, void *a
 	char why[300];
 	struct pl reason;
 	uint32_t v;
+	bool fresh = r->answering;
 
 	r->pending = false;
+	r->answering = false;
 	if (r->unreg) {
 		if (!err && m && (sip_msg_status(m) == 401 || sip_msg_status(m) == 407) && r->auth &&
 		    ++r->auth_rounds <= MAX_AUTH_ROUNDS) {
@@ -593,6 +605,8 @@ static void resp_h(int err, const struct sip_msg *m, const char *errmsg, void *a
 			const struct sip_hdr *h;
 			const char *prev = NULL;
 
+			if (!fresh)
+				sip_auth_reset(r->auth);
 			sip_auth_begin(r->auth);
 			for (h = sip_msg_hdr(m, proxy ? SIP_HDR_PROXY_AUTHENTICATE :
 						       SIP_HDR_WWW_AUTHENTICATE);
@@ -603,6 +617,7 @@ static void resp_h(int err, const struct sip_msg *m, const char *errmsg, void *a
 				sip_auth_add(r->auth, proxy, h->line);
 			}
 			if (!sip_auth_commit(r->auth, r->secure, r->acc->allow_plaintext_auth)) {
+				r->answering = true;
 				send_request(r);
 				return;
 			}
@@ -623,7 +638,7 @@ static void resp_h(int err, const struct sip_msg *m, const char *errmsg, void *a
 		return;
 	}
 	if (status == 401 || status == 407) {
-		on_challenge(r, m, status);
+		on_challenge(r, m, status, fresh);
 		return;
 	}
 	if (r->auth && r->sent_creds)
@@ -690,6 +705,7 @@ int reg_stop(struct reg *r, unsigned timeout_ms, reg_done_h *done, void *arg)
 	if (r->pending && r->snd.cancel)
 		r->snd.cancel(r->snd.arg);
 	r->pending = false;
+	r->answering = false;
 	r->done = done;
 	r->done_arg = arg;
 	r->state = REG_UNREGISTERING;
@@ -726,6 +742,7 @@ void reg_conn_lost(struct reg *r)
 	if (r->pending && r->snd.cancel)
 		r->snd.cancel(r->snd.arg);
 	r->pending = false;
+	r->answering = false;
 	r->state = REG_WAITING;
 	r->granted = 0;
 	d = r->delay_lost_ms >= 0 ? (uint64_t)r->delay_lost_ms : rand_below(500);

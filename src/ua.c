@@ -378,6 +378,9 @@ static int dest_of(struct uacc *x, char *err, size_t errsz)
 				 a->name, (int)tpv.l, tpv.p, account_transp_name(a->transport));
 			return EINVAL;
 		}
+	} else if (u.scheme == SIP_URI_SIPS) {
+		/* RFC 3263 4.1: no transport in the URI: let NAPTR choose (sips keeps it to TLS) */
+		x->dreq.transp = DNS_ANY;
 	}
 	return 0;
 }
@@ -412,7 +415,7 @@ static int uacc_alloc(struct uacc **xp, struct ua *ua, struct account *a, char *
 	e = dest_of(x, err, errsz);
 	if (e)
 		goto out;
-	if (x->dreq.transp == DNS_TLS) {
+	if (x->dreq.transp == DNS_TLS || x->dreq.transp == DNS_ANY || x->dreq.sips) {
 		memset(&tc, 0, sizeof(tc));
 		tc.ca_file = a->ca_file;
 		tc.ca_path = a->ca_path;

@@ -19,3 +19,9 @@ tests_unit_test_reg_SOURCES = tests/unit/test_reg.c
 tests_unit_test_reg_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_reg_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_reg
+
+# registration against a real Kamailio (skip themselves with SPHONE_UNIT_ONLY=1)
+TESTS += tests/interop/reg_tls.sh tests/interop/reg_auth.sh tests/interop/reg_certs.sh \
+	tests/interop/reg_restart.sh tests/interop/reg_dns.sh
+EXTRA_DIST += tests/interop/reg_lib.sh tests/interop/reg_tls.sh tests/interop/reg_auth.sh \
+	tests/interop/reg_certs.sh tests/interop/reg_restart.sh tests/interop/reg_dns.sh

@@ -1,10 +1,76 @@
 #!/bin/sh
-# cli.sh: the command line answers --version and --help, and rejects unknown options.
+# cli.sh: the command line: --version/--help, options, --check-config, and headless mode without a network.
 . "$top_srcdir/tests/interop/lib.sh"
 S="$top_builddir/sphone"
 
 out=$("$S" --version); ok $? "--version exits 0"
 echo "$out" | grep -q '^sphone [0-9]'; ok $? "--version prints 'sphone X.Y.Z'"
 "$S" --help | grep -q -- '--version'; ok $? "--help lists the options"
+for o in --config --account --headless --check-config --log --log-level --sip-trace; do
+	"$S" --help | grep -q -- "$o"; ok $? "--help lists $o"
+done
 "$S" --no-such-option >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "an unknown option exits 2"
+"$S" >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "no mode given exits 2"
+"$S" --headless --log-level loud >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "a bad --log-level exits 2"
+"$S" --headless sip:bob@x >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "a URI argument (calls: later) exits 2"
+
+cat >"$WORK/good.conf" <<'C'
+[general]
+log_level = warn
+[account lab]
+uri = sips:alice@sip.test
+password = "Sekr1t pass"
+proxy = 127.0.0.1:5061
+register = no
+C
+chmod 600 "$WORK/good.conf"
+out=$("$S" --check-config -c "$WORK/good.conf" 2>"$WORK/err"); rc=$?
+[ $rc -eq 0 ]; ok $? "--check-config on a valid file exits 0"
+echo "$out" | grep -q '^uri = sips:alice@sip.test$'; ok $? "--check-config prints the settings"
+echo "$out" | grep -q '^expires = 600$'; ok $? "... with defaults filled in"
+echo "$out" | grep -q '^password = \*\*\*$'; ok $? "... the password masked"
+echo "$out$(cat "$WORK/err")" | grep -q 'Sekr1t'; [ $? -ne 0 ]; ok $? "... and the password nowhere"
+
+printf '[account lab]\nuri = sips:alice@sip.test\nexpires = 5\n' >"$WORK/bad.conf"
+"$S" --check-config -c "$WORK/bad.conf" >/dev/null 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ]; ok $? "--check-config on a bad value exits 1"
+grep -q "bad.conf:3: .*expires" "$WORK/err"; ok $? "the error names FILE:LINE and the key"
+"$S" --check-config -c "$WORK/nope.conf" >/dev/null 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ]; ok $? "a missing config file exits 1"
+grep -q "nope.conf" "$WORK/err"; ok $? "and names the file"
+"$S" --check-config -c "$WORK/good.conf" -a nobody >/dev/null 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "no \[account nobody\]" "$WORK/err"; ok $? "an unknown --account exits 1 and says so"
+chmod 644 "$WORK/good.conf"
+"$S" --check-config -c "$WORK/good.conf" >/dev/null 2>"$WORK/err"
+grep -q "chmod 600" "$WORK/err"; ok $? "a password in a world-readable file draws a warning"
+chmod 600 "$WORK/good.conf"
+XDG_CONFIG_HOME=$WORK/xdg "$S" --check-config >/dev/null 2>"$WORK/err"
+grep -q "$WORK/xdg/sphone/sphone.conf" "$WORK/err"; ok $? "default config path is \$XDG_CONFIG_HOME/sphone/sphone.conf"
+
+# headless, no registration: commands in, JSON lines out, EOF quits
+printf 'status\nfrobnicate\ncall sip:bob@sip.test\nregister nobody\n' |
+	timeout 10 "$S" --headless -c "$WORK/good.conf" --log "$WORK/log" --log-level info >"$WORK/out"; rc=$?
+[ $rc -eq 0 ]; ok $? "headless: EOF on stdin quits with 0 (rc $rc)"
+head -n 1 "$WORK/out" | grep -q '^{"event":"status","account":"lab","uri":"sips:alice@sip.test","state":"idle"}$'
+ok $? "status event as a JSON line"
+grep -q '^{"event":"error","command":"frobnicate","message":"unknown command' "$WORK/out"; ok $? "unknown command: error event"
+grep -q '^{"event":"error","command":"call","message":".*not implemented yet"}$' "$WORK/out"; ok $? "call: honest 'not implemented yet'"
+grep -q '^{"event":"error","command":"register","message":"no account .nobody."}$' "$WORK/out"; ok $? "register with an unknown account: error"
+tail -n 1 "$WORK/out" | grep -q '^{"event":"unregistered","account":"lab"}$'; ok $? "quit ends with unregistered"
+python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$WORK/out"; ok $? "every stdout line is JSON"
+[ -s "$WORK/log" ] && ! grep -q '^{' "$WORK/log"; ok $? "--log FILE gets the log, not the events"
+
+# SIGTERM quits cleanly
+mkfifo "$WORK/in"
+"$S" --headless -c "$WORK/good.conf" <"$WORK/in" >"$WORK/out2" 2>/dev/null &
+pid=$!
+exec 7>"$WORK/in"
+echo status >&7
+WAIT_SECS=5 wait_for grep -q status "$WORK/out2"
+kill -TERM "$pid"
+WAIT_SECS=5 wait_for sh -c "! kill -0 $pid 2>/dev/null"
+wait "$pid"; rc=$?
+exec 7>&-
+[ $rc -eq 0 ]; ok $? "SIGTERM: clean exit 0 (rc $rc)"
+grep -q '"unregistered"' "$WORK/out2"; ok $? "SIGTERM: un-REGISTER path taken"
 done_testing

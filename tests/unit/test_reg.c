@@ -324,13 +324,20 @@ static void test_register_auth_refresh(struct loop *l)
 	hdr(&f, "Authorization", v, sizeof(v));
 	dparam(v, "nc", nc, sizeof(nc));
 	is_str(nc, "00000002", "refresh answers the known nonce with nc=2");
+	/* the server forgot our nonce (restart): a challenge to re-sent credentials is not a failure */
+	reply(&f, 401, "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"n0nce9\", qop=\"auth\"\r\n");
+	is_int(f.nsent, 4, "challenge to cached credentials answered");
+	is_int(count(&ev, "registration_failed"), 0, "and not taken for a wrong password");
+	hdr(&f, "Authorization", v, sizeof(v));
+	dparam(v, "nonce", buf, sizeof(buf));
+	is_str(buf, "n0nce9", "answer uses the new nonce");
 	reply(&f, 200, "Contact: <sips:alice@127.0.0.1:40000;transport=tls>;expires=600\r\n");
 	is_int(reg_expires(r), 600, "refreshed for 600 s");
 	is_int(count(&ev, "registration_failed"), 0, "no failure so far");
 
 	/* un-REGISTER on stop */
 	is_int(reg_stop(r, 1000, done_h, &ev), 0, "reg_stop");
-	is_int(f.nsent, 4, "un-REGISTER sent");
+	is_int(f.nsent, 5, "un-REGISTER sent");
 	is_str(hdr(&f, "Expires", v, sizeof(v)), "0", "un-REGISTER has Expires: 0");
 	ok(strstr(hdr(&f, "Contact", v, sizeof(v)), "+sip.instance") != NULL,
 	   "un-REGISTER names our contact");
