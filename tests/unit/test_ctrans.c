@@ -92,6 +92,15 @@ static void run_for(struct loop *l, uint64_t ms)
 	}
 }
 
+/* runs the loop until f has recorded n sends (or max_ms passed): robust against a loaded machine */
+static void run_until_sent(struct loop *l, const struct fake *f, int n, uint64_t max_ms)
+{
+	uint64_t end = loop_now_ms() + max_ms;
+
+	while (f->n < n && loop_now_ms() < end)
+		loop_run_once(l, 5);
+}
+
 static void run_until_err(struct loop *l, struct tu *tu, uint64_t max_ms)
 {
 	uint64_t end = loop_now_ms() + max_ms;
@@ -166,7 +175,7 @@ static bool interval_ok(const struct fake *f, int i, uint64_t want)
 	uint64_t d = f->at[i] - f->at[i - 1];
 
 	/* never early; late only by scheduling latency */
-	return d + 2 >= want && d <= want + 40;
+	return d + 2 >= want && d <= want + 100;
 }
 
 static void test_helpers(void)
@@ -203,7 +212,7 @@ static void test_invite_udp_timeout(struct loop *l, struct sip_ctrans_mgr *m)
 	run_until_err(l, &tu, 64 * T1 + 500);
 	is_int(tu.err, ETIMEDOUT, "Timer B -> ETIMEDOUT");
 	is_int(tu.nerr, 1, "reported once");
-	ok(tu.err_at + 2 >= 64 * T1 && tu.err_at <= 64 * T1 + 60, "after 64*T1 (%llu ms)",
+	ok(tu.err_at + 2 >= 64 * T1 && tu.err_at <= 64 * T1 + 250, "after 64*T1 (%llu ms)",
 	   (unsigned long long)tu.err_at);
 	/* Timer A: T1, 2T1, 4T1, ... ; sends at 0,20,60,140,300,620,(1260) before B at 1280 */
 	ok(f.n == 6 || f.n == 7, "6 or 7 transmissions before Timer B (got %d)", f.n);
@@ -229,7 +238,7 @@ static void test_noninvite_udp(struct loop *l, struct sip_ctrans_mgr *m)
 	const uint64_t want[] = {0, T1, 2 * T1, T2, T2, T2};
 
 	is_int(start(&ct, m, &f, &tu, false, "REGISTER", "z9hG4bKreg1"), 0, "REGISTER over UDP");
-	run_for(l, T1 + 2 * T1 + 3 * T2 + T2 / 2);
+	run_until_sent(l, &f, 6, 2000);
 	ok(f.n >= 6, "at least 6 transmissions so far (%d)", f.n);
 	for (i = 1; i < 6 && i < f.n; i++)
 		if (!interval_ok(&f, i, want[i])) {
@@ -268,7 +277,7 @@ static void test_noninvite_proceeding(struct loop *l, struct sip_ctrans_mgr *m)
 	start(&ct, m, &f, &tu, false, "OPTIONS", "z9hG4bKopt1");
 	is_int(feed(m, 100, "OPTIONS", "z9hG4bKopt1"), 0, "100 Trying");
 	is_int(tu.nresp, 1, "provisional passed to TU");
-	run_for(l, T1 + 3 * T2 + T2 / 2);
+	run_until_sent(l, &f, 4, 2000);
 	for (i = 2; i < 4 && i < f.n; i++)
 		if (!interval_ok(&f, i, T2))
 			good = 0;
