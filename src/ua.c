@@ -257,19 +257,22 @@ static void connect_next(struct uacc *x)
 static void dns_done_h(int err, const struct dns_target *targets, size_t n, const char *errmsg, void *arg)
 {
 	struct uacc *x = arg;
+	char why[320];
 
-	dns_query_free(x->dq);
-	x->dq = NULL;
+	/* targets and errmsg belong to the query: copy before freeing it */
 	if (err || !n) {
-		char why[320];
 		snprintf(why, sizeof(why), "cannot find the registrar for %s: %s", x->dhost,
 			 errmsg && *errmsg ? errmsg : strerror(err ? err : ENOENT));
+		dns_query_free(x->dq);
+		x->dq = NULL;
 		finish(x, err ? err : ENOENT, NULL, why);
 		return;
 	}
 	if (n > DNS_MAX_TARGETS)
 		n = DNS_MAX_TARGETS;
 	memcpy(x->targets, targets, n * sizeof(*targets));
+	dns_query_free(x->dq);
+	x->dq = NULL;
 	x->ntargets = n;
 	x->tidx = 0;
 	x->fail_err = 0;
