@@ -8,3 +8,4 @@ include src/sip.mk
 include src/net.mk
 include src/auth.mk
 include src/ua.mk
+include src/call.mk
