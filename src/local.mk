@@ -9,3 +9,4 @@ include src/net.mk
 include src/auth.mk
 include src/ua.mk
 include src/call.mk
+include src/sdp.mk
