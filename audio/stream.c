@@ -1,0 +1,801 @@
+/* stream.c: one RTP/SRTP audio session joining device rings, G.711, RTP/RTCP, SRTP, RFC 4733 and the jitter buffer. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dtmf.h"
+#include "g711.h"
+#include "plc.h"
+#include "ring.h"
+#include "rtcp.h"
+#include "rtp.h"
+#include "stream.h"
+
+#define CLOCK_RATE 8000
+#define SPMS (CLOCK_RATE / 1000)
+#define MAX_SPF (STREAM_PTIME_MAX * SPMS)
+#define PKT_CAP 1600
+#define RX_BURST 256          /* packets per stream_rx call, so one socket cannot starve the loop */
+#define RTCP_INTERVAL_MS 5000
+#define REKEY_GRACE_MS 5000   /* old receive keys kept this long for packets in flight */
+#define PLAY_AHEAD_FRAMES 6   /* more than this queued for the device: it runs slow, skip */
+#define STALL_MS 1000         /* owner stalled longer than this: restart the clocks */
+
+struct stream {
+	int rtp_fd;
+	int rtcp_fd;
+	bool mux;
+	struct sockaddr_storage remote_rtp;
+	struct sockaddr_storage remote_rtcp;
+	uint8_t pt;
+	int dtmf_pt;
+	unsigned ptime;
+	unsigned spf;
+	enum stream_dir dir;
+	unsigned timeout_ms;
+	struct audev *dev;
+	stream_dtmf_h *dtmfh;
+	stream_timeout_h *timeouth;
+	void *arg;
+
+	struct srtp_sess *sess;     /* current keys: the only way out to the socket */
+	struct srtp_sess *old_rx;   /* previous keys after a rekey, receive only */
+	uint64_t old_until;
+	struct srtp_sess_stats retired; /* counters of sessions already freed */
+	uint64_t auth_fail_adjust;  /* failures on new keys that the old keys then accepted */
+
+	struct rtp_send *tx;
+	struct rtp_recv *rx;
+	struct dtmf_send *dtx;
+	struct dtmf_recv *drx;
+	struct jbuf *jb;
+	struct plc *plc;
+	char cname[RTCP_CNAME_LEN + 1];
+
+	bool started;
+	uint64_t next_tx_ms;   /* without a device: when the next silence frame is due */
+	uint64_t next_play_ms;
+	uint64_t next_rtcp_ms;
+	uint64_t last_rx_ms;
+	bool timed_out;
+	uint64_t base_ms;      /* now_ms at start, and the wall NTP time then (64-bit fixed point) */
+	uint64_t base_ntp;
+	uint32_t rng;
+
+	/* RTCP state */
+	uint32_t last_sr_mid;
+	uint64_t last_sr_rx_ms;
+	uint32_t sr_packets_at_last_report;
+	uint32_t dtmf_ts;  /* start of the last telephone-event received */
+	bool dtmf_open;
+
+	struct stream_stats st; /* counters kept here; stream_stats fills in the rest */
+};
+
+static bool dir_send(enum stream_dir d)
+{
+	return (d & STREAM_SENDONLY) != 0;
+}
+
+static bool dir_recv(enum stream_dir d)
+{
+	return (d & STREAM_RECVONLY) != 0;
+}
+
+static uint32_t rng_next(struct stream *s)
+{
+	/* xorshift32: only for spreading RTCP times, nothing secret */
+	uint32_t x = s->rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	s->rng = x ? x : 0x9e3779b9u;
+	return s->rng;
+}
+
+/* RFC 3550 6.2 randomises the interval to 0.5..1.5 of its value. */
+static uint64_t rtcp_interval(struct stream *s, unsigned base)
+{
+	return base / 2 + rng_next(s) % (base + 1);
+}
+
+static bool addr_valid(const struct sockaddr_storage *a)
+{
+	return a->ss_family == AF_INET || a->ss_family == AF_INET6;
+}
+
+static socklen_t addr_len(const struct sockaddr_storage *a)
+{
+	return a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+static bool addr_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		return x->sin6_port == y->sin6_port &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+	}
+	return false;
+}
+
+/* The RTCP address when only the RTP one is known: port + 1 (RFC 3550 11), or the same with mux. */
+static void addr_rtcp_default(struct sockaddr_storage *rtcp, const struct sockaddr_storage *rtp, bool mux)
+{
+	*rtcp = *rtp;
+	if (mux)
+		return;
+	if (rtp->ss_family == AF_INET) {
+		struct sockaddr_in *a = (void *)rtcp;
+		a->sin_port = htons((uint16_t)(ntohs(a->sin_port) + 1));
+	} else if (rtp->ss_family == AF_INET6) {
+		struct sockaddr_in6 *a = (void *)rtcp;
+		a->sin6_port = htons((uint16_t)(ntohs(a->sin6_port) + 1));
+	}
+}
+
+static int sess_from_crypto(struct srtp_sess **sp, const struct stream_crypto *c)
+{
+	size_t need;
+
+	if (c->plain)
+		return srtp_sess_alloc_plain(sp);
+	if ((unsigned)c->suite >= SRTP_SUITE_COUNT || !srtp_suite_supported(c->suite))
+		return EINVAL;
+	need = srtp_suite_key_len(c->suite) + srtp_suite_salt_len(c->suite);
+	if (!c->tx_key || !c->rx_key || c->tx_len != need || c->rx_len != need)
+		return EINVAL;
+	return srtp_sess_alloc(sp, c->suite, c->tx_key, c->tx_len, c->rx_key, c->rx_len);
+}
+
+static void stats_add(struct srtp_sess_stats *acc, const struct srtp_sess *sess)
+{
+	struct srtp_sess_stats x;
+
+	if (!sess)
+		return;
+	srtp_sess_stats(sess, &x);
+	acc->protected_pkts += x.protected_pkts;
+	acc->protected_bytes += x.protected_bytes;
+	acc->unprotected_pkts += x.unprotected_pkts;
+	acc->unprotected_bytes += x.unprotected_bytes;
+	acc->rtcp_protected += x.rtcp_protected;
+	acc->rtcp_unprotected += x.rtcp_unprotected;
+	acc->auth_fail += x.auth_fail;
+	acc->replay_fail += x.replay_fail;
+	acc->other_fail += x.other_fail;
+	acc->plaintext_sent += x.plaintext_sent;
+	acc->plaintext_received += x.plaintext_received;
+}
+
+static void retire_old(struct stream *s)
+{
+	if (!s->old_rx)
+		return;
+	stats_add(&s->retired, s->old_rx);
+	srtp_sess_free(s->old_rx);
+	s->old_rx = NULL;
+}
+
+static void old_rx_expire(struct stream *s, uint64_t now_ms)
+{
+	if (!s->old_rx)
+		return;
+	if (!s->old_until)
+		s->old_until = now_ms + REKEY_GRACE_MS;
+	else if (now_ms >= s->old_until)
+		retire_old(s);
+}
+
+/* NTP time (64-bit fixed point) on the owner's clock, anchored to the wall clock at start. */
+static uint64_t ntp_at(const struct stream *s, uint64_t now_ms)
+{
+	uint64_t d = now_ms - s->base_ms;
+
+	return s->base_ntp + ((d / 1000) << 32) + (((d % 1000) << 32) / 1000);
+}
+
+static uint32_t ntp_mid(uint64_t ntp)
+{
+	return (uint32_t)(ntp >> 16);
+}
+
+static double peak_of(const int16_t *x, unsigned n)
+{
+	int m = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		int v = x[i] < 0 ? -(int)x[i] : x[i];
+		if (v > m)
+			m = v;
+	}
+	return m / 32768.0;
+}
+
+/*
+ * The one way out to the network: protect (SRTP/SRTCP, or the plaintext
+ * session's pass-through that counts plaintext), then sendto. A packet whose
+ * protection failed is never sent.
+ */
+static int send_pkt(struct stream *s, uint8_t *buf, size_t len, bool rtcp)
+{
+	const struct sockaddr_storage *dst = rtcp ? &s->remote_rtcp : &s->remote_rtp;
+	int fd = rtcp && !s->mux ? s->rtcp_fd : s->rtp_fd;
+	int err;
+
+	err = rtcp ? srtp_sess_protect_rtcp(s->sess, buf, &len, PKT_CAP)
+		   : srtp_sess_protect(s->sess, buf, &len, PKT_CAP);
+	if (err) {
+		s->st.send_errors++;
+		return err;
+	}
+	if (sendto(fd, buf, len, 0, (const struct sockaddr *)dst, addr_len(dst)) < 0) {
+		s->st.send_errors++;
+		return errno;
+	}
+	if (rtcp)
+		s->st.rtcp_sent++;
+	else
+		s->st.rtp_sent++;
+	return 0;
+}
+
+/* One packet time of outgoing audio (frame may be NULL for silence). */
+static void send_frame(struct stream *s, const int16_t *frame)
+{
+	uint8_t buf[PKT_CAP];
+	struct dtmf_pkt dp;
+	size_t hl;
+
+	if (!dir_send(s->dir)) {
+		/* hold: the timestamp keeps running so resuming is continuous */
+		rtp_send_skip(s->tx, s->spf);
+		return;
+	}
+	if (s->dtx && dtmf_send_tick(s->dtx, rtp_send_ts(s->tx), &dp) == 0) {
+		if (rtp_send_other(s->tx, buf, sizeof(buf), dp.pt, dp.ts, dp.marker, DTMF_PAYLOAD_LEN,
+				   &hl) == 0) {
+			memcpy(buf + hl, dp.payload, DTMF_PAYLOAD_LEN);
+			if (send_pkt(s, buf, hl + DTMF_PAYLOAD_LEN, false) == 0)
+				s->st.dtmf_sent++;
+		}
+		rtp_send_skip(s->tx, s->spf);
+		return;
+	}
+	if (rtp_send_audio(s->tx, buf, sizeof(buf), s->spf, s->spf, &hl)) {
+		s->st.send_errors++;
+		return;
+	}
+	if (!frame)
+		memset(buf + hl, s->pt == STREAM_PT_PCMU ? 0xff : 0xd5, s->spf);
+	else if (s->pt == STREAM_PT_PCMU)
+		g711_ulaw_enc_buf(buf + hl, frame, s->spf);
+	else
+		g711_alaw_enc_buf(buf + hl, frame, s->spf);
+	send_pkt(s, buf, hl + s->spf, false);
+}
+
+static void do_capture(struct stream *s, uint64_t now_ms)
+{
+	int16_t frame[MAX_SPF];
+
+	if (s->dev) {
+		struct ring *cap = audev_capture_ring(s->dev);
+		while (ring_avail(cap) >= s->spf) {
+			ring_read(cap, frame, s->spf);
+			s->st.mic_peak = peak_of(frame, s->spf);
+			send_frame(s, frame);
+		}
+		s->next_tx_ms = now_ms + s->ptime;
+		return;
+	}
+	while (now_ms >= s->next_tx_ms) {
+		s->st.mic_peak = 0;
+		send_frame(s, NULL);
+		s->next_tx_ms += s->ptime;
+	}
+}
+
+static void do_playout(struct stream *s)
+{
+	int16_t frame[MAX_SPF];
+	struct jbuf_frame f;
+	struct ring *play = s->dev ? audev_playback_ring(s->dev) : NULL;
+
+	if (jbuf_get(s->jb, s->next_play_ms, &f))
+		f.kind = JBUF_WAIT;
+	switch (f.kind) {
+	case JBUF_FRAME: {
+		size_t n = f.len < s->spf ? f.len : s->spf;
+		if (s->pt == STREAM_PT_PCMU)
+			g711_ulaw_dec_buf(frame, f.data, n);
+		else
+			g711_alaw_dec_buf(frame, f.data, n);
+		if (n < s->spf)
+			memset(frame + n, 0, (s->spf - n) * sizeof(frame[0]));
+		plc_good(s->plc, frame);
+		break;
+	}
+	case JBUF_CONCEAL:
+		plc_conceal(s->plc, frame);
+		s->st.concealed++;
+		break;
+	default:
+		memset(frame, 0, s->spf * sizeof(frame[0]));
+		break;
+	}
+	s->st.spk_peak = peak_of(frame, s->spf);
+	if (!play)
+		return;
+	/* a device clock slower than ours would fill its ring without bound: drop instead */
+	if (ring_avail(play) >= PLAY_AHEAD_FRAMES * s->spf || ring_space(play) < s->spf) {
+		s->st.play_overflow++;
+		return;
+	}
+	ring_write(play, frame, s->spf);
+}
+
+static void send_rtcp(struct stream *s, uint64_t now_ms)
+{
+	uint8_t buf[PKT_CAP];
+	struct rtcp_report rep;
+	struct rtp_send_stats ss;
+	size_t len;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.ssrc = rtp_send_ssrc(s->tx);
+	rep.cname = s->cname;
+	rtp_send_stats(s->tx, &ss);
+	if (ss.packets != s->sr_packets_at_last_report) {
+		uint64_t ntp = ntp_at(s, now_ms);
+		rep.sender = true;
+		rep.sr.ntp_sec = (uint32_t)(ntp >> 32);
+		rep.sr.ntp_frac = (uint32_t)ntp;
+		rep.sr.rtp_ts = rtp_send_ts(s->tx);
+		rep.sr.packets = ss.packets;
+		rep.sr.octets = ss.octets;
+		s->sr_packets_at_last_report = ss.packets;
+	}
+	if (rtp_recv_active(s->rx)) {
+		struct rtp_recv_report rr;
+		struct rtcp_rb *rb = &rep.rb[0];
+
+		rtp_recv_report(s->rx, &rr);
+		rep.rb_count = 1;
+		rb->ssrc = rr.ssrc;
+		rb->fraction_lost = rr.fraction_lost;
+		rb->cum_lost = rr.cum_lost;
+		rb->ext_max_seq = rr.ext_max_seq;
+		rb->jitter = rr.jitter;
+		/* reading the receiver statistics starts a new interval, so they are sampled here */
+		s->st.fraction_lost = rr.fraction_lost;
+		s->st.lost = rr.cum_lost > 0 ? (uint32_t)rr.cum_lost : 0;
+		if (s->last_sr_mid) {
+			rb->lsr = s->last_sr_mid;
+			rb->dlsr = rtcp_dlsr_from_us((now_ms - s->last_sr_rx_ms) * 1000);
+		}
+	}
+	if (rtcp_build(buf, sizeof(buf) - SRTP_SESS_MAX_TRAILER, &rep, &len) == 0)
+		send_pkt(s, buf, len, true);
+	else
+		s->st.send_errors++;
+}
+
+static void media_seen(struct stream *s, uint64_t now_ms)
+{
+	s->last_rx_ms = now_ms;
+	s->timed_out = false;
+}
+
+/*
+ * Unprotect with the current keys, or after a rekey with the previous
+ * receive keys for packets still in flight. GCM decrypts in place before
+ * checking the tag, so the second try works on a copy.
+ */
+static int unprotect(struct stream *s, uint8_t *pkt, size_t *len, bool rtcp, uint64_t now_ms)
+{
+	uint8_t copy[PKT_CAP];
+	size_t clen = *len;
+	int err;
+
+	old_rx_expire(s, now_ms);
+	if (s->old_rx)
+		memcpy(copy, pkt, clen);
+	err = rtcp ? srtp_sess_unprotect_rtcp(s->sess, pkt, len) : srtp_sess_unprotect(s->sess, pkt, len);
+	if (!err) {
+		/* the far end uses the new keys now */
+		retire_old(s);
+		return 0;
+	}
+	if (err != EBADMSG || !s->old_rx)
+		return err;
+	err = rtcp ? srtp_sess_unprotect_rtcp(s->old_rx, copy, &clen)
+		   : srtp_sess_unprotect(s->old_rx, copy, &clen);
+	if (err)
+		return err;
+	s->auth_fail_adjust++;
+	memcpy(pkt, copy, clen);
+	*len = clen;
+	return 0;
+}
+
+static void latch(struct stream *s, struct sockaddr_storage *cur, const struct sockaddr_storage *from)
+{
+	if (addr_eq(cur, from))
+		return;
+	*cur = *from;
+	s->st.latches++;
+}
+
+static void dtmf_cb(char digit, uint32_t duration, void *arg)
+{
+	struct stream *s = arg;
+
+	s->st.dtmf_received++;
+	if (s->dtmfh)
+		s->dtmfh(digit, duration / SPMS, s->arg);
+}
+
+static void rx_rtp(struct stream *s, uint8_t *pkt, size_t len, const struct sockaddr_storage *from,
+		   uint64_t now_ms)
+{
+	struct rtp_hdr h;
+	int err;
+
+	if (unprotect(s, pkt, &len, false, now_ms)) {
+		s->st.rx_rejected++;
+		return;
+	}
+	if (rtp_hdr_decode(&h, pkt, len)) {
+		s->st.rx_malformed++;
+		return;
+	}
+	if (h.pt != s->pt && (s->dtmf_pt < 0 || h.pt != (unsigned)s->dtmf_pt)) {
+		s->st.rx_other_pt++;
+		return;
+	}
+	/* symmetric RTP: only a packet that authenticated (or, plain, parsed) moves the target */
+	latch(s, &s->remote_rtp, from);
+	if (s->mux)
+		latch(s, &s->remote_rtcp, from);
+	media_seen(s, now_ms);
+	s->st.rtp_received++;
+	if (!dir_recv(s->dir))
+		return;
+
+	err = rtp_recv_packet(s->rx, &h, (uint32_t)(now_ms * SPMS), NULL);
+	if (err == ESRCH) {
+		/* a new sender (SSRC change): start its statistics afresh */
+		struct rtp_recv *r;
+		if (rtp_recv_alloc(&r) == 0) {
+			rtp_recv_free(s->rx);
+			s->rx = r;
+			rtp_recv_packet(s->rx, &h, (uint32_t)(now_ms * SPMS), NULL);
+		}
+	}
+	if (s->dtmf_pt >= 0 && h.pt == (unsigned)s->dtmf_pt) {
+		if (s->drx && dtmf_recv_packet(s->drx, h.ts, pkt + h.payload_off, h.payload_len) == 0) {
+			s->dtmf_ts = h.ts;
+			s->dtmf_open = true;
+		}
+		return;
+	}
+	if (s->dtmf_open && (int32_t)(h.ts - s->dtmf_ts) > 0) {
+		/* audio after an event whose end packets were all lost: report it now */
+		dtmf_recv_flush(s->drx);
+		s->dtmf_open = false;
+	}
+	jbuf_put(s->jb, h.seq, h.ts, h.ssrc, pkt + h.payload_off, h.payload_len, now_ms);
+}
+
+static void rx_rtcp(struct stream *s, uint8_t *pkt, size_t len, const struct sockaddr_storage *from,
+		    uint64_t now_ms)
+{
+	struct rtcp_info info;
+	uint32_t me = rtp_send_ssrc(s->tx);
+	unsigned i;
+
+	if (unprotect(s, pkt, &len, true, now_ms)) {
+		s->st.rx_rejected++;
+		return;
+	}
+	if (rtcp_parse(&info, pkt, len)) {
+		s->st.rx_malformed++;
+		return;
+	}
+	latch(s, &s->remote_rtcp, from);
+	media_seen(s, now_ms);
+	s->st.rtcp_received++;
+	if (info.has_sr) {
+		s->last_sr_mid = rtcp_ntp_mid(info.sr.ntp_sec, info.sr.ntp_frac);
+		s->last_sr_rx_ms = now_ms;
+	}
+	for (i = 0; i < info.rb_count; i++) {
+		uint32_t rtt;
+		if (info.rb[i].ssrc != me)
+			continue;
+		s->st.remote_fraction_lost = info.rb[i].fraction_lost;
+		if (rtcp_rtt(ntp_mid(ntp_at(s, now_ms)), info.rb[i].lsr, info.rb[i].dlsr, &rtt) == 0) {
+			s->st.rtt_valid = true;
+			s->st.rtt_ms = (unsigned)(((uint64_t)rtt * 1000 + 32768) >> 16);
+		}
+	}
+}
+
+/* RFC 5761 4: with mux, RTCP packet types 192..223 sit where RTP has marker + PT 64..95. */
+static bool looks_rtcp(const uint8_t *pkt, size_t len)
+{
+	return len >= 2 && pkt[1] >= 192 && pkt[1] <= 223;
+}
+
+int stream_rx(struct stream *s, int fd, uint64_t now_ms)
+{
+	uint8_t pkt[PKT_CAP];
+	int n;
+
+	if (!s || fd < 0 || (fd != s->rtp_fd && fd != s->rtcp_fd))
+		return EINVAL;
+	for (n = 0; n < RX_BURST; n++) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		ssize_t r;
+
+		r = recvfrom(fd, pkt, sizeof(pkt), MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR || errno == ECONNREFUSED)
+				continue; /* ICMP from an earlier send; keep draining */
+			return errno;
+		}
+		if (r < 2 || !addr_valid(&from)) {
+			s->st.rx_rejected++;
+			continue;
+		}
+		if (fd == s->rtcp_fd || (s->mux && looks_rtcp(pkt, (size_t)r)))
+			rx_rtcp(s, pkt, (size_t)r, &from, now_ms);
+		else
+			rx_rtp(s, pkt, (size_t)r, &from, now_ms);
+	}
+	return 0;
+}
+
+static void start_clocks(struct stream *s, uint64_t now_ms)
+{
+	uint32_t sec, frac;
+
+	rtcp_ntp_now(&sec, &frac);
+	s->base_ntp = ((uint64_t)sec << 32) | frac;
+	s->base_ms = now_ms;
+	s->next_tx_ms = now_ms;
+	s->next_play_ms = now_ms;
+	/* RFC 3550 6.2: the first report may come after half the interval */
+	s->next_rtcp_ms = now_ms + rtcp_interval(s, RTCP_INTERVAL_MS / 2);
+	s->last_rx_ms = now_ms;
+	s->started = true;
+}
+
+int stream_process(struct stream *s, uint64_t now_ms)
+{
+	if (!s)
+		return EINVAL;
+	if (!s->started)
+		start_clocks(s, now_ms);
+	if (now_ms > s->next_play_ms + STALL_MS) {
+		/* the owner did not run us for a long time: do not burst a backlog out */
+		s->next_play_ms = now_ms;
+		s->next_tx_ms = now_ms;
+	}
+	old_rx_expire(s, now_ms);
+	do_capture(s, now_ms);
+	while (now_ms >= s->next_play_ms) {
+		do_playout(s);
+		s->next_play_ms += s->ptime;
+	}
+	if (now_ms >= s->next_rtcp_ms) {
+		send_rtcp(s, now_ms);
+		s->next_rtcp_ms = now_ms + rtcp_interval(s, RTCP_INTERVAL_MS);
+	}
+	if (!s->timed_out && now_ms - s->last_rx_ms >= s->timeout_ms) {
+		s->timed_out = true;
+		if (s->drx)
+			dtmf_recv_flush(s->drx);
+		if (s->timeouth)
+			s->timeouth((unsigned)(now_ms - s->last_rx_ms), s->arg);
+	}
+	return 0;
+}
+
+uint64_t stream_next_deadline(const struct stream *s)
+{
+	uint64_t t;
+
+	if (!s || !s->started)
+		return 0;
+	t = s->next_play_ms < s->next_rtcp_ms ? s->next_play_ms : s->next_rtcp_ms;
+	if (!s->dev && s->next_tx_ms < t)
+		t = s->next_tx_ms;
+	if (!s->timed_out && s->last_rx_ms + s->timeout_ms < t)
+		t = s->last_rx_ms + s->timeout_ms;
+	return t;
+}
+
+int stream_set_direction(struct stream *s, enum stream_dir dir)
+{
+	if (!s || (unsigned)dir > STREAM_SENDRECV)
+		return EINVAL;
+	if (dir_recv(s->dir) && !dir_recv(dir))
+		jbuf_reset(s->jb);
+	s->dir = dir;
+	return 0;
+}
+
+int stream_set_remote(struct stream *s, const struct sockaddr_storage *rtp, const struct sockaddr_storage *rtcp)
+{
+	if (!s || !rtp || !addr_valid(rtp) || (rtcp && !s->mux && !addr_valid(rtcp)))
+		return EINVAL;
+	s->remote_rtp = *rtp;
+	if (rtcp && !s->mux)
+		s->remote_rtcp = *rtcp;
+	else
+		addr_rtcp_default(&s->remote_rtcp, rtp, s->mux);
+	return 0;
+}
+
+int stream_rekey(struct stream *s, const struct stream_crypto *c)
+{
+	struct srtp_sess *ns;
+	int err;
+
+	if (!s || !c)
+		return EINVAL;
+	err = sess_from_crypto(&ns, c);
+	if (err)
+		return err;
+	retire_old(s);
+	if (srtp_sess_secure(s->sess) || !srtp_sess_secure(ns)) {
+		s->old_rx = s->sess;
+		s->old_until = 0; /* the grace period starts at the next now_ms seen */
+	} else {
+		/* never accept plaintext once SRTP is on */
+		stats_add(&s->retired, s->sess);
+		srtp_sess_free(s->sess);
+	}
+	s->sess = ns;
+	return 0;
+}
+
+int stream_dtmf(struct stream *s, const char *digits)
+{
+	if (!s || !digits)
+		return EINVAL;
+	if (!s->dtx)
+		return ENOTSUP;
+	return dtmf_send_queue(s->dtx, digits);
+}
+
+int stream_set_device(struct stream *s, struct audev *dev)
+{
+	if (!s)
+		return EINVAL;
+	/* frames captured while the device was not ours are stale: do not burst them out */
+	if (dev && dev != s->dev)
+		ring_skip(audev_capture_ring(dev), ring_avail(audev_capture_ring(dev)));
+	s->dev = dev;
+	return 0;
+}
+
+void stream_stats(const struct stream *s, struct stream_stats *st)
+{
+	struct srtp_sess_stats acc;
+
+	if (!s || !st)
+		return;
+	*st = s->st;
+	acc = s->retired;
+	stats_add(&acc, s->sess);
+	stats_add(&acc, s->old_rx);
+	acc.auth_fail -= s->auth_fail_adjust < acc.auth_fail ? s->auth_fail_adjust : acc.auth_fail;
+	st->srtp = acc;
+	st->secure = srtp_sess_secure(s->sess);
+	st->tx_suite = st->secure ? srtp_suite_name(srtp_sess_suite(s->sess)) : "plain";
+	st->rx_suite = st->tx_suite;
+	jbuf_stats(s->jb, &st->jb);
+	st->jitter_ms = st->jb.jitter_ms;
+	st->pt = s->pt;
+	st->codec = s->pt == STREAM_PT_PCMU ? "PCMU" : "PCMA";
+	st->ptime = s->ptime;
+	st->dir = s->dir;
+	st->remote_rtp = s->remote_rtp;
+	st->remote_rtcp = s->remote_rtcp;
+}
+
+void stream_free(struct stream *s)
+{
+	if (!s)
+		return;
+	srtp_sess_free(s->sess); /* libsrtp contexts wipe their keys on dealloc; srtp.c keeps no copy */
+	srtp_sess_free(s->old_rx);
+	rtp_send_free(s->tx);
+	rtp_recv_free(s->rx);
+	dtmf_send_free(s->dtx);
+	dtmf_recv_free(s->drx);
+	jbuf_free(s->jb);
+	plc_free(s->plc);
+	explicit_bzero(s, sizeof(*s));
+	free(s);
+}
+
+int stream_alloc(struct stream **sp, const struct stream_prm *prm)
+{
+	struct stream *s;
+	struct jbuf_prm jp;
+	int err;
+
+	if (!sp || !prm || prm->rtp_fd < 0 || !addr_valid(&prm->remote_rtp))
+		return EINVAL;
+	if (prm->pt != STREAM_PT_PCMU && prm->pt != STREAM_PT_PCMA)
+		return EINVAL;
+	if (prm->ptime && (prm->ptime < STREAM_PTIME_MIN || prm->ptime > STREAM_PTIME_MAX))
+		return EINVAL;
+	if (prm->dtmf_pt > 127 || (prm->dtmf_pt > 0 && prm->dtmf_pt < 96) || prm->dtmf_pt < -1)
+		return EINVAL;
+	if ((unsigned)prm->dir > STREAM_SENDRECV)
+		return EINVAL;
+	if (prm->rtcp_fd >= 0 && prm->rtcp_fd != prm->rtp_fd && !addr_valid(&prm->remote_rtcp))
+		return EINVAL;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ENOMEM;
+	s->rtp_fd = prm->rtp_fd;
+	s->mux = prm->rtcp_fd < 0 || prm->rtcp_fd == prm->rtp_fd;
+	s->rtcp_fd = s->mux ? -1 : prm->rtcp_fd;
+	s->remote_rtp = prm->remote_rtp;
+	if (s->mux)
+		s->remote_rtcp = prm->remote_rtp;
+	else
+		s->remote_rtcp = prm->remote_rtcp;
+	s->pt = prm->pt;
+	s->dtmf_pt = prm->dtmf_pt == 0 ? DTMF_PT_DEFAULT : prm->dtmf_pt;
+	s->ptime = prm->ptime ? prm->ptime : 20;
+	s->spf = s->ptime * SPMS;
+	s->dir = prm->dir;
+	s->timeout_ms = prm->timeout_ms ? prm->timeout_ms : STREAM_TIMEOUT_DEFAULT_MS;
+	s->dev = prm->dev;
+	s->dtmfh = prm->dtmfh;
+	s->timeouth = prm->timeouth;
+	s->arg = prm->arg;
+
+	memset(&jp, 0, sizeof(jp));
+	jp.clock_rate = CLOCK_RATE;
+	jp.frame_ms = s->ptime;
+	jp.max_payload = MAX_SPF;
+
+	if ((err = sess_from_crypto(&s->sess, &prm->crypto)) != 0 ||
+	    (err = rtp_send_alloc(&s->tx, s->pt)) != 0 || (err = rtp_recv_alloc(&s->rx)) != 0 ||
+	    (err = jbuf_alloc(&s->jb, &jp)) != 0 || (err = plc_alloc(&s->plc, s->spf)) != 0 ||
+	    (err = rtcp_cname_random(s->cname, sizeof(s->cname))) != 0)
+		goto out;
+	if (s->dtmf_pt >= 0) {
+		if ((err = dtmf_send_alloc(&s->dtx, (uint8_t)s->dtmf_pt, CLOCK_RATE, s->ptime)) != 0 ||
+		    (err = dtmf_recv_alloc(&s->drx, dtmf_cb, s)) != 0)
+			goto out;
+	}
+	s->rng = rtp_send_ssrc(s->tx) | 1;
+	*sp = s;
+	s = NULL;
+out:
+	stream_free(s);
+	return err;
+}

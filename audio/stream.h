@@ -1,0 +1,166 @@
+/* stream.h: one RTP/SRTP audio session: device -> G.711 -> RTP -> SRTP -> socket, and back through a jitter buffer. */
+#ifndef SPHONE_STREAM_H
+#define SPHONE_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "audev.h"
+#include "jbuf.h"
+#include "srtp.h"
+
+/*
+ * Threading: every function here runs on the owner's thread (the main loop).
+ * The stream never blocks, never sleeps and keeps no global state: any number
+ * of streams may run at once. Time is always the owner's monotonic clock in
+ * milliseconds (now_ms), passed in, so the stream can run on a virtual clock.
+ */
+
+/* Direction bits, as in SDP: send = 1, recv = 2. */
+enum stream_dir {
+	STREAM_INACTIVE = 0,
+	STREAM_SENDONLY = 1,
+	STREAM_RECVONLY = 2,
+	STREAM_SENDRECV = 3,
+};
+
+#define STREAM_PT_PCMU 0
+#define STREAM_PT_PCMA 8
+#define STREAM_PTIME_MIN 10
+#define STREAM_PTIME_MAX 60
+#define STREAM_TIMEOUT_DEFAULT_MS 30000
+
+/*
+ * Media keys. Either plain (media_encryption=none: no SRTP at all, chosen on
+ * purpose) or an SRTP suite with the key||salt sent (tx) and the one received
+ * (rx), each srtp_suite_key_len + srtp_suite_salt_len bytes. The bytes are
+ * only read during the call that takes this struct; wipe them afterwards.
+ */
+struct stream_crypto {
+	bool plain;
+	enum srtp_suite_id suite;
+	const uint8_t *tx_key;
+	size_t tx_len;
+	const uint8_t *rx_key;
+	size_t rx_len;
+};
+
+/* A telephone-event was received: runs once per event, duration in ms. */
+typedef void(stream_dtmf_h)(char digit, unsigned duration_ms, void *arg);
+/*
+ * Nothing authenticated (RTP or RTCP) arrived for the configured timeout;
+ * runs once, and again only after media has come back and stopped again.
+ */
+typedef void(stream_timeout_h)(unsigned silent_ms, void *arg);
+
+struct stream_prm {
+	/* Bound, non-blocking UDP sockets owned by the caller (the stream never closes them). */
+	int rtp_fd;
+	int rtcp_fd; /* -1: rtcp-mux (RFC 5761) on rtp_fd */
+	struct sockaddr_storage remote_rtp;
+	struct sockaddr_storage remote_rtcp; /* ignored with rtcp-mux */
+	uint8_t pt;                          /* STREAM_PT_PCMU or STREAM_PT_PCMA */
+	int dtmf_pt;                         /* 96..127; 0 = DTMF_PT_DEFAULT (101); -1 = no telephone-event */
+	unsigned ptime;                      /* 10..60 ms; 0 = 20 */
+	enum stream_dir dir;
+	struct stream_crypto crypto;
+	unsigned timeout_ms;                 /* 0 = STREAM_TIMEOUT_DEFAULT_MS */
+	struct audev *dev;                   /* not owned; NULL = none (silence sent, playback discarded) */
+	stream_dtmf_h *dtmfh;                /* may be NULL */
+	stream_timeout_h *timeouth;          /* may be NULL */
+	void *arg;
+};
+
+struct stream_stats {
+	bool secure;              /* SRTP on (both ways use one suite) */
+	const char *tx_suite;     /* SDES name, or "plain" */
+	const char *rx_suite;
+	struct srtp_sess_stats srtp; /* summed over the keys used so far (rekeys included) */
+	uint64_t rtp_sent;        /* audio + telephone-event packets handed to the socket */
+	uint64_t rtp_received;    /* authenticated, well-formed RTP packets */
+	uint64_t rtcp_sent;
+	uint64_t rtcp_received;
+	uint64_t rx_rejected;     /* dropped before parsing: auth, replay, malformed SRTP */
+	uint64_t rx_malformed;    /* authenticated but not valid RTP/RTCP */
+	uint64_t rx_other_pt;     /* payload type neither the codec nor telephone-event */
+	uint64_t send_errors;     /* protect or sendto failed (packet not sent) */
+	uint64_t dtmf_sent;       /* telephone-event packets */
+	uint64_t dtmf_received;   /* events reported */
+	uint32_t lost;            /* RFC 3550 cumulative packets lost, as of our last RTCP report */
+	uint8_t fraction_lost;    /* over the last RTCP interval, 8-bit fixed point */
+	unsigned jitter_ms;       /* interarrival jitter (the jitter buffer's RFC 3550 estimate) */
+	bool rtt_valid;
+	unsigned rtt_ms;          /* from the last RTCP report block about us */
+	uint8_t remote_fraction_lost; /* what the far end last reported about our packets */
+	struct jbuf_stats jb;     /* jb.delay_ms is the jitter buffer delay */
+	uint64_t concealed;       /* frames played from PLC */
+	uint64_t play_overflow;   /* frames not written: playback ring full */
+	double mic_peak;          /* 0..1, peak of the last captured frame */
+	double spk_peak;          /* 0..1, peak of the last played frame */
+	uint8_t pt;
+	const char *codec;        /* "PCMU" or "PCMA" */
+	unsigned ptime;
+	enum stream_dir dir;
+	struct sockaddr_storage remote_rtp;  /* where RTP goes now (after latching) */
+	struct sockaddr_storage remote_rtcp;
+	uint64_t latches;         /* times the remote address followed authenticated packets */
+};
+
+struct stream;
+
+/*
+ * Check prm and build the pipeline. EINVAL for bad parameters (unknown pt,
+ * ptime out of range, missing keys without plain, wrong key length, unsupported suite).
+ */
+int stream_alloc(struct stream **sp, const struct stream_prm *prm);
+/* NULL-safe. Wipes the keys; does not close the sockets or the device. */
+void stream_free(struct stream *s);
+
+/*
+ * fd (rtp_fd or rtcp_fd) is readable: drain it. Every packet goes through
+ * SRTP/SRTCP unprotect first; one failing authentication or replay is
+ * dropped and counted, never parsed nor played. RTP goes to DTMF or the
+ * jitter buffer, RTCP updates loss and RTT. 0, or EINVAL for a foreign fd.
+ */
+int stream_rx(struct stream *s, int fd, uint64_t now_ms);
+
+/*
+ * Run the clock: send every complete capture frame (or, without a device,
+ * one silence frame per ptime), play out one frame per ptime into the
+ * playback ring (jitter buffer -> decode, or concealment), send RTCP every
+ * ~5 s and check the media timeout. Call on device wake-ups and when
+ * stream_next_deadline() is reached.
+ */
+int stream_process(struct stream *s, uint64_t now_ms);
+
+/* When stream_process should run next at the latest (same clock as now_ms). */
+uint64_t stream_next_deadline(const struct stream *s);
+
+/*
+ * Hold / resume. Not sending keeps the RTP timestamp running, so the
+ * first packet after resuming is continuous in time (and carries the marker).
+ */
+int stream_set_direction(struct stream *s, enum stream_dir dir);
+
+/* The far end moved (re-INVITE). rtcp may be NULL: RTP address, port + 1 (or the RTP address with rtcp-mux). */
+int stream_set_remote(struct stream *s, const struct sockaddr_storage *rtp,
+		      const struct sockaddr_storage *rtcp);
+
+/*
+ * New keys and/or suite, applied between two packets. The previous
+ * receive keys stay usable for a few seconds for packets still in flight
+ * (never when going from plain to SRTP). Plain to SRTP and back are allowed.
+ */
+int stream_rekey(struct stream *s, const struct stream_crypto *c);
+
+/* Queue RFC 4733 digits (0-9 * # A-D); they replace audio frames while they play. */
+int stream_dtmf(struct stream *s, const char *digits);
+
+/* Switch the audio device, or detach it with NULL (silence is sent, playback discarded). */
+int stream_set_device(struct stream *s, struct audev *dev);
+
+void stream_stats(const struct stream *s, struct stream_stats *st);
+
+#endif

@@ -1,0 +1,1073 @@
+/* test_stream.c: two RTP/SRTP streams on real 127.0.0.1 sockets, through a tapping/impairing relay, on a virtual clock. */
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "g711.h"
+#include "ring.h"
+#include "rtp.h"
+#include "srtp.h"
+#include "stream.h"
+#include "../tap.h"
+#include "udp_relay.h"
+
+/*
+ * Measure: the received playback is aligned to the sent signal by the lag
+ * that maximises their cross-correlation (searched over 0..MAX_LAG_MS), then
+ * the normalised correlation sum(x*y)/sqrt(sum(x^2)*sum(y^2)) is taken over
+ * the aligned overlap. The first SETTLE_MS are left out: while the jitter
+ * buffer starts it may drop a frame to reach its target delay, which moves
+ * the alignment once. So are the last 200 ms. A clean SRTP path must reach
+ * CORR_MIN (G.711 alone gives about 0.999).
+ */
+#define CORR_MIN 0.95
+#define SETTLE_MS 1000
+#define MAX_LAG_MS 600
+#define RATE 8000
+
+/* ---- a test audio device: the test fills capture and drains playback ---- */
+
+static int tdev_nop(struct audev *ad)
+{
+	(void)ad;
+	return 0;
+}
+
+static void tdev_close(struct audev *ad)
+{
+	(void)ad;
+}
+
+static void tdev_stats(const struct audev *ad, struct audev_stats *st)
+{
+	(void)ad;
+	memset(st, 0, sizeof(*st));
+}
+
+static const struct audev_ops tdev_ops = {
+	.name = "test",
+	.start = tdev_nop,
+	.stop = tdev_nop,
+	.close = tdev_close,
+	.stats = tdev_stats,
+};
+
+/* ---- one endpoint ---- */
+
+#define MAX_DIGITS 32
+struct side {
+	int fd, rtcp_fd;
+	struct sockaddr_storage addr, rtcp_addr;
+	struct stream *s;
+	struct audev dev;
+	bool feed; /* capture ring gets a frame every ptime */
+	const int16_t *sig;
+	size_t sig_len, sig_pos;
+	uint64_t fed_ms;
+	int16_t *out;
+	size_t out_len, out_cap;
+	char digits[MAX_DIGITS + 1];
+	unsigned durations[MAX_DIGITS];
+	unsigned ndigits;
+	unsigned timeouts;
+	uint8_t tx_key[SRTP_MAX_MASTER_LEN];
+};
+
+/* packet headers seen on the wire (for hold/replay/wire checks) */
+#define WIRE_MAX 4096
+struct wire_rec {
+	uint64_t t;
+	uint16_t seq;
+	uint32_t ts;
+	bool marker;
+	uint8_t pt;
+	size_t len;
+};
+
+struct pair {
+	struct side a, b;
+	struct relay *rtp, *rtcp;
+	unsigned ptime;
+	bool mux;
+	/* wire verification: sessions holding the receivers' keys */
+	struct srtp_sess *verify[2];
+	uint64_t wire_ok[2], wire_bad[2], wire_rtcp_ok[2];
+	struct wire_rec rec[2][WIRE_MAX];
+	size_t nrec[2];
+	uint8_t last_pkt[2][1600];
+	size_t last_len[2];
+};
+
+struct cfg {
+	bool plain;
+	enum srtp_suite_id suite;
+	uint8_t pt;
+	unsigned ptime;
+	bool mux;
+	struct relay_imp imp;
+	bool wrong_key_b; /* B's receive key is not A's send key */
+	bool verify;
+	unsigned timeout_ms;
+	uint32_t seed;
+};
+
+static void on_dtmf(char digit, unsigned duration_ms, void *arg)
+{
+	struct side *sd = arg;
+
+	if (sd->ndigits < MAX_DIGITS) {
+		sd->durations[sd->ndigits] = duration_ms;
+		sd->digits[sd->ndigits++] = digit;
+		sd->digits[sd->ndigits] = '\0';
+	}
+}
+
+static void on_timeout(unsigned silent_ms, void *arg)
+{
+	struct side *sd = arg;
+
+	(void)silent_ms;
+	sd->timeouts++;
+}
+
+static void tap(int dir, const uint8_t *pkt, size_t len, uint64_t now_ms, void *arg)
+{
+	struct pair *p = arg;
+	uint8_t buf[1600];
+	size_t n = len;
+	bool rtcp = len >= 2 && pkt[1] >= 192 && pkt[1] <= 223;
+	struct rtp_hdr h;
+
+	if (len > sizeof(buf))
+		return;
+	memcpy(p->last_pkt[dir], pkt, len);
+	p->last_len[dir] = len;
+	if (!rtcp && rtp_hdr_decode(&h, pkt, len) == 0 && p->nrec[dir] < WIRE_MAX) {
+		struct wire_rec *r = &p->rec[dir][p->nrec[dir]++];
+		r->t = now_ms;
+		r->seq = h.seq;
+		r->ts = h.ts;
+		r->marker = h.marker;
+		r->pt = h.pt;
+		r->len = len;
+	}
+	if (!p->verify[dir])
+		return;
+	memcpy(buf, pkt, len);
+	if (rtcp) {
+		if (srtp_sess_unprotect_rtcp(p->verify[dir], buf, &n) == 0)
+			p->wire_rtcp_ok[dir]++;
+		else
+			p->wire_bad[dir]++;
+		return;
+	}
+	if (srtp_sess_unprotect(p->verify[dir], buf, &n) != 0) {
+		p->wire_bad[dir]++;
+		return;
+	}
+	/* authenticated; and the payload on the wire must not be the plaintext */
+	if (rtp_hdr_decode(&h, buf, n) == 0 && h.payload_len >= 4) {
+		size_t i, same = 0;
+		for (i = 0; i < h.payload_len; i++)
+			same += pkt[h.payload_off + i] == buf[h.payload_off + i];
+		if (same * 4 > h.payload_len) {
+			p->wire_bad[dir]++;
+			return;
+		}
+	}
+	p->wire_ok[dir]++;
+}
+
+static void fill_key(uint8_t *k, size_t n, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		k[i] = (uint8_t)(seed >> 16);
+	}
+}
+
+static int side_sockets(struct side *sd, bool mux)
+{
+	int err = udp_open_loopback(&sd->fd, &sd->addr);
+
+	sd->rtcp_fd = -1;
+	if (!err && !mux)
+		err = udp_open_loopback(&sd->rtcp_fd, &sd->rtcp_addr);
+	return err;
+}
+
+static int side_dev(struct side *sd)
+{
+	int err;
+
+	memset(&sd->dev, 0, sizeof(sd->dev));
+	sd->dev.ops = &tdev_ops;
+	sd->dev.frame = 160;
+	if ((err = ring_alloc(&sd->dev.cap, 4096)) != 0 || (err = ring_alloc(&sd->dev.play, 8192)) != 0)
+		return err;
+	sd->out_cap = 30 * RATE;
+	sd->out = calloc(sd->out_cap, sizeof(int16_t));
+	sd->feed = true;
+	return sd->out ? 0 : ENOMEM;
+}
+
+static void side_free(struct side *sd)
+{
+	stream_free(sd->s);
+	if (sd->fd >= 0)
+		close(sd->fd);
+	if (sd->rtcp_fd >= 0)
+		close(sd->rtcp_fd);
+	ring_free(sd->dev.cap);
+	ring_free(sd->dev.play);
+	free(sd->out);
+	memset(sd, 0, sizeof(*sd));
+	sd->fd = sd->rtcp_fd = -1;
+}
+
+static void pair_free(struct pair *p)
+{
+	side_free(&p->a);
+	side_free(&p->b);
+	relay_free(p->rtp);
+	relay_free(p->rtcp);
+	srtp_sess_free(p->verify[0]);
+	srtp_sess_free(p->verify[1]);
+	free(p);
+}
+
+static void crypto_of(struct stream_crypto *c, const struct cfg *cf, const uint8_t *tx, const uint8_t *rx)
+{
+	size_t n = srtp_suite_key_len(cf->suite) + srtp_suite_salt_len(cf->suite);
+
+	memset(c, 0, sizeof(*c));
+	c->plain = cf->plain;
+	c->suite = cf->suite;
+	c->tx_key = tx;
+	c->tx_len = n;
+	c->rx_key = rx;
+	c->rx_len = n;
+}
+
+static struct pair *pair_new(const struct cfg *cf)
+{
+	struct pair *p = calloc(1, sizeof(*p));
+	struct stream_prm pa, pb;
+	struct relay_imp rimp;
+	uint8_t wrong[SRTP_MAX_MASTER_LEN];
+	size_t n = srtp_suite_key_len(cf->suite) + srtp_suite_salt_len(cf->suite);
+	int err;
+
+	if (!p)
+		return NULL;
+	p->a.fd = p->a.rtcp_fd = p->b.fd = p->b.rtcp_fd = -1;
+	p->ptime = cf->ptime ? cf->ptime : 20;
+	p->mux = cf->mux;
+	fill_key(p->a.tx_key, sizeof(p->a.tx_key), cf->seed * 2 + 1);
+	fill_key(p->b.tx_key, sizeof(p->b.tx_key), cf->seed * 2 + 2);
+	fill_key(wrong, sizeof(wrong), cf->seed * 2 + 3);
+	if (side_sockets(&p->a, cf->mux) || side_sockets(&p->b, cf->mux) || side_dev(&p->a) || side_dev(&p->b))
+		goto fail;
+	if (relay_alloc(&p->rtp, &p->a.addr, &p->b.addr, &cf->imp, tap, p))
+		goto fail;
+	/* the RTCP port gets the delays but not the loss: reports are few, and RTT needs an SR/RR exchange */
+	rimp = cf->imp;
+	rimp.drop_pm = 0;
+	if (!cf->mux && relay_alloc(&p->rtcp, &p->a.rtcp_addr, &p->b.rtcp_addr, &rimp, tap, p))
+		goto fail;
+	if (cf->verify && !cf->plain) {
+		if (srtp_sess_alloc(&p->verify[0], cf->suite, wrong, n, p->a.tx_key, n) ||
+		    srtp_sess_alloc(&p->verify[1], cf->suite, wrong, n, p->b.tx_key, n))
+			goto fail;
+	}
+
+	memset(&pa, 0, sizeof(pa));
+	pa.rtp_fd = p->a.fd;
+	pa.rtcp_fd = p->a.rtcp_fd;
+	pa.remote_rtp = *relay_addr(p->rtp, 0);
+	if (!cf->mux)
+		pa.remote_rtcp = *relay_addr(p->rtcp, 0);
+	pa.pt = cf->pt;
+	pa.ptime = cf->ptime;
+	pa.dir = STREAM_SENDRECV;
+	pa.timeout_ms = cf->timeout_ms;
+	pa.dtmfh = on_dtmf;
+	pa.timeouth = on_timeout;
+	pb = pa;
+	pa.dev = &p->a.dev;
+	pa.arg = &p->a;
+	pb.dev = &p->b.dev;
+	pb.arg = &p->b;
+	pb.rtp_fd = p->b.fd;
+	pb.rtcp_fd = p->b.rtcp_fd;
+	pb.remote_rtp = *relay_addr(p->rtp, 1);
+	if (!cf->mux)
+		pb.remote_rtcp = *relay_addr(p->rtcp, 1);
+	crypto_of(&pa.crypto, cf, p->a.tx_key, p->b.tx_key);
+	crypto_of(&pb.crypto, cf, p->b.tx_key, cf->wrong_key_b ? wrong : p->a.tx_key);
+	err = stream_alloc(&p->a.s, &pa);
+	if (!err)
+		err = stream_alloc(&p->b.s, &pb);
+	if (err) {
+		diag("stream_alloc: %s", strerror(err));
+		goto fail;
+	}
+	return p;
+fail:
+	pair_free(p);
+	return NULL;
+}
+
+static void side_feed(struct side *sd, unsigned ptime, uint64_t now)
+{
+	int16_t frame[480];
+	unsigned spf = ptime * 8, i;
+
+	while (sd->fed_ms + ptime <= now) {
+		sd->fed_ms += ptime;
+		if (!sd->feed)
+			continue;
+		for (i = 0; i < spf; i++)
+			frame[i] = sd->sig && sd->sig_pos < sd->sig_len ? sd->sig[sd->sig_pos++] : 0;
+		ring_write(sd->dev.cap, frame, spf);
+	}
+}
+
+static void side_drain(struct side *sd)
+{
+	int16_t buf[1024];
+	size_t n;
+
+	while ((n = ring_read(sd->dev.play, buf, 1024)) > 0) {
+		size_t room = sd->out_cap - sd->out_len;
+		if (n > room)
+			n = room;
+		memcpy(sd->out + sd->out_len, buf, n * sizeof(int16_t));
+		sd->out_len += n;
+	}
+}
+
+static void side_rx(struct side *sd, uint64_t now)
+{
+	stream_rx(sd->s, sd->fd, now);
+	if (sd->rtcp_fd >= 0)
+		stream_rx(sd->s, sd->rtcp_fd, now);
+}
+
+/* One millisecond of virtual time for any number of pairs. */
+static void step(struct pair **ps, size_t np, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < np; i++) {
+		side_feed(&ps[i]->a, ps[i]->ptime, now);
+		side_feed(&ps[i]->b, ps[i]->ptime, now);
+		stream_process(ps[i]->a.s, now);
+		stream_process(ps[i]->b.s, now);
+	}
+	for (i = 0; i < np; i++) {
+		relay_poll(ps[i]->rtp, now);
+		if (ps[i]->rtcp)
+			relay_poll(ps[i]->rtcp, now);
+	}
+	for (i = 0; i < np; i++) {
+		side_rx(&ps[i]->a, now);
+		side_rx(&ps[i]->b, now);
+		side_drain(&ps[i]->a);
+		side_drain(&ps[i]->b);
+	}
+}
+
+static void run(struct pair **ps, size_t np, uint64_t *now, uint64_t ms)
+{
+	uint64_t end = *now + ms;
+
+	for (; *now < end; (*now)++)
+		step(ps, np, *now);
+}
+
+/* ---- signals and measures ---- */
+
+/* Linear chirp f0 -> f1 over n samples with a slow amplitude wobble: nothing repeats. */
+static int16_t *chirp(size_t n, double f0, double f1, double amp)
+{
+	int16_t *x = malloc(n * sizeof(*x));
+	double ph = 0;
+	size_t i;
+
+	if (!x)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		double f = f0 + (f1 - f0) * (double)i / (double)n;
+		double a = amp * (0.75 + 0.25 * sin(2 * M_PI * 1.3 * i / RATE));
+		ph += 2 * M_PI * f / RATE;
+		x[i] = (int16_t)lrint(a * sin(ph));
+	}
+	return x;
+}
+
+static double ncorr(const int16_t *x, const int16_t *y, size_t n)
+{
+	double xy = 0, xx = 0, yy = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		xy += (double)x[i] * y[i];
+		xx += (double)x[i] * x[i];
+		yy += (double)y[i] * y[i];
+	}
+	return xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : 0;
+}
+
+/* Best lag of y against x[from..from+n) and the normalised correlation there. */
+static double best_corr(const int16_t *x, size_t from, size_t n, const int16_t *y, size_t ylen,
+			size_t lag_lo, size_t lag_hi, size_t *lagp)
+{
+	double best = -2;
+	size_t lag, bl = 0;
+
+	for (lag = lag_lo; lag <= lag_hi; lag++) {
+		double c;
+		if (from + lag + n > ylen)
+			break;
+		c = ncorr(x + from, y + from + lag, n);
+		if (c > best) {
+			best = c;
+			bl = lag;
+		}
+	}
+	if (lagp)
+		*lagp = bl;
+	return best;
+}
+
+/* The test's measure (see CORR_MIN): one alignment, then correlation over the whole aligned overlap. */
+static double measure(const int16_t *x, size_t xlen, const int16_t *y, size_t ylen, size_t *lagp)
+{
+	size_t head = SETTLE_MS * 8, tail = RATE / 5, lag, n;
+	size_t probe = RATE; /* align on one second of the signal */
+
+	if (xlen < head + tail + probe)
+		return -1;
+	best_corr(x, head, probe, y, ylen, 0, MAX_LAG_MS * 8, &lag);
+	n = xlen - head - tail;
+	if (head + lag + n > ylen)
+		n = ylen > head + lag ? ylen - head - lag : 0;
+	if (n < probe)
+		return -1;
+	if (lagp)
+		*lagp = lag;
+	return ncorr(x + head, y + head + lag, n);
+}
+
+static bool all_zero(const int16_t *y, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (y[i])
+			return false;
+	return true;
+}
+
+static void get(const struct side *sd, struct stream_stats *st)
+{
+	stream_stats(sd->s, st);
+}
+
+static void jdiag(const char *what, const struct side *sd)
+{
+	struct stream_stats st;
+
+	stream_stats(sd->s, &st);
+	diag("%s: jbuf delay %u ms target %u, put %llu played %llu lost %llu late %llu concealed %llu "
+	     "inserted %llu dropped %llu rebuffers %llu",
+	     what, st.jb.delay_ms, st.jb.target_ms, (unsigned long long)st.jb.put, (unsigned long long)st.jb.played,
+	     (unsigned long long)st.jb.lost, (unsigned long long)st.jb.late, (unsigned long long)st.concealed,
+	     (unsigned long long)st.jb.inserted, (unsigned long long)st.jb.dropped,
+	     (unsigned long long)st.jb.rebuffers);
+}
+
+/* ---- tests ---- */
+
+static void test_suite(enum srtp_suite_id suite)
+{
+	struct cfg cf = { .suite = suite, .pt = STREAM_PT_PCMU, .mux = true, .verify = true, .seed = 10 + suite };
+	const char *name = srtp_suite_name(suite);
+	size_t n = 3 * RATE, lag;
+	int16_t *xa = chirp(n, 300, 3300, 9000), *xb = chirp(n, 3000, 200, 8000);
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sa, sb;
+	uint64_t now = 0;
+	double c;
+
+	if (!ok(p && xa && xb, "%s: pair set up", name))
+		goto out;
+	p->a.sig = xa;
+	p->a.sig_len = n;
+	p->b.sig = xb;
+	p->b.sig_len = n;
+	run(&p, 1, &now, 1500);
+	get(&p->a, &sa);
+	get(&p->b, &sb);
+	ok(sa.mic_peak > 0.15 && sb.spk_peak > 0.1 && sb.mic_peak > 0.15 && sa.spk_peak > 0.1,
+	   "%s: levels mic %.2f speaker %.2f", name, sa.mic_peak, sb.spk_peak);
+	run(&p, 1, &now, 2500);
+
+	c = measure(xa, n, p->b.out, p->b.out_len, &lag);
+	ok(c >= CORR_MIN, "%s: A->B correlation %.4f >= %.2f (lag %zu samples)", name, c, CORR_MIN, lag);
+	c = measure(xb, n, p->a.out, p->a.out_len, &lag);
+	ok(c >= CORR_MIN, "%s: B->A correlation %.4f >= %.2f (lag %zu samples)", name, c, CORR_MIN, lag);
+	get(&p->a, &sa);
+	get(&p->b, &sb);
+	ok(sa.secure && sb.secure, "%s: both secure", name);
+	is_str(sa.tx_suite, name, "%s: suite reported", name);
+	ok(sa.rtp_sent > 150 && sb.rtp_received + 2 >= sa.rtp_sent, "%s: A sent %llu, B received %llu", name,
+	   (unsigned long long)sa.rtp_sent, (unsigned long long)sb.rtp_received);
+	is_int(sa.srtp.plaintext_sent + sb.srtp.plaintext_sent + sa.srtp.plaintext_received +
+		       sb.srtp.plaintext_received,
+	       0, "%s: no plaintext either way", name);
+	is_int(sa.srtp.auth_fail + sb.srtp.auth_fail + sa.srtp.replay_fail + sb.srtp.replay_fail, 0,
+	       "%s: no auth/replay failures", name);
+	/* every packet on the wire authenticated with the sender's key and was not plaintext */
+	ok(p->wire_ok[0] >= sa.rtp_sent && p->wire_ok[1] >= sb.rtp_sent,
+	   "%s: wire: %llu + %llu RTP packets verified", name, (unsigned long long)p->wire_ok[0],
+	   (unsigned long long)p->wire_ok[1]);
+	is_int(p->wire_bad[0] + p->wire_bad[1], 0, "%s: wire: no packet unauthenticated or plaintext", name);
+	ok(p->wire_rtcp_ok[0] >= 1 && p->wire_rtcp_ok[0] == sa.rtcp_sent, "%s: wire: %llu SRTCP packets verified",
+	   name, (unsigned long long)p->wire_rtcp_ok[0]);
+out:
+	if (p)
+		pair_free(p);
+	free(xa);
+	free(xb);
+}
+
+static void test_plain(void)
+{
+	struct cfg cf = { .plain = true, .pt = STREAM_PT_PCMA, .mux = true, .seed = 3 };
+	size_t n = 3 * RATE;
+	int16_t *xa = chirp(n, 500, 2500, 8000);
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sa, sb;
+	uint64_t now = 0;
+	double c;
+
+	if (!ok(p && xa, "plain: pair set up"))
+		goto out;
+	p->a.sig = xa;
+	p->a.sig_len = n;
+	run(&p, 1, &now, 3500);
+	c = measure(xa, n, p->b.out, p->b.out_len, NULL);
+	ok(c >= CORR_MIN, "plain PCMA: correlation %.4f", c);
+	get(&p->a, &sa);
+	get(&p->b, &sb);
+	ok(!sa.secure && strcmp(sa.tx_suite, "plain") == 0, "plain: reported as plain");
+	ok(sa.srtp.plaintext_sent > 0 && sb.srtp.plaintext_received > 0, "plain: plaintext counted (%llu)",
+	   (unsigned long long)sa.srtp.plaintext_sent);
+	is_str(sb.codec, "PCMA", "plain: codec");
+out:
+	if (p)
+		pair_free(p);
+	free(xa);
+}
+
+static void test_wrong_key(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
+			  .wrong_key_b = true, .seed = 4 };
+	size_t n = 2 * RATE;
+	int16_t *xa = chirp(n, 300, 3000, 9000);
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sa, sb;
+	uint64_t now = 0;
+
+	if (!ok(p && xa, "wrong key: pair set up"))
+		goto out;
+	p->a.sig = xa;
+	p->a.sig_len = n;
+	run(&p, 1, &now, 6000);
+	get(&p->a, &sa);
+	get(&p->b, &sb);
+	ok(sa.rtp_sent > 250, "wrong key: A sent %llu", (unsigned long long)sa.rtp_sent);
+	is_int(sb.srtp.auth_fail, sa.rtp_sent + sa.rtcp_sent, "wrong key: every RTP and RTCP packet rejected");
+	is_int(sb.rx_rejected, sa.rtp_sent + sa.rtcp_sent, "wrong key: all counted as rejected");
+	is_int(sb.rtp_received, 0, "wrong key: nothing accepted");
+	is_int(sb.jb.put, 0, "wrong key: jitter buffer never fed");
+	ok(p->b.out_len > 8000, "wrong key: playback ran (%zu samples)", p->b.out_len);
+	ok(all_zero(p->b.out, p->b.out_len), "wrong key: playback is pure silence");
+	is_int(sb.latches, 0, "wrong key: no latching on unauthenticated packets");
+	/* the other direction is unaffected */
+	ok(sa.rtp_received > 250, "wrong key: B->A still fine (%llu)", (unsigned long long)sa.rtp_received);
+out:
+	if (p)
+		pair_free(p);
+	free(xa);
+}
+
+static void test_replay(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AEAD_AES_128_GCM, .pt = STREAM_PT_PCMU, .mux = true, .seed = 5 };
+	struct pair *p;
+	struct stream_stats before, after;
+	uint8_t pkt[1600];
+	size_t len;
+	uint64_t now = 0;
+
+	if (!srtp_suite_supported(cf.suite))
+		cf.suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	p = pair_new(&cf);
+	if (!ok(p, "replay: pair set up"))
+		return;
+	run(&p, 1, &now, 500);
+	len = p->last_len[0];
+	memcpy(pkt, p->last_pkt[0], len);
+	get(&p->b, &before);
+	ok(len > 12, "replay: captured a packet of %zu bytes", len);
+	relay_inject(p->rtp, 0, pkt, len);
+	side_rx(&p->b, now);
+	get(&p->b, &after);
+	is_int(after.srtp.replay_fail - before.srtp.replay_fail, 1, "replay: replayed packet counted");
+	is_int(after.rtp_received, before.rtp_received, "replay: not accepted");
+	is_int(after.jb.put, before.jb.put, "replay: not given to the jitter buffer");
+	/* a packet with one flipped payload bit fails authentication */
+	pkt[len - 15] ^= 1;
+	relay_inject(p->rtp, 0, pkt, len);
+	side_rx(&p->b, now);
+	get(&p->b, &before);
+	ok(before.srtp.auth_fail == 1 || before.srtp.replay_fail == 2, "replay: tampered copy rejected");
+	is_int(before.rtp_received, after.rtp_received, "replay: tampered copy not accepted");
+	pair_free(p);
+}
+
+/*
+ * Segment-wise: each 200 ms of the signal aligned on its own within 100 ms
+ * of the global lag (the jitter buffer moves the delay under jitter). Gives
+ * the median and the share of segments correlating >= 0.9.
+ */
+static double seg_corr(const int16_t *x, size_t xlen, const int16_t *y, size_t ylen, size_t lag, unsigned *nseg,
+		       double *good_share)
+{
+	double c[256], t;
+	size_t seg = RATE / 5, from, win = 100 * 8, k = 0, i, j, good = 0;
+
+	for (from = SETTLE_MS * 8; from + seg < xlen && k < 256; from += seg) {
+		size_t lo = lag > win ? lag - win : 0;
+		c[k] = best_corr(x, from, seg, y, ylen, lo, lag + win, NULL);
+		good += c[k] >= 0.9;
+		k++;
+	}
+	for (i = 1; i < k; i++)
+		for (j = i; j > 0 && c[j - 1] > c[j]; j--) {
+			t = c[j];
+			c[j] = c[j - 1];
+			c[j - 1] = t;
+		}
+	*nseg = (unsigned)k;
+	*good_share = k ? (double)good / k : 0;
+	return k ? c[k / 2] : -1;
+}
+
+static void test_impaired(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_32, .pt = STREAM_PT_PCMU, .mux = false,
+			  .verify = true, .seed = 6,
+			  .imp = { .drop_pm = 50, .delay_ms = 20, .jitter_ms = 40, .reorder_pm = 30,
+				   .reorder_ms = 45, .seed = 777 } };
+	size_t n = 10 * RATE, lag = 0;
+	int16_t *xa = chirp(n, 250, 3200, 9000), *xb = chirp(n, 3300, 300, 9000);
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sa, sb;
+	uint64_t now = 0;
+	unsigned nseg = 0;
+	double c, cm, share = 0;
+
+	if (!ok(p && xa && xb, "impaired: pair set up"))
+		goto out;
+	p->a.sig = xa;
+	p->a.sig_len = n;
+	p->b.sig = xb;
+	p->b.sig_len = n;
+	run(&p, 1, &now, 12000);
+	get(&p->a, &sa);
+	get(&p->b, &sb);
+	c = measure(xa, n, p->b.out, p->b.out_len, &lag);
+	cm = seg_corr(xa, n, p->b.out, p->b.out_len, lag, &nseg, &share);
+	diag("impaired: dropped %llu/%llu, whole-signal correlation %.3f, median of %u segments %.3f, "
+	     "%.0f%% of segments >= 0.9",
+	     (unsigned long long)relay_dropped(p->rtp, 0),
+	     (unsigned long long)(relay_dropped(p->rtp, 0) + relay_forwarded(p->rtp, 0)), c, nseg, cm,
+	     share * 100);
+	jdiag("impaired B", &p->b);
+	/* 5% loss concealed by PLC: each 200 ms piece still closely follows the sent audio */
+	ok(cm >= 0.9, "impaired: median segment correlation %.3f >= 0.9", cm);
+	ok(share >= 0.6, "impaired: %.0f%% of 200 ms segments correlate >= 0.9 (>= 60%%)", share * 100);
+	ok(relay_dropped(p->rtp, 0) > 10, "impaired: relay dropped packets");
+	ok(sb.concealed >= relay_dropped(p->rtp, 0) / 2, "impaired: concealed frames %llu rose",
+	   (unsigned long long)sb.concealed);
+	ok(sb.lost > 0, "impaired: RTCP loss counted (%u)", sb.lost);
+	ok(sb.jitter_ms > 2, "impaired: jitter measured (%u ms)", sb.jitter_ms);
+	ok(sa.rtt_valid && sa.rtt_ms >= 40 && sa.rtt_ms <= 200, "impaired: RTT %u ms (delay 20..105 ms each way)",
+	   sa.rtt_ms);
+	ok(sa.rtcp_received >= 1 && sb.rtcp_received >= 1, "impaired: SRTCP on its own port both ways");
+	is_int(p->wire_bad[0] + p->wire_bad[1], 0, "impaired: every packet on the wire authenticated");
+	is_int(sb.srtp.auth_fail + sa.srtp.auth_fail, 0, "impaired: no auth failures");
+out:
+	if (p)
+		pair_free(p);
+	free(xa);
+	free(xb);
+}
+
+static void test_dtmf(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
+			  .verify = true, .seed = 7, .imp = { .delay_ms = 5, .jitter_ms = 10, .seed = 3 } };
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sa, sb;
+	uint64_t now = 0;
+	unsigned i;
+	bool durs = true;
+
+	if (!ok(p, "dtmf: pair set up"))
+		return;
+	run(&p, 1, &now, 300);
+	is_int(stream_dtmf(p->a.s, "123#"), 0, "dtmf: queued");
+	is_int(stream_dtmf(p->a.s, "x"), EINVAL, "dtmf: bad digit refused");
+	is_int(stream_dtmf(p->b.s, "*9"), 0, "dtmf: queued the other way");
+	run(&p, 1, &now, 2000);
+	is_str(p->b.digits, "123#", "dtmf: B got each digit once, in order");
+	is_str(p->a.digits, "*9", "dtmf: A got each digit once");
+	for (i = 0; i < p->b.ndigits; i++)
+		durs = durs && p->b.durations[i] == 100;
+	ok(durs && p->b.ndigits == 4, "dtmf: durations 100 ms (first %u)", p->b.durations[0]);
+	get(&p->a, &sa);
+	get(&p->b, &sb);
+	is_int(sb.dtmf_received, 4, "dtmf: counted");
+	ok(sa.dtmf_sent == 4 * 7, "dtmf: %llu event packets sent (5 + 2 end repeats each)", (unsigned long long)sa.dtmf_sent);
+	is_int(p->wire_bad[0], 0, "dtmf: event packets protected too");
+	pair_free(p);
+}
+
+static void test_two_pairs(void)
+{
+	struct cfg c1 = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true, .seed = 8 };
+	struct cfg c2 = { .suite = SRTP_SUITE_AES_256_CM_HMAC_SHA1_32, .pt = STREAM_PT_PCMA, .ptime = 30,
+			  .mux = false, .seed = 9 };
+	size_t n = 3 * RATE;
+	int16_t *x1 = chirp(n, 300, 3300, 9000), *x2 = chirp(n, 3100, 400, 9000);
+	struct pair *ps[2];
+	struct stream_stats s2;
+	uint64_t now = 0;
+	double c11, c22, c12;
+
+	if (!srtp_suite_supported(c2.suite))
+		c2.suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_32;
+	ps[0] = pair_new(&c1);
+	ps[1] = pair_new(&c2);
+	if (!ok(ps[0] && ps[1] && x1 && x2, "two pairs: set up"))
+		goto out;
+	ps[0]->a.sig = x1;
+	ps[0]->a.sig_len = n;
+	ps[1]->a.sig = x2;
+	ps[1]->a.sig_len = n;
+	is_int(stream_dtmf(ps[1]->a.s, "7"), 0, "two pairs: digit on pair 2 only");
+	run(ps, 2, &now, 3600);
+	jdiag("pair1 B", &ps[0]->b);
+	jdiag("pair2 B", &ps[1]->b);
+	c11 = measure(x1, n, ps[0]->b.out, ps[0]->b.out_len, NULL);
+	c22 = measure(x2, n, ps[1]->b.out, ps[1]->b.out_len, NULL);
+	c12 = measure(x2, n, ps[0]->b.out, ps[0]->b.out_len, NULL);
+	ok(c11 >= CORR_MIN && c22 >= 0.9, "two pairs: each carries its own audio (%.4f, %.4f)", c11, c22);
+	ok(c12 < 0.3, "two pairs: no crosstalk (%.3f)", c12);
+	is_str(ps[1]->b.digits, "7", "two pairs: pair 2 got its digit");
+	is_str(ps[0]->b.digits, "", "two pairs: pair 1 got none");
+	get(&ps[1]->b, &s2);
+	ok(s2.ptime == 30 && strcmp(s2.codec, "PCMA") == 0, "two pairs: pair 2 PCMA, 30 ms");
+	ok(s2.rtcp_received >= 1, "two pairs: pair 2 RTCP on its own port");
+out:
+	if (ps[0])
+		pair_free(ps[0]);
+	if (ps[1])
+		pair_free(ps[1]);
+	free(x1);
+	free(x2);
+}
+
+static const struct wire_rec *last_audio_before(const struct pair *p, int dir, uint64_t t)
+{
+	const struct wire_rec *r = NULL;
+	size_t i;
+
+	for (i = 0; i < p->nrec[dir]; i++)
+		if (p->rec[dir][i].t < t && p->rec[dir][i].pt == STREAM_PT_PCMU)
+			r = &p->rec[dir][i];
+	return r;
+}
+
+static const struct wire_rec *first_audio_after(const struct pair *p, int dir, uint64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrec[dir]; i++)
+		if (p->rec[dir][i].t >= t && p->rec[dir][i].pt == STREAM_PT_PCMU)
+			return &p->rec[dir][i];
+	return NULL;
+}
+
+static void test_hold(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
+			  .verify = true, .seed = 11 };
+	size_t n = 4 * RATE;
+	int16_t *xa = chirp(n, 300, 3300, 9000);
+	struct pair *p = pair_new(&cf);
+	const struct wire_rec *r0, *r1;
+	struct stream_stats sa0, sa1, sb0, sb1;
+	uint64_t now = 0, t_hold, t_resume;
+	size_t out_at_resume, i;
+	bool audible = false;
+
+	if (!ok(p && xa, "hold: pair set up"))
+		goto out;
+	p->a.sig = xa;
+	p->a.sig_len = n;
+	run(&p, 1, &now, 1000);
+	t_hold = now;
+	/* A puts B on hold: A sendonly, B recvonly; then both inactive */
+	stream_set_direction(p->a.s, STREAM_SENDONLY);
+	stream_set_direction(p->b.s, STREAM_RECVONLY);
+	run(&p, 1, &now, 500);
+	get(&p->a, &sa0);
+	get(&p->b, &sb0);
+	stream_set_direction(p->a.s, STREAM_INACTIVE);
+	stream_set_direction(p->b.s, STREAM_INACTIVE);
+	stream_set_device(p->b.s, NULL);
+	run(&p, 1, &now, 700);
+	get(&p->a, &sa1);
+	get(&p->b, &sb1);
+	is_int(sa1.rtp_sent, sa0.rtp_sent, "hold: inactive sends no RTP");
+	is_int(sb1.rtp_sent, sb0.rtp_sent, "hold: inactive peer sends no RTP either");
+	ok(sb0.rtp_sent == sb1.rtp_sent && sb0.dir == STREAM_RECVONLY && sb1.dir == STREAM_INACTIVE,
+	   "hold: directions reported");
+	t_resume = now;
+	stream_set_device(p->b.s, &p->b.dev);
+	stream_set_direction(p->a.s, STREAM_SENDRECV);
+	stream_set_direction(p->b.s, STREAM_SENDRECV);
+	out_at_resume = p->b.out_len;
+	run(&p, 1, &now, 1000);
+	r0 = last_audio_before(p, 0, t_resume);
+	r1 = first_audio_after(p, 0, t_resume);
+	if (ok(r0 && r1, "hold: packets around the pause seen on the wire")) {
+		ok(r1->marker, "hold: first packet after resume has the marker");
+		is_int((uint16_t)(r1->seq - r0->seq), 1, "hold: sequence numbers continue");
+		is_int(r1->ts - r0->ts, (r1->t - r0->t) * 8, "hold: timestamp advanced by the %llu ms paused",
+		       (unsigned long long)(r1->t - r0->t));
+	}
+	r0 = last_audio_before(p, 1, t_hold + 1);
+	r1 = first_audio_after(p, 1, t_resume);
+	if (r0 && r1)
+		is_int(r1->ts - r0->ts, (r1->t - r0->t) * 8, "hold: B's timestamps continuous across its pause");
+	for (i = out_at_resume; i < p->b.out_len; i++)
+		audible = audible || abs(p->b.out[i]) > 3000;
+	ok(audible, "hold: audio flows again after resume");
+	is_int(p->wire_bad[0] + p->wire_bad[1], 0, "hold: all packets protected");
+out:
+	if (p)
+		pair_free(p);
+	free(xa);
+}
+
+static void test_rekey(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true, .seed = 12 };
+	size_t n = 4 * RATE;
+	int16_t *xa = chirp(n, 300, 3300, 9000), *xb = chirp(n, 3000, 300, 9000);
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sa, sb;
+	struct stream_crypto ca, cb;
+	uint8_t ka[SRTP_MAX_MASTER_LEN], kb[SRTP_MAX_MASTER_LEN];
+	struct cfg nc = cf;
+	uint64_t now = 0;
+	double c;
+
+	if (!ok(p && xa && xb, "rekey: pair set up"))
+		goto out;
+	p->a.sig = xa;
+	p->a.sig_len = n;
+	p->b.sig = xb;
+	p->b.sig_len = n;
+	run(&p, 1, &now, 1500);
+	/* to a new suite and new keys: A (offerer) applies the answer first, B one packet time later */
+	nc.suite = SRTP_SUITE_AEAD_AES_256_GCM;
+	if (!srtp_suite_supported(nc.suite))
+		nc.suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_32;
+	fill_key(ka, sizeof(ka), 991);
+	fill_key(kb, sizeof(kb), 992);
+	crypto_of(&ca, &nc, ka, kb);
+	crypto_of(&cb, &nc, kb, ka);
+	is_int(stream_rekey(p->a.s, &ca), 0, "rekey: A");
+	run(&p, 1, &now, 20);
+	is_int(stream_rekey(p->b.s, &cb), 0, "rekey: B, 20 ms later");
+	run(&p, 1, &now, 2900);
+	get(&p->a, &sa);
+	get(&p->b, &sb);
+	ok(sa.rtp_sent - sb.rtp_received <= 1, "rekey: A->B lost %lld packet(s) (<= 1)",
+	   (long long)(sa.rtp_sent - sb.rtp_received));
+	ok(sb.rtp_sent - sa.rtp_received == 0, "rekey: B->A lost none (old keys honoured in flight)");
+	is_str(sa.tx_suite, srtp_suite_name(nc.suite), "rekey: new suite in use");
+	c = measure(xa, n, p->b.out, p->b.out_len, NULL);
+	ok(c >= 0.9, "rekey: A->B correlation across the rekey %.4f", c);
+	c = measure(xb, n, p->a.out, p->a.out_len, NULL);
+	ok(c >= CORR_MIN, "rekey: B->A correlation across the rekey %.4f", c);
+	/* plain is never accepted again once SRTP is on: a rekey from SRTP back to SRTP only */
+	is_int(stream_rekey(p->a.s, &(struct stream_crypto){ .suite = SRTP_SUITE_COUNT }), EINVAL,
+	       "rekey: bad suite refused, keys unchanged");
+	get(&p->a, &sa);
+	is_str(sa.tx_suite, srtp_suite_name(nc.suite), "rekey: still the new suite");
+out:
+	if (p)
+		pair_free(p);
+	free(xa);
+	free(xb);
+}
+
+static void test_latch(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true, .seed = 13 };
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sb;
+	struct sockaddr_storage dead;
+	int dead_fd = -1, evil_fd = -1;
+	struct sockaddr_storage evil_addr;
+	uint8_t junk[172], buf[1600];
+	uint64_t now = 0;
+	ssize_t got;
+
+	if (!ok(p && udp_open_loopback(&dead_fd, &dead) == 0 && udp_open_loopback(&evil_fd, &evil_addr) == 0,
+		"latch: set up"))
+		goto out;
+	/* B was told a wrong address (NAT): it must follow A's authenticated packets */
+	is_int(stream_set_remote(p->b.s, &dead, NULL), 0, "latch: B's remote set to a dead port");
+	/* first, an unauthenticated packet from elsewhere must not move B */
+	memset(junk, 0x80, sizeof(junk));
+	junk[1] = 0;
+	sendto(evil_fd, junk, sizeof(junk), 0, (struct sockaddr *)&p->b.addr, sizeof(struct sockaddr_in));
+	side_rx(&p->b, now);
+	get(&p->b, &sb);
+	is_int(sb.latches, 0, "latch: forged packet does not move the target");
+	ok(memcmp(&sb.remote_rtp, &dead, sizeof(struct sockaddr_in)) == 0, "latch: still the configured address");
+	run(&p, 1, &now, 1000);
+	get(&p->b, &sb);
+	ok(sb.latches >= 1 && memcmp(&sb.remote_rtp, relay_addr(p->rtp, 1), sizeof(struct sockaddr_in)) == 0,
+	   "latch: B now sends where A's packets come from");
+	got = recv(dead_fd, buf, sizeof(buf), MSG_DONTWAIT);
+	ok(got > 0, "latch: the dead port saw B's first packet(s) only before latching");
+	while (recv(dead_fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	run(&p, 1, &now, 500);
+	ok(recv(dead_fd, buf, sizeof(buf), MSG_DONTWAIT) < 0, "latch: nothing more to the dead port");
+	get(&p->b, &sb);
+	ok(sb.rtp_received > 60, "latch: media flowing");
+out:
+	if (dead_fd >= 0)
+		close(dead_fd);
+	if (evil_fd >= 0)
+		close(evil_fd);
+	if (p)
+		pair_free(p);
+}
+
+static void test_timeout(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
+			  .timeout_ms = 2000, .seed = 14 };
+	struct pair *p = pair_new(&cf);
+	uint64_t now = 0, t;
+
+	if (!ok(p, "timeout: set up"))
+		return;
+	run(&p, 1, &now, 3000);
+	is_int(p->b.timeouts, 0, "timeout: not while media flows");
+	/* A's owner stops driving it: B hears nothing */
+	for (t = now + 2500; now < t; now++) {
+		stream_process(p->b.s, now);
+		relay_poll(p->rtp, now);
+		side_rx(&p->b, now);
+		side_drain(&p->b);
+	}
+	is_int(p->b.timeouts, 1, "timeout: reported once after 2 s of silence");
+	ok(stream_next_deadline(p->b.s) >= now && stream_next_deadline(p->b.s) <= now + 20,
+	   "timeout: next deadline is the next frame");
+	pair_free(p);
+}
+
+static void test_params(void)
+{
+	struct stream_prm prm;
+	struct stream *s = NULL;
+	struct sockaddr_storage a;
+	uint8_t k[30] = { 1 };
+	int fd = -1;
+
+	if (!ok(udp_open_loopback(&fd, &a) == 0, "params: socket"))
+		return;
+	memset(&prm, 0, sizeof(prm));
+	prm.rtp_fd = fd;
+	prm.rtcp_fd = -1;
+	prm.remote_rtp = a;
+	prm.crypto.suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	is_int(stream_alloc(&s, &prm), EINVAL, "params: SRTP without keys refused (no silent plaintext)");
+	prm.crypto.tx_key = k;
+	prm.crypto.rx_key = k;
+	prm.crypto.tx_len = 30;
+	prm.crypto.rx_len = 29;
+	is_int(stream_alloc(&s, &prm), EINVAL, "params: short key refused");
+	prm.crypto.rx_len = 30;
+	prm.pt = 9;
+	is_int(stream_alloc(&s, &prm), EINVAL, "params: unknown payload type refused");
+	prm.pt = 0;
+	prm.ptime = 70;
+	is_int(stream_alloc(&s, &prm), EINVAL, "params: ptime 70 refused");
+	prm.ptime = 0;
+	prm.dtmf_pt = 50;
+	is_int(stream_alloc(&s, &prm), EINVAL, "params: telephone-event pt 50 refused");
+	prm.dtmf_pt = -1;
+	ok(s == NULL, "params: out-parameter untouched on errors");
+	is_int(stream_alloc(&s, &prm), 0, "params: good parameters accepted");
+	is_int(stream_dtmf(s, "1"), ENOTSUP, "params: no telephone-event negotiated");
+	is_int(stream_rx(s, fd + 100, 0), EINVAL, "params: foreign fd refused");
+	stream_free(s);
+	stream_free(NULL);
+	close(fd);
+}
+
+int main(void)
+{
+	int i;
+
+	for (i = 0; i < SRTP_SUITE_COUNT; i++) {
+		if (!srtp_suite_supported((enum srtp_suite_id)i)) {
+			diag("suite %s not supported by this libsrtp", srtp_suite_name((enum srtp_suite_id)i));
+			continue;
+		}
+		test_suite((enum srtp_suite_id)i);
+	}
+	test_plain();
+	test_wrong_key();
+	test_replay();
+	test_impaired();
+	test_dtmf();
+	test_two_pairs();
+	test_hold();
+	test_rekey();
+	test_latch();
+	test_timeout();
+	test_params();
+	return tap_done();
+}
