@@ -22,8 +22,8 @@ TESTS += tests/unit/test_reg
 
 # registration against a real Kamailio (skip themselves with SPHONE_UNIT_ONLY=1)
 TESTS += tests/interop/reg_tls.sh tests/interop/reg_auth.sh tests/interop/reg_certs.sh \
-	tests/interop/reg_restart.sh tests/interop/reg_dns.sh
+	tests/interop/reg_restart.sh tests/interop/reg_dns.sh tests/interop/reg_plain.sh
 EXTRA_DIST += tests/interop/reg_lib.sh tests/interop/reg_tls.sh tests/interop/reg_auth.sh \
-	tests/interop/reg_certs.sh tests/interop/reg_restart.sh tests/interop/reg_dns.sh
+	tests/interop/reg_certs.sh tests/interop/reg_restart.sh tests/interop/reg_dns.sh tests/interop/reg_plain.sh
 # on demand, from the build directory: sh ../bench/reg_bench.sh [RUNS]
 EXTRA_DIST += bench/reg_bench.sh
