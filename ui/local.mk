@@ -3,3 +3,12 @@ bin_PROGRAMS += sphone
 sphone_SOURCES = ui/main.c ui/ui_headless.c ui/ui_headless.h
 sphone_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 sphone_LDADD = src/libsphone.a audio/libsphone_audio.a $(NCURSES_LIBS) $(CORE_LIBS) $(AUDIO_LIBS)
+
+# curses front end and dial-line logic (ui helper)
+sphone_SOURCES += ui/ui_curses.c ui/ui_curses.h ui/ui_dial.c ui/ui_dial.h
+
+check_PROGRAMS += tests/unit/test_ui_dial
+tests_unit_test_ui_dial_SOURCES = tests/unit/test_ui_dial.c ui/ui_dial.c ui/ui_dial.h
+tests_unit_test_ui_dial_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/ui -I$(top_srcdir)/tests
+tests_unit_test_ui_dial_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_ui_dial
