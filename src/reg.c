@@ -658,7 +658,7 @@ static void resp_h(int err, const struct sip_msg *m, const char *errmsg, void *a
 	if (status == 403) {
 		snprintf(why, sizeof(why), "403 %.*s: %s", (int)(reason.l > 80 ? 80 : reason.l),
 			 reason.p ? reason.p : "",
-			 r->sent_creds ? "wrong password or user name" :
+			 r->sent_creds ? "the server refused the credentials (wrong password or user name?)" :
 					 "the server refuses this account");
 		fail(r, status, why, false, 0);
 		return;

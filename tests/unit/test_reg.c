@@ -376,14 +376,31 @@ static void test_wrong_password(struct loop *l)
 	is_int(f.nsent, 2, "no retry storm: nothing more sent in 300 ms (backoff 20 ms)");
 	is_int(reg_state(r), REG_FAILED, "state failed");
 
+	/* stale=true is a retry with the new nonce, not a failure */
+	reg_start(r);
+	reply(&f, 401, CHAL);
+	reply(&f, 401, "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"n0nce3\", qop=\"auth\", stale=true\r\n");
+	is_int(count(&ev, "registration_failed"), 1, "stale=true: no second registration_failed");
+	{
+		char v[512], nonce[64];
+		hdr(&f, "Authorization", v, sizeof(v));
+		dparam(v, "nonce", nonce, sizeof(nonce));
+		is_str(nonce, "n0nce3", "stale: answered with the new nonce");
+	}
+	reply(&f, 200, NULL);
+	is_int(reg_state(r), REG_REGISTERED, "stale: then registered");
+	reg_stop(r, 100, NULL, NULL);
+	reply(&f, 200, NULL);
+	run_for(l, 20);
+
 	/* the register command tries again, from scratch */
 	reg_start(r);
-	is_int(f.nsent, 3, "reg_start after failure sends again");
+	is_int(f.nsent, 7, "reg_start after failure sends again");
 	reply(&f, 403, NULL);
 	is_int(count(&ev, "registration_failed"), 2, "403: registration_failed");
 	is_int(event_get_int(&ev.last_failed, "status", 0), 403, "status 403");
 	run_for(l, 200);
-	is_int(f.nsent, 3, "403 is not retried automatically");
+	is_int(f.nsent, 7, "403 is not retried automatically");
 	reg_free(r);
 }
 
