@@ -15,6 +15,12 @@
 #include "sip_uri.h"
 
 #define MAX_ACCOUNTS 32
+#define MAX_CONTACTS 256
+
+struct contact {
+	char *name;
+	char *addr;
+};
 
 struct account_conf {
 	char *path;
@@ -23,6 +29,8 @@ struct account_conf {
 	int log_level; /* index into log_levels */
 	bool sip_trace;
 	bool pw_warned;
+	size_t ncontacts;
+	struct contact contacts[MAX_CONTACTS];
 };
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
@@ -102,6 +110,10 @@ void account_conf_free(struct account_conf *c)
 		return;
 	for (i = 0; i < c->n; i++)
 		account_free(c->acc[i]);
+	for (i = 0; i < c->ncontacts; i++) {
+		free(c->contacts[i].name);
+		free(c->contacts[i].addr);
+	}
 	free(c->path);
 	free(c);
 }
@@ -280,6 +292,64 @@ bad:
 		 "tls_pin: expected sha256/ followed by the base64 SHA-256 of the server's public key "
 		 "(44 characters)");
 	return EINVAL;
+}
+
+/* [contacts] name = sip:/sips:/tel: URI, or a bare user or number for the account's domain */
+static int contact_key(struct account_conf *c, const struct conf_item *it)
+{
+	struct sip_uri u;
+	const char *v = it->value;
+	size_t i;
+	bool ok = *v != '\0';
+
+	if (!strncasecmp(v, "sip:", 4) || !strncasecmp(v, "sips:", 5) || !strncasecmp(v, "tel:", 4)) {
+		ok = sip_uri_decode_str(&u, v) == 0;
+	} else {
+		for (i = 0; v[i] && ok; i++)
+			ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+			     (v[i] >= '0' && v[i] <= '9') || strchr("+-_.*#", v[i]);
+	}
+	if (!ok) {
+		snprintf(it->msg, it->msgsz,
+			 "contact '%s': '%s' is not a sip:/sips:/tel: URI or a plain user or number",
+			 it->key, v);
+		return EINVAL;
+	}
+	for (i = 0; i < c->ncontacts; i++) {
+		if (!strcmp(c->contacts[i].name, it->key)) {
+			snprintf(it->msg, it->msgsz, "contact '%s' listed twice", it->key);
+			return EINVAL;
+		}
+	}
+	if (c->ncontacts >= MAX_CONTACTS) {
+		snprintf(it->msg, it->msgsz, "more than %d contacts", MAX_CONTACTS);
+		return EINVAL;
+	}
+	c->contacts[c->ncontacts].name = strdup(it->key);
+	c->contacts[c->ncontacts].addr = strdup(v);
+	if (!c->contacts[c->ncontacts].name || !c->contacts[c->ncontacts].addr) {
+		free(c->contacts[c->ncontacts].name);
+		free(c->contacts[c->ncontacts].addr);
+		return ENOMEM;
+	}
+	c->ncontacts++;
+	return 0;
+}
+
+size_t account_conf_contact_count(const struct account_conf *c)
+{
+	return c ? c->ncontacts : 0;
+}
+
+int account_conf_contact(const struct account_conf *c, size_t i, const char **name, const char **addr)
+{
+	if (!c || i >= c->ncontacts)
+		return ENOENT;
+	if (name)
+		*name = c->contacts[i].name;
+	if (addr)
+		*addr = c->contacts[i].addr;
+	return 0;
 }
 
 static int general_key(struct account_conf *c, const struct conf_item *it)
@@ -465,8 +535,10 @@ static int load_h(const struct conf_item *it, void *arg)
 		return general_key(c, it);
 	case CONF_ACCOUNT:
 		return account_key(x->cur, it);
+	case CONF_CONTACTS:
+		return contact_key(c, it);
 	default:
-		/* [contacts], [audio], [ui] belong to later features: nothing is valid there yet */
+		/* [audio], [ui] belong to later features: nothing is valid there yet */
 		snprintf(it->msg, it->msgsz, "unknown key '%s': [%s] has no settings yet", it->key,
 			 it->section);
 		return EINVAL;
@@ -613,6 +685,11 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 		for (k = 0; k < a->n_codecs; k++)
 			fprintf(f, "%s%s", k ? "," : "", a->codecs[k]);
 		fprintf(f, "\nkeepalive_interval = %u\n", a->keepalive_interval);
+	}
+	if (c && c->ncontacts) {
+		fprintf(f, "\n[contacts]\n");
+		for (i = 0; i < c->ncontacts; i++)
+			fprintf(f, "%s = %s\n", c->contacts[i].name, c->contacts[i].addr);
 	}
 }
 

@@ -67,6 +67,14 @@ struct account *account_conf_find(const struct account_conf *c, const char *name
 const char *account_conf_log_level(const struct account_conf *c);
 bool account_conf_sip_trace(const struct account_conf *c);
 
+/*
+ * [contacts]: "name = address" lines, in file order. The address is a sip:,
+ * sips: or tel: URI, or a bare user/number for the account's domain.
+ * 0 and *name, *addr (owned by c), or ENOENT past the end.
+ */
+size_t account_conf_contact_count(const struct account_conf *c);
+int account_conf_contact(const struct account_conf *c, size_t i, const char **name, const char **addr);
+
 /* Effective settings, one "key = value" per line, passwords masked. */
 void account_conf_print(const struct account_conf *c, FILE *f);
 

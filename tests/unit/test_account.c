@@ -221,6 +221,32 @@ static void test_errors(void)
 	bad("[account]\nuri = sips:a@x.test\n", 1, "name", "account without name");
 }
 
+static void test_contacts(void)
+{
+	struct account_conf *c = NULL;
+	const char *name = NULL, *addr = NULL;
+	char err[512];
+	int r;
+
+	r = load("[account a]\nuri = sips:a@x.test\n[contacts]\nbob = sips:bob@x.test\n"
+		 "pizza = +15551234\nmum = tel:+4412345\n",
+		 &c, err, sizeof(err));
+	is_int(r, 0, "[contacts] accepted");
+	if (r) {
+		diag("%s", err);
+		return;
+	}
+	is_int(account_conf_contact_count(c), 3, "three contacts");
+	account_conf_contact(c, 1, &name, &addr);
+	is_str(name, "pizza", "second contact's name, file order");
+	is_str(addr, "+15551234", "a bare number is kept for the account's domain");
+	is_int(account_conf_contact(c, 3, &name, &addr), ENOENT, "past the end: ENOENT");
+	account_conf_free(c);
+	bad("[contacts]\nbob = mailto:bob@x\n", 2, "not a sip:/sips:/tel: URI", "bad contact address");
+	bad("[contacts]\nbob = 1\nbob = 2\n", 3, "twice", "duplicate contact");
+	bad("[audio]\nvolume = 3\n", 2, "no settings yet", "[audio] keys are not known yet");
+}
+
 static void test_missing_file(void)
 {
 	struct account_conf *c = NULL;
@@ -287,6 +313,7 @@ int main(void)
 	test_all_keys();
 	test_password_cmd_fails();
 	test_errors();
+	test_contacts();
 	test_missing_file();
 	test_permissions();
 	test_default_path();
