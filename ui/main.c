@@ -7,17 +7,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "log.h"
+#include "ui_curses.h"
 #include "ui_headless.h"
 #include "version.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sphone [OPTIONS]\n"
+		"Usage: sphone [OPTIONS] [URI|NUMBER|NAME]\n"
 		"A terminal softphone for encrypted SIP: TLS signalling, SDES-SRTP media.\n"
+		"Without --headless it runs full-screen (press ? there for the keys) and dials\n"
+		"URI, NUMBER or NAME once registered.\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE     configuration file (default: $XDG_CONFIG_HOME/sphone/sphone.conf)\n"
@@ -65,7 +69,7 @@ int main(int argc, char **argv)
 		{ "sip-trace", no_argument, NULL, OPT_SIP_TRACE },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NULL, *account = NULL, *logfile = NULL, *level = NULL;
+	const char *config = NULL, *account = NULL, *logfile = NULL, *level = NULL, *dial = NULL;
 	bool headless = false, check = false, trace = false;
 	struct account_conf *conf = NULL;
 	char path[4096], err[1024];
@@ -111,14 +115,16 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "sphone: unexpected argument '%s' (calls come in a later version)\n",
-			argv[optind]);
+	if (optind < argc && (headless || check || optind + 1 < argc)) {
+		fprintf(stderr, "sphone: unexpected argument '%s'%s\n", argv[optind],
+			headless ? " (with --headless, send 'call URI' on stdin)" : "");
 		return 2;
 	}
-	if (!headless && !check) {
-		fprintf(stderr, "sphone: the full-screen interface is not available yet: use --headless "
-				"or --check-config\nTry 'sphone --help' for more information.\n");
+	if (optind < argc)
+		dial = argv[optind];
+	if (!headless && !check && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "sphone: the full-screen interface needs a terminal: use --headless for "
+				"scripts\nTry 'sphone --help' for more information.\n");
 		return 2;
 	}
 	if (headless && check) {
@@ -165,8 +171,12 @@ int main(int argc, char **argv)
 			account_conf_print(conf, stdout);
 			rc = 0;
 		}
-	} else {
+	} else if (headless) {
 		rc = ui_headless_run(conf, account);
+	} else {
+		struct ui_curses_opts uo = { .account = account, .dial = dial };
+
+		rc = ui_curses_run(conf, &uo);
 	}
 	account_conf_free(conf);
 	log_close_file();

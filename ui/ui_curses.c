@@ -646,8 +646,11 @@ static void on_event(const struct event *ev, void *arg)
 		} else if (s) {
 			copy(a->state, sizeof(a->state), s);
 		}
-		if (!strcmp(name, "status") && (s = event_get_str(ev, "uri")))
-			copy(a->uri, sizeof(a->uri), s);
+		if (!strcmp(name, "status")) {
+			if ((s = event_get_str(ev, "uri")))
+				copy(a->uri, sizeof(a->uri), s);
+			msg(u, "%s: %s%s%s", a->name, a->state, a->reason[0] ? ": " : "", a->reason);
+		}
 		return;
 	}
 	if (!strcmp(name, "registration_failed")) {
@@ -1039,14 +1042,11 @@ static const char *const help_text[] = {
 	"  m            back to the message pane",
 	"  :            command prompt: call URI, answer, hangup, dtmf DIGITS, hold,",
 	"               resume, switch, status, verify, register, unregister, quit",
-	"  Ctrl-L       redraw",
-	"  ?            this help",
+	"  ?  Ctrl-L    this help; redraw the screen",
 	"  q            quit (asks first while a call is up)",
 	"",
 	"Status bar: green lock = TLS with a verified certificate; yellow =",
-	"UNVERIFIED certificate; red = PLAINTEXT signalling.",
-	"",
-	"Press any key to close.",
+	"UNVERIFIED certificate; red = PLAINTEXT signalling.   (any key closes)",
 };
 
 static void draw_help(struct ui *u, int H, int W)
