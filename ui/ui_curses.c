@@ -21,7 +21,6 @@
 #include <curses.h>
 
 #include "account.h"
-#include "conf.h"
 #include "event.h"
 #include "log.h"
 #include "loop.h"
@@ -1638,33 +1637,17 @@ static void signal_h(int signo, void *arg)
 	quit(arg, signo == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-/* [contacts] "name = uri" lines; the rest of the file has been validated by account_conf_load. */
-static int contacts_h(const struct conf_item *it, void *arg)
-{
-	struct ui *u = arg;
-	struct ui_contact *c;
-
-	if (it->type != CONF_CONTACTS || !it->key || u->ncontacts >= MAX_CONTACTS)
-		return 0;
-	c = &u->contacts[u->ncontacts];
-	c->name = strdup(it->key);
-	c->uri = strdup(it->value);
-	if (!c->name || !c->uri) {
-		free((char *)c->name);
-		free((char *)c->uri);
-		return 0;
-	}
-	u->ncontacts++;
-	return 0;
-}
-
+/* [contacts] from the config (validated by account.c); the strings belong to the account_conf. */
 static void load_contacts(struct ui *u)
 {
-	const char *path = account_conf_path(u->conf);
-	char err[256];
+	size_t i, n = account_conf_contact_count(u->conf);
 
-	if (path)
-		conf_load(path, contacts_h, u, err, sizeof(err));
+	for (i = 0; i < n && u->ncontacts < MAX_CONTACTS; i++) {
+		struct ui_contact *c = &u->contacts[u->ncontacts];
+
+		if (!account_conf_contact(u->conf, i, &c->name, &c->uri))
+			u->ncontacts++;
+	}
 }
 
 static void curses_start(struct ui *u)
@@ -1791,10 +1774,6 @@ out:
 	ua_free(u->ua);
 	if (u->own_loop)
 		loop_free(u->l);
-	for (i = 0; i < u->ncontacts; i++) {
-		free((char *)u->contacts[i].name);
-		free((char *)u->contacts[i].uri);
-	}
 	pthread_mutex_destroy(&u->log_mtx);
 	free(u);
 	return rc;

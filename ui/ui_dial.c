@@ -89,6 +89,11 @@ static int resolve(const char *in, const char *aor, const struct ui_contact *c, 
 			return resolve(c[i].uri, aor, c, n, out, outsz, depth + 1);
 	if (aor_parts(aor, scheme, sizeof(scheme), dom, sizeof(dom)))
 		return EINVAL;
+	if (!strncasecmp(in, "tel:", 4)) {
+		in += 4;
+		if (!is_number(in) || strchr(in, ';'))
+			return EINVAL;
+	}
 	if (strchr(in, '@')) {
 		for (s = in; *s; s++)
 			if (*s != '@' && *s != '.' && *s != ':' && *s != '[' && *s != ']' && !user_char((unsigned char)*s))

@@ -14,7 +14,7 @@ struct ui_contact {
 /*
  * Resolves input against the account's address of record (e.g.
  * "sips:alice@example.com"):
- *  - "sip:..." / "sips:..." is taken as it is;
+ *  - "sip:..." / "sips:..." is taken as it is; "tel:NUMBER" is dialled as NUMBER;
  *  - a contact's name (case-insensitive) gives the contact's URI (resolved in turn);
  *  - "user@host" gets the account's scheme;
  *  - a number ("+1 (555) 010-99", "*97", "#1") loses its separators and gets

@@ -40,6 +40,8 @@ int main(void)
 	is_str(res("dave", aor), "sips:dave@example.com", "bare name gets scheme and domain");
 	is_str(res("dave", "sip:alice@example.com"), "sip:dave@example.com", "sip: account gives sip:");
 	is_str(res("+1 (555) 010-99", aor), "sips:+155501099@example.com", "number loses separators");
+	is_str(res("tel:+1-555-0100", aor), "sips:+15550100@example.com", "tel: number");
+	is_str(res("tel:+1555;phone-context=x", aor), "(error)", "tel: with parameters refused");
 	is_str(res("*97", aor), "sips:*97@example.com", "star code");
 	is_str(res("#1", aor), "sips:%231@example.com", "# is escaped in the user part");
 	is_str(res("dave@host.example:5061", aor), "sips:dave@host.example:5061", "user@host:port");
