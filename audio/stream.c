@@ -532,6 +532,8 @@ static void rx_rtcp(struct stream *s, uint8_t *pkt, size_t len, const struct soc
 	}
 }
 
+static void start_clocks(struct stream *s, uint64_t now_ms);
+
 /* RFC 5761 4: with mux, RTCP packet types 192..223 sit where RTP has marker + PT 64..95. */
 static bool looks_rtcp(const uint8_t *pkt, size_t len)
 {
@@ -545,6 +547,8 @@ int stream_rx(struct stream *s, int fd, uint64_t now_ms)
 
 	if (!s || fd < 0 || (fd != s->rtp_fd && fd != s->rtcp_fd))
 		return EINVAL;
+	if (!s->started)
+		start_clocks(s, now_ms);
 	for (n = 0; n < RX_BURST; n++) {
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
@@ -606,7 +610,7 @@ int stream_process(struct stream *s, uint64_t now_ms)
 		send_rtcp(s, now_ms);
 		s->next_rtcp_ms = now_ms + rtcp_interval(s, RTCP_INTERVAL_MS);
 	}
-	if (!s->timed_out && now_ms - s->last_rx_ms >= s->timeout_ms) {
+	if (!s->timed_out && now_ms >= s->last_rx_ms && now_ms - s->last_rx_ms >= s->timeout_ms) {
 		s->timed_out = true;
 		if (s->drx)
 			dtmf_recv_flush(s->drx);
