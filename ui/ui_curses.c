@@ -121,6 +121,7 @@ struct ui {
 	char banner[256];
 	int banner_cp;
 	bool dial_pending;
+	bool status_asked; /* the user typed "status": show the answers as messages */
 };
 
 static volatile sig_atomic_t winch_pending;
@@ -436,7 +437,9 @@ static void call_update(struct ucall *c, const struct event *ev)
 		c->hold = f->i;
 	if ((f = event_get(ev, "remote_hold")) && f->type == EVENT_BOOL)
 		c->remote_hold = f->i;
-	if ((f = event_get(ev, "encrypted")) && f->type == EVENT_BOOL)
+	if ((f = event_get(ev, "srtp")) && f->type == EVENT_BOOL)
+		c->encrypted = f->i;
+	else if ((f = event_get(ev, "encrypted")) && f->type == EVENT_BOOL)
 		c->encrypted = f->i;
 	else if ((c->suite_tx[0] && strcasecmp(c->suite_tx, "plain") && strcasecmp(c->suite_tx, "none")) &&
 		 (c->suite_rx[0] && strcasecmp(c->suite_rx, "plain") && strcasecmp(c->suite_rx, "none")))
@@ -648,7 +651,8 @@ static void on_event(const struct event *ev, void *arg)
 		if (!strcmp(name, "status")) {
 			if ((s = event_get_str(ev, "uri")))
 				copy(a->uri, sizeof(a->uri), s);
-			msg(u, "%s: %s%s%s", a->name, a->state, a->reason[0] ? ": " : "", a->reason);
+			if (u->status_asked)
+				msg(u, "%s: %s%s%s", a->name, a->state, a->reason[0] ? ": " : "", a->reason);
 		}
 		return;
 	}
@@ -748,12 +752,18 @@ static void on_event(const struct event *ev, void *arg)
 	} else if (!strcmp(name, "ringing") || !strcmp(name, "progress") || !strcmp(name, "calling") ||
 		   !strcmp(name, "trying")) {
 		copy(c->state, sizeof(c->state), name);
-	} else if (!strcmp(name, "held") || !strcmp(name, "hold")) {
-		c->hold = true;
-		copy(c->state, sizeof(c->state), "on hold");
-	} else if (!strcmp(name, "resumed")) {
-		c->hold = false;
-		copy(c->state, sizeof(c->state), "established");
+	} else if (!strcmp(name, "hold")) {
+		const struct event_field *on = event_get(ev, "on");
+		const char *by = event_get_str(ev, "by");
+		bool remote = by && !strcmp(by, "remote");
+		bool v = !on || on->i;
+
+		if (remote)
+			c->remote_hold = v;
+		else
+			c->hold = v;
+		copy(c->state, sizeof(c->state), c->hold ? "on hold" : "established");
+		msg(u, "call %s %s %s", c->remote, v ? "put on hold" : "resumed", remote ? "by the other side" : "");
 	} else if (!strcmp(name, "dtmf")) {
 		s = event_get_str(ev, "digit");
 		if (!s)
@@ -916,7 +926,8 @@ static void draw_calls(struct ui *u, int y0, int rows, int W)
 			continue;
 		if (c->established)
 			fmt_dur(dur, sizeof(dur), (c->ended ? c->t_ended : now) - c->t_est);
-		snprintf(state, sizeof(state), "%s%s", c->state, c->remote_hold && !c->hold ? " (held)" : "");
+		snprintf(state, sizeof(state), "%s%s", c->hold && !c->ended ? "on hold" : c->state,
+			 c->remote_hold && !c->hold && !c->ended ? " (held)" : "");
 		if (sel)
 			ui_attr_on(u, CP_SEL, A_REVERSE);
 		fill(y, 0, W);
@@ -1252,6 +1263,7 @@ static void run_cmd_line(struct ui *u, char *s)
 	}
 	if (!strcmp(s, "verify"))
 		u->pane = PANE_VERIFY;
+	u->status_asked = !strncmp(s, "status", 6);
 	if (!strncmp(s, "call ", 5)) {
 		/* the same resolution as the dial line, so ":call bob" works */
 		start_dial(u, s + 5);
@@ -1624,6 +1636,14 @@ static void tick_h(void *arg)
 	if (sec != u->last_sec && ncalls_live(u)) {
 		u->last_sec = sec;
 		u->dirty = true;
+		/* the meters and jitter/loss figures come with each call's status */
+		for (i = 0; i < MAX_CALLS; i++)
+			if (u->calls[i].used && u->calls[i].established && !u->calls[i].ended)
+				break;
+		if (i < MAX_CALLS && !u->quitting) {
+			u->status_asked = false;
+			ua_command(u->ua, "status");
+		}
 	}
 	if (u->log_dirty && u->pane == PANE_LOG)
 		u->dirty = true;
