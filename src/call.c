@@ -1,0 +1,1861 @@
+/* call.c: INVITE sessions (RFC 3261/3264/4028): dialogs, SDES offer/answer, SRTP streams, hold, DTMF, verify report. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "audev.h"
+#include "buf.h"
+#include "call.h"
+#include "crypto.h"
+#include "event.h"
+#include "log.h"
+#include "loop.h"
+#include "sdp.h"
+#include "sip_auth.h"
+#include "sip_ctrans.h"
+#include "sip_dialog.h"
+#include "sip_msg.h"
+#include "sip_strans.h"
+#include "sip_transp.h"
+#include "stream.h"
+#include "tls.h"
+
+#define ALLOW_HDR "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n"
+#define MIN_SE 90
+#define SE_DEFAULT 1800
+#define FRAME_MS 20
+#define CANCEL_GIVE_UP_MS 32000
+#define RTP_PORT_MIN 16384
+#define RTP_PORT_SPAN 16000
+
+/* ---------------- the shared audio device ---------------- */
+
+struct call_audio {
+	struct loop *l;
+	struct audev *dev;
+	bool file;
+	bool started;
+	struct tmr tick;
+	uint64_t next;
+	struct call *active;
+	struct loop_wake *wake;
+};
+
+struct call {
+	unsigned id;
+	enum call_state state;
+	bool outgoing;
+	struct loop *l;
+	struct sip_ctrans_mgr *ctm;
+	struct sip_strans_mgr *stm;
+	struct call_audio *audio;
+	call_event_h *eh;
+	void *arg;
+	char *account, *peer, *contact;
+	bool keys_insecure_ok;
+	bool srtp_required;
+	unsigned se_want;
+	struct sip_flow *flow;
+	struct sip_dialog *dlg;
+	struct sdp_sess *sdp;
+	struct sip_auth *auth;
+	bool allow_plain_auth;
+	struct sip_tsend ts;
+
+	/* outgoing INVITE */
+	struct sip_ctrans *inv_ct;
+	struct sip_msg *inv_sent; /* parsed copy, for CANCEL */
+	uint32_t inv_cseq;
+	struct wbuf offer;
+	bool got_prov, cancel_pending, cancel_sent, early_media;
+	struct sip_ctrans *cancel_ct;
+	struct tmr cancel_tmr;
+	uint8_t *ack;
+	size_t ack_len;
+
+	/* our re-INVITE (hold, resume, session refresh) */
+	struct sip_ctrans *re_ct;
+	uint32_t re_cseq;
+	bool re_hold, re_dir_change;
+
+	/* server side: the INVITE we answer (initial or re-INVITE), its 2xx retransmitted until ACK */
+	struct sip_strans *inv_st;
+	struct wbuf answer;
+	struct sdp_result pend_res;
+	bool have_pend;
+	uint8_t *resp2xx;
+	size_t resp2xx_len;
+	struct tmr resp_tmr;
+	unsigned resp_ivl, resp_total;
+
+	/* media */
+	int rtp_fd, rtcp_fd;
+	uint16_t port;
+	struct stream *s;
+	struct tmr media_tmr;
+	bool active;
+	struct sdp_result res;
+	bool have_res;
+	bool hold, remote_hold;
+	char sas[12];
+
+	/* RFC 4028 */
+	struct tmr se_tmr;
+	unsigned se;
+	bool refresher_us;
+	char se_hdr[96];
+};
+
+static unsigned next_id = 1;
+
+static void media_process(struct call *c, uint64_t now);
+
+static void audio_tick_h(void *arg)
+{
+	struct call_audio *a = arg;
+	uint64_t now = loop_now_ms();
+
+	if (!a->active) {
+		a->next = 0;
+		return;
+	}
+	if (!a->next)
+		a->next = now;
+	/* catch up after a stall, but never more than a few frames at once */
+	for (int i = 0; i < 5 && a->next <= now; i++) {
+		audev_tick(a->dev);
+		a->next += FRAME_MS;
+	}
+	if (a->next <= now)
+		a->next = now + FRAME_MS;
+	media_process(a->active, now);
+	tmr_start(a->l, &a->tick, a->next - now, audio_tick_h, a);
+}
+
+static void audio_wake_h(void *arg)
+{
+	struct call_audio *a = arg;
+
+	if (a->active)
+		media_process(a->active, loop_now_ms());
+}
+
+static void audio_wake_sig(void *arg)
+{
+	loop_wake_signal(arg);
+}
+
+int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_audio_prm *prm, char *err,
+		     size_t errsz)
+{
+	struct call_audio *a;
+	struct audev_prm dp;
+	int e;
+
+	if (!ap || !l || !prm)
+		return EINVAL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return ENOMEM;
+	a->l = l;
+	tmr_init(&a->tick);
+	memset(&dp, 0, sizeof(dp));
+	dp.frame = 160;
+	dp.ring_frames = 16;
+	dp.err = err;
+	dp.errlen = errsz;
+	if (prm->portaudio) {
+		e = loop_wake_alloc(&a->wake, l, audio_wake_h, a);
+		if (e)
+			goto out;
+		dp.capture = prm->device;
+		dp.playback = prm->device;
+		dp.wake = audio_wake_sig;
+		dp.arg = a->wake;
+		e = audev_open(&a->dev, &audev_pa_ops, &dp);
+	} else {
+		a->file = true;
+		dp.capture = prm->audio_in;
+		dp.playback = prm->audio_out;
+		e = audev_open(&a->dev, &audev_file_ops, &dp);
+	}
+out:
+	if (e) {
+		call_audio_free(a);
+		return e;
+	}
+	*ap = a;
+	return 0;
+}
+
+void call_audio_free(struct call_audio *a)
+{
+	if (!a)
+		return;
+	tmr_cancel(&a->tick);
+	audev_close(a->dev);
+	loop_wake_free(a->wake);
+	free(a);
+}
+
+static void audio_attach(struct call_audio *a, struct call *c)
+{
+	if (!a || !a->dev)
+		return;
+	if (a->active && a->active != c && a->active->s)
+		stream_set_device(a->active->s, NULL);
+	a->active = c;
+	if (c && c->s)
+		stream_set_device(c->s, a->dev);
+	if (!a->started && c && c->s) {
+		if (audev_start(a->dev) == 0)
+			a->started = true;
+	}
+	if (a->file && c && c->s && !tmr_running(&a->tick)) {
+		a->next = 0;
+		tmr_start(a->l, &a->tick, 0, audio_tick_h, a);
+	}
+}
+
+static void audio_detach(struct call_audio *a, struct call *c)
+{
+	if (!a || a->active != c)
+		return;
+	if (c->s)
+		stream_set_device(c->s, NULL);
+	a->active = NULL;
+	tmr_cancel(&a->tick);
+}
+
+/* ---------------- events ---------------- */
+
+static void ev_init(struct call *c, struct event *ev, const char *name)
+{
+	event_init(ev, name);
+	event_int(ev, "call", c->id);
+	if (c->account)
+		event_str(ev, "account", c->account);
+	if (c->peer)
+		event_str(ev, "peer", c->peer);
+}
+
+static void emit(struct call *c, const struct event *ev)
+{
+	if (c->eh)
+		c->eh(c, ev, c->arg);
+}
+
+static void warn(struct call *c, const char *msg)
+{
+	struct event ev;
+
+	ev_init(c, &ev, "warning");
+	event_str(&ev, "message", msg);
+	emit(c, &ev);
+}
+
+/* ---------------- media ---------------- */
+
+static void media_close(struct call *c)
+{
+	audio_detach(c->audio, c);
+	tmr_cancel(&c->media_tmr);
+	stream_free(c->s);
+	c->s = NULL;
+	if (c->rtp_fd >= 0) {
+		loop_fd_remove(c->l, c->rtp_fd);
+		close(c->rtp_fd);
+	}
+	if (c->rtcp_fd >= 0) {
+		loop_fd_remove(c->l, c->rtcp_fd);
+		close(c->rtcp_fd);
+	}
+	c->rtp_fd = c->rtcp_fd = -1;
+}
+
+static int udp_bind(const char *addr, uint16_t port, int *fdp)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, af;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		af = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons(port);
+		sl = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		af = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+		sl = sizeof(struct sockaddr_in6);
+	} else {
+		return EINVAL;
+	}
+	ss.ss_family = (sa_family_t)af;
+	fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* An even RTP port and RTCP on the next one. */
+static int media_sockets(struct call *c, const char *addr)
+{
+	uint32_t r;
+	int i, e = EADDRINUSE;
+
+	for (i = 0; i < 64; i++) {
+		uint16_t p;
+		int a = -1, b = -1;
+
+		if ((e = crypto_rand(&r, sizeof(r))) != 0)
+			return e;
+		p = (uint16_t)(RTP_PORT_MIN + (r % RTP_PORT_SPAN) * 2 % RTP_PORT_SPAN);
+		p &= (uint16_t)~1u;
+		e = udp_bind(addr, p, &a);
+		if (e == EINVAL)
+			return e;
+		if (e)
+			continue;
+		e = udp_bind(addr, (uint16_t)(p + 1), &b);
+		if (e) {
+			close(a);
+			continue;
+		}
+		c->rtp_fd = a;
+		c->rtcp_fd = b;
+		c->port = p;
+		return 0;
+	}
+	return e;
+}
+
+static void media_tmr_h(void *arg)
+{
+	media_process(arg, loop_now_ms());
+}
+
+static void media_process(struct call *c, uint64_t now)
+{
+	uint64_t dl, wait;
+
+	if (!c->s)
+		return;
+	stream_process(c->s, now);
+	dl = stream_next_deadline(c->s);
+	wait = dl > now ? dl - now : 1;
+	if (wait > 1000)
+		wait = 1000;
+	tmr_start(c->l, &c->media_tmr, wait, media_tmr_h, c);
+}
+
+static void media_fd_h(int fd, int events, void *arg)
+{
+	struct call *c = arg;
+
+	(void)events;
+	if (c->s)
+		stream_rx(c->s, fd, loop_now_ms());
+}
+
+static void dtmf_h(char digit, unsigned duration_ms, void *arg)
+{
+	struct call *c = arg;
+	struct event ev;
+	char d[2] = { digit, '\0' };
+
+	ev_init(c, &ev, "dtmf");
+	event_str(&ev, "digit", d);
+	event_int(&ev, "duration_ms", duration_ms);
+	event_str(&ev, "via", "rfc4733");
+	emit(c, &ev);
+}
+
+static void timeout_h(unsigned silent_ms, void *arg)
+{
+	struct call *c = arg;
+	char msg[120];
+
+	snprintf(msg, sizeof(msg), "no authenticated media from the far end for %u s", silent_ms / 1000);
+	warn(c, msg);
+}
+
+static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+		ss->ss_family = AF_INET;
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+		ss->ss_family = AF_INET6;
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+		return 0;
+	}
+	return EINVAL;
+}
+
+static enum stream_dir sdir(enum sdp_dir d)
+{
+	return (enum stream_dir)(d & 3);
+}
+
+static bool same_keys(const struct sdp_result *a, const struct sdp_result *b)
+{
+	if (a->secure != b->secure)
+		return false;
+	if (!a->secure)
+		return true;
+	return a->suite == b->suite && a->key_len == b->key_len && !memcmp(a->tx_key, b->tx_key, a->key_len) &&
+	       !memcmp(a->rx_key, b->rx_key, a->key_len);
+}
+
+/* Applies a negotiated result: starts the stream, or changes it between two packets. */
+static int media_apply(struct call *c, const struct sdp_result *r)
+{
+	struct sockaddr_storage rtp, rtcp;
+	struct stream_crypto cr;
+	int e;
+
+	if (r->raf == 0)
+		return EPROTO; /* a host name in c=: we don't resolve media addresses */
+	if ((e = sockaddr_of(r->raddr, r->rport, &rtp)) != 0 ||
+	    (e = sockaddr_of(r->rtcp_addr[0] ? r->rtcp_addr : r->raddr,
+			     r->rtcp_port ? r->rtcp_port : (uint16_t)(r->rport + 1), &rtcp)) != 0)
+		return e;
+	memset(&cr, 0, sizeof(cr));
+	if (r->secure) {
+		cr.suite = r->suite;
+		cr.tx_key = r->tx_key;
+		cr.tx_len = r->key_len;
+		cr.rx_key = r->rx_key;
+		cr.rx_len = r->key_len;
+	} else {
+		cr.plain = true;
+	}
+	if (!c->s) {
+		struct stream_prm p;
+
+		memset(&p, 0, sizeof(p));
+		p.rtp_fd = c->rtp_fd;
+		p.rtcp_fd = c->rtcp_fd;
+		p.remote_rtp = rtp;
+		p.remote_rtcp = rtcp;
+		p.pt = r->pt;
+		p.dtmf_pt = r->dtmf_pt < 0 ? -1 : r->dtmf_pt;
+		p.ptime = r->ptime;
+		p.dir = sdir(r->dir);
+		p.crypto = cr;
+		p.dtmfh = dtmf_h;
+		p.timeouth = timeout_h;
+		p.arg = c;
+		e = stream_alloc(&c->s, &p);
+		if (e)
+			return e;
+		if ((e = loop_fd_listen(c->l, c->rtp_fd, LOOP_READ, media_fd_h, c)) != 0 ||
+		    (e = loop_fd_listen(c->l, c->rtcp_fd, LOOP_READ, media_fd_h, c)) != 0)
+			return e;
+		if (c->active)
+			audio_attach(c->audio, c);
+		media_process(c, loop_now_ms());
+	} else {
+		if (!c->have_res || strcmp(c->res.raddr, r->raddr) || c->res.rport != r->rport ||
+		    c->res.rtcp_port != r->rtcp_port)
+			if ((e = stream_set_remote(c->s, &rtp, &rtcp)) != 0)
+				return e;
+		if (!c->have_res || !same_keys(&c->res, r))
+			if ((e = stream_rekey(c->s, &cr)) != 0)
+				return e;
+		if ((e = stream_set_direction(c->s, sdir(r->dir))) != 0)
+			return e;
+	}
+	if (c->have_res)
+		sdp_result_wipe(&c->res);
+	c->res = *r;
+	c->have_res = true;
+	if (r->secure)
+		call_sas_compute(c->sas, sizeof(c->sas), r->suite, r->tx_key, r->rx_key, r->key_len);
+	else
+		c->sas[0] = '\0';
+	return 0;
+}
+
+/* ---------------- SAS ---------------- */
+
+int call_sas_compute(char *out, size_t outsz, enum srtp_suite_id suite, const uint8_t *k1, const uint8_t *k2,
+		     size_t klen)
+{
+	static const char label[] = "sphone SAS v1";
+	struct crypto_hash_ctx *h = NULL;
+	const uint8_t *lo = k1, *hi = k2;
+	const char *sn = srtp_suite_name(suite);
+	uint8_t md[CRYPTO_HASH_MAX];
+	uint32_t v;
+	int e;
+
+	if (!out || outsz < 8 || !k1 || !k2 || !klen || !sn)
+		return EINVAL;
+	if (memcmp(k1, k2, klen) > 0) {
+		lo = k2;
+		hi = k1;
+	}
+	if ((e = crypto_hash_alloc(&h, CRYPTO_SHA256)) != 0)
+		return e;
+	if ((e = crypto_hash_update(h, label, sizeof(label))) != 0 ||
+	    (e = crypto_hash_update(h, sn, strlen(sn) + 1)) != 0 || (e = crypto_hash_update(h, lo, klen)) != 0 ||
+	    (e = crypto_hash_update(h, hi, klen)) != 0 || (e = crypto_hash_final(h, md)) != 0)
+		goto out;
+	/* 32 bits reduced to six digits: the bias (4295 ways for most values, 4294 for some) is negligible */
+	v = (uint32_t)md[0] << 24 | (uint32_t)md[1] << 16 | (uint32_t)md[2] << 8 | md[3];
+	v %= 1000000u;
+	snprintf(out, outsz, "%03u %03u", (unsigned)(v / 1000), (unsigned)(v % 1000));
+out:
+	crypto_wipe(md, sizeof(md));
+	crypto_hash_free(h);
+	return e;
+}
+
+/* ---------------- sending ---------------- */
+
+static int tsend_h(const void *data, size_t len, void *arg)
+{
+	struct call *c = arg;
+
+	if (!c->flow || !sip_flow_alive(c->flow))
+		return EPIPE;
+	return sip_flow_send(c->flow, data, len);
+}
+
+static int via_line(struct call *c, char *via, size_t sz)
+{
+	char branch[SIP_BRANCH_SIZE];
+	struct wbuf w;
+	int e;
+
+	if (!c->flow || !sip_flow_alive(c->flow))
+		return EPIPE;
+	wbuf_init_static(&w, via, sz);
+	if ((e = sip_ctrans_branch_new(branch, sizeof(branch))) != 0 ||
+	    (e = sip_ctrans_via_print(&w, sip_flow_tp_name(c->flow), sip_flow_lhost(c->flow),
+				      sip_flow_lport(c->flow), branch)) != 0)
+		return e;
+	return 0;
+}
+
+/* SDP with keys goes only over TLS unless the account allows otherwise. */
+static bool keys_ok(const struct call *c, const void *body, size_t len)
+{
+	if (!len || c->keys_insecure_ok || (c->flow && sip_flow_is_tls(c->flow)))
+		return true;
+	return !sdp_has_keys(body, len);
+}
+
+static int send_request(struct call *c, const char *method, uint32_t cseq, const char *extra, const void *body,
+			size_t blen, struct sip_ctrans **ctp, sip_ctrans_h *h, uint32_t *cseqp)
+{
+	char via[300];
+	struct wbuf w, x;
+	int e;
+
+	if (!keys_ok(c, body, blen))
+		return EPERM;
+	if ((e = via_line(c, via, sizeof(via))) != 0)
+		return e;
+	wbuf_init(&w, 0);
+	wbuf_init(&x, 0);
+	if (extra)
+		wbuf_str(&x, extra);
+	if (c->auth && sip_auth_count(c->auth) && strcmp(method, "ACK") && strcmp(method, "CANCEL")) {
+		const char *uri = sip_dialog_remote_target(c->dlg);
+		if ((e = sip_auth_print(c->auth, &x, method, uri, body, blen)) != 0)
+			goto out;
+	}
+	if (x.err) {
+		e = x.err;
+		goto out;
+	}
+	e = sip_dialog_request(c->dlg, &w, method, via, cseq, x.len ? (const char *)x.p : NULL,
+			       blen ? "application/sdp" : NULL, body, blen, cseqp);
+	if (e)
+		goto out;
+	if (!ctp) {
+		/* ACK of a 2xx: no transaction; kept to answer retransmitted 2xx */
+		uint8_t *copy = malloc(w.len);
+		if (!copy) {
+			e = ENOMEM;
+			goto out;
+		}
+		memcpy(copy, w.p, w.len);
+		free(c->ack);
+		c->ack = copy;
+		c->ack_len = w.len;
+		e = tsend_h(w.p, w.len, c);
+		goto out;
+	}
+	if (!strcmp(method, "INVITE") && sip_dialog_state(c->dlg) == SIP_DIALOG_NONE) {
+		sip_msg_free(c->inv_sent);
+		c->inv_sent = NULL;
+		sip_msg_decode(&c->inv_sent, w.p, w.len);
+	}
+	e = sip_ctrans_send(ctp, c->ctm, &c->ts, w.p, w.len, h, c);
+out:
+	wbuf_free(&x);
+	wbuf_free(&w);
+	return e;
+}
+
+/* ---------------- ending ---------------- */
+
+static void end_call(struct call *c, uint16_t status, const char *reason, const char *by)
+{
+	struct event ev;
+
+	if (c->state == CALL_ENDED)
+		return;
+	c->state = CALL_ENDED;
+	media_close(c);
+	tmr_cancel(&c->resp_tmr);
+	tmr_cancel(&c->se_tmr);
+	tmr_cancel(&c->cancel_tmr);
+	ev_init(c, &ev, "ended");
+	event_str(&ev, "reason", reason);
+	event_int(&ev, "status", status);
+	event_str(&ev, "by", by);
+	emit(c, &ev);
+}
+
+static void send_bye(struct call *c)
+{
+	struct sip_ctrans *ct = NULL;
+
+	if (send_request(c, "BYE", 0, NULL, NULL, 0, &ct, NULL, NULL) == 0)
+		sip_ctrans_free(ct); /* it runs on by itself; we don't wait for the 200 */
+}
+
+/* ---------------- RFC 4028 ---------------- */
+
+static int refresh_reinvite(struct call *c);
+
+static void se_tmr_h(void *arg)
+{
+	struct call *c = arg;
+
+	if (c->state != CALL_ESTABLISHED)
+		return;
+	if (c->refresher_us) {
+		if (refresh_reinvite(c) == EBUSY)
+			tmr_start(c->l, &c->se_tmr, 2000, se_tmr_h, c);
+		return;
+	}
+	/* the peer was to refresh and did not: the session is over (RFC 4028 10) */
+	send_bye(c);
+	end_call(c, 408, "session timer expired: no refresh from the peer", "local");
+}
+
+static void se_arm(struct call *c)
+{
+	uint64_t ms;
+
+	tmr_cancel(&c->se_tmr);
+	if (!c->se)
+		return;
+	/* refresher at half the interval; the other side gives up a bit before expiry */
+	ms = c->refresher_us ? (uint64_t)c->se * 500 : (uint64_t)c->se * 1000 - (c->se > 96 ? 32000 : c->se * 333);
+	tmr_start(c->l, &c->se_tmr, ms, se_tmr_h, c);
+}
+
+/* Session-Expires: "N;refresher=uac|uas". 0, ENOENT, EBADMSG. */
+static int se_parse(const struct sip_msg *m, unsigned *secs, int *refresher)
+{
+	const struct sip_hdr *h = sip_msg_hdr(m, SIP_HDR_SESSION_EXPIRES);
+	struct pl v, num, r;
+	long semi;
+	uint32_t n;
+
+	if (!h)
+		return ENOENT;
+	v = h->line;
+	semi = pl_chr(v, ';');
+	num = pl_trim(semi >= 0 ? pl_sub(v, 0, (size_t)semi) : v);
+	if (pl_to_u32(num, &n) || n == 0)
+		return EBADMSG;
+	*secs = n;
+	*refresher = 0;
+	if (semi >= 0 && !sip_param_get(pl_sub(v, (size_t)semi, v.l), "refresher", &r))
+		*refresher = pl_eq_case(r, "uac") ? 1 : pl_eq_case(r, "uas") ? 2 : 0;
+	return 0;
+}
+
+static bool has_option(const struct sip_msg *m, enum sip_hdr_id id, const char *opt)
+{
+	const struct sip_hdr *h;
+
+	for (h = sip_msg_hdr(m, id); h; h = sip_msg_hdr_next(m, h))
+		if (pl_eq_case(pl_trim(h->val), opt))
+			return true;
+	return false;
+}
+
+/* ---------------- client side: our INVITE ---------------- */
+
+static void established(struct call *c)
+{
+	struct event ev;
+
+	c->state = CALL_ESTABLISHED;
+	ev_init(c, &ev, "established");
+	if (c->have_res) {
+		event_bool(&ev, "srtp", c->res.secure);
+		event_str(&ev, "srtp_tx", c->res.secure ? srtp_suite_name(c->res.suite) : "none");
+		event_str(&ev, "srtp_rx", c->res.secure ? srtp_suite_name(c->res.suite) : "none");
+		event_str(&ev, "codec", c->res.codec);
+		event_int(&ev, "ptime", c->res.ptime);
+		if (c->sas[0])
+			event_str(&ev, "sas", c->sas);
+		if (!c->res.secure)
+			event_str(&ev, "warning",
+				  "media is NOT encrypted: plain RTP (srtp_required = no); anyone on the path can listen");
+	}
+	emit(c, &ev);
+	call_verify(c);
+}
+
+static void cancel_tmr_h(void *arg)
+{
+	struct call *c = arg;
+
+	end_call(c, 487, "cancelled (no final response to the CANCEL)", "local");
+}
+
+static void cancel_ct_h(int err, const struct sip_msg *resp, void *arg)
+{
+	struct call *c = arg;
+
+	(void)err;
+	(void)resp;
+	sip_ctrans_free(c->cancel_ct);
+	c->cancel_ct = NULL;
+}
+
+static void send_cancel(struct call *c)
+{
+	struct wbuf w;
+	int e;
+
+	if (c->cancel_sent || !c->inv_sent)
+		return;
+	c->cancel_sent = true;
+	wbuf_init(&w, 0);
+	e = sip_dialog_cancel_print(&w, c->inv_sent);
+	if (!e)
+		e = sip_ctrans_send(&c->cancel_ct, c->ctm, &c->ts, w.p, w.len, cancel_ct_h, c);
+	wbuf_free(&w);
+	if (e) {
+		end_call(c, 487, "cancelled (the CANCEL could not be sent)", "local");
+		return;
+	}
+	tmr_start(c->l, &c->cancel_tmr, CANCEL_GIVE_UP_MS, cancel_tmr_h, c);
+}
+
+static void inv_ct_h(int err, const struct sip_msg *resp, void *arg);
+
+static int send_invite(struct call *c)
+{
+	char extra[256];
+
+	snprintf(extra, sizeof(extra), ALLOW_HDR "Supported: timer\r\nSession-Expires: %u\r\nMin-SE: %u\r\n",
+		 c->se_want, MIN_SE);
+	sip_ctrans_free(c->inv_ct);
+	c->inv_ct = NULL;
+	return send_request(c, "INVITE", 0, extra, c->offer.p, c->offer.len, &c->inv_ct, inv_ct_h, &c->inv_cseq);
+}
+
+static void session_timer_from(struct call *c, const struct sip_msg *m, bool we_are_uac)
+{
+	unsigned secs;
+	int r;
+
+	if (se_parse(m, &secs, &r))
+		return;
+	c->se = secs;
+	c->refresher_us = (r == 1 && we_are_uac) || (r == 2 && !we_are_uac);
+	se_arm(c);
+}
+
+static void fail_reason(char *buf, size_t sz, const struct sip_msg *resp)
+{
+	uint16_t code = sip_msg_status(resp);
+	struct pl rp = sip_msg_reason(resp);
+	const struct sip_hdr *w = sip_msg_hdr(resp, SIP_HDR_WARNING);
+	const char *why;
+
+	switch (code) {
+	case 404: why = "no such user"; break;
+	case 408: why = "no answer"; break;
+	case 480: why = "the callee is not available"; break;
+	case 486: why = "busy"; break;
+	case 487: why = "cancelled"; break;
+	case 488: why = "the callee accepts none of our media (for example no SRTP it supports)"; break;
+	case 603: why = "declined"; break;
+	default: why = NULL; break;
+	}
+	snprintf(buf, sz, "%u %.*s%s%s%s%.*s", code, (int)rp.l, rp.p, why ? ": " : "", why ? why : "",
+		 w ? " (Warning: " : "", w ? (int)w->line.l : 0, w ? w->line.p : "");
+	if (w && strlen(buf) + 2 < sz)
+		strcat(buf, ")");
+}
+
+static void inv_ct_h(int err, const struct sip_msg *resp, void *arg)
+{
+	struct call *c = arg;
+	uint16_t code;
+	struct pl body;
+	char why[400];
+	int e;
+
+	if (c->state == CALL_ENDED)
+		return;
+	if (err) {
+		snprintf(why, sizeof(why), "%s", err == ETIMEDOUT ? "no response to the INVITE (timeout)" :
+								    "the INVITE could not be sent");
+		end_call(c, 408, why, "local");
+		return;
+	}
+	code = sip_msg_status(resp);
+	body = sip_msg_body(resp);
+	if (code < 200) {
+		struct event ev;
+
+		if (code == 100)
+			return;
+		sip_dialog_uac_update(c->dlg, resp);
+		c->got_prov = true;
+		if (c->cancel_pending) {
+			send_cancel(c);
+			return;
+		}
+		if (body.l && !c->have_res) {
+			struct sdp_result r;
+			memset(&r, 0, sizeof(r));
+			if (!sdp_sess_apply_answer(c->sdp, body.p, body.l, &r)) {
+				if (!media_apply(c, &r))
+					c->early_media = true;
+				sdp_result_wipe(&r);
+			}
+		}
+		c->state = CALL_RINGING;
+		ev_init(c, &ev, code == 180 ? "ringing" : "progress");
+		event_int(&ev, "status", code);
+		event_bool(&ev, "early_media", c->early_media);
+		emit(c, &ev);
+		return;
+	}
+	if (code < 300) {
+		struct sdp_result r;
+
+		e = sip_dialog_uac_update(c->dlg, resp);
+		if (e == EALREADY) {
+			log_info("call %u: 2xx from another fork ignored", c->id);
+			return;
+		}
+		if (c->state == CALL_ESTABLISHED || c->ack) {
+			/* retransmitted 2xx: the ACK got lost */
+			if (c->ack)
+				tsend_h(c->ack, c->ack_len, c);
+			return;
+		}
+		if (e) {
+			send_request(c, "ACK", c->inv_cseq, NULL, NULL, 0, NULL, NULL, NULL);
+			send_bye(c);
+			end_call(c, 500, "malformed 2xx (no usable Contact)", "local");
+			return;
+		}
+		if (c->auth)
+			sip_auth_accepted(c->auth);
+		send_request(c, "ACK", c->inv_cseq, NULL, NULL, 0, NULL, NULL, NULL);
+		if (c->cancel_pending) {
+			/* CANCEL/200 race: the callee answered anyway (RFC 3261 9.1) */
+			send_bye(c);
+			end_call(c, 487, "cancelled (the far end had answered; hung up at once)", "local");
+			return;
+		}
+		memset(&r, 0, sizeof(r));
+		if (!c->have_res) {
+			e = body.l ? sdp_sess_apply_answer(c->sdp, body.p, body.l, &r) : EPROTO;
+			if (!e)
+				e = media_apply(c, &r);
+			sdp_result_wipe(&r);
+			if (e) {
+				snprintf(why, sizeof(why), "media refused: %s",
+					 sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) :
+								     "no acceptable SDP answer");
+				send_bye(c);
+				end_call(c, 488, why, "local");
+				return;
+			}
+		}
+		session_timer_from(c, resp, true);
+		established(c);
+		return;
+	}
+	if ((code == 401 || code == 407) && c->auth) {
+		const struct sip_hdr *h;
+		enum sip_hdr_id id = code == 401 ? SIP_HDR_WWW_AUTHENTICATE : SIP_HDR_PROXY_AUTHENTICATE;
+
+		sip_auth_begin(c->auth);
+		for (h = sip_msg_hdr(resp, id); h; h = sip_msg_hdr_next(resp, h))
+			sip_auth_add(c->auth, code == 407, h->line);
+		e = sip_auth_commit(c->auth, c->flow && sip_flow_is_tls(c->flow), c->allow_plain_auth);
+		if (!e && !c->cancel_pending) {
+			e = send_invite(c);
+			if (!e)
+				return;
+		}
+		fail_reason(why, sizeof(why), resp);
+		if (e == EACCES)
+			strncat(why, ": wrong user name or password", sizeof(why) - strlen(why) - 1);
+		else if (e == EPERM)
+			strncat(why, ": challenge over a plaintext transport refused", sizeof(why) - strlen(why) - 1);
+		end_call(c, code, why, "remote");
+		return;
+	}
+	if (code == 422 && !c->cancel_pending) {
+		const struct sip_hdr *h = sip_msg_hdr(resp, SIP_HDR_MIN_SE);
+		uint32_t v;
+		if (h && !pl_to_u32(pl_trim(pl_sub(h->line, 0, pl_chr(h->line, ';') >= 0 ?
+								 (size_t)pl_chr(h->line, ';') : h->line.l)), &v) &&
+		    v > c->se_want) {
+			c->se_want = v;
+			if (!send_invite(c))
+				return;
+		}
+	}
+	if (code == 487 && c->cancel_pending) {
+		end_call(c, 487, "cancelled", "local");
+		return;
+	}
+	fail_reason(why, sizeof(why), resp);
+	end_call(c, code, why, "remote");
+}
+
+/* ---------------- allocation ---------------- */
+
+static int call_new(struct call **cp, const struct call_env *env, const struct call_prm *prm,
+		    struct sip_flow *flow, call_event_h *eh, void *arg)
+{
+	struct sdp_conf sc;
+	struct call *c;
+	int e;
+
+	if (!cp || !env || !env->l || !env->ctm || !env->stm || !prm || !prm->local_uri || !prm->media_addr ||
+	    !flow)
+		return EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return ENOMEM;
+	c->id = next_id++;
+	c->l = env->l;
+	c->ctm = env->ctm;
+	c->stm = env->stm;
+	c->audio = env->audio;
+	c->eh = eh;
+	c->arg = arg;
+	c->rtp_fd = c->rtcp_fd = -1;
+	c->keys_insecure_ok = prm->keys_on_insecure;
+	c->srtp_required = prm->srtp && prm->srtp_required;
+	c->se_want = prm->session_expires >= MIN_SE ? prm->session_expires : SE_DEFAULT;
+	c->allow_plain_auth = prm->allow_plaintext_auth;
+	c->flow = flow;
+	sip_flow_ref(flow);
+	c->ts.send = tsend_h;
+	c->ts.arg = c;
+	c->ts.reliable = sip_flow_tp(flow) != SIP_TP_UDP;
+	tmr_init(&c->cancel_tmr);
+	tmr_init(&c->resp_tmr);
+	tmr_init(&c->media_tmr);
+	tmr_init(&c->se_tmr);
+	wbuf_init(&c->offer, 0);
+	wbuf_init(&c->answer, 0);
+	if (prm->account && !(c->account = strdup(prm->account))) {
+		e = ENOMEM;
+		goto out;
+	}
+	if ((e = media_sockets(c, prm->media_addr)) != 0)
+		goto out;
+	memset(&sc, 0, sizeof(sc));
+	sc.addr = prm->media_addr;
+	sc.port = c->port;
+	sc.srtp = prm->srtp;
+	sc.srtp_required = prm->srtp && prm->srtp_required;
+	memcpy(sc.suites, prm->suites, sizeof(sc.suites));
+	sc.n_suites = prm->n_suites;
+	memcpy(sc.codecs, prm->codecs, sizeof(sc.codecs));
+	sc.n_codecs = prm->n_codecs;
+	if ((e = sdp_sess_alloc(&c->sdp, &sc)) != 0)
+		goto out;
+	if (prm->username && prm->password && (e = sip_auth_alloc(&c->auth, prm->username, prm->password)) != 0)
+		goto out;
+	*cp = c;
+	return 0;
+out:
+	call_free(c);
+	return e;
+}
+
+static int normalize_uri(char *out, size_t sz, const char *uri, const char *local_uri)
+{
+	struct sip_uri u;
+	const char *at;
+
+	if (!strncasecmp(uri, "sip:", 4) || !strncasecmp(uri, "sips:", 5)) {
+		snprintf(out, sz, "%s", uri);
+	} else if ((at = strchr(uri, '@')) != NULL) {
+		snprintf(out, sz, "%s:%s", strncasecmp(local_uri, "sips:", 5) ? "sip" : "sips", uri);
+	} else {
+		/* a bare user: the account's domain */
+		const char *dom = strchr(local_uri, '@');
+		if (!dom)
+			return EINVAL;
+		snprintf(out, sz, "%s:%s%s", strncasecmp(local_uri, "sips:", 5) ? "sip" : "sips", uri, dom);
+	}
+	if (sip_uri_decode_str(&u, out) || u.scheme == SIP_URI_TEL)
+		return EINVAL;
+	return 0;
+}
+
+int call_connect(struct call **cp, const struct call_env *env, const struct call_prm *prm,
+		 struct sip_flow *flow, const char *contact, const char *uri, call_event_h *eh, void *arg)
+{
+	struct call *c = NULL;
+	char target[512];
+	int e;
+
+	if (!uri || !contact || !prm || !prm->local_uri)
+		return EINVAL;
+	if ((e = normalize_uri(target, sizeof(target), uri, prm->local_uri)) != 0)
+		return e;
+	if (prm->srtp && !prm->keys_on_insecure && !sip_flow_is_tls(flow))
+		return EPERM;
+	if ((e = call_new(&c, env, prm, flow, eh, arg)) != 0)
+		return e;
+	c->outgoing = true;
+	c->active = true;
+	if (!(c->peer = strdup(target)) || !(c->contact = strdup(contact))) {
+		e = ENOMEM;
+		goto out;
+	}
+	if ((e = sip_dialog_alloc(&c->dlg, prm->local_uri, prm->dname, target, contact)) != 0 ||
+	    (e = sdp_sess_offer(c->sdp, &c->offer)) != 0 || (e = c->offer.err) != 0)
+		goto out;
+	if ((e = send_invite(c)) != 0)
+		goto out;
+	c->state = CALL_OUTGOING;
+	*cp = c;
+	return 0;
+out:
+	call_free(c);
+	return e;
+}
+
+/* ---------------- server side ---------------- */
+
+static void st_err_h(int err, void *arg)
+{
+	struct call *c = arg;
+
+	log_info("call %u: server transaction failed: %s", c->id, strerror(err));
+}
+
+/* A response through st, with our To tag, and for INVITE 1xx/2xx our Contact. */
+static int reply(struct call *c, struct sip_strans *st, uint16_t code, const char *reason, const char *extra,
+		 const void *body, size_t blen)
+{
+	const struct sip_msg *req = sip_strans_request(st);
+	struct wbuf h, w;
+	int e;
+
+	if (!keys_ok(c, body, blen))
+		return EPERM;
+	wbuf_init(&h, 0);
+	wbuf_init(&w, 0);
+	if (code >= 200 && code < 300)
+		wbuf_str(&h, ALLOW_HDR "Supported: timer\r\n");
+	if (code > 100 && code < 300 && c->contact && sip_msg_method_id(req) == SIP_METHOD_INVITE)
+		wbuf_printf(&h, "Contact: <%s>\r\n", c->contact);
+	if (extra)
+		wbuf_str(&h, extra);
+	if ((e = h.err) != 0)
+		goto out;
+	e = sip_reply_print(&w, req, code, reason, c->dlg ? sip_dialog_local_tag(c->dlg) : "sphone-x",
+			    h.len ? (const char *)h.p : NULL, blen ? "application/sdp" : NULL, body, blen);
+	if (e)
+		goto out;
+	e = sip_strans_reply(st, code, w.p, w.len);
+	if (!e && code >= 200 && code < 300 && sip_msg_method_id(req) == SIP_METHOD_INVITE) {
+		uint8_t *copy = malloc(w.len);
+		if (copy) {
+			memcpy(copy, w.p, w.len);
+			free(c->resp2xx);
+			c->resp2xx = copy;
+			c->resp2xx_len = w.len;
+		}
+	}
+out:
+	wbuf_free(&h);
+	wbuf_free(&w);
+	return e;
+}
+
+/* A one-off response to a request no call keeps (through its own short-lived transaction). */
+static void reply_once(struct call *c, const struct sip_msg *req, uint16_t code, const char *reason,
+		       const char *extra)
+{
+	struct sip_strans *st = NULL;
+
+	if (sip_strans_alloc(&st, c->stm, &c->ts, req, NULL, NULL))
+		return;
+	reply(c, st, code, reason, extra, NULL, 0);
+	sip_strans_free(st);
+}
+
+static void resp_tmr_h(void *arg)
+{
+	struct call *c = arg;
+
+	if (!c->resp2xx || !c->inv_st)
+		return;
+	c->resp_total += c->resp_ivl;
+	if (c->resp_total >= 64 * SIP_T1_DEFAULT) {
+		/* RFC 3261 13.3.1.4: no ACK: end the session */
+		send_bye(c);
+		end_call(c, 408, "no ACK for our 200 OK", "local");
+		return;
+	}
+	sip_strans_reply(c->inv_st, 200, c->resp2xx, c->resp2xx_len);
+	c->resp_ivl = c->resp_ivl * 2 > SIP_T2_DEFAULT ? SIP_T2_DEFAULT : c->resp_ivl * 2;
+	tmr_start(c->l, &c->resp_tmr, c->resp_ivl, resp_tmr_h, c);
+}
+
+static void await_ack(struct call *c)
+{
+	c->resp_ivl = SIP_T1_DEFAULT;
+	c->resp_total = 0;
+	tmr_start(c->l, &c->resp_tmr, c->resp_ivl, resp_tmr_h, c);
+}
+
+static void ack_arrived(struct call *c)
+{
+	tmr_cancel(&c->resp_tmr);
+	free(c->resp2xx);
+	c->resp2xx = NULL;
+	sip_strans_free(c->inv_st);
+	c->inv_st = NULL;
+}
+
+static const char *warning_hdr(char *buf, size_t sz, const char *why)
+{
+	char clean[200];
+	size_t i, o = 0;
+
+	for (i = 0; why[i] && o + 1 < sizeof(clean); i++)
+		if (why[i] != '"' && why[i] != '\\' && (unsigned char)why[i] >= 0x20)
+			clean[o++] = why[i];
+	clean[o] = '\0';
+	snprintf(buf, sz, "Warning: 399 sphone \"%s\"\r\n", clean);
+	return buf;
+}
+
+/* RFC 4028 on a request we answer with 2xx: what goes into the response. */
+static void se_answer(struct call *c, const struct sip_msg *req)
+{
+	unsigned secs;
+	int r;
+
+	c->se_hdr[0] = '\0';
+	if (se_parse(req, &secs, &r)) {
+		c->se = 0;
+		tmr_cancel(&c->se_tmr);
+		return;
+	}
+	/* the UAC picks the refresher; if it left it open we let it refresh when it can, else we do */
+	if (r == 0)
+		r = has_option(req, SIP_HDR_SUPPORTED, "timer") ? 1 : 2;
+	c->se = secs;
+	c->refresher_us = r == 2;
+	snprintf(c->se_hdr, sizeof(c->se_hdr), "Session-Expires: %u;refresher=%s\r\n%s", secs,
+		 r == 1 ? "uac" : "uas", r == 1 ? "Require: timer\r\n" : "");
+}
+
+/* Checks shared by INVITE and re-INVITE: extensions and session interval. 0 or the response sent. */
+static int invite_checks(struct call *c, struct sip_strans *st, const struct sip_msg *req)
+{
+	const struct sip_hdr *h;
+	unsigned secs;
+	int r;
+
+	for (h = sip_msg_hdr(req, SIP_HDR_REQUIRE); h; h = sip_msg_hdr_next(req, h)) {
+		if (!pl_eq_case(pl_trim(h->val), "timer")) {
+			char extra[160];
+			snprintf(extra, sizeof(extra), "Unsupported: %.*s\r\n", (int)h->val.l, h->val.p);
+			reply(c, st, 420, NULL, extra, NULL, 0);
+			return 420;
+		}
+	}
+	if (!se_parse(req, &secs, &r) && secs < MIN_SE) {
+		char extra[40];
+		snprintf(extra, sizeof(extra), "Min-SE: %u\r\n", MIN_SE);
+		reply(c, st, 422, NULL, extra, NULL, 0);
+		return 422;
+	}
+	return 0;
+}
+
+int call_incoming(struct call **cp, const struct call_env *env, const struct call_prm *prm,
+		  struct sip_flow *flow, const char *contact, const struct sip_msg *req, call_event_h *eh,
+		  void *arg)
+{
+	struct call *c = NULL;
+	struct sip_strans *st = NULL;
+	struct pl body;
+	char why[300], whdr[260];
+	struct event ev;
+	const struct sip_addr *from;
+	const struct sip_uri *ruri;
+	int e, code;
+
+	if (!req || !contact || sip_msg_method_id(req) != SIP_METHOD_INVITE)
+		return EINVAL;
+	if ((e = call_new(&c, env, prm, flow, eh, arg)) != 0)
+		return e;
+	c->state = CALL_INCOMING;
+	from = sip_msg_from(req);
+	if (!(c->contact = strdup(contact)) ||
+	    (from && from->uri_known && !(c->peer = strndup(from->uri_raw.p, from->uri_raw.l)))) {
+		e = ENOMEM;
+		goto fail;
+	}
+	if ((e = sip_strans_alloc(&st, c->stm, &c->ts, req, st_err_h, c)) != 0)
+		goto fail;
+	c->inv_st = st;
+	if ((code = invite_checks(c, st, req)) != 0) {
+		end_call(c, (uint16_t)code, code == 420 ? "refused: the caller requires an extension we lack" :
+							   "refused: session interval too small (422)",
+			 "local");
+		goto done;
+	}
+	ruri = sip_msg_ruri(req);
+	e = sip_dialog_accept(&c->dlg, req, contact,
+			      sip_flow_is_tls(flow) && ruri && ruri->scheme == SIP_URI_SIPS);
+	if (e) {
+		reply(c, st, 400, "Bad Request (no From tag or Contact)", NULL, NULL, 0);
+		end_call(c, 400, "malformed INVITE", "local");
+		goto done;
+	}
+	body = sip_msg_body(req);
+	if (!body.l) {
+		snprintf(why, sizeof(why), "refused: INVITE without an SDP offer is not supported");
+		reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
+		end_call(c, 488, why, "local");
+		goto done;
+	}
+	if (!c->keys_insecure_ok && !sip_flow_is_tls(flow) && sdp_has_keys(body.p, body.l)) {
+		snprintf(why, sizeof(why), "refused: SRTP keys offered over %s, which is not TLS",
+			 sip_flow_tp_name(flow));
+		reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
+		end_call(c, 488, why, "local");
+		goto done;
+	}
+	memset(&c->pend_res, 0, sizeof(c->pend_res));
+	e = sdp_sess_answer(c->sdp, body.p, body.l, &c->answer, &c->pend_res);
+	if (!e && !keys_ok(c, c->answer.p, c->answer.len))
+		e = EPERM;
+	if (e) {
+		snprintf(why, sizeof(why), "refused: %s",
+			 e == EPERM ? "our SDP would carry SRTP keys over a transport that is not TLS" :
+			 sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) : "unusable SDP offer");
+		reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
+		end_call(c, 488, why, "local");
+		goto done;
+	}
+	c->have_pend = true;
+	se_answer(c, req);
+	reply(c, st, 180, NULL, NULL, NULL, 0);
+	ev_init(c, &ev, "incoming");
+	if (from && pl_isset(from->dname) && from->dname.l) {
+		char dn[128];
+		if (!pl_strdup(dn, sizeof(dn), from->dname))
+			event_str(&ev, "display_name", dn);
+	}
+	event_bool(&ev, "srtp", c->pend_res.secure);
+	if (c->pend_res.plain_warning)
+		event_str(&ev, "warning", "the caller offers plain RTP only: this call would NOT be encrypted");
+	emit(c, &ev);
+done:
+	*cp = c;
+	return 0;
+fail:
+	call_free(c);
+	return e;
+}
+
+int call_answer(struct call *c)
+{
+	char extra[200];
+	int e;
+
+	if (!c || c->state != CALL_INCOMING || !c->inv_st || !c->have_pend)
+		return EPROTO;
+	snprintf(extra, sizeof(extra), "%s", c->se_hdr);
+	e = media_apply(c, &c->pend_res);
+	if (!e)
+		e = reply(c, c->inv_st, 200, NULL, extra, c->answer.p, c->answer.len);
+	sdp_result_wipe(&c->pend_res);
+	c->have_pend = false;
+	if (e) {
+		reply(c, c->inv_st, 500, NULL, NULL, NULL, 0);
+		end_call(c, 500, "could not start the media", "local");
+		return e;
+	}
+	c->active = true;
+	if (c->s)
+		audio_attach(c->audio, c);
+	await_ack(c);
+	se_arm(c);
+	established(c);
+	return 0;
+}
+
+int call_hangup(struct call *c)
+{
+	if (!c)
+		return EINVAL;
+	switch (c->state) {
+	case CALL_OUTGOING:
+	case CALL_RINGING:
+		c->cancel_pending = true;
+		if (c->got_prov)
+			send_cancel(c);
+		else
+			tmr_start(c->l, &c->cancel_tmr, CANCEL_GIVE_UP_MS, cancel_tmr_h, c);
+		return 0;
+	case CALL_INCOMING:
+		if (c->inv_st)
+			reply(c, c->inv_st, 603, NULL, NULL, NULL, 0);
+		end_call(c, 603, "declined", "local");
+		return 0;
+	case CALL_ESTABLISHED:
+		send_bye(c);
+		end_call(c, 200, "hung up", "local");
+		return 0;
+	case CALL_ENDED:
+		break;
+	}
+	return EALREADY;
+}
+
+/* ---------------- re-INVITE (ours) ---------------- */
+
+static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
+{
+	struct call *c = arg;
+	uint16_t code = resp ? sip_msg_status(resp) : 0;
+	struct sdp_result r;
+	struct pl body;
+	struct event ev;
+	int e;
+
+	if (c->state == CALL_ENDED)
+		return;
+	if (!err && code < 200)
+		return;
+	if (!err && code < 300) {
+		if (c->ack && c->re_cseq && sip_msg_cseq(resp)->num == c->re_cseq && !c->re_ct) {
+			tsend_h(c->ack, c->ack_len, c);
+			return;
+		}
+		sip_dialog_target_refresh(c->dlg, resp);
+		send_request(c, "ACK", c->re_cseq, NULL, NULL, 0, NULL, NULL, NULL);
+		sip_ctrans_free(c->re_ct);
+		c->re_ct = NULL;
+		body = sip_msg_body(resp);
+		memset(&r, 0, sizeof(r));
+		e = body.l ? sdp_sess_apply_answer(c->sdp, body.p, body.l, &r) : EPROTO;
+		if (!e)
+			e = media_apply(c, &r);
+		sdp_result_wipe(&r);
+		if (e) {
+			char why[300];
+			snprintf(why, sizeof(why), "re-INVITE answer unusable: %s", sdp_sess_reason(c->sdp));
+			send_bye(c);
+			end_call(c, 488, why, "local");
+			return;
+		}
+		session_timer_from(c, resp, true);
+		if (c->re_dir_change) {
+			c->hold = c->re_hold;
+			ev_init(c, &ev, "hold");
+			event_bool(&ev, "on", c->hold);
+			event_str(&ev, "by", "local");
+			emit(c, &ev);
+		}
+		return;
+	}
+	sip_ctrans_free(c->re_ct);
+	c->re_ct = NULL;
+	if (c->re_dir_change)
+		sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
+	if (err || code == 408 || code == 481) {
+		end_call(c, code ? code : 408, "the far end lost the call (re-INVITE failed)", "remote");
+		return;
+	}
+	{
+		char why[300];
+		fail_reason(why, sizeof(why), resp);
+		char msg[360];
+		snprintf(msg, sizeof(msg), "re-INVITE refused: %s", why);
+		warn(c, msg);
+	}
+}
+
+static int send_reinvite(struct call *c, bool dir_change, bool hold)
+{
+	struct wbuf w;
+	char extra[200];
+	int e;
+
+	if (c->state != CALL_ESTABLISHED)
+		return EPROTO;
+	if (c->re_ct || c->inv_st)
+		return EBUSY;
+	if (dir_change)
+		sdp_sess_set_dir(c->sdp, hold ? SDP_SENDONLY : SDP_SENDRECV);
+	wbuf_init(&w, 0);
+	e = sdp_sess_offer(c->sdp, &w);
+	if (!e)
+		e = w.err;
+	snprintf(extra, sizeof(extra), "Supported: timer\r\n");
+	if (!e && c->se)
+		snprintf(extra, sizeof(extra), "Supported: timer\r\nSession-Expires: %u;refresher=%s\r\n", c->se,
+			 c->refresher_us ? "uac" : "uas");
+	if (!e)
+		e = send_request(c, "INVITE", 0, extra, w.p, w.len, &c->re_ct, re_ct_h, &c->re_cseq);
+	wbuf_free(&w);
+	if (e) {
+		if (dir_change)
+			sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
+		return e;
+	}
+	c->re_dir_change = dir_change;
+	c->re_hold = hold;
+	return 0;
+}
+
+static int refresh_reinvite(struct call *c)
+{
+	return send_reinvite(c, false, c->hold);
+}
+
+int call_hold(struct call *c, bool hold)
+{
+	if (!c)
+		return EINVAL;
+	if (c->state != CALL_ESTABLISHED)
+		return EPROTO;
+	if (c->hold == hold)
+		return 0;
+	return send_reinvite(c, true, hold);
+}
+
+int call_dtmf(struct call *c, const char *digits)
+{
+	size_t i;
+
+	if (!c || !digits || !*digits)
+		return EINVAL;
+	for (i = 0; digits[i]; i++)
+		if (!strchr("0123456789*#ABCDabcd", digits[i]))
+			return EINVAL;
+	if (!c->s || c->state != CALL_ESTABLISHED)
+		return EPROTO;
+	if (c->have_res && c->res.dtmf_pt < 0)
+		return ENOTSUP;
+	return stream_dtmf(c->s, digits);
+}
+
+void call_set_active(struct call *c, bool active)
+{
+	if (!c)
+		return;
+	c->active = active;
+	if (active)
+		audio_attach(c->audio, c);
+	else
+		audio_detach(c->audio, c);
+}
+
+/* ---------------- requests from the peer ---------------- */
+
+static void on_reinvite(struct call *c, struct sip_strans *st, const struct sip_msg *req)
+{
+	struct sdp_result r;
+	struct wbuf ans;
+	struct pl body = sip_msg_body(req);
+	char whdr[260], extra[200];
+	bool was_held = c->remote_hold;
+	int e;
+
+	if (c->re_ct) {
+		reply(c, st, 491, NULL, NULL, NULL, 0);
+		sip_strans_free(st);
+		return;
+	}
+	if (c->inv_st) {
+		reply(c, st, 500, NULL, "Retry-After: 1\r\n", NULL, 0);
+		sip_strans_free(st);
+		return;
+	}
+	if (invite_checks(c, st, req)) {
+		sip_strans_free(st);
+		return;
+	}
+	if (!body.l) {
+		reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), "re-INVITE without an offer not supported"),
+		      NULL, 0);
+		sip_strans_free(st);
+		return;
+	}
+	wbuf_init(&ans, 0);
+	memset(&r, 0, sizeof(r));
+	e = sdp_sess_answer(c->sdp, body.p, body.l, &ans, &r);
+	if (!e && !keys_ok(c, ans.p, ans.len))
+		e = EPERM;
+	if (!e)
+		e = media_apply(c, &r);
+	sdp_result_wipe(&r);
+	if (e) {
+		reply(c, st, 488, NULL,
+		      warning_hdr(whdr, sizeof(whdr), sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) :
+										   "unusable offer"),
+		      NULL, 0);
+		sip_strans_free(st);
+		wbuf_free(&ans);
+		return;
+	}
+	se_answer(c, req);
+	snprintf(extra, sizeof(extra), "%s", c->se_hdr);
+	c->inv_st = st;
+	reply(c, st, 200, NULL, extra, ans.p, ans.len);
+	wbuf_free(&ans);
+	await_ack(c);
+	se_arm(c);
+	c->remote_hold = c->res.remote_hold;
+	if (was_held != c->remote_hold) {
+		struct event ev;
+		ev_init(c, &ev, "hold");
+		event_bool(&ev, "on", c->remote_hold);
+		event_str(&ev, "by", "remote");
+		emit(c, &ev);
+	}
+}
+
+static void on_info(struct call *c, struct sip_strans *st, const struct sip_msg *req)
+{
+	struct pl ct = sip_msg_ctype(req), body = sip_msg_body(req);
+	long i;
+
+	reply(c, st, 200, NULL, NULL, NULL, 0);
+	sip_strans_free(st);
+	if (!pl_isset(ct) || !pl_eq_case(pl_sub(ct, 0, 24), "application/dtmf-relay"))
+		return;
+	i = pl_chr(body, '=');
+	if (i >= 0 && !strncasecmp(body.p, "Signal", 6)) {
+		struct pl v = pl_trim(pl_sub(body, (size_t)i + 1, 4));
+		if (v.l && strchr("0123456789*#ABCDabcd", v.p[0])) {
+			struct event ev;
+			char d[2] = { v.p[0], '\0' };
+			ev_init(c, &ev, "dtmf");
+			event_str(&ev, "digit", d);
+			event_str(&ev, "via", "sip-info");
+			emit(c, &ev);
+		}
+	}
+}
+
+int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow *flow)
+{
+	enum sip_method m;
+	struct sip_strans *st = NULL;
+	int e;
+
+	if (!c || !req || !sip_msg_is_request(req) || !c->dlg)
+		return ENOENT;
+	m = sip_msg_method_id(req);
+	if (m == SIP_METHOD_CANCEL) {
+		if (!c->inv_st || c->outgoing || sip_strans_mgr_find_invite(c->stm, req) != c->inv_st)
+			return ENOENT;
+		reply_once(c, req, 200, NULL, NULL);
+		if (c->state == CALL_INCOMING && !sip_strans_answered(c->inv_st)) {
+			reply(c, c->inv_st, 487, NULL, NULL, NULL, 0);
+			end_call(c, 487, "cancelled by the caller", "remote");
+		}
+		return 0;
+	}
+	if (!sip_dialog_match_req(c->dlg, req))
+		return ENOENT;
+	if (flow && flow != c->flow && sip_flow_alive(flow)) {
+		/* answer on the flow the request came in on; keep using the newest one */
+		sip_flow_ref(flow);
+		sip_flow_unref(c->flow);
+		c->flow = flow;
+	}
+	if (m == SIP_METHOD_ACK) {
+		if (c->resp2xx && c->inv_st) {
+			const struct sip_cseq *cs = sip_msg_cseq(req);
+			const struct sip_msg *inv = sip_strans_request(c->inv_st);
+			if (cs && inv && sip_msg_cseq(inv) && cs->num == sip_msg_cseq(inv)->num)
+				ack_arrived(c);
+		}
+		return 0;
+	}
+	if (c->state == CALL_ENDED) {
+		reply_once(c, req, 481, NULL, NULL);
+		return 0;
+	}
+	if ((e = sip_strans_alloc(&st, c->stm, &c->ts, req, st_err_h, c)) != 0)
+		return 0;
+	if (sip_dialog_recv_req(c->dlg, req) == EPROTO) {
+		reply(c, st, 500, "Server Internal Error (CSeq out of order)", NULL, NULL, 0);
+		sip_strans_free(st);
+		return 0;
+	}
+	switch (m) {
+	case SIP_METHOD_BYE:
+		reply(c, st, 200, NULL, NULL, NULL, 0);
+		sip_strans_free(st);
+		end_call(c, 200, c->state == CALL_ESTABLISHED ? "the other party hung up" : "ended by the caller",
+			 "remote");
+		break;
+	case SIP_METHOD_INVITE:
+		on_reinvite(c, st, req);
+		break;
+	case SIP_METHOD_UPDATE:
+		if (sip_msg_body(req).l) {
+			reply(c, st, 488, NULL, "Warning: 399 sphone \"offers in UPDATE are not supported\"\r\n",
+			      NULL, 0);
+		} else {
+			char extra[200];
+			se_answer(c, req);
+			snprintf(extra, sizeof(extra), "%s", c->se_hdr);
+			se_arm(c);
+			reply(c, st, 200, NULL, extra, NULL, 0);
+		}
+		sip_strans_free(st);
+		break;
+	case SIP_METHOD_INFO:
+		on_info(c, st, req);
+		break;
+	case SIP_METHOD_OPTIONS:
+		reply(c, st, 200, NULL, "Accept: application/sdp\r\n", NULL, 0);
+		sip_strans_free(st);
+		break;
+	default:
+		reply(c, st, 501, NULL, NULL, NULL, 0);
+		sip_strans_free(st);
+		break;
+	}
+	return 0;
+}
+
+int call_recv_stray(struct call *c, const struct sip_msg *resp)
+{
+	const struct sip_cseq *cs;
+
+	if (!c || !resp || !c->dlg || !sip_dialog_match_resp(c->dlg, resp))
+		return ENOENT;
+	cs = sip_msg_cseq(resp);
+	if (!cs || cs->mid != SIP_METHOD_INVITE || sip_msg_status(resp) / 100 != 2)
+		return ENOENT;
+	if (c->ack && (cs->num == c->inv_cseq || cs->num == c->re_cseq))
+		tsend_h(c->ack, c->ack_len, c);
+	return 0;
+}
+
+void call_flow_lost(struct call *c, struct sip_flow *flow)
+{
+	if (!c || c->flow != flow || c->state == CALL_ENDED)
+		return;
+	end_call(c, 503, "the signalling connection was lost", "local");
+}
+
+/* ---------------- reports ---------------- */
+
+static void addr_str(const struct sockaddr_storage *ss, char *buf, size_t sz)
+{
+	char h[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &a->sin_addr, h, sizeof(h));
+		snprintf(buf, sz, "%s:%u", h, ntohs(a->sin_port));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &a->sin6_addr, h, sizeof(h));
+		snprintf(buf, sz, "[%s]:%u", h, ntohs(a->sin6_port));
+	} else {
+		snprintf(buf, sz, "none");
+	}
+}
+
+void call_verify(struct call *c)
+{
+	const struct tls_info *ti;
+	struct stream_stats st;
+	struct event ev;
+	char ra[80];
+
+	if (!c)
+		return;
+	ev_init(c, &ev, "security");
+	ti = c->flow ? sip_flow_tls_info(c->flow) : NULL;
+	event_str(&ev, "signalling", c->flow ? sip_flow_tp_name(c->flow) : "none");
+	if (ti) {
+		event_str(&ev, "tls_version", ti->version);
+		event_str(&ev, "tls_cipher", ti->cipher);
+		event_str(&ev, "peer_subject", ti->peer_subject);
+		event_str(&ev, "peer_fingerprint", ti->fingerprint_sha256);
+		event_bool(&ev, "tls_verified", ti->verified);
+		event_str(&ev, "tls_note", ti->verify_note);
+		event_str(&ev, "tls_hop", c->flow ? sip_flow_raddr(c->flow) : "");
+	} else {
+		event_bool(&ev, "tls_verified", false);
+		event_str(&ev, "tls_note", "signalling is NOT protected by TLS");
+	}
+	if (c->s) {
+		stream_stats(c->s, &st);
+		event_bool(&ev, "srtp", st.secure);
+		event_str(&ev, "srtp_tx", st.tx_suite ? st.tx_suite : "none");
+		event_str(&ev, "srtp_rx", st.rx_suite ? st.rx_suite : "none");
+		event_int(&ev, "packets_protected", (long long)st.srtp.protected_pkts);
+		event_int(&ev, "packets_unprotected", (long long)st.srtp.unprotected_pkts);
+		event_int(&ev, "auth_failures", (long long)st.srtp.auth_fail);
+		event_int(&ev, "replay_failures", (long long)st.srtp.replay_fail);
+		event_int(&ev, "plaintext_sent", (long long)(st.secure ? st.srtp.plaintext_sent : st.rtp_sent));
+		event_int(&ev, "plaintext_received",
+			  (long long)(st.secure ? st.srtp.plaintext_received : st.rtp_received));
+		event_str(&ev, "codec", st.codec ? st.codec : "");
+		event_int(&ev, "ptime", st.ptime);
+		addr_str(&st.remote_rtp, ra, sizeof(ra));
+		event_str(&ev, "remote_media", ra);
+		event_int(&ev, "rtp_sent", (long long)st.rtp_sent);
+		event_int(&ev, "rtp_received", (long long)st.rtp_received);
+		if (c->sas[0]) {
+			event_str(&ev, "sas", c->sas);
+			event_str(&ev, "sas_note",
+				  "read it aloud: the same digits on both phones mean no one re-keyed the media between "
+				  "them; different digits mean a media relay or B2BUA (or an attacker) holds the keys");
+		}
+		if (!st.secure)
+			event_str(&ev, "warning", "media is NOT encrypted (plain RTP)");
+	} else {
+		event_bool(&ev, "srtp", false);
+		event_str(&ev, "media", "not started");
+	}
+	emit(c, &ev);
+}
+
+static const char *state_name(enum call_state s)
+{
+	static const char *const n[] = { "outgoing", "ringing", "incoming", "established", "ended" };
+	return (unsigned)s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
+}
+
+void call_status(struct call *c)
+{
+	struct event ev;
+
+	if (!c)
+		return;
+	ev_init(c, &ev, "call");
+	event_str(&ev, "state", state_name(c->state));
+	event_str(&ev, "direction", c->outgoing ? "out" : "in");
+	event_bool(&ev, "hold", c->hold);
+	event_bool(&ev, "remote_hold", c->remote_hold);
+	event_bool(&ev, "active", c->active);
+	if (c->have_res) {
+		event_bool(&ev, "srtp", c->res.secure);
+		event_str(&ev, "codec", c->res.codec);
+	}
+	emit(c, &ev);
+}
+
+enum call_state call_state(const struct call *c)
+{
+	return c ? c->state : CALL_ENDED;
+}
+
+unsigned call_id(const struct call *c)
+{
+	return c ? c->id : 0;
+}
+
+bool call_on_hold(const struct call *c)
+{
+	return c && c->hold;
+}
+
+const char *call_peer(const struct call *c)
+{
+	return c && c->peer ? c->peer : "";
+}
+
+const char *call_sas(const struct call *c)
+{
+	return c ? c->sas : "";
+}
+
+void call_free(struct call *c)
+{
+	if (!c)
+		return;
+	media_close(c);
+	tmr_cancel(&c->resp_tmr);
+	tmr_cancel(&c->se_tmr);
+	tmr_cancel(&c->cancel_tmr);
+	sip_ctrans_free(c->inv_ct);
+	sip_ctrans_free(c->cancel_ct);
+	sip_ctrans_free(c->re_ct);
+	sip_strans_free(c->inv_st);
+	sip_msg_free(c->inv_sent);
+	sip_dialog_free(c->dlg);
+	sdp_sess_free(c->sdp);
+	sip_auth_free(c->auth);
+	if (c->have_res)
+		sdp_result_wipe(&c->res);
+	if (c->have_pend)
+		sdp_result_wipe(&c->pend_res);
+	wbuf_free(&c->offer);
+	wbuf_free(&c->answer);
+	free(c->ack);
+	free(c->resp2xx);
+	if (c->flow)
+		sip_flow_unref(c->flow);
+	free(c->account);
+	free(c->peer);
+	free(c->contact);
+	crypto_wipe(c->sas, sizeof(c->sas));
+	free(c);
+}

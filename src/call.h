@@ -1,0 +1,141 @@
+/* call.h: INVITE sessions: where SIP dialogs, SDP offer/answer with SDES and the audio streams meet. */
+#ifndef SPHONE_CALL_H
+#define SPHONE_CALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "srtp.h"
+
+struct event;
+struct loop;
+struct sip_ctrans_mgr;
+struct sip_flow;
+struct sip_msg;
+struct sip_strans_mgr;
+
+/*
+ * The audio side shared by every call of a user agent: one device (WAV files
+ * or PortAudio), lent to the call that is active; held calls send silence and
+ * discard what they receive.
+ */
+struct call_audio_prm {
+	const char *audio_in;   /* WAV to send (loops); NULL: silence */
+	const char *audio_out;  /* WAV to record what is heard; NULL: discard */
+	bool portaudio;         /* use PortAudio instead of files */
+	const char *device;     /* PortAudio device name or index; NULL: default */
+};
+struct call_audio;
+/* 0, or an errno with a one-line reason in err (bad WAV, no such device). */
+int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_audio_prm *prm, char *err,
+		     size_t errsz);
+/* After every call using it is freed. NULL-safe. */
+void call_audio_free(struct call_audio *a);
+
+/* What the owner (the UA) lends a call. */
+struct call_env {
+	struct loop *l;
+	struct sip_ctrans_mgr *ctm;
+	struct sip_strans_mgr *stm;
+	struct call_audio *audio; /* may be NULL: no device */
+};
+
+/* One account's settings for calls. Strings are copied. */
+struct call_prm {
+	const char *account;      /* name, for events */
+	const char *local_uri;    /* AOR */
+	const char *dname;        /* may be NULL */
+	const char *username;     /* digest user, NULL: no authentication */
+	const char *password;
+	bool allow_plaintext_auth;
+	const char *media_addr;   /* local IP literal for RTP, e.g. "127.0.0.1" */
+	bool srtp;                /* media_encryption = sdes */
+	bool srtp_required;
+	enum srtp_suite_id suites[SRTP_SUITE_COUNT];
+	size_t n_suites;          /* 0: default order */
+	uint8_t codecs[2];
+	size_t n_codecs;          /* 0: PCMU, PCMA */
+	bool keys_on_insecure;    /* allow SDP with keys on a transport that isn't TLS (tests only) */
+	unsigned session_expires; /* RFC 4028 interval we ask for; 0: 1800 */
+};
+
+enum call_state {
+	CALL_OUTGOING = 0, /* INVITE sent */
+	CALL_RINGING,      /* outgoing: 180/183 seen */
+	CALL_INCOMING,     /* incoming: ringing here, not answered */
+	CALL_ESTABLISHED,
+	CALL_ENDED,
+};
+
+struct call;
+
+/*
+ * Every event of a call (incoming, ringing, progress, established, dtmf,
+ * security, warning, hold, ended...), each carrying "call" (the id). After
+ * "ended", the call does nothing more; the owner frees it (not from inside
+ * this handler: call_free is safe from a timer or the next loop round).
+ */
+typedef void(call_event_h)(struct call *c, const struct event *ev, void *arg);
+
+/*
+ * Place a call to uri (sip:/sips:, or user@host) over flow (the account's
+ * connection to its proxy; in-dialog requests use the same flow). contact
+ * is our Contact URI. 0, EINVAL (bad URI), EPERM (SDP with keys would go
+ * over a non-TLS flow and keys_on_insecure is off), ENOMEM, EIO.
+ */
+int call_connect(struct call **cp, const struct call_env *env, const struct call_prm *prm,
+		 struct sip_flow *flow, const char *contact, const char *uri, call_event_h *eh, void *arg);
+/*
+ * A new INVITE (not matching any call) arrived on flow. Answers it: 180 and an
+ * "incoming" event, or a final error response (488 no acceptable media, 420,
+ * 422, 400) and then "ended". Takes no ownership of req. 0 or an errno (a
+ * call that ended at once is still returned and still needs call_free).
+ */
+int call_incoming(struct call **cp, const struct call_env *env, const struct call_prm *prm,
+		  struct sip_flow *flow, const char *contact, const struct sip_msg *req, call_event_h *eh,
+		  void *arg);
+/* NULL-safe. Stops media and timers without sending anything. */
+void call_free(struct call *c);
+
+/* Answer an incoming call (200 OK). EPROTO when not ringing. */
+int call_answer(struct call *c);
+/* Hang up: CANCEL, BYE, or 603 for a call not answered. */
+int call_hangup(struct call *c);
+/* Hold (sendonly) / resume (sendrecv) by re-INVITE. EBUSY while another offer is out. */
+int call_hold(struct call *c, bool hold);
+/* RFC 4733 digits (0-9 * # A-D). EINVAL for other characters, EPROTO without media. */
+int call_dtmf(struct call *c, const char *digits);
+/* Emits the "security" event (the verify report). */
+void call_verify(struct call *c);
+/* Emits a "call" status event. */
+void call_status(struct call *c);
+/* Give the audio device to this call (true) or take it away (false). */
+void call_set_active(struct call *c, bool active);
+
+/*
+ * A request arrived: in-dialog (BYE, re-INVITE, UPDATE, INFO, OPTIONS, ACK) or
+ * a CANCEL of our pending incoming INVITE. 0 if it belonged to this call (and
+ * was answered), ENOENT if not.
+ */
+int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow *flow);
+/* A response no transaction took (a retransmitted 2xx): re-sends the ACK. 0 or ENOENT. */
+int call_recv_stray(struct call *c, const struct sip_msg *resp);
+/* The signalling flow was lost: the call ends (media without signalling can't be hung up properly). */
+void call_flow_lost(struct call *c, struct sip_flow *flow);
+
+enum call_state call_state(const struct call *c);
+unsigned call_id(const struct call *c);
+bool call_on_hold(const struct call *c);
+const char *call_peer(const struct call *c);
+/*
+ * The short authentication string: SHA-256 over a label, the suite and both
+ * directions' SRTP master key||salt in ascending byte order, shown as six
+ * digits "123 456". "" when the call has no SRTP keys.
+ */
+const char *call_sas(const struct call *c);
+/* Same derivation without a call (for tests and doc): out needs 8 bytes. */
+int call_sas_compute(char *out, size_t outsz, enum srtp_suite_id suite, const uint8_t *k1, const uint8_t *k2,
+		     size_t klen);
+
+#endif
