@@ -47,4 +47,13 @@ void crypto_hex(char *out, const uint8_t *in, size_t n);
  * chars < CRYPTO_TOKEN_MIN, ENOMEM, EIO. */
 int crypto_rand_token(char *out, size_t chars);
 
+/*
+ * For `sphone --demo`: a throwaway CA and a server certificate it signs (P-256,
+ * valid from an hour ago for a day), written to dir as ca.pem, server.pem and
+ * server.key (mode 0600). san is the server's subjectAltName in OpenSSL's
+ * form, e.g. "IP:127.0.0.1,DNS:localhost". 0, EINVAL, EIO, or an errno from
+ * creating the files.
+ */
+int crypto_make_demo_certs(const char *dir, const char *san);
+
 #endif

@@ -12,3 +12,10 @@ tests_unit_test_ui_dial_SOURCES = tests/unit/test_ui_dial.c ui/ui_dial.c ui/ui_d
 tests_unit_test_ui_dial_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/ui -I$(top_srcdir)/tests
 tests_unit_test_ui_dial_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_ui_dial
+
+# throwaway certificates for --demo (crypto.c) verified through tls.c
+check_PROGRAMS += tests/unit/test_crypto_certs
+tests_unit_test_crypto_certs_SOURCES = tests/unit/test_crypto_certs.c
+tests_unit_test_crypto_certs_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_crypto_certs_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_crypto_certs
