@@ -345,7 +345,7 @@ static void do_playout(struct stream *s)
 	ring_write(play, frame, s->spf);
 }
 
-static void send_rtcp(struct stream *s, uint64_t now_ms)
+static void send_rtcp(struct stream *s, uint64_t now_ms, bool bye)
 {
 	uint8_t buf[PKT_CAP];
 	struct rtcp_report rep;
@@ -355,6 +355,7 @@ static void send_rtcp(struct stream *s, uint64_t now_ms)
 	memset(&rep, 0, sizeof(rep));
 	rep.ssrc = rtp_send_ssrc(s->tx);
 	rep.cname = s->cname;
+	rep.bye = bye;
 	rtp_send_stats(s->tx, &ss);
 	if (ss.packets != s->sr_packets_at_last_report) {
 		uint64_t ntp = ntp_at(s, now_ms);
@@ -516,6 +517,8 @@ static void rx_rtcp(struct stream *s, uint8_t *pkt, size_t len, const struct soc
 	latch(s, &s->remote_rtcp, from);
 	media_seen(s, now_ms);
 	s->st.rtcp_received++;
+	if (info.bye)
+		s->st.bye_received++;
 	if (info.has_sr) {
 		s->last_sr_mid = rtcp_ntp_mid(info.sr.ntp_sec, info.sr.ntp_frac);
 		s->last_sr_rx_ms = now_ms;
@@ -607,7 +610,7 @@ int stream_process(struct stream *s, uint64_t now_ms)
 		s->next_play_ms += s->ptime;
 	}
 	if (now_ms >= s->next_rtcp_ms) {
-		send_rtcp(s, now_ms);
+		send_rtcp(s, now_ms, false);
 		s->next_rtcp_ms = now_ms + rtcp_interval(s, RTCP_INTERVAL_MS);
 	}
 	if (!s->timed_out && now_ms >= s->last_rx_ms && now_ms - s->last_rx_ms >= s->timeout_ms) {
@@ -676,6 +679,16 @@ int stream_rekey(struct stream *s, const struct stream_crypto *c)
 		srtp_sess_free(s->sess);
 	}
 	s->sess = ns;
+	return 0;
+}
+
+int stream_bye(struct stream *s, uint64_t now_ms)
+{
+	if (!s)
+		return EINVAL;
+	if (!s->started)
+		start_clocks(s, now_ms);
+	send_rtcp(s, now_ms, true);
 	return 0;
 }
 

@@ -106,6 +106,7 @@ struct stream_stats {
 	struct sockaddr_storage remote_rtp;  /* where RTP goes now (after latching) */
 	struct sockaddr_storage remote_rtcp;
 	uint64_t latches;         /* times the remote address followed authenticated packets */
+	uint64_t bye_received;    /* RTCP BYE packets (authenticated) */
 };
 
 struct stream;
@@ -154,6 +155,9 @@ int stream_set_remote(struct stream *s, const struct sockaddr_storage *rtp,
  * (never when going from plain to SRTP). Plain to SRTP and back are allowed.
  */
 int stream_rekey(struct stream *s, const struct stream_crypto *c);
+
+/* Send a final RTCP report with BYE (RFC 3550 6.6), e.g. when the call ends, before stream_free. */
+int stream_bye(struct stream *s, uint64_t now_ms);
 
 /* Queue RFC 4733 digits (0-9 * # A-D); they replace audio frames while they play. */
 int stream_dtmf(struct stream *s, const char *digits);

@@ -13,6 +13,7 @@
 #include "stream.h"
 #include "../tap.h"
 #include "udp_relay.h"
+#include "wav.h"
 
 /*
  * Measure: the received playback is aligned to the sent signal by the lag
@@ -983,6 +984,75 @@ out:
 		pair_free(p);
 }
 
+/* The real WAV file device on both ends: A captures a WAV file, B records what it plays to another. */
+static void test_file_device(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
+			  .verify = true, .seed = 15 };
+	char dir[] = "/tmp/test_stream.XXXXXX", in[64], out[64];
+	size_t n = 3 * RATE, got = 0;
+	int16_t *x = chirp(n, 350, 3350, 9000), *y = calloc(5 * RATE, sizeof(int16_t));
+	struct pair *p = NULL;
+	struct audev *fa = NULL, *fb = NULL;
+	struct audev_prm prm;
+	struct wav *w = NULL;
+	uint64_t now = 0;
+	double c = -1;
+	bool made;
+
+	made = x && y && mkdtemp(dir) != NULL;
+	if (!ok(made, "file device: temp dir"))
+		goto out;
+	snprintf(in, sizeof(in), "%s/in.wav", dir);
+	snprintf(out, sizeof(out), "%s/out.wav", dir);
+	if (!ok(wav_open_write(&w, in) == 0 && wav_write(w, x, n) == 0 && wav_close(w) == 0, "file device: input WAV"))
+		goto out;
+	w = NULL;
+	p = pair_new(&cf);
+	memset(&prm, 0, sizeof(prm));
+	prm.capture = in;
+	if (!ok(p && audev_open(&fa, &audev_file_ops, &prm) == 0, "file device: A opened on %s", in))
+		goto out;
+	memset(&prm, 0, sizeof(prm));
+	prm.playback = out;
+	if (!ok(audev_open(&fb, &audev_file_ops, &prm) == 0, "file device: B opened on %s", out))
+		goto out;
+	audev_start(fa);
+	audev_start(fb);
+	stream_set_device(p->a.s, fa);
+	stream_set_device(p->b.s, fb);
+	p->a.feed = p->b.feed = false;
+	for (; now < 3000; now++) {
+		if (now % 20 == 0) {
+			audev_tick(fa);
+			audev_tick(fb);
+		}
+		step(&p, 1, now);
+	}
+	stream_set_device(p->a.s, NULL);
+	stream_set_device(p->b.s, NULL);
+	audev_close(fa);
+	audev_close(fb);
+	fa = fb = NULL;
+	if (ok(wav_open_read(&w, out, NULL, 0) == 0 && wav_read(w, y, 5 * RATE, &got) == 0, "file device: output WAV read"))
+		c = measure(x, n, y, got, NULL);
+	ok(c >= CORR_MIN, "file device: WAV in -> SRTP -> WAV out correlation %.4f (%zu samples recorded)", c, got);
+	is_int(p->wire_bad[0], 0, "file device: every packet authenticated on the wire");
+out:
+	wav_close(w);
+	audev_close(fa);
+	audev_close(fb);
+	if (p)
+		pair_free(p);
+	if (made) {
+		unlink(in);
+		unlink(out);
+		rmdir(dir);
+	}
+	free(x);
+	free(y);
+}
+
 static void test_timeout(void)
 {
 	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
@@ -1002,6 +1072,16 @@ static void test_timeout(void)
 		side_drain(&p->b);
 	}
 	is_int(p->b.timeouts, 1, "timeout: reported once after 2 s of silence");
+	{
+		struct stream_stats sb0, sb1;
+		get(&p->b, &sb0);
+		is_int(stream_bye(p->a.s, now), 0, "bye: sent");
+		relay_poll(p->rtp, now);
+		side_rx(&p->b, now);
+		get(&p->b, &sb1);
+		is_int(sb1.bye_received - sb0.bye_received, 1, "bye: received once, through SRTCP");
+		is_int(sb1.srtp.rtcp_unprotected - sb0.srtp.rtcp_unprotected, 1, "bye: it was SRTCP");
+	}
 	ok(stream_next_deadline(p->b.s) >= now && stream_next_deadline(p->b.s) <= now + 20,
 	   "timeout: next deadline is the next frame");
 	pair_free(p);
@@ -1068,6 +1148,7 @@ int main(void)
 	test_rekey();
 	test_latch();
 	test_timeout();
+	test_file_device();
 	test_params();
 	return tap_done();
 }
