@@ -205,6 +205,31 @@ void call_audio_free(struct call_audio *a)
 	free(a);
 }
 
+struct list_ctx {
+	call_line_h *h;
+	void *arg;
+};
+
+static void list_h(const struct audev_info *i, void *arg)
+{
+	struct list_ctx *lc = arg;
+	char line[400];
+
+	snprintf(line, sizeof(line), "%d: %s (%s) in %d out %d, %.0f Hz%s%s", i->index, i->name ? i->name : "?",
+		 i->host_api ? i->host_api : "?", i->max_in, i->max_out, i->default_rate,
+		 i->is_default_in ? " [default in]" : "", i->is_default_out ? " [default out]" : "");
+	lc->h(line, lc->arg);
+}
+
+int call_audio_list_devices(call_line_h *h, void *arg)
+{
+	struct list_ctx lc = { h, arg };
+
+	if (!h)
+		return EINVAL;
+	return audev_pa_list(list_h, &lc);
+}
+
 static void audio_attach(struct call_audio *a, struct call *c)
 {
 	if (!a || !a->dev)
@@ -1798,6 +1823,16 @@ void call_status(struct call *c)
 	if (c->have_res) {
 		event_bool(&ev, "srtp", c->res.secure);
 		event_str(&ev, "codec", c->res.codec);
+	}
+	if (c->s) {
+		struct stream_stats st;
+		stream_stats(c->s, &st);
+		event_int(&ev, "mic_level", (long long)(st.mic_peak * 100 + 0.5));
+		event_int(&ev, "spk_level", (long long)(st.spk_peak * 100 + 0.5));
+		event_int(&ev, "jb_delay_ms", st.jb.delay_ms);
+		event_int(&ev, "loss_pct", st.fraction_lost * 100 / 256);
+		event_int(&ev, "rtp_sent", (long long)st.rtp_sent);
+		event_int(&ev, "rtp_received", (long long)st.rtp_received);
 	}
 	emit(c, &ev);
 }

@@ -10,6 +10,7 @@
 
 #include "account.h"
 #include "buf.h"
+#include "call.h"
 #include "dns.h"
 #include "event.h"
 #include "log.h"
@@ -17,13 +18,16 @@
 #include "reg.h"
 #include "sip_ctrans.h"
 #include "sip_msg.h"
+#include "sip_strans.h"
 #include "sip_transp.h"
 #include "sip_uri.h"
+#include "srtp.h"
 #include "tls.h"
 #include "ua.h"
 
 #define UA_MAX_ACCOUNTS 32
 #define UNREG_TIMEOUT_MS 2000
+#define UA_MAX_CALLS 8
 
 struct ua;
 
@@ -56,6 +60,16 @@ struct uacc {
 	bool stopping;
 };
 
+/* One call and what the UA keeps beside it. */
+struct uacall {
+	struct ua *ua;
+	struct call *c;
+	struct uacc *x;
+	struct tmr hup;   /* --hangup-after */
+	struct tmr ans;   /* --auto-answer */
+	bool dead;
+};
+
 struct ua {
 	struct loop *l;
 	struct account_conf *conf;
@@ -63,6 +77,12 @@ struct ua {
 	void *arg;
 	struct sip_transp *tp;
 	struct sip_ctrans_mgr *ctm;
+	struct sip_strans_mgr *stm;
+	struct uacall *calls[UA_MAX_CALLS];
+	struct call_audio *audio;
+	bool auto_answer;
+	unsigned hangup_after;
+	struct tmr reap_tmr;
 	bool udp_listening;
 	size_t n;
 	struct uacc *a[UA_MAX_ACCOUNTS];
@@ -464,28 +484,326 @@ static struct uacc *find(struct ua *ua, const char *name)
 	return NULL;
 }
 
+/* ---------------- calls ---------------- */
+
+static struct uacall *call_by_id(struct ua *ua, unsigned id)
+{
+	for (size_t i = 0; i < UA_MAX_CALLS; i++)
+		if (ua->calls[i] && !ua->calls[i]->dead && call_id(ua->calls[i]->c) == id)
+			return ua->calls[i];
+	return NULL;
+}
+
+static struct uacall *call_in_state(struct ua *ua, enum call_state st)
+{
+	for (size_t i = 0; i < UA_MAX_CALLS; i++)
+		if (ua->calls[i] && !ua->calls[i]->dead && call_state(ua->calls[i]->c) == st)
+			return ua->calls[i];
+	return NULL;
+}
+
+static size_t live_calls(struct ua *ua)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < UA_MAX_CALLS; i++)
+		if (ua->calls[i] && !ua->calls[i]->dead)
+			n++;
+	return n;
+}
+
+/* The established call that is not on hold (the one the user talks in), else any established one. */
+static struct uacall *call_current(struct ua *ua)
+{
+	struct uacall *any = NULL;
+
+	for (size_t i = 0; i < UA_MAX_CALLS; i++) {
+		struct uacall *k = ua->calls[i];
+		if (!k || k->dead || call_state(k->c) == CALL_ENDED)
+			continue;
+		if (call_state(k->c) == CALL_ESTABLISHED && !call_on_hold(k->c))
+			return k;
+		if (!any || call_state(k->c) == CALL_ESTABLISHED)
+			any = k;
+	}
+	return any;
+}
+
+static void uacall_free(struct uacall *k)
+{
+	if (!k)
+		return;
+	tmr_cancel(&k->hup);
+	tmr_cancel(&k->ans);
+	call_free(k->c);
+	free(k);
+}
+
+static void reap_h(void *arg)
+{
+	struct ua *ua = arg;
+
+	for (size_t i = 0; i < UA_MAX_CALLS; i++) {
+		if (ua->calls[i] && ua->calls[i]->dead) {
+			uacall_free(ua->calls[i]);
+			ua->calls[i] = NULL;
+		}
+	}
+}
+
+/* Puts every other established call on hold and takes the audio from it. */
+static void hold_others(struct ua *ua, struct uacall *keep)
+{
+	for (size_t i = 0; i < UA_MAX_CALLS; i++) {
+		struct uacall *k = ua->calls[i];
+		if (!k || k == keep || k->dead)
+			continue;
+		call_set_active(k->c, false);
+		if (call_state(k->c) == CALL_ESTABLISHED && !call_on_hold(k->c))
+			call_hold(k->c, true);
+	}
+}
+
+static void hup_h(void *arg)
+{
+	struct uacall *k = arg;
+
+	call_hangup(k->c);
+}
+
+static void ans_h(void *arg)
+{
+	struct uacall *k = arg;
+
+	hold_others(k->ua, k);
+	call_answer(k->c);
+	call_set_active(k->c, true);
+}
+
+static void call_ev_h(struct call *c, const struct event *ev, void *arg)
+{
+	struct uacall *k = arg;
+	struct ua *ua = k->ua;
+
+	(void)c;
+	emit(ua, ev);
+	if (!strcmp(ev->name, "ended")) {
+		k->dead = true;
+		tmr_cancel(&k->hup);
+		tmr_cancel(&k->ans);
+		tmr_start(ua->l, &ua->reap_tmr, 0, reap_h, ua);
+	} else if (!strcmp(ev->name, "established") && ua->hangup_after) {
+		tmr_start(ua->l, &k->hup, (uint64_t)ua->hangup_after * 1000, hup_h, k);
+	} else if (!strcmp(ev->name, "incoming") && ua->auto_answer) {
+		tmr_start(ua->l, &k->ans, 0, ans_h, k);
+	}
+}
+
+static struct uacall *uacall_new(struct ua *ua, struct uacc *x)
+{
+	struct uacall *k;
+	size_t i;
+
+	for (i = 0; i < UA_MAX_CALLS; i++)
+		if (!ua->calls[i])
+			break;
+	if (i == UA_MAX_CALLS)
+		return NULL;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	k->ua = ua;
+	k->x = x;
+	tmr_init(&k->hup);
+	tmr_init(&k->ans);
+	ua->calls[i] = k;
+	return k;
+}
+
+static void uacall_drop(struct ua *ua, struct uacall *k)
+{
+	for (size_t i = 0; i < UA_MAX_CALLS; i++)
+		if (ua->calls[i] == k)
+			ua->calls[i] = NULL;
+	uacall_free(k);
+}
+
+/* The account's settings as call parameters; *pw is the account's password (not a copy). */
+static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_addr, char *user, size_t usz)
+{
+	const struct account *a = x->acc;
+	const char *pw = NULL;
+	struct sip_uri u;
+	char perr[200];
+	unsigned i;
+
+	memset(p, 0, sizeof(*p));
+	p->account = a->name;
+	p->local_uri = a->uri;
+	p->dname = a->display_name;
+	user[0] = '\0';
+	if (a->username)
+		snprintf(user, usz, "%s", a->username);
+	else if (!sip_uri_decode_str(&u, a->uri) && u.user.p)
+		pl_strdup(user, usz, u.user);
+	if (account_password(x->acc, &pw, perr, sizeof(perr)) == 0 && user[0]) {
+		p->username = user;
+		p->password = pw;
+	}
+	p->allow_plaintext_auth = a->allow_plaintext_auth;
+	p->media_addr = media_addr;
+	p->srtp = a->media_encryption == ACCOUNT_MEDIA_SDES;
+	p->srtp_required = a->srtp_required;
+	for (i = 0; i < a->n_suites && p->n_suites < SRTP_SUITE_COUNT; i++) {
+		enum srtp_suite_id id;
+		if (!srtp_suite_from_name(a->srtp_suites[i], &id) && srtp_suite_supported(id))
+			p->suites[p->n_suites++] = id;
+	}
+	for (i = 0; i < a->n_codecs && p->n_codecs < 2; i++) {
+		if (!strcasecmp(a->codecs[i], "pcmu"))
+			p->codecs[p->n_codecs++] = 0;
+		else if (!strcasecmp(a->codecs[i], "pcma"))
+			p->codecs[p->n_codecs++] = 8;
+	}
+}
+
+/* Our Contact on a flow: the account's user at the flow's local address. */
+static void contact_of(struct uacc *x, struct sip_flow *f, char *buf, size_t sz)
+{
+	const char *tp = sip_flow_tp_name(f);
+	char user[128] = "sphone";
+	struct sip_uri u;
+	bool sips = sip_flow_is_tls(f) && !strncasecmp(x->acc->uri, "sips:", 5);
+
+	if (!sip_uri_decode_str(&u, x->acc->uri) && u.user.p)
+		pl_strdup(user, sizeof(user), u.user);
+	snprintf(buf, sz, "%s:%s@%s;transport=%s", sips ? "sips" : "sip", user, sip_flow_laddr(f),
+		 !strcmp(tp, "TLS") ? "tls" : !strcmp(tp, "TCP") ? "tcp" : "udp");
+}
+
+/* The flow's local host without brackets, for RTP. */
+static void media_addr_of(struct sip_flow *f, char *buf, size_t sz)
+{
+	const char *h = sip_flow_lhost(f);
+	size_t n = strlen(h);
+
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']')
+		snprintf(buf, sz, "%.*s", (int)(n - 2), h + 1);
+	else
+		snprintf(buf, sz, "%s", h);
+}
+
+static int ensure_audio(struct ua *ua)
+{
+	struct call_audio_prm ap;
+	char err[256];
+	int e;
+
+	if (ua->audio)
+		return 0;
+	memset(&ap, 0, sizeof(ap));
+	e = call_audio_alloc(&ua->audio, ua->l, &ap, err, sizeof(err));
+	if (e)
+		log_warn("audio: %s", err);
+	return e;
+}
+
+static struct call_env env_of(struct ua *ua)
+{
+	struct call_env env = { ua->l, ua->ctm, ua->stm, ua->audio };
+	return env;
+}
+
+static struct uacc *account_for_request(struct ua *ua, const struct sip_msg *m, struct sip_flow *flow)
+{
+	const struct sip_uri *ru = sip_msg_ruri(m);
+	size_t i;
+
+	for (i = 0; i < ua->n; i++)
+		if (ua->a[i]->flow == flow)
+			return ua->a[i];
+	for (i = 0; ru && i < ua->n; i++) {
+		struct sip_uri u;
+		if (!sip_uri_decode_str(&u, ua->a[i]->acc->uri) && pl_eq(u.user, ru->user))
+			return ua->a[i];
+	}
+	return ua->n ? ua->a[0] : NULL;
+}
+
+static void incoming_invite(struct ua *ua, const struct sip_msg *m, struct sip_flow *flow)
+{
+	struct uacc *x = account_for_request(ua, m, flow);
+	struct uacall *k;
+	struct call_prm p;
+	struct call_env env;
+	char contact[300], maddr[80], user[128];
+	struct wbuf w;
+
+	k = (x && !ua->shutting_down && !ensure_audio(ua)) ? uacall_new(ua, x) : NULL;
+	if (!k) {
+		wbuf_init(&w, 0);
+		if (!sip_reply_print(&w, m, ua->shutting_down ? 480 : 486, NULL, "sphone-busy", NULL, NULL, NULL, 0))
+			sip_flow_send(flow, w.p, w.len);
+		wbuf_free(&w);
+		return;
+	}
+	contact_of(x, flow, contact, sizeof(contact));
+	media_addr_of(flow, maddr, sizeof(maddr));
+	call_prm_of(x, &p, maddr, user, sizeof(user));
+	env = env_of(ua);
+	if (call_incoming(&k->c, &env, &p, flow, contact, m, call_ev_h, k))
+		uacall_drop(ua, k);
+}
+
 /* ---------------- transport handlers ---------------- */
 
 static void recv_h(struct sip_msg *m, struct sip_flow *flow, const struct sockaddr *src, socklen_t srclen,
 		   void *arg)
 {
 	struct ua *ua = arg;
+	enum sip_method mid;
+	size_t i;
 
+	(void)src;
+	(void)srclen;
 	if (!sip_msg_is_request(m)) {
-		if (sip_ctrans_mgr_recv(ua->ctm, m) == ENOENT)
-			log_debug("stray response %u dropped", sip_msg_status(m));
-	} else if (sip_msg_method_id(m) != SIP_METHOD_ACK) {
-		/* calls come with a later feature: answer what we can so peers don't wait */
+		if (sip_ctrans_mgr_recv(ua->ctm, m) == ENOENT) {
+			for (i = 0; i < UA_MAX_CALLS; i++)
+				if (ua->calls[i] && !call_recv_stray(ua->calls[i]->c, m))
+					break;
+			if (i == UA_MAX_CALLS)
+				log_debug("stray response %u dropped", sip_msg_status(m));
+		}
+		goto out;
+	}
+	/* retransmissions and ACKs of non-2xx are the transactions' */
+	if (sip_strans_mgr_recv(ua->stm, m) == 0)
+		goto out;
+	for (i = 0; i < UA_MAX_CALLS; i++)
+		if (ua->calls[i] && ua->calls[i]->c && !call_recv_request(ua->calls[i]->c, m, flow))
+			goto out;
+	mid = sip_msg_method_id(m);
+	if (mid == SIP_METHOD_ACK)
+		goto out;
+	if (mid == SIP_METHOD_INVITE && !pl_isset(sip_msg_to(m) ? sip_msg_to(m)->tag : PL_NULL)) {
+		incoming_invite(ua, m, flow);
+		goto out;
+	}
+	{
 		struct wbuf w;
-		bool options = sip_msg_method_id(m) == SIP_METHOD_OPTIONS;
+		bool options = mid == SIP_METHOD_OPTIONS;
+		bool indialog = sip_msg_to(m) && pl_isset(sip_msg_to(m)->tag);
+		uint16_t code = options ? 200 : mid == SIP_METHOD_CANCEL || indialog ? 481 : 501;
 
 		wbuf_init(&w, 0);
-		if (!sip_reply_print(&w, m, options ? 200 : 501, NULL, options ? NULL : "sphone-na",
-				     options ? "Allow: OPTIONS\r\nAccept: application/sdp\r\n" : NULL,
+		if (!sip_reply_print(&w, m, code, NULL, options ? NULL : "sphone-na",
+				     options ? "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n"
+					       "Accept: application/sdp\r\n" : NULL,
 				     NULL, NULL, 0))
 			sip_flow_send(flow, w.p, w.len);
 		wbuf_free(&w);
 	}
+out:
 	sip_msg_free(m);
 }
 
@@ -494,6 +812,9 @@ static void lost_h(struct sip_flow *flow, int err, const char *why, void *arg)
 	struct ua *ua = arg;
 	size_t i;
 
+	for (i = 0; i < UA_MAX_CALLS; i++)
+		if (ua->calls[i] && !ua->calls[i]->dead)
+			call_flow_lost(ua->calls[i]->c, flow);
 	for (i = 0; i < ua->n; i++) {
 		struct uacc *x = ua->a[i];
 
@@ -536,6 +857,7 @@ int ua_alloc(struct ua **up, struct loop *l, struct account_conf *conf, const ch
 	ua->eh = eh;
 	ua->arg = arg;
 	tmr_init(&ua->done_tmr);
+	tmr_init(&ua->reap_tmr);
 	for (i = 0; i < account_conf_count(conf); i++) {
 		struct account *a = account_conf_at(conf, i);
 		if (only_account && strcmp(a->name, only_account))
@@ -547,7 +869,8 @@ int ua_alloc(struct ua **up, struct loop *l, struct account_conf *conf, const ch
 	tpc.ka_interval_ms = ka * 1000;
 	tpc.ka_off = ka == 0;
 	if ((e = sip_transp_alloc(&ua->tp, l, &tpc, recv_h, lost_h, ua)) != 0 ||
-	    (e = sip_ctrans_mgr_alloc(&ua->ctm, l, NULL)) != 0) {
+	    (e = sip_ctrans_mgr_alloc(&ua->ctm, l, NULL)) != 0 ||
+	    (e = sip_strans_mgr_alloc(&ua->stm, l, NULL)) != 0) {
 		snprintf(err, errsz, "cannot start the SIP transport: %s", strerror(e));
 		goto out;
 	}
@@ -577,8 +900,13 @@ void ua_free(struct ua *ua)
 	if (!ua)
 		return;
 	tmr_cancel(&ua->done_tmr);
+	tmr_cancel(&ua->reap_tmr);
+	for (i = 0; i < UA_MAX_CALLS; i++)
+		uacall_free(ua->calls[i]);
 	for (i = 0; i < ua->n; i++)
 		uacc_free(ua->a[i]);
+	call_audio_free(ua->audio);
+	sip_strans_mgr_free(ua->stm);
 	sip_ctrans_mgr_free(ua->ctm);
 	sip_transp_free(ua->tp);
 	free(ua);
@@ -660,6 +988,9 @@ void ua_status(struct ua *ua)
 		reg_status(ua->a[i]->reg, &ev);
 		emit(ua, &ev);
 	}
+	for (i = 0; ua && i < UA_MAX_CALLS; i++)
+		if (ua->calls[i] && !ua->calls[i]->dead)
+			call_status(ua->calls[i]->c);
 }
 
 static void done_tmr_h(void *arg)
@@ -680,6 +1011,9 @@ int ua_shutdown(struct ua *ua, unsigned timeout_ms, ua_done_h *done, void *arg)
 		return EINVAL;
 	if (ua->shutting_down)
 		return EALREADY;
+	for (i = 0; i < UA_MAX_CALLS; i++)
+		if (ua->calls[i] && !ua->calls[i]->dead)
+			call_hangup(ua->calls[i]->c);
 	ua->shutting_down = true;
 	ua->done = done;
 	ua->done_arg = arg;
@@ -731,24 +1065,230 @@ static int cmd_status(struct ua *ua, const char *name, const char *args)
 	return 0;
 }
 
-/* Commands of features still to come: accepted by name, answered honestly. */
-static int cmd_later(struct ua *ua, const char *name, const char *args)
+/* "[ID]": the call with that id, or the current one (else the one in state st, if given). */
+static struct uacall *call_arg(struct ua *ua, const char *name, const char *args, int st)
 {
-	emit_error(ua, name, "'%s' is not implemented yet", name);
-	return ENOSYS;
+	struct uacall *k = NULL;
+	char *end;
+
+	if (*args) {
+		unsigned long id = strtoul(args, &end, 10);
+		if (*end || !id || !(k = call_by_id(ua, (unsigned)id))) {
+			emit_error(ua, name, "no call '%s'", args);
+			return NULL;
+		}
+		return k;
+	}
+	if (st >= 0)
+		k = call_in_state(ua, (enum call_state)st);
+	if (!k)
+		k = call_current(ua);
+	if (!k)
+		emit_error(ua, name, "no call");
+	return k;
+}
+
+static int cmd_call(struct ua *ua, const char *name, const char *args)
+{
+	struct uacc *x = NULL;
+	struct uacall *k, *cur;
+	struct call_prm p;
+	struct call_env env;
+	char contact[300], maddr[80], user[128];
+	size_t i;
+	int e;
+
+	if (!*args || strchr(args, ' ')) {
+		emit_error(ua, name, "usage: call URI");
+		return EINVAL;
+	}
+	for (i = 0; i < ua->n && !x; i++)
+		if (ua->a[i]->flow && sip_flow_alive(ua->a[i]->flow))
+			x = ua->a[i];
+	if (!x) {
+		emit_error(ua, name, "no account is connected yet (wait for 'registered')");
+		return ENOTCONN;
+	}
+	if ((e = ensure_audio(ua)) != 0) {
+		emit_error(ua, name, "audio device unusable: %s", strerror(e));
+		return e;
+	}
+	k = uacall_new(ua, x);
+	if (!k) {
+		emit_error(ua, name, "too many calls");
+		return EBUSY;
+	}
+	cur = call_current(ua);
+	contact_of(x, x->flow, contact, sizeof(contact));
+	media_addr_of(x->flow, maddr, sizeof(maddr));
+	call_prm_of(x, &p, maddr, user, sizeof(user));
+	env = env_of(ua);
+	e = call_connect(&k->c, &env, &p, x->flow, contact, args, call_ev_h, k);
+	if (e) {
+		uacall_drop(ua, k);
+		if (e == EPERM)
+			emit_error(ua, name, "refusing to send SRTP keys over %s: the account's connection is not TLS",
+				   sip_flow_tp_name(x->flow));
+		else
+			emit_error(ua, name, "cannot call '%s': %s", args,
+				   e == EINVAL ? "not a SIP URI or user" : strerror(e));
+		return e;
+	}
+	if (cur && cur != k)
+		hold_others(ua, k);
+	call_set_active(k->c, true);
+	return 0;
+}
+
+static int cmd_answer(struct ua *ua, const char *name, const char *args)
+{
+	struct uacall *k = call_arg(ua, name, args, CALL_INCOMING);
+	int e;
+
+	if (!k)
+		return ENOENT;
+	hold_others(ua, k);
+	e = call_answer(k->c);
+	if (e)
+		emit_error(ua, name, "call %u is not ringing here", call_id(k->c));
+	else
+		call_set_active(k->c, true);
+	return e;
+}
+
+static int cmd_hangup(struct ua *ua, const char *name, const char *args)
+{
+	struct uacall *k = call_arg(ua, name, args, -1);
+
+	if (!k)
+		return ENOENT;
+	return call_hangup(k->c);
+}
+
+static int cmd_dtmf(struct ua *ua, const char *name, const char *args)
+{
+	struct uacall *k = call_current(ua);
+	int e;
+
+	if (!*args) {
+		emit_error(ua, name, "usage: dtmf DIGITS");
+		return EINVAL;
+	}
+	if (!k) {
+		emit_error(ua, name, "no call");
+		return ENOENT;
+	}
+	e = call_dtmf(k->c, args);
+	if (e)
+		emit_error(ua, name, "%s", e == EINVAL ? "digits are 0-9 * # A-D" :
+					   e == ENOTSUP ? "the far end did not accept telephone-event" :
+							  "the call has no media yet");
+	return e;
+}
+
+static int hold_cmd(struct ua *ua, const char *name, const char *args, bool hold)
+{
+	struct uacall *k = call_arg(ua, name, args, -1);
+	int e;
+
+	if (!k)
+		return ENOENT;
+	if (!hold)
+		hold_others(ua, k);
+	e = call_hold(k->c, hold);
+	if (e)
+		emit_error(ua, name, "%s", e == EBUSY ? "another offer is in progress; try again" :
+						   "the call is not established");
+	else if (!hold)
+		call_set_active(k->c, true);
+	return e;
+}
+
+static int cmd_hold(struct ua *ua, const char *name, const char *args)
+{
+	return hold_cmd(ua, name, args, true);
+}
+
+static int cmd_resume(struct ua *ua, const char *name, const char *args)
+{
+	return hold_cmd(ua, name, args, false);
+}
+
+/* switch [ID]: hold the current call and resume ID (default: the next other established call). */
+static int cmd_switch(struct ua *ua, const char *name, const char *args)
+{
+	struct uacall *cur = call_current(ua), *to = NULL;
+	size_t i;
+
+	if (*args) {
+		to = call_arg(ua, name, args, -1);
+		if (!to)
+			return ENOENT;
+	} else {
+		for (i = 0; i < UA_MAX_CALLS && !to; i++) {
+			struct uacall *k = ua->calls[i];
+			if (k && !k->dead && k != cur && call_state(k->c) == CALL_ESTABLISHED)
+				to = k;
+		}
+	}
+	if (!to || to == cur) {
+		emit_error(ua, name, "no other call to switch to");
+		return ENOENT;
+	}
+	hold_others(ua, to);
+	if (call_on_hold(to->c))
+		call_hold(to->c, false);
+	call_set_active(to->c, true);
+	return 0;
+}
+
+static int cmd_verify(struct ua *ua, const char *name, const char *args)
+{
+	struct uacall *k = call_arg(ua, name, args, -1);
+
+	if (!k)
+		return ENOENT;
+	call_verify(k->c);
+	return 0;
+}
+
+int ua_set_call_opts(struct ua *ua, const struct ua_call_opts *o, char *err, size_t errsz)
+{
+	struct call_audio_prm ap;
+	struct call_audio *a = NULL;
+	int e;
+
+	if (!ua || !o)
+		return EINVAL;
+	if (live_calls(ua))
+		return EBUSY;
+	memset(&ap, 0, sizeof(ap));
+	ap.audio_in = o->audio_in;
+	ap.audio_out = o->audio_out;
+	ap.portaudio = o->portaudio;
+	ap.device = o->audio_device;
+	e = call_audio_alloc(&a, ua->l, &ap, err, errsz);
+	if (e)
+		return e;
+	call_audio_free(ua->audio);
+	ua->audio = a;
+	ua->auto_answer = o->auto_answer;
+	ua->hangup_after = o->hangup_after;
+	return 0;
 }
 
 static const struct cmd cmds[] = {
 	{ "register", cmd_register, "register [ACCOUNT]" },
 	{ "unregister", cmd_unregister, "unregister [ACCOUNT]" },
 	{ "status", cmd_status, "status" },
-	{ "call", cmd_later, "call URI" },
-	{ "answer", cmd_later, "answer" },
-	{ "hangup", cmd_later, "hangup" },
-	{ "dtmf", cmd_later, "dtmf DIGITS" },
-	{ "hold", cmd_later, "hold" },
-	{ "resume", cmd_later, "resume" },
-	{ "verify", cmd_later, "verify" },
+	{ "call", cmd_call, "call URI" },
+	{ "answer", cmd_answer, "answer [ID]" },
+	{ "hangup", cmd_hangup, "hangup [ID]" },
+	{ "dtmf", cmd_dtmf, "dtmf DIGITS" },
+	{ "hold", cmd_hold, "hold [ID]" },
+	{ "resume", cmd_resume, "resume [ID]" },
+	{ "switch", cmd_switch, "switch [ID]" },
+	{ "verify", cmd_verify, "verify [ID]" },
 };
 
 const char *const *ua_commands(void)
@@ -795,6 +1335,6 @@ int ua_command(struct ua *ua, const char *line)
 		}
 		return cmds[i].run(ua, name, args);
 	}
-	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, quit)", name);
+	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, switch, verify, quit)", name);
 	return ENOENT;
 }

@@ -11,7 +11,9 @@ struct loop;
 
 /*
  * Every event the UA reports (JSON-able records, see event.h): registering,
- * registered, registration_failed, unregistered, status, error. The event is
+ * registered, registration_failed, unregistered, status, error, and the call
+ * events of call.h (incoming, ringing, progress, established, security, dtmf,
+ * hold, warning, call, ended), each with "call" = the call's id. The event is
  * valid only during the call.
  */
 typedef void(ua_event_h)(const struct event *ev, void *arg);
@@ -51,6 +53,22 @@ int ua_shutdown(struct ua *ua, unsigned timeout_ms, ua_done_h *done, void *arg);
  * arguments), ESHUTDOWN (shutting down). "quit" is the front end's.
  */
 int ua_command(struct ua *ua, const char *line);
+
+/* Call options (from the command line); strings are copied. */
+struct ua_call_opts {
+	const char *audio_in;     /* WAV sent in calls; NULL: silence (unless portaudio) */
+	const char *audio_out;    /* WAV recording what is heard; NULL: discarded */
+	bool portaudio;           /* sound card through PortAudio instead of files */
+	const char *audio_device; /* PortAudio device name or index; NULL: default */
+	bool auto_answer;         /* answer incoming calls at once */
+	unsigned hangup_after;    /* seconds after a call is established; 0: never */
+};
+/*
+ * Sets the call options and opens the audio device (a bad WAV or device is
+ * reported in err). Without it, calls send silence and discard what they
+ * hear. 0, EBUSY (a call is up), or the device's error.
+ */
+int ua_set_call_opts(struct ua *ua, const struct ua_call_opts *o, char *err, size_t errsz);
 
 /* The names ua_command knows (NULL-terminated), for help and completion. */
 const char *const *ua_commands(void);

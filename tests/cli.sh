@@ -6,13 +6,17 @@ S="$top_builddir/sphone"
 out=$("$S" --version); ok $? "--version exits 0"
 echo "$out" | grep -q '^sphone [0-9]'; ok $? "--version prints 'sphone X.Y.Z'"
 "$S" --help | grep -q -- '--version'; ok $? "--help lists the options"
-for o in --config --account --headless --check-config --log --log-level --sip-trace; do
+for o in --config --account --headless --check-config --log --log-level --sip-trace --audio-in --audio-out \
+	--audio-device --list-devices --auto-answer --hangup-after; do
 	"$S" --help | grep -q -- "$o"; ok $? "--help lists $o"
 done
 "$S" --no-such-option >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "an unknown option exits 2"
 "$S" >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "no mode given exits 2"
 "$S" --headless --log-level loud >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "a bad --log-level exits 2"
-"$S" --headless sip:bob@x >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "a URI argument (calls: later) exits 2"
+"$S" --headless sip:bob@x >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "a URI argument with --headless exits 2 (use 'call URI')"
+"$S" --headless --hangup-after 0 >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "--hangup-after 0 exits 2"
+"$S" --headless --hangup-after 3x >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "--hangup-after 3x exits 2"
+"$S" --headless --audio-device x --audio-in y.wav >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "--audio-device with --audio-in exits 2"
 
 cat >"$WORK/good.conf" <<'C'
 [general]
@@ -54,11 +58,18 @@ printf 'status\nfrobnicate\ncall sip:bob@sip.test\nregister nobody\n' |
 head -n 1 "$WORK/out" | grep -q '^{"event":"status","account":"lab","uri":"sips:alice@sip.test","state":"idle"}$'
 ok $? "status event as a JSON line"
 grep -q '^{"event":"error","command":"frobnicate","message":"unknown command' "$WORK/out"; ok $? "unknown command: error event"
-grep -q '^{"event":"error","command":"call","message":".*not implemented yet"}$' "$WORK/out"; ok $? "call: honest 'not implemented yet'"
+grep -q '^{"event":"error","command":"call","message":"no account is connected yet.*"}$' "$WORK/out"; ok $? "call before registering: clear error"
 grep -q '^{"event":"error","command":"register","message":"no account .nobody."}$' "$WORK/out"; ok $? "register with an unknown account: error"
 tail -n 1 "$WORK/out" | grep -q '^{"event":"unregistered","account":"lab"}$'; ok $? "quit ends with unregistered"
 python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$WORK/out"; ok $? "every stdout line is JSON"
 [ -s "$WORK/log" ] && ! grep -q '^{' "$WORK/log"; ok $? "--log FILE gets the log, not the events"
+
+# a WAV that can't be read is refused at start with the reason
+echo "not a wav" >"$WORK/bad.wav"
+printf 'quit\n' | timeout 10 "$S" --headless -c "$WORK/good.conf" --audio-in "$WORK/bad.wav" >"$WORK/out3" 2>/dev/null
+rc=$?
+[ $rc -eq 1 ]; ok $? "--audio-in with a bad WAV exits 1 (rc $rc)"
+grep -q '^{"event":"error","message":".*' "$WORK/out3"; ok $? "... with an error event"
 
 # SIGTERM quits cleanly
 mkfifo "$WORK/in"

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "call.h"
 #include "log.h"
+#include "ua.h"
 #include "ui_curses.h"
 #include "ui_headless.h"
 #include "version.h"
@@ -31,10 +33,18 @@ static void usage(FILE *f)
 		"      --log FILE        write the log to FILE instead of stderr\n"
 		"      --log-level LEVEL error, warn, info or debug (default: the config's, else info)\n"
 		"      --sip-trace       log every SIP message sent and received (secrets masked)\n"
+		"      --audio-in FILE   send this WAV (8 kHz mono 16-bit, looped) in calls\n"
+		"      --audio-out FILE  record what the far end sends to this WAV\n"
+		"      --audio-device NAME  sound card (PortAudio name or index) for calls\n"
+		"      --list-devices    list the sound cards PortAudio sees and exit\n"
+		"      --auto-answer     answer incoming calls at once (headless)\n"
+		"      --hangup-after SECONDS  hang up a call that long after it is established\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version         show the version and exit\n"
 		"\n"
-		"Headless commands: register [ACCOUNT], unregister [ACCOUNT], status, help, quit.\n"
+		"Headless commands: register [ACCOUNT], unregister [ACCOUNT], status, call URI,\n"
+		"answer [ID], hangup [ID], dtmf DIGITS, hold [ID], resume [ID], switch [ID], verify [ID],\n"
+		"help, quit.\n"
 		"See sphone(1) and sphone.conf(5).\n"
 		"Report bugs with the output of 'sphone --version'.\n");
 }
@@ -53,7 +63,25 @@ static int parse_level(const char *s, enum log_level *lvl)
 	return EINVAL;
 }
 
-enum { OPT_HEADLESS = 256, OPT_CHECK, OPT_LOG, OPT_LOG_LEVEL, OPT_SIP_TRACE };
+enum {
+	OPT_HEADLESS = 256,
+	OPT_CHECK,
+	OPT_LOG,
+	OPT_LOG_LEVEL,
+	OPT_SIP_TRACE,
+	OPT_AUDIO_IN,
+	OPT_AUDIO_OUT,
+	OPT_AUDIO_DEV,
+	OPT_LIST_DEV,
+	OPT_AUTO_ANSWER,
+	OPT_HANGUP_AFTER,
+};
+
+static void list_dev_h(const char *line, void *arg)
+{
+	(void)arg;
+	printf("%s\n", line);
+}
 
 int main(int argc, char **argv)
 {
@@ -67,10 +95,19 @@ int main(int argc, char **argv)
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 		{ "sip-trace", no_argument, NULL, OPT_SIP_TRACE },
+		{ "audio-in", required_argument, NULL, OPT_AUDIO_IN },
+		{ "audio-out", required_argument, NULL, OPT_AUDIO_OUT },
+		{ "audio-device", required_argument, NULL, OPT_AUDIO_DEV },
+		{ "list-devices", no_argument, NULL, OPT_LIST_DEV },
+		{ "auto-answer", no_argument, NULL, OPT_AUTO_ANSWER },
+		{ "hangup-after", required_argument, NULL, OPT_HANGUP_AFTER },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *account = NULL, *logfile = NULL, *level = NULL, *dial = NULL;
 	bool headless = false, check = false, trace = false;
+	struct ua_call_opts co = { 0 };
+	char *end;
+	unsigned long ul;
 	struct account_conf *conf = NULL;
 	char path[4096], err[1024];
 	enum log_level lvl = LOGL_INFO;
@@ -110,6 +147,34 @@ int main(int argc, char **argv)
 		case OPT_SIP_TRACE:
 			trace = true;
 			break;
+		case OPT_AUDIO_IN:
+			co.audio_in = optarg;
+			break;
+		case OPT_AUDIO_OUT:
+			co.audio_out = optarg;
+			break;
+		case OPT_AUDIO_DEV:
+			co.audio_device = optarg;
+			co.portaudio = true;
+			break;
+		case OPT_LIST_DEV:
+			rc = call_audio_list_devices(list_dev_h, NULL);
+			if (rc)
+				fprintf(stderr, "sphone: cannot list sound cards: %s\n", strerror(rc));
+			return rc ? 1 : 0;
+		case OPT_AUTO_ANSWER:
+			co.auto_answer = true;
+			break;
+		case OPT_HANGUP_AFTER:
+			errno = 0;
+			ul = strtoul(optarg, &end, 10);
+			if (errno || !*optarg || *end || ul == 0 || ul > 86400) {
+				fprintf(stderr, "sphone: --hangup-after: '%s' is not a number of seconds (1..86400)\n",
+					optarg);
+				return 2;
+			}
+			co.hangup_after = (unsigned)ul;
+			break;
 		default:
 			fprintf(stderr, "Try 'sphone --help' for more information.\n");
 			return 2;
@@ -125,6 +190,10 @@ int main(int argc, char **argv)
 	if (!headless && !check && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		fprintf(stderr, "sphone: the full-screen interface needs a terminal: use --headless for "
 				"scripts\nTry 'sphone --help' for more information.\n");
+		return 2;
+	}
+	if (co.portaudio && (co.audio_in || co.audio_out)) {
+		fprintf(stderr, "sphone: --audio-device excludes --audio-in/--audio-out\n");
 		return 2;
 	}
 	if (headless && check) {
@@ -172,7 +241,7 @@ int main(int argc, char **argv)
 			rc = 0;
 		}
 	} else if (headless) {
-		rc = ui_headless_run(conf, account);
+		rc = ui_headless_run(conf, account, &co);
 	} else {
 		struct ui_curses_opts uo = { .account = account, .dial = dial };
 

@@ -141,7 +141,7 @@ static void signal_h(int signo, void *arg)
 	quit(arg, signo == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-int ui_headless_run(struct account_conf *conf, const char *account)
+int ui_headless_run(struct account_conf *conf, const char *account, const struct ua_call_opts *co)
 {
 	struct headless h;
 	char err[512] = "";
@@ -160,6 +160,15 @@ int ui_headless_run(struct account_conf *conf, const char *account)
 		log_err("%s", err);
 		event_init(&ev, "error");
 		event_str(&ev, "message", err);
+		print_event(&ev, &h);
+		goto out;
+	}
+	if (co && (e = ua_set_call_opts(h.ua, co, err, sizeof(err))) != 0) {
+		struct event ev;
+
+		log_err("audio: %s", err);
+		event_init(&ev, "error");
+		event_str(&ev, "message", err[0] ? err : "audio device unusable");
 		print_event(&ev, &h);
 		goto out;
 	}
