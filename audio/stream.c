@@ -44,7 +44,7 @@ struct stream {
 	struct srtp_sess *old_rx;   /* previous keys after a rekey, receive only */
 	uint64_t old_until;
 	struct srtp_sess_stats retired; /* counters of sessions already freed */
-	uint64_t auth_fail_adjust;  /* failures on new keys that the old keys then accepted */
+	uint64_t auth_fail_adjust;  /* packets the new keys refused and the old keys then judged */
 
 	struct rtp_send *tx;
 	struct rtp_recv *rx;
@@ -420,11 +420,12 @@ static int unprotect(struct stream *s, uint8_t *pkt, size_t *len, bool rtcp, uin
 	}
 	if (err != EBADMSG || !s->old_rx)
 		return err;
+	/* the old keys give the verdict (accepted, auth or replay failure): the new keys' failure is not counted */
+	s->auth_fail_adjust++;
 	err = rtcp ? srtp_sess_unprotect_rtcp(s->old_rx, copy, &clen)
 		   : srtp_sess_unprotect(s->old_rx, copy, &clen);
 	if (err)
 		return err;
-	s->auth_fail_adjust++;
 	memcpy(pkt, copy, clen);
 	*len = clen;
 	return 0;

@@ -913,7 +913,24 @@ static void test_rekey(void)
 	crypto_of(&ca, &nc, ka, kb);
 	crypto_of(&cb, &nc, kb, ka);
 	is_int(stream_rekey(p->a.s, &ca), 0, "rekey: A");
-	run(&p, 1, &now, 20);
+	run(&p, 1, &now, 10);
+	{
+		/* a forged packet while A holds both key sets is one auth failure, not two */
+		uint8_t f[1600];
+		size_t fl = p->last_len[1];
+		struct stream_stats x0, x1;
+		memcpy(f, p->last_pkt[1], fl);
+		/* a sequence number a little ahead, so not a replay: authentication decides */
+		f[2] = (uint8_t)(((f[2] << 8 | f[3]) + 5) >> 8);
+		f[3] = (uint8_t)(f[3] + 5);
+		get(&p->a, &x0);
+		relay_inject(p->rtp, 1, f, fl);
+		side_rx(&p->a, now);
+		get(&p->a, &x1);
+		is_int(x1.srtp.auth_fail - x0.srtp.auth_fail, 1, "rekey: forged packet in the grace period counted once");
+		is_int(x1.rtp_received, x0.rtp_received, "rekey: forged packet not accepted");
+	}
+	run(&p, 1, &now, 10);
 	is_int(stream_rekey(p->b.s, &cb), 0, "rekey: B, 20 ms later");
 	run(&p, 1, &now, 2900);
 	get(&p->a, &sa);
@@ -921,6 +938,8 @@ static void test_rekey(void)
 	ok(sa.rtp_sent - sb.rtp_received <= 1, "rekey: A->B lost %lld packet(s) (<= 1)",
 	   (long long)(sa.rtp_sent - sb.rtp_received));
 	ok(sb.rtp_sent - sa.rtp_received == 0, "rekey: B->A lost none (old keys honoured in flight)");
+	is_int(sa.srtp.auth_fail, 1, "rekey: A counted only the forged packet as an auth failure");
+	ok(sb.srtp.auth_fail <= 1, "rekey: B counted %llu auth failure(s)", (unsigned long long)sb.srtp.auth_fail);
 	is_str(sa.tx_suite, srtp_suite_name(nc.suite), "rekey: new suite in use");
 	c = measure(xa, n, p->b.out, p->b.out_len, NULL);
 	ok(c >= 0.9, "rekey: A->B correlation across the rekey %.4f", c);
