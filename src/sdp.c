@@ -61,6 +61,17 @@ static int num64(struct pl s, uint64_t *v)
 	return 0;
 }
 
+/* RFC 4566 text never holds NUL, CR or LF; other controls (but tab) have no business in SDP either */
+static bool has_ctl(struct pl line)
+{
+	for (size_t i = 0; i < line.l; i++) {
+		unsigned char c = (unsigned char)line.p[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
 static bool host_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -342,7 +353,7 @@ int sdp_decode(struct sdp_desc **dp, const char *buf, size_t len)
 			err = E2BIG;
 			goto out;
 		}
-		if (line.l < 2 || line.p[1] != '=') {
+		if (line.l < 2 || line.p[1] != '=' || has_ctl(line)) {
 			err = EBADMSG;
 			goto out;
 		}

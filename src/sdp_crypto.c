@@ -1,10 +1,27 @@
 /* sdp_crypto.c: a=crypto (SDES, RFC 4568) lines: strict parsing, key generation, printing. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "b64.h"
 #include "crypto.h"
 #include "sdp_crypto.h"
+
+/* srtp_suite_supported() builds a libsrtp context: ask once per suite, not once per line */
+static pthread_once_t support_once = PTHREAD_ONCE_INIT;
+static bool supported[SRTP_SUITE_COUNT];
+
+static void support_init(void)
+{
+	for (int i = 0; i < SRTP_SUITE_COUNT; i++)
+		supported[i] = srtp_suite_supported((enum srtp_suite_id)i);
+}
+
+static bool suite_supported(enum srtp_suite_id id)
+{
+	pthread_once(&support_once, support_init);
+	return (unsigned)id < SRTP_SUITE_COUNT && supported[id];
+}
 
 static bool is_wsp(char c)
 {
@@ -203,7 +220,7 @@ int sdp_crypto_decode(struct sdp_crypto *cp, struct pl val, const char **reason)
 		err = ENOENT;
 		goto out;
 	}
-	if (!srtp_suite_supported(c.suite)) {
+	if (!suite_supported(c.suite)) {
 		why = "crypto suite not supported by libsrtp";
 		err = ENOENT;
 		goto out;

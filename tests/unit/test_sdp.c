@@ -235,11 +235,19 @@ static void test_parse_errors(void)
 		"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\no=- 1 1 IN IP4 1.2.3.4\r\n",
 		"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nnot a line\r\n",
 		"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\n\x01",
+		"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nm=audio 4000 \x01RTP/AVP 0\r\n",
+		"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=bare\rCR\r\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct sdp_desc *d = (struct sdp_desc *)0x1;
 		is_int(decode_str(&d, bad[i]), EBADMSG, "malformed SDP #%zu refused", i);
 		ok(d == (struct sdp_desc *)0x1, "out-parameter untouched");
+	}
+	{
+		/* found by fuzzing: NULs inside the proto token made an answer that did not parse again */
+		static const char nul[] = "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nm=video 5000 \0\0RTP/AVP 99\r\n";
+		struct sdp_desc *d = NULL;
+		is_int(sdp_decode(&d, nul, sizeof(nul) - 1), EBADMSG, "NUL bytes in a line refused");
 	}
 }
 
