@@ -19,3 +19,10 @@ tests_unit_test_crypto_certs_SOURCES = tests/unit/test_crypto_certs.c
 tests_unit_test_crypto_certs_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_crypto_certs_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_crypto_certs
+
+# sphone --demo: throwaway CA, local TLS/SRTP echo peer, one call (demo/ is separate from the phone)
+sphone_SOURCES += demo/demo.c demo/demo.h demo/demo_peer.c demo/demo_peer.h
+sphone_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/demo
+sphone_LDADD += -lm
+TESTS += tests/demo.sh
+EXTRA_DIST += tests/demo.sh

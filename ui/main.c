@@ -11,6 +11,7 @@
 
 #include "account.h"
 #include "call.h"
+#include "demo.h"
 #include "log.h"
 #include "ua.h"
 #include "ui_curses.h"
@@ -39,6 +40,9 @@ static void usage(FILE *f)
 		"      --list-devices    list the sound cards PortAudio sees and exit\n"
 		"      --auto-answer     answer incoming calls at once (headless)\n"
 		"      --hangup-after SECONDS  hang up a call that long after it is established\n"
+		"      --demo            try it with nothing to configure: a throwaway CA and a local\n"
+		"                        TLS/SRTP echo peer, one call (with --headless: exit 0 only if\n"
+		"                        the call was encrypted both ways and the echo matched)\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version         show the version and exit\n"
 		"\n"
@@ -75,6 +79,7 @@ enum {
 	OPT_LIST_DEV,
 	OPT_AUTO_ANSWER,
 	OPT_HANGUP_AFTER,
+	OPT_DEMO,
 };
 
 static void list_dev_h(const char *line, void *arg)
@@ -101,10 +106,11 @@ int main(int argc, char **argv)
 		{ "list-devices", no_argument, NULL, OPT_LIST_DEV },
 		{ "auto-answer", no_argument, NULL, OPT_AUTO_ANSWER },
 		{ "hangup-after", required_argument, NULL, OPT_HANGUP_AFTER },
+		{ "demo", no_argument, NULL, OPT_DEMO },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *account = NULL, *logfile = NULL, *level = NULL, *dial = NULL;
-	bool headless = false, check = false, trace = false;
+	bool headless = false, check = false, trace = false, demo = false;
 	struct ua_call_opts co = { 0 };
 	char *end;
 	unsigned long ul;
@@ -175,12 +181,15 @@ int main(int argc, char **argv)
 			}
 			co.hangup_after = (unsigned)ul;
 			break;
+		case OPT_DEMO:
+			demo = true;
+			break;
 		default:
 			fprintf(stderr, "Try 'sphone --help' for more information.\n");
 			return 2;
 		}
 	}
-	if (optind < argc && (headless || check || optind + 1 < argc)) {
+	if (optind < argc && (headless || check || demo || optind + 1 < argc)) {
 		fprintf(stderr, "sphone: unexpected argument '%s'%s\n", argv[optind],
 			headless ? " (with --headless, send 'call URI' on stdin)" : "");
 		return 2;
@@ -206,6 +215,22 @@ int main(int argc, char **argv)
 	}
 	if (level)
 		log_set_level(lvl);
+	if (trace)
+		log_set_sip_trace(true);
+	if (demo) {
+		struct demo_opts dopt = { .headless = headless, .portaudio = !co.audio_in && !co.audio_out,
+					  .audio_device = co.audio_device };
+
+		if (check || config || account) {
+			fprintf(stderr, "sphone: --demo makes its own configuration: it excludes "
+					"--check-config, --config and --account\n");
+			return 2;
+		}
+		rc = demo_run(&dopt);
+		log_close_file();
+		log_clear_secrets();
+		return rc;
+	}
 	if (!config) {
 		if (account_default_path(path, sizeof(path))) {
 			fprintf(stderr, "sphone: no config file given and neither XDG_CONFIG_HOME nor HOME "
@@ -243,7 +268,17 @@ int main(int argc, char **argv)
 	} else if (headless) {
 		rc = ui_headless_run(conf, account, &co);
 	} else {
-		struct ui_curses_opts uo = { .account = account, .dial = dial };
+		/* a phone on a terminal talks through the sound card unless files were asked for;
+		   without one, calls still work (silence sent, nothing played) */
+		static const struct ua_call_opts silent;
+		struct ua_call_opts card = co;
+		struct ui_curses_opts uo = { .account = account, .dial = dial, .call_opts = &co };
+
+		if (!co.audio_in && !co.audio_out && !co.portaudio) {
+			card.portaudio = true;
+			uo.call_opts = &card;
+			uo.call_opts_fallback = &silent;
+		}
 
 		rc = ui_curses_run(conf, &uo);
 	}

@@ -1703,7 +1703,7 @@ int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o)
 {
 	static const struct ui_curses_opts dflt;
 	struct ui *u;
-	char err[512] = "";
+	char err[512] = "", fallback_note[512] = "";
 	struct sigaction sa, old_sa;
 	const struct account *a;
 	int e, rc = 1;
@@ -1752,6 +1752,16 @@ int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o)
 		fprintf(stderr, "sphone: %s\n", err[0] ? err : strerror(e));
 		goto out;
 	}
+	if (u->o->call_opts && ua_set_call_opts(u->ua, u->o->call_opts, err, sizeof(err))) {
+		char err2[512] = "";
+
+		if (!u->o->call_opts_fallback ||
+		    ua_set_call_opts(u->ua, u->o->call_opts_fallback, err2, sizeof(err2))) {
+			fprintf(stderr, "sphone: %s\n", err2[0] ? err2 : err);
+			goto out;
+		}
+		copy(fallback_note, sizeof(fallback_note), err);
+	}
 	u->dial_pending = u->o->dial && *u->o->dial;
 
 	curses_start(u);
@@ -1761,6 +1771,8 @@ int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o)
 	msg(u, "sphone: press ? for help, d to dial, q to quit");
 	if (u->o->note)
 		msg(u, "%s", u->o->note);
+	if (fallback_note[0])
+		msg(u, "no sound card (%s): using audio files instead", fallback_note);
 	if (!loop_wake_alloc(&u->winch, u->l, winch_wake_h, u)) {
 		winch_wake = u->winch;
 		memset(&sa, 0, sizeof(sa));

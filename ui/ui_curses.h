@@ -6,6 +6,7 @@
 
 struct account_conf;
 struct loop;
+struct ua_call_opts;
 
 typedef void(ui_curses_ready_h)(void *arg);
 
@@ -17,6 +18,8 @@ struct ui_curses_opts {
 	bool open_verify;      /* show the verify view as soon as a call is established (--demo) */
 	const char *note;      /* one line shown in the message pane at start, or NULL */
 	struct loop *loop;     /* run on this loop (e.g. one a demo peer also uses); NULL: make one */
+	const struct ua_call_opts *call_opts;          /* audio files/device for calls; NULL: none */
+	const struct ua_call_opts *call_opts_fallback; /* tried when call_opts fails (e.g. no sound card) */
 };
 
 /*

@@ -1,0 +1,26 @@
+/* demo.h: `sphone --demo`: a throwaway CA, a local answering peer, and one echo call through it. */
+#ifndef SPHONE_DEMO_H
+#define SPHONE_DEMO_H
+
+#include <stdbool.h>
+
+struct demo_opts {
+	bool headless;          /* no UI: JSON lines on stdout, verdict as the exit status */
+	bool portaudio;         /* UI mode: use the sound card (else file audio) */
+	const char *audio_device;
+	unsigned seconds;       /* headless: how long the echo call lasts; 0 = 4 */
+	bool keep;              /* keep the temporary directory (its path is printed) */
+};
+
+/*
+ * Runs the demo. Makes a private temporary directory (certificates, config,
+ * WAV files), starts the demo peer on 127.0.0.1, registers to it and calls
+ * sips:echo@localhost. Headless: exits 0 only if registration was over
+ * verified TLS, the call was SRTP both ways with no plaintext packets and no
+ * authentication failures, and the audio that came back matches what was
+ * sent; the verify report and a "demo" verdict event are printed. Returns
+ * the process exit status.
+ */
+int demo_run(const struct demo_opts *o);
+
+#endif
