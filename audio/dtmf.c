@@ -48,12 +48,15 @@ struct dtmf_send {
 int dtmf_send_set_timing(struct dtmf_send *s, uint32_t tone_ms, uint32_t gap_ms)
 {
 	uint32_t g;
+	uint64_t tone;
 
 	if (!s || tone_ms < 40 || tone_ms > 5000 || gap_ms < 40 || gap_ms > 5000)
 		return EINVAL;
-	s->tone = (uint32_t)((uint64_t)tone_ms * s->rate / 1000);
-	if (s->tone > 0xFFFF) /* duration field is 16 bits */
+	/* checked before storing: a refused setting must leave the sender as it was */
+	tone = (uint64_t)tone_ms * s->rate / 1000;
+	if (tone > 0xFFFF) /* duration field is 16 bits */
 		return EINVAL;
+	s->tone = (uint32_t)tone;
 	/* gap ticks counted after the end packet; the 2 retransmissions are part of it */
 	g = (gap_ms + s->ptime_ms - 1) / s->ptime_ms;
 	s->gap_ticks = g < 2 ? 2 : g;

@@ -100,6 +100,21 @@ static void test_sender(void)
 	}
 	is_int(bad, 0, "16 kHz/30 ms: durations 480.. then 3200 (200 ms) with E, PT 96, event D=15");
 	dtmf_send_free(s);
+
+	/* regression (found by fuzz_dtmf): a refused tone length used to be kept, and its
+	 * duration wrapped in the 16-bit field; the sender must keep its 100 ms default */
+	dtmf_send_alloc(&s, 101, 48000, 20);
+	is_int(dtmf_send_set_timing(s, 3840, 100), EINVAL, "3840 ms at 48 kHz does not fit 16 bits: EINVAL");
+	dtmf_send_queue(s, "1");
+	{
+		struct dtmf_pkt q;
+		uint32_t last = 0;
+		while (dtmf_send_tick(s, 0, &q) == 0 && !(q.payload[1] & 0x80))
+			;
+		last = pdur(&q);
+		is_int((int)last, 4800, "... and the tone stays 100 ms (4800 samples)");
+	}
+	dtmf_send_free(s);
 }
 
 /* runs a sender, feeding every packet through keep() into a receiver */
