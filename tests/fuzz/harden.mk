@@ -1,0 +1,56 @@
+# tests/fuzz/harden.mk: fuzz targets for media and config parsers, corpus replay as a test,
+# `make check-valgrind`, hostile-peer and secrets interop tests (helper "harden", issue 7).
+EXTRA_DIST += tests/fuzz/corpus/rtp tests/fuzz/corpus/rtcp tests/fuzz/corpus/dtmf \
+	tests/fuzz/corpus/wav tests/fuzz/corpus/conf
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_rtp tests/fuzz/fuzz_rtcp tests/fuzz/fuzz_dtmf tests/fuzz/fuzz_wav \
+	tests/fuzz/fuzz_conf
+FUZZ_HARDEN_LDADD = src/libsphone.a audio/libsphone_audio.a $(CORE_LIBS) $(AUDIO_LIBS)
+tests_fuzz_fuzz_rtp_SOURCES = tests/fuzz/fuzz_rtp.c
+tests_fuzz_fuzz_rtp_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_rtp_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_rtp_LDADD = $(FUZZ_HARDEN_LDADD)
+tests_fuzz_fuzz_rtcp_SOURCES = tests/fuzz/fuzz_rtcp.c
+tests_fuzz_fuzz_rtcp_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_rtcp_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_rtcp_LDADD = $(FUZZ_HARDEN_LDADD)
+tests_fuzz_fuzz_dtmf_SOURCES = tests/fuzz/fuzz_dtmf.c
+tests_fuzz_fuzz_dtmf_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_dtmf_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_dtmf_LDADD = $(FUZZ_HARDEN_LDADD)
+tests_fuzz_fuzz_wav_SOURCES = tests/fuzz/fuzz_wav.c
+tests_fuzz_fuzz_wav_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_wav_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_wav_LDADD = $(FUZZ_HARDEN_LDADD)
+tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz_conf.c
+tests_fuzz_fuzz_conf_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_fuzz_fuzz_conf_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_conf_LDADD = $(FUZZ_HARDEN_LDADD)
+# in a fuzzing build, `make check` replays every corpus against its target
+TESTS += tests/fuzz/replay.sh
+endif
+
+# Every unit test program under valgrind memcheck; any error or definite leak fails.
+# Needs a build without sanitizers (valgrind and ASan do not mix).
+VALGRIND = valgrind
+VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 --num-callers=30
+check-valgrind: $(check_PROGRAMS)
+	@if test -n "$(SAN_CFLAGS)"; then \
+	  echo "check-valgrind: this build uses sanitizers; run it in a build configured without them" >&2; exit 2; fi
+	@top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; export top_srcdir top_builddir; \
+	fail=0; pass=0; \
+	for t in $(TESTS); do \
+	  case $$t in tests/unit/test_*) ;; *) continue ;; esac; \
+	  if $(VALGRIND) $(VALGRIND_FLAGS) --log-file=$$t.valgrind.log ./$$t >$$t.valgrind.out 2>&1; then \
+	    echo "PASS: $$t"; pass=$$((pass + 1)); \
+	  else \
+	    echo "FAIL: $$t (exit $$?; see $$t.valgrind.log and $$t.valgrind.out)"; fail=$$((fail + 1)); \
+	    grep -E 'ERROR SUMMARY|definitely lost' $$t.valgrind.log | sed 's/^/  /'; \
+	  fi; \
+	done; \
+	echo "check-valgrind: $$pass passed, $$fail failed"; test $$fail -eq 0
+.PHONY: check-valgrind
+CLEANFILES += tests/unit/*.valgrind.log tests/unit/*.valgrind.out
+
+EXTRA_DIST += tests/fuzz/harden.mk
