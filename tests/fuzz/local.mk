@@ -13,3 +13,4 @@ tests_fuzz_fuzz_sip_uri_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_fuzz_fuzz_sip_uri_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_sip_uri_LDADD = src/libsphone.a $(CORE_LIBS)
 endif
+include tests/fuzz/harden.mk
