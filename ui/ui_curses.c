@@ -247,6 +247,51 @@ static int uput(const struct ui *u, int y, int x, int maxw, const char *s)
 	return w;
 }
 
+#define MSG_INDENT 9 /* under the text after "HH:MM:SS " */
+
+/* Bytes of s that fit in maxw columns, cut at a space when the line has to wrap. */
+static size_t fit_bytes(const struct ui *u, const char *s, int maxw)
+{
+	size_t len = strlen(s), i = 0, last_space = 0;
+	mbstate_t st;
+	int w = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (i < len) {
+		wchar_t wc;
+		size_t k = u->utf8 ? mbrtowc(&wc, s + i, len - i, &st) : 1;
+		int cw = 1;
+
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			memset(&st, 0, sizeof(st));
+			k = 1;
+		} else if (u->utf8) {
+			cw = wcwidth(wc) < 0 ? 1 : wcwidth(wc);
+		}
+		if (w + cw > maxw)
+			return last_space > 0 && i - last_space < 30 ? last_space : (i ? i : k);
+		if (s[i] == ' ')
+			last_space = i;
+		w += cw;
+		i += k;
+	}
+	return len;
+}
+
+static int msg_rows(const struct ui *u, const char *m, int W)
+{
+	int r = 0, x = 0;
+
+	while (*m) {
+		m += fit_bytes(u, m, W - x);
+		while (*m == ' ')
+			m++;
+		x = MSG_INDENT;
+		r++;
+	}
+	return r ? r : 1;
+}
+
 static void fill(int y, int x, int n)
 {
 	int i;
@@ -537,35 +582,117 @@ static void label_of(const char *key, char *out, size_t sz)
 		out[0] = (char)toupper((unsigned char)out[0]);
 }
 
+/* Adds text wrapped at 76 columns, the first line after head, the others indented to match. */
+static void verify_wrap(struct ui *u, const char *head, const char *text)
+{
+	size_t hl = strlen(head), width = 76 > hl + 20 ? 76 - hl : 20;
+	bool first = true;
+
+	while (*text) {
+		size_t n = strlen(text), cut = n;
+
+		if (n > width) {
+			cut = width;
+			while (cut > width / 2 && text[cut] != ' ')
+				cut--;
+			if (text[cut] != ' ')
+				cut = width;
+		}
+		verify_add(u, "%-*s%.*s", (int)hl, first ? head : "", (int)cut, text);
+		first = false;
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+static bool used_key(const char *k)
+{
+	static const char *const keys[] = { "call", "account", "peer", "sas", "sas_note", "signalling",
+					    "tls_version", "tls_cipher", "peer_subject", "peer_fingerprint",
+					    "tls_verified", "tls_note", "srtp", "srtp_tx", "srtp_rx",
+					    "packets_protected", "packets_unprotected", "auth_failures",
+					    "replay_failures", "plaintext_sent", "plaintext_received", "codec",
+					    "ptime", "remote_media", "rtp_sent", "rtp_received", "warning", NULL };
+	const char *const *x;
+
+	for (x = keys; *x; x++)
+		if (!strcmp(*x, k))
+			return true;
+	return false;
+}
+
+/* The "security" event laid out to read (the same content as the headless `verify`). */
 static void verify_from_event(struct ui *u, const struct event *ev)
 {
-	const char *sas = NULL;
+	const struct event_field *f;
+	const char *s, *sas = event_get_str(ev, "sas");
+	bool tls_ok, srtp;
+	long long ps, pr;
 	unsigned i;
 
 	verify_clear(u);
 	u->verify_from_call = true;
-	for (i = 0; i < ev->n; i++)
-		if (strstr(ev->f[i].key, "sas") && ev->f[i].type == EVENT_STR)
-			sas = ev->f[i].s;
-	if (sas) {
-		verify_add(u, "Short authentication string:   %s", sas);
-		verify_add(u, "  Read it to the other party; the same string on both ends means nobody");
-		verify_add(u, "  between you holds the media keys (SDES keys travel inside the TLS hops).");
-		verify_add(u, " ");
+	if ((s = event_get_str(ev, "warning")) && *s)
+		verify_wrap(u, " WARNING     ", s);
+	if (sas && *sas) {
+		verify_add(u, " SAS         %s", sas);
+		if ((s = event_get_str(ev, "sas_note")))
+			verify_wrap(u, "             ", s);
+	} else {
+		verify_add(u, " SAS         none: the call has NOT got SRTP keys");
 	}
+	f = event_get(ev, "tls_verified");
+	tls_ok = f && f->i;
+	s = event_get_str(ev, "tls_version");
+	if (s && *s) {
+		verify_add(u, " Signalling  %s %s %s", event_get_str(ev, "signalling") ? event_get_str(ev, "signalling") : "",
+			   s, event_get_str(ev, "tls_cipher") ? event_get_str(ev, "tls_cipher") : "");
+		verify_add(u, "             certificate %s: %s", tls_ok ? "verified" : "NOT verified",
+			   event_get_str(ev, "peer_subject") ? event_get_str(ev, "peer_subject") : "?");
+		if ((s = event_get_str(ev, "tls_note")))
+			verify_wrap(u, "             ", s);
+		if ((s = event_get_str(ev, "peer_fingerprint")))
+			verify_wrap(u, "             SHA-256 ", s);
+	} else {
+		verify_add(u, " Signalling  %s: NOT protected by TLS",
+			   event_get_str(ev, "signalling") ? event_get_str(ev, "signalling") : "none");
+	}
+	f = event_get(ev, "srtp");
+	srtp = f && f->i;
+	if (srtp && event_get_str(ev, "srtp_tx") && event_get_str(ev, "srtp_rx") &&
+	    !strcmp(event_get_str(ev, "srtp_tx"), event_get_str(ev, "srtp_rx")))
+		verify_add(u, " Media       SRTP %s both ways", event_get_str(ev, "srtp_tx"));
+	else if (srtp)
+		verify_add(u, " Media       SRTP sent %s, received %s", event_get_str(ev, "srtp_tx"),
+			   event_get_str(ev, "srtp_rx"));
+	else
+		verify_add(u, " Media       NOT encrypted (plain RTP)");
+	if ((s = event_get_str(ev, "codec")))
+		verify_add(u, "             %s, %lld ms packets, remote %s", s, event_get_int(ev, "ptime", 0),
+			   event_get_str(ev, "remote_media") ? event_get_str(ev, "remote_media") : "?");
+	if (event_get(ev, "packets_protected"))
+		verify_add(u, " Packets     protected %lld, unprotected %lld, auth failures %lld, replayed %lld",
+			   event_get_int(ev, "packets_protected", 0), event_get_int(ev, "packets_unprotected", 0),
+			   event_get_int(ev, "auth_failures", 0), event_get_int(ev, "replay_failures", 0));
+	ps = event_get_int(ev, "plaintext_sent", -1);
+	pr = event_get_int(ev, "plaintext_received", -1);
+	if (ps >= 0 || pr >= 0)
+		verify_add(u, " Plaintext   RTP sent %lld, received %lld%s", ps, pr,
+			   ps > 0 || pr > 0 ? "   NOT all media was encrypted" : "");
 	for (i = 0; i < ev->n; i++) {
-		const struct event_field *f = &ev->f[i];
 		char label[64];
 
-		if (!strcmp(f->key, "event") || (sas && f->s == sas))
+		f = &ev->f[i];
+		if (used_key(f->key))
 			continue;
 		label_of(f->key, label, sizeof(label));
 		if (f->type == EVENT_STR)
-			verify_add(u, "%-28s %s", label, f->s);
+			verify_add(u, " %-11s %s", label, f->s);
 		else if (f->type == EVENT_BOOL)
-			verify_add(u, "%-28s %s", label, f->i ? "yes" : "NO");
+			verify_add(u, " %-11s %s", label, f->i ? "yes" : "no");
 		else
-			verify_add(u, "%-28s %lld", label, f->i);
+			verify_add(u, " %-11s %lld", label, f->i);
 	}
 }
 
@@ -595,6 +722,7 @@ static void verify_from_accounts(struct ui *u)
 }
 
 static void start_dial(struct ui *u, const char *typed);
+static void verify_selected(struct ui *u);
 
 static void banner(struct ui *u, int cp, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void banner(struct ui *u, int cp, const char *fmt, ...)
@@ -747,7 +875,7 @@ static void on_event(const struct event *ev, void *arg)
 			banner(u, CP_BAD, "%s media of the call with %s is NOT encrypted", g(u, "⚠", "!"), c->remote);
 		if (u->o->open_verify) {
 			u->pane = PANE_VERIFY;
-			ua_command(u->ua, "verify");
+			verify_selected(u);
 		}
 	} else if (!strcmp(name, "ringing") || !strcmp(name, "progress") || !strcmp(name, "calling") ||
 		   !strcmp(name, "trying")) {
@@ -902,6 +1030,24 @@ static void draw_status(struct ui *u, int W)
 	}
 }
 
+/* "AES_CM_128_HMAC_SHA1_80" -> "AES128/80", "AEAD_AES_256_GCM" -> "AES256GCM": fits the call list */
+static const char *suite_short(const char *suite)
+{
+	static const struct {
+		const char *name, *shortname;
+	} map[] = {
+		{ "AES_CM_128_HMAC_SHA1_80", "AES128/80" }, { "AES_CM_128_HMAC_SHA1_32", "AES128/32" },
+		{ "AES_256_CM_HMAC_SHA1_80", "AES256/80" }, { "AES_256_CM_HMAC_SHA1_32", "AES256/32" },
+		{ "AEAD_AES_128_GCM", "AES128GCM" },        { "AEAD_AES_256_GCM", "AES256GCM" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(suite, map[i].name))
+			return map[i].shortname;
+	return suite;
+}
+
 static void draw_calls(struct ui *u, int y0, int rows, int W)
 {
 	uint64_t now = loop_now_ms();
@@ -944,8 +1090,9 @@ static void draw_calls(struct ui *u, int y0, int rows, int W)
 
 			ui_attr_on(u, cp, A_BOLD);
 			if (c->encrypted)
-				snprintf(line, sizeof(line), "%s%s", g(u, "🔒", "[S]"),
-					 strcmp(c->suite_tx, c->suite_rx) && c->suite_rx[0] ? "mixed" : c->suite_tx);
+				snprintf(line, sizeof(line), "%s%s", g(u, "🔒 ", "[S] "),
+					 strcmp(c->suite_tx, c->suite_rx) && c->suite_rx[0] ? "mixed"
+											     : suite_short(c->suite_tx));
 			else
 				snprintf(line, sizeof(line), "%sPLAIN", g(u, "⚠", "!"));
 			x += uput(u, y, x, W - x, line);
@@ -1004,7 +1151,7 @@ static void draw_pane(struct ui *u, int y0, int rows, int W)
 	if (u->pane == PANE_VERIFY) {
 		verify_from_accounts(u);
 		for (i = 0; i < rows && (size_t)i < u->nverify; i++) {
-			bool bad = strstr(u->verify[i], " NO") != NULL;
+			bool bad = strstr(u->verify[i], "NOT ") != NULL || strstr(u->verify[i], "WARNING") != NULL;
 
 			if (bad)
 				ui_attr_on(u, CP_BAD, A_BOLD);
@@ -1029,10 +1176,33 @@ static void draw_pane(struct ui *u, int y0, int rows, int W)
 		return;
 	}
 	{
-		size_t n = u->msgs.n, start = n > (size_t)rows ? n - (size_t)rows : 0;
+		/* newest at the bottom; long lines wrap, continuation indented under the text */
+		size_t n = u->msgs.n, k = n;
+		int used = 0, y;
 
-		for (i = 0; i < rows && start + (size_t)i < n; i++)
-			uput(u, y0 + i, 0, W, ring_at(&u->msgs, start + (size_t)i));
+		while (k > 0) {
+			int need = msg_rows(u, ring_at(&u->msgs, k - 1), W);
+
+			if (used + need > rows)
+				break;
+			used += need;
+			k--;
+		}
+		for (y = y0; k < n; k++) {
+			const char *m = ring_at(&u->msgs, k);
+			int mx = 0;
+
+			while (*m && y < y0 + rows) {
+				size_t b = fit_bytes(u, m, W - mx);
+
+				mvaddnstr(y, mx, m, (int)b);
+				m += b;
+				while (*m == ' ')
+					m++;
+				mx = MSG_INDENT;
+				y++;
+			}
+		}
 	}
 }
 
@@ -1144,8 +1314,10 @@ static void draw(struct ui *u)
 		}
 		break;
 	}
-	if (ncalls_live(u))
-		footer = " a answer  h hangup  o hold  Tab switch  0-9*# DTMF  v verify  l log  : cmd  ? help  q quit";
+	if (call_sel(u) && call_sel(u)->incoming && !call_sel(u)->established && !call_sel(u)->ended)
+		footer = " a answer  h reject  Tab next call  v verify  l log  : command  ? help  q quit";
+	else if (ncalls_live(u))
+		footer = " h hangup  o hold  Tab switch  0-9 DTMF  v verify  l log  : cmd  ? help  q quit";
 	else
 		footer = " d dial  a answer  v verify  l log  : command  ? help  q quit";
 	ui_attr_on(u, CP_BAR, A_REVERSE);
@@ -1206,6 +1378,19 @@ static void command(struct ui *u, const char *fmt, ...)
 	if (u->quitting)
 		return;
 	ua_command(u->ua, line);
+}
+
+/* Asks for the selected (else the newest live) established call's verify report. */
+static void verify_selected(struct ui *u)
+{
+	struct ucall *c = call_sel(u);
+	char cmd[64];
+
+	if (!c || !c->established || c->ended)
+		return;
+	snprintf(cmd, sizeof(cmd), "verify%s%s", c->id[0] ? " " : "", c->id);
+	if (!u->quitting)
+		ua_command(u->ua, cmd);
 }
 
 static void start_dial(struct ui *u, const char *typed)
@@ -1435,6 +1620,7 @@ static void normal_key(struct ui *u, wint_t ch, bool fkey)
 	if ((ch >= '0' && ch <= '9') || ch == '*' || ch == '#') {
 		if (live && c->established) {
 			command(u, "dtmf %c", (char)ch);
+			msg(u, "DTMF sent: %c", (char)ch);
 			copy(u->prompt_note, sizeof(u->prompt_note), "DTMF sent: ");
 			u->prompt_note[strlen(u->prompt_note)] = (char)ch;
 		} else {
@@ -1508,8 +1694,7 @@ static void normal_key(struct ui *u, wint_t ch, bool fkey)
 			u->pane = PANE_MSGS;
 		} else {
 			u->pane = PANE_VERIFY;
-			if (live && c->established)
-				command(u, "verify");
+			verify_selected(u);
 		}
 		break;
 	case 'l':
@@ -1643,6 +1828,8 @@ static void tick_h(void *arg)
 		if (i < MAX_CALLS && !u->quitting) {
 			u->status_asked = false;
 			ua_command(u->ua, "status");
+			if (u->pane == PANE_VERIFY)
+				verify_selected(u);
 		}
 	}
 	if (u->log_dirty && u->pane == PANE_LOG)
