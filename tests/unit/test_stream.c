@@ -93,6 +93,11 @@ struct pair {
 	struct relay *rtp, *rtcp;
 	unsigned ptime;
 	bool mux;
+	/* drive the streams as an owner's loop would: only at their deadline or on a capture wake-up */
+	bool by_deadline;
+	uint64_t calls;
+	struct stream_prm prm[2]; /* as allocated, to build a stream again */
+	uint8_t wrong[SRTP_MAX_MASTER_LEN];
 	/* wire verification: sessions holding the receivers' keys */
 	struct srtp_sess *verify[2];
 	uint64_t wire_ok[2], wire_bad[2], wire_rtcp_ok[2];
@@ -144,8 +149,11 @@ static void tap(int dir, const uint8_t *pkt, size_t len, uint64_t now_ms, void *
 
 	if (len > sizeof(buf))
 		return;
-	memcpy(p->last_pkt[dir], pkt, len);
-	p->last_len[dir] = len;
+	if (!rtcp) {
+		/* the last RTP packet, for replay and forgery */
+		memcpy(p->last_pkt[dir], pkt, len);
+		p->last_len[dir] = len;
+	}
 	if (!rtcp && rtp_hdr_decode(&h, pkt, len) == 0 && p->nrec[dir] < WIRE_MAX) {
 		struct wire_rec *r = &p->rec[dir][p->nrec[dir]++];
 		r->t = now_ms;
@@ -260,18 +268,19 @@ static struct pair *pair_new(const struct cfg *cf)
 	struct pair *p = calloc(1, sizeof(*p));
 	struct stream_prm pa, pb;
 	struct relay_imp rimp;
-	uint8_t wrong[SRTP_MAX_MASTER_LEN];
+	uint8_t *wrong;
 	size_t n = srtp_suite_key_len(cf->suite) + srtp_suite_salt_len(cf->suite);
 	int err;
 
 	if (!p)
 		return NULL;
 	p->a.fd = p->a.rtcp_fd = p->b.fd = p->b.rtcp_fd = -1;
+	wrong = p->wrong;
 	p->ptime = cf->ptime ? cf->ptime : 20;
 	p->mux = cf->mux;
 	fill_key(p->a.tx_key, sizeof(p->a.tx_key), cf->seed * 2 + 1);
 	fill_key(p->b.tx_key, sizeof(p->b.tx_key), cf->seed * 2 + 2);
-	fill_key(wrong, sizeof(wrong), cf->seed * 2 + 3);
+	fill_key(wrong, sizeof(p->wrong), cf->seed * 2 + 3);
 	if (side_sockets(&p->a, cf->mux) || side_sockets(&p->b, cf->mux) || side_dev(&p->a) || side_dev(&p->b))
 		goto fail;
 	if (relay_alloc(&p->rtp, &p->a.addr, &p->b.addr, &cf->imp, tap, p))
@@ -311,6 +320,8 @@ static struct pair *pair_new(const struct cfg *cf)
 		pb.remote_rtcp = *relay_addr(p->rtcp, 1);
 	crypto_of(&pa.crypto, cf, p->a.tx_key, p->b.tx_key);
 	crypto_of(&pb.crypto, cf, p->b.tx_key, cf->wrong_key_b ? wrong : p->a.tx_key);
+	p->prm[0] = pa;
+	p->prm[1] = pb;
 	err = stream_alloc(&p->a.s, &pa);
 	if (!err)
 		err = stream_alloc(&p->b.s, &pb);
@@ -366,10 +377,17 @@ static void step(struct pair **ps, size_t np, uint64_t now)
 	size_t i;
 
 	for (i = 0; i < np; i++) {
-		side_feed(&ps[i]->a, ps[i]->ptime, now);
-		side_feed(&ps[i]->b, ps[i]->ptime, now);
-		stream_process(ps[i]->a.s, now);
-		stream_process(ps[i]->b.s, now);
+		struct side *sd[2] = { &ps[i]->a, &ps[i]->b };
+		int k;
+		for (k = 0; k < 2; k++) {
+			size_t before = ring_avail(sd[k]->dev.cap);
+			side_feed(sd[k], ps[i]->ptime, now);
+			if (ps[i]->by_deadline && ring_avail(sd[k]->dev.cap) == before &&
+			    now < stream_next_deadline(sd[k]->s))
+				continue;
+			stream_process(sd[k]->s, now);
+			ps[i]->calls++;
+		}
 	}
 	for (i = 0; i < np; i++) {
 		relay_poll(ps[i]->rtp, now);
@@ -778,6 +796,7 @@ static void test_two_pairs(void)
 	ps[1]->a.sig = x2;
 	ps[1]->a.sig_len = n;
 	is_int(stream_dtmf(ps[1]->a.s, "7"), 0, "two pairs: digit on pair 2 only");
+	ps[1]->by_deadline = true;
 	run(ps, 2, &now, 4000);
 	jdiag("pair1 B", &ps[0]->b);
 	jdiag("pair2 B", &ps[1]->b);
@@ -791,6 +810,8 @@ static void test_two_pairs(void)
 	get(&ps[1]->b, &s2);
 	ok(s2.ptime == 30 && strcmp(s2.codec, "PCMA") == 0, "two pairs: pair 2 PCMA, 30 ms");
 	ok(s2.rtcp_received >= 1, "two pairs: pair 2 RTCP on its own port");
+	ok(ps[1]->calls < ps[0]->calls / 10, "two pairs: pair 2 driven only at its deadlines and wake-ups (%llu calls vs %llu)",
+	   (unsigned long long)ps[1]->calls, (unsigned long long)ps[0]->calls);
 out:
 	if (ps[0])
 		pair_free(ps[0]);
@@ -1072,6 +1093,42 @@ out:
 	free(y);
 }
 
+/* The far end restarts its stream (new SSRC, sequence and timestamp): the receiver follows. */
+static void test_ssrc_change(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true, .seed = 16 };
+	size_t n = 4 * RATE;
+	int16_t *xb = chirp(n, 3200, 300, 9000);
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sa;
+	uint64_t now = 0;
+	size_t at, i;
+	bool audible = false;
+
+	if (!ok(p && xb, "ssrc change: pair set up"))
+		goto out;
+	p->b.sig = xb;
+	p->b.sig_len = n;
+	run(&p, 1, &now, 1500);
+	stream_free(p->b.s);
+	p->b.s = NULL;
+	if (!ok(stream_alloc(&p->b.s, &p->prm[1]) == 0, "ssrc change: B's stream made again"))
+		goto out;
+	at = p->a.out_len;
+	run(&p, 1, &now, 1500);
+	get(&p->a, &sa);
+	ok(sa.jb.ssrc_changes >= 1, "ssrc change: A's jitter buffer saw the new sender (%llu)",
+	   (unsigned long long)sa.jb.ssrc_changes);
+	for (i = at + RATE / 2; i < p->a.out_len; i++)
+		audible = audible || abs(p->a.out[i]) > 3000;
+	ok(audible, "ssrc change: audio from the new SSRC is played");
+	is_int(sa.srtp.auth_fail + sa.srtp.replay_fail, 0, "ssrc change: accepted under the same keys");
+out:
+	if (p)
+		pair_free(p);
+	free(xb);
+}
+
 static void test_timeout(void)
 {
 	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
@@ -1167,6 +1224,7 @@ int main(void)
 	test_rekey();
 	test_latch();
 	test_timeout();
+	test_ssrc_change();
 	test_file_device();
 	test_params();
 	return tap_done();
