@@ -26,3 +26,6 @@ sphone_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/demo
 sphone_LDADD += -lm
 TESTS += tests/demo.sh
 EXTRA_DIST += tests/demo.sh
+# the curses UI driven through tmux: the demo (no external peer) and the Kamailio + baresip lab
+TESTS += tests/ui_demo.sh
+EXTRA_DIST += tests/ui_demo.sh tests/ui_lib.sh

@@ -1098,7 +1098,7 @@ static void draw_calls(struct ui *u, int y0, int rows, int W)
 			x += uput(u, y, x, W - x, line);
 			ui_attr_off(u, cp, A_BOLD);
 		}
-		if (c->hold && x + 6 < W) {
+		if (c->hold && x + 5 <= W) {
 			ui_attr_on(u, CP_WARN, A_BOLD);
 			uput(u, y, x + 1, W - x - 1, "HOLD");
 			ui_attr_off(u, CP_WARN, A_BOLD);

@@ -1,0 +1,51 @@
+#!/bin/sh
+# ui_demo.sh: `sphone --demo` in the curses UI (tmux): registered over verified TLS, the echo call established
+# with its SRTP suite and lock, the verify view with the SAS, DTMF echoed back, hold, hang up, quit — at
+# 100x30 in UTF-8 and at 80x24 under LANG=C (ASCII glyphs). Needs only tmux: no external peer.
+. "$top_srcdir/tests/interop/lib.sh"
+. "$top_srcdir/tests/ui_lib.sh"
+command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
+S="$top_builddir/sphone"
+mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
+
+for mode in utf8 ascii; do
+	if [ $mode = utf8 ]; then
+		ui_start 100 30 C.UTF-8 "$S" --demo || { echo "Bail out! tmux"; exit 1; }
+		LOCK='🔒 TLSv1\.[23] .* verified' CALLLOCK='🔒 AES' SEL='▶'
+	else
+		ui_start 80 24 C "$S" --demo || { echo "Bail out! tmux"; exit 1; }
+		LOCK='\[TLS\] TLSv1\.[23] .* verified' CALLLOCK='\[S\] AES' SEL='>'
+	fi
+	ui_wait "demo . registered +$LOCK" 20; ok $? "$mode: status bar: registered, TLS version, cipher, verified"
+	ui_wait "$SEL sips:echo@localhost +established" 20; ok $? "$mode: call list: the echo call established, selected"
+	ui_wait "$CALLLOCK" 5; ok $? "$mode: call list: SRTP suite with the lock"
+	ui_wait "Verify report" 5; ok $? "$mode: --demo opens the verify view"
+	ui_wait "SAS +[0-9]{3} [0-9]{3}" 5; ok $? "$mode: verify view shows the short authentication string"
+	ui_wait "Media +SRTP AES" 5; ok $? "$mode: verify view shows the SRTP suite"
+	ui_wait "Plaintext +RTP sent 0, received 0" 5; ok $? "$mode: verify view: no plaintext RTP"
+	ui_screen | grep -q "NOT "; [ $? -ne 0 ]; ok $? "$mode: nothing marked NOT in the report"
+	ui_wait "mic .* spk .* jbuf [0-9]+ ms +loss" 5; ok $? "$mode: level meters, jitter buffer and loss shown"
+	ui_keys m
+	ui_keys 4
+	ui_wait "DTMF received from sips:echo@localhost: 4" 5; ok $? "$mode: digit key sends DTMF (the echo brings it back)"
+	ui_keys o
+	ui_wait "on hold .*HOLD" 5; ok $? "$mode: o puts the call on hold (marker shown)"
+	ui_keys o
+	ui_wait "resumed" 5; ok $? "$mode: o again resumes"
+	ui_keys q
+	ui_wait "A call is up. Hang up and quit\? \(y/n\)" 5; ok $? "$mode: q asks first while a call is up"
+	ui_keys n
+	ui_keys h
+	ui_wait "ended" 5; ok $? "$mode: h hangs up"
+	ui_keys '?'
+	ui_wait "sphone keys" 5; ok $? "$mode: ? shows the help"
+	ui_keys x
+	ui_keys l
+	ui_wait "Log \(SIP trace" 5; ok $? "$mode: l opens the log pane"
+	ui_screen | grep -q "inline:[A-Za-z0-9+/]\{20\}"; [ $? -ne 0 ]; ok $? "$mode: no SRTP key visible in the log pane"
+	ui_keys q
+	ui_gone 10; ok $? "$mode: q quits when no call is up"
+	[ "$(ui_rc)" = 0 ]; ok $? "$mode: exit status 0 ($(ui_rc))"
+	ui_stop
+done
+done_testing
