@@ -3,13 +3,14 @@
 # ui_screen: the visible screen as text.   ui_keys KEY...: tmux send-keys.
 # ui_wait PATTERN [SECS]: wait until the screen matches the grep -E PATTERN (default 15 s).
 # ui_gone [SECS]: wait until the program in the session has exited.   ui_stop: kill that tmux server.
-UI_SOCK="sphone-test-$$"
-UI_T="tmux -L $UI_SOCK"
+UI_N=0
 
 ui_start() {
 	local cols=$1 rows=$2 lang=$3
 	shift 3
-	printf '%s\n' "$@" >"$WORK/ui.cmd"
+	# a fresh server (socket) per run: one just killed may still be going away
+	UI_N=$((UI_N + 1))
+	UI_T="tmux -L sphone-test-$$-$UI_N"
 	# the shell records the exit status where the test can read it after the program is gone
 	$UI_T new-session -d -s ui -x "$cols" -y "$rows" \
 		"env LANG=$lang LC_ALL=$lang TERM=xterm-256color $* 2>>'$WORK/ui.stderr'; echo \$? >'$WORK/ui.rc'; sleep 30" ||
