@@ -54,3 +54,6 @@ check-valgrind: $(check_PROGRAMS)
 CLEANFILES += tests/unit/*.valgrind.log tests/unit/*.valgrind.out
 
 EXTRA_DIST += tests/fuzz/harden.mk
+
+TESTS += tests/interop/hostile_sip.sh
+EXTRA_DIST += tests/interop/hostile_sip.sh tests/interop/hostile_sip.py
