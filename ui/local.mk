@@ -27,5 +27,5 @@ sphone_LDADD += -lm
 TESTS += tests/demo.sh
 EXTRA_DIST += tests/demo.sh
 # the curses UI driven through tmux: the demo (no external peer) and the Kamailio + baresip lab
-TESTS += tests/ui_demo.sh
-EXTRA_DIST += tests/ui_demo.sh tests/ui_lib.sh
+TESTS += tests/ui_demo.sh tests/ui_lab.sh
+EXTRA_DIST += tests/ui_demo.sh tests/ui_lab.sh tests/ui_lib.sh

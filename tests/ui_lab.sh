@@ -1,0 +1,69 @@
+#!/bin/sh
+# ui_lab.sh: the curses UI in tmux against the real lab (Kamailio TLS registrar/proxy + baresip SRTP peer):
+# registered with the TLS indicator, dial baresip by contact name (Tab completion), established with its
+# SRTP suite and the lock, the verify view, DTMF reaching baresip, hang up, quit. Twice: 100x30 UTF-8 and
+# 80x24 under LANG=C.
+mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
+. "$top_srcdir/tests/interop/lab.sh"
+. "$top_srcdir/tests/ui_lib.sh"
+lab_require kamailio baresip tmux python3
+S="$top_builddir/sphone"
+
+SIG=$WORK/signal.wav
+lab_make_wav "$SIG" 20 || { echo "Bail out! no test signal"; exit 1; }
+lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
+lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
+lab_start_baresip bob bob "$LAB_PW_bob" || { echo "Bail out! baresip did not register"; exit 1; }
+cat >"$WORK/alice.conf" <<C
+[account lab]
+uri = sips:alice@$LAB_DOMAIN
+password = "$LAB_PW_alice"
+proxy = sips:127.0.0.1:$KAM_TLS_PORT;transport=tls
+ca_file = $LAB_CA/ca.pem
+
+[contacts]
+Bob Builder = sips:bob@$LAB_DOMAIN
+C
+chmod 600 "$WORK/alice.conf"
+
+dtmf_is() { [ "$(lab_baresip_dtmf_received bob)" = "$1" ]; }
+dtmf_before=""
+for mode in utf8 ascii; do
+	if [ $mode = utf8 ]; then
+		ui_start 100 30 C.UTF-8 "$S" -c "$WORK/alice.conf" --audio-in "$SIG" --log "$WORK/ui-$mode.log" ||
+			{ echo "Bail out! tmux"; exit 1; }
+		LOCK='🔒 TLSv1\.[23] .* verified' CALLLOCK='🔒 AES' SEL='▶'
+	else
+		ui_start 80 24 C "$S" -c "$WORK/alice.conf" --audio-in "$SIG" --log "$WORK/ui-$mode.log" ||
+			{ echo "Bail out! tmux"; exit 1; }
+		LOCK='\[TLS\] TLSv1\.[23] .* verified' CALLLOCK='\[S\] AES' SEL='>'
+	fi
+	ui_wait "lab . registered +$LOCK" 20; ok $? "$mode: status bar: registered, TLS version, cipher, verified"
+	ui_keys d B o Tab
+	ui_wait "Dial: Bob Builder" 5; ok $? "$mode: dial line completes the contact name"
+	ui_keys Enter
+	ui_wait "calling sips:bob@$LAB_DOMAIN" 5; ok $? "$mode: contact resolved to its sips: URI"
+	ui_wait "$SEL sips:bob@$LAB_DOMAIN +established" 20; ok $? "$mode: call established (baresip answered)"
+	ui_wait "$CALLLOCK" 5; ok $? "$mode: SRTP suite with the lock in the call list"
+	ui_wait "[0-9][0-9]:[0-9][0-9] +PCM[AU]" 5; ok $? "$mode: duration timer and codec shown"
+	ui_keys v
+	ui_wait "Verify report" 5; ok $? "$mode: v opens the verify view"
+	ui_wait "Signalling +TLS TLSv1\.[23]" 5; ok $? "$mode: verify: signalling over TLS"
+	ui_wait "certificate verified" 5; ok $? "$mode: verify: certificate verified"
+	ui_wait "Media +SRTP AES" 5; ok $? "$mode: verify: SRTP suite"
+	ui_wait "Plaintext +RTP sent 0, received 0" 5; ok $? "$mode: verify: no plaintext RTP"
+	ui_wait "Packets +protected [1-9][0-9]*, unprotected [1-9]" 8; ok $? "$mode: verify: packets protected and unprotected"
+	ui_keys 3 6 9
+	WAIT_SECS=8 wait_for dtmf_is "${dtmf_before}369"
+	ok $? "$mode: digits typed during the call reach baresip as DTMF ($(lab_baresip_dtmf_received bob))"
+	dtmf_before="${dtmf_before}369"
+	ui_keys m h
+	ui_wait "call sips:bob@$LAB_DOMAIN ended" 8; ok $? "$mode: h hangs up"
+	WAIT_SECS=5 wait_for grep -q "terminated" "$BS_bob_LOG"; ok $? "$mode: baresip saw the BYE"
+	ui_keys q
+	ui_gone 10; ok $? "$mode: q quits (no call up: no question)"
+	[ "$(ui_rc)" = 0 ]; ok $? "$mode: exit status 0 ($(ui_rc))"
+	grep -q "$LAB_PW_alice" "$WORK/ui-$mode.log"; [ $? -ne 0 ]; ok $? "$mode: password not in the log"
+	ui_stop
+done
+done_testing
