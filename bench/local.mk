@@ -7,7 +7,7 @@ noinst_PROGRAMS += bench/bench_pipeline
 bench_bench_pipeline_SOURCES = bench/bench_pipeline.c
 bench_bench_pipeline_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
 bench_bench_pipeline_LDADD = audio/libsphone_audio.a $(AUDIO_LIBS)
-BENCH_PROGS += bench/bench_pipeline
+BENCH_PROGS += bench/bench_pipeline bench/bench_latency
 
 bench: $(BENCH_PROGS)
 	@for p in $(BENCH_PROGS); do \
