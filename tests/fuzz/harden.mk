@@ -57,3 +57,5 @@ EXTRA_DIST += tests/fuzz/harden.mk
 
 TESTS += tests/interop/hostile_sip.sh
 EXTRA_DIST += tests/interop/hostile_sip.sh tests/interop/hostile_sip.py
+TESTS += tests/interop/secrets.sh
+EXTRA_DIST += tests/interop/secrets.sh
