@@ -39,4 +39,7 @@ tail -n 1 "$WORK/out3" | grep -q '"result":"fail","reason":"the call was not enc
 ok $? "... and the verdict says not encrypted both ways"
 
 "$S" --demo -c /dev/null >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "--demo with --config is a usage error"
+# the commented example config in doc/ is valid as shipped
+"$S" --check-config -c "$top_srcdir/doc/sphone.conf.example" >"$WORK/ex" 2>&1; ok $? "doc/sphone.conf.example passes --check-config"
+grep -q '^media_encryption = sdes$' "$WORK/ex"; ok $? "... with media_encryption = sdes"
 done_testing

@@ -29,3 +29,6 @@ EXTRA_DIST += tests/demo.sh
 # the curses UI driven through tmux: the demo (no external peer) and the Kamailio + baresip lab
 TESTS += tests/ui_demo.sh tests/ui_lab.sh
 EXTRA_DIST += tests/ui_demo.sh tests/ui_lab.sh tests/ui_lib.sh
+# README's two Quick start commands in a fresh clone: on demand (tests/readme_quickstart.sh), not in make check
+EXTRA_DIST += tests/readme_quickstart.sh scripts/demo
+dist_doc_DATA = doc/sphone.conf.example
