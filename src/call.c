@@ -237,8 +237,18 @@ static void audio_attach(struct call_audio *a, struct call *c)
 	if (a->active && a->active != c && a->active->s)
 		stream_set_device(a->active->s, NULL);
 	a->active = c;
-	if (c && c->s)
+	if (c && c->s) {
+		/*
+		 * The stream plays out on its own 20 ms timer and the device takes frames on another: a
+		 * cushion of two frames keeps the device from ever finding the ring empty between the two
+		 * (an underrun is a slip in what is heard).
+		 */
+		static const int16_t zero[2 * 160];
+		struct ring *play = audev_playback_ring(a->dev);
+		if (ring_avail(play) < 2 * a->dev->frame)
+			ring_write(play, zero, 2 * a->dev->frame - ring_avail(play));
 		stream_set_device(c->s, a->dev);
+	}
 	if (!a->started && c && c->s) {
 		if (audev_start(a->dev) == 0)
 			a->started = true;
@@ -1121,6 +1131,13 @@ static int reply(struct call *c, struct sip_strans *st, uint16_t code, const cha
 		wbuf_str(&h, ALLOW_HDR "Supported: timer\r\n");
 	if (code > 100 && code < 300 && c->contact && sip_msg_method_id(req) == SIP_METHOD_INVITE)
 		wbuf_printf(&h, "Contact: <%s>\r\n", c->contact);
+	/* RFC 3261 12.1.1: a response that makes a dialog carries the request's Record-Route */
+	if (code > 100 && code < 300) {
+		for (size_t i = 0; i < sip_msg_rroute_count(req); i++) {
+			const struct sip_addr *rr = sip_msg_rroute_at(req, i);
+			wbuf_printf(&h, "Record-Route: %.*s\r\n", (int)rr->val.l, rr->val.p);
+		}
+	}
 	if (extra)
 		wbuf_str(&h, extra);
 	if ((e = h.err) != 0)

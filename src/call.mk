@@ -13,3 +13,10 @@ TESTS += tests/unit/test_call
 tests_unit_test_call_SOURCES = tests/unit/test_call.c
 tests_unit_test_call_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_call_LDADD = $(TEST_LIBS)
+
+# calls against real Kamailio + baresip (skip themselves with SPHONE_UNIT_ONLY=1)
+TESTS += tests/interop/call_baresip.sh tests/interop/call_sphones.sh tests/interop/call_nosrtp.sh
+EXTRA_DIST += tests/interop/call_lib.sh tests/interop/call_baresip.sh tests/interop/call_sphones.sh \
+	tests/interop/call_nosrtp.sh
+# on demand, from the build directory: top_builddir=$PWD sh ../bench/call_bench.sh [SECONDS]
+EXTRA_DIST += bench/call_bench.sh

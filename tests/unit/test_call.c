@@ -339,7 +339,9 @@ int main(void)
 	wav_close(w);
 
 	loop_alloc(&L);
-	is_int(tua_init(&A, "alice", L, in, NULL), 0, "setup: UA A");
+	/* TEST_CALL_IN: send another WAV (e.g. the lab's signal, to compare with wavcmp.py by hand) */
+	is_int(tua_init(&A, "alice", L, getenv("TEST_CALL_IN") ? getenv("TEST_CALL_IN") : in, NULL), 0,
+	       "setup: UA A");
 	is_int(tua_init(&B, "bob", L, NULL, outb), 0, "setup: UA B");
 	B.auto_answer = true;
 	tmr_init(&B.answer_tmr);

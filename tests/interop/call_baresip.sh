@@ -1,0 +1,111 @@
+#!/bin/sh
+# call_baresip.sh: sphone <-> baresip through Kamailio (TLS + SDES-SRTP): audio both ways (wavcmp), DTMF both
+# ways, hold/resume with audio after, verify report, and the wire (no readable SIP, SRTP payloads not audio).
+mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
+. "$top_srcdir/tests/interop/lab.sh"
+. "$top_srcdir/tests/interop/call_lib.sh"
+lab_require kamailio baresip dumpcap tshark python3 sox
+
+# a signal longer than every call (baresip's aufile ends the call at the end of its file)
+SIG=$WORK/signal60.wav
+lab_make_wav "$SIG" 60 || { echo "Bail out! no test signal"; exit 1; }
+lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
+lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
+lab_capture_start call "tcp port $KAM_TLS_PORT or udp" || { echo "Bail out! no capture"; exit 1; }
+lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" || { echo "Bail out! baresip did not register"; exit 1; }
+
+# --- sphone calls baresip ----------------------------------------------------------------------
+cs_conf "$WORK/alice.conf" alice
+cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
+cs_wait alice registered 15; ok $? "sphone alice registered"
+cs_cmd alice "call sip:bob@sip.test"
+cs_wait alice established 15; ok $? "sphone -> baresip: established"
+[ "$(cs_field alice established srtp)" = true ]; ok $? "established with SRTP"
+cs_field alice established srtp_tx | grep -q '^AE'; ok $? "suite named ($(cs_field alice established srtp_tx))"
+cs_wait alice security 5; ok $? "security event at call start"
+[ "$(cs_field alice security tls_verified)" = true ]; ok $? "verify: signalling hop TLS verified"
+[ -n "$(cs_field alice security tls_version)" ] && [ -n "$(cs_field alice security peer_fingerprint)" ]
+ok $? "verify: TLS version and peer fingerprint reported"
+sleep 7
+cs_cmd alice hold
+cs_wait alice hold 5 '"on":true'; ok $? "hold: re-INVITE accepted (we send only)"
+sleep 2
+cs_cmd alice resume
+cs_wait alice hold 5 '"on":false'; ok $? "resume: re-INVITE accepted (sendrecv)"
+sleep 5
+n=$(cs_count alice security)
+cs_cmd alice verify
+WAIT_SECS=3 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/alice.events') -gt $n ]"
+[ "$(cs_field alice security plaintext_sent)" = 0 ] && [ "$(cs_field alice security plaintext_received)" = 0 ]
+ok $? "verify: no plaintext RTP sent or received"
+[ "$(cs_field alice security auth_failures)" = 0 ] && [ "$(cs_field alice security replay_failures)" = 0 ]
+ok $? "verify: no SRTP authentication or replay failures"
+[ "$(cs_field alice security packets_unprotected)" -gt 500 ] && [ "$(cs_field alice security packets_protected)" -gt 600 ]
+ok $? "verify: $(cs_field alice security packets_protected) packets protected, $(cs_field alice security packets_unprotected) unprotected"
+[ "$(cs_field alice security codec)" = PCMU ] && [ "$(cs_field alice security ptime)" = 20 ]; ok $? "verify: PCMU, 20 ms"
+cs_field alice security remote_media | grep -q '^127.0.0.1:'; ok $? "verify: remote media address ($(cs_field alice security remote_media))"
+cs_cmd alice hangup
+cs_wait alice ended 5; ok $? "sphone hangs up"
+WAIT_SECS=5 wait_for grep -q "terminated" "$BS_bob_LOG"; ok $? "baresip saw the BYE"
+CALLID1=$(grep "LAB REQ method=INVITE user=alice " "$KAM_LOG" | head -n 1 | sed 's/.*callid=//')
+cs_quit alice
+[ "$CS_RC" = 0 ]; ok $? "sphone exits cleanly"
+
+# what each side heard, before the hold (first 6 s) and after the resume (last 3 s)
+REC=$(ls -t "$BS_bob_REC"/dump-*-dec.wav 2>/dev/null | head -n 1)
+cs_wavcut "$WORK/alice-heard.wav" "$WORK/a-first.wav" 0 6
+cs_wavcut "$WORK/alice-heard.wav" "$WORK/a-last.wav" -3.5 3
+cs_wavcut "$REC" "$WORK/b-first.wav" 0 6
+cs_wavcut "$REC" "$WORK/b-last.wav" -3.5 3
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/a-first.wav" --min-corr 0.9 --min-seconds 4)
+ok $? "audio baresip -> sphone matches ($res)"
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b-first.wav" --min-corr 0.9 --min-seconds 4)
+ok $? "audio sphone -> baresip matches ($res)"
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/a-last.wav" --min-corr 0.9 --min-seconds 2 --max-lag 30)
+ok $? "after resume: audio baresip -> sphone flows and matches ($res)"
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b-last.wav" --min-corr 0.9 --min-seconds 2 --max-lag 30)
+ok $? "after resume: audio sphone -> baresip flows and matches ($res)"
+
+# --- baresip calls sphone (auto-answer); DTMF both ways -------------------------------------------
+cs_start alice2 8 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice2-heard.wav" --auto-answer \
+	--hangup-after 12
+cs_wait alice2 registered 15; ok $? "sphone alice registered again (auto-answer)"
+baresip_cmd "$BS_bob_CTRL" "dial sip:alice@sip.test" >/dev/null
+cs_wait alice2 incoming 10; ok $? "baresip -> sphone: incoming"
+cs_wait alice2 established 10; ok $? "auto-answered, established"
+[ "$(cs_field alice2 established srtp)" = true ]; ok $? "with SRTP"
+WAIT_SECS=5 wait_for grep -q "Call established" "$BS_bob_LOG"; ok $? "baresip: call established"
+sleep 6
+cs_cmd alice2 "dtmf 147"
+WAIT_SECS=5 wait_for sh -c "[ \"\$(grep -a -o \"received event: '.' (end=1)\" '$BS_bob_LOG' | sed \"s/.*'\(.\)'.*/\1/\" | tr -d '\n')\" = 147 ]"
+ok $? "DTMF 147 from sphone seen by baresip (got '$(lab_baresip_dtmf_received bob)')"
+for d in 5 '#'; do baresip_cmd "$BS_bob_CTRL" "sndcode $d" >/dev/null; sleep 0.3; done
+cs_wait alice2 dtmf 5 '"digit":"#"'
+got=$(grep '^{"event":"dtmf"' "$WORK/alice2.events" | python3 -c 'import sys,json; print("".join(json.loads(l)["digit"] for l in sys.stdin))')
+[ "$got" = "5#" ]; ok $? "DTMF 5# from baresip reported by sphone (got '$got')"
+cs_wait alice2 ended 15; ok $? "--hangup-after ended the call"
+[ "$(cs_field alice2 ended by)" = local ]; ok $? "... from our side"
+cs_quit alice2
+REC=$(ls -t "$BS_bob_REC"/dump-*-dec.wav 2>/dev/null | head -n 1)
+cs_wavcut "$WORK/alice2-heard.wav" "$WORK/a2-first.wav" 0 5
+cs_wavcut "$REC" "$WORK/b2-first.wav" 0 5
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/a2-first.wav" --min-corr 0.9 --min-seconds 3)
+ok $? "incoming call: audio baresip -> sphone matches ($res)"
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b2-first.wav" --min-corr 0.9 --min-seconds 3)
+ok $? "incoming call: audio sphone -> baresip matches ($res)"
+
+# --- wire ------------------------------------------------------------------------------------------
+lab_capture_stop
+n=$(wire_tls_records "$LAB_PCAP" "$KAM_TLS_PORT")
+[ "$n" -gt 10 ]; ok $? "TLS records on the signalling port ($n)"
+! wire_has_plain_sip "$LAB_PCAP" "$KAM_TLS_PORT"; ok $? "no readable SIP on the TLS port"
+[ "$(wire_tshark_sip "$LAB_PCAP" "$KAM_TLS_PORT")" -eq 0 ]; ok $? "tshark finds no SIP on the TLS port"
+ports=$(lab_kam_media_ports "$CALLID1")
+e=$(rtp_payload_entropy "$LAB_PCAP" "$ports" "$WORK/srtp-as-pcmu.wav")
+ok $? "RTP of the first call found (ports $ports)"
+lab_float_ge "$e" 7.9; ok $? "SRTP payload entropy $e bits/byte >= 7.9"
+! "$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/srtp-as-pcmu.wav" --quiet >/dev/null
+ok $? "SRTP payloads decoded as PCMU are not the test signal"
+[ "$TAP_FAILED" = 0 ] || { cs_diag alice; cs_diag alice2; }
+lab_stop_baresip bob
+done_testing
