@@ -126,6 +126,14 @@ static int parse_origin(struct sdp_desc *d, struct pl rest)
 	return 0;
 }
 
+static struct sdp_fmt *find_fmt(struct sdp_media *m, uint32_t pt)
+{
+	for (size_t i = 0; i < m->n_fmt; i++)
+		if (m->fmts[i].pt == pt)
+			return &m->fmts[i];
+	return NULL;
+}
+
 static int parse_mline(struct sdp_media *m, struct pl rest)
 {
 	struct pl type = tok(&rest), port = tok(&rest), proto = tok(&rest), fmts = pl_trim(rest);
@@ -159,19 +167,11 @@ static int parse_mline(struct sdp_media *m, struct pl rest)
 		struct pl f = tok(&fmts);
 		if (m->n_fmt == SDP_MAX_FMT)
 			return E2BIG;
-		if (num(f, 127, &v) != 0)
-			return EBADMSG;
+		if (num(f, 127, &v) != 0 || find_fmt(m, v))
+			return EBADMSG; /* a payload type may appear once */
 		m->fmts[m->n_fmt++].pt = (uint8_t)v;
 	}
 	return 0;
-}
-
-static struct sdp_fmt *find_fmt(struct sdp_media *m, uint32_t pt)
-{
-	for (size_t i = 0; i < m->n_fmt; i++)
-		if (m->fmts[i].pt == pt)
-			return &m->fmts[i];
-	return NULL;
 }
 
 /* "<pt> <name>/<rate>[/<channels>]" */
@@ -780,7 +780,7 @@ static void note_remote(struct sdp_sess *s, const struct sdp_desc *d, struct sdp
  * r (pt, codec, dtmf) and the offered crypto line to use (*ci, -1 for plain).
  */
 static int eval_offer_media(struct sdp_sess *s, const struct sdp_media *m, struct sdp_result *r, int *ci,
-			    uint8_t *pts, size_t *n_pts)
+			    uint8_t *pts, uint8_t *cods, size_t *n_pts)
 {
 	size_t n = 0;
 
@@ -800,6 +800,7 @@ static int eval_offer_media(struct sdp_sess *s, const struct sdp_media *m, struc
 		for (size_t k = 0; k < s->conf.n_codecs; k++)
 			for (size_t i = 0; i < m->n_fmt; i++)
 				if (fmt_codec(&m->fmts[i]) == s->conf.codecs[k]) {
+					cods[n] = s->conf.codecs[k];
 					pts[n++] = m->fmts[i].pt;
 					break;
 				}
@@ -810,6 +811,7 @@ static int eval_offer_media(struct sdp_sess *s, const struct sdp_media *m, struc
 			int c = fmt_codec(&m->fmts[i]);
 			if (c >= 0 && our_codec(s, c) && !taken[c]) {
 				taken[c] = true;
+				cods[n] = (uint8_t)c;
 				pts[n++] = m->fmts[i].pt;
 			}
 		}
@@ -820,9 +822,7 @@ static int eval_offer_media(struct sdp_sess *s, const struct sdp_media *m, struc
 	}
 	*n_pts = n;
 	r->pt = pts[0];
-	for (size_t i = 0; i < m->n_fmt; i++)
-		if (m->fmts[i].pt == pts[0])
-			strcpy(r->codec, codec_names[fmt_codec(&m->fmts[i])]);
+	strcpy(r->codec, codec_names[cods[0]]);
 	r->dtmf_pt = -1;
 	for (size_t i = 0; i < m->n_fmt; i++)
 		if (fmt_is_dtmf(&m->fmts[i])) {
@@ -856,7 +856,7 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 	struct sdp_result r;
 	struct wbuf b;
 	int chosen = -1, ci = -1, err;
-	uint8_t pts[2];
+	uint8_t pts[2], cods[2];
 	size_t n_pts = 0;
 	char first_reason[sizeof(s->reason)] = "";
 
@@ -870,7 +870,7 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 		goto out;
 	}
 	for (size_t i = 0; i < d->n_media && chosen < 0; i++) {
-		if (eval_offer_media(s, &d->media[i], &r, &ci, pts, &n_pts) == 0)
+		if (eval_offer_media(s, &d->media[i], &r, &ci, pts, cods, &n_pts) == 0)
 			chosen = (int)i;
 		else if (!first_reason[0] && strcasecmp(d->media[i].type, "audio") == 0)
 			memcpy(first_reason, s->reason, sizeof(first_reason));
@@ -919,11 +919,8 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 			if (r.dtmf_pt >= 0)
 				wbuf_printf(&b, " %d", r.dtmf_pt);
 			wbuf_str(&b, "\r\n");
-			for (size_t k = 0; k < n_pts; k++) {
-				const struct sdp_fmt *f = find_fmt((struct sdp_media *)mm, pts[k]);
-				wbuf_printf(&b, "a=rtpmap:%u %s/8000\r\n", (unsigned)pts[k],
-					    codec_names[fmt_codec(f)]);
-			}
+			for (size_t k = 0; k < n_pts; k++)
+				wbuf_printf(&b, "a=rtpmap:%u %s/8000\r\n", (unsigned)pts[k], codec_names[cods[k]]);
 			if (r.dtmf_pt >= 0)
 				wbuf_printf(&b, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-16\r\n", r.dtmf_pt,
 					    r.dtmf_pt);

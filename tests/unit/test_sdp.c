@@ -237,6 +237,8 @@ static void test_parse_errors(void)
 		"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\n\x01",
 		"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nm=audio 4000 \x01RTP/AVP 0\r\n",
 		"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=bare\rCR\r\n",
+		/* found by fuzzing: a payload type listed twice, with two different rtpmaps */
+		"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\nm=audio 4000 RTP/AVP 8 8\r\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct sdp_desc *d = (struct sdp_desc *)0x1;
