@@ -1,0 +1,91 @@
+#!/bin/sh
+# call_bench.sh: an established 30 s SDES-SRTP G.711 call with file audio through the lab Kamailio, placed
+# once by sphone and once by baresip 1.0 (the same auto-answering baresip callee): CPU time of the calling
+# process during the call (user+sys, from /proc/PID/stat), its peak RSS (VmHWM), and call setup time
+# (Kamailio's sipdump: first INVITE received -> 200 OK relayed back, 407 round trip included), with ratios.
+# Run on demand: sh bench/call_bench.sh [SECONDS] (default 30). Target: sphone CPU <= 1/4 and RSS <= 1/2
+# of baresip's, setup no slower.
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir/build}
+export top_srcdir top_builddir
+. "$top_srcdir/tests/interop/lab.sh"
+. "$top_srcdir/tests/interop/call_lib.sh"
+lab_require kamailio baresip python3
+SECS=${1:-30}
+HZ=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+
+SIG=$WORK/signal.wav
+lab_make_wav "$SIG" $((SECS + 30)) || exit 1
+lab_make_ca "$WORK/ca" || exit 1
+lab_start_kamailio || exit 1
+lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" || exit 1
+
+# --- sphone calls bob ---
+cs_conf "$WORK/alice.conf" alice
+sed -i 's/^log_level = debug/log_level = warn/' "$WORK/alice.conf"
+cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
+cs_wait alice registered 15 || { echo "sphone did not register"; exit 1; }
+eval "SPID=\$CS_alice_PID"
+cs_cmd alice "call sip:bob@sip.test"
+cs_wait alice established 15 || { echo "sphone call not established"; exit 1; }
+c0=$(cpu_ticks "$SPID")
+sleep "$SECS"
+c1=$(cpu_ticks "$SPID")
+s_rss=$(hwm_kb "$SPID")
+cs_cmd alice hangup
+cs_wait alice ended 5
+cs_quit alice
+s_cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN { printf "%.3f", (b - a) / hz }')
+
+# --- baresip carol calls bob ---
+lab_start_baresip carol carol "$LAB_PW_carol" wav="$SIG" || exit 1
+eval "BPID=\$BS_carol_PID"
+baresip_cmd "$BS_carol_CTRL" "dial sip:bob@sip.test" >/dev/null
+WAIT_SECS=15 wait_for grep -q "Call established" "$BS_carol_LOG" || { echo "baresip call not established"; exit 1; }
+c0=$(cpu_ticks "$BPID")
+sleep "$SECS"
+c1=$(cpu_ticks "$BPID")
+b_rss=$(hwm_kb "$BPID")
+baresip_cmd "$BS_carol_CTRL" "hangup" >/dev/null
+sleep 1
+b_cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN { printf "%.3f", (b - a) / hz }')
+lab_stop_baresip carol
+
+# setup time per caller from Kamailio's decrypted dump
+setup() {
+	cat "$KAM_DIR"/sipdump/*.data | "$PYTHON" -c '
+import sys, re
+user = sys.argv[1]
+first = {}
+done = {}
+for m in sys.stdin.read().split("===================="):
+    t = re.search(r"^time: ([0-9.]+)", m, re.M)
+    tag = re.search(r"^tag: (\w+)", m, re.M)
+    cid = re.search(r"^(?:Call-ID|i): *(\S+)", m, re.M | re.I)
+    if not (t and tag and cid):
+        continue
+    body = m.split("~~~~~~~~~~~~~~~~~~~~", 1)[-1].lstrip()
+    cs = re.search(r"^CSeq: *\d+ INVITE", body, re.M)
+    frm = re.search(r"^(?:From|f):.*?sips?:%s@" % re.escape(user), body, re.M | re.I)
+    if not cs or not frm:
+        continue
+    c = cid.group(1)
+    if tag.group(1) == "rcv" and body.startswith("INVITE ") and c not in first:
+        first[c] = float(t.group(1))
+    if tag.group(1) == "snd" and body.startswith("SIP/2.0 200") and c in first and c not in done:
+        done[c] = float(t.group(1)) - first[c]
+print("%.1f" % (1000 * min(done.values())) if done else "-")
+' "$1"
+}
+s_setup=$(setup alice)
+b_setup=$(setup carol)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "-" }'; }
+echo "call_bench seconds=$SECS"
+echo "cpu_s      sphone=$s_cpu baresip=$b_cpu ratio=$(ratio "$s_cpu" "$b_cpu") (target <= 0.25)"
+echo "peak_rss_kb sphone=$s_rss baresip=$b_rss ratio=$(ratio "$s_rss" "$b_rss") (target <= 0.5)"
+echo "setup_ms   sphone=$s_setup baresip=$b_setup ratio=$(ratio "$s_setup" "$b_setup") (target <= 1)"
+lab_stop_baresip bob
+lab_stop_kamailio

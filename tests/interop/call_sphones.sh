@@ -1,0 +1,58 @@
+#!/bin/sh
+# call_sphones.sh: two sphones through Kamailio (TLS, record-route): call, both show the same short
+# authentication string (SAS), two calls at once with switching, hang up; the wire shows no readable SIP.
+mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
+. "$top_srcdir/tests/interop/lab.sh"
+. "$top_srcdir/tests/interop/call_lib.sh"
+lab_require kamailio baresip dumpcap tshark python3
+
+SIG=$WORK/signal.wav
+lab_make_wav "$SIG" 30 || { echo "Bail out! no test signal"; exit 1; }
+lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
+lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
+lab_capture_start sph "tcp port $KAM_TLS_PORT" || { echo "Bail out! no capture"; exit 1; }
+
+cs_conf "$WORK/alice.conf" alice
+cs_conf "$WORK/bob.conf" bob
+cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG"
+cs_start bob 8 "$WORK/bob.conf" --audio-out "$WORK/bob-heard.wav"
+cs_wait alice registered 15 && cs_wait bob registered 15; ok $? "both sphones registered"
+cs_cmd alice "call bob"
+cs_wait bob incoming 10; ok $? "bob: incoming (a bare user name dials the account's domain)"
+cs_wait alice ringing 5; ok $? "alice: ringing (180 relayed)"
+cs_cmd bob answer
+cs_wait alice established 10 && cs_wait bob established 5; ok $? "established on both"
+sa=$(cs_field alice established sas); sb=$(cs_field bob established sas)
+echo "$sa" | grep -q '^[0-9][0-9][0-9] [0-9][0-9][0-9]$'; ok $? "SAS shown as six digits ('$sa')"
+[ "$sa" = "$sb" ]; ok $? "both ends show the same SAS ('$sa' / '$sb'): nothing re-keyed the media between them"
+[ "$(cs_field alice security tls_verified)" = true ] && [ "$(cs_field bob security tls_verified)" = true ]
+ok $? "each hop's TLS verified"
+sleep 3
+# a second call at once: carol (baresip, auto-answer) -- alice's first call goes on hold
+lab_start_baresip carol carol "$LAB_PW_carol" || diag "carol did not register"
+cs_cmd alice "call carol"
+cs_wait alice established 10 '"peer":"sips:carol@sip.test"'; ok $? "second call established (call waiting)"
+cs_wait alice hold 5 '"on":true'; ok $? "the first call was put on hold"
+cs_wait bob hold 5 '"on":true'; ok $? "... and bob was told (re-INVITE sendonly)"
+cs_cmd alice switch
+cs_wait bob hold 5 '"on":false'; ok $? "switch: bob's call resumed"
+WAIT_SECS=5 wait_for sh -c "[ \$(grep -c '\"event\":\"hold\",\"call\":2.*\"on\":true' '$WORK/alice.events') -ge 1 ]"
+ok $? "switch: the carol call is now on hold"
+cs_cmd alice status
+cs_wait alice call 5; ok $? "status lists the calls"
+cs_cmd alice "hangup 2"
+cs_wait alice ended 5 '"call":2'; ok $? "hangup 2 ends the carol call"
+sleep 2
+cs_cmd bob hangup
+cs_wait alice ended 5 '"call":1'; ok $? "bob hangs up; alice's call ends"
+[ "$(grep '"event":"ended","call":1' "$WORK/alice.events" | head -n 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["by"])')" = remote ]
+ok $? "... reported as the far end's hang-up"
+cs_quit alice
+cs_quit bob
+lab_stop_baresip carol
+lab_capture_stop
+n=$(wire_tls_records "$LAB_PCAP" "$KAM_TLS_PORT")
+[ "$n" -gt 10 ]; ok $? "TLS records on the signalling port ($n)"
+! wire_has_plain_sip "$LAB_PCAP" "$KAM_TLS_PORT"; ok $? "no readable SIP on the TLS port"
+[ "$TAP_FAILED" = 0 ] || { cs_diag alice; cs_diag bob; }
+done_testing
