@@ -449,7 +449,8 @@ int demo_run(const struct demo_opts *o)
 	}
 
 	if (!d.o->headless) {
-		struct ua_call_opts files = { .audio_in = d.sent, .audio_out = d.heard };
+		struct ua_call_opts files = { .audio_in = d.o->audio_in ? d.o->audio_in : d.sent,
+					      .audio_out = d.o->audio_out ? d.o->audio_out : d.heard };
 		struct ua_call_opts card = { .portaudio = true, .audio_device = d.o->audio_device };
 		struct ui_curses_opts uo = {
 			.dial = "echo",

@@ -8,6 +8,8 @@ struct demo_opts {
 	bool headless;          /* no UI: JSON lines on stdout, verdict as the exit status */
 	bool portaudio;         /* UI mode: use the sound card (else file audio) */
 	const char *audio_device;
+	const char *audio_in;   /* UI mode without portaudio: WAV to send (default: a test signal) */
+	const char *audio_out;  /* UI mode without portaudio: WAV to record (default: in the temp dir) */
 	unsigned seconds;       /* headless: how long the echo call lasts; 0 = 4 */
 	bool keep;              /* keep the temporary directory (its path is printed) */
 };

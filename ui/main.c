@@ -219,7 +219,8 @@ int main(int argc, char **argv)
 		log_set_sip_trace(true);
 	if (demo) {
 		struct demo_opts dopt = { .headless = headless, .portaudio = !co.audio_in && !co.audio_out,
-					  .audio_device = co.audio_device };
+					  .audio_device = co.audio_device, .audio_in = co.audio_in,
+					  .audio_out = co.audio_out };
 
 		if (check || config || account) {
 			fprintf(stderr, "sphone: --demo makes its own configuration: it excludes "
