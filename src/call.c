@@ -135,8 +135,8 @@ static void audio_tick_h(void *arg)
 	}
 	if (a->next <= now)
 		a->next = now + FRAME_MS;
-	media_process(a->active, now);
 	tmr_start(a->l, &a->tick, a->next - now, audio_tick_h, a);
+	media_process(a->active, now);
 }
 
 static void audio_wake_h(void *arg)
@@ -267,6 +267,9 @@ static void audio_detach(struct call_audio *a, struct call *c)
 		stream_set_device(c->s, NULL);
 	a->active = NULL;
 	tmr_cancel(&a->tick);
+	/* the call runs on its own timer again */
+	if (c->s && c->state != CALL_ENDED)
+		media_process(c, loop_now_ms());
 }
 
 /* ---------------- events ---------------- */
@@ -390,8 +393,14 @@ static void media_process(struct call *c, uint64_t now)
 	if (!c->s)
 		return;
 	stream_process(c->s, now);
+	/* the file device's 20 ms tick runs the active call: one wake-up per frame, not two */
+	if (c->audio && c->audio->file && c->audio->active == c && tmr_running(&c->audio->tick)) {
+		tmr_cancel(&c->media_tmr);
+		return;
+	}
 	dl = stream_next_deadline(c->s);
-	wait = dl > now ? dl - now : 1;
+	/* 0: the stream's clocks start with the first packet; until then one frame time will do */
+	wait = !dl ? FRAME_MS : dl > now ? dl - now : 1;
 	if (wait > 1000)
 		wait = 1000;
 	tmr_start(c->l, &c->media_tmr, wait, media_tmr_h, c);
@@ -1012,7 +1021,7 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 	c->rtp_fd = c->rtcp_fd = -1;
 	c->keys_insecure_ok = prm->keys_on_insecure;
 	c->srtp_required = prm->srtp && prm->srtp_required;
-	c->se_want = prm->session_expires >= MIN_SE ? prm->session_expires : SE_DEFAULT;
+	c->se_want = prm->session_expires ? prm->session_expires : SE_DEFAULT;
 	c->allow_plain_auth = prm->allow_plaintext_auth;
 	c->flow = flow;
 	sip_flow_ref(flow);
@@ -1508,6 +1517,21 @@ static int send_reinvite(struct call *c, bool dir_change, bool hold)
 
 static int refresh_reinvite(struct call *c)
 {
+	return send_reinvite(c, false, c->hold);
+}
+
+int call_rekey(struct call *c)
+{
+	int e;
+
+	if (!c)
+		return EINVAL;
+	if (c->state != CALL_ESTABLISHED)
+		return EPROTO;
+	if (c->re_ct || c->inv_st)
+		return EBUSY;
+	if ((e = sdp_sess_rekey(c->sdp)) != 0)
+		return e;
 	return send_reinvite(c, false, c->hold);
 }
 

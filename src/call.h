@@ -60,7 +60,7 @@ struct call_prm {
 	uint8_t codecs[2];
 	size_t n_codecs;          /* 0: PCMU, PCMA */
 	bool keys_on_insecure;    /* allow SDP with keys on a transport that isn't TLS (tests only) */
-	unsigned session_expires; /* RFC 4028 interval we ask for; 0: 1800 */
+	unsigned session_expires; /* RFC 4028 interval we ask for; 0: 1800 (a peer may want more: 422) */
 };
 
 enum call_state {
@@ -107,6 +107,8 @@ int call_answer(struct call *c);
 int call_hangup(struct call *c);
 /* Hold (sendonly) / resume (sendrecv) by re-INVITE. EBUSY while another offer is out. */
 int call_hold(struct call *c, bool hold);
+/* Fresh SRTP keys for every suite, offered by re-INVITE (the stream switches between two packets). */
+int call_rekey(struct call *c);
 /* RFC 4733 digits (0-9 * # A-D). EINVAL for other characters, EPROTO without media. */
 int call_dtmf(struct call *c, const char *digits);
 /* Emits the "security" event (the verify report). */

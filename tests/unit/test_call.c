@@ -50,6 +50,21 @@ static struct tua A, B;
 
 static void answer_h(void *arg);
 
+/* A struct event's fields point into its own arena: copy field by field. */
+static void ev_copy(struct event *dst, const struct event *src)
+{
+	event_init(dst, src->name);
+	for (unsigned i = 0; i < src->n; i++) {
+		const struct event_field *f = &src->f[i];
+		if (f->type == EVENT_STR)
+			event_str(dst, f->key, f->s);
+		else if (f->type == EVENT_INT)
+			event_int(dst, f->key, f->i);
+		else
+			event_bool(dst, f->key, f->i != 0);
+	}
+}
+
 static void ev_h(struct call *c, const struct event *ev, void *arg)
 {
 	struct tua *u = arg;
@@ -62,11 +77,11 @@ static void ev_h(struct call *c, const struct event *ev, void *arg)
 	if (u->nev < MAXEV)
 		snprintf(u->evname[u->nev++], 32, "%s", ev->name);
 	if (!strcmp(ev->name, "ended"))
-		u->last_ended = *ev;
+		ev_copy(&u->last_ended, ev);
 	else if (!strcmp(ev->name, "security"))
-		u->last_security = *ev;
+		ev_copy(&u->last_security, ev);
 	else if (!strcmp(ev->name, "established"))
-		u->last_established = *ev;
+		ev_copy(&u->last_established, ev);
 	else if (!strcmp(ev->name, "dtmf") && strlen(u->digits) + 1 < sizeof(u->digits))
 		strcat(u->digits, event_get_str(ev, "digit"));
 	else if (!strcmp(ev->name, "hold"))
@@ -236,10 +251,19 @@ static bool flow_ready(void)
 	return flow_err >= 0;
 }
 
+/* The UA's first call that has not ended (else its first call). */
+static struct call *live(struct tua *u)
+{
+	for (int i = 0; i < MAXC; i++)
+		if (u->calls[i] && call_state(u->calls[i]) != CALL_ENDED)
+			return u->calls[i];
+	return u->calls[0];
+}
+
 static bool both_established(void)
 {
-	return A.calls[0] && B.calls[0] && call_state(A.calls[0]) == CALL_ESTABLISHED &&
-	       call_state(B.calls[0]) == CALL_ESTABLISHED;
+	return live(&A) && live(&B) && call_state(live(&A)) == CALL_ESTABLISHED &&
+	       call_state(live(&B)) == CALL_ESTABLISHED;
 }
 
 static bool a_ended(void)
@@ -470,6 +494,59 @@ int main(void)
 	call_hangup(A.calls[0]);
 	ok(run_until(both_ended, 3000), "optimistic: hung up");
 	is_str(event_get_str(&B.last_ended, "reason"), "the other party hung up", "optimistic: callee reason");
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/* 6. CANCEL/200 race: the callee answers while the caller's CANCEL is on its way */
+	B.prm.srtp_required = true;
+	A.prm.srtp = true;
+	B.auto_answer = false;
+	is_int(place(), 0, "race: INVITE sent");
+	ok(run_until(b_ringing, 3000), "race: ringing");
+	is_int(call_answer(B.calls[0]), 0, "race: callee answers ...");
+	is_int(call_hangup(A.calls[0]), 0, "race: ... as the caller cancels");
+	ok(run_until(both_ended, 3000), "race: both ended");
+	is_int((int)event_get_int(&A.last_ended, "status", 0), 487, "race: caller ended as cancelled (487)");
+	ok(strstr(event_get_str(&A.last_ended, "reason"), "answered") != NULL,
+	   "race: caller's reason says the far end had answered (%s)", event_get_str(&A.last_ended, "reason"));
+	is_str(event_get_str(&B.last_ended, "by"), "remote", "race: callee got the caller's BYE");
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/* 7. a far-end re-INVITE with new keys is applied in place; 422 when the session interval is too small */
+	B.auto_answer = true;
+	A.prm.session_expires = 60;
+	is_int(place(), 0, "rekey: INVITE with Session-Expires 60 sent");
+	ok(run_until(both_established, 5000), "422: retried with the callee's Min-SE and established");
+	ok(seen(&B, "ended") && event_get_int(&B.last_ended, "status", 0) == 422,
+	   "422: the callee refused the first INVITE with 422");
+	A.prm.session_expires = 0;
+	if (both_established()) {
+		char before[16];
+		uint64_t tend;
+		long long rx0;
+
+		run_until(NULL, 600);
+		snprintf(before, sizeof(before), "%s", call_sas(live(&A)));
+		call_verify(live(&A));
+		rx0 = event_get_int(&A.last_security, "packets_unprotected", 0);
+		is_int(call_rekey(live(&B)), 0, "rekey: callee sends a re-INVITE with fresh keys");
+		is_int(call_rekey(live(&B)), EBUSY, "rekey: only one offer at a time");
+		tend = loop_now_ms() + 1500;
+		while (loop_now_ms() < tend)
+			loop_run_once(L, 10);
+		ok(strcmp(before, call_sas(live(&A))) != 0, "rekey: the SAS changed with the keys");
+		is_str(call_sas(live(&A)), call_sas(live(&B)), "rekey: both ends agree on the new SAS");
+		call_verify(live(&A));
+		ok(event_get_int(&A.last_security, "packets_unprotected", 0) > rx0 + 60,
+		   "rekey: media kept flowing under the new keys (%lld -> %lld packets)", rx0,
+		   event_get_int(&A.last_security, "packets_unprotected", 0));
+		is_int((int)event_get_int(&A.last_security, "auth_failures", -1), 0, "rekey: no authentication failures");
+		call_verify(live(&B));
+		is_int((int)event_get_int(&B.last_security, "auth_failures", -1), 0, "rekey: none at the callee either");
+		call_hangup(live(&A));
+		run_until(both_ended, 3000);
+	}
 	tua_reap(&A);
 	tua_reap(&B);
 
