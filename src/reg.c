@@ -36,7 +36,6 @@ struct reg {
 	bool unreg;       /* the request out is the un-REGISTER */
 	bool bound;       /* a 2xx bound our contact at some point since the last un-REGISTER */
 	bool sent_creds;  /* the request out carried credentials */
-	bool answering;   /* the request out answers a challenge received just before */
 	uint32_t cseq;
 	unsigned req_expires;
 	unsigned granted;
@@ -429,7 +428,6 @@ static void send_request(struct reg *r)
 	if (!e)
 		return;
 	r->pending = false;
-	r->answering = false;
 	if (r->unreg) {
 		resp_h(e, NULL, strerror(e), r); /* finishes the stop */
 		return;
@@ -526,12 +524,27 @@ static void registered(struct reg *r, const struct sip_msg *m)
 	emit(r, &ev);
 }
 
-static void on_challenge(struct reg *r, const struct sip_msg *m, unsigned status, bool fresh)
+/* Feeds the challenges of a 401/407 to the digest state; sip_auth_commit's verdict. */
+static int take_challenge(struct reg *r, const struct sip_msg *m, unsigned status)
 {
 	const struct sip_hdr *h;
 	const char *prev = NULL;
-	char why[256];
 	bool proxy = status == 407;
+
+	sip_auth_begin(r->auth);
+	for (h = sip_msg_hdr(m, proxy ? SIP_HDR_PROXY_AUTHENTICATE : SIP_HDR_WWW_AUTHENTICATE); h;
+	     h = sip_msg_hdr_next(m, h)) {
+		if (h->line.p == prev) /* one header line split into values: add it once */
+			continue;
+		prev = h->line.p;
+		sip_auth_add(r->auth, proxy, h->line);
+	}
+	return sip_auth_commit(r->auth, r->secure, r->acc->allow_plaintext_auth);
+}
+
+static void on_challenge(struct reg *r, const struct sip_msg *m, unsigned status)
+{
+	char why[256];
 	int e;
 
 	if (!r->auth) {
@@ -546,24 +559,13 @@ static void on_challenge(struct reg *r, const struct sip_msg *m, unsigned status
 		return;
 	}
 	/*
-	 * Credentials re-sent from an earlier challenge (refresh, or a new attempt after the
-	 * server restarted and forgot its nonces) that draw a challenge are not a wrong
-	 * password: only an answer to a challenge of this very exchange can prove that.
+	 * Credentials re-sent from the cache (refresh, a new attempt after the server
+	 * restarted and forgot its nonces) that draw a challenge are not a wrong password:
+	 * sip_auth_commit says EACCES only when the first answer to a challenge is refused.
 	 */
-	if (!fresh)
-		sip_auth_reset(r->auth);
-	sip_auth_begin(r->auth);
-	for (h = sip_msg_hdr(m, proxy ? SIP_HDR_PROXY_AUTHENTICATE : SIP_HDR_WWW_AUTHENTICATE); h;
-	     h = sip_msg_hdr_next(m, h)) {
-		if (h->line.p == prev) /* one header line split into values: add it once */
-			continue;
-		prev = h->line.p;
-		sip_auth_add(r->auth, proxy, h->line);
-	}
-	e = sip_auth_commit(r->auth, r->secure, r->acc->allow_plaintext_auth);
+	e = take_challenge(r, m, status);
 	switch (e) {
 	case 0:
-		r->answering = true;
 		send_request(r);
 		return;
 	case EACCES:
@@ -594,33 +596,13 @@ static void resp_h(int err, const struct sip_msg *m, const char *errmsg, void *a
 	char why[300];
 	struct pl reason;
 	uint32_t v;
-	bool fresh = r->answering;
 
 	r->pending = false;
-	r->answering = false;
 	if (r->unreg) {
 		if (!err && m && (sip_msg_status(m) == 401 || sip_msg_status(m) == 407) && r->auth &&
-		    ++r->auth_rounds <= MAX_AUTH_ROUNDS) {
-			bool proxy = sip_msg_status(m) == 407;
-			const struct sip_hdr *h;
-			const char *prev = NULL;
-
-			if (!fresh)
-				sip_auth_reset(r->auth);
-			sip_auth_begin(r->auth);
-			for (h = sip_msg_hdr(m, proxy ? SIP_HDR_PROXY_AUTHENTICATE :
-						       SIP_HDR_WWW_AUTHENTICATE);
-			     h; h = sip_msg_hdr_next(m, h)) {
-				if (h->line.p == prev)
-					continue;
-				prev = h->line.p;
-				sip_auth_add(r->auth, proxy, h->line);
-			}
-			if (!sip_auth_commit(r->auth, r->secure, r->acc->allow_plaintext_auth)) {
-				r->answering = true;
-				send_request(r);
-				return;
-			}
+		    ++r->auth_rounds <= MAX_AUTH_ROUNDS && !take_challenge(r, m, sip_msg_status(m))) {
+			send_request(r);
+			return;
 		}
 		finish_stop(r);
 		return;
@@ -638,7 +620,7 @@ static void resp_h(int err, const struct sip_msg *m, const char *errmsg, void *a
 		return;
 	}
 	if (status == 401 || status == 407) {
-		on_challenge(r, m, status, fresh);
+		on_challenge(r, m, status);
 		return;
 	}
 	if (r->auth && r->sent_creds)
@@ -705,7 +687,6 @@ int reg_stop(struct reg *r, unsigned timeout_ms, reg_done_h *done, void *arg)
 	if (r->pending && r->snd.cancel)
 		r->snd.cancel(r->snd.arg);
 	r->pending = false;
-	r->answering = false;
 	r->done = done;
 	r->done_arg = arg;
 	r->state = REG_UNREGISTERING;
@@ -742,7 +723,6 @@ void reg_conn_lost(struct reg *r)
 	if (r->pending && r->snd.cancel)
 		r->snd.cancel(r->snd.arg);
 	r->pending = false;
-	r->answering = false;
 	r->state = REG_WAITING;
 	r->granted = 0;
 	d = r->delay_lost_ms >= 0 ? (uint64_t)r->delay_lost_ms : rand_below(500);

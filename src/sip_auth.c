@@ -631,7 +631,8 @@ out:
 struct auth_ent {
 	struct sip_auth_chal ch;
 	bool proxy;
-	bool answered;  /* credentials sent for this nonce, no success seen since */
+	bool fresh;     /* committed from a challenge just received, not printed yet */
+	bool answered;  /* the last credentials printed were the first answer to that challenge */
 	unsigned stale; /* consecutive stale challenges */
 	uint32_t nc;
 };
@@ -842,6 +843,7 @@ int sip_auth_commit(struct sip_auth *auth, bool transport_secure, bool allow_pla
 		e->ch = p->ch;
 		e->proxy = p->proxy;
 		e->stale = stale;
+		e->fresh = true;
 	}
 out:
 	ent_clear(auth->pend, &auth->npend);
@@ -911,7 +913,13 @@ int sip_auth_print(struct sip_auth *auth, struct wbuf *w, const char *method, co
 			goto out;
 		if (e->ch.qop)
 			e->nc++;
-		e->answered = true;
+		/*
+		 * Only the first request after a challenge answers it. Credentials re-sent
+		 * later (a refresh, a retry after a timeout, an in-dialog request) carry an
+		 * old nonce: a challenge to them says nothing about the password.
+		 */
+		e->answered = e->fresh;
+		e->fresh = false;
 	}
 out:
 	return err;

@@ -98,8 +98,11 @@ int sip_auth_add(struct sip_auth *auth, bool proxy, struct pl value);
  * SHA-512-256 > SHA-256 > MD5). Returns
  *   0        answer them (stale=true is a retry with the new nonce, not a failure);
  *   EPERM    the challenge came over a plaintext transport and that is not allowed;
- *   EACCES   the realm challenged us again right after we answered a non-stale nonce:
- *            wrong user or password (the state is cleared, so a later attempt starts fresh);
+ *   EACCES   the realm challenged us again (without stale=true) right after the first
+ *            request that answered its previous challenge: wrong user or password (the
+ *            state is cleared, so a later attempt starts fresh). A challenge to
+ *            credentials re-sent from the cache (second and later sip_auth_print of the
+ *            same challenge: refresh, retry, server restart) is a new challenge, not this;
  *   EPROTO   no challenge we can answer, or more than SIP_AUTH_MAX_STALE stale retries;
  *   EBADMSG  only malformed challenges.
  */

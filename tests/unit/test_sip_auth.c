@@ -433,6 +433,51 @@ static void test_state_stale_and_failure(void)
 	sip_auth_free(a);
 }
 
+/*
+ * Credentials re-sent from the cache (refresh, server restart, retry) that draw a
+ * challenge without stale=true: a new challenge, not a wrong password; only the first
+ * answer to a challenge, challenged again, is.
+ */
+static void test_state_resent(void)
+{
+	struct sip_auth *a = new_auth();
+	char *out;
+	int err;
+
+	sip_auth_begin(a);
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"n1\", qop=auth"));
+	is_int(sip_auth_commit(a, true, false), 0, "resent: first challenge");
+	print_reg(a, &err);
+	sip_auth_accepted(a);
+
+	/* refresh with the cached n1; the restarted server forgot it (no stale flag) */
+	out = print_reg(a, &err);
+	ok(strstr(out, "nonce=\"n1\"") && strstr(out, "nc=00000002"), "refresh re-sends n1, nc=2");
+	sip_auth_begin(a);
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"n2\", qop=auth"));
+	is_int(sip_auth_commit(a, true, false), 0, "challenge to re-sent credentials -> answer it");
+	out = print_reg(a, &err);
+	ok(strstr(out, "nonce=\"n2\"") && strstr(out, "nc=00000001"), "answered n2");
+	sip_auth_begin(a);
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"n3\", qop=auth"));
+	is_int(sip_auth_commit(a, true, false), EACCES, "that answer challenged again -> EACCES");
+
+	/* the answer timed out and was sent again: the second copy is not the first answer */
+	sip_auth_begin(a);
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"n4\", qop=auth"));
+	is_int(sip_auth_commit(a, true, false), 0, "fresh attempt");
+	print_reg(a, &err);
+	print_reg(a, &err);
+	sip_auth_begin(a);
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"n5\", qop=auth"));
+	is_int(sip_auth_commit(a, true, false), 0, "challenge to a re-sent answer -> answer it");
+	print_reg(a, &err);
+	sip_auth_begin(a);
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"n6\", qop=auth"));
+	is_int(sip_auth_commit(a, true, false), EACCES, "and that one challenged again -> EACCES");
+	sip_auth_free(a);
+}
+
 static void test_state_policy(void)
 {
 	struct sip_auth *a = new_auth();
@@ -472,6 +517,7 @@ int main(void)
 	test_parse_errors();
 	test_state_strongest();
 	test_state_stale_and_failure();
+	test_state_resent();
 	test_state_policy();
 	return tap_done();
 }
