@@ -2,7 +2,8 @@
 # ui_demo.sh: `sphone --demo` in the curses UI (tmux): registered over verified TLS, the echo call established
 # with its SRTP suite and lock, the verify view with the SAS, DTMF echoed back, hold, hang up, quit — at
 # 100x30 in UTF-8 and at 80x24 under LANG=C (ASCII glyphs). Needs only tmux: no external peer. File audio
-# (--audio-out) keeps PortAudio, and its plug-ins' leaks under LSan, out of it.
+# (--audio-out) keeps PortAudio, and its plug-ins' leaks under LSan, out of it. The LANG=C run also has
+# TERM=vt100 (no colours: the monochrome fallback); the UTF-8 run is resized (SIGWINCH) midway.
 . "$top_srcdir/tests/interop/lib.sh"
 . "$top_srcdir/tests/ui_lib.sh"
 command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
@@ -14,7 +15,7 @@ for mode in utf8 ascii; do
 		ui_start 100 30 C.UTF-8 "$S" --demo --audio-out "$WORK/heard.wav" || { echo "Bail out! tmux"; exit 1; }
 		LOCK='🔒 TLSv1\.[23] .* verified' CALLLOCK='🔒 AES' SEL='▶'
 	else
-		ui_start 80 24 C "$S" --demo --audio-out "$WORK/heard.wav" || { echo "Bail out! tmux"; exit 1; }
+		UI_TERM=vt100 ui_start 80 24 C "$S" --demo --audio-out "$WORK/heard.wav" || { echo "Bail out! tmux"; exit 1; }
 		LOCK='\[TLS\] TLSv1\.[23] .* verified' CALLLOCK='\[S\] AES' SEL='>'
 	fi
 	ui_wait "demo . registered +$LOCK" 20; ok $? "$mode: status bar: registered, TLS version, cipher, verified"
@@ -26,6 +27,15 @@ for mode in utf8 ascii; do
 	ui_wait "Plaintext +RTP sent 0, received 0" 5; ok $? "$mode: verify view: no plaintext RTP"
 	ui_screen | grep -q "NOT "; [ $? -ne 0 ]; ok $? "$mode: nothing marked NOT in the report"
 	ui_wait "mic .* spk .* jbuf [0-9]+ ms +loss" 5; ok $? "$mode: level meters, jitter buffer and loss shown"
+	if [ $mode = utf8 ]; then
+		ui_resize 120 40
+		resized() { ui_screen | sed -n 40p | grep -q "h hangup" && ui_screen | LC_ALL=C.UTF-8 grep -Eq "─{100}"; }
+		WAIT_SECS=5 wait_for resized
+		ok $? "$mode: resized to 120x40 (SIGWINCH): footer on row 40, rules 120 wide"
+		ui_resize 100 30
+	else
+		ok 0 "$mode: (resize checked in the utf8 run)"
+	fi
 	ui_keys m
 	ui_keys 4
 	ui_wait "DTMF received from sips:echo@localhost: 4" 5; ok $? "$mode: digit key sends DTMF (the echo brings it back)"
