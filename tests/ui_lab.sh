@@ -1,8 +1,8 @@
 #!/bin/sh
 # ui_lab.sh: the curses UI in tmux against the real lab (Kamailio TLS registrar/proxy + baresip SRTP peer):
 # registered with the TLS indicator, dial baresip by contact name (Tab completion), established with its
-# SRTP suite and the lock, the verify view, DTMF reaching baresip, hang up, quit. Twice: 100x30 UTF-8 and
-# 80x24 under LANG=C.
+# SRTP suite and the lock, the verify view, DTMF reaching baresip, hang up; baresip calling in (banner,
+# answer with a, hang up); quit. Twice: 100x30 UTF-8 and 80x24 under LANG=C.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
 . "$top_srcdir/tests/ui_lib.sh"
@@ -60,6 +60,18 @@ for mode in utf8 ascii; do
 	ui_keys m h
 	ui_wait "call sips:bob@$LAB_DOMAIN ended" 8; ok $? "$mode: h hangs up"
 	WAIT_SECS=5 wait_for grep -q "terminated" "$BS_bob_LOG"; ok $? "$mode: baresip saw the BYE"
+	# baresip calls us: bell + banner with the caller, a answers, h hangs up
+	baresip_cmd "$BS_bob_CTRL" "dial sip:alice@$LAB_DOMAIN" >/dev/null
+	ui_wait "Incoming call from .*bob@$LAB_DOMAIN" 15; ok $? "$mode: incoming call: banner with the caller"
+	ui_wait "incoming" 5; ok $? "$mode: incoming call listed"
+	[ "$($UI_T display-message -p -t ui '#{window_bell_flag}')" = 1 ]; ok $? "$mode: the terminal bell rang"
+	ui_screen | grep -q "a answer"; ok $? "$mode: footer offers a to answer"
+	ui_keys a
+	ui_wait "$SEL [^ ]*bob@$LAB_DOMAIN.* +established" 15; ok $? "$mode: a answers: established"
+	ui_wait "$CALLLOCK" 5; ok $? "$mode: the answered call has SRTP and the lock"
+	ui_keys h
+	ui_wait "ended" 8; ok $? "$mode: h hangs up the incoming call"
+	sleep 1
 	ui_keys q
 	ui_gone 10; ok $? "$mode: q quits (no call up: no question)"
 	[ "$(ui_rc)" = 0 ]; ok $? "$mode: exit status 0 ($(ui_rc))"
