@@ -1141,7 +1141,7 @@ static int reply(struct call *c, struct sip_strans *st, uint16_t code, const cha
 	if (code > 100 && code < 300 && c->contact && sip_msg_method_id(req) == SIP_METHOD_INVITE)
 		wbuf_printf(&h, "Contact: <%s>\r\n", c->contact);
 	/* RFC 3261 12.1.1: a response that makes a dialog carries the request's Record-Route */
-	if (code > 100 && code < 300) {
+	if (code > 100 && code < 300 && sip_msg_method_id(req) == SIP_METHOD_INVITE) {
 		for (size_t i = 0; i < sip_msg_rroute_count(req); i++) {
 			const struct sip_addr *rr = sip_msg_rroute_at(req, i);
 			wbuf_printf(&h, "Record-Route: %.*s\r\n", (int)rr->val.l, rr->val.p);
