@@ -31,6 +31,8 @@ struct account_conf {
 	bool pw_warned;
 	size_t ncontacts;
 	struct contact contacts[MAX_CONTACTS];
+	char *audio_device;  /* [audio] device */
+	bool ui_ascii, ui_color, ui_bell; /* [ui] */
 };
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
@@ -44,6 +46,8 @@ static const char *const suite_names[] = {
 };
 static const char *const codec_names[] = { "pcmu", "pcma", NULL };
 static const char *const general_keys[] = { "log_level", "sip_trace", NULL };
+static const char *const audio_keys[] = { "device", NULL };
+static const char *const ui_keys[] = { "ascii", "color", "bell", NULL };
 static const char *const account_keys[] = {
 	"uri", "username", "password", "password_cmd", "display_name", "proxy", "transport",
 	"ca_file", "ca_path", "tls_min_version", "tls_cert", "tls_key", "tls_pin",
@@ -98,6 +102,8 @@ int account_conf_alloc(struct account_conf **cp)
 	if (!c)
 		return ENOMEM;
 	c->log_level = 2;
+	c->ui_color = true;
+	c->ui_bell = true;
 	*cp = c;
 	return 0;
 }
@@ -115,6 +121,7 @@ void account_conf_free(struct account_conf *c)
 		free(c->contacts[i].addr);
 	}
 	free(c->path);
+	free(c->audio_device);
 	free(c);
 }
 
@@ -368,6 +375,36 @@ static int general_key(struct account_conf *c, const struct conf_item *it)
 	return conf_unknown_key(it, general_keys, it->msg, it->msgsz);
 }
 
+static int audio_key(struct account_conf *c, const struct conf_item *it)
+{
+	char *v;
+
+	if (strcmp(it->key, "device"))
+		return conf_unknown_key(it, audio_keys, it->msg, it->msgsz);
+	if (!*it->value) {
+		snprintf(it->msg, it->msgsz, "device: empty (a PortAudio device name or index; "
+			 "sphone --list-devices shows them)");
+		return EINVAL;
+	}
+	v = strdup(it->value);
+	if (!v)
+		return ENOMEM;
+	free(c->audio_device);
+	c->audio_device = v;
+	return 0;
+}
+
+static int ui_key(struct account_conf *c, const struct conf_item *it)
+{
+	if (!strcmp(it->key, "ascii"))
+		return conf_bool(it, &c->ui_ascii, it->msg, it->msgsz);
+	if (!strcmp(it->key, "color"))
+		return conf_bool(it, &c->ui_color, it->msg, it->msgsz);
+	if (!strcmp(it->key, "bell"))
+		return conf_bool(it, &c->ui_bell, it->msg, it->msgsz);
+	return conf_unknown_key(it, ui_keys, it->msg, it->msgsz);
+}
+
 static int account_key(struct account *a, const struct conf_item *it)
 {
 	const char *k = it->key;
@@ -537,8 +574,11 @@ static int load_h(const struct conf_item *it, void *arg)
 		return account_key(x->cur, it);
 	case CONF_CONTACTS:
 		return contact_key(c, it);
+	case CONF_AUDIO:
+		return audio_key(c, it);
+	case CONF_UI:
+		return ui_key(c, it);
 	default:
-		/* [audio], [ui] belong to later features: nothing is valid there yet */
 		snprintf(it->msg, it->msgsz, "unknown key '%s': [%s] has no settings yet", it->key,
 			 it->section);
 		return EINVAL;
@@ -686,11 +726,36 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 			fprintf(f, "%s%s", k ? "," : "", a->codecs[k]);
 		fprintf(f, "\nkeepalive_interval = %u\n", a->keepalive_interval);
 	}
+	if (c && c->audio_device)
+		fprintf(f, "\n[audio]\ndevice = %s\n", c->audio_device);
+	if (c)
+		fprintf(f, "\n[ui]\nascii = %s\ncolor = %s\nbell = %s\n", yesno(c->ui_ascii), yesno(c->ui_color),
+			yesno(c->ui_bell));
 	if (c && c->ncontacts) {
 		fprintf(f, "\n[contacts]\n");
 		for (i = 0; i < c->ncontacts; i++)
 			fprintf(f, "%s = %s\n", c->contacts[i].name, c->contacts[i].addr);
 	}
+}
+
+const char *account_conf_audio_device(const struct account_conf *c)
+{
+	return c ? c->audio_device : NULL;
+}
+
+bool account_conf_ui_ascii(const struct account_conf *c)
+{
+	return c && c->ui_ascii;
+}
+
+bool account_conf_ui_color(const struct account_conf *c)
+{
+	return !c || c->ui_color;
+}
+
+bool account_conf_ui_bell(const struct account_conf *c)
+{
+	return !c || c->ui_bell;
 }
 
 int account_password(struct account *a, const char **pw, char *err, size_t errsz)

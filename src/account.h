@@ -75,6 +75,13 @@ bool account_conf_sip_trace(const struct account_conf *c);
 size_t account_conf_contact_count(const struct account_conf *c);
 int account_conf_contact(const struct account_conf *c, size_t i, const char **name, const char **addr);
 
+/* [audio] device: the PortAudio device for calls (name or index), NULL for the default. */
+const char *account_conf_audio_device(const struct account_conf *c);
+/* [ui] ascii (default no: follow the locale), color (default yes), bell (default yes). */
+bool account_conf_ui_ascii(const struct account_conf *c);
+bool account_conf_ui_color(const struct account_conf *c);
+bool account_conf_ui_bell(const struct account_conf *c);
+
 /* Effective settings, one "key = value" per line, passwords masked. */
 void account_conf_print(const struct account_conf *c, FILE *f);
 

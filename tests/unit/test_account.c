@@ -244,7 +244,36 @@ static void test_contacts(void)
 	account_conf_free(c);
 	bad("[contacts]\nbob = mailto:bob@x\n", 2, "not a sip:/sips:/tel: URI", "bad contact address");
 	bad("[contacts]\nbob = 1\nbob = 2\n", 3, "twice", "duplicate contact");
-	bad("[audio]\nvolume = 3\n", 2, "no settings yet", "[audio] keys are not known yet");
+	bad("[audio]\nvolume = 3\n", 2, "device", "an unknown [audio] key names the valid one");
+}
+
+static void test_audio_ui(void)
+{
+	struct account_conf *c = NULL;
+	char err[512];
+	int r;
+
+	r = load("[account a]\nuri = sips:a@x.test\n", &c, err, sizeof(err));
+	is_int(r, 0, "no [audio]/[ui]: loads");
+	ok(account_conf_audio_device(c) == NULL, "default audio device: none named");
+	ok(!account_conf_ui_ascii(c) && account_conf_ui_color(c) && account_conf_ui_bell(c),
+	   "[ui] defaults: ascii no, color yes, bell yes");
+	account_conf_free(c);
+	c = NULL;
+	r = load("[account a]\nuri = sips:a@x.test\n[audio]\ndevice = USB Headset\n"
+		 "[ui]\nascii = yes\ncolor = no\nbell = no\n",
+		 &c, err, sizeof(err));
+	is_int(r, 0, "[audio] and [ui] accepted");
+	if (r) {
+		diag("%s", err);
+		return;
+	}
+	is_str(account_conf_audio_device(c), "USB Headset", "[audio] device");
+	ok(account_conf_ui_ascii(c) && !account_conf_ui_color(c) && !account_conf_ui_bell(c), "[ui] values");
+	account_conf_free(c);
+	bad("[ui]\ncolour = no\n", 2, "color", "unknown [ui] key names the valid ones");
+	bad("[ui]\nbell = loud\n", 2, "bell", "[ui] bell must be yes/no");
+	bad("[audio]\ndevice =\n", 2, "list-devices", "empty [audio] device");
 }
 
 static void test_missing_file(void)
@@ -314,6 +343,7 @@ int main(void)
 	test_password_cmd_fails();
 	test_errors();
 	test_contacts();
+	test_audio_ui();
 	test_missing_file();
 	test_permissions();
 	test_default_path();
