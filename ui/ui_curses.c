@@ -831,7 +831,8 @@ static void on_event(const struct event *ev, void *arg)
 		c->incoming = true;
 		copy(c->state, sizeof(c->state), "incoming");
 		call_update(c, ev);
-		beep();
+		if (account_conf_ui_bell(u->conf))
+			beep();
 		banner(u, CP_BANNER, "%s Incoming call from %s   a: answer   h: reject", g(u, "☎", "(("),
 		       c->remote[0] ? c->remote : "unknown caller");
 		msg(u, "incoming call from %s", c->remote[0] ? c->remote : "unknown caller");
@@ -1863,7 +1864,7 @@ static void curses_start(struct ui *u)
 
 	setlocale(LC_ALL, "");
 	cs = nl_langinfo(CODESET);
-	u->utf8 = !u->o->ascii && cs && !strcasecmp(cs, "UTF-8");
+	u->utf8 = !u->o->ascii && !account_conf_ui_ascii(u->conf) && cs && !strcasecmp(cs, "UTF-8");
 	initscr();
 	cbreak();
 	noecho();
@@ -1871,7 +1872,7 @@ static void curses_start(struct ui *u)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
-	u->color = !u->o->mono && has_colors() && !getenv("NO_COLOR");
+	u->color = !u->o->mono && account_conf_ui_color(u->conf) && has_colors() && !getenv("NO_COLOR");
 	if (u->color) {
 		start_color();
 		use_default_colors();
