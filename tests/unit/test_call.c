@@ -178,6 +178,12 @@ static int tua_init(struct tua *u, const char *name, struct loop *l, const char 
 	memset(&ap, 0, sizeof(ap));
 	ap.audio_in = in;
 	ap.audio_out = out;
+	/* TEST_CALL_PA_DEVICE: B on a PortAudio device instead (smoke test under a JACK dummy server) */
+	if (!strcmp(name, "bob") && getenv("TEST_CALL_PA_DEVICE")) {
+		ap.portaudio = true;
+		ap.device = getenv("TEST_CALL_PA_DEVICE");
+		ap.audio_in = ap.audio_out = NULL;
+	}
 	if ((e = call_audio_alloc(&u->audio, l, &ap, err, sizeof(err))) != 0) {
 		diag("audio: %s", err);
 		return e;
