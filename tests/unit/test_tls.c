@@ -50,6 +50,7 @@ struct srv {
 	/* results */
 	bool hs_ok;
 	char client_subject[256];
+	char sni[256];               /* server name the client sent, "" for none */
 	char got[64];
 	char sphone_err[512];
 };
@@ -134,7 +135,10 @@ static void srv_openssl(struct srv *s, int fd)
 	SSL_set_fd(ssl, fd);
 	if (SSL_accept(ssl) == 1) {
 		X509 *peer = SSL_get1_peer_certificate(ssl);
+		const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+
 		s->hs_ok = true;
+		snprintf(s->sni, sizeof(s->sni), "%s", sni ? sni : "");
 		if (peer) {
 			X509_NAME_oneline(X509_get_subject_name(peer), s->client_subject,
 					  sizeof(s->client_subject));
@@ -493,12 +497,37 @@ int main(void)
 		cli_fingerprint(P("good.crt"), fp, sizeof(fp));
 		is_str(res.info.fingerprint_sha256, fp, "fingerprint equals the openssl CLI's");
 		is_str(res.info.spki_pin, pin_good, "info carries the SPKI pin");
+		is_str(s.sni, "localhost", "SNI sent for a name");
 	}
 	{
 		struct srv s = { .mode = SRV_TLS, .cert = P("good.crt"), .key = P("good.key") };
 
 		run_case(&res, &s, &conf, "127.0.0.1");
 		is_int(res.err, 0, "TLS to IP literal 127.0.0.1 matches the IP SAN");
+		ok(s.hs_ok && s.sni[0] == '\0', "no SNI for an IP address (got '%s')", s.sni);
+	}
+	{
+		/* ca_path: a directory of CA certificates named by subject hash (openssl rehash) */
+		struct srv s = { .mode = SRV_TLS, .cert = P("good.crt"), .key = P("good.key") };
+		struct srv s2 = { .mode = SRV_TLS, .cert = P("good.crt"), .key = P("good.key") };
+		char capath[300], empty[300], sh[1600];
+		struct tls_conf cp = { .ca_path = capath };
+
+		/* own buffers: P()'s ring would recycle the slot conf.ca_file points to */
+		snprintf(capath, sizeof(capath), "%s/capath", dir);
+		snprintf(empty, sizeof(empty), "%s/capath-empty", dir);
+		snprintf(sh, sizeof(sh), "mkdir -p '%s' '%s' && cp '%s/ca.crt' '%s/' && openssl rehash '%s' >/dev/null 2>&1",
+			 capath, empty, dir, capath, capath);
+		if (system(sh) == 0) {
+			run_case(&res, &s, &cp, "localhost");
+			is_int(res.err, 0, "ca_path (hashed directory) verifies the chain");
+			ok(res.info.verified, "... verified");
+			cp.ca_path = empty;
+			run_case(&res, &s2, &cp, "localhost");
+			is_int(res.fail, TLS_FAIL_UNTRUSTED, "ca_path without our CA: untrusted");
+		} else {
+			ok(0, "make a hashed CA directory with openssl rehash");
+		}
 	}
 	{
 		struct srv s = { .mode = SRV_TLS, .family = AF_INET6, .cert = P("good.crt"), .key = P("good.key") };
