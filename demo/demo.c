@@ -254,7 +254,7 @@ static void on_event(const struct event *ev, void *arg)
 	} else if (!strcmp(ev->name, "established")) {
 		d->established = true;
 		d->call_id = event_get_int(ev, "call", 0);
-		tmr_start(d->l, &d->tmr, (uint64_t)(d->o->seconds ? d->o->seconds : 4) * 1000, hangup_tmr_h, d);
+		tmr_start(d->l, &d->tmr, (uint64_t)(d->o->seconds ? d->o->seconds : 5) * 1000, hangup_tmr_h, d);
 	} else if (!strcmp(ev->name, "security") && d->established) {
 		d->security_seen = true;
 		f = event_get(ev, "srtp");

@@ -10,7 +10,7 @@ struct demo_opts {
 	const char *audio_device;
 	const char *audio_in;   /* UI mode without portaudio: WAV to send (default: a test signal) */
 	const char *audio_out;  /* UI mode without portaudio: WAV to record (default: in the temp dir) */
-	unsigned seconds;       /* headless: how long the echo call lasts; 0 = 4 */
+	unsigned seconds;       /* headless: how long the echo call lasts; 0 = 5 */
 	bool keep;              /* keep the temporary directory (its path is printed) */
 };
 

