@@ -59,4 +59,15 @@ for mode in utf8 ascii; do
 	[ "$(ui_rc)" = 0 ]; ok $? "$mode: exit status 0 ($(ui_rc))"
 	ui_stop
 done
+
+# a registration that fails says why in the status bar itself
+port=$(free_port)
+printf '[account x]\nuri = sips:x@localhost\npassword = pw\nproxy = 127.0.0.1:%s\n' "$port" >"$WORK/refused.conf"
+chmod 600 "$WORK/refused.conf"
+ui_start 80 24 C.UTF-8 "$S" -c "$WORK/refused.conf" --audio-out "$WORK/heard.wav" || { echo "Bail out! tmux"; exit 1; }
+ui_wait "^ x . NOT registered +✘ connection refused by 127\.0\.0\.1:$port" 10
+ok $? "failed registration: NOT registered and the reason in the status bar"
+ui_keys q
+ui_gone 10; ok $? "q quits"
+ui_stop
 done_testing

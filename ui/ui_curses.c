@@ -999,6 +999,14 @@ static void draw_status(struct ui *u, int W)
 		x += uput(u, 0, x, W - x, "");
 	ui_attr_off(u, CP_BAR, A_REVERSE);
 	x++;
+	if (!strcmp(a->state, "failed") && a->reason[0]) {
+		/* why, in the bar itself: a failed TLS check or a wrong password is the first thing to see */
+		snprintf(sec, sizeof(sec), " %s %s ", g(u, "✘", "X"), a->reason);
+		ui_attr_on(u, CP_BAD, A_REVERSE);
+		uput(u, 0, x, W - x, sec);
+		ui_attr_off(u, CP_BAD, A_REVERSE);
+		return;
+	}
 	if (!a->known) {
 		ui_attr_on(u, CP_BAR, A_REVERSE);
 		uput(u, 0, x, W - x, "signalling: not connected");
