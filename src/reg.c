@@ -256,6 +256,17 @@ static uint64_t backoff_ms(const struct reg *r, unsigned n, uint32_t retry_after
 	return d;
 }
 
+static const char insecure_warning[] =
+	"tls_insecure_skip_verify = yes: the server's certificate is NOT checked; anyone on the "
+	"path can impersonate the server";
+
+/* The dangerous setting is repeated in every registration event, not only in "registered". */
+static void add_insecure_warning(const struct reg *r, struct event *ev)
+{
+	if (r->acc->tls_insecure_skip_verify)
+		event_str(ev, "warning", insecure_warning);
+}
+
 /* Adds the TLS and flow details that "registered" and "status" share. */
 static void add_flow(const struct reg *r, struct event *ev)
 {
@@ -274,6 +285,8 @@ static void add_flow(const struct reg *r, struct event *ev)
 					 "(tls_insecure_skip_verify = yes): anyone on the path can "
 					 "impersonate the server"
 				       : "the server's certificate was NOT verified";
+		else if (r->acc->tls_insecure_skip_verify)
+			warn = insecure_warning; /* verified this time, but nothing would stop a forgery */
 	} else if (r->transport[0]) {
 		event_bool(ev, "verified", false);
 		warn = "signalling is NOT encrypted (transport is not TLS)";
@@ -291,6 +304,7 @@ static void emit_registering(struct reg *r, const char *cause)
 	event_str(&ev, "uri", r->acc->uri);
 	if (cause)
 		event_str(&ev, "cause", cause);
+	add_insecure_warning(r, &ev);
 	emit(r, &ev);
 }
 
@@ -334,6 +348,7 @@ static void fail(struct reg *r, unsigned status, const char *reason, bool retry,
 	event_str(&ev, "reason", reason);
 	/* seconds, rounded up; 0: no automatic retry (the `register` command tries again) */
 	event_int(&ev, "retry_in", (long long)((d + 999) / 1000));
+	add_insecure_warning(r, &ev);
 	emit(r, &ev);
 }
 
@@ -457,6 +472,7 @@ static void finish_stop(struct reg *r)
 	r->done = NULL;
 	event_init(&ev, "unregistered");
 	event_str(&ev, "account", r->acc->name);
+	add_insecure_warning(r, &ev);
 	emit(r, &ev);
 	if (done)
 		done(darg);

@@ -41,5 +41,9 @@ sp_wait registered 15; ok $? "tls_insecure_skip_verify = yes: registered"
 sp_field registered warning | grep -q "NOT verified"; ok $? "warning in the registered event"
 grep -q "tls_insecure_skip_verify" "$SP_LOG"; ok $? "warning in the log at start"
 sp_quit
+# the dangerous setting is shown in every registration event, not only in "registered"
+for e in registering unregistered; do
+	sp_field $e warning | grep -q "tls_insecure_skip_verify"; ok $? "warning in the $e event"
+done
 [ "$TAP_FAILED" = 0 ] || sp_diag_fail
 done_testing
