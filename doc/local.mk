@@ -1,2 +1,3 @@
 # doc/: man pages and documents
 dist_man_MANS += doc/sphone.1 doc/sphone.conf.5
+EXTRA_DIST += doc/architecture.md doc/security.md

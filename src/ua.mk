@@ -26,4 +26,4 @@ TESTS += tests/interop/reg_tls.sh tests/interop/reg_auth.sh tests/interop/reg_ce
 EXTRA_DIST += tests/interop/reg_lib.sh tests/interop/reg_tls.sh tests/interop/reg_auth.sh \
 	tests/interop/reg_certs.sh tests/interop/reg_restart.sh tests/interop/reg_dns.sh tests/interop/reg_plain.sh
 # on demand, from the build directory: sh ../bench/reg_bench.sh [RUNS]
-EXTRA_DIST += bench/reg_bench.sh
+EXTRA_DIST += bench/reg_bench.sh bench/reg_baresip.sh
