@@ -60,6 +60,31 @@ for mode in utf8 ascii; do
 	ui_keys m h
 	ui_wait "call sips:bob@$LAB_DOMAIN ended" 8; ok $? "$mode: h hangs up"
 	WAIT_SECS=5 wait_for grep -q "terminated" "$BS_bob_LOG"; ok $? "$mode: baresip saw the BYE"
+	if [ $mode = utf8 ]; then
+		# two calls: bob calls back while our call to him is up; a answers, the first goes on hold;
+		# Tab switches (the other one is held); h hangs up each
+		ui_keys d
+		ui_keys -l "sips:bob@$LAB_DOMAIN"
+		ui_keys Enter
+		ui_wait "sips:bob@$LAB_DOMAIN +established" 15; ok $? "two calls: first call established"
+		baresip_cmd "$BS_bob_CTRL" "dial sip:alice@$LAB_DOMAIN" >/dev/null
+		ui_wait "Incoming call from" 15; ok $? "two calls: call waiting shows the banner"
+		ui_keys a
+		ui_wait "on hold .*HOLD" 10; ok $? "two calls: answering puts the first on hold (HOLD marker)"
+		[ "$(ui_screen | grep -c ' established ')" -ge 1 ]; ok $? "two calls: the answered one is established"
+		ui_keys Tab
+		sleep 2
+		[ "$(ui_screen | grep -c 'HOLD')" = 1 ] && ui_screen | grep -q '▶ sips:bob@.* established'
+		ok $? "two calls: Tab switches: the selected call is live, the other on hold"
+		ui_keys h
+		ui_wait "ended" 8
+		sleep 1
+		ui_keys h
+		no_live() { ! ui_screen | grep -Eq ' (established|on hold) '; }
+		WAIT_SECS=10 wait_for no_live
+		ok $? "two calls: h twice hangs up both (the selection follows to the call still up)"
+		sleep 4
+	fi
 	# baresip calls us: bell + banner with the caller, a answers, h hangs up
 	baresip_cmd "$BS_bob_CTRL" "dial sip:alice@$LAB_DOMAIN" >/dev/null
 	ui_wait "Incoming call from .*bob@$LAB_DOMAIN" 15; ok $? "$mode: incoming call: banner with the caller"

@@ -723,6 +723,7 @@ static void verify_from_accounts(struct ui *u)
 
 static void start_dial(struct ui *u, const char *typed);
 static void verify_selected(struct ui *u);
+static void select_step(struct ui *u, int dir, bool live_only);
 
 static void banner(struct ui *u, int cp, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void banner(struct ui *u, int cp, const char *fmt, ...)
@@ -904,6 +905,9 @@ static void on_event(const struct event *ev, void *arg)
 		s = event_get_str(ev, "reason");
 		c->ended = true;
 		c->t_ended = loop_now_ms();
+		/* the selection follows to a call that is still up */
+		if (call_sel(u) == c && ncalls_live(u))
+			select_step(u, 1, true);
 		copy(c->reason, sizeof(c->reason), s ? s : "");
 		copy(c->state, sizeof(c->state), "ended");
 		if (c->incoming && !c->established)
@@ -1585,17 +1589,23 @@ static void edit_key(struct ui *u, wint_t ch, bool fkey)
 	}
 }
 
-static void select_next(struct ui *u, int dir)
+/* Moves the selection to the next call in dir (live calls only when live_only). */
+static void select_step(struct ui *u, int dir, bool live_only)
 {
 	int i, k;
 
 	for (k = 1; k <= MAX_CALLS; k++) {
 		i = ((u->sel + dir * k) % MAX_CALLS + MAX_CALLS) % MAX_CALLS;
-		if (u->calls[i].used) {
+		if (u->calls[i].used && (!live_only || !u->calls[i].ended)) {
 			u->sel = i;
 			return;
 		}
 	}
+}
+
+static void select_next(struct ui *u, int dir)
+{
+	select_step(u, dir, false);
 }
 
 static void normal_key(struct ui *u, wint_t ch, bool fkey)
@@ -1691,7 +1701,7 @@ static void normal_key(struct ui *u, wint_t ch, bool fkey)
 			copy(u->prompt_note, sizeof(u->prompt_note), "only one call: nothing to switch to");
 			break;
 		}
-		select_next(u, 1);
+		select_step(u, 1, true);
 		c = call_sel(u);
 		if (c && c->id[0])
 			command(u, "switch %s", c->id);
