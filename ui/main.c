@@ -245,7 +245,8 @@ int main(int argc, char **argv)
 	if (e) {
 		fprintf(stderr, "sphone: %s\n", err[0] ? err : strerror(e));
 		if (e == ENOENT)
-			fprintf(stderr, "sphone: see sphone.conf(5) for how to write one\n");
+			fprintf(stderr, "sphone: see sphone.conf(5) for how to write one (doc/sphone.conf.example is a "
+					"start), or try it first with: sphone --demo\n");
 		return 1;
 	}
 	if (!level && !parse_level(account_conf_log_level(conf), &lvl))
