@@ -111,6 +111,21 @@ struct evlog {
 	int done;
 };
 
+/* A struct event's fields point into its own arena (here the caller's stack): copy field by field. */
+static void ev_copy(struct event *dst, const struct event *src)
+{
+	event_init(dst, src->name);
+	for (unsigned i = 0; i < src->n; i++) {
+		const struct event_field *f = &src->f[i];
+		if (f->type == EVENT_STR)
+			event_str(dst, f->key, f->s);
+		else if (f->type == EVENT_INT)
+			event_int(dst, f->key, f->i);
+		else
+			event_bool(dst, f->key, f->i != 0);
+	}
+}
+
 static void ev_h(const struct event *ev, void *arg)
 {
 	struct evlog *e = arg;
@@ -118,11 +133,11 @@ static void ev_h(const struct event *ev, void *arg)
 	if (e->n < 64)
 		snprintf(e->names[e->n], sizeof(e->names[0]), "%s", ev->name);
 	e->n++;
-	e->last = *ev;
+	ev_copy(&e->last, ev);
 	if (!strcmp(ev->name, "registration_failed"))
-		e->last_failed = *ev;
+		ev_copy(&e->last_failed, ev);
 	if (!strcmp(ev->name, "registered"))
-		e->last_registered = *ev;
+		ev_copy(&e->last_registered, ev);
 }
 
 static int count(const struct evlog *e, const char *name)
