@@ -1,5 +1,6 @@
 /* fuzz_conf.c: libFuzzer target for the config file through account.c's loader (conf.c syntax + account validation). */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,12 +45,14 @@ static size_t count_in(const char *hay, size_t hlen, const char *needle, size_t 
 
 /*
  * A password that can be looked for: the unquoted value of a "password = "
- * line, 8 or more letters and digits, that appears nowhere else in the file.
- * Returns its length (0: none), copied to pw.
+ * line in an [account ...] section (elsewhere, e.g. in [contacts], the word
+ * is just a name), 8 or more letters and digits, that appears nowhere else
+ * in the file. Returns its length (0: none), copied to pw.
  */
 static size_t find_password(const char *text, size_t len, char *pw, size_t pwsz)
 {
 	size_t off = 0;
+	bool in_account = false;
 
 	while (off < len) {
 		const char *line = text + off, *nl = memchr(line, '\n', len - off);
@@ -58,7 +61,11 @@ static size_t find_password(const char *text, size_t len, char *pw, size_t pwsz)
 		off += ll + 1;
 		while (i < ll && (line[i] == ' ' || line[i] == '\t'))
 			i++;
-		if (ll - i < 8 || memcmp(line + i, "password", 8) != 0)
+		if (i < ll && line[i] == '[') {
+			in_account = ll - i >= 8 && memcmp(line + i, "[account", 8) == 0;
+			continue;
+		}
+		if (!in_account || ll - i < 8 || memcmp(line + i, "password", 8) != 0)
 			continue;
 		i += 8;
 		while (i < ll && (line[i] == ' ' || line[i] == '\t'))
