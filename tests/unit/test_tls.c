@@ -44,6 +44,7 @@ struct srv {
 	int min_v, max_v;            /* OpenSSL version constants, 0 = default */
 	bool legacy;                 /* allow TLS 1.0/1.1 (security level 0) */
 	const char *client_ca;       /* require a client certificate chaining to this */
+	bool reneg;                  /* TLS 1.2: ask the client to renegotiate after the handshake */
 	/* set by srv_start */
 	int lfd, port;
 	pthread_t th;
@@ -51,6 +52,8 @@ struct srv {
 	bool hs_ok;
 	char client_subject[256];
 	char sni[256];               /* server name the client sent, "" for none */
+	int client_hellos;           /* ClientHello messages received (a renegotiation sends another) */
+	bool no_reneg_alert;         /* the client answered with a no_renegotiation alert */
 	char got[64];
 	char sphone_err[512];
 };
@@ -110,6 +113,24 @@ static void wait_close(int fd)
 		;
 }
 
+static void srv_info_cb(const SSL *ssl, int where, int ret)
+{
+	struct srv *s = SSL_get_app_data(ssl);
+
+	if ((where & SSL_CB_READ_ALERT) && (ret & 0xff) == SSL_AD_NO_RENEGOTIATION)
+		s->no_reneg_alert = true;
+}
+
+static void srv_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
+		       void *arg)
+{
+	struct srv *s = SSL_get_app_data(ssl);
+
+	if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0 &&
+	    ((const unsigned char *)buf)[0] == SSL3_MT_CLIENT_HELLO)
+		s->client_hellos++;
+}
+
 static void srv_openssl(struct srv *s, int fd)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -133,12 +154,20 @@ static void srv_openssl(struct srv *s, int fd)
 	}
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);
+	SSL_set_app_data(ssl, s);
+	SSL_set_info_callback(ssl, srv_info_cb);
+	SSL_set_msg_callback(ssl, srv_msg_cb);
 	if (SSL_accept(ssl) == 1) {
 		X509 *peer = SSL_get1_peer_certificate(ssl);
 		const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
 
 		s->hs_ok = true;
 		snprintf(s->sni, sizeof(s->sni), "%s", sni ? sni : "");
+		if (s->reneg) {
+			/* HelloRequest; the client's answer (ClientHello or an alert) is read below */
+			SSL_renegotiate(ssl);
+			SSL_do_handshake(ssl);
+		}
 		if (peer) {
 			X509_NAME_oneline(X509_get_subject_name(peer), s->client_subject,
 					  sizeof(s->client_subject));
@@ -149,6 +178,9 @@ static void srv_openssl(struct srv *s, int fd)
 			snprintf(s->got, sizeof(s->got), "%s", line);
 			SSL_write(ssl, "pong\n", 5);
 		}
+		/* read on until the client closes: its answer to the HelloRequest comes in here */
+		while (s->reneg && SSL_read_ex(ssl, line, sizeof(line), &n) == 1)
+			;
 		SSL_shutdown(ssl);
 	}
 	SSL_free(ssl);
@@ -548,6 +580,16 @@ int main(void)
 		is_int(res.err, 0, "TLS 1.2 server works");
 		is_str(res.info.version, "TLSv1.2", "version TLSv1.2");
 		is_str(res.info.cipher, "ECDHE-ECDSA-AES128-GCM-SHA256", "TLS 1.2 AEAD suite");
+	}
+	{
+		/* a TLS 1.2 server asking to renegotiate is refused; the connection itself goes on */
+		struct srv s = { .mode = SRV_TLS, .cert = P("good.crt"), .key = P("good.key"),
+				 .max_v = TLS1_2_VERSION, .reneg = true };
+
+		run_case(&res, &s, &conf, "localhost");
+		is_int(res.err, 0, "renegotiation requested: the connection still works");
+		ok(s.no_reneg_alert, "renegotiation: the client answered no_renegotiation");
+		is_int(s.client_hellos, 1, "renegotiation: no second ClientHello");
 	}
 
 	/* --- version policy */
