@@ -508,8 +508,9 @@ static int account_finish(struct account *a, const char *file, char *err, size_t
 		return EINVAL;
 	}
 	if (!a->username) {
+		/* ulen == sizeof(user) fits but leaves no room for the NUL strdup needs */
 		if (sip_uri_unescape(user, sizeof(user), u.user, &ulen) != 0 || ulen == 0 ||
-		    memchr(user, '\0', ulen)) {
+		    ulen >= sizeof(user) || memchr(user, '\0', ulen)) {
 			snprintf(err, errsz, "%s:%u: [account %s]: cannot take username from uri; set username",
 				 file, a->line, a->name);
 			return EINVAL;

@@ -219,6 +219,24 @@ static void test_errors(void)
 	bad("[account a]\nuri = sips:a@x.test\n[account a]\nuri = sips:b@x.test\n", 3, "first at line 1",
 	    "duplicate account");
 	bad("[account]\nuri = sips:a@x.test\n", 1, "name", "account without name");
+	/* regression (found by fuzz_conf): a user part of exactly 128 bytes once filled the buffer
+	 * without a NUL, and strdup read past it */
+	{
+		char text[400], user[200];
+		struct account_conf *c = NULL;
+		char err[512];
+
+		memset(user, 'u', 128);
+		user[128] = '\0';
+		snprintf(text, sizeof(text), "[account a]\nuri = sips:%s@x.test\n", user);
+		bad(text, 1, "cannot take username from uri", "128-byte user part without username");
+		user[127] = '\0';
+		snprintf(text, sizeof(text), "[account a]\nuri = sips:%s@x.test\n", user);
+		is_int(load(text, &c, err, sizeof(err)), 0, "127-byte user part: accepted");
+		ok(c && account_conf_at(c, 0)->username && strlen(account_conf_at(c, 0)->username) == 127,
+		   "... and it is the username");
+		account_conf_free(c);
+	}
 }
 
 static void test_contacts(void)
