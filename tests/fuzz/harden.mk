@@ -68,3 +68,4 @@ TESTS += tests/interop/hostile_sip.sh
 EXTRA_DIST += tests/interop/hostile_sip.sh tests/interop/hostile_sip.py
 TESTS += tests/interop/secrets.sh
 EXTRA_DIST += tests/interop/secrets.sh
+EXTRA_DIST += doc/hardening.md
