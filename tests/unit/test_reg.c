@@ -109,6 +109,7 @@ struct evlog {
 	struct event last_failed;
 	struct event last_registered;
 	int done;
+	int warned; /* events that carried a "warning" field */
 };
 
 /* A struct event's fields point into its own arena (here the caller's stack): copy field by field. */
@@ -133,6 +134,8 @@ static void ev_h(const struct event *ev, void *arg)
 	if (e->n < 64)
 		snprintf(e->names[e->n], sizeof(e->names[0]), "%s", ev->name);
 	e->n++;
+	if (event_get_str(ev, "warning"))
+		e->warned++;
 	ev_copy(&e->last, ev);
 	if (!strcmp(ev->name, "registration_failed"))
 		ev_copy(&e->last_failed, ev);
@@ -585,11 +588,39 @@ static void test_insecure_warning(struct loop *l)
 	if (reg_alloc(&r, l, &a, NULL, &snd, ev_h, &ev))
 		return;
 	reg_start(r);
+	reply(&f, 503, NULL);
+	w = event_get_str(&ev.last_failed, "warning");
+	ok(w && strstr(w, "tls_insecure_skip_verify"), "insecure: warning in registration_failed");
+	reg_start(r); /* try again at once */
 	reply(&f, 200, NULL);
 	w = event_get_str(&ev.last_registered, "warning");
 	ok(w && strstr(w, "tls_insecure_skip_verify"), "insecure: warning in the registered event");
 	ok(event_get(&ev.last_registered, "verified") && !event_get(&ev.last_registered, "verified")->i,
 	   "verified false");
+	/* the dangerous setting shows in every registration event, not only in "registered" */
+	reg_stop(r, 1000, done_h, &ev);
+	reply(&f, 200, NULL);
+	run_until(l, &ev.done, 0, 500);
+	is_int(count(&ev, "unregistered"), 1, "insecure: unregistered");
+	ok(ev.n >= 5 && ev.warned == ev.n, "insecure: every one of the %d events warned (%d did)", ev.n, ev.warned);
+	reg_free(r);
+
+	/* and a verified account without the setting gets no warning at all */
+	memset(&f, 0, sizeof(f));
+	memset(&ev, 0, sizeof(ev));
+	a = acc_alice();
+	f.secure = true;
+	f.tls.verified = true;
+	snprintf(f.tls.version, sizeof(f.tls.version), "TLSv1.3");
+	r = NULL;
+	if (reg_alloc(&r, l, &a, NULL, &snd, ev_h, &ev))
+		return;
+	reg_start(r);
+	reply(&f, 200, NULL);
+	reg_stop(r, 1000, done_h, &ev);
+	reply(&f, 200, NULL);
+	run_until(l, &ev.done, 0, 500);
+	ok(ev.n >= 3 && ev.warned == 0, "verified: none of the %d events warned", ev.n);
 	reg_free(r);
 }
 
