@@ -573,7 +573,7 @@ static int map_error(struct tls_conn *c, int ret, int saved_errno, bool handshak
 		if (saved_errno == ECONNRESET || saved_errno == EPIPE) {
 			if (c->cert_requested)
 				conn_fail(c, TLS_FAIL_CLIENT_CERT,
-					  "%s requires a client certificate: set cert_file and key_file", peer_label(c));
+					  "%s requires a client certificate: set tls_cert and tls_key in the account", peer_label(c));
 			conn_fail(c, TLS_FAIL_RESET, "connection reset by %s%s", peer_label(c),
 				  handshake ? " during the TLS handshake" : "");
 			return ECONNRESET;
@@ -616,7 +616,7 @@ static int map_error(struct tls_conn *c, int ret, int saved_errno, bool handshak
 		break;
 	case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
 		conn_fail(c, TLS_FAIL_CLIENT_CERT,
-			  "%s requires a client certificate: set cert_file and key_file", peer_label(c));
+			  "%s requires a client certificate: set tls_cert and tls_key in the account", peer_label(c));
 		break;
 	case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
 		conn_fail(c, TLS_FAIL_CLIENT_CERT, "client sent no certificate, but one is required");
@@ -624,7 +624,7 @@ static int map_error(struct tls_conn *c, int ret, int saved_errno, bool handshak
 	case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
 		if (c->cert_requested)
 			conn_fail(c, TLS_FAIL_CLIENT_CERT,
-				  "%s requires a client certificate: set cert_file and key_file", peer_label(c));
+				  "%s requires a client certificate: set tls_cert and tls_key in the account", peer_label(c));
 		else
 			conn_fail(c, TLS_FAIL_OTHER,
 				  "TLS handshake with %s failed: no common cipher suite or parameters", peer_label(c));
@@ -652,7 +652,7 @@ static int map_error(struct tls_conn *c, int ret, int saved_errno, bool handshak
 	case SSL_R_UNEXPECTED_EOF_WHILE_READING:
 		if (handshake && c->cert_requested)
 			conn_fail(c, TLS_FAIL_CLIENT_CERT,
-				  "%s requires a client certificate: set cert_file and key_file", peer_label(c));
+				  "%s requires a client certificate: set tls_cert and tls_key in the account", peer_label(c));
 		conn_fail(c, handshake ? TLS_FAIL_CLOSED : TLS_FAIL_RESET, "%s closed the connection%s",
 			  peer_label(c), handshake ? " during the TLS handshake" : " without a TLS close_notify");
 		ERR_clear_error();
@@ -757,7 +757,7 @@ void tls_conn_set_timeout(struct tls_conn *c, unsigned ms)
 	if (!c)
 		return;
 	if (c->cert_requested)
-		conn_fail(c, TLS_FAIL_CLIENT_CERT, "%s requires a client certificate: set cert_file and key_file",
+		conn_fail(c, TLS_FAIL_CLIENT_CERT, "%s requires a client certificate: set tls_cert and tls_key in the account",
 			  peer_label(c));
 	conn_fail(c, TLS_FAIL_TIMEOUT, "TLS handshake with %s timed out after %u ms", peer_label(c), ms);
 }

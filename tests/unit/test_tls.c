@@ -759,7 +759,7 @@ int main(void)
 		conf = (struct tls_conf){ .ca_file = P("ca.crt") };
 		run_case(&res, &s, &conf, "localhost");
 		is_int(res.fail, TLS_FAIL_CLIENT_CERT, "TLS 1.3 server wants a client certificate: category");
-		ok(contains(res.msg, "requires a client certificate: set cert_file and key_file"),
+		ok(contains(res.msg, "requires a client certificate: set tls_cert and tls_key in the account"),
 		   "... message (%s)", res.msg);
 	}
 	{
