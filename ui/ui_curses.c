@@ -565,6 +565,7 @@ static void label_of(const char *key, char *out, size_t sz)
 		{ "rtp_plain_sent", "Plaintext RTP sent" },
 		{ "rtp_plain_received", "Plaintext RTP received" },
 		{ "remote_media", "Remote media address" },
+		{ "tls_hop", "Next hop" }, /* the signalling connection's far end */
 	};
 	size_t i;
 
