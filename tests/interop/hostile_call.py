@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""hostile_call.py: call-level hostile peer against sphone --headless (TLS, SDES-SRTP); prints TAP.
+
+Usage: hostile_call.py SPHONE WORKDIR CADIR
+
+The script is sphone's registrar and proxy over TLS (certificate from the lab CA in CADIR) and the
+far end of every call (hostile_peer.py does the SIP, SRTP and tones). A good call G is set up first
+and stays up throughout; sphone receives a 440 Hz tone on it and sends the 1000 Hz tone of its
+--audio-in file. Then:
+  1. hostile offers while G runs: hundreds of m-lines, a=crypto with wrong key lengths, bogus
+     parameters, unknown suites only, plain RTP/AVP; each must be refused with 488 (RFC 3264 6,
+     RFC 4568 6.1/7.1.2) and reported as an ended call with a reason;
+  2. a second call H (sphone auto-answers it, G goes on hold) gets replayed SRTP, forged SRTP (bad
+     tag), RTP with a CSRC count or an extension length past the packet, and an RFC 4733 event
+     flood; each is dropped (or, for the DTMF flood, each well-formed event reported once) and
+     counted exactly in `verify` (auth_failures, replay_failures, rtp_received);
+  3. sphone calls out and the answer switches to RTP/AVP, or carries a key of the wrong length:
+     sphone must hang up (BYE) with a reason.
+After each phase G is resumed and checked: its audio both ways is still the right tone, its own
+counters show no failures, sphone still answers `status`.
+"""
+import os
+import random
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostile_peer import (Call, Phone, Proxy, body_of, diag, goertzel_share, hdr, new_key, ok,  # noqa: E402
+                          read_wav, rtp_packet, sdp_offer, status_of, write_conf, write_tone_wav)
+import hostile_peer  # noqa: E402
+
+SPHONE, WORK, CADIR = sys.argv[1], sys.argv[2], sys.argv[3]
+G_TONE, H_TONE, PHONE_TONE = 440, 700, 1000
+
+
+def phone_sends_tone(call, label, secs=1.5):
+    """sphone's audio on `call` (decrypted here) is its 1000 Hz --audio-in tone."""
+    t = time.time()
+    time.sleep(secs)
+    pcm = call.heard_since(t)
+    share = goertzel_share(pcm, PHONE_TONE)
+    ok(len(pcm) >= 8000 * secs * 0.6 and share > 0.8,
+       "%s: sphone's audio on G arrives and decrypts: %d samples, %.0f%% of the energy at %d Hz"
+       % (label, len(pcm), 100 * share, PHONE_TONE))
+
+
+def check_g(phone, g, gid, label):
+    phone_sends_tone(g, label)
+    sec = phone.verify(gid)
+    ok(sec is not None and sec.get("auth_failures") == 0 and sec.get("replay_failures") == 0,
+       "%s: G's counters untouched (auth_failures %s, replay_failures %s, rtp_received %s)" %
+       (label, sec and sec.get("auth_failures"), sec and sec.get("replay_failures"),
+        sec and sec.get("rtp_received")))
+    ok(phone.alive_and_answering(), "%s: sphone still answers status" % label)
+
+
+def refused_offer(px, phone, body, label, reason_has=None):
+    c = Call(px, 0)
+    n_end = phone.count("ended")
+    r = c.invite(body)
+    code = status_of(r) if r else 0
+    ok(code == 488, "%s: %s" % (label, ("answered %d %s" % (code, hdr(r, "warning") or "")) if r else "no answer"))
+    ev = phone.wait("ended", n_end + 1, 5.0)
+    reason = ev.get("reason", "") if ev else ""
+    ok(ev is not None and ev.get("status") == 488 and len(reason) > 10 and
+       (reason_has is None or reason_has in reason),
+       "%s: ended event, status 488, reason '%s'" % (label, reason))
+    c.stop_media()
+    del px.calls[c.callid]
+
+
+def main():
+    tone_in = os.path.join(WORK, "tone1000.wav")
+    heard = os.path.join(WORK, "heard.wav")
+    write_tone_wav(tone_in, PHONE_TONE, 120)
+    px = Proxy(os.path.join(CADIR, "server.pem"), os.path.join(CADIR, "server.key"))
+    conf = write_conf(WORK, "victim", px.port, os.path.join(CADIR, "ca.pem"))
+    phone = Phone(SPHONE, WORK, "victim", conf, ["--auto-answer", "--audio-in", tone_in,
+                                                  "--audio-out", heard, "--sip-trace"])
+    try:
+        run(px, phone, heard)
+    finally:
+        rc = phone.quit()
+        ok(rc == 0, "sphone exits cleanly at the end (exit status %s)" % rc)
+        px.close()
+    if os.path.exists(heard):
+        check_heard(heard)
+    print("1..%d" % hostile_peer.n_test)
+    return 1 if hostile_peer.n_fail else 0
+
+
+def run(px, phone, heard):
+    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 10) is not None,
+              "sphone registered over TLS (lab CA) at the scripted proxy"):
+        return
+    # ---- the good call G
+    g = Call(px, G_TONE)
+    r = g.invite(g.offer())
+    ok(r is not None and status_of(r) == 200, "G: sphone auto-answers 200 OK")
+    ev = phone.wait("established", 1, 5)
+    gid = ev and ev.get("call")
+    ok(ev is not None and ev.get("srtp") not in (None, False, "none", ""),
+       "G: established with SRTP (%s)" % (ev and ev.get("srtp")))
+    if not g.established or gid is None:
+        return
+    time.sleep(1)
+    check_g(phone, g, gid, "G before anything")
+
+    # ---- 1. hostile offers (G goes on)
+    key20 = __import__("base64").b64encode(os.urandom(20)).decode()
+    key40 = __import__("base64").b64encode(os.urandom(40)).decode()
+    many = "".join("m=audio %d RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+                   "inline:%s\r\n" % (20000 + 2 * i, new_key()) for i in range(299))
+    refused_offer(px, phone, sdp_offer(40000, ["1 AES_CM_128_HMAC_SHA1_80 inline:" + new_key()],
+                                       extra_m=many), "300 m-lines")
+    bad_crypto = [
+        ("key of 20 bytes for a 30-byte suite", ["1 AES_CM_128_HMAC_SHA1_80 inline:" + key20]),
+        ("key of 40 bytes for a 30-byte suite", ["1 AES_CM_128_HMAC_SHA1_80 inline:" + key40]),
+        ("key that is not base64", ["1 AES_CM_128_HMAC_SHA1_80 inline:!!!!notbase64!!!!notbase64!!!!!!!!"]),
+        ("unknown session parameter", ["1 AES_CM_128_HMAC_SHA1_80 inline:%s BOGUS_PARAM=1" % new_key()]),
+        ("lifetime 2^99", ["1 AES_CM_128_HMAC_SHA1_80 inline:%s|2^99" % new_key()]),
+        ("MKI length 200", ["1 AES_CM_128_HMAC_SHA1_80 inline:%s|1:200" % new_key()]),
+        ("tag 0 and tag 10^12", ["0 AES_CM_128_HMAC_SHA1_80 inline:" + new_key(),
+                                 "1000000000000 AES_CM_128_HMAC_SHA1_80 inline:" + new_key()]),
+        ("no key method", ["1 AES_CM_128_HMAC_SHA1_80 " + new_key()]),
+        ("unknown suites only", ["1 FOO_CM_999_HMAC_SHA1_80 inline:" + new_key(),
+                                 "2 F8_128_HMAC_SHA1_80 inline:" + new_key(),
+                                 "3 AES_CM_128_HMAC_SHA1_80_X inline:" + new_key()]),
+        ("12 bad lines then nothing usable", ["%d AES_CM_128_HMAC_SHA1_80 inline:%s" % (i + 1, key20)
+                                              for i in range(12)]),
+    ]
+    for label, lines in bad_crypto:
+        refused_offer(px, phone, sdp_offer(40000, lines), "a=crypto " + label)
+    refused_offer(px, phone, sdp_offer(40000, [], proto="RTP/AVP"), "plain RTP/AVP offer (srtp_required)")
+    check_g(phone, g, gid, "G after %d hostile offers" % (len(bad_crypto) + 2))
+
+    # ---- 2. hostile media on a second call H
+    h = Call(px, H_TONE)
+    sent = []
+    orig_send = h.send_srtp
+
+    def keep(plain, hlen=None):
+        pkt = orig_send(plain, hlen)
+        sent.append(pkt)
+        return pkt
+    h.send_srtp = keep
+    r = h.invite(h.offer())
+    ok(r is not None and status_of(r) == 200, "H: sphone auto-answers the second call")
+    ev = phone.wait("established", 2, 5)
+    hid = ev and ev.get("call")
+    if not ok(h.established and hid is not None and hid != gid, "H: established (call %s)" % hid):
+        return
+    held = phone.wait("hold", 1, 5, call=gid)
+    ok(held is not None and held.get("on") is True, "G went on hold (one call talks at a time)")
+    time.sleep(6.5)
+    s0 = phone.verify(hid)
+    ok(s0 is not None and s0.get("auth_failures") == 0 and s0.get("replay_failures") == 0 and
+       s0.get("rtp_received", 0) > 20, "H: SRTP flows, no failures yet (rtp_received %s)" %
+       (s0 and s0.get("rtp_received")))
+    h.sending = False     # from here on only the packets sent by hand: every count is exact
+    time.sleep(0.3)
+    base = phone.verify(hid)
+
+    def delta(label, want_auth, want_replay, want_rx):
+        time.sleep(0.4)
+        s = phone.verify(hid)
+        d = {k: s.get(k, 0) - base.get(k, 0) for k in ("auth_failures", "replay_failures", "rtp_received")}
+        ok(d == {"auth_failures": want_auth, "replay_failures": want_replay, "rtp_received": want_rx},
+           "%s: counted exactly (auth_failures +%d, replay_failures +%d, rtp_received +%d; want +%d +%d +%d)"
+           % (label, d["auth_failures"], d["replay_failures"], d["rtp_received"], want_auth, want_replay,
+              want_rx))
+        base.update(s)
+
+    def paced(pkts):
+        for i, p in enumerate(pkts):
+            h.send_raw(p)
+            if i % 20 == 19:
+                time.sleep(0.004)
+
+    # replays: 100 packets already accepted (still in the window), then 100 older than the window
+    diag("sent so far on H: %d" % len(sent))
+    replays = sent[-100:]
+    paced(replays)
+    delta("replayed SRTP (the last 100 packets, inside the replay window)", 0, 100, 0)
+    replays = sent[-300:-200]
+    paced(replays)
+    delta("replayed SRTP (%d packets older than the 128-packet window)" % len(replays), 0, len(replays), 0)
+    # forged: a good packet with its tag flipped, one with a payload bit flipped, one with its header changed
+    forged = []
+    for i in range(300):
+        p = bytearray(h.tx.protect(h.next_packet()))
+        if i % 3 == 0:
+            p[-1] ^= 0x01
+        elif i % 3 == 1:
+            p[20] ^= 0x80
+        else:
+            p[1] = (p[1] & 0x80) | 8          # payload type changed after the tag was made
+        forged.append(bytes(p))
+    paced(forged)
+    delta("forged SRTP (300 packets: bad tag, changed payload, changed header)", 300, 0, 0)
+    # the same sequence numbers, now sent properly, are new to sphone's window: accepted
+    # (the forged ones did not advance it)
+    ctrl = [h.tx.protect(h.next_packet()) for _ in range(50)]
+    paced(ctrl)
+    delta("control: 50 good packets after the forgeries", 0, 0, 50)
+    # bogus CSRC count / extension length, correctly authenticated
+    bogus = []
+    for i in range(100):
+        p = bytearray(h.next_packet(payload=b"\xff" * 4))
+        p[0] = 0x80 | 15                  # CC = 15: 60 bytes of CSRC that are not there
+        bogus.append(h.tx.protect(bytes(p), hlen=len(p)))
+    for i in range(100):
+        p = bytearray(h.next_packet(payload=b"\x00\x00\xff\xff" + b"\xff" * 8))
+        p[0] = 0x90                       # X bit; extension of 65535 words
+        bogus.append(h.tx.protect(bytes(p), hlen=len(p)))
+    paced(bogus)
+    delta("RTP with CSRC count 15 or extension length 65535 past the end (200 authenticated packets): "
+          "dropped, not taken for auth or replay failures", 0, 0, 0)
+    good_odd = []
+    for i in range(10):
+        p = h.next_packet(payload=b"\x00" * 60 + hostile_peer.tone_ulaw(H_TONE, 0, 160))
+        p = bytes([0x80 | 15]) + p[1:]    # CC = 15 with its 60 bytes present: valid
+        good_odd.append(h.tx.protect(p))
+        p = h.next_packet(payload=b"\xbe\xde\x00\x01\x10\xaa\x00\x00" + hostile_peer.tone_ulaw(H_TONE, 0, 160))
+        p = bytes([0x90]) + p[1:]         # a one-word RFC 8285 extension: valid
+        good_odd.append(h.tx.protect(p))
+    paced(good_odd)
+    delta("control: 20 packets with 15 CSRCs or a valid extension", 0, 0, 20)
+    # RFC 4733 flood: 400 well-formed events (3 packets each, end packet sent 3 times) mixed with
+    # 1,200 malformed ones (short, event code > 255 range, duration 0 end, huge volume), as fast as paced
+    n_dtmf0 = phone.count("dtmf")
+    digits = "0123456789*#ABCD"
+    want = []
+    pkts = []
+    ts = h.ts + 8000
+    for i in range(400):
+        ev = random.randrange(16)
+        want.append(digits[ev])
+        for k, (end, dur) in enumerate(((0, 160), (0, 480), (1, 800), (1, 800), (1, 800))):
+            pl = struct.pack("!BBH", ev, (0x80 if end else 0) | 10, dur)
+            pkts.append(h.tx.protect(h.next_packet(pt=101, payload=pl, marker=(k == 0), ts=ts)))
+        for j in range(3):
+            bad = [b"\x05", struct.pack("!BBHB", 200, 0x3f, 0, 7) + b"\x00" * 96,
+                   struct.pack("!BBH", random.randrange(256), 0xbf, 0)][j]
+            pkts.append(h.tx.protect(h.next_packet(pt=101, payload=bad, ts=ts + 400 + j)))
+        ts += 1600
+    t0 = time.time()
+    paced(pkts)
+    flood_secs = time.time() - t0
+    time.sleep(1.0)
+    got = [e.get("digit") for e in phone.find("dtmf")[n_dtmf0:]]
+    # which malformed packets open a stray event is implementation latitude; the 400 real ones must
+    # each be reported once, in order, within what was reported
+    it = iter(got)
+    in_order = all(any(x == w for x in it) for w in want)
+    ok(len(got) >= 400 and len(got) <= 400 + 400 and in_order,
+       "RFC 4733 flood (%d packets in %.2f s): %d dtmf events; the 400 real events all reported once, "
+       "in order: %s" % (len(pkts), flood_secs, len(got), in_order))
+    delta("RFC 4733 flood: every packet authenticated and counted", 0, 0, len(pkts))
+    ok(phone.alive_and_answering(), "sphone still answers status after the media attacks")
+    # H's good audio still plays: sender back on
+    h.sending = True
+    time.sleep(1.0)
+    s = phone.verify(hid)
+    ok(s and s.get("rtp_received", 0) > base.get("rtp_received", 0) + 30,
+       "H itself still works after the attacks (rtp_received %s)" % (s and s.get("rtp_received")))
+    code = h.bye()
+    ok(code == 200, "H: BYE answered %d" % code)
+    phone.wait("ended", 1, 5, call=hid)
+    phone.cmd("resume %d" % gid)
+    ev = phone.wait("hold", 2, 5, call=gid)
+    ok(ev is not None and ev.get("on") is False, "G resumed")
+    time.sleep(0.5)
+    check_g(phone, g, gid, "G after the media attacks on H")
+    time.sleep(2.0)
+
+    # ---- 3. answers that break the rules (sphone calls out; G goes on hold each time)
+    def bad_answer(label, make_sdp):
+        def on_invite(px_, msg, t):
+            c = Call(px_, 0)
+            c.callid = hdr(msg, "call-id", "i")
+            px_.calls[c.callid] = c
+            c.established = True        # re-INVITEs and BYE for it are handled
+            px_.send(px_.reply(msg, 200, "OK", body=make_sdp(c), to_tag="ans%x" % random.getrandbits(24),
+                               extra="Contact: <sips:mallory@127.0.0.1:%d;transport=tls>\r\n" % px_.port), t)
+        px.on_invite = on_invite
+        n_end = phone.count("ended")
+        n_bye = sum(1 for m, _ in px.received if m == "BYE")
+        phone.cmd("call sips:mallory@sip.test")
+        ev = phone.wait("ended", n_end + 1, 10)
+        reason = ev.get("reason", "") if ev else ""
+        time.sleep(0.5)
+        n_bye2 = sum(1 for m, _ in px.received if m == "BYE")
+        ok(ev is not None and len(reason) > 10 and n_bye2 == n_bye + 1,
+           "%s: sphone ACKs, sends BYE and ends the call: reason '%s'" % (label, reason))
+        px.on_invite = None
+        phone.cmd("resume %d" % gid)
+        time.sleep(1.0)
+
+    bad_answer("answer switches to RTP/AVP (no keys)",
+               lambda c: sdp_offer(c.port, [], proto="RTP/AVP"))
+    bad_answer("answer with a 20-byte key",
+               lambda c: sdp_offer(c.port, ["1 AES_CM_128_HMAC_SHA1_80 inline:" + key20]))
+    bad_answer("answer picks a tag sphone never offered",
+               lambda c: sdp_offer(c.port, ["77 AES_CM_128_HMAC_SHA1_80 inline:" + new_key()]))
+    ev = phone.find("hold", call=gid)
+    ok(ev and ev[-1].get("on") is False, "G resumed after the bad answers")
+    check_g(phone, g, gid, "G at the end")
+
+    # ---- G's audio as sphone played it: the tail of --audio-out is G's 440 Hz, not H's 700 Hz
+    code = g.bye()
+    ok(code == 200, "G: BYE answered %d" % code)
+    phone.wait("ended", 1, 5, call=gid)
+
+
+def check_heard(heard):
+    pcm, rate = read_wav(heard)
+    tail = pcm[-int(rate * 2.0):-int(rate * 0.3)]
+    s440, s700 = goertzel_share(tail, G_TONE, rate), goertzel_share(tail, H_TONE, rate)
+    ok(s440 > 0.7 and s700 < 0.05, "what sphone played for G at the end is G's tone: %.0f%% at %d Hz, "
+       "%.1f%% at %d Hz (%d samples)" % (100 * s440, G_TONE, 100 * s700, H_TONE, len(tail)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

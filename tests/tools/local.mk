@@ -1,0 +1,4 @@
+# tests/tools/local.mk: call-level hostile peer, call loop and secrets-during-calls tests (helper "hostile",
+# issue 7). Scripted peers in python3 (stdlib + cryptography for SRTP) over TLS with the lab CA.
+TESTS += tests/interop/hostile_call.sh
+EXTRA_DIST += tests/interop/hostile_call.sh tests/interop/hostile_call.py tests/interop/hostile_peer.py
