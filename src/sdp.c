@@ -503,6 +503,10 @@ static const char *dir_name(enum sdp_dir d)
 	}
 }
 
+/* the detail for a description over the limits in sdp.h (E2BIG) */
+static const char too_big[] = "more than sphone takes (16 m-lines, 32 formats or 12 a=crypto lines per m-line, "
+			      "1024 lines, 64 KiB)";
+
 /* reason = msg, or "msg: detail" */
 static void set_reason(struct sdp_sess *s, const char *msg, const char *detail)
 {
@@ -866,7 +870,7 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 	wbuf_init(&b, SDP_MAX_SIZE);
 	err = sdp_decode(&d, offer, len);
 	if (err) {
-		set_reason(s, "malformed SDP offer", NULL);
+		set_reason(s, "malformed SDP offer", err == E2BIG ? too_big : NULL);
 		goto out;
 	}
 	for (size_t i = 0; i < d->n_media && chosen < 0; i++) {
@@ -964,7 +968,7 @@ int sdp_sess_apply_answer(struct sdp_sess *s, const char *answer, size_t len, st
 	memset(&r, 0, sizeof(r));
 	err = sdp_decode(&d, answer, len);
 	if (err) {
-		set_reason(s, "malformed SDP answer", NULL);
+		set_reason(s, "malformed SDP answer", err == E2BIG ? too_big : NULL);
 		goto out;
 	}
 	err = EPROTO;

@@ -449,6 +449,16 @@ static void test_answer_choices(void)
 	is_int(answer_str(s, offer, &w, &r), EPROTO, "no audio: EPROTO");
 	is_str(sdp_sess_reason(s), "no audio stream offered", "reason");
 	is_int(answer_str(s, "v=0\r\nbogus", &w, &r), EBADMSG, "malformed offer: EBADMSG");
+	is_str(sdp_sess_reason(s), "malformed SDP offer", "malformed offer: reason");
+	{
+		/* 17 m-lines: over SDP_MAX_MEDIA; the reason says it is a limit, not a syntax error */
+		size_t n = (size_t)snprintf(offer, sizeof(offer), "%s", head);
+		for (int i = 0; i < 17 && n < sizeof(offer); i++)
+			n += (size_t)snprintf(offer + n, sizeof(offer) - n, "m=audio %d RTP/AVP 0\r\n", 7000 + 2 * i);
+		is_int(answer_str(s, offer, &w, &r), E2BIG, "17 m-lines: E2BIG");
+		ok(strstr(sdp_sess_reason(s), "malformed SDP offer: more than sphone takes (16 m-lines") != NULL,
+		   "17 m-lines: the reason names the limit (%s)", sdp_sess_reason(s));
+	}
 	sdp_sess_free(s);
 	wbuf_free(&w);
 }
