@@ -181,6 +181,14 @@ def goertzel_share(samples, freq, rate=8000):
     return (2 * p / n) / e if e else 0.0
 
 
+def tone_share(samples, freq, rate=8000, win_ms=100):
+    """Median over 100 ms windows of goertzel_share: a few glitches (a concealed frame, a phase jump
+    where the sender's clock slipped) do not decide it."""
+    w = rate * win_ms // 1000
+    v = sorted(goertzel_share(samples[i:i + w], freq, rate) for i in range(0, len(samples) - w + 1, w))
+    return v[len(v) // 2] if v else 0.0
+
+
 def write_tone_wav(path, freq, secs, rate=8000):
     import wave
     with wave.open(path, "wb") as w:
