@@ -1,0 +1,92 @@
+#!/bin/sh
+# faults_call.sh: a call that loses its signalling connection, against the lab's Kamailio and baresip:
+#   2. Kamailio SIGKILLed and restarted during an sphone<->baresip SRTP call: the media goes on (counters grow,
+#      audio still matches both ways), registration comes back, hanging up afterwards works.
+#   3. sphone's TLS connection to Kamailio reset mid-call (ss -K on sphone's socket): the same.
+# Each: the same sphone still answers `status`; everything started is stopped by PID.
+mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
+. "$top_srcdir/tests/interop/lab.sh"
+. "$top_srcdir/tests/interop/call_lib.sh"
+. "$top_srcdir/tests/interop/faults_lib.sh"
+lab_require kamailio baresip python3 sox ss
+
+SIG=$WORK/signal90.wav
+lab_make_wav "$SIG" 90 || { echo "Bail out! no test signal"; exit 1; }
+lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
+lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
+# --- 2 and 3: a call that loses its signalling connection ------------------------------------------
+# fl_call_fault N NAME FD HOW: an sphone<->baresip SRTP call, then the fault HOW (kam_crash: Kamailio
+# SIGKILLed, 2 s down, restarted; tls_reset: sphone's own TLS connection to Kamailio destroyed with
+# ss -K, which sends the peer a RST); then: media keeps flowing both ways and the audio still matches,
+# sphone registers again, and a hangup ends the call (BYE through the new flow, or locally with a reason).
+fl_call_fault() {
+	local n=$1 name=$2 fd=$3 how=$4 bs0 ended0 p0 p1 p2 u0 u1 u2 nreg lport rec before_bye res reason by
+	cs_conf "$WORK/$name.conf" alice
+	cs_start "$name" "$fd" "$WORK/$name.conf" --audio-in "$SIG" --audio-out "$WORK/$name-heard.wav"
+	cs_wait "$name" registered 15; ok $? "$n: registered"
+	cs_cmd "$name" "call sip:bob@sip.test"
+	cs_wait "$name" established 15; ok $? "$n: call to baresip established"
+	[ "$(cs_field "$name" established srtp)" = true ]; ok $? "$n: with SRTP"
+	sleep 4
+	p0=$(fl_ctr "$name" packets_protected) u0=$(fl_ctr "$name" packets_unprotected)
+	nreg=$(cs_count "$name" registered)
+	case $how in
+	kam_crash)
+		fl_kam_crash
+		sleep 2
+		lab_start_kamailio "$KAM_CERT" "$KAM_KEY" || echo "Bail out! kamailio did not come back"
+		;;
+	tls_reset)
+		lport=$(fl_sphone_conn "$name" "$KAM_TLS_PORT")
+		[ -n "$lport" ]; ok $? "$n: sphone's TLS connection found (local port $lport)"
+		ss -K -t state established "( sport = :$lport and dport = :$KAM_TLS_PORT )" >/dev/null 2>&1
+		WAIT_SECS=3 wait_for sh -c "[ -z \"\$(ss -tnH state established '( sport = :$lport and dport = :$KAM_TLS_PORT )')\" ]"
+		ok $? "$n: ss -K destroyed it"
+		;;
+	esac
+	WAIT_SECS=40 wait_for sh -c "[ \$(grep -c '^{\"event\":\"registered\"' '$WORK/$name.events') -gt $nreg ]"
+	ok $? "$n: registered again ($(grep '^{"event":"registering"' "$WORK/$name.events" | tail -n 1 | grep -o '"cause":"[^"]*"'))"
+	p1=$(fl_ctr "$name" packets_protected) u1=$(fl_ctr "$name" packets_unprotected)
+	sleep 3
+	p2=$(fl_ctr "$name" packets_protected) u2=$(fl_ctr "$name" packets_unprotected)
+	diag "$n: SRTP packets sent $p0 -> $p1 -> $p2, received $u0 -> $u1 -> $u2"
+	[ "$(cs_count "$name" ended)" = 0 ]; ok $? "$n: the call is still up after the fault"
+	[ "${p2:-0}" -ge $((${p1:-0} + 100)) ] && [ "${u2:-0}" -ge $((${u1:-0} + 100)) ]
+	ok $? "$n: media keeps flowing both ways after the fault (+$((${p2:-0} - ${p1:-0})) sent, +$((${u2:-0} - ${u1:-0})) received in 3 s)"
+	fl_status_ok "$name"; ok $? "$n: sphone answers status"
+	before_bye=$(lab_kam_count BYE alice)
+	bs0=$(grep -c -a "session closed\|terminated" "$BS_bob_LOG")
+	ended0=$(cs_count "$name" ended)
+	cs_cmd "$name" hangup
+	WAIT_SECS=40 wait_for sh -c "[ \$(grep -c '^{\"event\":\"ended\"' '$WORK/$name.events') -gt $ended0 ]"
+	ok $? "$n: hangup ends the call"
+	reason=$(cs_field "$name" ended reason) by=$(cs_field "$name" ended by)
+	if WAIT_SECS=5 wait_for sh -c "[ \$(grep -c -a 'session closed\|terminated' '$BS_bob_LOG') -gt $bs0 ]"; then
+		ok 0 "$n: BYE reached baresip (by=$by reason='$reason', BYEs at the new Kamailio: $(($(lab_kam_count BYE alice) - before_bye)))"
+	else
+		[ "$by" = local ] && [ -n "$reason" ]
+		ok $? "$n: BYE did not reach baresip; the call ended locally with a reason (by=$by reason='$reason')"
+		baresip_cmd "$BS_bob_CTRL" "hangup" >/dev/null
+		sleep 0.5
+	fi
+	cs_quit "$name"
+	[ "$CS_RC" = 0 ]; ok $? "$n: clean exit"
+	# the last seconds of the call, after the fault, each way
+	rec=$(ls -t "$BS_bob_REC"/dump-*-dec.wav 2>/dev/null | head -n 1)
+	cs_wavcut "$WORK/$name-heard.wav" "$WORK/$name-a-last.wav" -3.5 3
+	cs_wavcut "$rec" "$WORK/$name-b-last.wav" -3.5 3
+	res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/$name-a-last.wav" --min-corr 0.9 --min-seconds 2 --max-lag 60)
+	ok $? "$n: after the fault, audio baresip -> sphone matches ($res)"
+	res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/$name-b-last.wav" --min-corr 0.9 --min-seconds 2 --max-lag 60)
+	ok $? "$n: after the fault, audio sphone -> baresip matches ($res)"
+	[ "$TAP_FAILED" = 0 ] || cs_diag "$name"
+}
+
+lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" || { echo "Bail out! baresip did not register"; exit 1; }
+fl_call_fault 2 crash 4 kam_crash
+# baresip lost its connection too: start it again so case 3 starts from a clean state
+lab_stop_baresip bob
+lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" || { echo "Bail out! baresip did not register"; exit 1; }
+fl_call_fault 3 reset 4 tls_reset
+lab_stop_baresip bob
+done_testing

@@ -1,0 +1,49 @@
+# faults_lib.sh: helpers for faults*.sh (sourced after lab.sh and call_lib.sh).
+# fl_now: monotonic-ish milliseconds.   fl_ms T0 T1: T1 - T0.
+# fl_status_ok NAME: send `status` to sphone NAME and wait (5 s) for a new status event.
+# fl_kam_freeze: SIGSTOP the lab's Kamailio (all its processes): connections stay open, nothing answers.
+# fl_kam_crash: SIGKILL the lab's Kamailio and all its processes (no shutdown, as in a crash); KAM_PID="".
+# fl_sphone_conn NAME PORT: local port of sphone NAME's established TCP connection to 127.0.0.1:PORT.
+# fl_ctr NAME KEY: KEY of a fresh `verify` report (security event) of sphone NAME.
+fl_now() { date +%s%3N; }
+fl_ms() { echo $(($2 - $1)); }
+
+fl_status_ok() {
+	local n
+	n=$(cs_count "$1" status)
+	cs_cmd "$1" status
+	WAIT_SECS=5 wait_for sh -c "[ \$(grep -c '^{\"event\":\"status\"' '$WORK/$1.events') -gt $n ]"
+}
+
+_fl_kam_pids() { echo "$KAM_PID $(_lab_children "$KAM_PID")"; }
+
+fl_kam_freeze() {
+	local p
+	for p in $(_fl_kam_pids); do kill -STOP "$p" 2>/dev/null; done
+}
+
+fl_kam_crash() {
+	local p
+	[ -n "${KAM_PID:-}" ] || return 0
+	for p in $(_fl_kam_pids); do kill -KILL "$p" 2>/dev/null; done
+	wait "$KAM_PID" 2>/dev/null
+	untrack_pid "$KAM_PID"
+	echo "=== fl_kam_crash (SIGKILL) $(date -u +%H:%M:%S.%N)" >>"$KAM_LOG"
+	KAM_PID=""
+	# the listening sockets go with the last process
+	WAIT_SECS=5 wait_for sh -c "! awk -v port=\"\$(printf '%04X' $KAM_TLS_PORT)\" 'NR > 1 && \$4 == \"0A\" && \$2 ~ (\":\" port \"\$\") { f = 1 } END { exit !f }' /proc/net/tcp"
+}
+
+fl_sphone_conn() {
+	local pid
+	eval "pid=\$CS_${1}_PID"
+	ss -tnpH state established "( dport = :$2 )" 2>/dev/null | grep "pid=$pid," | awk '{ n = split($3, a, ":"); print a[n] }' | head -n 1
+}
+
+fl_ctr() {
+	local n
+	n=$(cs_count "$1" security)
+	cs_cmd "$1" verify
+	WAIT_SECS=3 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/$1.events') -gt $n ]" || return 1
+	cs_field "$1" security "$2"
+}

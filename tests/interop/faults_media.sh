@@ -1,0 +1,120 @@
+#!/bin/sh
+# faults_media.sh: faults on the media path of an sphone<->baresip SRTP call through the lab's Kamailio:
+#   6. loss, delay and reordering: sphone's signalling goes through faults_relay.py (a TLS proxy in front
+#      of Kamailio that rewrites the SDP both ways), so the RTP of the call runs through its UDP relay,
+#      which drops FL_LOSS of the packets each way and delays each by FL_DELAY + 0..FL_JITTER ms (so
+#      packets overtake each other). Audio must keep flowing and still match; the loss shows in the
+#      counters of `verify`/`status`.
+#   4. the far end vanishes without a BYE (baresip SIGKILLed mid-call): the RTP/RTCP inactivity timeout
+#      ends the call, with a reason in the `ended` event.
+# Each: the same sphone still answers `status`; everything started is stopped by PID.
+mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
+. "$top_srcdir/tests/interop/lab.sh"
+. "$top_srcdir/tests/interop/call_lib.sh"
+. "$top_srcdir/tests/interop/faults_lib.sh"
+lab_require kamailio baresip python3 sox
+
+FL_LOSS=${FL_LOSS:-0.05}
+FL_DELAY=${FL_DELAY:-20}
+FL_JITTER=${FL_JITTER:-40}
+# Threshold: without impairment the match is 1.000 (38 dB); with 5% loss, 20-60 ms delay and reordering it
+# measured 0.93 both ways (each lost 20 ms frame is concealed, so about one 0.5 s block in two holds a
+# concealed frame; worst blocks 0.5-0.77). 0.8 leaves room for timing variation and still fails a
+# silent, wrong or slipping signal (those give < 0.3).
+FL_MIN_CORR=${FL_MIN_CORR:-0.8}
+
+SIG=$WORK/signal60.wav
+lab_make_wav "$SIG" 60 || { echo "Bail out! no test signal"; exit 1; }
+lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
+lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
+lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" || { echo "Bail out! baresip did not register"; exit 1; }
+
+# --- 6. loss, delay and reordering on the media path ---------------------------------------------
+PROXY_PORT=$(free_port)
+"$PYTHON" "$LAB_SRC/faults_relay.py" proxy --listen "$PROXY_PORT" --upstream "$KAM_TLS_PORT" \
+	--cert "$LAB_CA/server.pem" --key "$LAB_CA/server.key" --stats "$WORK/relay.json" \
+	--loss "$FL_LOSS" --delay "$FL_DELAY" --jitter "$FL_JITTER" --seed 7 >"$WORK/relay.out" 2>&1 &
+RELAY_PID=$!
+track_pid "$RELAY_PID"
+WAIT_SECS=5 wait_for grep -q '^listening' "$WORK/relay.out" || echo "Bail out! relay did not start"
+KAM_TLS_PORT=$PROXY_PORT cs_conf "$WORK/imp.conf" alice
+cs_start imp 5 "$WORK/imp.conf" --audio-in "$SIG" --audio-out "$WORK/imp-heard.wav"
+cs_wait imp registered 15; ok $? "6: registered through the proxy"
+cs_cmd imp "call sip:bob@sip.test"
+cs_wait imp established 15; ok $? "6: call to baresip established"
+[ "$(cs_field imp established srtp)" = true ]; ok $? "6: with SRTP"
+sleep 12
+rm -f "$WORK/relay.json"
+kill -USR2 "$RELAY_PID"
+WAIT_SECS=3 wait_for test -s "$WORK/relay.json"
+stats=$(cat "$WORK/relay.json")
+diag "6: relay: $stats"
+rx=$(fl_ctr imp rtp_received) tx=$(fl_ctr imp rtp_sent)
+ra=$(cs_field imp security remote_media)
+for k in packets_unprotected auth_failures replay_failures rtp_lost jb_lost jb_late concealed jitter_ms; do
+	eval "v_$k=\$(cs_field imp security $k)"
+done
+diag "6: sphone verify: rtp_sent=$tx rtp_received=$rx remote_media=$ra lost=$v_rtp_lost jb_lost=$v_jb_lost late=$v_jb_late concealed=$v_concealed jitter=$v_jitter_ms ms"
+echo "$stats" | "$PYTHON" -c '
+import json, sys
+s = json.load(sys.stdin)
+ok = all(s.get(d, {}).get("seen", 0) > 400 and s[d]["dropped"] > 0 and s[d]["reordered"] > 0
+         for d in ("phone_to_far", "far_to_phone"))
+sys.exit(0 if ok and s["sdp_rewrites"] >= 2 else 1)'
+ok $? "6: the call's RTP went through the relay both ways, with drops and reordering"
+[ "$(cs_field imp security auth_failures)" = 0 ] && [ "$(cs_field imp security replay_failures)" = 0 ]
+ok $? "6: no SRTP authentication or replay failures (reordered packets are not replays)"
+cs_cmd imp status
+cs_wait imp call 5; ok $? "6: status reports the call"
+diag "6: status: $(grep '^{"event":"call"' "$WORK/imp.events" | tail -n 1)"
+if [ -n "$v_concealed" ]; then
+	[ "$v_concealed" -gt 0 ]; ok $? "6: verify counts concealed frames ($v_concealed)"
+	[ "${v_jb_lost:-0}" -gt 0 ] || [ "${v_rtp_lost:-0}" -gt 0 ]; ok $? "6: verify counts lost packets (rtp_lost=$v_rtp_lost jb_lost=$v_jb_lost)"
+else
+	ok 0 "# SKIP 6: verify has no concealment/loss counters yet (waiting for call2: /work/notes/faults_to_call2.md request 2)"
+	[ "$(cs_field imp call loss_pct)" -gt 0 ]; ok $? "6: status loss_pct > 0 ($(cs_field imp call loss_pct)%)"
+fi
+fl_status_ok imp; ok $? "6: sphone answers status"
+cs_cmd imp hangup
+cs_wait imp ended 10; ok $? "6: hung up"
+cs_quit imp
+[ "$CS_RC" = 0 ]; ok $? "6: clean exit"
+lab_stop_pid "$RELAY_PID"
+sleep 0.5
+rec=$(ls -t "$BS_bob_REC"/dump-*-dec.wav 2>/dev/null | head -n 1)
+cs_wavcut "$WORK/imp-heard.wav" "$WORK/imp-a.wav" 1 10
+cs_wavcut "$rec" "$WORK/imp-b.wav" 1 10
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/imp-a.wav" --min-corr "$FL_MIN_CORR" --min-seconds 8)
+ok $? "6: impaired audio baresip -> sphone still matches, corr >= $FL_MIN_CORR ($res)"
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/imp-b.wav" --min-corr "$FL_MIN_CORR" --min-seconds 8)
+ok $? "6: impaired audio sphone -> baresip still matches, corr >= $FL_MIN_CORR ($res)"
+[ "$TAP_FAILED" = 0 ] || cs_diag imp
+
+# --- 4. the far end vanishes without a BYE -----------------------------------------------------------
+if printf '[account x]\nuri = sips:x@sip.test\nmedia_timeout = 4\n' >"$WORK/probe.conf" &&
+	chmod 600 "$WORK/probe.conf" && "$SPHONE" --check-config -c "$WORK/probe.conf" >/dev/null 2>&1; then
+	cs_conf "$WORK/van.conf" alice media_timeout=4
+	cs_start van 6 "$WORK/van.conf" --audio-in "$SIG"
+	cs_wait van registered 15; ok $? "4: registered"
+	cs_cmd van "call sip:bob@sip.test"
+	cs_wait van established 15; ok $? "4: call to baresip established"
+	sleep 3
+	t0=$(fl_now)
+	kill -KILL "$BS_bob_PID"
+	wait "$BS_bob_PID" 2>/dev/null
+	untrack_pid "$BS_bob_PID"
+	cs_wait van ended 20; ok $? "4: the call ended after baresip vanished"
+	t1=$(fl_now)
+	diag "4: ended $(fl_ms "$t0" "$t1") ms after the SIGKILL (media_timeout = 4 s)"
+	[ "$(fl_ms "$t0" "$t1")" -ge 3500 ]; ok $? "4: not before the timeout"
+	r=$(cs_field van ended reason)
+	echo "$r" | grep -qi 'media'; ok $? "4: the reason says why ($r, by=$(cs_field van ended by))"
+	fl_status_ok van; ok $? "4: sphone answers status"
+	cs_quit van
+	[ "$CS_RC" = 0 ]; ok $? "4: clean exit"
+	[ "$TAP_FAILED" = 0 ] || cs_diag van
+else
+	ok 0 "# SKIP 4: waiting for call2: the media timeout ending the call, configurable as media_timeout (/work/notes/faults_to_call2.md)"
+	lab_stop_baresip bob
+fi
+done_testing
