@@ -583,7 +583,9 @@ static int map_error(struct tls_conn *c, int ret, int saved_errno, bool handshak
 				  handshake ? " during the TLS handshake" : "");
 			return EPIPE;
 		}
-		conn_fail(c, TLS_FAIL_OTHER, "connection to %s failed: %s", peer_label(c), strerror(saved_errno));
+		/* an established connection that breaks is "lost", not "failed" (e.g. ECONNABORTED: ss -K) */
+		conn_fail(c, TLS_FAIL_OTHER, "connection to %s %s: %s", peer_label(c),
+			  handshake ? "failed during the TLS handshake" : "lost", strerror(saved_errno));
 		return saved_errno ? saved_errno : EIO;
 	default:
 		break;
