@@ -222,7 +222,8 @@ class Phone:
         self.evlog = open(os.path.join(work, name + ".events"), "w")
         self.p = subprocess.Popen([sphone, "--headless", "-c", conf] + list(args), stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=self.log)
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self):
         for line in self.p.stdout:
@@ -233,8 +234,9 @@ class Phone:
                 ev = {"event": "?", "raw": s}
             with self.lock:
                 self.events.append(ev)
-                self.evlog.write(s + "\n")
-                self.evlog.flush()
+                if not self.evlog.closed:
+                    self.evlog.write(s + "\n")
+                    self.evlog.flush()
 
     def find(self, name, **kw):
         with self.lock:
@@ -292,8 +294,10 @@ class Phone:
             except subprocess.TimeoutExpired:
                 self.p.kill()
                 self.p.wait()
+        self.reader.join(5)
         self.log.close()
-        self.evlog.close()
+        with self.lock:
+            self.evlog.close()
         return self.p.returncode
 
 
@@ -396,6 +400,7 @@ class Proxy:
         self.calls = {}            # Call-ID -> Call
         self.on_invite = None
         self.received = []         # every request from sphone: (method, msg)
+        self.transcript = None     # a list: every message both ways is appended (plain text)
         self.stopping = False
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -447,9 +452,13 @@ class Proxy:
         if isinstance(data, str):
             data = data.encode()
         with self.lock:
+            if self.transcript is not None:
+                self.transcript.append(data.decode("utf-8", "replace"))
             c.sendall(data)
 
     def _dispatch(self, t, msg):
+        if self.transcript is not None:
+            self.transcript.append(msg)
         if msg.startswith("SIP/2.0"):
             via = hdr(msg, "via", "v") or ""
             m = re.search(r"branch=([^;\s,]+)", via)
@@ -617,6 +626,24 @@ class Call:
             self.start_from_answer(body_of(r))
         self.cseq += 1
         return r
+
+    def reinvite(self, body):
+        """A re-INVITE from our side (e.g. new keys); the answer's key replaces the receive key."""
+        br = self.px.request("INVITE", self.px.contact, self.callid, self.cseq, self.from_tag, self.to_hdr, body)
+        r = self.px.wait_resp(br)
+        if r is not None and status_of(r) == 200:
+            self.ack()
+            port, crypto, proto, direction = sdp_info(body_of(r))
+            if crypto:
+                self.rx = Srtp(list(crypto.values())[0][1])
+        self.cseq += 1
+        return r
+
+    def rekey(self):
+        """New key for what we send (used from the next packet; the caller re-INVITEs with it)."""
+        with self.tx_lock:
+            self.key = new_key()
+            self.tx = Srtp(self.key)
 
     def ack(self):
         self.px.request("ACK", self.px.contact, self.callid, self.cseq, self.from_tag, self.to_hdr)

@@ -2,3 +2,5 @@
 # issue 7). Scripted peers in python3 (stdlib + cryptography for SRTP) over TLS with the lab CA.
 TESTS += tests/interop/hostile_call.sh
 EXTRA_DIST += tests/interop/hostile_call.sh tests/interop/hostile_call.py tests/interop/hostile_peer.py
+TESTS += tests/interop/secrets_call.sh
+EXTRA_DIST += tests/interop/secrets_call.sh tests/interop/secrets_call.py
