@@ -4,3 +4,5 @@ TESTS += tests/interop/hostile_call.sh
 EXTRA_DIST += tests/interop/hostile_call.sh tests/interop/hostile_call.py tests/interop/hostile_peer.py
 TESTS += tests/interop/secrets_call.sh
 EXTRA_DIST += tests/interop/secrets_call.sh tests/interop/secrets_call.py
+TESTS += tests/interop/calls_loop.sh
+EXTRA_DIST += tests/interop/calls_loop.sh tests/interop/calls_loop.py
