@@ -37,17 +37,24 @@ lab_stop_pid "$MUTE_PID"
 unset KAM_TLS_PORT
 lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
 cs_conf "$WORK/r.conf" alice expires=600
-cs_start r 5 "$WORK/r.conf"
+cs_start r 5 "$WORK/r.conf" --sip-trace
 cs_wait r registered 15; ok $? "1: registered"
+# unregister (answered), freeze Kamailio, register again: that REGISTER goes out and is never answered
+cs_cmd r unregister
+cs_wait r unregistered 10
 fl_kam_freeze
-n0=$(lab_kam_count REGISTER alice)
+s0=$(grep -c -a '^REGISTER sips\?:' "$WORK/r.log")
 cs_cmd r register
-sleep 1.5
+WAIT_SECS=5 wait_for sh -c "[ \$(grep -c -a '^REGISTER sips\\?:' '$WORK/r.log') -gt $s0 ]"
+sleep 0.5
+s1=$(grep -c -a '^REGISTER sips\?:' "$WORK/r.log")
+[ "$s1" -gt "$s0" ] && [ "$(cs_count r registered)" = 1 ]
+ok $? "1: a REGISTER is in flight (sent to the frozen Kamailio, unanswered; $s0 -> $s1 sent)"
 fl_kam_crash
 t0=$(fl_now)
 WAIT_SECS=15 wait_for sh -c "grep '^{\"event\":\"registering\"' '$WORK/r.events' | grep -q 'connection lost' ||
 	grep -q '^{\"event\":\"registration_failed\"' '$WORK/r.events'"
-ok $? "1: the loss is reported ($(grep -o '"cause":"[^"]*"' "$WORK/r.events" | tail -n 1)$(cs_field r registration_failed reason))"
+ok $? "1: the loss is reported (registering $(grep -o '"cause":"[^"]*"' "$WORK/r.events" | tail -n 1); registration_failed '$(cs_field r registration_failed reason)')"
 sleep 2
 lab_start_kamailio "$KAM_CERT" "$KAM_KEY" || echo "Bail out! kamailio did not come back"
 WAIT_SECS=40 wait_for sh -c "[ \$(grep -c '^{\"event\":\"registered\"' '$WORK/r.events') -ge 2 ]"
