@@ -21,6 +21,6 @@ tests_unit_test_transp_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_transp
 
 # fault tests (issue 7): real Kamailio and baresip; they skip under SPHONE_UNIT_ONLY=1
-TESTS += tests/interop/faults.sh tests/interop/faults_media.sh
+TESTS += tests/interop/faults.sh tests/interop/faults_call.sh tests/interop/faults_media.sh
 EXTRA_DIST += tests/interop/faults.sh tests/interop/faults_call.sh tests/interop/faults_media.sh \
 	tests/interop/faults_lib.sh tests/interop/faults_relay.py
