@@ -6,3 +6,5 @@ TESTS += tests/interop/secrets_call.sh
 EXTRA_DIST += tests/interop/secrets_call.sh tests/interop/secrets_call.py
 TESTS += tests/interop/calls_loop.sh
 EXTRA_DIST += tests/interop/calls_loop.sh tests/interop/calls_loop.py
+TESTS += tests/interop/tls_matrix.sh
+EXTRA_DIST += tests/interop/tls_matrix.sh tests/interop/tls_matrix.py
