@@ -199,6 +199,15 @@ def run(px, phone, heard):
         forged.append(bytes(p))
     paced(forged)
     delta("forged SRTP (300 packets: bad tag, changed payload, changed header)", 300, 0, 0)
+    # forged SRTCP to the RTCP port (RTP port + 1, no rtcp-mux): an SR with an E bit, index and a
+    # random tag -- libsrtp must refuse every one as an authentication failure
+    srtcp = []
+    for i in range(50):
+        sr = struct.pack("!BBHII", 0x80, 200, 6, h.ssrc, 0) + os.urandom(20)
+        srtcp.append(sr + struct.pack("!I", 0x80000000 | (i + 1)) + os.urandom(10))
+    for p in srtcp:
+        h.sock.sendto(p, (h.remote[0], h.remote[1] + 1))
+    delta("forged SRTCP (50 sender reports with a random tag)", 50, 0, 0)
     # the same sequence numbers, now sent properly, are new to sphone's window: accepted
     # (the forged ones did not advance it)
     ctrl = [h.tx.protect(h.next_packet()) for _ in range(50)]
