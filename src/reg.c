@@ -722,17 +722,28 @@ static void lost_tmr_h(void *arg)
 	start_attempt(arg, "connection lost");
 }
 
-void reg_conn_lost(struct reg *r)
+void reg_conn_lost_why(struct reg *r, const char *why)
 {
 	uint64_t d;
+	char reason[300];
 
 	if (!r)
 		return;
 	switch (r->state) {
 	case REG_REGISTERED:
 	case REG_REFRESHING:
-	case REG_REGISTERING:
 		break;
+	case REG_REGISTERING:
+		/* the registrar never answered on this connection: a failed attempt (backoff, reason) */
+		if (r->pending && r->snd.cancel)
+			r->snd.cancel(r->snd.arg);
+		r->pending = false;
+		snprintf(reason, sizeof(reason), "%s%s",
+			 why && *why ? "connection lost before the registrar answered: " :
+				       "connection lost before the registrar answered",
+			 why ? why : "");
+		fail(r, 0, reason, true, 0);
+		return;
 	default:
 		return; /* idle, failed for good, waiting for a retry anyway, or leaving */
 	}
@@ -744,6 +755,11 @@ void reg_conn_lost(struct reg *r)
 	d = r->delay_lost_ms >= 0 ? (uint64_t)r->delay_lost_ms : rand_below(500);
 	log_info("account %s: connection to the registrar lost; registering again", r->acc->name);
 	tmr_start(r->l, &r->tmr, d, lost_tmr_h, r);
+}
+
+void reg_conn_lost(struct reg *r)
+{
+	reg_conn_lost_why(r, NULL);
 }
 
 void reg_status(const struct reg *r, struct event *ev)

@@ -82,7 +82,16 @@ int reg_start(struct reg *r);
  * nothing was registered; never from inside reg_stop).
  */
 int reg_stop(struct reg *r, unsigned timeout_ms, reg_done_h *done, void *arg);
-/* The flow to the registrar broke: register again promptly. */
+/*
+ * The flow to the registrar broke: register again promptly when it broke while we were bound
+ * (registered or refreshing). When it broke before the registrar ever answered this attempt
+ * (registering), that is a failed attempt: "registration_failed" (status 0, reason why) and the
+ * retry backoff, so a server that drops every new connection (e.g. a TLS 1.3 server refusing the
+ * missing client certificate after the handshake) is not reconnected to in a tight loop.
+ * why: the transport's sentence, NULL for a generic one.
+ */
+void reg_conn_lost_why(struct reg *r, const char *why);
+/* reg_conn_lost_why(r, NULL). */
 void reg_conn_lost(struct reg *r);
 
 enum reg_state reg_state(const struct reg *r);

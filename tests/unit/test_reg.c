@@ -477,11 +477,37 @@ static void test_backoff_and_errors(struct loop *l)
 	run_until(l, &f.nsent, 6, 1000);
 	is_int(f.nsent, 7, "re-REGISTER after the connection was lost");
 	is_str(event_get_str(&ev.last, "cause"), "connection lost", "cause: connection lost");
-	/* lost again while the REGISTER is out: the pending one is cancelled and redone */
-	reg_conn_lost(r);
-	is_int(f.ncancel, 1, "pending REGISTER cancelled");
-	run_until(l, &f.nsent, 7, 1000);
-	is_int(f.nsent, 8, "and sent again");
+	/* lost again while the REGISTER is out: the pending one is cancelled, the attempt counts as
+	 * failed (reason, backoff) and is redone; a server dropping every new connection must not be
+	 * reconnected to in a tight loop (TLS 1.3 client-certificate refusal, found by tls_matrix.sh) */
+	{
+		int nf = count(&ev, "registration_failed");
+		uint64_t t0 = loop_now_ms();
+
+		reg_conn_lost_why(r, "127.0.0.1 requires a client certificate: set tls_cert and tls_key in the account");
+		is_int(f.ncancel, 1, "pending REGISTER cancelled");
+		is_int(count(&ev, "registration_failed"), nf + 1, "lost before any answer: registration_failed");
+		is_str(event_get_str(&ev.last_failed, "reason"),
+		       "connection lost before the registrar answered: 127.0.0.1 requires a client certificate: "
+		       "set tls_cert and tls_key in the account",
+		       "with the transport's reason");
+		is_int(event_get_int(&ev.last_failed, "status", -1), 0, "status 0");
+		ok(event_get_int(&ev.last_failed, "retry_in", 0) >= 1, "retry_in given");
+		is_int(reg_state(r), REG_WAITING, "waiting for the retry");
+		run_until(l, &f.nsent, 7, 1000);
+		is_int(f.nsent, 8, "and sent again");
+		ok(loop_now_ms() - t0 >= 55, "after the backoff, not at once (%llu ms)",
+		   (unsigned long long)(loop_now_ms() - t0));
+		is_str(event_get_str(&ev.last, "cause"), "retry", "announced as a retry");
+		/* and again, without a reason: the generic sentence; the backoff grows */
+		t0 = loop_now_ms();
+		reg_conn_lost(r);
+		is_str(event_get_str(&ev.last_failed, "reason"), "connection lost before the registrar answered",
+		       "generic reason");
+		run_until(l, &f.nsent, 8, 1000);
+		is_int(f.nsent, 9, "sent again");
+		ok(loop_now_ms() - t0 >= 115, "second backoff longer (%llu ms)", (unsigned long long)(loop_now_ms() - t0));
+	}
 
 	/* stop while nobody answers: gives up after the timeout */
 	{
