@@ -165,6 +165,8 @@ void sip_flow_unref(struct sip_flow *f)
 {
 	if (!f || --f->refs > 0)
 		return;
+	if (f->q)
+		explicit_bzero(f->q, f->qcap); /* SIP text: SDP with a=crypto keys, digest responses */
 	free(f->q);
 	free(f);
 }
@@ -261,6 +263,8 @@ static void flow_teardown(struct sip_flow *f)
 	f->tls = NULL;
 	sip_stream_free(f->stream);
 	f->stream = NULL;
+	if (f->q)
+		explicit_bzero(f->q, f->qlen);
 	f->qlen = 0;
 	f->st = F_DEAD;
 }
@@ -350,9 +354,15 @@ static int queue_add(struct sip_flow *f, const void *p, size_t n)
 
 		while (cap < f->qlen + n)
 			cap *= 2;
-		q = realloc(f->q, cap);
+		/* not realloc: the old block would go back to the heap with SIP text (keys) in it */
+		q = malloc(cap);
 		if (!q)
 			return ENOMEM;
+		if (f->q) {
+			memcpy(q, f->q, f->qlen);
+			explicit_bzero(f->q, f->qcap);
+			free(f->q);
+		}
 		f->q = q;
 		f->qcap = cap;
 	}
@@ -571,6 +581,7 @@ static void flow_flush(struct sip_flow *f)
 			put = (size_t)r;
 		}
 		memmove(f->q, f->q + put, f->qlen - put);
+		explicit_bzero(f->q + f->qlen - put, put); /* the stale tail */
 		f->qlen -= put;
 	}
 	if (!f->qlen && f->close_after_flush) {
@@ -787,13 +798,18 @@ static void udp_read(int fd, int events, void *arg)
 	struct sip_flow *f;
 	socklen_t sl;
 	ssize_t n;
+	size_t last = 0;
 	int i, strict;
 
 	for (i = 0; i < 64; i++) { /* bounded so one busy socket cannot starve the loop */
+		/* the previous datagram's SIP text (SDP keys) does not stay in the buffer */
+		if (last)
+			explicit_bzero(t->rbuf, last);
 		sl = sizeof(src);
 		n = recvfrom(fd, t->rbuf, sizeof(t->rbuf), 0, (struct sockaddr *)&src, &sl);
 		if (n < 0)
 			return;
+		last = (size_t)n;
 		if (n == 0 || (n == 2 && !memcmp(t->rbuf, "\r\n", 2)) || (n == 4 && !memcmp(t->rbuf, "\r\n\r\n", 4)))
 			continue; /* keep-alive datagrams */
 		f = udp_flow_find(t, &src);
@@ -823,6 +839,8 @@ static void udp_read(int fd, int events, void *arg)
 		deliver(f, msg);
 		sip_flow_unref(f);
 	}
+	if (last)
+		explicit_bzero(t->rbuf, last);
 }
 
 /* ---- listeners ---- */
