@@ -26,7 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostile_peer import (Call, Phone, Proxy, body_of, diag, tone_share, hdr, new_key, ok,  # noqa: E402
+from hostile_peer import (Call, Phone, Proxy, body_of, diag, tone_share, hdr, new_key, ok, udp_drops,  # noqa: E402
                           read_wav, rtp_packet, sdp_offer, status_of, write_conf, write_tone_wav)
 import hostile_peer  # noqa: E402
 
@@ -35,12 +35,16 @@ G_TONE, H_TONE, PHONE_TONE = 440, 700, 1000
 
 
 def phone_sends_tone(call, label, secs=1.5):
-    """sphone's audio on `call` (decrypted here) is its 1000 Hz --audio-in tone."""
+    """sphone's audio on `call` (decrypted here) is its 1000 Hz --audio-in tone: at least `secs` of
+    it arrives within 2*secs (a loaded machine may delay the start after a resume)."""
     t = time.time()
+    end = t + 2 * secs
     time.sleep(secs)
+    while len(call.heard_since(t)) < 8000 * secs and time.time() < end:
+        time.sleep(0.1)
     pcm = call.heard_since(t)
     share = tone_share(pcm, PHONE_TONE)
-    ok(len(pcm) >= 8000 * secs * 0.6 and share > 0.8,
+    ok(len(pcm) >= 8000 * secs and share > 0.8,
        "%s: sphone's audio on G arrives and decrypts: %d samples, %.0f%% of the energy at %d Hz (median)"
        % (label, len(pcm), 100 * share, PHONE_TONE))
 
@@ -135,8 +139,33 @@ def run(px, phone, heard):
     refused_offer(px, phone, sdp_offer(40000, [], proto="RTP/AVP"), "plain RTP/AVP offer (srtp_required)")
     check_g(phone, g, gid, "G after %d hostile offers" % (len(bad_crypto) + 2))
 
+    # 16 m-lines (the limit): 15 video streams, then the audio. RFC 3264 6: the answer has the same
+    # number of m-lines in the same order, the refused ones with port 0; the audio is accepted.
+    vids = "".join("m=video %d RTP/AVP 31\r\n" % (30000 + 2 * i) for i in range(15))
+    c16 = Call(px, 0)
+    key16 = new_key()
+    body16 = sdp_offer(c16.port, ["1 AES_CM_128_HMAC_SHA1_80 inline:" + key16])
+    head16, audio16 = body16.split("m=audio", 1)
+    n_est, n_hold = phone.count("established"), phone.count("hold", call=gid)
+    r = c16.invite(head16 + vids + "m=audio" + audio16)
+    ms = [ln for ln in body_of(r).split("\r\n") if ln.startswith("m=")] if r else []
+    ok(r is not None and status_of(r) == 200 and len(ms) == 16 and
+       all(m.split()[1] == "0" for m in ms[:15]) and ms[15].startswith("m=audio ") and ms[15].split()[1] != "0",
+       "16 m-lines (15 video, then audio): 200 OK, 16 m-lines in the answer, the 15 video ones refused "
+       "with port 0 (%s)" % (ms[:1] + ms[-1:]))
+    ev16 = phone.wait("established", n_est + 1, 5)
+    c16.bye()
+    if ev16:
+        phone.wait("ended", 1, 5, call=ev16.get("call"))
+    phone.wait("hold", n_hold + 1, 5, call=gid)
+    phone.cmd("resume %d" % gid)
+    phone.wait("hold", n_hold + 2, 5, call=gid)
+    time.sleep(0.5)
+    del px.calls[c16.callid]
+
     # ---- 2. hostile media on a second call H
     h = Call(px, H_TONE)
+    n_est, n_hold = phone.count("established"), phone.count("hold", call=gid)
     sent = []
     orig_send = h.send_srtp
 
@@ -147,11 +176,11 @@ def run(px, phone, heard):
     h.send_srtp = keep
     r = h.invite(h.offer())
     ok(r is not None and status_of(r) == 200, "H: sphone auto-answers the second call")
-    ev = phone.wait("established", 2, 5)
+    ev = phone.wait("established", n_est + 1, 5)
     hid = ev and ev.get("call")
     if not ok(h.established and hid is not None and hid != gid, "H: established (call %s)" % hid):
         return
-    held = phone.wait("hold", 1, 5, call=gid)
+    held = phone.wait("hold", n_hold + 1, 5, call=gid)
     ok(held is not None and held.get("on") is True, "G went on hold (one call talks at a time)")
     time.sleep(6.5)
     s0 = phone.verify(hid)
@@ -162,15 +191,27 @@ def run(px, phone, heard):
     time.sleep(0.3)
     base = phone.verify(hid)
 
+    def drops():
+        return udp_drops(h.remote[1]) + udp_drops(h.remote[1] + 1)
+    base_drops = [drops()]
+
     def delta(label, want_auth, want_replay, want_rx):
+        """Exact counts; if the kernel dropped packets at sphone's sockets (a loaded machine; ASan),
+        each count may fall short, by no more than the drops in total."""
         time.sleep(0.4)
         s = phone.verify(hid)
-        d = {k: s.get(k, 0) - base.get(k, 0) for k in ("auth_failures", "replay_failures", "rtp_received")}
-        ok(d == {"auth_failures": want_auth, "replay_failures": want_replay, "rtp_received": want_rx},
-           "%s: counted exactly (auth_failures +%d, replay_failures +%d, rtp_received +%d; want +%d +%d +%d)"
+        dr = drops() - base_drops[0]
+        base_drops[0] += dr
+        keys = ("auth_failures", "replay_failures", "rtp_received")
+        d = {k: s.get(k, 0) - base.get(k, 0) for k in keys}
+        want = dict(zip(keys, (want_auth, want_replay, want_rx)))
+        good = d == want if dr == 0 else (all(d[k] <= want[k] for k in keys) and
+                                          sum(d.values()) >= sum(want.values()) - dr)
+        ok(good, "%s: counted exactly (auth_failures +%d, replay_failures +%d, rtp_received +%d; want +%d +%d +%d%s)"
            % (label, d["auth_failures"], d["replay_failures"], d["rtp_received"], want_auth, want_replay,
-              want_rx))
+              want_rx, "; %d dropped by the kernel: sphone too slow to read" % dr if dr else ""))
         base.update(s)
+        return dr
 
     def paced(pkts):
         for i, p in enumerate(pkts):
@@ -260,14 +301,22 @@ def run(px, phone, heard):
             pkts.append(h.tx.protect(h.next_packet(pt=101, payload=bad, ts=ts + 400 + j)))
         ts += 1600
     t0 = time.time()
+    dr0 = drops()
     paced(pkts)
     flood_secs = time.time() - t0
     time.sleep(1.0)
+    dr = drops() - dr0
     got = [(e.get("digit"), e.get("duration_ms")) for e in phone.find("dtmf")[n_dtmf0:]]
-    ok(got == want, "RFC 4733 flood (%d packets in %.2f s): %d dtmf events, exactly the %d expected in order "
-       "(400 real events once each, %d end-only events of 0 ms, malformed and non-DTMF codes ignored)"
-       % (len(pkts), flood_secs, len(got), len(want), len(want) - 400))
-    if got != want:
+    if dr == 0:
+        good = got == want
+    else:       # packets lost before sphone read them: what arrived is still reported once, in order
+        it = iter(want)
+        good = all(any(g == w for w in it) for g in got) and len(got) >= len(want) - dr
+    ok(good, "RFC 4733 flood (%d packets in %.2f s): %d dtmf events, exactly the %d expected in order "
+       "(400 real events once each, %d end-only events of 0 ms, malformed and non-DTMF codes ignored)%s"
+       % (len(pkts), flood_secs, len(got), len(want), len(want) - 400,
+          "; %d packets dropped by the kernel" % dr if dr else ""))
+    if not good:
         diag("first difference at %s" % next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
                                               min(len(got), len(want))))
     delta("RFC 4733 flood: every packet authenticated and counted", 0, 0, len(pkts))
@@ -282,7 +331,7 @@ def run(px, phone, heard):
     ok(code == 200, "H: BYE answered %d" % code)
     phone.wait("ended", 1, 5, call=hid)
     phone.cmd("resume %d" % gid)
-    ev = phone.wait("hold", 2, 5, call=gid)
+    ev = phone.wait("hold", n_hold + 2, 5, call=gid)
     ok(ev is not None and ev.get("on") is False, "G resumed")
     time.sleep(0.5)
     check_g(phone, g, gid, "G after the media attacks on H")
