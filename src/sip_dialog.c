@@ -467,6 +467,24 @@ const char *sip_dialog_remote_tag(const struct sip_dialog *d)
 	return d && d->rtag ? d->rtag : "";
 }
 
+int sip_dialog_set_contact(struct sip_dialog *d, const char *contact)
+{
+	char *c;
+
+	if (!d || !contact || !uri_ok(contact))
+		return EINVAL;
+	if (!(c = strdup(contact)))
+		return ENOMEM;
+	free(d->contact);
+	d->contact = c;
+	return 0;
+}
+
+const char *sip_dialog_contact(const struct sip_dialog *d)
+{
+	return d ? d->contact : NULL;
+}
+
 const char *sip_dialog_remote_target(const struct sip_dialog *d)
 {
 	return d ? d->rtarget : NULL;

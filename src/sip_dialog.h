@@ -90,6 +90,12 @@ int sip_dialog_set_route(struct sip_dialog *d, const char *route_uri);
  */
 int sip_dialog_cancel_print(struct wbuf *w, const struct sip_msg *invite);
 
+/*
+ * Our Contact changes (the signalling connection was replaced: a new local
+ * address); the next target-refresh request carries it. 0, EINVAL, ENOMEM.
+ */
+int sip_dialog_set_contact(struct sip_dialog *d, const char *contact);
+const char *sip_dialog_contact(const struct sip_dialog *d);
 enum sip_dialog_state sip_dialog_state(const struct sip_dialog *d);
 const char *sip_dialog_callid(const struct sip_dialog *d);
 const char *sip_dialog_local_tag(const struct sip_dialog *d);

@@ -270,6 +270,21 @@ static void test_uas(void)
 	m = parse(buf);
 	ok(m && !sip_dialog_match_req(d, m), "uas: wrong From tag does not match");
 	sip_msg_free(m);
+
+	/* our connection was replaced: the next re-INVITE carries the new Contact, identifiers unchanged */
+	is_int(sip_dialog_set_contact(d, "tel:+1"), EINVAL, "contact: a non-SIP URI refused");
+	is_str(sip_dialog_contact(d), "sips:alice@127.0.0.1:40000;transport=tls", "contact: unchanged after refusal");
+	is_int(sip_dialog_set_contact(d, "sips:alice@127.0.0.1:41234;transport=tls"), 0, "contact: changed");
+	wbuf_init(&w, 0);
+	is_int(sip_dialog_request(d, &w, "INVITE", VIA, 0, NULL, NULL, NULL, 0, NULL), 0, "contact: re-INVITE printed");
+	m = parse_w(&w);
+	ok(m && sip_msg_contact_count(m) == 1 &&
+		   pl_eq_str(sip_msg_contact_at(m, 0)->uri_raw, "sips:alice@127.0.0.1:41234;transport=tls"),
+	   "contact: the re-INVITE carries the new Contact");
+	ok(m && pl_eq_str(sip_msg_from(m)->tag, sip_dialog_local_tag(d)) && pl_eq_str(sip_msg_to(m)->tag, "bt77"),
+	   "contact: same dialog (tags)");
+	sip_msg_free(m);
+	wbuf_free(&w);
 	sip_dialog_free(d);
 
 	/* no From tag: no dialog */
