@@ -61,8 +61,11 @@ struct call {
 	char *account, *peer, *contact;
 	bool keys_insecure_ok;
 	bool srtp_required;
-	unsigned se_want;
-	struct sip_flow *flow;
+	unsigned se_want, min_se;
+	struct sip_flow *flow; /* NULL after it was lost, until another one is had */
+	call_flow_h *flowh;
+	void *flow_arg;
+	unsigned media_timeout_ms;
 	struct sip_dialog *dlg;
 	struct sdp_sess *sdp;
 	struct sip_auth *auth;
@@ -84,6 +87,14 @@ struct call {
 	struct sip_ctrans *re_ct;
 	uint32_t re_cseq;
 	bool re_hold, re_dir_change;
+	struct wbuf re_body;    /* its offer, re-sent with credentials */
+	char re_extra[200];
+	bool re_auth_tried;     /* one answer to a challenge per request */
+	struct tmr glare_tmr;   /* 491: the retry waits (RFC 3261 14.1) */
+
+	/* our BYE, kept after "ended" to answer a challenge */
+	struct sip_ctrans *bye_ct;
+	bool bye_auth_tried;
 
 	/* server side: the INVITE we answer (initial or re-INVITE), its 2xx retransmitted until ACK */
 	struct sip_strans *inv_st;
@@ -98,6 +109,11 @@ struct call {
 	/* media */
 	int rtp_fd, rtcp_fd;
 	uint16_t port;
+	char *media_addr;
+	/* call_media_move: the new sockets, offered by re-INVITE, taken when the 2xx comes */
+	bool moving;
+	int mv_rtp_fd, mv_rtcp_fd;
+	uint16_t mv_port;
 	struct stream *s;
 	struct tmr media_tmr;
 	bool active;
@@ -108,6 +124,7 @@ struct call {
 
 	/* RFC 4028 */
 	struct tmr se_tmr;
+	uint64_t se_expiry; /* when the session runs out without a refresh */
 	unsigned se;
 	bool refresher_us;
 	char se_hdr[96];
@@ -301,8 +318,23 @@ static void warn(struct call *c, const char *msg)
 
 /* ---------------- media ---------------- */
 
+static void move_abort(struct call *c)
+{
+	if (!c->moving)
+		return;
+	c->moving = false;
+	if (c->mv_rtp_fd >= 0)
+		close(c->mv_rtp_fd);
+	if (c->mv_rtcp_fd >= 0)
+		close(c->mv_rtcp_fd);
+	c->mv_rtp_fd = c->mv_rtcp_fd = -1;
+	if (c->sdp && c->media_addr)
+		sdp_sess_set_media(c->sdp, c->media_addr, c->port);
+}
+
 static void media_close(struct call *c)
 {
+	move_abort(c);
 	audio_detach(c->audio, c);
 	tmr_cancel(&c->media_tmr);
 	stream_free(c->s);
@@ -428,13 +460,32 @@ static void dtmf_h(char digit, unsigned duration_ms, void *arg)
 	emit(c, &ev);
 }
 
+static enum stream_dir sdir(enum sdp_dir d)
+{
+	return (enum stream_dir)(d & 3);
+}
+
+static void send_bye_end(struct call *c, uint16_t status, const char *reason);
+
+/*
+ * Nothing authenticated (RTP or RTCP) came for the media timeout. While we
+ * expect to receive, the far end is gone: BYE (best effort) and end. On hold
+ * (nothing to receive by agreement) it is only a warning.
+ */
 static void timeout_h(unsigned silent_ms, void *arg)
 {
 	struct call *c = arg;
 	char msg[120];
+	unsigned secs = (silent_ms + 500) / 1000;
 
-	snprintf(msg, sizeof(msg), "no authenticated media from the far end for %u s", silent_ms / 1000);
-	warn(c, msg);
+	snprintf(msg, sizeof(msg), "no media from the far end for %u s", secs);
+	if (c->state != CALL_ESTABLISHED || !c->have_res || !(sdir(c->res.dir) & STREAM_RECVONLY)) {
+		char w[160];
+		snprintf(w, sizeof(w), "no authenticated media from the far end for %u s", secs);
+		warn(c, w);
+		return;
+	}
+	send_bye_end(c, 408, msg);
 }
 
 static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss)
@@ -453,10 +504,6 @@ static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage 
 	return EINVAL;
 }
 
-static enum stream_dir sdir(enum sdp_dir d)
-{
-	return (enum stream_dir)(d & 3);
-}
 
 static bool same_keys(const struct sdp_result *a, const struct sdp_result *b)
 {
@@ -506,6 +553,7 @@ static int media_apply(struct call *c, const struct sdp_result *r)
 		p.crypto = cr;
 		p.dtmfh = dtmf_h;
 		p.timeouth = timeout_h;
+		p.timeout_ms = c->media_timeout_ms;
 		p.arg = c;
 		e = stream_alloc(&c->s, &p);
 		if (e)
@@ -575,13 +623,57 @@ out:
 
 /* ---------------- sending ---------------- */
 
+/* The call goes on over f from now on; contact: our Contact there ("" or NULL: unchanged). */
+static void switch_flow(struct call *c, struct sip_flow *f, const char *contact)
+{
+	if (f == c->flow)
+		return;
+	sip_flow_ref(f);
+	if (c->flow)
+		sip_flow_unref(c->flow);
+	c->flow = f;
+	c->ts.reliable = sip_flow_tp(f) != SIP_TP_UDP;
+	if (contact && *contact && c->contact && strcmp(contact, c->contact)) {
+		char *nc = strdup(contact);
+		if (nc && (!c->dlg || !sip_dialog_set_contact(c->dlg, nc))) {
+			free(c->contact);
+			c->contact = nc;
+		} else {
+			free(nc);
+		}
+	}
+	log_info("call %u: signalling now over %s to %s", c->id, sip_flow_tp_name(f), sip_flow_raddr(f));
+}
+
+/*
+ * The flow to send on: the call's own while it lives, else the account's
+ * current one (the UA re-connects for its registration). NULL: none now.
+ */
+static struct sip_flow *cur_flow(struct call *c)
+{
+	struct sip_flow *f;
+	char contact[300];
+
+	if (c->flow && sip_flow_alive(c->flow))
+		return c->flow;
+	if (!c->flowh)
+		return NULL;
+	contact[0] = '\0';
+	f = c->flowh(contact, sizeof(contact), c->flow_arg);
+	if (!f || !sip_flow_alive(f))
+		return NULL;
+	switch_flow(c, f, contact);
+	return f;
+}
+
 static int tsend_h(const void *data, size_t len, void *arg)
 {
 	struct call *c = arg;
+	struct sip_flow *f = cur_flow(c);
 
-	if (!c->flow || !sip_flow_alive(c->flow))
-		return EPIPE;
-	return sip_flow_send(c->flow, data, len);
+	if (!f)
+		return ENOTCONN;
+	return sip_flow_send(f, data, len);
 }
 
 static int via_line(struct call *c, char *via, size_t sz)
@@ -590,8 +682,8 @@ static int via_line(struct call *c, char *via, size_t sz)
 	struct wbuf w;
 	int e;
 
-	if (!c->flow || !sip_flow_alive(c->flow))
-		return EPIPE;
+	if (!cur_flow(c))
+		return ENOTCONN;
 	wbuf_init_static(&w, via, sz);
 	if ((e = sip_ctrans_branch_new(branch, sizeof(branch))) != 0 ||
 	    (e = sip_ctrans_via_print(&w, sip_flow_tp_name(c->flow), sip_flow_lhost(c->flow),
@@ -615,6 +707,9 @@ static int send_request(struct call *c, const char *method, uint32_t cseq, const
 	struct wbuf w, x;
 	int e;
 
+	/* first the flow (it may change), then whether keys may go on it */
+	if (!cur_flow(c))
+		return ENOTCONN;
 	if (!keys_ok(c, body, blen))
 		return EPERM;
 	if ((e = via_line(c, via, sizeof(via))) != 0)
@@ -644,6 +739,7 @@ static int send_request(struct call *c, const char *method, uint32_t cseq, const
 			goto out;
 		}
 		memcpy(copy, w.p, w.len);
+		crypto_wipe(c->ack, c->ack_len);
 		free(c->ack);
 		c->ack = copy;
 		c->ack_len = w.len;
@@ -675,6 +771,7 @@ static void end_call(struct call *c, uint16_t status, const char *reason, const 
 	tmr_cancel(&c->resp_tmr);
 	tmr_cancel(&c->se_tmr);
 	tmr_cancel(&c->cancel_tmr);
+	tmr_cancel(&c->glare_tmr);
 	ev_init(c, &ev, "ended");
 	event_str(&ev, "reason", reason);
 	event_int(&ev, "status", status);
@@ -682,12 +779,99 @@ static void end_call(struct call *c, uint16_t status, const char *reason, const 
 	emit(c, &ev);
 }
 
-static void send_bye(struct call *c)
+/*
+ * A 401/407 to one of our in-dialog requests: 0 when it can be answered with
+ * the account's credentials (once per request: *tried), else why not.
+ */
+static int answer_challenge(struct call *c, const struct sip_msg *resp, bool *tried)
 {
-	struct sip_ctrans *ct = NULL;
+	uint16_t code = sip_msg_status(resp);
+	enum sip_hdr_id id = code == 401 ? SIP_HDR_WWW_AUTHENTICATE : SIP_HDR_PROXY_AUTHENTICATE;
+	const struct sip_hdr *h;
 
-	if (send_request(c, "BYE", 0, NULL, NULL, 0, &ct, NULL, NULL) == 0)
-		sip_ctrans_free(ct); /* it runs on by itself; we don't wait for the 200 */
+	if (!c->auth)
+		return ENOKEY;
+	if (*tried)
+		return EACCES;
+	*tried = true;
+	sip_auth_begin(c->auth);
+	for (h = sip_msg_hdr(resp, id); h; h = sip_msg_hdr_next(resp, h))
+		sip_auth_add(c->auth, code == 407, h->line);
+	return sip_auth_commit(c->auth, c->flow && sip_flow_is_tls(c->flow), c->allow_plain_auth);
+}
+
+static const char *challenge_why(int e)
+{
+	switch (e) {
+	case ENOKEY: return "the account has no credentials";
+	case EACCES: return "challenged again: wrong user name or password";
+	case EPERM: return "challenge over a plaintext transport refused";
+	default: return "no challenge we can answer";
+	}
+}
+
+static int send_bye(struct call *c);
+static void fail_reason(char *buf, size_t sz, const struct sip_msg *resp);
+
+/* Our BYE's outcome; it may come after "ended" (the owner waits while call_closing). */
+static void bye_ct_h(int err, const struct sip_msg *resp, void *arg)
+{
+	struct call *c = arg;
+	uint16_t code = !err && resp ? sip_msg_status(resp) : 0;
+	int e;
+
+	if (!err && code < 200)
+		return;
+	sip_ctrans_free(c->bye_ct);
+	c->bye_ct = NULL;
+	if (code == 401 || code == 407) {
+		e = answer_challenge(c, resp, &c->bye_auth_tried);
+		if (!e && (e = send_bye(c)) == 0)
+			return;
+		{
+			char msg[300];
+			snprintf(msg, sizeof(msg), "the BYE was refused (%u, %s): the far end may not know the call is over",
+				 code, e == ENOTCONN ? "no signalling connection" : challenge_why(e));
+			log_info("call %u: %s", c->id, msg);
+			warn(c, msg);
+		}
+		return;
+	}
+	if (code / 100 == 2 && c->auth && c->bye_auth_tried)
+		sip_auth_accepted(c->auth);
+	if (err || (code >= 300 && code != 481)) {
+		/* "ended" is out already; this says the far end may still think the call is up */
+		char why[300], msg[400];
+		if (err)
+			snprintf(why, sizeof(why), "got no answer (%s)", strerror(err));
+		else {
+			char r[280];
+			fail_reason(r, sizeof(r), resp);
+			snprintf(why, sizeof(why), "was answered %s", r);
+		}
+		snprintf(msg, sizeof(msg), "the BYE %s: the far end may not know the call is over", why);
+		log_info("call %u: %s", c->id, msg);
+		warn(c, msg);
+	}
+}
+
+/* 0 or why the BYE could not go out (ENOTCONN: no signalling connection now). */
+static int send_bye(struct call *c)
+{
+	sip_ctrans_free(c->bye_ct);
+	c->bye_ct = NULL;
+	return send_request(c, "BYE", 0, NULL, NULL, 0, &c->bye_ct, bye_ct_h, NULL);
+}
+
+bool call_closing(const struct call *c)
+{
+	return c && c->bye_ct;
+}
+
+static void send_bye_end(struct call *c, uint16_t status, const char *reason)
+{
+	send_bye(c);
+	end_call(c, status, reason, "timeout");
 }
 
 /* ---------------- RFC 4028 ---------------- */
@@ -701,8 +885,16 @@ static void se_tmr_h(void *arg)
 	if (c->state != CALL_ESTABLISHED)
 		return;
 	if (c->refresher_us) {
-		if (refresh_reinvite(c) == EBUSY)
+		int e = refresh_reinvite(c);
+		if (!e)
+			return;
+		/* another offer is out, or no connection right now: try again until the session runs out */
+		if (loop_now_ms() + 2000 < c->se_expiry) {
 			tmr_start(c->l, &c->se_tmr, 2000, se_tmr_h, c);
+			return;
+		}
+		send_bye(c);
+		end_call(c, 408, "session timer expired: the refresh could not be sent", "local");
 		return;
 	}
 	/* the peer was to refresh and did not: the session is over (RFC 4028 10) */
@@ -719,6 +911,7 @@ static void se_arm(struct call *c)
 		return;
 	/* refresher at half the interval; the other side gives up a bit before expiry */
 	ms = c->refresher_us ? (uint64_t)c->se * 500 : (uint64_t)c->se * 1000 - (c->se > 96 ? 32000 : c->se * 333);
+	c->se_expiry = loop_now_ms() + (uint64_t)c->se * 1000;
 	tmr_start(c->l, &c->se_tmr, ms, se_tmr_h, c);
 }
 
@@ -822,7 +1015,7 @@ static int send_invite(struct call *c)
 	char extra[256];
 
 	snprintf(extra, sizeof(extra), ALLOW_HDR "Supported: timer\r\nSession-Expires: %u\r\nMin-SE: %u\r\n",
-		 c->se_want, MIN_SE);
+		 c->se_want, c->min_se);
 	sip_ctrans_free(c->inv_ct);
 	c->inv_ct = NULL;
 	return send_request(c, "INVITE", 0, extra, c->offer.p, c->offer.len, &c->inv_ct, inv_ct_h, &c->inv_cseq);
@@ -1019,12 +1212,17 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 	c->eh = eh;
 	c->arg = arg;
 	c->rtp_fd = c->rtcp_fd = -1;
+	c->mv_rtp_fd = c->mv_rtcp_fd = -1;
 	c->keys_insecure_ok = prm->keys_on_insecure;
 	c->srtp_required = prm->srtp && prm->srtp_required;
 	c->se_want = prm->session_expires ? prm->session_expires : SE_DEFAULT;
+	c->min_se = prm->min_se ? prm->min_se : MIN_SE;
 	c->allow_plain_auth = prm->allow_plaintext_auth;
 	c->flow = flow;
 	sip_flow_ref(flow);
+	c->flowh = env->flowh;
+	c->flow_arg = env->flow_arg;
+	c->media_timeout_ms = prm->media_timeout_ms;
 	c->ts.send = tsend_h;
 	c->ts.arg = c;
 	c->ts.reliable = sip_flow_tp(flow) != SIP_TP_UDP;
@@ -1032,9 +1230,15 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 	tmr_init(&c->resp_tmr);
 	tmr_init(&c->media_tmr);
 	tmr_init(&c->se_tmr);
+	tmr_init(&c->glare_tmr);
+	wbuf_init(&c->re_body, 0);
 	wbuf_init(&c->offer, 0);
 	wbuf_init(&c->answer, 0);
 	if (prm->account && !(c->account = strdup(prm->account))) {
+		e = ENOMEM;
+		goto out;
+	}
+	if (!(c->media_addr = strdup(prm->media_addr))) {
 		e = ENOMEM;
 		goto out;
 	}
@@ -1160,6 +1364,7 @@ static int reply(struct call *c, struct sip_strans *st, uint16_t code, const cha
 		uint8_t *copy = malloc(w.len);
 		if (copy) {
 			memcpy(copy, w.p, w.len);
+			crypto_wipe(c->resp2xx, c->resp2xx_len);
 			free(c->resp2xx);
 			c->resp2xx = copy;
 			c->resp2xx_len = w.len;
@@ -1211,6 +1416,7 @@ static void await_ack(struct call *c)
 static void ack_arrived(struct call *c)
 {
 	tmr_cancel(&c->resp_tmr);
+	crypto_wipe(c->resp2xx, c->resp2xx_len);
 	free(c->resp2xx);
 	c->resp2xx = NULL;
 	sip_strans_free(c->inv_st);
@@ -1266,9 +1472,9 @@ static int invite_checks(struct call *c, struct sip_strans *st, const struct sip
 			return 420;
 		}
 	}
-	if (!se_parse(req, &secs, &r) && secs < MIN_SE) {
+	if (!se_parse(req, &secs, &r) && secs < c->min_se) {
 		char extra[40];
-		snprintf(extra, sizeof(extra), "Min-SE: %u\r\n", MIN_SE);
+		snprintf(extra, sizeof(extra), "Min-SE: %u\r\n", c->min_se);
 		reply(c, st, 422, NULL, extra, NULL, 0);
 		return 422;
 	}
@@ -1390,6 +1596,20 @@ int call_answer(struct call *c)
 	return 0;
 }
 
+int call_progress(struct call *c)
+{
+	int e;
+
+	if (!c || c->state != CALL_INCOMING || !c->inv_st || !c->have_pend || sip_strans_answered(c->inv_st))
+		return EPROTO;
+	if (c->s)
+		return 0;
+	/* the media starts now with the answer we will also put in the 200 (RFC 3261 13.2.1: the same one) */
+	if ((e = media_apply(c, &c->pend_res)) != 0)
+		return e;
+	return reply(c, c->inv_st, 183, NULL, NULL, c->answer.p, c->answer.len);
+}
+
 int call_hangup(struct call *c)
 {
 	if (!c)
@@ -1409,8 +1629,13 @@ int call_hangup(struct call *c)
 		end_call(c, 603, "declined", "local");
 		return 0;
 	case CALL_ESTABLISHED:
-		send_bye(c);
-		end_call(c, 200, "hung up", "local");
+		if (send_bye(c) == 0)
+			end_call(c, 200, "hung up", "local");
+		else
+			end_call(c, 503,
+				 "hung up locally; the BYE could not be sent (no signalling connection): the far end "
+				 "may not know the call is over",
+				 "local");
 		return 0;
 	case CALL_ENDED:
 		break;
@@ -1419,6 +1644,9 @@ int call_hangup(struct call *c)
 }
 
 /* ---------------- re-INVITE (ours) ---------------- */
+
+static void glare_tmr_h(void *arg);
+static void move_commit(struct call *c);
 
 static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 {
@@ -1439,12 +1667,16 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 			return;
 		}
 		sip_dialog_target_refresh(c->dlg, resp);
+		if (c->auth && c->re_auth_tried)
+			sip_auth_accepted(c->auth);
 		send_request(c, "ACK", c->re_cseq, NULL, NULL, 0, NULL, NULL, NULL);
 		sip_ctrans_free(c->re_ct);
 		c->re_ct = NULL;
 		body = sip_msg_body(resp);
 		memset(&r, 0, sizeof(r));
 		e = body.l ? sdp_sess_apply_answer(c->sdp, body.p, body.l, &r) : EPROTO;
+		if (!e && c->moving)
+			move_commit(c);
 		if (!e)
 			e = media_apply(c, &r);
 		sdp_result_wipe(&r);
@@ -1467,9 +1699,49 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 	}
 	sip_ctrans_free(c->re_ct);
 	c->re_ct = NULL;
+	if ((code == 401 || code == 407)) {
+		char why[300], msg[420];
+
+		e = answer_challenge(c, resp, &c->re_auth_tried);
+		if (!e && (e = send_request(c, "INVITE", 0, c->re_extra, c->re_body.p, c->re_body.len, &c->re_ct,
+					    re_ct_h, &c->re_cseq)) == 0)
+			return;
+		if (c->re_dir_change)
+			sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
+		move_abort(c);
+		fail_reason(why, sizeof(why), resp);
+		snprintf(msg, sizeof(msg), "re-INVITE refused: %s: %s", why,
+			 e == ENOTCONN ? "no signalling connection" : challenge_why(e));
+		warn(c, msg);
+		return;
+	}
+	/* a move is offered once: after any failure the call stays on its sockets */
+	move_abort(c);
+	if (code == 491) {
+		/* glare (RFC 3261 14.1): the owner of the Call-ID waits 2.1-4 s, the other 0-2 s */
+		uint32_t rnd = 0;
+		unsigned ms;
+
+		crypto_rand(&rnd, sizeof(rnd));
+		ms = c->outgoing ? 2100 + (rnd % 191) * 10 : (rnd % 201) * 10;
+		log_info("call %u: re-INVITE met another (491): retrying in %u ms", c->id, ms);
+		/* until then the far end's offer is answered with the direction we have now */
+		if (c->re_dir_change)
+			sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
+		tmr_start(c->l, &c->glare_tmr, ms, glare_tmr_h, c);
+		return;
+	}
 	if (c->re_dir_change)
 		sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
+	if (err && err != ETIMEDOUT) {
+		char msg[200];
+		/* the connection went away under it: the call goes on, the user may try again */
+		snprintf(msg, sizeof(msg), "re-INVITE not delivered: %s", strerror(err));
+		warn(c, msg);
+		return;
+	}
 	if (err || code == 408 || code == 481) {
+		send_bye(c);
 		end_call(c, code ? code : 408, "the far end lost the call (re-INVITE failed)", "remote");
 		return;
 	}
@@ -1484,27 +1756,27 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 
 static int send_reinvite(struct call *c, bool dir_change, bool hold)
 {
-	struct wbuf w;
-	char extra[200];
 	int e;
 
 	if (c->state != CALL_ESTABLISHED)
 		return EPROTO;
-	if (c->re_ct || c->inv_st)
+	if (c->re_ct || c->inv_st || tmr_running(&c->glare_tmr))
 		return EBUSY;
 	if (dir_change)
 		sdp_sess_set_dir(c->sdp, hold ? SDP_SENDONLY : SDP_SENDRECV);
-	wbuf_init(&w, 0);
-	e = sdp_sess_offer(c->sdp, &w);
+	wbuf_free(&c->re_body);
+	wbuf_init(&c->re_body, 0);
+	e = sdp_sess_offer(c->sdp, &c->re_body);
 	if (!e)
-		e = w.err;
-	snprintf(extra, sizeof(extra), "Supported: timer\r\n");
+		e = c->re_body.err;
+	snprintf(c->re_extra, sizeof(c->re_extra), "Supported: timer\r\n");
 	if (!e && c->se)
-		snprintf(extra, sizeof(extra), "Supported: timer\r\nSession-Expires: %u;refresher=%s\r\n", c->se,
-			 c->refresher_us ? "uac" : "uas");
+		snprintf(c->re_extra, sizeof(c->re_extra), "Supported: timer\r\nSession-Expires: %u;refresher=%s\r\n",
+			 c->se, c->refresher_us ? "uac" : "uas");
+	c->re_auth_tried = false;
 	if (!e)
-		e = send_request(c, "INVITE", 0, extra, w.p, w.len, &c->re_ct, re_ct_h, &c->re_cseq);
-	wbuf_free(&w);
+		e = send_request(c, "INVITE", 0, c->re_extra, c->re_body.p, c->re_body.len, &c->re_ct, re_ct_h,
+				 &c->re_cseq);
 	if (e) {
 		if (dir_change)
 			sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
@@ -1513,6 +1785,80 @@ static int send_reinvite(struct call *c, bool dir_change, bool hold)
 	c->re_dir_change = dir_change;
 	c->re_hold = hold;
 	return 0;
+}
+
+/* The far end took our new media address: the old stream and sockets go, media_apply starts anew. */
+static void move_commit(struct call *c)
+{
+	audio_detach(c->audio, c);
+	tmr_cancel(&c->media_tmr);
+	stream_free(c->s);
+	c->s = NULL;
+	loop_fd_remove(c->l, c->rtp_fd);
+	close(c->rtp_fd);
+	loop_fd_remove(c->l, c->rtcp_fd);
+	close(c->rtcp_fd);
+	c->rtp_fd = c->mv_rtp_fd;
+	c->rtcp_fd = c->mv_rtcp_fd;
+	c->port = c->mv_port;
+	c->mv_rtp_fd = c->mv_rtcp_fd = -1;
+	c->moving = false;
+}
+
+int call_media_move(struct call *c)
+{
+	int ofd, ofd2, e;
+	uint16_t oport;
+
+	if (!c)
+		return EINVAL;
+	if (c->state != CALL_ESTABLISHED || !c->s)
+		return EPROTO;
+	if (c->re_ct || c->inv_st || tmr_running(&c->glare_tmr) || c->moving)
+		return EBUSY;
+	ofd = c->rtp_fd;
+	ofd2 = c->rtcp_fd;
+	oport = c->port;
+	e = media_sockets(c, c->media_addr);
+	c->mv_rtp_fd = e ? -1 : c->rtp_fd;
+	c->mv_rtcp_fd = e ? -1 : c->rtcp_fd;
+	c->mv_port = c->port;
+	c->rtp_fd = ofd;
+	c->rtcp_fd = ofd2;
+	c->port = oport;
+	if (e)
+		return e;
+	c->moving = true;
+	e = sdp_sess_set_media(c->sdp, c->media_addr, c->mv_port);
+	if (!e)
+		e = send_reinvite(c, false, c->hold);
+	if (e)
+		move_abort(c);
+	return e;
+}
+
+static void glare_tmr_h(void *arg)
+{
+	struct call *c = arg;
+	int e;
+
+	if (c->state != CALL_ESTABLISHED)
+		return;
+	/* the same purpose again: direction (hold/resume), keys and refresh all come from the state */
+	e = send_reinvite(c, c->re_dir_change, c->re_hold);
+	if (e == EBUSY) {
+		/* the far end's re-INVITE is still being completed */
+		tmr_start(c->l, &c->glare_tmr, 200, glare_tmr_h, c);
+		return;
+	}
+	if (e) {
+		char msg[200];
+		if (c->re_dir_change)
+			sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
+		snprintf(msg, sizeof(msg), "re-INVITE retry after 491 failed: %s",
+			 e == ENOTCONN ? "no signalling connection" : strerror(e));
+		warn(c, msg);
+	}
 }
 
 static int refresh_reinvite(struct call *c)
@@ -1682,12 +2028,8 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 	}
 	if (!sip_dialog_match_req(c->dlg, req))
 		return ENOENT;
-	if (flow && flow != c->flow && sip_flow_alive(flow)) {
-		/* answer on the flow the request came in on; keep using the newest one */
-		sip_flow_ref(flow);
-		sip_flow_unref(c->flow);
-		c->flow = flow;
-	}
+	if (flow && flow != c->flow && sip_flow_alive(flow))
+		switch_flow(c, flow, NULL); /* answer on the flow the request came in on; keep using the newest */
 	if (m == SIP_METHOD_ACK) {
 		if (c->resp2xx && c->inv_st) {
 			const struct sip_cseq *cs = sip_msg_cseq(req);
@@ -1762,9 +2104,17 @@ int call_recv_stray(struct call *c, const struct sip_msg *resp)
 
 void call_flow_lost(struct call *c, struct sip_flow *flow)
 {
-	if (!c || c->flow != flow || c->state == CALL_ENDED)
+	if (!c || !flow || c->flow != flow || c->state == CALL_ENDED)
 		return;
-	end_call(c, 503, "the signalling connection was lost", "local");
+	if (c->state != CALL_ESTABLISHED) {
+		end_call(c, 503, "the signalling connection was lost", "local");
+		return;
+	}
+	/* media needs no signalling: the call goes on; the next request finds a connection (cur_flow) */
+	sip_flow_unref(c->flow);
+	c->flow = NULL;
+	warn(c, "the signalling connection was lost; the call goes on (media continues) and its next request "
+		"will use the account's new connection");
 }
 
 /* ---------------- reports ---------------- */
@@ -1797,7 +2147,7 @@ void call_verify(struct call *c)
 		return;
 	ev_init(c, &ev, "security");
 	ti = c->flow ? sip_flow_tls_info(c->flow) : NULL;
-	event_str(&ev, "signalling", c->flow ? sip_flow_tp_name(c->flow) : "none");
+	event_str(&ev, "signalling", c->flow ? sip_flow_tp_name(c->flow) : "none (connection lost)");
 	if (ti) {
 		event_str(&ev, "tls_version", ti->version);
 		event_str(&ev, "tls_cipher", ti->cipher);
@@ -1808,7 +2158,8 @@ void call_verify(struct call *c)
 		event_str(&ev, "tls_hop", c->flow ? sip_flow_raddr(c->flow) : "");
 	} else {
 		event_bool(&ev, "tls_verified", false);
-		event_str(&ev, "tls_note", "signalling is NOT protected by TLS");
+		event_str(&ev, "tls_note", c->flow ? "signalling is NOT protected by TLS" :
+						     "no signalling connection now (it was lost; media goes on)");
 	}
 	if (c->s) {
 		stream_stats(c->s, &st);
@@ -1819,6 +2170,8 @@ void call_verify(struct call *c)
 		event_int(&ev, "packets_unprotected", (long long)st.srtp.unprotected_pkts);
 		event_int(&ev, "auth_failures", (long long)st.srtp.auth_fail);
 		event_int(&ev, "replay_failures", (long long)st.srtp.replay_fail);
+		/* malformed SRTP libsrtp refused, and authenticated packets that are not valid RTP/RTCP */
+		event_int(&ev, "malformed_dropped", (long long)(st.srtp.other_fail + st.rx_malformed));
 		event_int(&ev, "plaintext_sent", (long long)(st.secure ? st.srtp.plaintext_sent : st.rtp_sent));
 		event_int(&ev, "plaintext_received",
 			  (long long)(st.secure ? st.srtp.plaintext_received : st.rtp_received));
@@ -1828,6 +2181,13 @@ void call_verify(struct call *c)
 		event_str(&ev, "remote_media", ra);
 		event_int(&ev, "rtp_sent", (long long)st.rtp_sent);
 		event_int(&ev, "rtp_received", (long long)st.rtp_received);
+		/* how the path treats the audio: loss (RFC 3550, as of our last RTCP), jitter buffer, concealment */
+		event_int(&ev, "rtp_lost", (long long)st.lost);
+		event_int(&ev, "jb_lost", (long long)st.jb.lost);
+		event_int(&ev, "jb_late", (long long)st.jb.late);
+		event_int(&ev, "concealed", (long long)st.concealed);
+		event_int(&ev, "jitter_ms", st.jitter_ms);
+		event_int(&ev, "jb_delay_ms", st.jb.delay_ms);
 		if (c->sas[0]) {
 			event_str(&ev, "sas", c->sas);
 			event_str(&ev, "sas_note",
@@ -1911,7 +2271,9 @@ void call_free(struct call *c)
 	tmr_cancel(&c->resp_tmr);
 	tmr_cancel(&c->se_tmr);
 	tmr_cancel(&c->cancel_tmr);
+	tmr_cancel(&c->glare_tmr);
 	sip_ctrans_free(c->inv_ct);
+	sip_ctrans_free(c->bye_ct);
 	sip_ctrans_free(c->cancel_ct);
 	sip_ctrans_free(c->re_ct);
 	sip_strans_free(c->inv_st);
@@ -1925,10 +2287,15 @@ void call_free(struct call *c)
 		sdp_result_wipe(&c->pend_res);
 	wbuf_free(&c->offer);
 	wbuf_free(&c->answer);
+	crypto_wipe(c->ack, c->ack_len);
 	free(c->ack);
+	crypto_wipe(c->resp2xx, c->resp2xx_len);
 	free(c->resp2xx);
+	crypto_wipe(c->re_body.p, c->re_body.len);
+	wbuf_free(&c->re_body);
 	if (c->flow)
 		sip_flow_unref(c->flow);
+	free(c->media_addr);
 	free(c->account);
 	free(c->peer);
 	free(c->contact);

@@ -36,12 +36,22 @@ void call_audio_free(struct call_audio *a);
 typedef void(call_line_h)(const char *line, void *arg);
 int call_audio_list_devices(call_line_h *h, void *arg);
 
+/*
+ * The account's signalling connection now (not referenced: the call takes its
+ * own reference), or NULL when there is none at the moment; contact gets our
+ * Contact URI on that connection ("" to keep the old one). A call whose own
+ * connection was lost sends its next in-dialog request on this one.
+ */
+typedef struct sip_flow *(call_flow_h)(char *contact, size_t csz, void *arg);
+
 /* What the owner (the UA) lends a call. */
 struct call_env {
 	struct loop *l;
 	struct sip_ctrans_mgr *ctm;
 	struct sip_strans_mgr *stm;
 	struct call_audio *audio; /* may be NULL: no device */
+	call_flow_h *flowh;       /* may be NULL: no other connection than the call's own */
+	void *flow_arg;
 };
 
 /* One account's settings for calls. Strings are copied. */
@@ -61,6 +71,8 @@ struct call_prm {
 	size_t n_codecs;          /* 0: PCMU, PCMA */
 	bool keys_on_insecure;    /* allow SDP with keys on a transport that isn't TLS (tests only) */
 	unsigned session_expires; /* RFC 4028 interval we ask for; 0: 1800 (a peer may want more: 422) */
+	unsigned media_timeout_ms; /* no authenticated media for this long ends the call; 0: 30 s */
+	unsigned min_se;          /* smallest session interval accepted (Min-SE); 0: 90 (RFC 4028); less: tests */
 };
 
 enum call_state {
@@ -101,12 +113,34 @@ int call_incoming(struct call **cp, const struct call_env *env, const struct cal
 /* NULL-safe. Stops media and timers without sending anything. */
 void call_free(struct call *c);
 
+/*
+ * Early media from our side: 183 Session Progress carrying the SDP answer, and
+ * the media starts (before call_answer, whose 200 repeats the same answer and
+ * goes on with the same stream). EPROTO when not ringing.
+ */
+int call_progress(struct call *c);
 /* Answer an incoming call (200 OK). EPROTO when not ringing. */
 int call_answer(struct call *c);
-/* Hang up: CANCEL, BYE, or 603 for a call not answered. */
+/*
+ * Hang up: CANCEL, BYE, or 603 for a call not answered. "ended" follows at
+ * once; if no signalling connection can be had, the call still ends (status
+ * 503, the reason says the BYE could not be sent).
+ */
 int call_hangup(struct call *c);
-/* Hold (sendonly) / resume (sendrecv) by re-INVITE. EBUSY while another offer is out. */
+/*
+ * Hold (sendonly) / resume (sendrecv) by re-INVITE. EBUSY while another offer
+ * is out (or waits to be retried after a 491). A 401/407 is answered once with
+ * the account's credentials; a 491 is retried after RFC 3261 14.1's random
+ * delay (2.1-4 s when we made the Call-ID, else 0-2 s).
+ */
 int call_hold(struct call *c, bool hold);
+/*
+ * Move our media to new sockets (a new local port), offered by re-INVITE; the
+ * old ones are closed when the 2xx comes (our own stream restarts; the far
+ * end's is updated in place). For a changed network address, and for tests.
+ * 0, EPROTO (not established), EBUSY (another offer is out), or a socket error.
+ */
+int call_media_move(struct call *c);
 /* Fresh SRTP keys for every suite, offered by re-INVITE (the stream switches between two packets). */
 int call_rekey(struct call *c);
 /* RFC 4733 digits (0-9 * # A-D). EINVAL for other characters, EPROTO without media. */
@@ -126,8 +160,19 @@ void call_set_active(struct call *c, bool active);
 int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow *flow);
 /* A response no transaction took (a retransmitted 2xx): re-sends the ACK. 0 or ENOENT. */
 int call_recv_stray(struct call *c, const struct sip_msg *resp);
-/* The signalling flow was lost: the call ends (media without signalling can't be hung up properly). */
+/*
+ * The signalling flow was lost. An established call goes on (media keeps
+ * flowing, a "warning" says so); its next in-dialog request goes on the
+ * connection call_env.flowh gives, and a request arriving on another flow is
+ * answered there. A call not yet established ends (503).
+ */
 void call_flow_lost(struct call *c, struct sip_flow *flow);
+/*
+ * After "ended": true while our BYE is still out (it may have to answer an
+ * authentication challenge). The owner should free the call only once false
+ * (call_free stops the BYE where it is).
+ */
+bool call_closing(const struct call *c);
 
 enum call_state call_state(const struct call *c);
 unsigned call_id(const struct call *c);

@@ -542,13 +542,21 @@ static void uacall_free(struct uacall *k)
 static void reap_h(void *arg)
 {
 	struct ua *ua = arg;
+	bool later = false;
 
 	for (size_t i = 0; i < UA_MAX_CALLS; i++) {
 		if (ua->calls[i] && ua->calls[i]->dead) {
+			/* its BYE may still have to answer a challenge */
+			if (call_closing(ua->calls[i]->c)) {
+				later = true;
+				continue;
+			}
 			uacall_free(ua->calls[i]);
 			ua->calls[i] = NULL;
 		}
 	}
+	if (later)
+		tmr_start(ua->l, &ua->reap_tmr, 500, reap_h, ua);
 }
 
 /* Puts every other established call on hold and takes the audio from it. */
@@ -652,6 +660,9 @@ static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_ad
 	}
 	p->allow_plaintext_auth = a->allow_plaintext_auth;
 	p->media_addr = media_addr;
+	/* tests: a short media timeout (there is no account key for it yet) */
+	if (getenv("SPHONE_MEDIA_TIMEOUT_MS"))
+		p->media_timeout_ms = (unsigned)strtoul(getenv("SPHONE_MEDIA_TIMEOUT_MS"), NULL, 10);
 	p->srtp = a->media_encryption == ACCOUNT_MEDIA_SDES;
 	p->srtp_required = a->srtp_required;
 	for (i = 0; i < a->n_suites && p->n_suites < SRTP_SUITE_COUNT; i++) {
@@ -708,9 +719,21 @@ static int ensure_audio(struct ua *ua)
 	return e;
 }
 
-static struct call_env env_of(struct ua *ua)
+/* A call's way to its account's current connection (after its own was lost). */
+static struct sip_flow *account_flow_h(char *contact, size_t csz, void *arg)
 {
-	struct call_env env = { ua->l, ua->ctm, ua->stm, ua->audio };
+	struct uacall *k = arg;
+	struct uacc *x = k->x;
+
+	if (!x || !x->flow || !sip_flow_alive(x->flow))
+		return NULL;
+	contact_of(x, x->flow, contact, csz);
+	return x->flow;
+}
+
+static struct call_env env_of(struct ua *ua, struct uacall *k)
+{
+	struct call_env env = { ua->l, ua->ctm, ua->stm, ua->audio, account_flow_h, k };
 	return env;
 }
 
@@ -750,7 +773,7 @@ static void incoming_invite(struct ua *ua, const struct sip_msg *m, struct sip_f
 	contact_of(x, flow, contact, sizeof(contact));
 	media_addr_of(flow, maddr, sizeof(maddr));
 	call_prm_of(x, &p, maddr, user, sizeof(user));
-	env = env_of(ua);
+	env = env_of(ua, k);
 	if (call_incoming(&k->c, &env, &p, flow, contact, m, call_ev_h, k))
 		uacall_drop(ua, k);
 }
@@ -1122,7 +1145,7 @@ static int cmd_call(struct ua *ua, const char *name, const char *args)
 	contact_of(x, x->flow, contact, sizeof(contact));
 	media_addr_of(x->flow, maddr, sizeof(maddr));
 	call_prm_of(x, &p, maddr, user, sizeof(user));
-	env = env_of(ua);
+	env = env_of(ua, k);
 	e = call_connect(&k->c, &env, &p, x->flow, contact, args, call_ev_h, k);
 	if (e) {
 		uacall_drop(ua, k);

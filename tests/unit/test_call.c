@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "buf.h"
 #include "call.h"
 #include "event.h"
 #include "log.h"
@@ -44,6 +45,14 @@ struct tua {
 	char digits[32];
 	unsigned nev;
 	int hold_on; /* -1 unknown */
+	uint64_t hold_at; /* when the last hold event came */
+	char warning[400]; /* the last warning's message */
+	/* a proxy in front of this UA that authenticates in-dialog INVITE/BYE (407) */
+	int early;      /* the last progress event's early_media: -1 none yet */
+	int challenge;  /* 0 no; 1 unless credentials carry nonce; 2 always */
+	char nonce[32];
+	unsigned challenged, authed;
+	unsigned reinvites; /* in-dialog INVITEs that reached the calls */
 };
 
 static struct tua A, B;
@@ -84,10 +93,25 @@ static void ev_h(struct call *c, const struct event *ev, void *arg)
 		ev_copy(&u->last_established, ev);
 	else if (!strcmp(ev->name, "dtmf") && strlen(u->digits) + 1 < sizeof(u->digits))
 		strcat(u->digits, event_get_str(ev, "digit"));
-	else if (!strcmp(ev->name, "hold"))
+	else if (!strcmp(ev->name, "hold")) {
 		u->hold_on = event_get_int(ev, "on", -1);
+		u->hold_at = loop_now_ms();
+	} else if (!strcmp(ev->name, "progress"))
+		u->early = (int)event_get_int(ev, "early_media", 0);
+	else if (!strcmp(ev->name, "warning"))
+		snprintf(u->warning, sizeof(u->warning), "%s", event_get_str(ev, "message"));
 	else if (!strcmp(ev->name, "incoming") && u->auto_answer)
 		tmr_start(u->l, &u->answer_tmr, 50, answer_h, u);
+}
+
+static bool pl_has(struct pl p, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i + n <= p.l; i++)
+		if (!memcmp(p.p + i, s, n))
+			return true;
+	return false;
 }
 
 static bool seen(const struct tua *u, const char *name)
@@ -134,6 +158,29 @@ static void recv_h(struct sip_msg *m, struct sip_flow *flow, const struct sockad
 	}
 	if (sip_strans_mgr_recv(u->stm, m) == 0)
 		goto out;
+	if (u->challenge && sip_msg_to(m) && pl_isset(sip_msg_to(m)->tag) &&
+	    (sip_msg_method_id(m) == SIP_METHOD_INVITE || sip_msg_method_id(m) == SIP_METHOD_BYE)) {
+		const struct sip_hdr *h = sip_msg_hdr(m, SIP_HDR_PROXY_AUTHORIZATION);
+		char want[64];
+		struct wbuf w;
+
+		snprintf(want, sizeof(want), "nonce=\"%s\"", u->nonce);
+		if (u->challenge == 2 || !h || !pl_has(h->line, want)) {
+			char extra[200];
+			u->challenged++;
+			snprintf(extra, sizeof(extra),
+				 "Proxy-Authenticate: Digest realm=\"test\", nonce=\"%s\", algorithm=MD5, qop=\"auth\"\r\n",
+				 u->nonce);
+			wbuf_init(&w, 0);
+			if (!sip_reply_print(&w, m, 407, NULL, "proxy", extra, NULL, NULL, 0))
+				sip_flow_send(flow, w.p, w.len);
+			wbuf_free(&w);
+			goto out;
+		}
+		u->authed++;
+	}
+	if (sip_msg_to(m) && pl_isset(sip_msg_to(m)->tag) && sip_msg_method_id(m) == SIP_METHOD_INVITE)
+		u->reinvites++;
 	for (i = 0; i < MAXC; i++)
 		if (u->calls[i] && !call_recv_request(u->calls[i], m, flow))
 			goto out;
@@ -148,10 +195,24 @@ out:
 
 static void lost_h(struct sip_flow *flow, int err, const char *why, void *arg)
 {
-	(void)flow;
+	struct tua *u = arg;
+
 	(void)err;
 	(void)why;
+	for (int i = 0; i < MAXC; i++)
+		if (u->calls[i])
+			call_flow_lost(u->calls[i], flow);
+}
+
+/* What A's "account" has as its connection now (for a call whose own flow was lost). */
+static struct sip_flow *hook_flow;
+
+static struct sip_flow *test_flow_h(char *contact, size_t csz, void *arg)
+{
 	(void)arg;
+	if (csz)
+		contact[0] = '\0';
+	return hook_flow;
 }
 
 static int tua_init(struct tua *u, const char *name, struct loop *l, const char *in, const char *out)
@@ -210,6 +271,8 @@ static void tua_reap(struct tua *u)
 	u->nev = 0;
 	u->digits[0] = '\0';
 	u->hold_on = -1;
+	u->warning[0] = '\0';
+	u->early = -1;
 	memset(&u->last_ended, 0, sizeof(u->last_ended));
 }
 
@@ -257,6 +320,16 @@ static bool flow_ready(void)
 	return flow_err >= 0;
 }
 
+/* Another connection A->B (referenced), or NULL. */
+static struct sip_flow *new_flow(const struct sip_dest *d)
+{
+	flow_ab = NULL;
+	flow_err = -1;
+	sip_transp_flow_get(A.tp, d, flow_h, NULL, NULL);
+	run_until(flow_ready, 3000);
+	return flow_ab;
+}
+
 /* The UA's first call that has not ended (else its first call). */
 static struct call *live(struct tua *u)
 {
@@ -282,6 +355,26 @@ static bool both_ended(void)
 	return a_ended() && B.calls[0] && call_state(B.calls[0]) == CALL_ENDED;
 }
 
+static bool a_warned(void)
+{
+	return A.warning[0] != '\0';
+}
+
+static bool b_warned(void)
+{
+	return B.warning[0] != '\0';
+}
+
+static bool a_early(void)
+{
+	return A.early == 1;
+}
+
+static bool a_closed(void)
+{
+	return !call_closing(A.calls[0]);
+}
+
 static bool b_ringing(void)
 {
 	return B.calls[0] && call_state(B.calls[0]) == CALL_INCOMING && A.calls[0] &&
@@ -303,10 +396,13 @@ static bool resume_seen(void)
 	return A.hold_on == 0 && B.hold_on == 0;
 }
 
+static struct sip_flow *cur_ab; /* the flow A places its calls on */
+static struct sip_flow *orig_ab;
+
 static int place(void)
 {
 	struct call *c = NULL;
-	int e = call_connect(&c, &A.env, &A.prm, flow_ab, A.contact, "sip:bob@example.test", ev_h, &A);
+	int e = call_connect(&c, &A.env, &A.prm, cur_ab, A.contact, "sip:bob@example.test", ev_h, &A);
 
 	if (!e)
 		add_call(&A, c);
@@ -387,6 +483,8 @@ int main(void)
 	ok(run_until(flow_ready, 3000) && flow_ab, "setup: TCP flow A->B");
 	if (!flow_ab)
 		return tap_done();
+	cur_ab = flow_ab;
+	A.env.flowh = test_flow_h;
 
 	/* keys never go over a non-TLS flow unless allowed */
 	{
@@ -556,7 +654,296 @@ int main(void)
 	tua_reap(&A);
 	tua_reap(&B);
 
-	sip_flow_unref(flow_ab);
+	/* 8. the signalling connection is lost during a call: media goes on, later requests use a new one */
+	orig_ab = flow_ab;
+	B.auto_answer = true;
+	is_int(place(), 0, "flow loss: INVITE sent");
+	ok(run_until(both_established, 5000), "flow loss: established");
+	if (both_established()) {
+		struct call *ca = live(&A), *cb = live(&B);
+		long long rx0;
+
+		run_until(NULL, 500);
+		sip_flow_close(cur_ab);
+		ok(run_until(a_warned, 2000), "flow loss: the caller is told the connection was lost");
+		ok(strstr(A.warning, "the call goes on") != NULL, "flow loss: ... and that the call goes on (%s)",
+		   A.warning);
+		run_until(b_warned, 2000);
+		ok(strstr(B.warning, "the call goes on") != NULL, "flow loss: the callee too (%s)", B.warning);
+		call_verify(cb);
+		rx0 = event_get_int(&B.last_security, "packets_unprotected", 0);
+		run_until(NULL, 1500);
+		ok(call_state(ca) == CALL_ESTABLISHED && call_state(cb) == CALL_ESTABLISHED,
+		   "flow loss: neither side ended the call");
+		ok(!seen(&A, "ended") && !seen(&B, "ended"), "flow loss: no ended event");
+		call_verify(cb);
+		ok(event_get_int(&B.last_security, "packets_unprotected", 0) > rx0 + 50,
+		   "flow loss: media kept flowing (%lld -> %lld packets in 1.5 s)", rx0,
+		   event_get_int(&B.last_security, "packets_unprotected", 0));
+		is_str(event_get_str(&B.last_security, "signalling"), "none (connection lost)",
+		       "flow loss: verify says the signalling connection is gone");
+		hook_flow = NULL;
+		is_int(call_hold(ca, true), ENOTCONN, "flow loss: hold with no connection at all: ENOTCONN");
+		ok(call_state(ca) == CALL_ESTABLISHED && !call_on_hold(ca), "flow loss: ... and the call stays up");
+		/* the account connects again (the UA does it for the registration) */
+		cur_ab = new_flow(&d);
+		ok(cur_ab != NULL, "flow loss: a new connection A->B");
+		hook_flow = cur_ab;
+		is_int(call_hold(ca, true), 0, "flow loss: hold re-INVITE goes on the account's new connection");
+		ok(run_until(hold_seen, 3000), "flow loss: both sides report hold (answered on the new connection)");
+		is_int(call_hold(ca, false), 0, "flow loss: resume");
+		ok(run_until(resume_seen, 3000), "flow loss: both sides report resume");
+		is_int(call_hangup(cb), 0, "flow loss: callee hangs up");
+		ok(run_until(both_ended, 3000), "flow loss: the callee's BYE reached the caller over the new connection");
+		is_str(event_get_str(&A.last_ended, "by"), "remote", "flow loss: caller saw the remote hang-up");
+		is_int((int)event_get_int(&B.last_ended, "status", 0), 200, "flow loss: callee ended with 200");
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/* 8b. lost, and no connection to be had: hanging up still ends the call, and says the BYE did not go */
+	is_int(place(), 0, "no flow: INVITE sent");
+	ok(run_until(both_established, 5000), "no flow: established");
+	if (both_established()) {
+		run_until(NULL, 300);
+		hook_flow = NULL;
+		sip_flow_close(cur_ab);
+		ok(run_until(a_warned, 2000), "no flow: connection lost");
+		is_int(call_hangup(live(&A)), 0, "no flow: hang up");
+		ok(a_ended(), "no flow: the call ended at once");
+		is_int((int)event_get_int(&A.last_ended, "status", 0), 503, "no flow: status 503");
+		ok(strstr(event_get_str(&A.last_ended, "reason"), "BYE could not be sent") != NULL,
+		   "no flow: the reason says the BYE could not be sent (%s)", event_get_str(&A.last_ended, "reason"));
+		ok(!call_closing(live(&A)), "no flow: nothing left to wait for");
+		call_hangup(live(&B));
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+	sip_flow_unref(cur_ab);
+	cur_ab = new_flow(&d);
+	hook_flow = cur_ab;
+
+	/* 9. in-dialog requests challenged by a proxy (407): answered once with credentials */
+	A.prm.username = "alice";
+	A.prm.password = "secret";
+	A.prm.allow_plaintext_auth = true; /* TCP here */
+	is_int(place(), 0, "auth: INVITE sent");
+	ok(run_until(both_established, 5000), "auth: established");
+	if (both_established()) {
+		struct call *ca = live(&A);
+
+		B.challenge = 1;
+		snprintf(B.nonce, sizeof(B.nonce), "n1");
+		is_int(call_hold(ca, true), 0, "auth: hold re-INVITE sent");
+		ok(run_until(hold_seen, 3000), "auth: the re-INVITE answered the 407 and went through");
+		is_int((int)B.challenged, 1, "auth: challenged once");
+		is_int((int)B.authed, 1, "auth: one request came with credentials");
+		/* the BYE meets a fresh nonce: answered after "ended", the call is kept until then */
+		snprintf(B.nonce, sizeof(B.nonce), "n2");
+		B.challenged = B.authed = 0;
+		is_int(call_hangup(ca), 0, "auth: caller hangs up");
+		ok(a_ended(), "auth: ended at once");
+		ok(call_closing(ca), "auth: its BYE is still out (call_closing)");
+		ok(run_until(both_ended, 3000), "auth: the callee got the BYE with credentials");
+		is_int((int)B.challenged, 1, "auth: BYE challenged once");
+		is_int((int)B.authed, 1, "auth: BYE re-sent with credentials");
+		ok(run_until(a_closed, 2000), "auth: BYE done, call_closing false");
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+	B.challenge = 0;
+	is_int(place(), 0, "auth twice: INVITE sent");
+	ok(run_until(both_established, 5000), "auth twice: established");
+	if (both_established()) {
+		struct call *ca = live(&A);
+
+		B.challenge = 2; /* refuses every credential */
+		B.challenged = 0;
+		is_int(call_hold(ca, true), 0, "auth twice: hold re-INVITE sent");
+		ok(run_until(a_warned, 3000), "auth twice: a warning");
+		ok(strstr(A.warning, "407") && strstr(A.warning, "wrong user name or password"),
+		   "auth twice: it says the credentials were refused (%s)", A.warning);
+		run_until(NULL, 500);
+		is_int((int)B.challenged, 2, "auth twice: exactly two challenges (answered once, no loop)");
+		ok(call_state(ca) == CALL_ESTABLISHED && !call_on_hold(ca), "auth twice: the call stays up, not held");
+		/* the BYE meets the same: the call is over here, and a warning says the far end may not know */
+		A.warning[0] = '\0';
+		B.challenged = 0;
+		call_hangup(ca);
+		ok(run_until(a_warned, 3000) && a_closed(), "auth twice: BYE given up after the second challenge");
+		ok(strstr(A.warning, "BYE was refused") && strstr(A.warning, "may not know"),
+		   "auth twice: warning after ended (%s)", A.warning);
+		is_int((int)B.challenged, 2, "auth twice: the BYE was challenged twice, no more");
+		B.challenge = 0;
+		call_hangup(live(&B));
+		run_until(both_ended, 3000);
+		is_int((int)event_get_int(&B.last_ended, "status", 0), 200, "auth twice: the callee hung up too");
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+	A.prm.allow_plaintext_auth = false;
+	is_int(place(), 0, "auth plain: INVITE sent");
+	ok(run_until(both_established, 5000), "auth plain: established");
+	if (both_established()) {
+		struct call *ca = live(&A);
+
+		B.challenge = 1;
+		B.challenged = B.authed = 0;
+		call_hold(ca, true);
+		ok(run_until(a_warned, 3000), "auth plain: a warning");
+		ok(strstr(A.warning, "plaintext") != NULL, "auth plain: challenge over TCP refused (%s)", A.warning);
+		is_int((int)B.authed, 0, "auth plain: no credentials sent over TCP");
+		B.challenge = 0;
+		call_hangup(ca);
+		run_until(both_ended, 3000);
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+	A.prm.username = A.prm.password = NULL;
+
+	/* 10. glare: both re-INVITE at once, both get 491, each retries after its RFC 3261 14.1 delay */
+	is_int(place(), 0, "glare: INVITE sent");
+	ok(run_until(both_established, 5000), "glare: established");
+	if (both_established()) {
+		struct call *ca = live(&A), *cb = live(&B);
+		char before[16];
+		uint64_t t0, t_rekey = 0, tend;
+
+		run_until(NULL, 300);
+		snprintf(before, sizeof(before), "%s", call_sas(ca));
+		A.hold_on = B.hold_on = -1;
+		t0 = loop_now_ms();
+		is_int(call_hold(ca, true), 0, "glare: caller holds ...");
+		is_int(call_rekey(cb), 0, "glare: ... while the callee re-keys");
+		tend = t0 + 7000;
+		while (loop_now_ms() < tend && !(t_rekey && A.hold_on == 1)) {
+			loop_run_once(L, 5);
+			if (!t_rekey && strcmp(before, call_sas(ca)))
+				t_rekey = loop_now_ms();
+		}
+		ok(t_rekey != 0, "glare: the callee's re-key went through");
+		ok(A.hold_on == 1 && B.hold_on == 1, "glare: the caller's hold went through");
+		diag("glare: re-key after %llu ms, hold after %llu ms", (unsigned long long)(t_rekey - t0),
+		     (unsigned long long)(A.hold_at - t0));
+		ok(t_rekey && t_rekey - t0 <= 2500, "glare: the callee (not the Call-ID's owner) retried within 0-2 s");
+		ok(A.hold_at - t0 >= 2100 && A.hold_at - t0 <= 4600,
+		   "glare: the caller (Call-ID's owner) retried after 2.1-4 s (%llu ms)",
+		   (unsigned long long)(A.hold_at - t0));
+		is_str(call_sas(ca), call_sas(cb), "glare: both ends agree on the new keys");
+		ok(call_state(ca) == CALL_ESTABLISHED && call_state(cb) == CALL_ESTABLISHED && call_on_hold(ca),
+		   "glare: still established, caller on hold");
+		call_hangup(ca);
+		run_until(both_ended, 3000);
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+	/* 11. early media: 183 with SDP starts the media before the answer; the 200 goes on with the same stream */
+	B.auto_answer = false;
+	is_int(place(), 0, "early: INVITE sent");
+	ok(run_until(b_ringing, 3000), "early: ringing");
+	if (b_ringing()) {
+		struct call *ca = live(&A), *cb = live(&B);
+		long long rx0, rx1, tx0;
+
+		is_int(call_progress(cb), 0, "early: callee sends 183 with its answer");
+		ok(run_until(a_early, 2000), "early: caller's progress event says early_media");
+		run_until(NULL, 1000);
+		is_int(call_state(ca), CALL_RINGING, "early: not answered yet");
+		call_verify(ca);
+		rx0 = event_get_int(&A.last_security, "packets_unprotected", 0);
+		tx0 = event_get_int(&A.last_security, "rtp_sent", 0);
+		ok(rx0 > 30, "early: SRTP audio from the callee arrived before the answer (%lld packets)", rx0);
+		is_int((int)event_get_int(&A.last_security, "auth_failures", -1), 0, "early: all of it authenticated");
+		is_int(call_answer(cb), 0, "early: callee answers");
+		ok(run_until(both_established, 3000), "early: established");
+		run_until(NULL, 1000);
+		call_verify(ca);
+		rx1 = event_get_int(&A.last_security, "packets_unprotected", 0);
+		ok(rx1 > rx0 + 40, "early: the same stream goes on after the 200 (%lld -> %lld packets, not restarted)",
+		   rx0, rx1);
+		ok(event_get_int(&A.last_security, "rtp_sent", 0) > tx0 + 40, "early: ... both ways");
+		is_int((int)event_get_int(&A.last_security, "auth_failures", -1), 0, "early: no auth failures");
+		call_hangup(ca);
+		run_until(both_ended, 3000);
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/* 12. the far end moves its media (new port) and re-keys in one re-INVITE: applied in place */
+	B.auto_answer = true;
+	is_int(place(), 0, "move: INVITE sent");
+	ok(run_until(both_established, 5000), "move: established");
+	if (both_established()) {
+		struct call *ca = live(&A), *cb = live(&B);
+		char ra0[80], sas0[16];
+		long long rx0, tx0, brx;
+		uint64_t tend;
+
+		run_until(NULL, 800);
+		call_verify(ca);
+		snprintf(ra0, sizeof(ra0), "%s", event_get_str(&A.last_security, "remote_media"));
+		snprintf(sas0, sizeof(sas0), "%s", call_sas(ca));
+		rx0 = event_get_int(&A.last_security, "packets_unprotected", 0);
+		tx0 = event_get_int(&A.last_security, "rtp_sent", 0);
+		is_int(call_rekey(cb), 0, "move: callee re-keys ...");
+		ok(call_media_move(cb) == EBUSY, "move: ... one offer at a time");
+		run_until(NULL, 800);
+		is_int(call_media_move(cb), 0, "move: callee offers a new media port");
+		tend = loop_now_ms() + 1500;
+		while (loop_now_ms() < tend)
+			loop_run_once(L, 10);
+		call_verify(ca);
+		ok(strcmp(ra0, event_get_str(&A.last_security, "remote_media")) != 0,
+		   "move: the caller now sends to the new address (%s -> %s)", ra0,
+		   event_get_str(&A.last_security, "remote_media"));
+		ok(strcmp(sas0, call_sas(ca)) != 0 && !strcmp(call_sas(ca), call_sas(cb)), "move: new keys agreed");
+		ok(event_get_int(&A.last_security, "rtp_sent", 0) > tx0 + 100,
+		   "move: the caller's stream was updated in place: its counters go on (%lld -> %lld sent)", tx0,
+		   event_get_int(&A.last_security, "rtp_sent", 0));
+		ok(event_get_int(&A.last_security, "packets_unprotected", 0) > rx0 + 100,
+		   "move: ... and it still hears the callee (%lld -> %lld)", rx0,
+		   event_get_int(&A.last_security, "packets_unprotected", 0));
+		is_int((int)event_get_int(&A.last_security, "auth_failures", -1), 0, "move: no auth failures at the caller");
+		call_verify(cb);
+		brx = event_get_int(&B.last_security, "packets_unprotected", 0);
+		ok(brx > 50, "move: audio to the new address arrives at the callee's new stream (%lld packets)", brx);
+		is_int((int)event_get_int(&B.last_security, "auth_failures", -1), 0, "move: none at the callee");
+		call_hangup(ca);
+		run_until(both_ended, 3000);
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+	/* 13. session timers (RFC 4028): a 4 s interval (Min-SE lowered for the test); the caller refreshes */
+	A.prm.session_expires = 4;
+	A.prm.min_se = 2;
+	B.prm.min_se = 2;
+	is_int(place(), 0, "timer: INVITE with Session-Expires 4 sent");
+	ok(run_until(both_established, 5000), "timer: established (no 422: 4 s >= Min-SE 2)");
+	if (both_established()) {
+		struct call *ca = live(&A), *cb = live(&B);
+
+		B.reinvites = 0;
+		run_until(NULL, 5000);
+		ok(B.reinvites >= 2, "timer: the caller (refresher=uac) sent %u refresh re-INVITEs in 5 s (>= 2)",
+		   B.reinvites);
+		ok(call_state(ca) == CALL_ESTABLISHED && call_state(cb) == CALL_ESTABLISHED,
+		   "timer: the session did not expire at the callee");
+		/* refreshes now refused (a proxy challenging with credentials we lack): the callee ends it */
+		B.challenge = 2;
+		ok(run_until(both_ended, 6000), "timer: without refreshes the session expired");
+		is_int((int)event_get_int(&B.last_ended, "status", 0), 408, "timer: callee ended with 408");
+		ok(strstr(event_get_str(&B.last_ended, "reason"), "session timer expired") != NULL,
+		   "timer: reason (%s)", event_get_str(&B.last_ended, "reason"));
+		is_str(event_get_str(&A.last_ended, "by"), "remote", "timer: the caller got the callee's BYE");
+		B.challenge = 0;
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+	A.prm.session_expires = 0;
+	A.prm.min_se = B.prm.min_se = 0;
+	sip_flow_unref(cur_ab);
+
+	sip_flow_unref(orig_ab);
 	tua_fini(&A);
 	tua_fini(&B);
 	loop_free(L);
