@@ -47,3 +47,20 @@ fl_ctr() {
 	WAIT_SECS=3 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/$1.events') -gt $n ]" || return 1
 	cs_field "$1" security "$2"
 }
+
+# fl_ss_kill_works: true when `ss -K` can destroy a TCP socket here (needs CONFIG_INET_DIAG_DESTROY and
+# CAP_NET_ADMIN): a throwaway loopback connection is killed and its client must see the abort.
+fl_ss_kill_works() {
+	python3 - <<'PY'
+import socket, subprocess, sys
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1); p = l.getsockname()[1]
+c = socket.create_connection(("127.0.0.1", p)); s, _ = l.accept()
+subprocess.run(["ss", "-K", "-t", "dst", "127.0.0.1", "dport", "=", str(p)], capture_output=True)
+c.settimeout(1)
+try:
+    c.recv(1)
+    sys.exit(1)
+except (ConnectionError, OSError) as e:
+    sys.exit(0 if getattr(e, "errno", None) in (103, 104) else 1)
+PY
+}
