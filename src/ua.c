@@ -1221,6 +1221,8 @@ static int hold_cmd(struct ua *ua, const char *name, const char *args, bool hold
 	e = call_hold(k->c, hold);
 	if (e)
 		emit_error(ua, name, "%s", e == EBUSY ? "another offer is in progress; try again" :
+					   e == ENOTCONN ? "no signalling connection right now (it was lost); try again "
+							   "once the account is registered again" :
 						   "the call is not established");
 	else if (!hold)
 		call_set_active(k->c, true);
