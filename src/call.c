@@ -470,7 +470,7 @@ static void send_bye_end(struct call *c, uint16_t status, const char *reason);
 /*
  * Nothing authenticated (RTP or RTCP) came for the media timeout. While we
  * expect to receive, the far end is gone: BYE (best effort) and end. On hold
- * (nothing to receive by agreement) it is only a warning.
+ * either way (a holding peer may send nothing) it is only a warning.
  */
 static void timeout_h(unsigned silent_ms, void *arg)
 {
@@ -479,7 +479,8 @@ static void timeout_h(unsigned silent_ms, void *arg)
 	unsigned secs = (silent_ms + 500) / 1000;
 
 	snprintf(msg, sizeof(msg), "no media from the far end for %u s", secs);
-	if (c->state != CALL_ESTABLISHED || !c->have_res || !(sdir(c->res.dir) & STREAM_RECVONLY)) {
+	if (c->state != CALL_ESTABLISHED || !c->have_res || !(sdir(c->res.dir) & STREAM_RECVONLY) ||
+	    c->remote_hold) {
 		char w[160];
 		snprintf(w, sizeof(w), "no authenticated media from the far end for %u s", secs);
 		warn(c, w);

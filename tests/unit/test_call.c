@@ -370,6 +370,11 @@ static bool a_early(void)
 	return A.early == 1;
 }
 
+static bool b_ended(void)
+{
+	return B.calls[0] && call_state(B.calls[0]) == CALL_ENDED;
+}
+
 static bool a_closed(void)
 {
 	return !call_closing(A.calls[0]);
@@ -923,6 +928,25 @@ int main(void)
 	}
 	tua_reap(&A);
 	tua_reap(&B);
+
+	/* 12b. the far end vanishes without a BYE: the media timeout ends the call */
+	B.prm.media_timeout_ms = 1500;
+	is_int(place(), 0, "vanish: INVITE sent");
+	ok(run_until(both_established, 5000), "vanish: established");
+	if (both_established()) {
+		run_until(NULL, 500);
+		/* the caller's process "dies": its call is gone without a word */
+		call_free(A.calls[0]);
+		A.calls[0] = NULL;
+		ok(run_until(b_ended, 5000), "vanish: the callee ended the call");
+		is_str(event_get_str(&B.last_ended, "by"), "timeout", "vanish: by timeout");
+		is_int((int)event_get_int(&B.last_ended, "status", 0), 408, "vanish: status 408");
+		ok(strstr(event_get_str(&B.last_ended, "reason"), "no media from the far end for") != NULL,
+		   "vanish: reason (%s)", event_get_str(&B.last_ended, "reason"));
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+	B.prm.media_timeout_ms = 0;
 
 	/* 13. session timers (RFC 4028): a 4 s interval (Min-SE lowered for the test); the caller refreshes */
 	A.prm.session_expires = 4;
