@@ -15,7 +15,33 @@ fl_status_ok() {
 	WAIT_SECS=5 wait_for sh -c "[ \$(grep -c '^{\"event\":\"status\"' '$WORK/$1.events') -gt $n ]"
 }
 
-_fl_kam_pids() { echo "$KAM_PID $(_lab_children "$KAM_PID")"; }
+# Every process running this test's Kamailio config ($KAM_DIR is under this test's $WORK, so only ours):
+# the main process and all it forked. Not lab.sh's _lab_children: its awk (mawk) gives up when a process
+# listed by the glob exits before it is read, which on a busy machine let SIGKILLed Kamailio children live on
+# (frozen, still holding the TLS port and connections).
+_fl_kam_pids() {
+	local f
+	for f in $(grep -l -a -F "$KAM_DIR/kamailio.cfg" /proc/[0-9]*/cmdline 2>/dev/null); do
+		f=${f#/proc/}
+		f=${f%/cmdline}
+		# only kamailio itself (not this grep, whose own arguments hold the path)
+		case $(readlink "/proc/$f/exe" 2>/dev/null) in
+		*/kamailio) echo "$f" ;;
+		esac
+	done
+}
+
+# fl_kam_sweep: SIGKILL whatever still runs this test's Kamailio config (also from the EXIT trap)
+fl_kam_sweep() {
+	local p
+	[ -n "${KAM_DIR:-}" ] || return 0
+	for p in $(_fl_kam_pids); do kill -KILL "$p" 2>/dev/null; done
+}
+_fl_exit() {
+	fl_kam_sweep
+	cleanup
+}
+trap _fl_exit EXIT
 
 fl_kam_freeze() {
 	local p
@@ -23,10 +49,12 @@ fl_kam_freeze() {
 }
 
 fl_kam_crash() {
-	local p
+	local p i=0
 	[ -n "${KAM_PID:-}" ] || return 0
 	for p in $(_fl_kam_pids); do kill -KILL "$p" 2>/dev/null; done
 	wait "$KAM_PID" 2>/dev/null
+	# none may survive (a frozen one would keep the port and sphone's connection)
+	while [ -n "$(_fl_kam_pids)" ] && [ $i -lt 50 ]; do fl_kam_sweep; sleep 0.1; i=$((i + 1)); done
 	untrack_pid "$KAM_PID"
 	echo "=== fl_kam_crash (SIGKILL) $(date -u +%H:%M:%S.%N)" >>"$KAM_LOG"
 	KAM_PID=""
