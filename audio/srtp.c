@@ -5,6 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the low-level SHA-1 calls below are deprecated in OpenSSL 3 but are the only allocation-free HMAC there */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <srtp2/auth.h>
+#include <srtp2/cipher.h>
 #include <srtp2/srtp.h>
 
 #include "rtp.h"
@@ -46,12 +52,298 @@ struct srtp_sess {
 	struct srtp_sess_stats st;
 };
 
+/*
+ * OpenSSL-backed AES counter mode (ICM) and HMAC-SHA1 for libsrtp.
+ *
+ * Debian's libsrtp2 does its crypto through NSS, which per packet builds a
+ * new PK11 context for the counter (malloc, locks) and a new digest context
+ * for the HMAC: about 26,000 instructions to protect one 172-byte G.711
+ * packet (callgrind, a 20 s call). libsrtp lets an application replace the
+ * implementation behind a cipher or auth type id (srtp_replace_cipher_type,
+ * srtp_replace_auth_type); everything else - key derivation, rollover and
+ * replay handling, packet formats - stays libsrtp's. The types below keep
+ * one EVP_CIPHER_CTX per cipher whose IV alone is reset per packet, and
+ * HMAC-SHA1 as precomputed inner/outer SHA-1 states copied per packet: no
+ * allocation, no lock. libsrtp self-tests a replacement (the known-answer
+ * vectors below) before taking it, and keeps its own when that fails.
+ * AES-GCM stays with libsrtp's implementation.
+ */
+#define ICM_SALT_LEN 14
+
+struct icm_state {
+	EVP_CIPHER_CTX *ctx;
+	uint8_t salt[16]; /* the 112-bit salt, last two octets zero: the block counter */
+};
+
+static const srtp_cipher_type_t icm128_type;
+static const srtp_cipher_type_t icm256_type;
+
+static srtp_err_status_t icm_alloc(srtp_cipher_pointer_t *cp, int key_len, int tag_len)
+{
+	srtp_cipher_t *c;
+	struct icm_state *st;
+
+	(void)tag_len;
+	if (key_len != SRTP_AES_ICM_128_KEY_LEN_WSALT && key_len != SRTP_AES_ICM_256_KEY_LEN_WSALT)
+		return srtp_err_status_bad_param;
+	c = calloc(1, sizeof(*c) + sizeof(*st));
+	if (!c)
+		return srtp_err_status_alloc_fail;
+	st = (struct icm_state *)(c + 1);
+	st->ctx = EVP_CIPHER_CTX_new();
+	if (!st->ctx) {
+		free(c);
+		return srtp_err_status_alloc_fail;
+	}
+	c->state = st;
+	c->key_len = key_len;
+	if (key_len == SRTP_AES_ICM_128_KEY_LEN_WSALT) {
+		c->type = &icm128_type;
+		c->algorithm = SRTP_AES_ICM_128;
+	} else {
+		c->type = &icm256_type;
+		c->algorithm = SRTP_AES_ICM_256;
+	}
+	*cp = c;
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t icm_dealloc(srtp_cipher_pointer_t c)
+{
+	struct icm_state *st;
+
+	if (!c)
+		return srtp_err_status_bad_param;
+	st = c->state;
+	EVP_CIPHER_CTX_free(st->ctx); /* the provider wipes the key schedule */
+	explicit_bzero(c, sizeof(*c) + sizeof(*st));
+	free(c);
+	return srtp_err_status_ok;
+}
+
+/* The state sits right after its srtp_cipher_t (icm_alloc); the key length is read from there. */
+static srtp_err_status_t icm_init(void *state, const uint8_t *key)
+{
+	struct icm_state *st = state;
+	const srtp_cipher_t *c = (const srtp_cipher_t *)state - 1;
+	size_t klen = (size_t)c->key_len - ICM_SALT_LEN;
+	const EVP_CIPHER *evp = klen == 16 ? EVP_aes_128_ctr() : EVP_aes_256_ctr();
+
+	memset(st->salt, 0, sizeof(st->salt));
+	memcpy(st->salt, key + klen, ICM_SALT_LEN);
+	if (EVP_EncryptInit_ex(st->ctx, evp, NULL, key, NULL) != 1)
+		return srtp_err_status_cipher_fail;
+	return srtp_err_status_ok;
+}
+
+/* counter block = salt XOR iv (libsrtp builds iv from SSRC and packet index, RFC 3711 4.1.1) */
+static srtp_err_status_t icm_set_iv(void *state, uint8_t *iv, srtp_cipher_direction_t dir)
+{
+	struct icm_state *st = state;
+	uint8_t ctr[16];
+
+	(void)dir;
+	for (int i = 0; i < 16; i++)
+		ctr[i] = st->salt[i] ^ iv[i];
+	if (EVP_EncryptInit_ex(st->ctx, NULL, NULL, NULL, ctr) != 1)
+		return srtp_err_status_cipher_fail;
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t icm_encrypt(void *state, uint8_t *buf, unsigned int *len)
+{
+	struct icm_state *st = state;
+	int out = 0;
+
+	if (*len > INT_MAX || EVP_EncryptUpdate(st->ctx, buf, &out, buf, (int)*len) != 1 ||
+	    (unsigned)out != *len)
+		return srtp_err_status_cipher_fail;
+	return srtp_err_status_ok;
+}
+
+/* RFC 3711 B.2 (AES-CM keystream, zero IV) and RFC 6188 7.1 (the AES-256 one): key || salt, keystream. */
+static const uint8_t icm128_kat_key[30] = {
+	0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c,
+	0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd,
+};
+static const uint8_t icm128_kat_ks[32] = {
+	0xe0, 0x3e, 0xad, 0x09, 0x35, 0xc9, 0x5e, 0x80, 0xe1, 0x66, 0xb1, 0x6d, 0xd9, 0x2b, 0x4e, 0xb4,
+	0xd2, 0x35, 0x13, 0x16, 0x2b, 0x02, 0xd0, 0xf7, 0x2a, 0x43, 0xa2, 0xfe, 0x4a, 0x5f, 0x97, 0xab,
+};
+static const uint8_t icm256_kat_key[46] = {
+	0x57, 0xf8, 0x2f, 0xe3, 0x61, 0x3f, 0xd1, 0x70, 0xa8, 0x5e, 0xc9, 0x3c, 0x40, 0xb1, 0xf0, 0x92,
+	0x2e, 0xc4, 0xcb, 0x0d, 0xc0, 0x25, 0xb5, 0x82, 0x72, 0x14, 0x7c, 0xc4, 0x38, 0x94, 0x4a, 0x98,
+	0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd,
+};
+static const uint8_t icm256_kat_ks[32] = {
+	0x92, 0xbd, 0xd2, 0x8a, 0x93, 0xc3, 0xf5, 0x25, 0x11, 0xc6, 0x77, 0xd0, 0x8b, 0x55, 0x15, 0xa4,
+	0x9d, 0xa7, 0x1b, 0x23, 0x78, 0xa8, 0x54, 0xf6, 0x70, 0x50, 0x75, 0x6d, 0xed, 0x16, 0x5b, 0xac,
+};
+static const uint8_t kat_zero[32];
+static uint8_t kat_iv[16]; /* libsrtp's test case type wants it writable; nothing writes it */
+
+static const srtp_cipher_test_case_t icm128_kat = {
+	.key_length_octets = 30, .key = icm128_kat_key, .idx = kat_iv,
+	.plaintext_length_octets = 32, .plaintext = kat_zero,
+	.ciphertext_length_octets = 32, .ciphertext = icm128_kat_ks,
+};
+static const srtp_cipher_test_case_t icm256_kat = {
+	.key_length_octets = 46, .key = icm256_kat_key, .idx = kat_iv,
+	.plaintext_length_octets = 32, .plaintext = kat_zero,
+	.ciphertext_length_octets = 32, .ciphertext = icm256_kat_ks,
+};
+
+static const srtp_cipher_type_t icm128_type = {
+	.alloc = icm_alloc, .dealloc = icm_dealloc, .init = icm_init, .encrypt = icm_encrypt,
+	.decrypt = icm_encrypt, .set_iv = icm_set_iv, .description = "AES-128 counter mode (sphone, OpenSSL)",
+	.test_data = &icm128_kat, .id = SRTP_AES_ICM_128,
+};
+static const srtp_cipher_type_t icm256_type = {
+	.alloc = icm_alloc, .dealloc = icm_dealloc, .init = icm_init, .encrypt = icm_encrypt,
+	.decrypt = icm_encrypt, .set_iv = icm_set_iv, .description = "AES-256 counter mode (sphone, OpenSSL)",
+	.test_data = &icm256_kat, .id = SRTP_AES_ICM_256,
+};
+
+/* HMAC-SHA1 (RFC 2104): inner and outer states keyed once; cur is the running inner hash. */
+struct hmac_state {
+	SHA_CTX inner, outer, cur;
+};
+
+static const srtp_auth_type_t hmac_type;
+
+static srtp_err_status_t hmac_alloc(srtp_auth_pointer_t *ap, int key_len, int out_len)
+{
+	srtp_auth_t *a;
+
+	if (key_len < 0 || key_len > SHA_DIGEST_LENGTH || out_len < 0 || out_len > SHA_DIGEST_LENGTH)
+		return srtp_err_status_bad_param;
+	a = calloc(1, sizeof(*a) + sizeof(struct hmac_state));
+	if (!a)
+		return srtp_err_status_alloc_fail;
+	a->type = &hmac_type;
+	a->state = a + 1;
+	a->key_len = key_len;
+	a->out_len = out_len;
+	a->prefix_len = 0;
+	*ap = a;
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t hmac_dealloc(srtp_auth_pointer_t a)
+{
+	if (!a)
+		return srtp_err_status_bad_param;
+	explicit_bzero(a, sizeof(*a) + sizeof(struct hmac_state));
+	free(a);
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t hmac_init(void *state, const uint8_t *key, int key_len)
+{
+	struct hmac_state *h = state;
+	uint8_t ipad[SHA_CBLOCK], opad[SHA_CBLOCK];
+
+	if (key_len < 0 || key_len > SHA_DIGEST_LENGTH)
+		return srtp_err_status_bad_param;
+	memset(ipad, 0x36, sizeof(ipad));
+	memset(opad, 0x5c, sizeof(opad));
+	for (int i = 0; i < key_len; i++) {
+		ipad[i] ^= key[i];
+		opad[i] ^= key[i];
+	}
+	SHA1_Init(&h->inner);
+	SHA1_Update(&h->inner, ipad, sizeof(ipad));
+	SHA1_Init(&h->outer);
+	SHA1_Update(&h->outer, opad, sizeof(opad));
+	h->cur = h->inner;
+	explicit_bzero(ipad, sizeof(ipad));
+	explicit_bzero(opad, sizeof(opad));
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t hmac_start(void *state)
+{
+	struct hmac_state *h = state;
+
+	h->cur = h->inner;
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t hmac_update(void *state, const uint8_t *buf, int len)
+{
+	struct hmac_state *h = state;
+
+	if (len < 0)
+		return srtp_err_status_bad_param;
+	SHA1_Update(&h->cur, buf, (size_t)len);
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t hmac_compute(void *state, const uint8_t *buf, int len, int tag_len, uint8_t *tag)
+{
+	struct hmac_state *h = state;
+	uint8_t md[SHA_DIGEST_LENGTH];
+	SHA_CTX o;
+
+	if (len < 0 || tag_len < 0 || tag_len > SHA_DIGEST_LENGTH)
+		return srtp_err_status_bad_param;
+	SHA1_Update(&h->cur, buf, (size_t)len);
+	SHA1_Final(md, &h->cur);
+	o = h->outer;
+	SHA1_Update(&o, md, sizeof(md));
+	SHA1_Final(md, &o);
+	memcpy(tag, md, (size_t)tag_len);
+	explicit_bzero(md, sizeof(md));
+	explicit_bzero(&o, sizeof(o));
+	return srtp_err_status_ok;
+}
+
+/* RFC 2202 test case 1: key 20 x 0x0b, data "Hi There". */
+static const uint8_t hmac_kat_key[20] = {
+	0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b,
+	0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b,
+};
+static const uint8_t hmac_kat_tag[20] = {
+	0xb6, 0x17, 0x31, 0x86, 0x55, 0x05, 0x72, 0x64, 0xe2, 0x8b,
+	0xc0, 0xb6, 0xfb, 0x37, 0x8c, 0x8e, 0xf1, 0x46, 0xbe, 0x00,
+};
+static const srtp_auth_test_case_t hmac_kat = {
+	.key_length_octets = 20, .key = hmac_kat_key, .data_length_octets = 8,
+	.data = (const uint8_t *)"Hi There", .tag_length_octets = 20, .tag = hmac_kat_tag,
+};
+
+static const srtp_auth_type_t hmac_type = {
+	.alloc = hmac_alloc, .dealloc = hmac_dealloc, .init = hmac_init, .compute = hmac_compute,
+	.update = hmac_update, .start = hmac_start, .description = "HMAC-SHA1 (sphone, OpenSSL SHA-1)",
+	.test_data = &hmac_kat, .id = SRTP_HMAC_SHA1,
+};
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static srtp_err_status_t init_status = srtp_err_status_init_fail;
+static bool suite_ok[SRTP_SUITE_COUNT];
+static int fast_types; /* how many of the three replacements libsrtp took */
+
+static int ctx_create(srtp_t *ctxp, enum srtp_suite_id id, const uint8_t *key, size_t len, bool outbound);
 
 static void do_init(void)
 {
 	init_status = srtp_init();
+	if (init_status != srtp_err_status_ok)
+		return;
+	/* a replacement failing its self-test leaves libsrtp's own implementation in place */
+	fast_types = (srtp_replace_cipher_type(&icm128_type, SRTP_AES_ICM_128) == srtp_err_status_ok) +
+		     (srtp_replace_cipher_type(&icm256_type, SRTP_AES_ICM_256) == srtp_err_status_ok) +
+		     (srtp_replace_auth_type(&hmac_type, SRTP_HMAC_SHA1) == srtp_err_status_ok);
+	/* which suites this libsrtp can do, once: a context each */
+	for (unsigned i = 0; i < SRTP_SUITE_COUNT; i++) {
+		uint8_t key[SRTP_MAX_MASTER_LEN] = { 0x5a };
+		srtp_t ctx;
+
+		if (ctx_create(&ctx, (enum srtp_suite_id)i, key, suites[i].key_len + suites[i].salt_len, true) == 0) {
+			suite_ok[i] = true;
+			srtp_dealloc(ctx);
+		}
+	}
 }
 
 static int lib_init(void)
@@ -143,15 +435,14 @@ static int ctx_create(srtp_t *ctxp, enum srtp_suite_id id, const uint8_t *key, s
 
 bool srtp_suite_supported(enum srtp_suite_id id)
 {
-	uint8_t key[SRTP_MAX_MASTER_LEN] = { 0x5a };
-	srtp_t ctx;
-
 	if ((unsigned)id >= SRTP_SUITE_COUNT || lib_init())
 		return false;
-	if (ctx_create(&ctx, id, key, suites[id].key_len + suites[id].salt_len, true))
-		return false;
-	srtp_dealloc(ctx);
-	return true;
+	return suite_ok[id];
+}
+
+int srtp_lib_fast_types(void)
+{
+	return lib_init() ? 0 : fast_types;
 }
 
 int srtp_sess_alloc(struct srtp_sess **sp, enum srtp_suite_id suite, const uint8_t *tx_key,

@@ -29,6 +29,12 @@ size_t srtp_suite_key_len(enum srtp_suite_id id);
 size_t srtp_suite_salt_len(enum srtp_suite_id id);
 /* Whether the installed libsrtp can create a session with this suite (checked at run time). */
 bool srtp_suite_supported(enum srtp_suite_id id);
+/*
+ * How many of libsrtp's AES-128-CM, AES-256-CM and HMAC-SHA1 implementations
+ * run on sphone's allocation-free OpenSSL versions (0..3; 3 unless one failed
+ * its known-answer self-test, when libsrtp's own stays). Initialises libsrtp.
+ */
+int srtp_lib_fast_types(void);
 
 /*
  * One SRTP session: an outbound and an inbound context, each from its own
