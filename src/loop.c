@@ -18,6 +18,7 @@ struct fdent {
 	loop_fd_h *h;
 	void *arg;
 	uint64_t gen; /* tells a re-added fd apart from the one poll() reported on */
+	unsigned lazy_ms; /* 0: eager; else checked when the loop wakes anyway, at least this often */
 };
 
 struct loop {
@@ -101,10 +102,24 @@ int loop_fd_listen(struct loop *l, int fd, int events, loop_fd_h *h, void *arg)
 		e = &l->ents[l->nents++];
 		e->fd = fd;
 		e->gen = ++l->gen;
+		e->lazy_ms = 0;
 	}
 	e->events = events;
 	e->h = h;
 	e->arg = arg;
+	return 0;
+}
+
+int loop_fd_lazy(struct loop *l, int fd, unsigned max_delay_ms)
+{
+	struct fdent *e;
+
+	if (!l || fd < 0)
+		return EINVAL;
+	e = find_ent(l, fd);
+	if (!e)
+		return ENOENT;
+	e->lazy_ms = max_delay_ms;
 	return 0;
 }
 
@@ -269,7 +284,11 @@ static int poll_timeout(struct loop *l, int max_wait_ms)
 	return left > INT_MAX ? INT_MAX : (int)left;
 }
 
-static int prepare_pfds(struct loop *l, size_t *np_out)
+/*
+ * Eager fds first (pfds[0..*neager)), lazy ones after them (up to *np_out);
+ * *lazy_ms is the shortest lazy delay (0: none).
+ */
+static int prepare_pfds(struct loop *l, size_t *np_out, size_t *neager, unsigned *lazy_ms)
 {
 	size_t n = 0;
 
@@ -292,18 +311,25 @@ static int prepare_pfds(struct loop *l, size_t *np_out)
 		l->pfd_gen = ng;
 		l->cappfds = ncap;
 	}
-	for (size_t i = 0; i < l->nents; i++) {
-		struct fdent *e = &l->ents[i];
+	*lazy_ms = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			*neager = n;
+		for (size_t i = 0; i < l->nents; i++) {
+			struct fdent *e = &l->ents[i];
 
-		if (e->fd < 0)
-			continue;
-		l->pfds[n].fd = e->fd;
-		l->pfds[n].events = (short)((e->events & LOOP_READ ? POLLIN : 0) |
-					    (e->events & LOOP_WRITE ? POLLOUT : 0));
-		l->pfds[n].revents = 0;
-		l->pfd_ent[n] = i;
-		l->pfd_gen[n] = e->gen;
-		n++;
+			if (e->fd < 0 || (e->lazy_ms != 0) != (pass == 1))
+				continue;
+			if (e->lazy_ms && (!*lazy_ms || e->lazy_ms < *lazy_ms))
+				*lazy_ms = e->lazy_ms;
+			l->pfds[n].fd = e->fd;
+			l->pfds[n].events = (short)((e->events & LOOP_READ ? POLLIN : 0) |
+						    (e->events & LOOP_WRITE ? POLLOUT : 0));
+			l->pfds[n].revents = 0;
+			l->pfd_ent[n] = i;
+			l->pfd_gen[n] = e->gen;
+			n++;
+		}
 	}
 	*np_out = n;
 	return 0;
@@ -326,19 +352,30 @@ static void run_timers(struct loop *l)
 
 int loop_run_once(struct loop *l, int max_wait_ms)
 {
-	size_t n;
-	int r, err;
+	size_t n, neager;
+	unsigned lazy_ms;
+	int r, err, wait;
 
 	if (!l)
 		return EINVAL;
 	if (l->in_round)
 		return EDEADLK;
-	err = prepare_pfds(l, &n);
+	err = prepare_pfds(l, &n, &neager, &lazy_ms);
 	if (err)
 		return err;
-	r = poll(l->pfds, (nfds_t)n, poll_timeout(l, max_wait_ms));
+	wait = poll_timeout(l, max_wait_ms);
+	if (lazy_ms && (wait < 0 || (unsigned)wait > lazy_ms))
+		wait = (int)lazy_ms;
+	r = poll(l->pfds, (nfds_t)neager, wait);
 	if (r < 0)
 		return errno == EINTR ? 0 : errno;
+	if (n > neager) {
+		/* awake anyway: look at the lazy fds without waiting */
+		int rl = poll(l->pfds + neager, (nfds_t)(n - neager), 0);
+
+		if (rl > 0)
+			r += rl;
+	}
 	l->in_round = 1;
 
 	l->dispatching = 1;

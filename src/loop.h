@@ -27,6 +27,17 @@ int loop_fd_listen(struct loop *l, int fd, int events, loop_fd_h *h, void *arg);
  */
 void loop_fd_remove(struct loop *l, int fd);
 
+/*
+ * Makes fd (added with loop_fd_listen) lazy: its readiness does not wake the
+ * loop by itself. Whenever the loop wakes for another fd or a timer it also
+ * checks the lazy fds (a poll that does not wait) and calls their handlers
+ * before the round's due timers; and it wakes at the latest max_delay_ms
+ * after the last check. Meant for media sockets drained on the clock that
+ * plays the audio out: one wake-up per packet time instead of two. max_delay_ms
+ * 0 makes fd eager again. Returns 0, or ENOENT when fd was not added.
+ */
+int loop_fd_lazy(struct loop *l, int fd, unsigned max_delay_ms);
+
 /* Milliseconds from CLOCK_MONOTONIC. */
 uint64_t loop_now_ms(void);
 

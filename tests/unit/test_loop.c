@@ -332,6 +332,80 @@ static void test_signals(struct loop *l)
 	}
 }
 
+struct lazyctx {
+	struct loop *l;
+	int fd;
+	int reads;      /* lazy fd handler calls */
+	int reads_at_tick; /* what the timer saw: the lazy fd is handled first in the round */
+	int ticks;
+	uint64_t read_ms;
+	struct tmr t;
+};
+
+static void lazy_read(int fd, int ev, void *arg)
+{
+	struct lazyctx *c = arg;
+	char b[16];
+
+	(void)ev;
+	if (read(fd, b, sizeof(b)) > 0) {
+		c->reads++;
+		c->read_ms = loop_now_ms();
+	}
+}
+
+static void lazy_tick(void *arg)
+{
+	struct lazyctx *c = arg;
+
+	c->ticks++;
+	c->reads_at_tick = c->reads;
+}
+
+static void test_lazy(struct loop *l)
+{
+	struct lazyctx c = { .l = l };
+	int p[2];
+	uint64_t t0;
+
+	is_int(pipe(p), 0, "lazy: pipe");
+	c.fd = p[0];
+	is_int(loop_fd_lazy(l, p[0], 200), ENOENT, "lazy: fd not added -> ENOENT");
+	is_int(loop_fd_listen(l, p[0], LOOP_READ, lazy_read, &c), 0, "lazy: listen");
+	is_int(loop_fd_lazy(l, p[0], 200), 0, "lazy: 200 ms");
+	tmr_init(&c.t);
+	tmr_start(l, &c.t, 60, lazy_tick, &c);
+	is_int((int)write(p[1], "x", 1), 1, "lazy: readable");
+	/* readable, but the round waits for the timer (60 ms), then handles the fd before the timer */
+	t0 = loop_now_ms();
+	is_int(loop_run_once(l, -1), 0, "lazy: run_once");
+	ok(loop_now_ms() - t0 >= 50, "lazy: a readable lazy fd did not wake the loop (%llu ms)",
+	   (unsigned long long)(loop_now_ms() - t0));
+	is_int(c.reads, 1, "lazy: handled when the timer woke the loop");
+	is_int(c.ticks, 1, "lazy: timer ran in the same round");
+	is_int(c.reads_at_tick, 1, "lazy: fd handled before the round's timers");
+
+	/* no timer: the loop still wakes within max_delay_ms */
+	is_int((int)write(p[1], "y", 1), 1, "lazy: readable again");
+	t0 = loop_now_ms();
+	loop_run_once(l, -1);
+	is_int(c.reads, 2, "lazy: handled without any other wake-up");
+	ok(c.read_ms - t0 >= 150 && c.read_ms - t0 < 1000, "lazy: after about max_delay_ms (%llu ms)",
+	   (unsigned long long)(c.read_ms - t0));
+
+	/* back to eager: readiness wakes the loop at once */
+	is_int(loop_fd_lazy(l, p[0], 0), 0, "lazy: eager again");
+	tmr_start(l, &c.t, 500, lazy_tick, &c);
+	is_int((int)write(p[1], "z", 1), 1, "lazy: readable a third time");
+	t0 = loop_now_ms();
+	loop_run_once(l, -1);
+	ok(c.reads == 3 && loop_now_ms() - t0 < 400, "eager: woke at once");
+	tmr_cancel(&c.t);
+	loop_fd_remove(l, p[0]);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	struct loop *l = NULL;
@@ -341,6 +415,7 @@ int main(void)
 	test_many_timers(l);
 	test_rearm(l);
 	test_fds(l);
+	test_lazy(l);
 	test_invalid_fd(l);
 	test_wake(l);
 	test_signals(l);
