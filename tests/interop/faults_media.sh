@@ -18,10 +18,10 @@ FL_LOSS=${FL_LOSS:-0.05}
 FL_DELAY=${FL_DELAY:-20}
 FL_JITTER=${FL_JITTER:-40}
 # Threshold: without impairment the match is 1.000 (38 dB); with 5% loss, 20-60 ms delay and reordering it
-# measured 0.93 both ways (each lost 20 ms frame is concealed, so about one 0.5 s block in two holds a
-# concealed frame; worst blocks 0.5-0.77). 0.8 leaves room for timing variation and still fails a
-# silent, wrong or slipping signal (those give < 0.3).
-FL_MIN_CORR=${FL_MIN_CORR:-0.8}
+# measured 0.93-0.97 each way on a quiet machine (each lost 20 ms frame is concealed, so about one 0.5 s
+# block in two holds a concealed frame) and 0.83-0.85 (baresip -> sphone) with load average 15-20 on the
+# 2 cores. 0.7 leaves room for that and still fails a silent, wrong or slipping signal (those give < 0.3).
+FL_MIN_CORR=${FL_MIN_CORR:-0.7}
 
 SIG=$WORK/signal60.wav
 lab_make_wav "$SIG" 60 || { echo "Bail out! no test signal"; exit 1; }
@@ -67,13 +67,9 @@ ok $? "6: no SRTP authentication or replay failures (reordered packets are not r
 cs_cmd imp status
 cs_wait imp call 5; ok $? "6: status reports the call"
 diag "6: status: $(grep '^{"event":"call"' "$WORK/imp.events" | tail -n 1)"
-if [ -n "$v_concealed" ]; then
-	[ "$v_concealed" -gt 0 ]; ok $? "6: verify counts concealed frames ($v_concealed)"
-	[ "${v_jb_lost:-0}" -gt 0 ] || [ "${v_rtp_lost:-0}" -gt 0 ]; ok $? "6: verify counts lost packets (rtp_lost=$v_rtp_lost jb_lost=$v_jb_lost)"
-else
-	ok 0 "# SKIP 6: verify has no concealment/loss counters yet (waiting for call2: /work/notes/faults_to_call2.md request 2)"
-	[ "$(cs_field imp call loss_pct)" -gt 0 ]; ok $? "6: status loss_pct > 0 ($(cs_field imp call loss_pct)%)"
-fi
+[ "${v_concealed:-0}" -gt 0 ]; ok $? "6: verify counts concealed frames ($v_concealed)"
+[ "${v_jb_lost:-0}" -gt 0 ] && [ "${v_rtp_lost:-0}" -gt 0 ]; ok $? "6: verify counts lost packets (rtp_lost=$v_rtp_lost jb_lost=$v_jb_lost)"
+[ "${v_jb_late:-x}" -ge 0 ] 2>/dev/null && [ "${v_jitter_ms:-x}" -ge 0 ] 2>/dev/null; ok $? "6: verify reports late packets and jitter (late=$v_jb_late jitter=$v_jitter_ms ms)"
 fl_status_ok imp; ok $? "6: sphone answers status"
 cs_cmd imp hangup
 cs_wait imp ended 10; ok $? "6: hung up"
@@ -91,36 +87,31 @@ ok $? "6: impaired audio sphone -> baresip still matches, corr >= $FL_MIN_CORR (
 [ "$TAP_FAILED" = 0 ] || cs_diag imp
 
 # --- 4. the far end vanishes without a BYE -----------------------------------------------------------
-# The inactivity timeout (30 s by default) is shortened with SPHONE_MEDIA_TIMEOUT_MS (read by call.c).
-if grep -q -a SPHONE_MEDIA_TIMEOUT_MS "$SPHONE"; then
-	cs_conf "$WORK/van.conf" alice
-	SPHONE_MEDIA_TIMEOUT_MS=4000
-	export SPHONE_MEDIA_TIMEOUT_MS
-	cs_start van 6 "$WORK/van.conf" --audio-in "$SIG"
-	unset SPHONE_MEDIA_TIMEOUT_MS
-	cs_wait van registered 15; ok $? "4: registered"
-	cs_cmd van "call sip:bob@sip.test"
-	cs_wait van established 15; ok $? "4: call to baresip established"
-	sleep 3
-	p0=$(fl_ctr van packets_unprotected)
-	[ "${p0:-0}" -gt 100 ]; ok $? "4: media from baresip before it vanishes ($p0 packets)"
-	t0=$(fl_now)
-	kill -KILL "$BS_bob_PID"
-	wait "$BS_bob_PID" 2>/dev/null
-	untrack_pid "$BS_bob_PID"
-	cs_wait van ended 20; ok $? "4: the call ended after baresip vanished"
-	t1=$(fl_now)
-	diag "4: ended $(fl_ms "$t0" "$t1") ms after the SIGKILL (SPHONE_MEDIA_TIMEOUT_MS=4000)"
-	[ "$(fl_ms "$t0" "$t1")" -ge 3500 ] && [ "$(fl_ms "$t0" "$t1")" -le 10000 ]; ok $? "4: after the timeout, not before (3.5..10 s)"
-	r=$(cs_field van ended reason)
-	[ "$(cs_field van ended by)" = timeout ] && echo "$r" | grep -q 'no media from the far end'
-	ok $? "4: ended by the timeout, with the reason ($r, status $(cs_field van ended status))"
-	fl_status_ok van; ok $? "4: sphone answers status"
-	cs_quit van
-	[ "$CS_RC" = 0 ]; ok $? "4: clean exit"
-	[ "$TAP_FAILED" = 0 ] || cs_diag van
-else
-	ok 0 "# SKIP 4: waiting for call2: a media timeout that ends the call (SPHONE_MEDIA_TIMEOUT_MS)"
-	lab_stop_baresip bob
-fi
+# The inactivity timeout (30 s by default) is shortened with SPHONE_MEDIA_TIMEOUT_MS (read by ua.c).
+cs_conf "$WORK/van.conf" alice
+SPHONE_MEDIA_TIMEOUT_MS=4000
+export SPHONE_MEDIA_TIMEOUT_MS
+cs_start van 6 "$WORK/van.conf" --audio-in "$SIG"
+unset SPHONE_MEDIA_TIMEOUT_MS
+cs_wait van registered 15; ok $? "4: registered"
+cs_cmd van "call sip:bob@sip.test"
+cs_wait van established 15; ok $? "4: call to baresip established"
+sleep 3
+p0=$(fl_ctr van packets_unprotected)
+[ "${p0:-0}" -gt 100 ]; ok $? "4: media from baresip before it vanishes ($p0 packets)"
+t0=$(fl_now)
+kill -KILL "$BS_bob_PID"
+wait "$BS_bob_PID" 2>/dev/null
+untrack_pid "$BS_bob_PID"
+cs_wait van ended 20; ok $? "4: the call ended after baresip vanished"
+t1=$(fl_now)
+diag "4: ended $(fl_ms "$t0" "$t1") ms after the SIGKILL (SPHONE_MEDIA_TIMEOUT_MS=4000)"
+[ "$(fl_ms "$t0" "$t1")" -ge 3500 ] && [ "$(fl_ms "$t0" "$t1")" -le 10000 ]; ok $? "4: after the timeout, not before (3.5..10 s)"
+r=$(cs_field van ended reason)
+[ "$(cs_field van ended by)" = timeout ] && echo "$r" | grep -q 'no media from the far end'
+ok $? "4: ended by the timeout, with the reason ($r, status $(cs_field van ended status))"
+fl_status_ok van; ok $? "4: sphone answers status"
+cs_quit van
+[ "$CS_RC" = 0 ]; ok $? "4: clean exit"
+[ "$TAP_FAILED" = 0 ] || cs_diag van
 done_testing
