@@ -6,3 +6,4 @@ audio_libsphone_audio_a_SOURCES =
 include audio/codec.mk
 include audio/dev.mk
 include audio/stream.mk
+include audio/perf.mk
