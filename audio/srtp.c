@@ -44,13 +44,51 @@ static const struct suite_info suites[SRTP_SUITE_COUNT] = {
 
 #define SRTCP_INDEX_LEN 4
 
+/*
+ * libsrtp's inbound context (ssrc_any_inbound) keeps a stream with its own
+ * replay database for every SSRC that ever authenticated, until the context
+ * is freed: a key holder sending each packet with a new SSRC grows memory
+ * without bound (~160 bytes per SSRC). Legitimate SSRC changes are a handful
+ * per call, so a session lets RX_SSRC_MAX of them through and refuses packets
+ * of any further SSRC before libsrtp sees them (ENOSPC, counted other_fail).
+ * A rekey makes a new session and so a fresh list.
+ */
+#define RX_SSRC_MAX 16
+
 struct srtp_sess {
 	bool secure;
 	enum srtp_suite_id suite;
 	srtp_t tx;
 	srtp_t rx;
 	struct srtp_sess_stats st;
+	uint32_t rx_ssrc[RX_SSRC_MAX]; /* SSRCs that authenticated on rx */
+	unsigned n_rx_ssrc;
 };
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool rx_ssrc_known(const struct srtp_sess *s, uint32_t ssrc)
+{
+	for (unsigned i = 0; i < s->n_rx_ssrc; i++)
+		if (s->rx_ssrc[i] == ssrc)
+			return true;
+	return false;
+}
+
+/* May a packet of this SSRC go to libsrtp (known, or room for one more)? */
+static bool rx_ssrc_allowed(const struct srtp_sess *s, uint32_t ssrc)
+{
+	return s->n_rx_ssrc < RX_SSRC_MAX || rx_ssrc_known(s, ssrc);
+}
+
+static void rx_ssrc_note(struct srtp_sess *s, uint32_t ssrc)
+{
+	if (!rx_ssrc_known(s, ssrc) && s->n_rx_ssrc < RX_SSRC_MAX)
+		s->rx_ssrc[s->n_rx_ssrc++] = ssrc;
+}
 
 /*
  * OpenSSL-backed AES counter mode (ICM) and HMAC-SHA1 for libsrtp.
@@ -141,13 +179,14 @@ static srtp_err_status_t icm_set_iv(void *state, uint8_t *iv, srtp_cipher_direct
 {
 	struct icm_state *st = state;
 	uint8_t ctr[16];
+	int r;
 
 	(void)dir;
 	for (int i = 0; i < 16; i++)
 		ctr[i] = st->salt[i] ^ iv[i];
-	if (EVP_EncryptInit_ex(st->ctx, NULL, NULL, NULL, ctr) != 1)
-		return srtp_err_status_cipher_fail;
-	return srtp_err_status_ok;
+	r = EVP_EncryptInit_ex(st->ctx, NULL, NULL, NULL, ctr);
+	explicit_bzero(ctr, sizeof(ctr));
+	return r == 1 ? srtp_err_status_ok : srtp_err_status_cipher_fail;
 }
 
 static srtp_err_status_t icm_encrypt(void *state, uint8_t *buf, unsigned int *len)
@@ -623,6 +662,7 @@ out:
 int srtp_sess_unprotect(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 {
 	struct rtp_hdr h;
+	uint32_t ssrc;
 	int n, err;
 
 
@@ -641,10 +681,16 @@ int srtp_sess_unprotect(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 		err = EPROTO;
 		goto out;
 	}
+	ssrc = be32_at(pkt + 8);
+	if (!rx_ssrc_allowed(s, ssrc)) {
+		err = ENOSPC;
+		goto out;
+	}
 	n = (int)*len;
 	err = map_status(srtp_unprotect(s->rx, pkt, &n));
 	if (err)
 		goto out;
+	rx_ssrc_note(s, ssrc);
 	s->st.unprotected_pkts++;
 	s->st.unprotected_bytes += (size_t)n;
 	*len = (size_t)n;
@@ -691,6 +737,7 @@ out:
 int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 {
 	size_t trailer;
+	uint32_t ssrc;
 	bool plain;
 	int n, err;
 
@@ -711,6 +758,11 @@ int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 	}
 	/* judged before libsrtp runs: a failed AEAD open may leave the buffer altered */
 	plain = rtcp_is_plain_compound(pkt, *len);
+	ssrc = be32_at(pkt + 4);
+	if (!rx_ssrc_allowed(s, ssrc)) {
+		err = ENOSPC;
+		goto out;
+	}
 	n = (int)*len;
 	err = map_status(srtp_unprotect_rtcp(s->rx, pkt, &n));
 	if (err) {
@@ -721,6 +773,7 @@ int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 		}
 		goto out;
 	}
+	rx_ssrc_note(s, ssrc);
 	s->st.unprotected_pkts++;
 	s->st.rtcp_unprotected++;
 	s->st.unprotected_bytes += (size_t)n;

@@ -79,7 +79,9 @@ void srtp_sess_stats(const struct srtp_sess *s, struct srtp_sess_stats *st);
  * the buffer size and must leave room for the trailer (ENOBUFS if not).
  * On error the buffer must not be sent.
  * Unprotect: 0, or EBADMSG authentication failed, EALREADY replayed or too
- * old, EPROTO malformed / bad length, EIO other libsrtp failure.
+ * old, EPROTO malformed / bad length, EIO other libsrtp failure, ENOSPC a
+ * 17th distinct SSRC on this session (16 are accepted; libsrtp would keep a
+ * stream for each for the session's life), refused before any crypto.
  */
 int srtp_sess_protect(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap);
 int srtp_sess_unprotect(struct srtp_sess *s, uint8_t *pkt, size_t *len);

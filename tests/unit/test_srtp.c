@@ -518,6 +518,40 @@ static void test_bogus(void)
 	srtp_sess_free(NULL);
 }
 
+/* At most 16 SSRCs per receive session reach libsrtp (each one costs a stream it never frees). */
+static void test_ssrc_cap(void)
+{
+	enum srtp_suite_id id = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	uint8_t ka[64], kb[64], buf[256];
+	size_t kl, n;
+	struct srtp_sess *tx = NULL, *rx = NULL;
+	struct srtp_sess_stats st;
+	int accepted = 0;
+
+	keys_for(id, ka, kb, &kl);
+	is_int(srtp_sess_alloc(&tx, id, ka, kl, kb, kl), 0, "ssrc cap: tx session");
+	is_int(srtp_sess_alloc(&rx, id, kb, kl, ka, kl), 0, "ssrc cap: rx session");
+	for (uint32_t ssrc = 1; ssrc <= 16; ssrc++) {
+		n = mkpkt(buf, 100, 0x1000 + ssrc, 0x33, 160);
+		srtp_sess_protect(tx, buf, &n, sizeof(buf));
+		accepted += srtp_sess_unprotect(rx, buf, &n) == 0;
+	}
+	is_int(accepted, 16, "ssrc cap: 16 SSRCs accepted");
+	n = mkpkt(buf, 100, 0x1000 + 17, 0x33, 160);
+	srtp_sess_protect(tx, buf, &n, sizeof(buf));
+	is_int(srtp_sess_unprotect(rx, buf, &n), ENOSPC, "ssrc cap: a 17th SSRC is refused (ENOSPC)");
+	n = mkpkt(buf, 101, 0x1000 + 5, 0x33, 160);
+	srtp_sess_protect(tx, buf, &n, sizeof(buf));
+	is_int(srtp_sess_unprotect(rx, buf, &n), 0, "ssrc cap: a known SSRC still passes");
+	srtp_sess_stats(rx, &st);
+	ok(st.other_fail == 1 && st.auth_fail == 0 && st.unprotected_pkts == 17,
+	   "ssrc cap: the refusal counted as other_fail (other %llu auth %llu ok %llu)",
+	   (unsigned long long)st.other_fail, (unsigned long long)st.auth_fail,
+	   (unsigned long long)st.unprotected_pkts);
+	srtp_sess_free(tx);
+	srtp_sess_free(rx);
+}
+
 int main(void)
 {
 	enum srtp_suite_id id;
@@ -544,5 +578,6 @@ int main(void)
 	for (unsigned i = 0; i < SRTP_SUITE_COUNT; i++)
 		test_suite_roundtrip((enum srtp_suite_id)i);
 	test_bogus();
+	test_ssrc_cap();
 	return tap_done();
 }
