@@ -195,21 +195,23 @@ def run(px, phone, heard):
         return udp_drops(h.remote[1]) + udp_drops(h.remote[1] + 1)
     base_drops = [drops()]
 
-    def delta(label, want_auth, want_replay, want_rx):
+    def delta(label, want_auth, want_replay, want_rx, want_bad=0):
         """Exact counts; if the kernel dropped packets at sphone's sockets (a loaded machine; ASan),
         each count may fall short, by no more than the drops in total."""
         time.sleep(0.4)
         s = phone.verify(hid)
         dr = drops() - base_drops[0]
         base_drops[0] += dr
-        keys = ("auth_failures", "replay_failures", "rtp_received")
+        keys = ("auth_failures", "replay_failures", "rtp_received", "malformed_dropped")
         d = {k: s.get(k, 0) - base.get(k, 0) for k in keys}
-        want = dict(zip(keys, (want_auth, want_replay, want_rx)))
+        want = dict(zip(keys, (want_auth, want_replay, want_rx, want_bad)))
         good = d == want if dr == 0 else (all(d[k] <= want[k] for k in keys) and
                                           sum(d.values()) >= sum(want.values()) - dr)
-        ok(good, "%s: counted exactly (auth_failures +%d, replay_failures +%d, rtp_received +%d; want +%d +%d +%d%s)"
-           % (label, d["auth_failures"], d["replay_failures"], d["rtp_received"], want_auth, want_replay,
-              want_rx, "; %d dropped by the kernel: sphone too slow to read" % dr if dr else ""))
+        ok(good, "%s: counted exactly (auth_failures +%d, replay_failures +%d, rtp_received +%d, "
+           "malformed_dropped +%d; want +%d +%d +%d +%d%s)"
+           % (label, d["auth_failures"], d["replay_failures"], d["rtp_received"], d["malformed_dropped"],
+              want_auth, want_replay, want_rx, want_bad,
+              "; %d dropped by the kernel: sphone too slow to read" % dr if dr else ""))
         base.update(s)
         return dr
 
@@ -266,7 +268,7 @@ def run(px, phone, heard):
         bogus.append(h.tx.protect(bytes(p), hlen=len(p)))
     paced(bogus)
     delta("RTP with CSRC count 15 or extension length 65535 past the end (200 authenticated packets): "
-          "dropped, not taken for auth or replay failures", 0, 0, 0)
+          "dropped as malformed, not taken for auth or replay failures", 0, 0, 0, 200)
     good_odd = []
     for i in range(10):
         p = h.next_packet(payload=b"\x00" * 60 + hostile_peer.tone_ulaw(H_TONE, 0, 160))
