@@ -1,6 +1,7 @@
 #!/bin/sh
 # pa_jack.sh: PortAudio device (audio/dev_pa.c) against a private JACK dummy server at 48 kHz:
-# callback rate, capture through the ring, tone loopback through resampling; plus an ALSA null open.
+# frames per callback, resampling ratio into and out of the rings, wakes, tone loopback through resampling
+# (all per device time, so a late server clock on a loaded machine is no failure); plus an ALSA null open.
 # Work dir under the build tree: something on the shared test machine removes /tmp/sphone-interop.*
 # while tests run; this test's files must not vanish under it.
 TMPDIR="$top_builddir/tests"
@@ -51,31 +52,39 @@ run_jack() {
 	ok $? "device list shows JACK's system device, 2 in / 2 out at $rate Hz"
 	sed 's/^/# /' "$WORK/list.out"
 
-	"$PROBE" system system 3 >"$WORK/probe.out" 2>"$WORK/probe.err" &
+	# 3 s of device time (150 callbacks), and one more second once the loopback is wired (SIGUSR1)
+	"$PROBE" --loopback system system 3 >"$WORK/probe.out" 2>"$WORK/probe.err" &
 	PROBE_PID=$!
 	track_pid $PROBE_PID
-	WAIT_SECS=5 wait_for sh -c 'jack_lsp | grep -q "PortAudio:in_0"' &&
+	WAIT_SECS=20 wait_for sh -c 'jack_lsp | grep -q "PortAudio:in_0"' &&
 		jack_connect PortAudio:out_0 PortAudio:in_0 >/dev/null 2>&1
 	LOOP=$?
+	kill -USR1 $PROBE_PID 2>/dev/null
 	wait $PROBE_PID
 	PRC=$?
+	untrack_pid $PROBE_PID
 	sed 's/^/# /' "$WORK/probe.out"
 
-	ok $PRC "dev_pa opened the JACK device, played and captured for 3 s"
+	# Checked per callback and per second of device time: what dev_pa does with each period. How
+	# punctual the dummy server's clock is on a loaded machine is its business (it ran at 62% of
+	# real time under a load of 15 on 2 cores), so wall-clock rates are only bounded from above.
+	[ $PRC = 0 ] && [ "$(val timeout)" = 0 ]
+	ok $? "dev_pa opened the JACK device, played and captured for 150 callbacks ($(val seconds) s)"
 	[ "$(val dev_rate)" = "$rate" ]
 	ok $? "device runs at $rate Hz (8 kHz side through the resampler)"
-	near "$(val dev_frames_per_sec)" "$rate" 10
-	ok $? "callback moved $(val dev_frames_per_sec) frames/s, within 10% of $rate"
-	near "$(val callbacks_per_sec)" 50 10
-	ok $? "callback ran $(val callbacks_per_sec) times/s (20 ms periods)"
-	near "$(val cap_samples_per_sec)" 8000 10
-	ok $? "capture ring received $(val cap_samples_per_sec) samples/s at 8 kHz"
-	near "$(val play_samples_per_sec)" 8000 10
-	ok $? "playback ring drained at $(val play_samples_per_sec) samples/s"
-	[ "$(val cap_read)" -ge 20000 ] 2>/dev/null
-	ok $? "owner read $(val cap_read) captured samples out of the ring"
-	[ "$(val wakes)" -ge 120 ] 2>/dev/null
-	ok $? "wake handler called $(val wakes) times"
+	near "$(val frames_per_callback)" "$period" 0.5
+	ok $? "each callback moved $(val frames_per_callback) frames ($period: 20 ms periods)"
+	near "$(val cap_per_dev_second)" 8000 1
+	ok $? "capture ring received $(val cap_per_dev_second) samples per device second at 8 kHz"
+	near "$(val play_per_dev_second)" 8000 1
+	ok $? "playback ring drained $(val play_per_dev_second) samples per device second"
+	awk -v g="$(val dev_frames_per_sec)" -v w="$rate" 'BEGIN { exit !(g != "" && g > 0 && g <= w * 1.1) }'
+	ok $? "callback moved $(val dev_frames_per_sec) frames per wall-clock second, not more than $rate + 10%"
+	# everything captured was read, but for what the ring still held at the end (< 1 s)
+	awk -v r="$(val cap_read)" -v c="$(val cap_samples)" 'BEGIN { exit !(r != "" && r >= 20000 && r <= c && r > c - 8000) }'
+	ok $? "owner read $(val cap_read) of $(val cap_samples) captured samples out of the ring"
+	awk -v w="$(val wakes)" -v c="$(val callbacks)" 'BEGIN { exit !(w != "" && w >= c * 0.9 && w <= c) }'
+	ok $? "wake handler called $(val wakes) times in $(val callbacks) callbacks"
 	[ "$(val cap_overruns)" = 0 ]
 	ok $? "no capture overruns"
 	if [ $LOOP -eq 0 ]; then
