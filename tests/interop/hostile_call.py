@@ -27,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hostile_peer import (Call, Phone, Proxy, body_of, diag, tone_share, hdr, new_key, ok, udp_drops,  # noqa: E402
-                          read_wav, rtp_packet, sdp_offer, status_of, write_conf, write_tone_wav)
+                          read_wav, sdp_offer, status_of, write_conf, write_tone_wav)
 import hostile_peer  # noqa: E402
 
 SPHONE, WORK, CADIR = sys.argv[1], sys.argv[2], sys.argv[3]

@@ -23,8 +23,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostile_peer import (Call, Phone, Proxy, Srtp, _prf, diag, hdr, new_key, ok, sdp_offer,  # noqa: E402
-                          write_conf)
+from hostile_peer import Call, Phone, Proxy, _prf, hdr, ok, write_conf  # noqa: E402
 import hostile_peer  # noqa: E402
 
 SPHONE, WORK, CADIR = sys.argv[1], sys.argv[2], sys.argv[3]
