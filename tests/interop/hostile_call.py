@@ -27,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hostile_peer import (Call, Phone, Proxy, body_of, diag, tone_share, hdr, new_key, ok, udp_drops,  # noqa: E402
-                          read_wav, sdp_offer, status_of, write_conf, write_tone_wav)
+                          read_wav, rtp_packet, sdp_offer, status_of, write_conf, write_tone_wav)
 import hostile_peer  # noqa: E402
 
 SPHONE, WORK, CADIR = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -322,6 +322,15 @@ def run(px, phone, heard):
         diag("first difference at %s" % next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
                                               min(len(got), len(want))))
     delta("RFC 4733 flood: every packet authenticated and counted", 0, 0, len(pkts))
+    # SSRC churn: authenticated packets, each from a new SSRC. libsrtp would keep a receive stream per
+    # SSRC for the whole call; sphone lets 16 SSRCs per key through (H's own is one) and drops the rest
+    rss_a = phone.rss_kib()
+    churn = [h.tx.protect(rtp_packet(0, h.seq + i, h.ts, random.getrandbits(32) | 1, b"\xff" * 160), roc=0)
+             for i in range(5000)]
+    paced(churn)
+    delta("5,000 packets from 5,000 new SSRCs: 15 more SSRCs accepted (16 per key), the rest dropped",
+          0, 0, 15, 4985)
+    diag("sphone VmRSS around the SSRC churn: %d -> %d KiB" % (rss_a, phone.rss_kib()))
     ok(phone.alive_and_answering(), "sphone still answers status after the media attacks")
     # H's good audio still plays: sender back on
     h.sending = True
