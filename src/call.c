@@ -562,6 +562,9 @@ static int media_apply(struct call *c, const struct sdp_result *r)
 		if ((e = loop_fd_listen(c->l, c->rtp_fd, LOOP_READ, media_fd_h, c)) != 0 ||
 		    (e = loop_fd_listen(c->l, c->rtcp_fd, LOOP_READ, media_fd_h, c)) != 0)
 			return e;
+		/* packets are read on the next wake-up (the device tick plays them out): one wake-up a frame */
+		loop_fd_lazy(c->l, c->rtp_fd, FRAME_MS);
+		loop_fd_lazy(c->l, c->rtcp_fd, FRAME_MS);
 		if (c->active)
 			audio_attach(c->audio, c);
 		media_process(c, loop_now_ms());
