@@ -847,7 +847,7 @@ static void lost_h(struct sip_flow *flow, int err, const char *why, void *arg)
 		x->flow = NULL;
 		log_info("account %s: %s", x->acc->name, why ? why : "connection lost");
 		if (!ua->shutting_down)
-			reg_conn_lost(x->reg);
+			reg_conn_lost_why(x->reg, why);
 	}
 }
 
