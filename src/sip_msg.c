@@ -620,6 +620,8 @@ void sip_msg_free(struct sip_msg *m)
 {
 	if (!m)
 		return;
+	if (m->buf)
+		explicit_bzero(m->buf, m->len); /* SDP a=crypto keys, digest responses */
 	free(m->buf);
 	free(m->hdrs);
 	free(m->vias.v);
@@ -1328,6 +1330,8 @@ void sip_stream_free(struct sip_stream *s)
 {
 	if (!s)
 		return;
+	if (s->buf)
+		explicit_bzero(s->buf, s->cap);
 	free(s->buf);
 	sip_msg_free(s->bad);
 	free(s);
@@ -1418,6 +1422,7 @@ static int scan_clen(const char *p, size_t len, uint32_t *clen)
 static void consume(struct sip_stream *s, size_t n)
 {
 	memmove(s->buf, s->buf + n, s->len - n);
+	explicit_bzero(s->buf + s->len - n, n); /* the moved-from tail held message text */
 	s->len -= n;
 	s->scanned = 0;
 	s->hlen = 0;
@@ -1524,9 +1529,13 @@ int sip_stream_feed(struct sip_stream *s, const void *p, size_t n, sip_stream_h 
 				nc *= 2;
 			if (nc > s->max)
 				nc = s->max;
-			char *nb = realloc(s->buf, nc);
+			/* not realloc: the old block held message text and must be wiped */
+			char *nb = malloc(nc);
 			if (!nb)
 				return ENOMEM;
+			memcpy(nb, s->buf, s->len);
+			explicit_bzero(s->buf, s->cap);
+			free(s->buf);
 			s->buf = nb;
 			s->cap = nc;
 		}

@@ -86,6 +86,8 @@ static void st_destroy(struct sip_strans *st)
 	tmr_cancel(&st->tmr_trying);
 	st_unlink(st);
 	sip_msg_free(st->req);
+	if (st->last)
+		explicit_bzero(st->last, st->last_len); /* our 200 OK carries our SRTP key */
 	free(st->last);
 	free(st->method_name);
 	free(st->branch);
@@ -189,6 +191,8 @@ static int keep_last(struct sip_strans *st, const void *resp, size_t len)
 	if (!copy)
 		return ENOMEM;
 	memcpy(copy, resp, len);
+	if (st->last)
+		explicit_bzero(st->last, st->last_len);
 	free(st->last);
 	st->last = copy;
 	st->last_len = len;
