@@ -52,7 +52,7 @@ static const char *const account_keys[] = {
 	"uri", "username", "password", "password_cmd", "display_name", "proxy", "transport",
 	"ca_file", "ca_path", "tls_min_version", "tls_cert", "tls_key", "tls_pin",
 	"tls_insecure_skip_verify", "register", "expires", "allow_plaintext_auth",
-	"media_encryption", "srtp_required", "srtp_suites", "codecs", "keepalive_interval", NULL,
+	"media_encryption", "srtp_required", "srtp_suites", "codecs", "keepalive_interval", "media_timeout", NULL,
 };
 
 const char *account_transp_name(enum account_transp t)
@@ -149,6 +149,7 @@ static struct account *account_new(const char *name, unsigned line)
 	snprintf(a->codecs[0], sizeof(a->codecs[0]), "pcmu");
 	snprintf(a->codecs[1], sizeof(a->codecs[1]), "pcma");
 	a->keepalive_interval = 30;
+	a->media_timeout = 30;
 	a->line = line;
 	return a;
 }
@@ -474,6 +475,8 @@ static int account_key(struct account *a, const struct conf_item *it)
 				sizeof(a->codecs[0]), &a->n_codecs);
 	if (!strcmp(k, "keepalive_interval"))
 		return conf_uint(it, 0, 3600, &a->keepalive_interval, it->msg, it->msgsz);
+	if (!strcmp(k, "media_timeout"))
+		return conf_uint(it, 1, 3600, &a->media_timeout, it->msg, it->msgsz);
 	return conf_unknown_key(it, account_keys, it->msg, it->msgsz);
 }
 
@@ -726,6 +729,7 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 		for (k = 0; k < a->n_codecs; k++)
 			fprintf(f, "%s%s", k ? "," : "", a->codecs[k]);
 		fprintf(f, "\nkeepalive_interval = %u\n", a->keepalive_interval);
+		fprintf(f, "media_timeout = %u\n", a->media_timeout);
 	}
 	if (c && c->audio_device)
 		fprintf(f, "\n[audio]\ndevice = %s\n", c->audio_device);

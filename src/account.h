@@ -40,6 +40,7 @@ struct account {
 	unsigned n_codecs;
 	char codecs[ACCOUNT_MAX_CODECS][8];
 	unsigned keepalive_interval; /* seconds, 0 = off */
+	unsigned media_timeout;      /* seconds without authenticated media that end a call */
 	unsigned line;        /* where the section starts, for messages */
 };
 

@@ -83,6 +83,7 @@ static void test_defaults(void)
 	is_int(a->n_codecs, 2, "two default codecs");
 	is_str(a->codecs[0], "pcmu", "pcmu first");
 	is_int(a->keepalive_interval, 30, "keepalive_interval 30");
+	is_int(a->media_timeout, 30, "media_timeout 30");
 	ok(a->proxy == NULL && a->ca_file == NULL, "no proxy, system CA store");
 	is_str(account_conf_log_level(c), "info", "log_level info by default");
 	ok(!account_conf_sip_trace(c), "sip_trace off by default");
@@ -108,7 +109,7 @@ static void test_all_keys(void)
 		 "tls_insecure_skip_verify = no\nregister = no\nexpires = 3600\n"
 		 "allow_plaintext_auth = yes\nmedia_encryption = none\nsrtp_required = no\n"
 		 "srtp_suites = aead_aes_256_gcm, AES_CM_128_HMAC_SHA1_80\ncodecs = pcma\n"
-		 "keepalive_interval = 0\n"
+		 "keepalive_interval = 0\nmedia_timeout = 5\n"
 		 "[account home]\nuri = sips:carol@example.org\npassword_cmd = echo hunter2\n",
 		 &c, err, sizeof(err));
 	is_int(r, 0, "every key accepted");
@@ -132,6 +133,7 @@ static void test_all_keys(void)
 	is_int(a->n_codecs, 1, "one codec");
 	is_str(a->codecs[0], "pcma", "pcma");
 	is_int(a->keepalive_interval, 0, "keepalive off");
+	is_int(a->media_timeout, 5, "media_timeout 5");
 	is_str(account_conf_log_level(c), "debug", "log_level");
 	ok(account_conf_sip_trace(c), "sip_trace");
 
@@ -191,6 +193,7 @@ static void test_errors(void)
 	bad("[account a]\nuri = sips:a@x.test\nfoo = 1\n", 3, "uri", "unknown key lists valid keys");
 	bad("[account a]\nuri = sips:a@x.test\nexpires = 30\n", 3, "expires", "expires below 60");
 	bad("[account a]\nuri = sips:a@x.test\nexpires = 86401\n", 3, "86400", "expires above 86400");
+	bad("[account a]\nuri = sips:a@x.test\nmedia_timeout = 0\n", 3, "media_timeout", "media_timeout below 1");
 	bad("[account a]\nuri = sips:a@x.test\ntransport = sctp\n", 3, "tls", "bad transport");
 	bad("[account a]\nuri = sips:a@x.test\ntls_min_version = 1.1\n", 3, "1.2",
 	    "tls_min_version 1.1");
