@@ -2,7 +2,7 @@
 """wavcmp.py: does the audio that arrived match what was sent? (python3 standard library only)
 
 usage: wavcmp.py SENT.wav RECEIVED.wav [--min-corr C] [--min-snr DB] [--min-seconds S]
-                  [--max-lag S] [--quiet]
+                  [--max-lag S] [--block S] [--max-jump S] [--quiet]
 
 Both files are 16-bit PCM at the same sample rate (the first channel is used). The part of RECEIVED
 that carries sound (leading and trailing silence cut off) is aligned against SENT by FFT
@@ -15,9 +15,16 @@ cross-correlation, then compared sample by sample over the overlap:
         in dB (G.711 through baresip measured 38 dB; slips lower it a lot)
   lag   RECEIVED[i] lines up with SENT[i + lag], in seconds; searched in [-1 s, --max-lag] (default
         5 s: the sender starts its file when the call starts; pure-Python FFT cost grows with it)
-  blocks  the overlap cut in 0.5 s blocks; a block that doesn't match at the current lag is
-        re-aligned within +-60 ms: the worst block's corr, and how many lag changes there were (a
-        jitter buffer that dropped or inserted frames)
+  blocks  the overlap cut in --block S blocks (default 0.5 s); a block that doesn't match at the
+        current lag is re-aligned within +-60 ms: the worst block's corr, and how many lag changes
+        there were (a jitter buffer that dropped or inserted frames)
+  --max-jump S  (default 0: off) a block that matches nowhere within +-60 ms is also searched up to
+        S seconds ahead or 0.5 s back: audio played out in real time by a process the machine starved
+        for a second skips ahead (the device clock went on), and an adaptive jitter buffer inserts
+        concealment after such a stall and drops it again frame by frame; what is played must still
+        be the sent signal, block by block. The alignment only moves to a block that matches there.
+        "skipped=" reports the forward jumps taken, in seconds. Use small blocks with it (0.2 s),
+        so that one slip spoils little.
 
 Prints one line "corr=... snr=...dB lag=...s seconds=... blocks=N worst_block_corr=... lag_changes=K"
 and exits 0 when corr >= --min-corr (default 0.9), snr >= --min-snr (default: not checked) and the
@@ -135,7 +142,8 @@ def stats(ref, rec, start, lag, length):
 
 def main(argv):
     args = list(argv[1:])
-    opts = {"--min-corr": 0.9, "--min-snr": None, "--min-seconds": 1.0, "--max-lag": 5.0}
+    opts = {"--min-corr": 0.9, "--min-snr": None, "--min-seconds": 1.0, "--max-lag": 5.0, "--block": 0.5,
+            "--max-jump": 0.0}
     quiet = False
     files = []
     while args:
@@ -189,10 +197,12 @@ def main(argv):
     seconds = m / float(rate)
 
     # block-wise re-alignment: tolerate a jitter buffer that slipped a frame or two
-    blk = rate // 2
+    blk = max(rate // 20, int(rate * opts["--block"]))
     win = int(rate * 0.06)
+    jump = int(rate * opts["--max-jump"])
     bcorrs = []
     changes = 0
+    skipped = 0
     cur = lag
     pos = first
     while pos + blk <= last:
@@ -203,9 +213,21 @@ def main(argv):
             lo = max(cur - win, -pos)
             b = xcorr_best_lag(sent, rec[pos:pos + blk], pos + lo, pos + cur + win) - pos
             c, _, bm = stats(sent, rec, pos, b, blk)
+            if c < opts["--min-corr"] and jump > win:
+                lo = max(cur - min(jump, rate // 2), -pos)
+                hi = min(cur + jump, len(sent) - pos - blk // 2)
+                if hi > lo:
+                    b2 = xcorr_best_lag(sent, rec[pos:pos + blk], pos + lo, pos + hi) - pos
+                    c2, _, bm2 = stats(sent, rec, pos, b2, blk)
+                    if c2 > c:
+                        b, c, bm = b2, c2, bm2
         if bm >= blk // 2:
-            if b != cur:
+            # follow a new alignment only where the block does match there (with --max-jump, a
+            # block of concealment must not drag the search off the signal)
+            if b != cur and (not jump or c >= opts["--min-corr"]):
                 changes += 1
+                if b > cur + win:
+                    skipped += b - cur
                 cur = b
             bcorrs.append(c)
         pos += blk
@@ -215,6 +237,8 @@ def main(argv):
 
     line = ("corr=%.3f snr=%.1fdB lag=%.3fs seconds=%.2f blocks=%d worst_block_corr=%.3f "
             "lag_changes=%d" % (verdict, snr, lag / float(rate), seconds, len(bcorrs), worst, changes))
+    if jump:
+        line += " skipped=%.2fs" % (skipped / float(rate))
     print(line)
     ok = verdict >= opts["--min-corr"] and seconds >= opts["--min-seconds"]
     if opts["--min-snr"] is not None and snr < opts["--min-snr"]:
