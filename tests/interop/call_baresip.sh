@@ -87,7 +87,15 @@ sleep 6
 cs_cmd alice2 "dtmf 147"
 WAIT_SECS=5 wait_for sh -c "[ \"\$(grep -a -o \"received event: '.' (end=1)\" '$BS_bob_LOG' | sed \"s/.*'\(.\)'.*/\1/\" | tr -d '\n')\" = 147 ]"
 ok $? "DTMF 147 from sphone seen by baresip (got '$(lab_baresip_dtmf_received bob)')"
-for d in 5 '#'; do baresip_cmd "$BS_bob_CTRL" "sndcode $d" >/dev/null; sleep 0.3; done
+# one digit at a time: 2 runs in 20 on the loaded machine lost the '#' before it left baresip (no
+# "DTMF digit: '#'" in its log; asked for 0.3 s after the '5', whose end baresip may still have been
+# sending), so the next digit waits for baresip's "DTMF digit end" of the previous one
+bs_dtmf_ends() { grep -a -o "DTMF digit end: '.'" "$BS_bob_LOG" | wc -l; }
+for d in 5 '#'; do
+	n=$(bs_dtmf_ends)
+	baresip_cmd "$BS_bob_CTRL" "sndcode $d" >/dev/null
+	WAIT_SECS=5 wait_for sh -c "[ \$(grep -a -o \"DTMF digit end: '.'\" '$BS_bob_LOG' | wc -l) -gt $n ]"
+done
 cs_wait alice2 dtmf 5 '"digit":"#"'
 got=$(grep '^{"event":"dtmf"' "$WORK/alice2.events" | python3 -c 'import sys,json; print("".join(json.loads(l)["digit"] for l in sys.stdin))')
 [ "$got" = "5#" ]; ok $? "DTMF 5# from baresip reported by sphone (got '$got')"
