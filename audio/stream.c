@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <time.h>
 
 #include "dtmf.h"
 #include "g711.h"
@@ -544,21 +547,59 @@ static bool looks_rtcp(const uint8_t *pkt, size_t len)
 	return len >= 2 && pkt[1] >= 192 && pkt[1] <= 223;
 }
 
+/*
+ * When the kernel received the packet (SO_TIMESTAMP, set in stream_alloc),
+ * on the owner's clock: the owner may read the socket up to a packet time
+ * late (one wake-up per frame), but jitter and the jitter buffer's delay
+ * must see the network's timing. now_ms when there is no usable stamp.
+ */
+static uint64_t arrival_ms(struct msghdr *mh, uint64_t now_ms, uint64_t real_now_us)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		struct timeval tv;
+		uint64_t us, age_ms;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMP ||
+		    c->cmsg_len < CMSG_LEN(sizeof(tv)))
+			continue;
+		memcpy(&tv, CMSG_DATA(c), sizeof(tv));
+		us = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+		if (us > real_now_us)
+			return now_ms;
+		age_ms = (real_now_us - us) / 1000;
+		return age_ms <= 1000 && age_ms <= now_ms ? now_ms - age_ms : now_ms;
+	}
+	return now_ms;
+}
+
 int stream_rx(struct stream *s, int fd, uint64_t now_ms)
 {
 	uint8_t pkt[PKT_CAP];
+	struct timespec rt;
+	uint64_t real_now_us;
 	int n;
 
 	if (!s || fd < 0 || (fd != s->rtp_fd && fd != s->rtcp_fd))
 		return EINVAL;
 	if (!s->started)
 		start_clocks(s, now_ms);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	real_now_us = (uint64_t)rt.tv_sec * 1000000u + (uint64_t)rt.tv_nsec / 1000u;
 	for (n = 0; n < RX_BURST; n++) {
 		struct sockaddr_storage from;
-		socklen_t flen = sizeof(from);
+		union {
+			char buf[CMSG_SPACE(sizeof(struct timeval))];
+			struct cmsghdr align;
+		} cb;
+		struct iovec iov = { .iov_base = pkt, .iov_len = sizeof(pkt) };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+				     .msg_iovlen = 1, .msg_control = cb.buf, .msg_controllen = sizeof(cb.buf) };
+		uint64_t at;
 		ssize_t r;
 
-		r = recvfrom(fd, pkt, sizeof(pkt), MSG_DONTWAIT, (struct sockaddr *)&from, &flen);
+		r = recvmsg(fd, &mh, MSG_DONTWAIT);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -570,10 +611,11 @@ int stream_rx(struct stream *s, int fd, uint64_t now_ms)
 			s->st.rx_rejected++;
 			continue;
 		}
+		at = arrival_ms(&mh, now_ms, real_now_us);
 		if (fd == s->rtcp_fd || (s->mux && looks_rtcp(pkt, (size_t)r)))
-			rx_rtcp(s, pkt, (size_t)r, &from, now_ms);
+			rx_rtcp(s, pkt, (size_t)r, &from, at);
 		else
-			rx_rtp(s, pkt, (size_t)r, &from, now_ms);
+			rx_rtp(s, pkt, (size_t)r, &from, at);
 	}
 	return 0;
 }
@@ -778,6 +820,13 @@ int stream_alloc(struct stream **sp, const struct stream_prm *prm)
 		return ENOMEM;
 	s->rtp_fd = prm->rtp_fd;
 	s->mux = prm->rtcp_fd < 0 || prm->rtcp_fd == prm->rtp_fd;
+	{
+		/* kernel receive times (arrival_ms); without them stream_rx uses the owner's now */
+		int on = 1;
+		(void)setsockopt(prm->rtp_fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on));
+		if (!s->mux)
+			(void)setsockopt(prm->rtcp_fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on));
+	}
 	s->rtcp_fd = s->mux ? -1 : prm->rtcp_fd;
 	s->remote_rtp = prm->remote_rtp;
 	if (s->mux)

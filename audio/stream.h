@@ -124,6 +124,10 @@ void stream_free(struct stream *s);
  * SRTP/SRTCP unprotect first; one failing authentication or replay is
  * dropped and counted, never parsed nor played. RTP goes to DTMF or the
  * jitter buffer, RTCP updates loss and RTT. 0, or EINVAL for a foreign fd.
+ * Arrival times are the kernel's receive times (SO_TIMESTAMP, enabled on the
+ * fds by stream_alloc) on now_ms's clock, so the owner may read up to a
+ * packet time late (e.g. a lazy fd drained on the device tick) without the
+ * jitter figures or the jitter buffer seeing that delay.
  */
 int stream_rx(struct stream *s, int fd, uint64_t now_ms);
 
