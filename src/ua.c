@@ -660,9 +660,7 @@ static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_ad
 	}
 	p->allow_plaintext_auth = a->allow_plaintext_auth;
 	p->media_addr = media_addr;
-	/* tests: a short media timeout (there is no account key for it yet) */
-	if (getenv("SPHONE_MEDIA_TIMEOUT_MS"))
-		p->media_timeout_ms = (unsigned)strtoul(getenv("SPHONE_MEDIA_TIMEOUT_MS"), NULL, 10);
+	p->media_timeout_ms = a->media_timeout * 1000u;
 	p->srtp = a->media_encryption == ACCOUNT_MEDIA_SDES;
 	p->srtp_required = a->srtp_required;
 	for (i = 0; i < a->n_suites && p->n_suites < SRTP_SUITE_COUNT; i++) {

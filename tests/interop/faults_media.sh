@@ -87,12 +87,9 @@ ok $? "6: impaired audio sphone -> baresip still matches, corr >= $FL_MIN_CORR (
 [ "$TAP_FAILED" = 0 ] || cs_diag imp
 
 # --- 4. the far end vanishes without a BYE -----------------------------------------------------------
-# The inactivity timeout (30 s by default) is shortened with SPHONE_MEDIA_TIMEOUT_MS (read by ua.c).
-cs_conf "$WORK/van.conf" alice
-SPHONE_MEDIA_TIMEOUT_MS=4000
-export SPHONE_MEDIA_TIMEOUT_MS
+# The inactivity timeout (30 s by default) is shortened with the account's media_timeout.
+cs_conf "$WORK/van.conf" alice media_timeout=4
 cs_start van 6 "$WORK/van.conf" --audio-in "$SIG"
-unset SPHONE_MEDIA_TIMEOUT_MS
 cs_wait van registered 15; ok $? "4: registered"
 cs_cmd van "call sip:bob@sip.test"
 cs_wait van established 15; ok $? "4: call to baresip established"
@@ -105,7 +102,7 @@ wait "$BS_bob_PID" 2>/dev/null
 untrack_pid "$BS_bob_PID"
 cs_wait van ended 20; ok $? "4: the call ended after baresip vanished"
 t1=$(fl_now)
-diag "4: ended $(fl_ms "$t0" "$t1") ms after the SIGKILL (SPHONE_MEDIA_TIMEOUT_MS=4000)"
+diag "4: ended $(fl_ms "$t0" "$t1") ms after the SIGKILL (media_timeout = 4)"
 [ "$(fl_ms "$t0" "$t1")" -ge 3500 ] && [ "$(fl_ms "$t0" "$t1")" -le 10000 ]; ok $? "4: after the timeout, not before (3.5..10 s)"
 r=$(cs_field van ended reason)
 [ "$(cs_field van ended by)" = timeout ] && echo "$r" | grep -q 'no media from the far end'
