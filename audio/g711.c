@@ -83,30 +83,34 @@ static void tab_init(void)
 		alaw_enc_tab[v & 0x1FFF] = g711_alaw_enc((int16_t)(v * 8));
 }
 
-void g711_ulaw_enc_buf(uint8_t *dst, const int16_t *src, size_t n)
+void g711_ulaw_enc_buf(uint8_t *restrict dst, const int16_t *restrict src, size_t n)
 {
 	pthread_once(&tab_once, tab_init);
+	_Pragma("GCC unroll 8")
 	for (size_t i = 0; i < n; i++)
 		dst[i] = ulaw_enc_tab[((uint16_t)src[i] >> 2) & 0x3FFF];
 }
 
-void g711_ulaw_dec_buf(int16_t *dst, const uint8_t *src, size_t n)
+void g711_ulaw_dec_buf(int16_t *restrict dst, const uint8_t *restrict src, size_t n)
 {
 	pthread_once(&tab_once, tab_init);
+	_Pragma("GCC unroll 8")
 	for (size_t i = 0; i < n; i++)
 		dst[i] = ulaw_dec_tab[src[i]];
 }
 
-void g711_alaw_enc_buf(uint8_t *dst, const int16_t *src, size_t n)
+void g711_alaw_enc_buf(uint8_t *restrict dst, const int16_t *restrict src, size_t n)
 {
 	pthread_once(&tab_once, tab_init);
+	_Pragma("GCC unroll 8")
 	for (size_t i = 0; i < n; i++)
 		dst[i] = alaw_enc_tab[((uint16_t)src[i] >> 3) & 0x1FFF];
 }
 
-void g711_alaw_dec_buf(int16_t *dst, const uint8_t *src, size_t n)
+void g711_alaw_dec_buf(int16_t *restrict dst, const uint8_t *restrict src, size_t n)
 {
 	pthread_once(&tab_once, tab_init);
+	_Pragma("GCC unroll 8")
 	for (size_t i = 0; i < n; i++)
 		dst[i] = alaw_dec_tab[src[i]];
 }
