@@ -100,9 +100,20 @@ lab_stop_pid() {
 }
 
 # _lab_children PID: PIDs of PID's direct children, from /proc (no procps needed)
+# Each file is read with getline, which fails softly: a process that exits while awk runs must not stop
+# the scan (mawk treats a main-input file it cannot open as fatal, and missed children leaked).
 _lab_children() {
-	awk -v pp="$1" '{ sub(/^.*\) /, ""); if ($2 == pp) { f = FILENAME; gsub(/[^0-9]/, "", f); print f } }' \
-		/proc/[0-9]*/stat 2>/dev/null
+	awk -v pp="$1" 'BEGIN {
+		for (i = 1; i < ARGC; i++) {
+			f = ARGV[i]
+			if ((getline l < f) > 0) {
+				sub(/^.*\) /, "", l)
+				split(l, a, " ")
+				if (a[2] == pp) { gsub(/[^0-9]/, "", f); print f }
+			}
+			close(f)
+		}
+	}' /proc/[0-9]*/stat 2>/dev/null
 }
 
 # ---------------------------------------------------------------------------------------------
