@@ -103,6 +103,7 @@ struct call {
 	bool have_pend;
 	uint8_t *resp2xx;
 	size_t resp2xx_len;
+	bool late_offer; /* that 2xx carries our offer (re-INVITE without SDP): the answer comes in the ACK */
 	struct tmr resp_tmr;
 	unsigned resp_ivl, resp_total;
 
@@ -1925,6 +1926,55 @@ void call_set_active(struct call *c, bool active)
 
 /* ---------------- requests from the peer ---------------- */
 
+/* After the far end's description was applied: report a change of its hold state. */
+static void remote_hold_update(struct call *c, bool was_held)
+{
+	struct event ev;
+
+	c->remote_hold = c->res.remote_hold;
+	if (was_held == c->remote_hold)
+		return;
+	ev_init(c, &ev, "hold");
+	event_bool(&ev, "on", c->remote_hold);
+	event_str(&ev, "by", "remote");
+	emit(c, &ev);
+}
+
+/*
+ * The ACK of a 2xx that carried our offer (RFC 3261 14.2: a re-INVITE without SDP) brings the
+ * answer. An ACK without one, or one we cannot use, ends the call with a BYE (RFC 3261 13.2.2.4
+ * leaves no other way out of a failed offer/answer in an ACK).
+ */
+static void late_answer(struct call *c, const struct sip_msg *ack, const struct sip_flow *flow)
+{
+	struct pl body = sip_msg_body(ack);
+	struct sdp_result r;
+	bool was_held = c->remote_hold;
+	char why[300];
+	int e;
+
+	c->late_offer = false;
+	memset(&r, 0, sizeof(r));
+	if (!body.l) {
+		snprintf(why, sizeof(why), "the ACK to our re-INVITE offer carried no answer");
+		e = EPROTO;
+	} else if (!c->keys_insecure_ok && flow && !sip_flow_is_tls(flow) && sdp_has_keys(body.p, body.l)) {
+		snprintf(why, sizeof(why), "the answer in the ACK carried SRTP keys over %s, which is not TLS",
+			 sip_flow_tp_name(flow));
+		e = EPERM;
+	} else if ((e = sdp_sess_apply_answer(c->sdp, body.p, body.l, &r)) != 0 || (e = media_apply(c, &r)) != 0) {
+		snprintf(why, sizeof(why), "the answer in the ACK is unusable: %s",
+			 sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) : "bad media");
+	}
+	sdp_result_wipe(&r);
+	if (e) {
+		send_bye(c);
+		end_call(c, 488, why, "local");
+		return;
+	}
+	remote_hold_update(c, was_held);
+}
+
 static void on_reinvite(struct call *c, struct sip_strans *st, const struct sip_msg *req)
 {
 	struct sdp_result r;
@@ -1949,9 +1999,29 @@ static void on_reinvite(struct call *c, struct sip_strans *st, const struct sip_
 		return;
 	}
 	if (!body.l) {
-		reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), "re-INVITE without an offer not supported"),
-		      NULL, 0);
-		sip_strans_free(st);
+		/* no offer: ours goes in the 2xx, the answer comes in the ACK (RFC 3261 14.2, RFC 3264 4) */
+		wbuf_init(&ans, 0);
+		e = sdp_sess_offer(c->sdp, &ans);
+		if (!e && (e = ans.err) == 0 && !keys_ok(c, ans.p, ans.len))
+			e = EPERM;
+		if (e) {
+			reply(c, st, e == EPERM ? 488 : 500, NULL,
+			      warning_hdr(whdr, sizeof(whdr), e == EPERM ? "our offer would carry SRTP keys over a "
+									   "transport that is not TLS" :
+									   "cannot build an offer"),
+			      NULL, 0);
+			sip_strans_free(st);
+			wbuf_free(&ans);
+			return;
+		}
+		se_answer(c, req);
+		snprintf(extra, sizeof(extra), "%s", c->se_hdr);
+		c->inv_st = st;
+		c->late_offer = true;
+		reply(c, st, 200, NULL, extra, ans.p, ans.len);
+		wbuf_free(&ans);
+		await_ack(c);
+		se_arm(c);
 		return;
 	}
 	wbuf_init(&ans, 0);
@@ -1978,14 +2048,7 @@ static void on_reinvite(struct call *c, struct sip_strans *st, const struct sip_
 	wbuf_free(&ans);
 	await_ack(c);
 	se_arm(c);
-	c->remote_hold = c->res.remote_hold;
-	if (was_held != c->remote_hold) {
-		struct event ev;
-		ev_init(c, &ev, "hold");
-		event_bool(&ev, "on", c->remote_hold);
-		event_str(&ev, "by", "remote");
-		emit(c, &ev);
-	}
+	remote_hold_update(c, was_held);
 }
 
 static void on_info(struct call *c, struct sip_strans *st, const struct sip_msg *req)
@@ -2038,8 +2101,12 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 		if (c->resp2xx && c->inv_st) {
 			const struct sip_cseq *cs = sip_msg_cseq(req);
 			const struct sip_msg *inv = sip_strans_request(c->inv_st);
-			if (cs && inv && sip_msg_cseq(inv) && cs->num == sip_msg_cseq(inv)->num)
+			if (cs && inv && sip_msg_cseq(inv) && cs->num == sip_msg_cseq(inv)->num) {
+				bool late = c->late_offer;
 				ack_arrived(c);
+				if (late)
+					late_answer(c, req, flow);
+			}
 		}
 		return 0;
 	}

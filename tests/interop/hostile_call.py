@@ -26,7 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostile_peer import (Call, Phone, Proxy, body_of, diag, tone_share, hdr, new_key, ok, udp_drops,  # noqa: E402
+from hostile_peer import (Call, Phone, Proxy, body_of, diag, tone_share, hdr, new_key, ok, udp_drops, sdp_info,  # noqa: E402
                           read_wav, rtp_packet, sdp_offer, status_of, write_conf, write_tone_wav)
 import hostile_peer  # noqa: E402
 
@@ -110,6 +110,26 @@ def run(px, phone, heard):
         return
     time.sleep(1)
     check_g(phone, g, gid, "G before anything")
+
+    # ---- 0. a re-INVITE without SDP (RFC 3261 14.2, as some PBXs refresh sessions): sphone offers in
+    # its 200, the answer goes in our ACK, and G's media goes on with the keys of that exchange
+    n_end = phone.count("ended", call=gid)
+    br = px.request("INVITE", px.contact, g.callid, g.cseq, g.from_tag, g.to_hdr, "")
+    r = px.wait_resp(br)
+    off = body_of(r) if r is not None else ""
+    lport, lcrypto, lproto, ldir = sdp_info(off)
+    mine = [(t, inl) for t, (suite, inl) in lcrypto.items() if suite == "AES_CM_128_HMAC_SHA1_80"]
+    ok(r is not None and status_of(r) == 200 and lproto == "RTP/SAVP" and ldir == "sendrecv" and mine,
+       "late offer: a re-INVITE without SDP gets 200 OK with an RTP/SAVP sendrecv offer (%d a=crypto lines)"
+       % len(lcrypto))
+    if mine:
+        g.rx = hostile_peer.Srtp(mine[0][1])
+        px.request("ACK", px.contact, g.callid, g.cseq, g.from_tag, g.to_hdr,
+                   sdp_offer(g.port, ["%s AES_CM_128_HMAC_SHA1_80 inline:%s" % (mine[0][0], g.key)]))
+    g.cseq += 1
+    time.sleep(0.5)
+    check_g(phone, g, gid, "G after a late-offer re-INVITE")
+    ok(phone.count("ended", call=gid) == n_end, "late offer: G is still up (no ended event)")
 
     # ---- 1. hostile offers (G goes on)
     key20 = __import__("base64").b64encode(os.urandom(20)).decode()
