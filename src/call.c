@@ -1982,6 +1982,8 @@ static void on_reinvite(struct call *c, struct sip_strans *st, const struct sip_
 	struct pl body = sip_msg_body(req);
 	char whdr[260], extra[200];
 	bool was_held = c->remote_hold;
+	const char *why;
+	uint16_t code;
 	int e;
 
 	if (c->re_ct) {
@@ -1998,45 +2000,29 @@ static void on_reinvite(struct call *c, struct sip_strans *st, const struct sip_
 		sip_strans_free(st);
 		return;
 	}
+	wbuf_init(&ans, 0);
 	if (!body.l) {
 		/* no offer: ours goes in the 2xx, the answer comes in the ACK (RFC 3261 14.2, RFC 3264 4) */
-		wbuf_init(&ans, 0);
 		e = sdp_sess_offer(c->sdp, &ans);
 		if (!e && (e = ans.err) == 0 && !keys_ok(c, ans.p, ans.len))
 			e = EPERM;
-		if (e) {
-			reply(c, st, e == EPERM ? 488 : 500, NULL,
-			      warning_hdr(whdr, sizeof(whdr), e == EPERM ? "our offer would carry SRTP keys over a "
-									   "transport that is not TLS" :
-									   "cannot build an offer"),
-			      NULL, 0);
-			sip_strans_free(st);
-			wbuf_free(&ans);
-			return;
-		}
-		se_answer(c, req);
-		snprintf(extra, sizeof(extra), "%s", c->se_hdr);
-		c->inv_st = st;
-		c->late_offer = true;
-		reply(c, st, 200, NULL, extra, ans.p, ans.len);
-		wbuf_free(&ans);
-		await_ack(c);
-		se_arm(c);
-		return;
+		why = e == EPERM ? "our offer would carry SRTP keys over a transport that is not TLS" :
+				   "cannot build an offer";
+		code = e == EPERM ? 488 : 500;
+		c->late_offer = !e;
+	} else {
+		memset(&r, 0, sizeof(r));
+		e = sdp_sess_answer(c->sdp, body.p, body.l, &ans, &r);
+		if (!e && !keys_ok(c, ans.p, ans.len))
+			e = EPERM;
+		if (!e)
+			e = media_apply(c, &r);
+		sdp_result_wipe(&r);
+		why = sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) : "unusable offer";
+		code = 488;
 	}
-	wbuf_init(&ans, 0);
-	memset(&r, 0, sizeof(r));
-	e = sdp_sess_answer(c->sdp, body.p, body.l, &ans, &r);
-	if (!e && !keys_ok(c, ans.p, ans.len))
-		e = EPERM;
-	if (!e)
-		e = media_apply(c, &r);
-	sdp_result_wipe(&r);
 	if (e) {
-		reply(c, st, 488, NULL,
-		      warning_hdr(whdr, sizeof(whdr), sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) :
-										   "unusable offer"),
-		      NULL, 0);
+		reply(c, st, code, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
 		sip_strans_free(st);
 		wbuf_free(&ans);
 		return;
