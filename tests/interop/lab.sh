@@ -12,7 +12,7 @@
 #   baresip_cmd "$BS_bob_CTRL" "dial sip:alice@sip.test"
 #
 # Functions (each documented where it is defined):
-#   setup       lab_require lab_make_ca lab_make_wav lab_sphone_conf
+#   setup       lab_require lab_make_ca lab_make_wav lab_sphone_conf lab_scripted_peer
 #   Kamailio    lab_start_kamailio lab_stop_kamailio lab_restart_kamailio
 #               lab_kam_count lab_kam_replies lab_kam_reply_codes lab_kam_media_ports
 #   baresip     lab_start_baresip lab_baresip_config lab_stop_baresip baresip_cmd
@@ -114,6 +114,19 @@ _lab_children() {
 			close(f)
 		}
 	}' /proc/[0-9]*/stat 2>/dev/null
+}
+
+# lab_scripted_peer: what the tests driving sphone against tests/interop/hostile_peer.py need (python3
+# with the cryptography module, openssl, a built sphone); skips the test when one is missing. Exports
+# SPHONE and makes the lab CA in $WORK/ca (LAB_CA).
+lab_scripted_peer() {
+	command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
+	python3 -c 'import cryptography' 2>/dev/null || skip_all "python3 cryptography module not installed"
+	command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
+	SPHONE=${SPHONE:-$top_builddir/sphone}
+	[ -x "$SPHONE" ] || skip_all "$SPHONE not built"
+	export SPHONE
+	lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
 }
 
 # ---------------------------------------------------------------------------------------------

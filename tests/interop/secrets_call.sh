@@ -6,12 +6,7 @@
 # Needs python3 with the cryptography module and openssl, no real peer: also runs in the sanitizer pass.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
-python3 -c 'import cryptography' 2>/dev/null || skip_all "python3 cryptography module not installed"
-command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
-SPHONE=${SPHONE:-$top_builddir/sphone}
-[ -x "$SPHONE" ] || skip_all "$SPHONE not built"
-lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
+lab_scripted_peer
 python3 "$top_srcdir/tests/interop/secrets_call.py" "$SPHONE" "$WORK" "$LAB_CA"
 rc=$?
 if [ $rc -ne 0 ]; then
