@@ -53,7 +53,7 @@ nresp=$(grep -ci '^authorization:.*response=' "$WORK/sipdump")
 nsec=$(($(wc -l <"$WORK/secrets") + 1))
 diag "looking for $nsec secrets: the password, HA1, $((nsec - 2)) digest response/cnonce values"
 found_in_dump=0
-while read -r s; do grep -qF "$s" "$WORK/sipdump" && found_in_dump=$((found_in_dump + 1)); done <"$WORK/secrets"
+while read -r s; do grep -qF -- "$s" "$WORK/sipdump" && found_in_dump=$((found_in_dump + 1)); done <"$WORK/secrets"
 [ "$found_in_dump" = $((nsec - 2)) ]; ok $? "control: every response/cnonce value is found in the sipdump itself"
 
 grep -qi '^Authorization:.*response=' "$FILELOG"; ok $? "the trace in the log file shows the Authorization header"
