@@ -1,5 +1,6 @@
 /* jbuf.c: adaptive jitter buffer: frame slots indexed by timestamp, delay target from a transit-time percentile. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,9 @@
 #define JB_SHRINK_EVERY 10    /* frames between two delay-reducing drops */
 #define JB_SHRINK_HYST 5      /* ms above one frame of excess before shrinking */
 #define JB_DRY 5              /* consecutive misses with nothing buffered before WAIT */
+
+/* histogram counts are uint16_t: they never exceed the number of samples in the window */
+_Static_assert(JB_WIN <= UINT16_MAX, "histogram counts must hold a full window");
 
 enum slot_state { SLOT_EMPTY = 0, SLOT_FULL, SLOT_PLAYED, SLOT_MISSED };
 
@@ -69,9 +73,16 @@ struct jbuf {
 	/* transit and jitter windows */
 	int64_t dwin[JB_BASE_WIN];
 	unsigned dwin_n, dwin_pos;
-	int64_t win[JB_WIN];
-	int64_t scratch[JB_WIN];
+	uint16_t win[JB_WIN];  /* ring of jitter samples, as histogram bins */
 	unsigned win_n, win_pos;
+	/*
+	 * Histogram of the jitter window, 1 ms per bin: bin b counts samples of b ms, the last
+	 * bin (hist_cap = max_delay_ms) those of hist_cap ms or more. hblk[i] sums the bins
+	 * i << blk_shift .. ((i + 1) << blk_shift) - 1 so a quantile walk skips whole blocks.
+	 */
+	uint16_t *hist;        /* nblk << blk_shift bins; those past hist_cap stay 0 */
+	uint16_t *hblk;        /* nblk block sums */
+	unsigned hist_cap, blk_shift, nblk;
 	int64_t baseline;
 	unsigned target_ms;
 
@@ -87,7 +98,7 @@ int jbuf_alloc(struct jbuf **jp, const struct jbuf_prm *prm)
 {
 	struct jbuf *jb;
 	struct jbuf_prm p = { 0 };
-	unsigned need, n = 1;
+	unsigned need, n = 1, bins, shift = 0;
 
 	if (!jp)
 		return EINVAL;
@@ -115,12 +126,25 @@ int jbuf_alloc(struct jbuf **jp, const struct jbuf_prm *prm)
 	while (n < need)
 		n <<= 1;
 
+	/*
+	 * Quantile histogram: one bin per ms up to max_delay_ms, which is as far as the target can
+	 * go. Blocks of about sqrt(bins) bins keep a walk to any quantile near 2 * sqrt(bins) steps.
+	 */
+	bins = p.max_delay_ms + 1;
+	while ((1u << (2 * shift)) < bins)
+		shift++;
+
 	jb = calloc(1, sizeof(*jb));
 	if (!jb)
 		return ENOMEM;
+	jb->hist_cap = p.max_delay_ms;
+	jb->blk_shift = shift;
+	jb->nblk = (bins + (1u << shift) - 1) >> shift;
 	jb->slots = calloc(n, sizeof(*jb->slots));
 	jb->store = calloc(n, p.max_payload);
-	if (!jb->slots || !jb->store) {
+	jb->hist = calloc((size_t)jb->nblk << shift, sizeof(*jb->hist));
+	jb->hblk = calloc(jb->nblk, sizeof(*jb->hblk));
+	if (!jb->slots || !jb->store || !jb->hist || !jb->hblk) {
 		jbuf_free(jb);
 		return ENOMEM;
 	}
@@ -138,6 +162,8 @@ void jbuf_free(struct jbuf *jb)
 		return;
 	free(jb->slots);
 	free(jb->store);
+	free(jb->hist);
+	free(jb->hblk);
 	free(jb);
 }
 
@@ -148,6 +174,8 @@ static void flush(struct jbuf *jb)
 	jb->playing = 0;
 	jb->jump_pending = 0;
 	jb->win_n = jb->win_pos = 0;
+	memset(jb->hist, 0, ((size_t)jb->nblk << jb->blk_shift) * sizeof(*jb->hist));
+	memset(jb->hblk, 0, jb->nblk * sizeof(*jb->hblk));
 	jb->dwin_n = jb->dwin_pos = 0;
 	jb->have_transit = 0;
 	jb->dry = 0;
@@ -170,41 +198,31 @@ void jbuf_stats(const struct jbuf *jb, struct jbuf_stats *st)
 	st->jitter_ms = (unsigned)(jb->jitter16 / 16 * 1000 / jb->prm.clock_rate);
 }
 
-/* k-th smallest of a[0..n-1] (a is reordered). Three-way partition: equal values are common. */
-static int64_t select_k(int64_t *a, int n, int k)
+/*
+ * Bin of the k-th smallest (from 0) jitter sample in the window; k < win_n. The block walk
+ * ends at a block no higher than hist_cap's because the counts sum to win_n > k. The bin
+ * walk stays inside that block: it always ends there when the block sums are right, and
+ * when they are not the answer comes out wrong (the tests see it) instead of being found
+ * by walking on into the next block.
+ */
+static unsigned hist_select(const struct jbuf *jb, unsigned k)
 {
-	int lo = 0, hi = n - 1;
+	unsigned acc = 0, blk = 0, b, last;
 
-	while (lo < hi) {
-		int64_t pivot = a[lo + (hi - lo) / 2], t;
-		int lt = lo, i = lo, gt = hi;
-		while (i <= gt) {
-			if (a[i] < pivot) {
-				t = a[lt];
-				a[lt++] = a[i];
-				a[i++] = t;
-			} else if (a[i] > pivot) {
-				t = a[gt];
-				a[gt--] = a[i];
-				a[i] = t;
-			} else {
-				i++;
-			}
-		}
-		if (k < lt)
-			hi = lt - 1;
-		else if (k > gt)
-			lo = gt + 1;
-		else
-			return pivot;
-	}
-	return a[k];
+	while (acc + jb->hblk[blk] <= k)
+		acc += jb->hblk[blk++];
+	b = blk << jb->blk_shift;
+	last = b + (1u << jb->blk_shift) - 1;
+	while (b < last && acc + jb->hist[b] <= k)
+		acc += jb->hist[b++];
+	return b;
 }
 
 static void update_target(struct jbuf *jb, int64_t transit)
 {
-	unsigned i, k, n;
-	int64_t min, q;
+	unsigned i, k, n, bin, old;
+	uint64_t jit;
+	int64_t min;
 	unsigned t;
 
 	/*
@@ -222,17 +240,31 @@ static void update_target(struct jbuf *jb, int64_t transit)
 			min = jb->dwin[i];
 	jb->baseline = min;
 
-	/* this packet's jitter, kept for 10 s so a spike keeps the delay up that long */
-	jb->win[jb->win_pos] = transit - min;
-	jb->win_pos = (jb->win_pos + 1) % JB_WIN;
-	if (jb->win_n < JB_WIN)
+	/*
+	 * This packet's jitter, kept for 10 s so a spike keeps the delay up that long. It is a
+	 * whole number of ms (arrival and frame times are), so 1 ms bins lose nothing. Jitter of
+	 * max_delay_ms or more shares the last bin: the quantile then reads max_delay_ms where
+	 * the exact one is larger, and the target clamps both to max_delay_ms. Unsigned: min is
+	 * in the same window as transit, so the difference is >= 0 and must not overflow.
+	 */
+	jit = (uint64_t)transit - (uint64_t)min;
+	bin = jit > jb->hist_cap ? jb->hist_cap : (unsigned)jit;
+	if (jb->win_n == JB_WIN) {
+		/* the ring slot about to be overwritten holds the sample leaving the window */
+		old = jb->win[jb->win_pos];
+		jb->hist[old]--;
+		jb->hblk[old >> jb->blk_shift]--;
+	} else {
 		jb->win_n++;
+	}
+	jb->win[jb->win_pos] = (uint16_t)bin;
+	jb->hist[bin]++;
+	jb->hblk[bin >> jb->blk_shift]++;
+	jb->win_pos = (jb->win_pos + 1) % JB_WIN;
 	n = jb->win_n;
 
-	memcpy(jb->scratch, jb->win, n * sizeof(*jb->scratch));
 	k = (unsigned)(((uint64_t)(n - 1) * jb->prm.quantile + 999) / 1000);
-	q = select_k(jb->scratch, (int)n, (int)k);
-	t = (unsigned)(q > 5000 ? 5000 : q);
+	t = hist_select(jb, k); /* <= max_delay_ms <= 5000 */
 	if (n < JB_WARMUP && t < jb->prm.start_delay_ms)
 		t = jb->prm.start_delay_ms;
 	if (t < jb->prm.min_delay_ms)

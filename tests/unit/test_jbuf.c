@@ -321,6 +321,147 @@ static void ts_jump(void)
 	jbuf_free(jb);
 }
 
+/* ---- the delay target against a sort-based reference ---- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * What target_ms must be after a packet, recomputed from scratch the slow, obvious way:
+ * tr[0..n-1] are the transits (arrival - frame time) of every packet since the last reset.
+ * A packet's jitter is its transit minus the smallest of the last 100 transits up to it;
+ * the target is the quantile (rank ceil((m - 1) * q / 1000)) of the last 500 jitters,
+ * at least start_delay_ms for the first 24 packets, then clamped to [min, max].
+ */
+static unsigned ref_target(const int64_t *tr, const int64_t *jit, unsigned n, const struct jbuf_prm *p,
+			   int64_t *sorted, int *in_range)
+{
+	unsigned m = n < 500 ? n : 500, k, t;
+	int64_t q;
+
+	memcpy(sorted, jit + (n - m), m * sizeof(*sorted));
+	qsort(sorted, m, sizeof(*sorted), cmp_i64);
+	k = (unsigned)(((uint64_t)(m - 1) * p->quantile + 999) / 1000);
+	q = sorted[k];
+	(void)tr;
+	t = (unsigned)(q > 5000 ? 5000 : q);
+	*in_range = q > (int64_t)p->min_delay_ms && q < (int64_t)p->max_delay_ms;
+	if (m < 25 && t < p->start_delay_ms)
+		t = p->start_delay_ms;
+	if (t < p->min_delay_ms)
+		t = p->min_delay_ms;
+	if (t > p->max_delay_ms)
+		t = p->max_delay_ms;
+	return t;
+}
+
+#define QPKT 3000
+
+static int64_t q_tr[QPKT], q_jit[QPKT], q_sorted[500];
+
+/*
+ * Random transits against the reference after every packet: several parameter sets, each
+ * long enough for the 500-sample window to wrap many times, with jitter beyond max_delay_ms
+ * and beyond 5000 ms, a drifting and jumping baseline, and a reset halfway.
+ */
+static void target_vs_reference(void)
+{
+	static const struct {
+		struct jbuf_prm prm;
+		unsigned spread_ms; /* typical jitter 0..spread */
+	} cases[] = {
+		{ { .quantile = 975 }, 60 },
+		{ { .quantile = 975 }, 405 },
+		{ { .quantile = 500, .max_delay_ms = 100, .min_delay_ms = 10 }, 150 },
+		{ { .quantile = 1000, .max_delay_ms = 5000 }, 3000 },
+		{ { .quantile = 1, .max_delay_ms = 300, .start_delay_ms = 1000 }, 400 },
+		{ { .quantile = 900, .clock_rate = 48000, .frame_ms = 10, .max_delay_ms = 37 }, 30 },
+		{ { .quantile = 500, .clock_rate = 16000, .frame_ms = 30, .max_delay_ms = 1 }, 2 },
+	};
+	size_t c;
+
+	rng_seed(777);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct jbuf *jb = NULL;
+		struct jbuf_prm p = cases[c].prm;
+		struct jbuf_stats st;
+		uint8_t pl[8] = { 0 };
+		unsigned i, n = 0, spf, mismatches = 0, in_range = 0, over = 0, first_bad = 0;
+		uint32_t ts = 0xffff0000u; /* wraps early */
+		int64_t drift = 0;
+
+		if (!p.clock_rate)
+			p.clock_rate = 8000;
+		if (!p.frame_ms)
+			p.frame_ms = 20;
+		if (!p.max_delay_ms)
+			p.max_delay_ms = 400;
+		if (!p.start_delay_ms)
+			p.start_delay_ms = 40;
+		spf = p.clock_rate * p.frame_ms / 1000;
+		if (jbuf_alloc(&jb, &cases[c].prm) != 0) {
+			ok(0, "alloc for case %zu", c);
+			continue;
+		}
+		for (i = 0; i < QPKT; i++) {
+			double r = rnd(), out;
+			int64_t jit, base, frame_time = (int64_t)n * p.frame_ms;
+			unsigned j, lo, want;
+			int inr;
+
+			if (i == QPKT / 2) {
+				/* flush: the window and histogram must start empty again */
+				jbuf_reset(jb);
+				n = 0;
+				frame_time = 0;
+			}
+			/*
+			 * Mostly 0..spread; some far out (past 5000 ms) or right at max_delay_ms - 1,
+			 * max, max + 1: rarely, and in every third stretch of 250 packets often
+			 * enough to pull the quantile up to max_delay. A sliding base on top.
+			 */
+			out = (i / 250) % 3 == 2 ? 0.08 : 0.004;
+			if (r < out / 2)
+				jit = 5000 + (int64_t)(rnd() * 3000);
+			else if (r < out)
+				jit = (int64_t)p.max_delay_ms - 1 + (int64_t)(rnd() * 3);
+			else
+				jit = (int64_t)(rnd() * (cases[c].spread_ms + 1));
+			if (rnd() < 0.002)
+				drift += (int64_t)(rnd() * 200) - 100; /* the network path changed */
+			drift += rnd() < 0.05 ? 1 : 0; /* sender clock 0.25 % slow */
+			q_tr[n] = 100000 + drift + jit;
+			jbuf_put(jb, (uint16_t)i, ts, 42, pl, sizeof(pl), (uint64_t)(q_tr[n] + frame_time));
+			ts += spf;
+			lo = n >= 99 ? n - 99 : 0;
+			base = q_tr[lo];
+			for (j = lo + 1; j <= n; j++)
+				if (q_tr[j] < base)
+					base = q_tr[j];
+			q_jit[n] = q_tr[n] - base;
+			n++;
+			want = ref_target(q_tr, q_jit, n, &p, q_sorted, &inr);
+			jbuf_stats(jb, &st);
+			if (st.target_ms != want && mismatches++ == 0)
+				first_bad = i;
+			in_range += inr;
+			over += want == p.max_delay_ms;
+		}
+		is_int(mismatches, 0, "case %zu: target equals the sorted-window quantile after all %d packets%s", c,
+		       QPKT, mismatches ? " (see first mismatch)" : "");
+		if (mismatches)
+			diag("case %zu: first mismatch at packet %u", c, first_bad);
+		/* the comparison must have exercised both the histogram's inside and its last bin */
+		ok(in_range > QPKT / 10 || p.max_delay_ms < 5, "case %zu: %u targets strictly inside [min, max]", c,
+		   in_range);
+		ok(over > 0 || p.quantile < 950, "case %zu: %u targets at max_delay", c, over);
+		jbuf_free(jb);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct result r;
@@ -332,6 +473,7 @@ int main(int argc, char **argv)
 	}
 	basic();
 	ts_jump();
+	target_vs_reference();
 
 	sc = table[0];
 	simulate(&sc, &r);
