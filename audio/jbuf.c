@@ -15,7 +15,9 @@
  *  - For every packet the "transit" D = arrival_ms - fn * frame_ms is kept in a window of
  *    the last JB_WIN packets. baseline = min(D) is the fastest path through the network
  *    (any clock offset cancels), D - baseline is that packet's jitter. The target delay is
- *    the configured quantile of those jitters, so that fraction arrives in time.
+ *    the configured quantile of those jitters, so that fraction arrives in time. Both are
+ *    kept exactly at a small cost per packet: a queue of candidate minima for the baseline
+ *    (baseline_push), a histogram of the jitter window for the quantile (hist_select).
  *  - The delay a frame actually gets is cur = now - (fn * frame_ms + baseline). jbuf_get
  *    steers cur towards the target: below it, it inserts a concealment frame (grows by one
  *    frame at once: losing packets is worse than 20 ms); a frame above it, it skips a frame,
@@ -70,9 +72,17 @@ struct jbuf {
 	int jump_pending;
 	uint32_t jump_ts;
 
-	/* transit and jitter windows */
-	int64_t dwin[JB_BASE_WIN];
-	unsigned dwin_n, dwin_pos;
+	/*
+	 * Baseline: minimum of the last JB_BASE_WIN transits, kept as a queue of candidates
+	 * (ring, oldest first) with rising transits: a transit that a later, no larger one
+	 * follows can never be the minimum again and is dropped. The head is the minimum.
+	 */
+	int64_t mq_val[JB_BASE_WIN];
+	uint32_t mq_seq[JB_BASE_WIN]; /* packet number of each candidate */
+	unsigned mq_head, mq_len;
+	uint32_t mseq;                /* packets measured; wraps harmlessly */
+
+	/* jitter window */
 	uint16_t win[JB_WIN];  /* ring of jitter samples, as histogram bins */
 	unsigned win_n, win_pos;
 	/*
@@ -176,7 +186,7 @@ static void flush(struct jbuf *jb)
 	jb->win_n = jb->win_pos = 0;
 	memset(jb->hist, 0, ((size_t)jb->nblk << jb->blk_shift) * sizeof(*jb->hist));
 	memset(jb->hblk, 0, jb->nblk * sizeof(*jb->hblk));
-	jb->dwin_n = jb->dwin_pos = 0;
+	jb->mq_len = 0;
 	jb->have_transit = 0;
 	jb->dry = 0;
 	jb->since_shrink = 0;
@@ -218,9 +228,33 @@ static unsigned hist_select(const struct jbuf *jb, unsigned k)
 	return b;
 }
 
+/*
+ * Add a transit to the baseline window and return the window's minimum. Each transit enters
+ * and leaves the queue once, so this is constant time per packet on average.
+ */
+static int64_t baseline_push(struct jbuf *jb, int64_t transit)
+{
+	uint32_t seq = jb->mseq++;
+	unsigned tail;
+
+	/* at most one candidate leaves the window per packet: the oldest, if old enough */
+	if (jb->mq_len && seq - jb->mq_seq[jb->mq_head] >= JB_BASE_WIN) {
+		jb->mq_head = (jb->mq_head + 1) % JB_BASE_WIN;
+		jb->mq_len--;
+	}
+	while (jb->mq_len && jb->mq_val[(jb->mq_head + jb->mq_len - 1) % JB_BASE_WIN] >= transit)
+		jb->mq_len--;
+	/* the rest are younger than JB_BASE_WIN packets, so the ring has room */
+	tail = (jb->mq_head + jb->mq_len) % JB_BASE_WIN;
+	jb->mq_val[tail] = transit;
+	jb->mq_seq[tail] = seq;
+	jb->mq_len++;
+	return jb->mq_val[jb->mq_head];
+}
+
 static void update_target(struct jbuf *jb, int64_t transit)
 {
-	unsigned i, k, n, bin, old;
+	unsigned k, n, bin, old;
 	uint64_t jit;
 	int64_t min;
 	unsigned t;
@@ -230,14 +264,7 @@ static void update_target(struct jbuf *jb, int64_t transit)
 	 * fast or slow moves every transit steadily, and a long window would mistake that ramp
 	 * for jitter (and a stale minimum for the network's speed).
 	 */
-	jb->dwin[jb->dwin_pos] = transit;
-	jb->dwin_pos = (jb->dwin_pos + 1) % JB_BASE_WIN;
-	if (jb->dwin_n < JB_BASE_WIN)
-		jb->dwin_n++;
-	min = jb->dwin[0];
-	for (i = 1; i < jb->dwin_n; i++)
-		if (jb->dwin[i] < min)
-			min = jb->dwin[i];
+	min = baseline_push(jb, transit);
 	jb->baseline = min;
 
 	/*
