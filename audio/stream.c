@@ -37,6 +37,7 @@ struct stream {
 	unsigned ptime;
 	unsigned spf;
 	enum stream_dir dir;
+	bool muted; /* captured audio replaced by silence; RTP, DTMF and playback go on */
 	unsigned timeout_ms;
 	struct audev *dev;
 	stream_dtmf_h *dtmfh;
@@ -297,7 +298,8 @@ static void do_capture(struct stream *s, uint64_t now_ms)
 		while (ring_avail(cap) >= s->spf) {
 			ring_read(cap, frame, s->spf);
 			s->st.mic_peak = peak_of(frame, s->spf);
-			send_frame(s, frame);
+			/* consumed even when muted: the ring must not fill, nor old speech leak out on unmute */
+			send_frame(s, s->muted ? NULL : frame);
 		}
 		s->next_tx_ms = now_ms + s->ptime;
 		return;
@@ -690,6 +692,14 @@ int stream_set_direction(struct stream *s, enum stream_dir dir)
 	return 0;
 }
 
+int stream_set_mute(struct stream *s, bool mute)
+{
+	if (!s)
+		return EINVAL;
+	s->muted = mute;
+	return 0;
+}
+
 int stream_set_remote(struct stream *s, const struct sockaddr_storage *rtp, const struct sockaddr_storage *rtcp)
 {
 	if (!s || !rtp || !addr_valid(rtp) || (rtcp && !s->mux && !addr_valid(rtcp)))
@@ -776,6 +786,7 @@ void stream_stats(const struct stream *s, struct stream_stats *st)
 	st->codec = s->pt == STREAM_PT_PCMU ? "PCMU" : "PCMA";
 	st->ptime = s->ptime;
 	st->dir = s->dir;
+	st->muted = s->muted;
 	st->remote_rtp = s->remote_rtp;
 	st->remote_rtcp = s->remote_rtcp;
 }

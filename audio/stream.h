@@ -103,6 +103,7 @@ struct stream_stats {
 	const char *codec;        /* "PCMU" or "PCMA" */
 	unsigned ptime;
 	enum stream_dir dir;
+	bool muted;               /* stream_set_mute */
 	struct sockaddr_storage remote_rtp;  /* where RTP goes now (after latching) */
 	struct sockaddr_storage remote_rtcp;
 	uint64_t latches;         /* times the remote address followed authenticated packets */
@@ -148,6 +149,14 @@ uint64_t stream_next_deadline(const struct stream *s);
  * first packet after resuming is continuous in time (and carries the marker).
  */
 int stream_set_direction(struct stream *s, enum stream_dir dir);
+
+/*
+ * Microphone off (true) or on. While muted the captured frames are still
+ * read (and measured: mic_peak) but silence is sent in their place, so RTP
+ * keeps flowing at the same pace (the far end's media timeout and NAT
+ * bindings see a live stream); DTMF and playback are unaffected.
+ */
+int stream_set_mute(struct stream *s, bool mute);
 
 /* The far end moved (re-INVITE). rtcp may be NULL: RTP address, port + 1 (or the RTP address with rtcp-mux). */
 int stream_set_remote(struct stream *s, const struct sockaddr_storage *rtp,

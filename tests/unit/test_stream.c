@@ -905,6 +905,61 @@ out:
 	free(xa);
 }
 
+/* Mute: the captured audio is replaced by silence, but RTP keeps its pace and DTMF still goes out. */
+static void test_mute(void)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
+			  .verify = true, .seed = 13 };
+	size_t n = 5 * RATE, i, at_mute, at_unmute, margin;
+	int16_t *xa = chirp(n, 300, 3300, 9000);
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sa0, sa1, sb0, sb1;
+	uint64_t now = 0;
+	bool audible_before = false, silent = true, audible_after = false;
+
+	if (!ok(p && xa, "mute: pair set up"))
+		goto out;
+	p->a.sig = xa;
+	p->a.sig_len = n;
+	run(&p, 1, &now, 1000);
+	for (i = 0; i < p->b.out_len; i++)
+		audible_before = audible_before || abs(p->b.out[i]) > 3000;
+	ok(audible_before, "mute: audio heard before muting");
+	is_int(stream_set_mute(p->a.s, true), 0, "mute: on");
+	is_int(stream_set_mute(NULL, true), EINVAL, "mute: NULL stream refused");
+	get(&p->a, &sa0);
+	get(&p->b, &sb0);
+	ok(sa0.muted && !sb0.muted, "mute: reported by the muted side only");
+	at_mute = p->b.out_len;
+	run(&p, 1, &now, 300);
+	is_int(stream_dtmf(p->a.s, "5"), 0, "mute: DTMF queued while muted");
+	run(&p, 1, &now, 1200);
+	get(&p->a, &sa1);
+	get(&p->b, &sb1);
+	at_unmute = p->b.out_len;
+	/* what was in flight and in B's jitter buffer at the moment of muting still plays */
+	margin = (size_t)(sb1.jb.delay_ms + 60) * RATE / 1000;
+	for (i = at_mute + margin; i < at_unmute; i++)
+		silent = silent && p->b.out[i] == 0;
+	ok(at_unmute > at_mute + margin && silent, "mute: B hears silence (%zu samples checked)",
+	   at_unmute > at_mute + margin ? at_unmute - at_mute - margin : 0);
+	ok(sa1.rtp_sent - sa0.rtp_sent >= 70 && sb1.rtp_received - sb0.rtp_received >= 70,
+	   "mute: RTP keeps flowing (%llu sent, %llu received in 1.5 s)",
+	   (unsigned long long)(sa1.rtp_sent - sa0.rtp_sent), (unsigned long long)(sb1.rtp_received - sb0.rtp_received));
+	is_str(p->b.digits, "5", "mute: DTMF sent while muted arrives");
+	ok(sa1.mic_peak > 0.1, "mute: the microphone level is still measured (%.2f)", sa1.mic_peak);
+	is_int(stream_set_mute(p->a.s, false), 0, "mute: off");
+	run(&p, 1, &now, 1000);
+	for (i = at_unmute + margin; i < p->b.out_len; i++)
+		audible_after = audible_after || abs(p->b.out[i]) > 3000;
+	ok(audible_after, "mute: audio heard again after unmuting");
+	is_int(p->wire_bad[0] + p->wire_bad[1], 0, "mute: all packets protected");
+out:
+	if (p)
+		pair_free(p);
+	free(xa);
+}
+
 static void test_rekey(void)
 {
 	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true, .seed = 12 };
@@ -1221,6 +1276,7 @@ int main(void)
 	test_dtmf();
 	test_two_pairs();
 	test_hold();
+	test_mute();
 	test_rekey();
 	test_latch();
 	test_timeout();
