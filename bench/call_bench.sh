@@ -1,20 +1,25 @@
 #!/bin/sh
 # call_bench.sh: an established 30 s SDES-SRTP G.711 call with file audio through the lab Kamailio, placed
 # once by sphone and once by baresip 1.0 (the same auto-answering baresip callee): CPU time of the calling
-# process during the call (user+sys, from /proc/PID/stat), its peak RSS (VmHWM), and call setup time
+# process during the call (user+sys of all its threads, from /proc/PID/task/*/schedstat), its peak RSS (VmHWM), and call setup time
 # (Kamailio's sipdump: first INVITE received -> 200 OK relayed back, 407 round trip included), with ratios.
 # Run on demand: sh bench/call_bench.sh [SECONDS] (default 30). Target: sphone CPU <= 1/4 and RSS <= 1/2
-# of baresip's, setup no slower.
+# of baresip's, setup no slower. Then the floors (bench_floor): the CPU of a bare 20 ms UDP endpoint and the
+# peak RSS of a bare OpenSSL TLS client on this machine, as ratios to baresip's: the lowest ratios any phone
+# built on the system's OpenSSL could print here.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir/build}
+# the build directory it is run from (README: "run from the build directory"), else ./build
+if [ -z "${top_builddir:-}" ]; then
+	if [ -x ./sphone ]; then top_builddir=$(pwd); else top_builddir=$top_srcdir/build; fi
+fi
 export top_srcdir top_builddir
 . "$top_srcdir/tests/interop/lab.sh"
 . "$top_srcdir/tests/interop/call_lib.sh"
 lab_require kamailio baresip python3
 SECS=${1:-30}
-HZ=$(getconf CLK_TCK)
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# CPU time of all the process's threads in ns (schedstat: the scheduler's own account, not 10 ms ticks)
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%.0f", s }'; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
 SIG=$WORK/signal.wav
@@ -31,27 +36,27 @@ cs_wait alice registered 15 || { echo "sphone did not register"; exit 1; }
 eval "SPID=\$CS_alice_PID"
 cs_cmd alice "call sip:bob@sip.test"
 cs_wait alice established 15 || { echo "sphone call not established"; exit 1; }
-c0=$(cpu_ticks "$SPID")
+c0=$(cpu_ns "$SPID")
 sleep "$SECS"
-c1=$(cpu_ticks "$SPID")
+c1=$(cpu_ns "$SPID")
 s_rss=$(hwm_kb "$SPID")
 cs_cmd alice hangup
 cs_wait alice ended 5
 cs_quit alice
-s_cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN { printf "%.3f", (b - a) / hz }')
+s_cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 
 # --- baresip carol calls bob ---
 lab_start_baresip carol carol "$LAB_PW_carol" wav="$SIG" || exit 1
 eval "BPID=\$BS_carol_PID"
 baresip_cmd "$BS_carol_CTRL" "dial sip:bob@sip.test" >/dev/null
 WAIT_SECS=15 wait_for grep -q "Call established" "$BS_carol_LOG" || { echo "baresip call not established"; exit 1; }
-c0=$(cpu_ticks "$BPID")
+c0=$(cpu_ns "$BPID")
 sleep "$SECS"
-c1=$(cpu_ticks "$BPID")
+c1=$(cpu_ns "$BPID")
 b_rss=$(hwm_kb "$BPID")
 baresip_cmd "$BS_carol_CTRL" "hangup" >/dev/null
 sleep 1
-b_cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN { printf "%.3f", (b - a) / hz }')
+b_cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 lab_stop_baresip carol
 
 # setup time per caller from Kamailio's decrypted dump
@@ -82,10 +87,19 @@ print("%.1f" % (1000 * min(done.values())) if done else "-")
 }
 s_setup=$(setup alice)
 b_setup=$(setup carol)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "-" }'; }
+# --- the floors, on the same machine in the same minute ---
+FLOOR=$top_builddir/bench/bench_floor
+f_cpu=- f_rss=-
+if [ -x "$FLOOR" ]; then
+	f_cpu=$("$FLOOR" udp "$SECS" | sed -n 's/.* mean=\([0-9.]*\).*/\1/p')
+	f_rss=$("$FLOOR" tls 127.0.0.1 "$KAM_TLS_PORT" "$LAB_CA/ca.pem" | sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p')
+fi
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a ~ /^[0-9.]+$/) printf "%.3f", a / b; else print "-" }'; }
 echo "call_bench seconds=$SECS"
 echo "cpu_s      sphone=$s_cpu baresip=$b_cpu ratio=$(ratio "$s_cpu" "$b_cpu") (target <= 0.25)"
 echo "peak_rss_kb sphone=$s_rss baresip=$b_rss ratio=$(ratio "$s_rss" "$b_rss") (target <= 0.5)"
 echo "setup_ms   sphone=$s_setup baresip=$b_setup ratio=$(ratio "$s_setup" "$b_setup") (target <= 1)"
+echo "floor_cpu_s bare_udp_endpoint=${f_cpu:--} ratio_to_baresip=$(ratio "${f_cpu:--}" "$b_cpu") sphone_over_floor=$(ratio "$s_cpu" "${f_cpu:--}")"
+echo "floor_rss_kb bare_tls_client=${f_rss:--} ratio_to_baresip=$(ratio "${f_rss:--}" "$b_rss") sphone_over_floor=$(ratio "$s_rss" "${f_rss:--}")"
 lab_stop_baresip bob
 lab_stop_kamailio

@@ -9,6 +9,12 @@ bench_bench_pipeline_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
 bench_bench_pipeline_LDADD = audio/libsphone_audio.a $(AUDIO_LIBS)
 BENCH_PROGS += bench/bench_pipeline bench/bench_latency
 
+# the CPU and memory floors call_bench.sh compares against (not in BENCH_PROGS: it needs arguments)
+noinst_PROGRAMS += bench/bench_floor
+bench_bench_floor_SOURCES = bench/bench_floor.c
+bench_bench_floor_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+bench_bench_floor_LDADD = $(OPENSSL_LIBS)
+
 bench: $(BENCH_PROGS)
 	@for p in $(BENCH_PROGS); do \
 	  echo "== $$p"; \
