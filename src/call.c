@@ -98,12 +98,13 @@ struct call {
 
 	/* server side: the INVITE we answer (initial or re-INVITE), its 2xx retransmitted until ACK */
 	struct sip_strans *inv_st;
-	struct wbuf answer;
+	struct wbuf answer; /* the initial 2xx's body: our answer, or our offer to an INVITE without SDP */
 	struct sdp_result pend_res;
 	bool have_pend;
 	uint8_t *resp2xx;
 	size_t resp2xx_len;
-	bool late_offer; /* that 2xx carries our offer (re-INVITE without SDP): the answer comes in the ACK */
+	bool late_offer; /* that 2xx carries our offer (INVITE or re-INVITE without SDP): the answer comes in the ACK */
+	bool delayed_offer; /* the initial INVITE had no SDP: "established" waits for the answer in the ACK */
 	struct tmr resp_tmr;
 	unsigned resp_ivl, resp_total;
 
@@ -1403,7 +1404,9 @@ static void resp_tmr_h(void *arg)
 	if (c->resp_total >= 64 * SIP_T1_DEFAULT) {
 		/* RFC 3261 13.3.1.4: no ACK: end the session */
 		send_bye(c);
-		end_call(c, 408, "no ACK for our 200 OK", "local");
+		end_call(c, 408, c->delayed_offer ? "no ACK for our 200 OK (so no answer to our offer: no media)" :
+						     "no ACK for our 200 OK",
+			 "local");
 		return;
 	}
 	sip_strans_reply(c->inv_st, 200, c->resp2xx, c->resp2xx_len);
@@ -1486,6 +1489,31 @@ static int invite_checks(struct call *c, struct sip_strans *st, const struct sip
 	return 0;
 }
 
+/* The INVITE is acceptable: 180 and the "incoming" event. */
+static void ring(struct call *c, const struct sip_msg *req, const struct sip_addr *from)
+{
+	struct event ev;
+
+	se_answer(c, req);
+	reply(c, c->inv_st, 180, NULL, NULL, NULL, 0);
+	ev_init(c, &ev, "incoming");
+	if (from && pl_isset(from->dname) && from->dname.l) {
+		char dn[128];
+		if (!pl_strdup(dn, sizeof(dn), from->dname))
+			event_str(&ev, "display_name", dn);
+	}
+	if (c->delayed_offer) {
+		/* only a required-SRTP offer (RTP/SAVP) is sure to end up encrypted; else the answer decides */
+		event_bool(&ev, "srtp", c->srtp_required);
+		event_str(&ev, "offer", "ours");
+	} else {
+		event_bool(&ev, "srtp", c->pend_res.secure);
+		if (c->pend_res.plain_warning)
+			event_str(&ev, "warning", "the caller offers plain RTP only: this call would NOT be encrypted");
+	}
+	emit(c, &ev);
+}
+
 int call_incoming(struct call **cp, const struct call_env *env, const struct call_prm *prm,
 		  struct sip_flow *flow, const char *contact, const struct sip_msg *req, call_event_h *eh,
 		  void *arg)
@@ -1494,7 +1522,6 @@ int call_incoming(struct call **cp, const struct call_env *env, const struct cal
 	struct sip_strans *st = NULL;
 	struct pl body;
 	char why[300], whdr[260];
-	struct event ev;
 	const struct sip_addr *from;
 	const struct sip_uri *ruri;
 	int e, code;
@@ -1529,9 +1556,28 @@ int call_incoming(struct call **cp, const struct call_env *env, const struct cal
 	}
 	body = sip_msg_body(req);
 	if (!body.l) {
-		snprintf(why, sizeof(why), "refused: INVITE without an SDP offer is not supported");
-		reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
-		end_call(c, 488, why, "local");
+		/*
+		 * A delayed offer (RFC 3261 13.2.1, RFC 3264 4): our offer goes in the 200 and the answer
+		 * comes in the ACK. It is built now so that a flow that may not carry keys is refused
+		 * before the phone rings, not after it was answered.
+		 */
+		e = sdp_sess_offer(c->sdp, &c->answer);
+		if (!e && (e = c->answer.err) == 0 && !keys_ok(c, c->answer.p, c->answer.len))
+			e = EPERM;
+		if (e) {
+			if (e == EPERM)
+				snprintf(why, sizeof(why),
+					 "refused: INVITE without SDP: our offer would carry SRTP keys over %s, "
+					 "which is not TLS", sip_flow_tp_name(flow));
+			else
+				snprintf(why, sizeof(why), "refused: INVITE without SDP: cannot build our offer (%s)",
+					 strerror(e));
+			reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
+			end_call(c, 488, why, "local");
+			goto done;
+		}
+		c->delayed_offer = true;
+		ring(c, req, from);
 		goto done;
 	}
 	if (!c->keys_insecure_ok && !sip_flow_is_tls(flow) && sdp_has_keys(body.p, body.l)) {
@@ -1554,18 +1600,7 @@ int call_incoming(struct call **cp, const struct call_env *env, const struct cal
 		goto done;
 	}
 	c->have_pend = true;
-	se_answer(c, req);
-	reply(c, st, 180, NULL, NULL, NULL, 0);
-	ev_init(c, &ev, "incoming");
-	if (from && pl_isset(from->dname) && from->dname.l) {
-		char dn[128];
-		if (!pl_strdup(dn, sizeof(dn), from->dname))
-			event_str(&ev, "display_name", dn);
-	}
-	event_bool(&ev, "srtp", c->pend_res.secure);
-	if (c->pend_res.plain_warning)
-		event_str(&ev, "warning", "the caller offers plain RTP only: this call would NOT be encrypted");
-	emit(c, &ev);
+	ring(c, req, from);
 done:
 	*cp = c;
 	return 0;
@@ -1579,9 +1614,28 @@ int call_answer(struct call *c)
 	char extra[200];
 	int e;
 
-	if (!c || c->state != CALL_INCOMING || !c->inv_st || !c->have_pend)
+	if (!c || c->state != CALL_INCOMING || !c->inv_st || (!c->have_pend && !c->delayed_offer))
 		return EPROTO;
 	snprintf(extra, sizeof(extra), "%s", c->se_hdr);
+	if (c->delayed_offer) {
+		/*
+		 * Our offer goes in the 200; the media and "established" wait for the answer in the ACK
+		 * (late_answer). The call counts as answered now, as an ordinary one does: hanging up
+		 * sends a BYE, and no new offer may go out until the ACK (c->inv_st).
+		 */
+		e = reply(c, c->inv_st, 200, NULL, extra, c->answer.p, c->answer.len);
+		if (e) {
+			reply(c, c->inv_st, 500, NULL, NULL, NULL, 0);
+			end_call(c, 500, "could not send the 200 OK with our offer", "local");
+			return e;
+		}
+		c->late_offer = true;
+		c->state = CALL_ESTABLISHED;
+		c->active = true;
+		await_ack(c);
+		se_arm(c);
+		return 0;
+	}
 	e = media_apply(c, &c->pend_res);
 	if (!e)
 		e = reply(c, c->inv_st, 200, NULL, extra, c->answer.p, c->answer.len);
@@ -1941,22 +1995,25 @@ static void remote_hold_update(struct call *c, bool was_held)
 }
 
 /*
- * The ACK of a 2xx that carried our offer (RFC 3261 14.2: a re-INVITE without SDP) brings the
- * answer. An ACK without one, or one we cannot use, ends the call with a BYE (RFC 3261 13.2.2.4
- * leaves no other way out of a failed offer/answer in an ACK).
+ * The ACK of a 2xx that carried our offer (RFC 3261 13.2.1 and 14.2: an INVITE or re-INVITE
+ * without SDP) brings the answer. An ACK without one, or one we cannot use, ends the call with a
+ * BYE (RFC 3261 13.2.2.4 leaves no other way out of a failed offer/answer in an ACK). For an
+ * initial INVITE the call is only now established: before the answer there were no remote keys.
  */
 static void late_answer(struct call *c, const struct sip_msg *ack, const struct sip_flow *flow)
 {
 	struct pl body = sip_msg_body(ack);
 	struct sdp_result r;
-	bool was_held = c->remote_hold;
+	bool was_held = c->remote_hold, initial = c->delayed_offer;
 	char why[300];
 	int e;
 
 	c->late_offer = false;
+	c->delayed_offer = false;
 	memset(&r, 0, sizeof(r));
 	if (!body.l) {
-		snprintf(why, sizeof(why), "the ACK to our re-INVITE offer carried no answer");
+		snprintf(why, sizeof(why), "the ACK to our %s carried no answer",
+			 initial ? "offer (the INVITE had no SDP)" : "re-INVITE offer");
 		e = EPROTO;
 	} else if (!c->keys_insecure_ok && flow && !sip_flow_is_tls(flow) && sdp_has_keys(body.p, body.l)) {
 		snprintf(why, sizeof(why), "the answer in the ACK carried SRTP keys over %s, which is not TLS",
@@ -1970,6 +2027,10 @@ static void late_answer(struct call *c, const struct sip_msg *ack, const struct 
 	if (e) {
 		send_bye(c);
 		end_call(c, 488, why, "local");
+		return;
+	}
+	if (initial) {
+		established(c);
 		return;
 	}
 	remote_hold_update(c, was_held);
@@ -2090,7 +2151,8 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 			if (cs && inv && sip_msg_cseq(inv) && cs->num == sip_msg_cseq(inv)->num) {
 				bool late = c->late_offer;
 				ack_arrived(c);
-				if (late)
+				/* after a hang-up the answer has nothing left to start */
+				if (late && c->state != CALL_ENDED)
 					late_answer(c, req, flow);
 			}
 		}

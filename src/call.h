@@ -106,6 +106,9 @@ int call_connect(struct call **cp, const struct call_env *env, const struct call
  * "incoming" event, or a final error response (488 no acceptable media, 420,
  * 422, 400) and then "ended". Takes no ownership of req. 0 or an errno (a
  * call that ended at once is still returned and still needs call_free).
+ * An INVITE without SDP (delayed offer) rings too ("offer": "ours"): the 200
+ * of call_answer carries our offer, and "established" follows the ACK that
+ * brings the answer (an ACK without a usable one: BYE and "ended").
  */
 int call_incoming(struct call **cp, const struct call_env *env, const struct call_prm *prm,
 		  struct sip_flow *flow, const char *contact, const struct sip_msg *req, call_event_h *eh,
@@ -116,7 +119,8 @@ void call_free(struct call *c);
 /*
  * Early media from our side: 183 Session Progress carrying the SDP answer, and
  * the media starts (before call_answer, whose 200 repeats the same answer and
- * goes on with the same stream). EPROTO when not ringing.
+ * goes on with the same stream). EPROTO when not ringing, or when the INVITE
+ * had no SDP (there is no answer to send early).
  */
 int call_progress(struct call *c);
 /* Answer an incoming call (200 OK). EPROTO when not ringing. */

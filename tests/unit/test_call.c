@@ -1,4 +1,4 @@
-/* test_call.c: two user agents in one process over loopback TCP: SRTP calls with WAV audio, DTMF, hold, CANCEL, refusals. */
+/* test_call.c: two UAs in one process over loopback TCP: SRTP calls with WAV audio, DTMF, hold, CANCEL, refusals, INVITEs without SDP. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,16 +7,19 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "buf.h"
 #include "call.h"
 #include "event.h"
 #include "log.h"
 #include "loop.h"
+#include "sdp.h"
 #include "sip_ctrans.h"
 #include "sip_msg.h"
 #include "sip_strans.h"
 #include "sip_transp.h"
+#include "srtp.h"
 #include "tap.h"
 #include "tone.h"
 #include "wav.h"
@@ -41,7 +44,7 @@ struct tua {
 	struct tmr answer_tmr;
 	/* events seen */
 	char evname[MAXEV][32];
-	struct event last_ended, last_security, last_established;
+	struct event last_ended, last_security, last_established, last_incoming;
 	char digits[32];
 	unsigned nev;
 	int hold_on; /* -1 unknown */
@@ -91,6 +94,8 @@ static void ev_h(struct call *c, const struct event *ev, void *arg)
 		ev_copy(&u->last_security, ev);
 	else if (!strcmp(ev->name, "established"))
 		ev_copy(&u->last_established, ev);
+	else if (!strcmp(ev->name, "incoming"))
+		ev_copy(&u->last_incoming, ev);
 	else if (!strcmp(ev->name, "dtmf") && strlen(u->digits) + 1 < sizeof(u->digits))
 		strcat(u->digits, event_get_str(ev, "digit"));
 	else if (!strcmp(ev->name, "hold")) {
@@ -100,7 +105,7 @@ static void ev_h(struct call *c, const struct event *ev, void *arg)
 		u->early = (int)event_get_int(ev, "early_media", 0);
 	else if (!strcmp(ev->name, "warning"))
 		snprintf(u->warning, sizeof(u->warning), "%s", event_get_str(ev, "message"));
-	else if (!strcmp(ev->name, "incoming") && u->auto_answer)
+	if (!strcmp(ev->name, "incoming") && u->auto_answer)
 		tmr_start(u->l, &u->answer_tmr, 50, answer_h, u);
 }
 
@@ -141,6 +146,48 @@ static void answer_h(void *arg)
 			call_answer(u->calls[i]);
 }
 
+/*
+ * Cases 14-16: A is a scripted caller that sends an INVITE without SDP (a delayed offer) and
+ * answers in its ACK; what B sends it is kept here instead of going to A's call code.
+ */
+static struct {
+	bool on;
+	unsigned n180, n200, nbye;
+	uint16_t last;        /* status of the last response */
+	char ok200[8192];     /* the first 200 OK, whole */
+	size_t ok200_len;
+	bool same200;         /* every retransmitted 200 was the first byte for byte */
+} raw;
+
+static void raw_recv(const struct sip_msg *m, struct sip_flow *flow)
+{
+	struct pl r = sip_msg_raw(m);
+	struct wbuf w;
+
+	if (!sip_msg_is_request(m)) {
+		raw.last = sip_msg_status(m);
+		if (raw.last == 180)
+			raw.n180++;
+		if (raw.last != 200)
+			return;
+		if (!raw.n200++) {
+			raw.same200 = r.l < sizeof(raw.ok200);
+			raw.ok200_len = raw.same200 ? r.l : 0;
+			memcpy(raw.ok200, r.p, raw.ok200_len);
+		} else if (r.l != raw.ok200_len || memcmp(r.p, raw.ok200, r.l)) {
+			raw.same200 = false;
+		}
+		return;
+	}
+	if (sip_msg_method_id(m) != SIP_METHOD_BYE)
+		return;
+	raw.nbye++;
+	wbuf_init(&w, 0);
+	if (!sip_reply_print(&w, m, 200, NULL, NULL, NULL, NULL, NULL, 0))
+		sip_flow_send(flow, w.p, w.len);
+	wbuf_free(&w);
+}
+
 static void recv_h(struct sip_msg *m, struct sip_flow *flow, const struct sockaddr *src, socklen_t srclen,
 		   void *arg)
 {
@@ -149,6 +196,10 @@ static void recv_h(struct sip_msg *m, struct sip_flow *flow, const struct sockad
 
 	(void)src;
 	(void)srclen;
+	if (u == &A && raw.on) {
+		raw_recv(m, flow);
+		goto out;
+	}
 	if (!sip_msg_is_request(m)) {
 		if (sip_ctrans_mgr_recv(u->ctm, m) == ENOENT)
 			for (i = 0; i < MAXC; i++)
@@ -274,6 +325,7 @@ static void tua_reap(struct tua *u)
 	u->warning[0] = '\0';
 	u->early = -1;
 	memset(&u->last_ended, 0, sizeof(u->last_ended));
+	memset(&u->last_incoming, 0, sizeof(u->last_incoming));
 }
 
 static void tua_fini(struct tua *u)
@@ -412,6 +464,193 @@ static int place(void)
 	if (!e)
 		add_call(&A, c);
 	return e;
+}
+
+/* A's scripted INVITE number n, without a body (a delayed offer). */
+static int raw_invite(unsigned n)
+{
+	char msg[1024];
+
+	raw.n180 = raw.n200 = raw.nbye = 0;
+	raw.last = 0;
+	raw.ok200_len = 0;
+	snprintf(msg, sizeof(msg),
+		 "INVITE sip:bob@127.0.0.1:%u;transport=tcp SIP/2.0\r\n"
+		 "Via: SIP/2.0/TCP 127.0.0.1:%u;branch=z9hG4bKlate%u\r\n"
+		 "Max-Forwards: 70\r\n"
+		 "From: <sip:carol@example.test>;tag=late%u\r\n"
+		 "To: <sip:bob@example.test>\r\n"
+		 "Call-ID: late-%u@test\r\n"
+		 "CSeq: 1 INVITE\r\n"
+		 "Contact: <sip:carol@127.0.0.1:%u;transport=tcp>\r\n"
+		 "Supported: timer\r\n"
+		 "Content-Length: 0\r\n\r\n",
+		 B.port, A.port, n, n, n, A.port);
+	return sip_flow_send(cur_ab, msg, strlen(msg));
+}
+
+/* The ACK of invite n's 200 (kept in raw), carrying body (NULL: none); to the 200's Contact. */
+static int raw_ack(unsigned n, const char *body)
+{
+	struct sip_msg *m = NULL;
+	const struct sip_addr *to, *ct;
+	struct wbuf w;
+	size_t blen = body ? strlen(body) : 0;
+	int e;
+
+	if ((e = sip_msg_decode(&m, raw.ok200, raw.ok200_len)) != 0)
+		return e;
+	to = sip_msg_to(m);
+	ct = sip_msg_contact_count(m) ? sip_msg_contact_at(m, 0) : NULL;
+	if (!to || !ct) {
+		sip_msg_free(m);
+		return EBADMSG;
+	}
+	wbuf_init(&w, 0);
+	wbuf_printf(&w,
+		    "ACK %.*s SIP/2.0\r\n"
+		    "Via: SIP/2.0/TCP 127.0.0.1:%u;branch=z9hG4bKlateack%u\r\n"
+		    "Max-Forwards: 70\r\n"
+		    "From: <sip:carol@example.test>;tag=late%u\r\n"
+		    "To: %.*s\r\n"
+		    "Call-ID: late-%u@test\r\n"
+		    "CSeq: 1 ACK\r\n"
+		    "%s"
+		    "Content-Length: %zu\r\n\r\n%s",
+		    (int)ct->uri_raw.l, ct->uri_raw.p, A.port, n, n, (int)to->val.l, to->val.p, n,
+		    blen ? "Content-Type: application/sdp\r\n" : "", blen, blen ? body : "");
+	e = w.err ? w.err : sip_flow_send(cur_ab, w.p, w.len);
+	wbuf_free(&w);
+	sip_msg_free(m);
+	return e;
+}
+
+/* The body of the kept 200 (B's offer). */
+static struct pl raw_offer(void)
+{
+	const char *p = raw.ok200_len ? memmem(raw.ok200, raw.ok200_len, "\r\n\r\n", 4) : NULL;
+	struct pl b = { NULL, 0 };
+
+	if (p) {
+		b.p = p + 4;
+		b.l = raw.ok200_len - (size_t)(b.p - raw.ok200);
+	}
+	return b;
+}
+
+static size_t count_str(struct pl p, const char *s)
+{
+	size_t n = 0, k = strlen(s);
+
+	for (size_t i = 0; i + k <= p.l; i++)
+		if (!memcmp(p.p + i, s, k))
+			n++;
+	return n;
+}
+
+/* A UDP socket on 127.0.0.1 (any port): the scripted caller's media. */
+static int raw_udp(uint16_t *port)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || getsockname(fd, (struct sockaddr *)&sin, &sl)) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/*
+ * For ms, runs the loop while the scripted caller sends B a PCMU packet (SRTP with ss) every
+ * 20 ms to the address of B's offer, and counts what B sends it: packets that authenticate with
+ * B's key (good) and those that do not (bad).
+ */
+static void raw_media(int fd, struct srtp_sess *ss, const struct sdp_result *r, unsigned ms, unsigned *sent,
+		      unsigned *good, unsigned *bad)
+{
+	struct sockaddr_in to;
+	uint64_t end = loop_now_ms() + ms, next = 0;
+	uint16_t seq = 100;
+	uint32_t ts = 1000;
+	uint8_t pkt[12 + 160 + SRTP_SESS_MAX_TRAILER];
+
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons(r->rport);
+	inet_pton(AF_INET, r->raddr, &to.sin_addr);
+	while (loop_now_ms() < end) {
+		uint64_t now = loop_now_ms();
+		ssize_t n;
+
+		if (now >= next) {
+			size_t len = 12 + 160;
+			memset(pkt, 0, sizeof(pkt));
+			pkt[0] = 0x80;
+			pkt[1] = 0;
+			pkt[2] = (uint8_t)(seq >> 8);
+			pkt[3] = (uint8_t)seq;
+			pkt[4] = (uint8_t)(ts >> 24);
+			pkt[5] = (uint8_t)(ts >> 16);
+			pkt[6] = (uint8_t)(ts >> 8);
+			pkt[7] = (uint8_t)ts;
+			pkt[8] = 0x12;
+			pkt[9] = 0x34;
+			pkt[10] = 0x56;
+			pkt[11] = 0x78;
+			memset(pkt + 12, 0xff, 160);
+			if (!srtp_sess_protect(ss, pkt, &len, sizeof(pkt)) &&
+			    sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len)
+				(*sent)++;
+			seq++;
+			ts += 160;
+			next = (next ? next : now) + 20;
+		}
+		while ((n = recv(fd, pkt, sizeof(pkt), 0)) > 0) {
+			size_t len = (size_t)n;
+			if (srtp_sess_unprotect(ss, pkt, &len) == 0)
+				(*good)++;
+			else
+				(*bad)++;
+		}
+		loop_run_once(L, 5);
+	}
+}
+
+static bool raw_got_200(void)
+{
+	return raw.n200 > 0;
+}
+
+static bool raw_got_final(void)
+{
+	return raw.last >= 200;
+}
+
+static bool b_established(void)
+{
+	return B.calls[0] && seen(&B, "established");
+}
+
+static bool b_ended_and_bye(void)
+{
+	return b_ended() && raw.nbye > 0;
+}
+
+/* Index of the first event called name that B reported, or -1. */
+static int b_ev_index(const char *name)
+{
+	for (unsigned i = 0; i < B.nev; i++)
+		if (!strcmp(B.evname[i], name))
+			return (int)i;
+	return -1;
 }
 
 /* Zero crossings per second and RMS of the last `secs` seconds of a WAV. */
@@ -976,6 +1215,221 @@ int main(void)
 	tua_reap(&B);
 	A.prm.session_expires = 0;
 	A.prm.min_se = B.prm.min_se = 0;
+
+	/*
+	 * 14. an INVITE without SDP (delayed offer, RFC 3261 13.2.1, RFC 3264 4): B's 200 carries its
+	 * offer, the ACK of A (a scripted caller here) the answer; only then is the call established
+	 */
+	B.auto_answer = true;
+	B.prm.suites[0] = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	B.prm.suites[1] = SRTP_SUITE_AES_CM_128_HMAC_SHA1_32;
+	B.prm.n_suites = 2;
+	raw.on = true;
+	{
+		struct sdp_conf sc;
+		struct sdp_sess *ss = NULL;
+		struct srtp_sess *sr = NULL;
+		struct sdp_result r;
+		struct wbuf ans;
+		struct pl off;
+		uint16_t mport = 0;
+		int mfd = raw_udp(&mport);
+		unsigned sent = 0, good = 0, bad = 0;
+		char body[4096], sas[16] = "";
+
+		ok(mfd >= 0, "delayed: a media socket for the scripted caller");
+		is_int(raw_invite(1), 0, "delayed: INVITE without SDP sent");
+		ok(run_until(raw_got_200, 3000), "delayed: answered 200 OK (auto-answer)");
+		is_int((int)raw.n180, 1, "delayed: after 180 Ringing");
+		is_str(event_get_str(&B.last_incoming, "offer"), "ours",
+		       "delayed: the incoming event says the offer will be ours");
+		ok(event_get(&B.last_incoming, "srtp") && event_get(&B.last_incoming, "srtp")->i == 1,
+		   "delayed: ... and that the call will be SRTP (srtp_required: the offer is RTP/SAVP)");
+		off = raw_offer();
+		ok(count_str(off, "m=audio ") == 1 && count_str(off, " RTP/SAVP ") == 1,
+		   "delayed: the 200 carries an RTP/SAVP offer");
+		is_int((int)count_str(off, "a=crypto:"), 2, "delayed: one a=crypto line per configured suite");
+		ok(count_str(off, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") == 1 &&
+			   count_str(off, "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:") == 1,
+		   "delayed: ... in the configured order");
+		ok(!seen(&B, "established"), "delayed: no established event before the answer");
+		/* the ACK is held back: the 200 is retransmitted (after T1, then 2*T1), the same bytes */
+		run_until(NULL, 1700);
+		ok(raw.n200 >= 3 && raw.same200, "delayed: the 200 was retransmitted unchanged while no ACK came (%u)",
+		   raw.n200);
+		ok(!seen(&B, "established") && !seen(&B, "ended"), "delayed: still waiting for the ACK");
+
+		memset(&sc, 0, sizeof(sc));
+		sc.addr = "127.0.0.1";
+		sc.port = mport;
+		sc.srtp = sc.srtp_required = true;
+		memset(&r, 0, sizeof(r));
+		wbuf_init(&ans, 0);
+		e = sdp_sess_alloc(&ss, &sc);
+		if (!e)
+			e = sdp_sess_answer(ss, off.p, off.l, &ans, &r);
+		is_int(e, 0, "delayed: the scripted caller answers the offer");
+		snprintf(body, sizeof(body), "%.*s", (int)ans.len, ans.p ? (const char *)ans.p : "");
+		is_int(raw_ack(1, body), 0, "delayed: ACK with the answer sent");
+		ok(run_until(b_established, 3000), "delayed: established once the ACK's answer was applied");
+		is_str(event_get_str(&B.last_established, "srtp_tx"), "AES_CM_128_HMAC_SHA1_80",
+		       "delayed: SRTP with the suite of the answer");
+		if (!e && r.secure)
+			call_sas_compute(sas, sizeof(sas), r.suite, r.tx_key, r.rx_key, r.key_len);
+		is_str(event_get_str(&B.last_established, "sas"), sas, "delayed: B's SAS is made of both keys");
+		ok(b_ev_index("security") > b_ev_index("established") && b_ev_index("established") >= 0,
+		   "delayed: a security event follows established");
+		ok(!e && r.secure && !srtp_sess_alloc(&sr, r.suite, r.tx_key, r.key_len, r.rx_key, r.key_len),
+		   "delayed: the scripted caller's SRTP session");
+		if (sr && mfd >= 0) {
+			raw_media(mfd, sr, &r, 1500, &sent, &good, &bad);
+			ok(good > 40 && bad == 0,
+			   "delayed: B's SRTP comes to the answer's address and authenticates with B's offered key "
+			   "(%u good, %u bad)", good, bad);
+			call_verify(B.calls[0]);
+			ok(event_get_int(&B.last_security, "packets_unprotected", 0) > 40,
+			   "delayed: B decrypts the caller's SRTP with the answer's key (%lld of %u)",
+			   event_get_int(&B.last_security, "packets_unprotected", 0), sent);
+			is_int((int)event_get_int(&B.last_security, "auth_failures", -1), 0,
+			       "delayed: no auth failures");
+		}
+		is_int(call_hangup(B.calls[0]), 0, "delayed: B hangs up");
+		ok(run_until(b_ended_and_bye, 3000), "delayed: its BYE reached the caller");
+		is_int((int)event_get_int(&B.last_ended, "status", 0), 200, "delayed: ended 200");
+		srtp_sess_free(sr);
+		sr = NULL;
+		sdp_result_wipe(&r);
+		sdp_sess_free(ss);
+		ss = NULL;
+		wbuf_free(&ans);
+		tua_reap(&A);
+		tua_reap(&B);
+
+		/* 15. the ACK brings no answer: B ends the call with a BYE and says why */
+		is_int(raw_invite(2), 0, "delayed, empty ACK: INVITE without SDP sent");
+		ok(run_until(raw_got_200, 3000), "delayed, empty ACK: 200 with the offer");
+		is_int(raw_ack(2, NULL), 0, "delayed, empty ACK: ACK without a body sent");
+		ok(run_until(b_ended_and_bye, 3000), "delayed, empty ACK: B sent BYE and ended the call");
+		is_int((int)event_get_int(&B.last_ended, "status", 0), 488, "delayed, empty ACK: status 488");
+		ok(strstr(event_get_str(&B.last_ended, "reason"), "carried no answer") != NULL,
+		   "delayed, empty ACK: the reason says so (%s)", event_get_str(&B.last_ended, "reason"));
+		ok(!seen(&B, "established"), "delayed, empty ACK: never established");
+		tua_reap(&A);
+		tua_reap(&B);
+
+		/* 16. answers SRTP-required B cannot take: RTP/SAVP without a=crypto, and plain RTP/AVP */
+		for (int k = 0; k < 2; k++) {
+			const char *what = k ? "plain RTP/AVP answer" : "answer without a=crypto";
+			snprintf(body, sizeof(body),
+				 "v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+				 "m=audio %u %s 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n",
+				 mport, k ? "RTP/AVP" : "RTP/SAVP");
+			is_int(raw_invite(3 + (unsigned)k), 0, "delayed, %s: INVITE without SDP sent", what);
+			ok(run_until(raw_got_200, 3000), "delayed, %s: 200 with the offer", what);
+			is_int(raw_ack(3 + (unsigned)k, body), 0, "delayed, %s: ACK sent", what);
+			ok(run_until(b_ended_and_bye, 3000), "delayed, %s: B sent BYE and ended the call", what);
+			is_int((int)event_get_int(&B.last_ended, "status", 0), 488, "delayed, %s: status 488", what);
+			ok(strstr(event_get_str(&B.last_ended, "reason"), k ? "profile" : "crypto") != NULL,
+			   "delayed, %s: the reason says why (%s)", what, event_get_str(&B.last_ended, "reason"));
+			ok(!seen(&B, "established"), "delayed, %s: never established", what);
+			tua_reap(&A);
+			tua_reap(&B);
+		}
+
+		/* 17. optimistic B (srtp_required = no): a plain RTP/AVP answer is taken, with the loud warning */
+		B.prm.srtp_required = false;
+		is_int(raw_invite(5), 0, "delayed, optimistic: INVITE without SDP sent");
+		ok(run_until(raw_got_200, 3000), "delayed, optimistic: 200 with the offer");
+		off = raw_offer();
+		ok(count_str(off, " RTP/AVP ") == 1 && count_str(off, "a=crypto:") == 2,
+		   "delayed, optimistic: the offer is RTP/AVP with a=crypto (SRTP if the caller takes it)");
+		ok(event_get(&B.last_incoming, "srtp") && event_get(&B.last_incoming, "srtp")->i == 0,
+		   "delayed, optimistic: the incoming event does not promise SRTP");
+		snprintf(body, sizeof(body),
+			 "v=0\r\no=- 8 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			 "m=audio %u RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n",
+			 mport);
+		is_int(raw_ack(5, body), 0, "delayed, optimistic: ACK with a plain answer sent");
+		ok(run_until(b_established, 3000), "delayed, optimistic: established");
+		is_str(event_get_str(&B.last_established, "srtp_tx"), "none", "delayed, optimistic: no SRTP");
+		ok(event_get_str(&B.last_established, "warning") &&
+			   strstr(event_get_str(&B.last_established, "warning"), "NOT encrypted"),
+		   "delayed, optimistic: the established event warns (%s)",
+		   event_get_str(&B.last_established, "warning"));
+		if (mfd >= 0 && !srtp_sess_alloc_plain(&sr)) {
+			struct sdp_result pr;
+			const char *m = memmem(off.p, off.l, "m=audio ", 8);
+
+			memset(&pr, 0, sizeof(pr));
+			snprintf(pr.raddr, sizeof(pr.raddr), "127.0.0.1");
+			pr.rport = m ? (uint16_t)atoi(m + 8) : 0; /* B's port, from its offer */
+			sent = good = bad = 0;
+			while (recv(mfd, body, sizeof(body), 0) > 0)
+				;
+			raw_media(mfd, sr, &pr, 1000, &sent, &good, &bad);
+			ok(good > 20, "delayed, optimistic: plain RTP flows from B (%u packets)", good);
+			call_verify(B.calls[0]);
+			ok(event_get_int(&B.last_security, "rtp_received", 0) > 20,
+			   "delayed, optimistic: and to B (%lld packets)",
+			   event_get_int(&B.last_security, "rtp_received", 0));
+			srtp_sess_free(sr);
+			sr = NULL;
+		}
+		call_hangup(B.calls[0]);
+		run_until(b_ended_and_bye, 3000);
+		tua_reap(&A);
+		tua_reap(&B);
+		B.prm.srtp_required = true;
+
+		/* 17b. B hangs up between its 200 and the ACK: the answer that comes then starts nothing */
+		memset(&sc, 0, sizeof(sc));
+		sc.addr = "127.0.0.1";
+		sc.port = mport;
+		sc.srtp = sc.srtp_required = true;
+		memset(&r, 0, sizeof(r));
+		wbuf_init(&ans, 0);
+		B.auto_answer = true;
+		is_int(raw_invite(7), 0, "delayed, hang-up before the ACK: INVITE without SDP sent");
+		ok(run_until(raw_got_200, 3000), "delayed, hang-up before the ACK: 200 with the offer");
+		off = raw_offer();
+		e = sdp_sess_alloc(&ss, &sc);
+		if (!e)
+			e = sdp_sess_answer(ss, off.p, off.l, &ans, &r);
+		snprintf(body, sizeof(body), "%.*s", (int)ans.len, ans.p ? (const char *)ans.p : "");
+		is_int(call_hangup(B.calls[0]), 0, "delayed, hang-up before the ACK: B hangs up");
+		ok(run_until(b_ended_and_bye, 3000), "delayed, hang-up before the ACK: BYE sent, ended");
+		is_int(raw_ack(7, body), 0, "delayed, hang-up before the ACK: the ACK with a good answer comes late");
+		run_until(NULL, 500);
+		ok(!seen(&B, "established") && call_state(B.calls[0]) == CALL_ENDED,
+		   "delayed, hang-up before the ACK: not established afterwards");
+		is_int((int)raw.nbye, 1, "delayed, hang-up before the ACK: and no second BYE");
+		call_verify(B.calls[0]);
+		is_str(event_get_str(&B.last_security, "media"), "not started",
+		       "delayed, hang-up before the ACK: no media started");
+		sdp_result_wipe(&r);
+		sdp_sess_free(ss);
+		ss = NULL;
+		wbuf_free(&ans);
+		tua_reap(&A);
+		tua_reap(&B);
+
+		/* 18. keys may not go over this flow (TCP, keys_on_insecure off): 488 at once, no ringing */
+		B.prm.keys_on_insecure = false;
+		is_int(raw_invite(6), 0, "delayed, no TLS: INVITE without SDP sent");
+		ok(run_until(raw_got_final, 3000), "delayed, no TLS: a final response");
+		is_int((int)raw.last, 488, "delayed, no TLS: 488");
+		ok(!seen(&B, "incoming") && raw.n180 == 0, "delayed, no TLS: it never rang");
+		is_int((int)event_get_int(&B.last_ended, "status", 0), 488, "delayed, no TLS: ended 488");
+		ok(strstr(event_get_str(&B.last_ended, "reason"), "not TLS") != NULL, "delayed, no TLS: reason (%s)",
+		   event_get_str(&B.last_ended, "reason"));
+		tua_reap(&A);
+		tua_reap(&B);
+		B.prm.keys_on_insecure = true;
+		if (mfd >= 0)
+			close(mfd);
+	}
+	raw.on = false;
+	B.prm.n_suites = 0;
 	sip_flow_unref(cur_ab);
 
 	sip_flow_unref(orig_ab);
