@@ -8,3 +8,5 @@ TESTS += tests/interop/calls_loop.sh
 EXTRA_DIST += tests/interop/calls_loop.sh tests/interop/calls_loop.py
 TESTS += tests/interop/tls_matrix.sh
 EXTRA_DIST += tests/interop/tls_matrix.sh tests/interop/tls_matrix.py
+TESTS += tests/interop/late_offer_call.sh
+EXTRA_DIST += tests/interop/late_offer_call.sh tests/interop/late_offer_call.py
