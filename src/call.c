@@ -122,6 +122,7 @@ struct call {
 	struct sdp_result res;
 	bool have_res;
 	bool hold, remote_hold;
+	bool muted; /* microphone off: silence sent (kept across stream restarts) */
 	char sas[12];
 
 	/* RFC 4028 */
@@ -561,6 +562,7 @@ static int media_apply(struct call *c, const struct sdp_result *r)
 		e = stream_alloc(&c->s, &p);
 		if (e)
 			return e;
+		stream_set_mute(c->s, c->muted);
 		if ((e = loop_fd_listen(c->l, c->rtp_fd, LOOP_READ, media_fd_h, c)) != 0 ||
 		    (e = loop_fd_listen(c->l, c->rtcp_fd, LOOP_READ, media_fd_h, c)) != 0)
 			return e;
@@ -1951,6 +1953,23 @@ int call_hold(struct call *c, bool hold)
 	return send_reinvite(c, true, hold);
 }
 
+int call_mute(struct call *c, bool mute)
+{
+	struct event ev;
+
+	if (!c)
+		return EINVAL;
+	if (c->state == CALL_ENDED)
+		return EPROTO;
+	c->muted = mute;
+	if (c->s)
+		stream_set_mute(c->s, mute);
+	ev_init(c, &ev, "mute");
+	event_bool(&ev, "muted", mute);
+	emit(c, &ev);
+	return 0;
+}
+
 int call_dtmf(struct call *c, const char *digits)
 {
 	size_t i;
@@ -2339,6 +2358,7 @@ void call_status(struct call *c)
 	event_str(&ev, "direction", c->outgoing ? "out" : "in");
 	event_bool(&ev, "hold", c->hold);
 	event_bool(&ev, "remote_hold", c->remote_hold);
+	event_bool(&ev, "muted", c->muted);
 	event_bool(&ev, "active", c->active);
 	if (c->have_res) {
 		event_bool(&ev, "srtp", c->res.secure);
@@ -2370,6 +2390,11 @@ unsigned call_id(const struct call *c)
 bool call_on_hold(const struct call *c)
 {
 	return c && c->hold;
+}
+
+bool call_muted(const struct call *c)
+{
+	return c && c->muted;
 }
 
 const char *call_peer(const struct call *c)

@@ -139,6 +139,13 @@ int call_hangup(struct call *c);
  */
 int call_hold(struct call *c, bool hold);
 /*
+ * Microphone off (true) or on again, in any state but ended (a call muted
+ * while it rings starts muted). Silence is sent in place of the captured
+ * audio, so RTP keeps flowing; DTMF still goes out. Emits "mute" with
+ * "muted". 0, EINVAL, or EPROTO (the call has ended).
+ */
+int call_mute(struct call *c, bool mute);
+/*
  * Move our media to new sockets (a new local port), offered by re-INVITE; the
  * old ones are closed when the 2xx comes (our own stream restarts; the far
  * end's is updated in place). For a changed network address, and for tests.
@@ -181,6 +188,7 @@ bool call_closing(const struct call *c);
 enum call_state call_state(const struct call *c);
 unsigned call_id(const struct call *c);
 bool call_on_hold(const struct call *c);
+bool call_muted(const struct call *c);
 const char *call_peer(const struct call *c);
 /*
  * The short authentication string: SHA-256 over a label, the suite and both

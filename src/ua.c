@@ -1237,6 +1237,29 @@ static int cmd_resume(struct ua *ua, const char *name, const char *args)
 	return hold_cmd(ua, name, args, false);
 }
 
+static int mute_cmd(struct ua *ua, const char *name, const char *args, bool mute)
+{
+	struct uacall *k = call_arg(ua, name, args, -1);
+	int e;
+
+	if (!k)
+		return ENOENT;
+	e = call_mute(k->c, mute);
+	if (e)
+		emit_error(ua, name, "the call has ended");
+	return e;
+}
+
+static int cmd_mute(struct ua *ua, const char *name, const char *args)
+{
+	return mute_cmd(ua, name, args, true);
+}
+
+static int cmd_unmute(struct ua *ua, const char *name, const char *args)
+{
+	return mute_cmd(ua, name, args, false);
+}
+
 /* switch [ID]: hold the current call and resume ID (default: the next other established call). */
 static int cmd_switch(struct ua *ua, const char *name, const char *args)
 {
@@ -1310,6 +1333,8 @@ static const struct cmd cmds[] = {
 	{ "dtmf", cmd_dtmf, "dtmf DIGITS" },
 	{ "hold", cmd_hold, "hold [ID]" },
 	{ "resume", cmd_resume, "resume [ID]" },
+	{ "mute", cmd_mute, "mute [ID]" },
+	{ "unmute", cmd_unmute, "unmute [ID]" },
 	{ "switch", cmd_switch, "switch [ID]" },
 	{ "verify", cmd_verify, "verify [ID]" },
 };
@@ -1358,6 +1383,6 @@ int ua_command(struct ua *ua, const char *line)
 		}
 		return cmds[i].run(ua, name, args);
 	}
-	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, switch, verify, quit)", name);
+	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, quit)", name);
 	return ENOENT;
 }

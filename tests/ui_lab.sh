@@ -57,6 +57,12 @@ for mode in utf8 ascii; do
 	WAIT_SECS=8 wait_for dtmf_is "${dtmf_before}369"
 	ok $? "$mode: digits typed during the call reach baresip as DTMF ($(lab_baresip_dtmf_received bob))"
 	dtmf_before="${dtmf_before}369"
+	ui_keys m M
+	ui_wait "established .*MUTED" 5; ok $? "$mode: M mutes the microphone (MUTED marker)"
+	ui_wait "microphone muted" 5; ok $? "$mode: the message pane says the other side hears silence"
+	ui_keys M
+	unmuted() { ! ui_screen | grep -q MUTED; }
+	WAIT_SECS=5 wait_for unmuted; ok $? "$mode: M again unmutes (marker gone)"
 	closed_before=$(grep -c "session closed" "$BS_bob_LOG")
 	ui_keys m h
 	ui_wait "call sips:bob@$LAB_DOMAIN ended" 8; ok $? "$mode: h hangs up"

@@ -48,8 +48,8 @@ static void usage(FILE *f)
 		"  -V, --version         show the version and exit\n"
 		"\n"
 		"Headless commands: register [ACCOUNT], unregister [ACCOUNT], status, call URI,\n"
-		"answer [ID], hangup [ID], dtmf DIGITS, hold [ID], resume [ID], switch [ID], verify [ID],\n"
-		"help, quit.\n"
+		"answer [ID], hangup [ID], dtmf DIGITS, hold [ID], resume [ID], mute [ID], unmute [ID],\n"
+		"switch [ID], verify [ID], help, quit.\n"
 		"See sphone(1) and sphone.conf(5).\n"
 		"Report bugs with the output of 'sphone --version'.\n");
 }

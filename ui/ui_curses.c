@@ -51,7 +51,7 @@ struct ucall {
 	char codec[16];
 	char suite_tx[48], suite_rx[48];
 	char reason[128];
-	bool incoming, established, encrypted, hold, remote_hold, ended;
+	bool incoming, established, encrypted, hold, remote_hold, ended, muted;
 	uint64_t t_created, t_est, t_ended, t_dur_end;
 	int mic, spk;      /* 0..100, -1 unknown */
 	long jb_ms;        /* -1 unknown */
@@ -482,6 +482,8 @@ static void call_update(struct ucall *c, const struct event *ev)
 		c->hold = f->i;
 	if ((f = event_get(ev, "remote_hold")) && f->type == EVENT_BOOL)
 		c->remote_hold = f->i;
+	if ((f = event_get(ev, "muted")) && f->type == EVENT_BOOL)
+		c->muted = f->i;
 	if ((f = event_get(ev, "srtp")) && f->type == EVENT_BOOL)
 		c->encrypted = f->i;
 	else if ((f = event_get(ev, "encrypted")) && f->type == EVENT_BOOL)
@@ -895,6 +897,8 @@ static void on_event(const struct event *ev, void *arg)
 			c->hold = v;
 		copy(c->state, sizeof(c->state), c->hold ? "on hold" : "established");
 		msg(u, "call %s %s %s", c->remote, v ? "put on hold" : "resumed", remote ? "by the other side" : "");
+	} else if (!strcmp(name, "mute")) {
+		msg(u, "call %s: microphone %s", c->remote, c->muted ? "muted (the other side hears silence)" : "on again");
 	} else if (!strcmp(name, "dtmf")) {
 		s = event_get_str(ev, "digit");
 		if (!s)
@@ -1114,7 +1118,12 @@ static void draw_calls(struct ui *u, int y0, int rows, int W)
 		}
 		if (c->hold && x + 5 <= W) {
 			ui_attr_on(u, CP_WARN, A_BOLD);
-			uput(u, y, x + 1, W - x - 1, "HOLD");
+			x += 1 + uput(u, y, x + 1, W - x - 1, "HOLD");
+			ui_attr_off(u, CP_WARN, A_BOLD);
+		}
+		if (c->muted && !c->ended && x + 6 <= W) {
+			ui_attr_on(u, CP_WARN, A_BOLD);
+			uput(u, y, x + 1, W - x - 1, "MUTED");
 			ui_attr_off(u, CP_WARN, A_BOLD);
 		}
 		y++;
@@ -1229,13 +1238,15 @@ static const char *const help_text[] = {
 	"  a            answer the incoming call",
 	"  h            hang up (or reject) the selected call",
 	"  o            put the selected call on hold / resume it",
+	"  M            mute / unmute the microphone in the selected call",
 	"  Tab  s       switch to the other call (the current one goes on hold)",
 	"  Up Down      select a call",
 	"  v            verify report (TLS, SRTP suites, counters, short auth string)",
 	"  l            log pane: the SIP trace, secrets masked (PgUp/PgDn scroll)",
 	"  m            back to the message pane",
 	"  :            command prompt: call URI, answer, hangup, dtmf DIGITS, hold,",
-	"               resume, switch, status, verify, register, unregister, quit",
+	"               resume, mute, unmute, switch, status, verify, register,",
+	"               unregister, quit",
 	"  ?  Ctrl-L    this help; redraw the screen",
 	"  q            quit (asks first while a call is up)",
 	"",
@@ -1331,7 +1342,7 @@ static void draw(struct ui *u)
 	if (call_sel(u) && call_sel(u)->incoming && !call_sel(u)->established && !call_sel(u)->ended)
 		footer = " a answer  h reject  Tab next call  v verify  l log  : command  ? help  q quit";
 	else if (ncalls_live(u))
-		footer = " h hangup  o hold  Tab switch  0-9 DTMF  v verify  l log  : cmd  ? help  q quit";
+		footer = " h hangup  o hold  M mute  Tab switch  0-9 DTMF  v verify  : cmd  ? help  q quit";
 	else
 		footer = " d dial  a answer  v verify  l log  : command  ? help  q quit";
 	ui_attr_on(u, CP_BAR, A_REVERSE);
@@ -1695,6 +1706,16 @@ static void normal_key(struct ui *u, wint_t ch, bool fkey)
 			break;
 		}
 		command(u, "%s", c->hold ? "resume" : "hold");
+		break;
+	case 'M':
+		if (!live) {
+			copy(u->prompt_note, sizeof(u->prompt_note), "no call to mute");
+			break;
+		}
+		if (c->id[0])
+			command(u, "%s %s", c->muted ? "unmute" : "mute", c->id);
+		else
+			command(u, "%s", c->muted ? "unmute" : "mute");
 		break;
 	case '\t':
 	case 's':

@@ -774,6 +774,23 @@ int main(void)
 	run_until(NULL, 800);
 	is_str(A.digits, "9", "dtmf: caller got the callee's digit");
 
+	/* mute: an event and the status say so; RTP keeps flowing to B (silence) */
+	{
+		long long before, after;
+
+		call_verify(B.calls[0]);
+		before = event_get_int(&B.last_security, "packets_unprotected", 0);
+		is_int(call_mute(A.calls[0], true), 0, "mute: on");
+		ok(seen(&A, "mute") && call_muted(A.calls[0]) && !call_muted(B.calls[0]), "mute: event, caller muted only");
+		run_until(NULL, 1000);
+		call_verify(B.calls[0]);
+		after = event_get_int(&B.last_security, "packets_unprotected", 0);
+		ok(after - before >= 40, "mute: callee still receives RTP from the muted caller (%lld in 1 s)", after - before);
+		is_int(call_mute(A.calls[0], false), 0, "mute: off");
+		ok(!call_muted(A.calls[0]), "mute: caller unmuted");
+		is_int(call_mute(NULL, true), EINVAL, "mute: NULL call refused");
+	}
+
 	/* hold and resume by re-INVITE */
 	is_int(call_hold(A.calls[0], true), 0, "hold: re-INVITE sent");
 	is_int(call_hold(A.calls[0], true), EBUSY, "hold: second offer while one is out refused");
