@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,10 @@ static int floor_udp(int secs, long phase_ns)
 		pid[i] = fork();
 		if (pid[i] < 0) {
 			perror("bench_floor: fork");
+			if (i == 1) { /* do not leave the first endpoint sending for SECS seconds */
+				kill(pid[0], SIGTERM);
+				waitpid(pid[0], NULL, 0);
+			}
 			goto out;
 		}
 		if (pid[i] == 0)
