@@ -106,7 +106,8 @@ struct call {
 	bool late_offer; /* that 2xx carries our offer (INVITE or re-INVITE without SDP): the answer comes in the ACK */
 	bool delayed_offer; /* the initial INVITE had no SDP: "established" waits for the answer in the ACK */
 	struct tmr resp_tmr;
-	unsigned resp_ivl, resp_total;
+	unsigned resp_ivl;
+	uint64_t resp_since; /* when the first 2xx went out (loop ms) */
 
 	/* media */
 	int rtp_fd, rtcp_fd;
@@ -1400,10 +1401,12 @@ static void resp_tmr_h(void *arg)
 {
 	struct call *c = arg;
 
+	uint64_t spent;
+
 	if (!c->resp2xx || !c->inv_st)
 		return;
-	c->resp_total += c->resp_ivl;
-	if (c->resp_total >= 64 * SIP_T1_DEFAULT) {
+	spent = loop_now_ms() - c->resp_since;
+	if (spent >= 64 * SIP_T1_DEFAULT) {
 		/* RFC 3261 13.3.1.4: no ACK: end the session */
 		send_bye(c);
 		end_call(c, 408, c->delayed_offer ? "no ACK for our 200 OK (so no answer to our offer: no media)" :
@@ -1413,13 +1416,15 @@ static void resp_tmr_h(void *arg)
 	}
 	sip_strans_reply(c->inv_st, 200, c->resp2xx, c->resp2xx_len);
 	c->resp_ivl = c->resp_ivl * 2 > SIP_T2_DEFAULT ? SIP_T2_DEFAULT : c->resp_ivl * 2;
-	tmr_start(c->l, &c->resp_tmr, c->resp_ivl, resp_tmr_h, c);
+	/* the last wait ends at 64*T1, not at the next retransmission after it */
+	tmr_start(c->l, &c->resp_tmr, c->resp_ivl < 64 * SIP_T1_DEFAULT - spent ? c->resp_ivl : 64 * SIP_T1_DEFAULT - spent,
+		  resp_tmr_h, c);
 }
 
 static void await_ack(struct call *c)
 {
 	c->resp_ivl = SIP_T1_DEFAULT;
-	c->resp_total = 0;
+	c->resp_since = loop_now_ms();
 	tmr_start(c->l, &c->resp_tmr, c->resp_ivl, resp_tmr_h, c);
 }
 
