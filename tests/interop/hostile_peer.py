@@ -227,6 +227,31 @@ def read_wav(path):
 
 # ---------------------------------------------------------------- sphone --headless
 
+def answering_phone_main(sphone, work, cadir, tone_hz, run, check_heard):
+    """The whole main of a test against sphone --headless --auto-answer registered at the scripted TLS
+    proxy, playing a tone_hz tone and recording what it hears: run(px, phone, heard), sphone's clean
+    exit checked, check_heard(heard) on its recording. Prints the TAP plan; returns the exit status."""
+    tone_in = os.path.join(work, "tone%d.wav" % tone_hz)
+    heard = os.path.join(work, "heard.wav")
+    write_tone_wav(tone_in, tone_hz, 120)
+    px = Proxy(os.path.join(cadir, "server.pem"), os.path.join(cadir, "server.key"))
+    conf = write_conf(work, "victim", px.port, os.path.join(cadir, "ca.pem"))
+    phone = Phone(sphone, work, "victim", conf, ["--auto-answer", "--audio-in", tone_in,
+                                                  "--audio-out", heard, "--sip-trace"])
+    try:
+        run(px, phone, heard)
+    finally:
+        rc = phone.quit()
+        ok(rc == 0, "sphone exits cleanly at the end (exit status %s)" % rc)
+        px.close()
+    if os.path.exists(heard):
+        check_heard(heard)
+    else:
+        ok(False, "sphone wrote what it played (%s)" % heard)
+    print("1..%d" % n_test)
+    return 1 if n_fail else 0
+
+
 class Phone:
     """One sphone --headless process: commands on stdin, JSON events collected from stdout."""
 

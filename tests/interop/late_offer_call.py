@@ -20,8 +20,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hostile_peer import (Call, Phone, Proxy, body_of, diag, hdr, ok, read_wav, sdp_info,  # noqa: E402
-                          sdp_offer, status_of, tone_share, write_conf, write_tone_wav)
+from hostile_peer import (Call, body_of, diag, hdr, ok, read_wav, sdp_info,  # noqa: E402
+                          sdp_offer, status_of, tone_share)
 import hostile_peer  # noqa: E402
 
 SPHONE, WORK, CADIR = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -63,28 +63,10 @@ def ack(px, c, body=""):
 
 
 def main():
-    tone_in = os.path.join(WORK, "tone1000.wav")
-    heard = os.path.join(WORK, "heard.wav")
-    write_tone_wav(tone_in, PHONE_TONE, 120)
-    px = Proxy(os.path.join(CADIR, "server.pem"), os.path.join(CADIR, "server.key"))
-    conf = write_conf(WORK, "victim", px.port, os.path.join(CADIR, "ca.pem"))
-    phone = Phone(SPHONE, WORK, "victim", conf, ["--auto-answer", "--audio-in", tone_in,
-                                                  "--audio-out", heard, "--sip-trace"])
-    try:
-        run(px, phone)
-    finally:
-        rc = phone.quit()
-        ok(rc == 0, "sphone exits cleanly at the end (exit status %s)" % rc)
-        px.close()
-    if os.path.exists(heard):
-        check_heard(heard)
-    else:
-        ok(False, "sphone wrote what it played (%s)" % heard)
-    print("1..%d" % hostile_peer.n_test)
-    return 1 if hostile_peer.n_fail else 0
+    return hostile_peer.answering_phone_main(SPHONE, WORK, CADIR, PHONE_TONE, run, check_heard)
 
 
-def run(px, phone):
+def run(px, phone, heard):
     if not ok(px.wait_registered(15) and phone.wait("registered", 1, 10) is not None,
               "sphone registered over TLS (lab CA) at the scripted proxy"):
         return
