@@ -27,6 +27,14 @@
  *  - Sender clock drift moves D steadily; the windowed minimum follows it, so the buffer
  *    neither starves nor grows without bound: the steering drops or inserts a frame now and
  *    then.
+ *  - A stall of the caller (its process not scheduled for 100 ms or more on a loaded machine)
+ *    is not network jitter: the packets were on time, they only sat in the socket. jbuf_get
+ *    sees it as a gap of JB_STALL_FRAMES or more frame periods since its last call; the frames
+ *    due in the gap can no longer be played in time, so the backlog is dropped at once, oldest
+ *    first, back to the delay played before the stall (the slow one-per-10 shrink would take
+ *    10 s per 1 s of stall, slipping a frame every 200 ms). Packets put while gets are overdue
+ *    that much are stored but not measured: without kernel receive times they all carry the
+ *    time they were read, and would raise the target for the next 10 s.
  */
 
 #define JB_WIN 500            /* jitter samples kept for the quantile (10 s at 20 ms) */
@@ -35,6 +43,7 @@
 #define JB_SHRINK_EVERY 10    /* frames between two delay-reducing drops */
 #define JB_SHRINK_HYST 5      /* ms above one frame of excess before shrinking */
 #define JB_DRY 5              /* consecutive misses with nothing buffered before WAIT */
+#define JB_STALL_FRAMES 3     /* frame periods without a jbuf_get that make a caller stall */
 
 /* histogram counts are uint16_t: they never exceed the number of samples in the window */
 _Static_assert(JB_WIN <= UINT16_MAX, "histogram counts must hold a full window");
@@ -67,6 +76,9 @@ struct jbuf {
 	int64_t play_fn;
 	unsigned since_shrink;
 	unsigned dry;
+	int have_get;        /* last_get_ms is valid (a get since the last sync) */
+	uint64_t last_get_ms;
+	int64_t last_delay;  /* delay (cur) the last get left the play position at */
 
 	/* timestamp-jump candidate waiting for confirmation */
 	int jump_pending;
@@ -190,6 +202,8 @@ static void flush(struct jbuf *jb)
 	jb->have_transit = 0;
 	jb->dry = 0;
 	jb->since_shrink = 0;
+	jb->have_get = 0;
+	jb->last_delay = 0;
 	jb->target_ms = jb->prm.start_delay_ms;
 }
 
@@ -335,6 +349,68 @@ static void start_sync(struct jbuf *jb, uint32_t ts, uint32_t ssrc)
 	jb->newest_fn = jb->last_fn;
 }
 
+/* Does a packet arriving at arrival_ms find the caller stalled (gets overdue by JB_STALL_FRAMES)? */
+static int stalled_at(const struct jbuf *jb, uint64_t t_ms)
+{
+	return jb->have_get && t_ms >= jb->last_get_ms + (uint64_t)JB_STALL_FRAMES * jb->prm.frame_ms;
+}
+
+static int has_frame(struct jbuf *jb, int64_t fn)
+{
+	struct slot *s = slot_of(jb, fn);
+	return s->fn == fn && s->state == SLOT_FULL;
+}
+
+/* Mark play_fn missed (never received in time) and move on. */
+static void skip_missing(struct jbuf *jb)
+{
+	struct slot *s = slot_of(jb, jb->play_fn);
+
+	s->fn = jb->play_fn;
+	s->state = SLOT_MISSED;
+	jb->st.lost++;
+	jb->play_fn++;
+}
+
+/* After a stall: drop the frame at play_fn (or pass it, if missing) and move on. */
+static void drop_oldest(struct jbuf *jb)
+{
+	if (has_frame(jb, jb->play_fn)) {
+		slot_of(jb, jb->play_fn)->state = SLOT_PLAYED;
+		jb->st.dropped++;
+		jb->st.stall_dropped++;
+		jb->play_fn++;
+	} else {
+		skip_missing(jb);
+	}
+}
+
+/*
+ * Drop every frame before fn (a stall's backlog that no longer fits). A gap wider than the store
+ * (a process stopped for seconds) is counted from the slots in one pass, not frame by frame.
+ */
+static void drop_before(struct jbuf *jb, int64_t fn)
+{
+	if (fn - jb->play_fn > (int64_t)jb->nslots) {
+		uint64_t held = 0;
+		unsigned i;
+
+		for (i = 0; i < jb->nslots; i++) {
+			struct slot *s = &jb->slots[i];
+			if (s->state == SLOT_FULL && s->fn >= jb->play_fn && s->fn < fn) {
+				s->state = SLOT_PLAYED;
+				held++;
+			}
+		}
+		jb->st.dropped += held;
+		jb->st.stall_dropped += held;
+		jb->st.lost += (uint64_t)(fn - jb->play_fn) - held;
+		jb->play_fn = fn;
+	}
+	while (jb->play_fn < fn)
+		drop_oldest(jb);
+}
+
 /* Rounded number of frames from the anchor packet to ts. */
 static int64_t frame_delta(const struct jbuf *jb, uint32_t ts)
 {
@@ -348,7 +424,7 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, uint32_t ssrc, const ui
 	     uint64_t arrival_ms)
 {
 	struct slot *s;
-	int64_t fn, ref, ahead = 0, behind = 0;
+	int64_t fn, ref, stall, ahead = 0, behind = 0;
 
 	if (!jb || (!payload && len))
 		return EINVAL;
@@ -364,11 +440,16 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, uint32_t ssrc, const ui
 		start_sync(jb, ts, ssrc);
 
 	fn = jb->last_fn + frame_delta(jb, ts);
-	/* is this far outside what the buffer can hold? then the sender's timestamps jumped */
+	/*
+	 * Is this far outside what the buffer can hold? then the sender's timestamps jumped. While
+	 * the caller stalls, play would have moved on by the time since its last get: a packet that
+	 * far ahead is the stream going on, not a jump.
+	 */
 	ref = jb->playing ? jb->play_fn : jb->newest_fn;
+	stall = stalled_at(jb, arrival_ms) ? (int64_t)((arrival_ms - jb->last_get_ms) / jb->prm.frame_ms) : 0;
 	ahead = (int64_t)jb->nslots - 2;
 	behind = (int64_t)jb->nslots / 2;
-	if (fn - ref > ahead || ref - fn > behind) {
+	if (fn - (ref + stall) > ahead || ref - fn > behind) {
 		/* one stray packet must not throw the stream away: follow only when the next agrees */
 		int64_t since = jb->jump_pending ? (int32_t)(ts - jb->jump_ts) : -1;
 		if (since < 0 || since > (int64_t)jb->spf * 4) {
@@ -389,8 +470,13 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, uint32_t ssrc, const ui
 		jb->st.duplicates++; /* says nothing about the network's timing: not measured */
 		return 0;
 	}
-	update_jitter(jb, ts, arrival_ms);
-	update_target(jb, (int64_t)arrival_ms - fn * jb->prm.frame_ms);
+	if (stall) {
+		/* the caller stalls: this arrival time may be when it read the socket, not the network's */
+		jb->st.unmeasured++;
+	} else {
+		update_jitter(jb, ts, arrival_ms);
+		update_target(jb, (int64_t)arrival_ms - fn * jb->prm.frame_ms);
+	}
 	jb->last_arrival = arrival_ms;
 	if (jb->playing && fn < jb->play_fn) {
 		jb->st.late++;
@@ -400,6 +486,9 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, uint32_t ssrc, const ui
 		}
 		return 0;
 	}
+	/* a stall's backlog longer than the store: its oldest frames go first (they would be dropped anyway) */
+	if (jb->playing && fn - jb->play_fn >= (int64_t)jb->nslots)
+		drop_before(jb, fn - (int64_t)jb->nslots + 1);
 	s->fn = fn;
 	s->ts = ts;
 	s->seq = seq;
@@ -410,12 +499,6 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, uint32_t ssrc, const ui
 	if (fn > jb->newest_fn)
 		jb->newest_fn = fn;
 	return 0;
-}
-
-static int has_frame(struct jbuf *jb, int64_t fn)
-{
-	struct slot *s = slot_of(jb, fn);
-	return s->fn == fn && s->state == SLOT_FULL;
 }
 
 /* Lowest stored, unplayed frame number, or 0 if none. */
@@ -453,7 +536,7 @@ static void emit(struct jbuf *jb, struct jbuf_frame *f, int64_t fn)
 int jbuf_get(struct jbuf *jb, uint64_t now_ms, struct jbuf_frame *f)
 {
 	int64_t cur, target, frame;
-	struct slot *s;
+	int stalled;
 
 	if (!jb || !f)
 		return EINVAL;
@@ -463,6 +546,9 @@ int jbuf_get(struct jbuf *jb, uint64_t now_ms, struct jbuf_frame *f)
 		return 0;
 	target = jb->target_ms;
 	frame = jb->prm.frame_ms;
+	stalled = stalled_at(jb, now_ms);
+	jb->have_get = 1;
+	jb->last_get_ms = now_ms;
 
 	if (!jb->playing) {
 		int64_t first = first_buffered(jb);
@@ -477,6 +563,26 @@ int jbuf_get(struct jbuf *jb, uint64_t now_ms, struct jbuf_frame *f)
 	cur = delay_of(jb, jb->play_fn, now_ms);
 	jb->since_shrink++;
 
+	if (stalled) {
+		/*
+		 * The frames due while the caller was away were not played and cannot be now: drop
+		 * them, oldest first, to the delay of before the stall (or the target, if higher).
+		 * Dropped at once: one skip is heard once, a frame slipped every 200 ms is heard
+		 * for seconds.
+		 */
+		int64_t keep = jb->last_delay > target ? jb->last_delay : target;
+		uint64_t n = 0;
+
+		jb->st.stalls++;
+		while (cur - frame >= keep && jb->play_fn < jb->newest_fn) {
+			drop_oldest(jb);
+			cur -= frame;
+			n++;
+		}
+		if (n)
+			jb->since_shrink = 0;
+	}
+
 	/* too much delay: skip missing frames for free, a real one only now and then */
 	while (cur - frame >= target + JB_SHRINK_HYST) {
 		if (has_frame(jb, jb->play_fn)) {
@@ -485,15 +591,12 @@ int jbuf_get(struct jbuf *jb, uint64_t now_ms, struct jbuf_frame *f)
 			slot_of(jb, jb->play_fn)->state = SLOT_PLAYED;
 			jb->st.dropped++;
 			jb->since_shrink = 0;
+			jb->play_fn++;
 		} else if (jb->play_fn >= jb->newest_fn) {
 			break; /* nothing ahead: skipping would only run ahead of the sender */
 		} else {
-			s = slot_of(jb, jb->play_fn);
-			s->fn = jb->play_fn;
-			s->state = SLOT_MISSED;
-			jb->st.lost++;
+			skip_missing(jb);
 		}
-		jb->play_fn++;
 		cur -= frame;
 	}
 
@@ -507,12 +610,8 @@ int jbuf_get(struct jbuf *jb, uint64_t now_ms, struct jbuf_frame *f)
 		jb->st.concealed++;
 		jb->st.inserted++;
 	} else {
-		s = slot_of(jb, jb->play_fn);
-		s->fn = jb->play_fn;
-		s->state = SLOT_MISSED;
-		jb->st.lost++;
+		skip_missing(jb);
 		jb->st.concealed++;
-		jb->play_fn++;
 		f->kind = JBUF_CONCEAL;
 		if (!first_buffered(jb) && ++jb->dry >= JB_DRY) {
 			/* the sender stopped (hold, silence suppression): wait and refill when it resumes */
@@ -520,6 +619,7 @@ int jbuf_get(struct jbuf *jb, uint64_t now_ms, struct jbuf_frame *f)
 			jb->st.rebuffers++;
 		}
 	}
+	jb->last_delay = cur;
 	if (cur > 0)
 		jb->st.delay_ms = (unsigned)(cur > 60000 ? 60000 : cur);
 	return 0;

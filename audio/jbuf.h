@@ -34,6 +34,9 @@ struct jbuf_stats {
 	uint64_t resyncs;      /* timestamp jumps followed */
 	uint64_t ssrc_changes; /* new sender: buffer reset */
 	uint64_t rebuffers;    /* stream dried up; started again from WAIT */
+	uint64_t stalls;       /* jbuf_get not called for >= 3 frame periods: the caller was not scheduled */
+	uint64_t stall_dropped; /* received frames dropped at once after a stall (also counted in dropped) */
+	uint64_t unmeasured;   /* packets put while the caller stalled: stored and played, timing not measured */
 };
 
 enum jbuf_kind {
@@ -65,6 +68,9 @@ int jbuf_put(struct jbuf *jb, uint16_t seq, uint32_t ts, uint32_t ssrc, const ui
 /*
  * Call once per frame period when the playback side needs a frame; now_ms on the same clock
  * as arrival_ms. Fills f. Returns 0 or EINVAL.
+ * A caller that skips 3 or more frame periods (its process stalled; the device could not play
+ * that time anyway) gets the frame due now: the backlog is dropped oldest first, back to the
+ * delay before the stall, and packets put during the stall do not count as network jitter.
  */
 int jbuf_get(struct jbuf *jb, uint64_t now_ms, struct jbuf_frame *f);
 

@@ -24,7 +24,9 @@
 #define RTCP_INTERVAL_MS 5000
 #define REKEY_GRACE_MS 5000   /* old receive keys kept this long for packets in flight */
 #define PLAY_AHEAD_FRAMES 6   /* more than this queued for the device: it runs slow, skip */
-#define STALL_MS 1000         /* owner stalled longer than this: restart the clocks */
+#define STALL_MS 1000         /* owner stalled longer than this: restart the send clock */
+#define PLAY_CATCHUP_MS 100   /* playout periods missed up to this are all played (device ring absorbs them) */
+#define PLAY_RESUME_FRAMES 1  /* after a longer stall: only this many frames, the latest due */
 
 struct stream {
 	int rtp_fd;
@@ -643,10 +645,17 @@ int stream_process(struct stream *s, uint64_t now_ms)
 		return EINVAL;
 	if (!s->started)
 		start_clocks(s, now_ms);
-	if (now_ms > s->next_play_ms + STALL_MS) {
-		/* the owner did not run us for a long time: do not burst a backlog out */
-		s->next_play_ms = now_ms;
-		s->next_tx_ms = now_ms;
+	if (now_ms > s->next_tx_ms + STALL_MS)
+		s->next_tx_ms = now_ms; /* the owner did not run us for a long time: no burst of silence */
+	if (now_ms >= s->next_play_ms + PLAY_CATCHUP_MS) {
+		/*
+		 * The owner was not scheduled (a loaded machine): the device played or skipped that
+		 * time without us, so frames due in it can no longer be heard in time. Writing them
+		 * now would only queue them behind the device's clock (latency, or dropped as the
+		 * newest at PLAY_AHEAD_FRAMES). Ask for the latest ones only: the jitter buffer sees
+		 * the gap and drops the backlog, oldest first, keeping its delay of before the stall.
+		 */
+		s->next_play_ms = now_ms - (uint64_t)(PLAY_RESUME_FRAMES - 1) * s->ptime;
 	}
 	old_rx_expire(s, now_ms);
 	do_capture(s, now_ms);

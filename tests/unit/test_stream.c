@@ -1080,6 +1080,113 @@ out:
 }
 
 /* The real WAV file device on both ends: A captures a WAV file, B records what it plays to another. */
+/*
+ * The receiver's process is not scheduled for stall_ms (a loaded machine): B neither reads its
+ * socket nor runs its clock, while A goes on sending and B's device, a real-time one (its own
+ * thread, as PortAudio's), takes a frame every 20 ms from the playback ring, silence when it is
+ * empty. Then B reads everything at once (the virtual clock gives all packets one arrival
+ * time: no kernel receive times here) and runs, as the owner's loop does: socket first.
+ * What the device played is compared with what A sent.
+ */
+struct stall_out {
+	long lat_before, lat_after; /* ms from sending to playing, before and 0.5 s after the stall */
+	double mean_block;          /* mean correlation of 200 ms blocks over the 3 s after the stall */
+	double worst_block;
+	struct stream_stats st;
+};
+
+static void stall_run(unsigned stall_ms, struct stall_out *o)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true, .seed = 41 };
+	const uint64_t t_stall = 4000, t_end = 9000;
+	size_t n = 10 * RATE, blk = RATE / 5, win = 60 * 8, lag, pos, nb = 0;
+	int16_t *x = chirp(n, 300, 3400, 9000);
+	struct pair *p = pair_new(&cf);
+	uint64_t now;
+	double sum = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->worst_block = 2;
+	if (!p || !x)
+		goto out;
+	p->a.sig = x;
+	p->a.sig_len = n;
+	p->b.feed = false;
+	for (now = 0; now < t_end; now++) {
+		bool stalled = now >= t_stall && now < t_stall + stall_ms;
+
+		side_feed(&p->a, p->ptime, now);
+		stream_process(p->a.s, now);
+		relay_poll(p->rtp, now);
+		side_rx(&p->a, now);
+		if (!stalled) {
+			side_rx(&p->b, now);
+			stream_process(p->b.s, now);
+		}
+		if (now % 20 == 10 && p->b.out_len + 160 <= p->b.out_cap) {
+			/* the device's clock: one frame per 20 ms, whatever the ring holds */
+			size_t got = ring_read(p->b.dev.play, p->b.out + p->b.out_len, 160);
+			memset(p->b.out + p->b.out_len + got, 0, (160 - got) * sizeof(int16_t));
+			p->b.out_len += 160;
+		}
+	}
+	stream_stats(p->b.s, &o->st);
+	/* out[i + lag] plays x[i]: latency before (2-3 s) and after (from 0.5 s after the stall) */
+	best_corr(x, 2000 * 8, RATE, p->b.out, p->b.out_len, 0, 1900 * 8, &lag);
+	o->lat_before = (long)lag / 8;
+	pos = (t_stall + stall_ms + 500) * 8; /* sent then: played then + latency */
+	best_corr(x, pos, RATE, p->b.out, p->b.out_len, 0, 1900 * 8, &lag);
+	o->lat_after = (long)lag / 8;
+	/* 200 ms blocks of the played audio from the end of the stall, each re-aligned within 60 ms */
+	for (pos = (t_stall + stall_ms + 100) * 8; pos + blk <= (t_stall + stall_ms + 3100) * 8; pos += blk) {
+		size_t bl = 0, xi = pos > lag ? pos - lag : 0, lo = lag > win ? lag - win : 0;
+		double c;
+
+		/* ncorr of x[xi..] against out[xi + l..]; the lag may move by 60 ms per block */
+		c = best_corr(x, xi, blk, p->b.out, p->b.out_len, lo, lag + win, &bl);
+		if (c > 0.9)
+			lag = bl;
+		sum += c;
+		nb++;
+		if (c < o->worst_block)
+			o->worst_block = c;
+	}
+	o->mean_block = nb ? sum / nb : 0;
+out:
+	if (p)
+		pair_free(p);
+	free(x);
+}
+
+static void test_stall(void)
+{
+	static const unsigned lens[] = { 300, 600, 1500 };
+	size_t i;
+
+	diag("receiver stalls: before the stall handling (doc/jitter.md) latency went 40 -> 300/520/162 ms and "
+	     "block corr mean/worst 0.949/0.650, 0.995/0.920, 0.332/0.036 for 300/600/1500 ms");
+
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct stall_out o;
+
+		stall_run(lens[i], &o);
+		diag("receiver stalled %u ms: latency %ld ms before, %ld ms after; 200 ms blocks after: mean corr "
+		     "%.3f, worst %.3f; jbuf stalls %llu, dropped at once %llu, dropped %llu, unmeasured %llu, "
+		     "target %u ms, concealed %llu, play overflow %llu",
+		     lens[i], o.lat_before, o.lat_after, o.mean_block, o.worst_block,
+		     (unsigned long long)o.st.jb.stalls, (unsigned long long)o.st.jb.stall_dropped,
+		     (unsigned long long)o.st.jb.dropped, (unsigned long long)o.st.jb.unmeasured, o.st.jb.target_ms,
+		     (unsigned long long)o.st.concealed, (unsigned long long)o.st.play_overflow);
+		ok(o.lat_before > 0 && o.lat_after <= o.lat_before + 25,
+		   "stall %u ms: latency back to before (%ld ms, was %ld)", lens[i], o.lat_after, o.lat_before);
+		ok(o.mean_block >= 0.95 && o.worst_block >= 0.9,
+		   "stall %u ms: played audio after it is the sent audio (block corr mean %.3f, worst %.3f)", lens[i],
+		   o.mean_block, o.worst_block);
+		ok(o.st.jb.target_ms <= 40, "stall %u ms: not taken for network jitter (target %u ms)", lens[i],
+		   o.st.jb.target_ms);
+	}
+}
+
 static void test_file_device(void)
 {
 	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
@@ -1282,6 +1389,7 @@ int main(void)
 	test_timeout();
 	test_ssrc_change();
 	test_file_device();
+	test_stall();
 	test_params();
 	return tap_done();
 }
