@@ -149,7 +149,15 @@ static void audio_tick_h(void *arg)
 	}
 	if (!a->next)
 		a->next = now;
-	/* catch up after a stall, but never more than a few frames at once */
+	/*
+	 * 100 ms or more behind (the process was not scheduled): stream_process resumes with the
+	 * frame due now and drops what was due meanwhile (audio/stream.c PLAY_CATCHUP_MS), so the
+	 * device resumes now too. Ticking through the gap would only play the empty playback ring
+	 * and record silence.
+	 */
+	if (a->next + 5 * FRAME_MS <= now)
+		a->next = now;
+	/* catch up after a shorter delay, but never more than a few frames at once */
 	for (int i = 0; i < 5 && a->next <= now; i++) {
 		audev_tick(a->dev);
 		a->next += FRAME_MS;
