@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* aec.c: echo cancellation via libspeexdsp (the only file that includes speex_echo.h/speex_preprocess.h). */
 #include <errno.h>
 #include <stdlib.h>

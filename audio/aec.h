@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* aec.h: optional acoustic echo canceller for 8 kHz mono frames (wraps the speexdsp echo canceller). */
 #ifndef SPHONE_AEC_H
 #define SPHONE_AEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* audev.h: audio device abstraction: devices move 8 kHz mono frames through two SPSC rings. */
 #ifndef SPHONE_AUDEV_H
 #define SPHONE_AUDEV_H

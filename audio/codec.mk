@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # audio/codec.mk: G.711, RTP, RTCP, SRTP (the only libsrtp user) and RFC 4733 DTMF, with their unit tests.
 audio_libsphone_audio_a_SOURCES += audio/g711.c audio/g711.h
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # audio/dev.mk: rings, jitter buffer + PLC, WAV/tone, resampler, echo canceller, devices (file, PortAudio).
 audio_libsphone_audio_a_SOURCES += \
 	audio/ring.c audio/ring.h \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dev_file.c: WAV file "device": capture loops a WAV file, playback records to a WAV; clocked by audev_tick. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dev_pa.c: PortAudio sound device (the only file that includes portaudio.h): 8 kHz mono rings <-> hardware. */
 /*
  * Real-time review of the callback (pa_callback and what it calls). It runs on PortAudio's

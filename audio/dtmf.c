@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dtmf.c: RFC 4733 DTMF events: a tick-driven sender and a de-duplicating receiver. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dtmf.h: RFC 4733 telephone-event sender (tick driven) and receiver (one report per event). */
 #ifndef SPHONE_DTMF_H
 #define SPHONE_DTMF_H

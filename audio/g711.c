@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* g711.c: ITU-T G.711 A-law (13-bit) and mu-law (14-bit) encoder and decoder. */
 #include <pthread.h>
 

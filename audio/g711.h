@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* g711.h: ITU-T G.711 A-law and mu-law sample coding, bit-exact to the ITU reference. */
 #ifndef SPHONE_G711_H
 #define SPHONE_G711_H

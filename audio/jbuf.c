@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* jbuf.c: adaptive jitter buffer: frame slots indexed by timestamp, delay target from a transit-time percentile. */
 #include <errno.h>
 #include <stdint.h>

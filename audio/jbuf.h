@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* jbuf.h: adaptive jitter buffer for one RTP receive stream (fixed store, no allocation per packet). */
 #ifndef SPHONE_JBUF_H
 #define SPHONE_JBUF_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # audio/: the media engine. Knows nothing of SIP and includes nothing from src/.
 noinst_LIBRARIES += audio/libsphone_audio.a
 audio_libsphone_audio_a_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) $(PORTAUDIO_CFLAGS) $(SPEEXDSP_CFLAGS)

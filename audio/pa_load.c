@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pa_load.c: the PortAudio calls sphone makes, forwarded to libportaudio loaded with dlopen on first use. */
 /*
  * Linking libportaudio directly makes every sphone process load and relocate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* plc.c: G.711 Appendix I-style concealment: pitch-period repetition, period expansion, fade, OLA recovery. */
 #include <errno.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* plc.h: packet loss concealment for 8 kHz speech (pitch repetition in the manner of G.711 Appendix I). */
 #ifndef SPHONE_PLC_H
 #define SPHONE_PLC_H

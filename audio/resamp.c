@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* resamp.c: sample-rate conversion through libspeexdsp; the only file that includes speex_resampler.h. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* resamp.h: stateful mono int16 sample-rate converter (8000 <-> 16000/44100/48000), wraps speexdsp. */
 #ifndef SPHONE_RESAMP_H
 #define SPHONE_RESAMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ring.c: SPSC sample ring with C11 acquire/release atomics; no allocation after ring_alloc. */
 #include <errno.h>
 #include <stdatomic.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ring.h: lock-free single-producer/single-consumer ring of int16 samples (audio thread <-> main loop). */
 #ifndef SPHONE_RING_H
 #define SPHONE_RING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* rtcp.c: RTCP compound packet build and bounds-checked parse, NTP helpers and RTT. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* rtcp.h: RTCP (RFC 3550) compound packets: SR/RR with report blocks, SDES CNAME, BYE; RTT from LSR/DLSR. */
 #ifndef SPHONE_RTCP_H
 #define SPHONE_RTCP_H

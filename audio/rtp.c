@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* rtp.c: RTP header coding with bounds checks, sender state and RFC 3550 receiver statistics. */
 #include <errno.h>
 #include <stdlib.h>

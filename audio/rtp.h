@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* rtp.h: RTP (RFC 3550) header coding, sender state, and receiver statistics (A.1, A.3, A.8). */
 #ifndef SPHONE_RTP_H
 #define SPHONE_RTP_H

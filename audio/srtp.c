@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* srtp.c: SRTP sessions over libsrtp2; the only file that includes libsrtp and maps its status codes. */
 #include <errno.h>
 #include <limits.h>

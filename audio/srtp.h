@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* srtp.h: SRTP/SRTCP sessions (SDES suites of RFC 4568, 6188, 7714); the only interface to libsrtp. */
 #ifndef SPHONE_SRTP_H
 #define SPHONE_SRTP_H

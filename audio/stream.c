@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* stream.c: one RTP/SRTP audio session joining device rings, G.711, RTP/RTCP, SRTP, RFC 4733 and the jitter buffer. */
 #include <errno.h>
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* stream.h: one RTP/SRTP audio session: device -> G.711 -> RTP -> SRTP -> socket, and back through a jitter buffer. */
 #ifndef SPHONE_STREAM_H
 #define SPHONE_STREAM_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # audio/stream.mk: one RTP/SRTP media session (audio/stream.c), its test and the capture-to-wire latency bench.
 audio_libsphone_audio_a_SOURCES += audio/stream.c audio/stream.h
 

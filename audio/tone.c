@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tone.c: sine/DTMF tone generation (test signals, ring-back, local DTMF feedback). */
 #include <errno.h>
 #include <math.h>

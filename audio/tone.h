@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tone.h: sine and dual-tone (DTMF) generators producing int16 samples, phase-continuous across calls. */
 #ifndef SPHONE_TONE_H
 #define SPHONE_TONE_H

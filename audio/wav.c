@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wav.c: bounds-checked RIFF/WAVE chunk walker, PCM16 reader with downmix + resampling, and writer. */
 #include <errno.h>
 #include <inttypes.h>

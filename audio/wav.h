@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wav.h: WAV file reader (PCM16, mono/stereo, 8/16/44.1/48 kHz -> 8 kHz mono) and 8 kHz mono writer. */
 #ifndef SPHONE_WAV_H
 #define SPHONE_WAV_H

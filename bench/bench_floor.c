@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_floor.c: the least CPU and memory any TLS + SRTP G.711 phone needs on this machine, to judge call_bench's figures. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_latency.c: capture-to-wire latency of one SRTP stream: frame complete in the capture ring -> packet on loopback. */
 #include <errno.h>
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bench_pipeline.c: packets per second through sphone's RTP send+receive path vs a bare libsrtp loop. */
 #include <errno.h>
 #include <math.h>

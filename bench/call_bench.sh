@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # call_bench.sh: an established 30 s SDES-SRTP G.711 call with file audio through the lab Kamailio, placed
 # once by sphone and once by baresip 1.0 (the same auto-answering baresip callee): CPU time of the calling
 # process during the call (user+sys of all its threads, from /proc/PID/task/*/schedstat), its peak RSS (VmHWM), and call setup time

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench/: benchmarks, run on demand with 'make bench'
 # Add a benchmark (a built program or a script in the source tree) to BENCH_PROGS
 # here, or in a fragment included after this one (BENCH_PROGS is first set here).

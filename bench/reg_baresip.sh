@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # reg_baresip.sh: how long baresip 1.0 takes from process start to "registered" over TLS (digest auth,
 # 401 + 200) against the lab Kamailio on 127.0.0.1: the reference figure sphone's registration
 # benchmark compares against. Run on demand: sh bench/reg_baresip.sh [RUNS] (default 10).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # reg_bench.sh: time from process start to "registered" for sphone and for baresip 1.0, against the same
 # lab Kamailio (TLS, digest: REGISTER/401/REGISTER/200) in one run, runs interleaved; prints both medians
 # and the ratio sphone/baresip (below 1: sphone is faster). Run on demand from the build directory:

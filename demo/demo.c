@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* demo.c: `sphone --demo`: throwaway CA + local SRTP echo peer + one call, in the UI or headless with a verdict. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* demo.h: `sphone --demo`: a throwaway CA, a local answering peer, and one echo call through it. */
 #ifndef SPHONE_DEMO_H
 #define SPHONE_DEMO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* demo_peer.c: `sphone --demo`'s answering peer: TLS listener, digest-checked REGISTER, INVITE answered with SDES-SRTP, media echoed. */
 #include <arpa/inet.h>
 #include <errno.h>

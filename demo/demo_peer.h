@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* demo_peer.h: the small answering peer behind `sphone --demo`: TLS registrar with digest auth, SDES-SRTP echo. */
 #ifndef SPHONE_DEMO_PEER_H
 #define SPHONE_DEMO_PEER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* account.c: loads and validates the config file's [general] and [account NAME] sections. */
 #include <errno.h>
 #include <stdarg.h>

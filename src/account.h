@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* account.h: the configuration file's accounts and [general] settings, validated, with secrets kept apart. */
 #ifndef SPHONE_ACCOUNT_H
 #define SPHONE_ACCOUNT_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # src/auth.mk: crypto helpers, SIP digest authentication, SIP transactions (helper "auth").
 src_libsphone_a_SOURCES += src/crypto.c src/crypto.h
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* b64.c: base64 with strict decoding: anything but the one canonical encoding is rejected. */
 #include <errno.h>
 #include <string.h>

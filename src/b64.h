@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* b64.h: strict base64 (RFC 4648 section 4) encode and decode, for SDES keys and TLS pins. */
 #ifndef SPHONE_B64_H
 #define SPHONE_B64_H

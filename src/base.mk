@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # src/base.mk: foundations (buffers, logging, event loop, base64, config) and their unit tests.
 src_libsphone_a_SOURCES += src/buf.c src/buf.h src/log.c src/log.h src/loop.c src/loop.h \
 	src/b64.c src/b64.h src/conf.c src/conf.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* buf.c: bounds-checked byte reader and sticky-error byte writer. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* buf.h: bounds-checked reader (rbuf) and growable or fixed-storage writer (wbuf) for untrusted bytes. */
 #ifndef SPHONE_BUF_H
 #define SPHONE_BUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* call.c: INVITE sessions (RFC 3261/3264/4028): dialogs, SDES offer/answer, SRTP streams, hold, DTMF, verify report. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* call.h: INVITE sessions: where SIP dialogs, SDP offer/answer with SDES and the audio streams meet. */
 #ifndef SPHONE_CALL_H
 #define SPHONE_CALL_H

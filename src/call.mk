@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # src/call.mk: dialogs and INVITE sessions with SDES-SRTP (helper "call").
 src_libsphone_a_SOURCES += src/sip_dialog.c src/sip_dialog.h
 

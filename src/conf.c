@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* conf.c: the INI config parser and typed value helpers with messages that say what would be valid. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* conf.h: INI config file parser (sections, key = value, quoting) with FILE:LINE error messages. */
 #ifndef SPHONE_CONF_H
 #define SPHONE_CONF_H

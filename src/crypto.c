@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* crypto.c: the one place that calls OpenSSL libcrypto's EVP digests and RAND (and makes demo certificates). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* crypto.h: hashes, random bytes and secret wiping, over OpenSSL libcrypto (EVP, RAND). */
 #ifndef SPHONE_CRYPTO_H
 #define SPHONE_CRYPTO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dns.c: RFC 3263 target selection (NAPTR, SRV with RFC 2782 weights, A/AAAA) over libresolv, bounds-checked. */
 #include <config.h>
 

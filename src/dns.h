@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dns.h: where to send SIP requests (RFC 3263: NAPTR -> SRV -> A/AAAA), blocking core and threaded async wrapper. */
 #ifndef SPHONE_DNS_H
 #define SPHONE_DNS_H

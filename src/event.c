@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* event.c: fixed-storage event records and their JSON-lines rendering. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* event.h: user-agent events as ordered key/value records, rendered as JSON lines for scripts. */
 #ifndef SPHONE_EVENT_H
 #define SPHONE_EVENT_H

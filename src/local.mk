@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # src/: the SIP user-agent core (no curses, no PortAudio). One library, fragments per area.
 noinst_LIBRARIES += src/libsphone.a
 src_libsphone_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* log.c: logging sinks and the redaction every logged line passes through. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* log.h: leveled logging to stderr/file/handler, SIP trace, and redaction of secrets on every path. */
 #ifndef SPHONE_LOG_H
 #define SPHONE_LOG_H

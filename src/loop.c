@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* loop.c: the poll() event loop, the timer min-heap, eventfd wake-ups and self-pipe signals. */
 #include <errno.h>
 #include <fcntl.h>

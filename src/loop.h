@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* loop.h: single-threaded poll() event loop with monotonic timers, thread-safe wake-ups, signals. */
 #ifndef SPHONE_LOOP_H
 #define SPHONE_LOOP_H

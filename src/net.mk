@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # src/net.mk: TLS (tls.c, the only OpenSSL TLS user), RFC 3263 DNS (dns.c), SIP transports.
 src_libsphone_a_SOURCES += src/tls.c src/tls.h
 

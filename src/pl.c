@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pl.c: helpers for pointer+length slices. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pl.h: pointer+length string slices ("pointer-length") into buffers owned elsewhere. */
 #ifndef SPHONE_PL_H
 #define SPHONE_PL_H

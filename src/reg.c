@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* reg.c: registration client: builds REGISTERs, answers digest challenges, refreshes, backs off, recovers. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* reg.h: registration client for one account: REGISTER, digest, refresh, backoff, re-register after faults. */
 #ifndef SPHONE_REG_H
 #define SPHONE_REG_H

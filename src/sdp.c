@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sdp.c: bounded SDP parser/printer and RFC 3264 offer/answer for one audio stream with SDES keys. */
 #include <arpa/inet.h>
 #include <errno.h>

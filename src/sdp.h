@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sdp.h: SDP (RFC 4566) parsing and printing, and RFC 3264 offer/answer for one audio stream with SDES. */
 #ifndef SPHONE_SDP_H
 #define SPHONE_SDP_H

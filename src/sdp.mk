@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # src/sdp.mk: SDP offer/answer (RFC 3264/4566) and SDES a=crypto (RFC 4568) (helper "sdp").
 src_libsphone_a_SOURCES += src/sdp.c src/sdp.h src/sdp_crypto.c src/sdp_crypto.h
 

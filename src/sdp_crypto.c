@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sdp_crypto.c: a=crypto (SDES, RFC 4568) lines: strict parsing, key generation, printing. */
 #include <errno.h>
 #include <pthread.h>

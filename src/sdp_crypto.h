@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sdp_crypto.h: SDP security descriptions (a=crypto, RFC 4568): parse, generate, print. */
 #ifndef SPHONE_SDP_CRYPTO_H
 #define SPHONE_SDP_CRYPTO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_auth.c: Digest challenge parsing, response computation and per-account auth state. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_auth.h: HTTP Digest authentication of SIP requests (RFC 3261 22, RFC 7616, RFC 8760). */
 #ifndef SPHONE_SIP_AUTH_H
 #define SPHONE_SIP_AUTH_H

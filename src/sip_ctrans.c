@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_ctrans.c: client transaction state machines (INVITE and non-INVITE), response matching, ACK of non-2xx. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_ctrans.h: SIP client transactions (RFC 3261 17.1, RFC 6026): retransmission, timeouts, ACK of non-2xx. */
 #ifndef SPHONE_SIP_CTRANS_H
 #define SPHONE_SIP_CTRANS_H

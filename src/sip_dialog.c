@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_dialog.c: SIP dialog state (RFC 3261 12) and the printing of in-dialog requests and CANCEL. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_dialog.h: SIP dialogs (RFC 3261 12): identifiers, CSeq, route set, remote target, in-dialog requests. */
 #ifndef SPHONE_SIP_DIALOG_H
 #define SPHONE_SIP_DIALOG_H

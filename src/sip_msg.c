@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_msg.c: SIP message parsing (RFC 3261 7, 20, 25), header access, printing, replies. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_msg.h: SIP message parsing (datagram and stream framing), header access and printing. */
 #ifndef SPHONE_SIP_MSG_H
 #define SPHONE_SIP_MSG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_strans.c: server transaction state machines (INVITE and non-INVITE), request matching, 100 Trying. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_strans.h: SIP server transactions (RFC 3261 17.2, RFC 6026): request matching, response retransmission. */
 #ifndef SPHONE_SIP_STRANS_H
 #define SPHONE_SIP_STRANS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_transp.c: SIP flows over UDP/TCP/TLS on the poll loop: connect, TLS verify, framing, CRLF keep-alive. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_transp.h: SIP over UDP, TCP and TLS on the event loop: flows, stream framing, keep-alive, loss detection. */
 #ifndef SPHONE_SIP_TRANSP_H
 #define SPHONE_SIP_TRANSP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_uri.c: SIP/SIPS/tel URI parsing, printing and comparison (RFC 3261 19.1, 25.1; RFC 3966). */
 #include <arpa/inet.h>
 #include <errno.h>

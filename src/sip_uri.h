@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sip_uri.h: SIP/SIPS/tel URI parsing, printing and RFC 3261 19.1.4 comparison. */
 #ifndef SPHONE_SIP_URI_H
 #define SPHONE_SIP_URI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tls.c: OpenSSL TLS connections (the only file using OpenSSL's TLS/X.509 API) with actionable errors. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tls.h: TLS over a caller-owned non-blocking socket, with failures explained in words a user can act on. */
 #ifndef SPHONE_TLS_H
 #define SPHONE_TLS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ua.c: the user agent: per-account TLS context, target lookup, flows and registration; command dispatch. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ua.h: the user agent: accounts with their transports and registrations, commands in, events out. */
 #ifndef SPHONE_UA_H
 #define SPHONE_UA_H

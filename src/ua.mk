@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # src/ua.mk: events, user agent, registration (lead)
 src_libsphone_a_SOURCES += src/event.c src/event.h
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* version.c: the program's version and build description. */
 #include "config.h"
 #include "version.h"

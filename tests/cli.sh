@@ -1,10 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # cli.sh: the command line: --version/--help, options, --check-config, and headless mode without a network.
 . "$top_srcdir/tests/interop/lib.sh"
 S="$top_builddir/sphone"
 
 out=$("$S" --version); ok $? "--version exits 0"
 echo "$out" | grep -q '^sphone [0-9]'; ok $? "--version prints 'sphone X.Y.Z'"
+echo "$out" | grep -q 'GPL-3.0-or-later'; ok $? "--version names the licence"
 "$S" --help | grep -q -- '--version'; ok $? "--help lists the options"
 for o in --config --account --headless --check-config --log --log-level --sip-trace --audio-in --audio-out \
 	--audio-device --list-devices --auto-answer --hangup-after; do

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # demo.sh: `sphone --demo --headless` (what CI runs): registration over verified TLS to the built-in peer, an
 # SRTP echo call, exit 0 only when encrypted both ways with the echo matching; and it fails when it should.
 . "$top_srcdir/tests/interop/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # pa_jack.sh: PortAudio device (audio/dev_pa.c) against a private JACK dummy server at 48 kHz:
 # frames per callback, resampling ratio into and out of the rings, wakes, tone loopback through resampling
 # (all per device time, so a late server clock on a loaded machine is no failure); plus an ALSA null open.

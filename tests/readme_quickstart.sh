@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # readme_quickstart.sh (on demand, not in make check): README's Quick start, verbatim, in a fresh clone.
 # Takes the two commands between the quickstart markers in README.md, clones the committed tree (HEAD of
 # the repository this file is in) into a new directory, and runs each command there with sh -c, exactly

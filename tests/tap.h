@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tap.h: a tiny TAP producer for sphone's unit tests (automake's tap-driver reads it). */
 #ifndef SPHONE_TAP_H
 #define SPHONE_TAP_H

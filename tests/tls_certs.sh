@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tls_certs.sh: make a throwaway CA and the server/client certificates the TLS tests need.
 # Usage: tls_certs.sh DIR   (DIR is created; everything in it is disposable test material)
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ui_demo.sh: `sphone --demo` in the curses UI (tmux): registered over verified TLS, the echo call established
 # with its SRTP suite and lock, the verify view with the SAS, DTMF echoed back, hold, hang up, quit — at
 # 100x30 in UTF-8 and at 80x24 under LANG=C (ASCII glyphs). Needs only tmux: no external peer. File audio

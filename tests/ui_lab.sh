@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ui_lab.sh: the curses UI in tmux against the real lab (Kamailio TLS registrar/proxy + baresip SRTP peer):
 # registered with the TLS indicator, dial baresip by contact name (Tab completion), established with its
 # SRTP suite and the lock, the verify view, DTMF reaching baresip, hang up; baresip calling in (banner,

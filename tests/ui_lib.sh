@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ui_lib.sh: drive the curses UI in a private tmux server (send-keys, capture-pane) for tests/ui_*.sh.
 # ui_start COLS ROWS LANG CMD...: run CMD in a new detached session of its own tmux server
 #   (TERM=$UI_TERM, default xterm-256color; vt100 has no colours: the monochrome fallback).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ui/: front ends (curses, headless) and main().
 bin_PROGRAMS += sphone
 sphone_SOURCES = ui/main.c ui/ui_headless.c ui/ui_headless.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* main.c: command-line entry point; parses options, loads the config and starts a front end. */
 #include "config.h"
 
@@ -126,7 +127,12 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("sphone %s\n", sphone_version());
+			printf("sphone %s\n"
+			       "Copyright (C) 2026 the sphone authors.\n"
+			       "License GPL-3.0-or-later <https://www.gnu.org/licenses/gpl-3.0.html>.\n"
+			       "This is free software: you are free to change and redistribute it.\n"
+			       "There is NO WARRANTY, to the extent permitted by law.\n",
+			       sphone_version());
 			return 0;
 		case 'c':
 			config = optarg;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ui_curses.c: full-screen front end: status bar, call list, dial line, verify view, log pane (the only ncurses user). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ui_curses.h: the full-screen terminal front end (ui_curses.c is the only ncurses user). */
 #ifndef SPHONE_UI_CURSES_H
 #define SPHONE_UI_CURSES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ui_dial.c: dial-line input resolved to SIP URIs against the account's domain; history and completion. */
 #include <ctype.h>
 #include <errno.h>

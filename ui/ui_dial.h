@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ui_dial.h: what the user typed on the dial line turned into a SIP URI; dial history and completion. */
 #ifndef SPHONE_UI_DIAL_H
 #define SPHONE_UI_DIAL_H

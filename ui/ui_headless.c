@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ui_headless.c: line-mode front end: reads commands from stdin, writes each event as one flushed JSON line. */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ui_headless.h: line-mode front end: commands on stdin, events as JSON lines on stdout. */
 #ifndef SPHONE_UI_HEADLESS_H
 #define SPHONE_UI_HEADLESS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_conf.c: libFuzzer target for the config file through account.c's loader (conf.c syntax + account validation). */
 #include <ctype.h>
 #include <stdbool.h>

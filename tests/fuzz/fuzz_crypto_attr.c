@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_crypto_attr.c: libFuzzer target for the a=crypto (RFC 4568) parser and its printer. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_digest.c: libFuzzer target for the Digest challenge parser and what consumes its output. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_dtmf.c: libFuzzer target for the RFC 4733 receiver (hostile packet sequences) and a sender->receiver round trip. */
 #include <errno.h>
 #include <stdint.h>

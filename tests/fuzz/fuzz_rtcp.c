@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_rtcp.c: libFuzzer target for the RTCP compound-packet parser; what parses is rebuilt and must parse the same. */
 #include <errno.h>
 #include <stdint.h>

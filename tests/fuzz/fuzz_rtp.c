@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_rtp.c: libFuzzer target for RTP header decoding, receiver statistics and SRTP unprotect of hostile packets. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_sdp.c: libFuzzer target for the SDP parser and the offer/answer engine fed a hostile peer's SDP. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_sip_msg.c: libFuzzer target for SIP message parsing, printing, replies and stream framing. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_sip_uri.c: libFuzzer target for the SIP URI parser, printer and comparison. */
 #include <stdint.h>
 #include <stdlib.h>

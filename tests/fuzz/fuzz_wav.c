@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_wav.c: libFuzzer target for the WAV reader (chunk walk, fmt checks, downmix, resampling, rewind). */
 #include <stdint.h>
 #include <stdio.h>

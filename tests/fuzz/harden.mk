@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/fuzz/harden.mk: fuzz targets for media and config parsers, corpus replay as a test,
 # `make check-valgrind`, hostile-peer and secrets interop tests (helper "harden", issue 7).
 EXTRA_DIST += tests/fuzz/corpus/rtp tests/fuzz/corpus/rtcp tests/fuzz/corpus/dtmf \

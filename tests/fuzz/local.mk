@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # fuzz targets: built only with --enable-fuzzing
 # tests/fuzz/replay.sh runs every built target over its corpus (usable in CI).
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus/sip_msg tests/fuzz/corpus/sip_uri

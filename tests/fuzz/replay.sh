@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # replay.sh: run every fuzz target over every file of its corpus once (regression check, for CI),
 # and optionally fuzz each target briefly.
 # Usage: tests/fuzz/replay.sh [BUILDDIR]   (default: $top_builddir or .)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # call_baresip.sh: sphone <-> baresip through Kamailio (TLS + SDES-SRTP): audio both ways (wavcmp), DTMF both
 # ways, hold/resume with audio after, verify report, and the wire (no readable SIP, SRTP payloads not audio).
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # call_lib.sh: helpers for sphone call interop tests (sourced after lab.sh): several named sphones at once.
 # cs_conf FILE USER [KEY=VALUE...]: an sphone config for USER@sip.test through the lab's Kamailio over
 #   verified TLS (lab CA); extra keys are added to the account section.

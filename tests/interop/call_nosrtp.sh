@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # call_nosrtp.sh: baresip without SRTP: sphone refuses in the default srtp_required = yes mode (clear
 # ended reason, no call) and, with srtp_required = no, calls with a loud warning; plain RTP is then counted.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR

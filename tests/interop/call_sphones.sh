@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # call_sphones.sh: two sphones through Kamailio (TLS, record-route): call, both show the same short
 # authentication string (SAS), two calls at once with switching, hang up; the wire shows no readable SIP.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """calls_loop.py: 1,000 SRTP calls set up and torn down with sphone --headless; RSS before/after; TAP.
 
 Usage: calls_loop.py SPHONE WORKDIR CADIR [--check-rss]

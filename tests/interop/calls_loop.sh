@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # calls_loop.sh: 1,000 SRTP calls set up and torn down between sphone --headless and a scripted TLS peer
 # (tests/interop/calls_loop.py); sphone's RSS after a warm-up and at the end is printed, and its growth
 # bounded below 1 MiB in builds without sanitizers. CALLS=N runs another number of calls.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # faults.sh: sphone under faults, against the lab's real Kamailio and baresip (loopback only):
 #   1. Kamailio SIGKILLed while a REGISTER is in flight, restarted: the loss is reported, sphone registers again.
 #   2, 3 (faults_call.sh): Kamailio SIGKILLed, or sphone's TLS connection reset, during a call.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # faults_call.sh: a call that loses its signalling connection, against the lab's Kamailio and baresip:
 #   2. Kamailio SIGKILLed and restarted during an sphone<->baresip SRTP call: the media goes on (counters grow,
 #      audio still matches both ways), registration comes back, hanging up afterwards works.

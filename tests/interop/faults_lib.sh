@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # faults_lib.sh: helpers for faults*.sh (sourced after lab.sh and call_lib.sh).
 # fl_now: monotonic-ish milliseconds.   fl_ms T0 T1: T1 - T0.
 # fl_status_ok NAME: send `status` to sphone NAME and wait (5 s) for a new status event.

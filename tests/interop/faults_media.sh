@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # faults_media.sh: faults on the media path of an sphone<->baresip SRTP call through the lab's Kamailio:
 #   6. loss, delay and reordering: sphone's signalling goes through faults_relay.py (a TLS proxy in front
 #      of Kamailio that rewrites the SDP both ways), so the RTP of the call runs through its UDP relay,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """faults_relay.py: fault-injection helpers for tests/interop/faults*.sh (python3 stdlib only, loopback).
 
 Modes:

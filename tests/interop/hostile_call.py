@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """hostile_call.py: call-level hostile peer against sphone --headless (TLS, SDES-SRTP); prints TAP.
 
 Usage: hostile_call.py SPHONE WORKDIR CADIR

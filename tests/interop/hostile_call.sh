@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # hostile_call.sh: sphone --headless against a scripted hostile peer over TLS (tests/interop/hostile_call.py):
 # hostile SDP offers and answers (hundreds of m-lines, bad a=crypto, RTP/AVP when SRTP is required),
 # replayed and forged SRTP, bogus CSRC counts and extension lengths, an RFC 4733 flood -- each refused or

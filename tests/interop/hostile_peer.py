@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """hostile_peer.py: pieces for call-level hostile peer tests (imported by hostile_call.py, calls_loop.py).
 
 A scripted SIP peer over TLS that is sphone's registrar and proxy at once, SDES-SRTP done here

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """hostile_sip.py: a hostile SIP peer (registrar for sphone, then attacker) on loopback; prints TAP.
 
 Usage: hostile_sip.py SPHONE WORKDIR [--check-rss]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # hostile_sip.sh: sphone --headless against a hostile SIP peer on loopback (tests/interop/hostile_sip.py):
 # malformed and oversized messages, Content-Length mismatches, thousands of Via headers, garbage, and
 # 10,000 malformed requests; sphone answers 400/513 or drops as RFC 3261 says, keeps running, and its

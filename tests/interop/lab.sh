@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # lab.sh: the real-peer test lab (throwaway CA, Kamailio TLS registrar, baresip SRTP peers, wire capture).
 # Sourced by tests/interop/*.sh and bench/*.sh after (or instead of) lib.sh; POSIX sh (dash) compatible.
 # Everything listens on 127.0.0.1 on ports chosen free at run time, writes only below $WORK, and every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # lab_selftest.sh: proves the interop lab itself with real clients (openssl s_client, baresip), the way
 # sphone's interop tests will use it: certificates, Kamailio TLS registrar with digest auth, an SRTP call
 # through it whose audio arrives intact, and the wire checks (each also shown able to fail).

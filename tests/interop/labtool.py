@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """labtool.py: small helpers for the interop test lab (python3 standard library only).
 
   labtool.py ctrl PORT 'COMMAND [PARAMS]'

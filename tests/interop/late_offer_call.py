@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """late_offer_call.py: sphone --headless answers INVITEs without SDP (a delayed offer, RFC 3261 13.2.1,
 RFC 3264 4) from a scripted peer over TLS; prints TAP.
 

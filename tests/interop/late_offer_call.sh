@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # late_offer_call.sh: sphone --headless answers INVITEs without SDP (delayed offer) from a scripted caller
 # over TLS (tests/interop/late_offer_call.py): its 200 carries the offer, the ACK the answer; SRTP audio both
 # ways; an ACK without an answer, and no ACK at all, end the call with a BYE and a reason.

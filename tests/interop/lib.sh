@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # lib.sh: shared helpers for the interop tests (TAP output, process cleanup, throwaway CA).
 # Sourced by tests/interop/*.sh. Everything runs on loopback and is stopped by PID.
 set -u

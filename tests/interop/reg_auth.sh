@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # reg_auth.sh: a wrong password ends in ONE registration_failed (401/403) and no retry storm at Kamailio;
 # the register command tries again on request; a right password after that works.
 # work dirs under the build tree: something on the shared machine removes /tmp/sphone-interop.*

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # reg_certs.sh: a server certificate for the wrong host, an expired one, one from an unknown CA and a
 # self-signed one are each refused with their own message; tls_insecure_skip_verify connects but warns.
 # work dirs under the build tree: something on the shared machine removes /tmp/sphone-interop.*

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # reg_dns.sh: no proxy configured: sphone finds the registrar of sip.test through NAPTR and SRV records
 # served by a real dnsmasq on 127.0.0.1 (SPHONE_DNS_SERVER points it there), and verifies the
 # certificate against the domain (RFC 5922), not the SRV target; the best SRV target is dead, so this

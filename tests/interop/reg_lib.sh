@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # reg_lib.sh: helpers for sphone's registration interop tests (sourced after lab.sh).
 # sp_conf FILE USER PASS [KEY=VALUE...]: an sphone config for USER@sip.test through the lab's Kamailio
 #   over TLS on 127.0.0.1, trusting the lab CA; extra keys are added to the account section.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # reg_plain.sh: over UDP and TCP (no TLS) sphone does not answer Kamailio's digest challenge unless the
 # account says allow_plaintext_auth = yes; when allowed it registers, with a warning in the event.
 # work dirs under the build tree: something on the shared machine removes /tmp/sphone-interop.*

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # reg_restart.sh: Kamailio stopped and started again: sphone notices the lost connection and is
 # registered again within 30 s, without being restarted.
 # work dirs under the build tree: something on the shared machine removes /tmp/sphone-interop.*

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # reg_tls.sh: sphone registers to a real Kamailio over verified TLS with digest auth, the wire shows no
 # readable SIP, and quitting un-REGISTERs.
 # work dirs under the build tree: something on the shared machine removes /tmp/sphone-interop.*

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # secrets.sh: register, re-register and unregister against the lab Kamailio with the SIP trace and
 # debug logs on, then look for the test password, its digest HA1 and every digest response and cnonce
 # that went over the wire (read back from Kamailio's decrypted sipdump) in everything sphone wrote:

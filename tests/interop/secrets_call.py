@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """secrets_call.py: no SRTP key of a call appears in anything sphone writes; prints TAP.
 
 Usage: secrets_call.py SPHONE WORKDIR CADIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # secrets_call.sh: calls both ways with --sip-trace and debug logs on (once to a --log file, once to stderr),
 # with DTMF, verify, status, hold/resume and a re-key; then every SRTP key that went over the wire (read from
 # the scripted peer's plain transcript) is looked for, in base64, hex and derived forms, in the events,

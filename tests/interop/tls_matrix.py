@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """tls_matrix.py: sphone --headless against TLS servers that must each be refused; prints TAP.
 
 Usage: tls_matrix.py SPHONE WORKDIR CADIR

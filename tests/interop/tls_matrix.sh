@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tls_matrix.sh: sphone --headless against TLS servers it must refuse, each with its own message: expired,
 # not yet valid, wrong host, unknown CA, self-signed, TLS 1.0/1.1 only, pin mismatch, client certificate
 # required but absent (tests/interop/tls_matrix.py; certificates from lab_make_ca). No REGISTER may reach

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """wavcmp.py: does the audio that arrived match what was sent? (python3 standard library only)
 
 usage: wavcmp.py SENT.wav RECEIVED.wav [--min-corr C] [--min-snr DB] [--min-seconds S]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/tools/local.mk: call-level hostile peer, call loop and secrets-during-calls tests (helper "hostile",
 # issue 7). Scripted peers in python3 (stdlib + cryptography for SRTP) over TLS with the lab CA.
 TESTS += tests/interop/hostile_call.sh

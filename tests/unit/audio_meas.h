@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* audio_meas.h: measurement helpers for audio unit tests (Goertzel power, RMS, zero crossings). */
 #ifndef SPHONE_AUDIO_MEAS_H
 #define SPHONE_AUDIO_MEAS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* pa_probe.c: drives audio/dev_pa for tests/pa_jack.sh: lists devices, or opens one, plays a tone,
  * captures for a while and prints measured figures as "key value" lines. */
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_account.c: config file accounts: defaults, every key, errors naming FILE:LINE, secrets masked. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_aec.c: the echo canceller removes a delayed, attenuated copy of far-end audio (> 10 dB after
  * convergence) and leaves near-end speech through. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_b64.c: base64 against the RFC 4648 section 10 vectors, and rejection of non-canonical input. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_buf.c: unit tests for the bounds-checked reader and the sticky-error writer. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_call.c: two UAs in one process over loopback TCP: SRTP calls with WAV audio, DTMF, hold, CANCEL, refusals, INVITEs without SDP. */
 #include <errno.h>
 #include <math.h>

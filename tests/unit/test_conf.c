@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_conf.c: unit tests for the INI parser, its FILE:LINE errors and the typed value helpers. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_crypto.c: known-answer tests for crypto.c hashes, hex and random tokens. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_crypto_certs.c: the --demo throwaway CA and server certificate are usable and verified by tls.c. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_ctrans.c: client transactions on the real loop with a fake transport and short timers. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_dev_file.c: the WAV file device: capture loops the input, playback records, wake fires per tick. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_dns.c: RFC 3263 resolution against a real dnsmasq on 127.0.0.1 (started and stopped by PID here). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_dtmf.c: RFC 4733 sender packet sequence and receiver de-duplication. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_event.c: event records and their JSON rendering. */
 #include <errno.h>
 #include <string.h>

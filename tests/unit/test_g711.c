@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_g711.c: G.711 against tables built from the segment/step structure of ITU-T G.711 Tables 1 and 2. */
 #include <stdint.h>
 

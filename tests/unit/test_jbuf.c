@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_jbuf.c: jitter buffer unit checks and a trace harness (synthetic jitter/loss/reorder/drift).
  * Run with --table to print the markdown table kept in doc/jitter.md, --stall for the stall table. */
 #include <errno.h>

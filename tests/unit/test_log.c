@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_log.c: unit tests for log levels, sinks and the redaction rules. */
 #include <errno.h>
 #include <pthread.h>

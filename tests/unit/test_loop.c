@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_loop.c: unit tests for the poll loop, the timer heap, wake-ups from another thread, signals. */
 #include <errno.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_plc.c: concealment continues the waveform without clicks, decays over long losses, recovers smoothly. */
 #include <errno.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_reg.c: registration client against a fake transport: requests, digest, refresh, backoff, faults. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_resamp.c: resampler keeps frequency and amplitude, rejects out-of-band tones; tone generator. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_ring.c: SPSC ring: wrap-around, short reads/writes, and a two-thread ordering/no-loss run. */
 #include <errno.h>
 #include <pthread.h>

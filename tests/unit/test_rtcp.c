@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_rtcp.c: RTCP compound build/parse (exact bytes, bounds), RTT per RFC 3550 6.4.1, CNAME. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_rtp.c: RTP header coding, sender state, and RFC 3550 A.1/A.3/A.8 receiver statistics. */
 #include <errno.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_sdp.c: SDP parsing (RFC 4566, RFC 4317 examples) and RFC 3264 offer/answer with SDES keys. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_sdp_crypto.c: a=crypto (RFC 4568) parsing, refusal reasons, generation and printing. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_sip_auth.c: Digest parsing, RFC 2069/2617/7616 response vectors, auth state policy. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_sip_msg.c: SIP message parsing, header access, printing, replies and stream framing. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_sip_uri.c: SIP URI parsing, printing and RFC 3261 19.1.4 comparison. */
 #include <errno.h>
 #include <string.h>

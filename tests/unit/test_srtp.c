@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_srtp.c: SRTP sessions: known-answer vectors (libsrtp reference packets, RFC 7714 via an
  * independent OpenSSL model checked against RFC 3711 B.3 and RFC 7714 16/17), round trips, failures. */
 #include <errno.h>

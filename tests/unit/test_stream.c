@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_stream.c: two RTP/SRTP streams on real 127.0.0.1 sockets, through a tapping/impairing relay, on a virtual clock. */
 #include <errno.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_tls.c: tls.c against in-process OpenSSL servers on loopback, one case per failure a user can meet. */
 #include <config.h>
 

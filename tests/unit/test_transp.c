@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_transp.c: two SIP transports in one process over loopback UDP/TCP/TLS, framing, errors, keep-alive. */
 #include <config.h>
 

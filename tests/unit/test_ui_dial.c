@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_ui_dial.c: dial-line resolution against the account's domain, history and completion. */
 #include <errno.h>
 #include <string.h>

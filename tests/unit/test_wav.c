@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_wav.c: WAV reader accepts the listed formats, rejects others with clear text; writer round trip. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* udp_relay.c: test helper: loopback UDP relay with drop, delay/jitter, reordering and a packet tap. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* udp_relay.h: test helper: a loopback UDP relay between two endpoints that can drop, delay, reorder and tap packets. */
 #ifndef SPHONE_UDP_RELAY_H
 #define SPHONE_UDP_RELAY_H
