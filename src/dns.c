@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* dns.c: RFC 3263 target selection (NAPTR, SRV with RFC 2782 weights, A/AAAA) over libresolv, bounds-checked. */
+/* dns.c: RFC 3263 targets: NAPTR, SRV (RFC 2782 weights) via libresolv, then getaddrinfo for the addresses. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -40,9 +40,11 @@ struct res {
 	const char *tls_name;
 	struct dns_target *out;
 	size_t max, n;
-	int herr_host;            /* h_errno of the host's own A lookup, for the final message */
+	int gai_host;             /* getaddrinfo's answer for the host itself, for the final message */
 	bool timeout;             /* some query got no answer */
 	bool malformed;           /* some answer was malformed */
+	bool override;            /* ask ns, not resolv.conf's servers */
+	struct sockaddr_in ns;
 };
 
 static pthread_mutex_t server_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -131,6 +133,8 @@ static int res_open(struct res *r)
 	have = server_have;
 	sin = server_addr;
 	pthread_mutex_unlock(&server_mu);
+	r->override = have;
+	r->ns = sin;
 	if (have) {
 		/* glibc notices the changed list and refreshes its private copy */
 		r->rs.nsaddr_list[0] = sin;
@@ -246,37 +250,29 @@ static int each_answer(const unsigned char *ans, int len, int type, rr_h *h, voi
 	return 0;
 }
 
-struct addr_ctx {
-	struct res *r;
-	uint16_t port;
-	enum dns_transp transp;
-	const char *srv_host;
-};
-
-static void add_target(struct res *r, int family, const void *a, uint16_t port, enum dns_transp tp,
+static void add_target(struct res *r, const struct sockaddr *sa, uint16_t port, enum dns_transp tp,
 		       const char *srv_host)
 {
 	struct dns_target *t;
 	size_t i;
 
-	if (r->n >= r->max)
+	if (r->n >= r->max || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
 		return;
 	t = &r->out[r->n];
 	memset(t, 0, sizeof(*t));
-	if (family == AF_INET) {
+	if (sa->sa_family == AF_INET) {
 		struct sockaddr_in *s = (struct sockaddr_in *)&t->addr;
-		s->sin_family = AF_INET;
+		memcpy(s, sa, sizeof(*s));
 		s->sin_port = htons(port);
-		memcpy(&s->sin_addr, a, 4);
 		t->addrlen = sizeof(*s);
+		inet_ntop(AF_INET, &s->sin_addr, t->addr_str, sizeof(t->addr_str));
 	} else {
 		struct sockaddr_in6 *s = (struct sockaddr_in6 *)&t->addr;
-		s->sin6_family = AF_INET6;
+		memcpy(s, sa, sizeof(*s));
 		s->sin6_port = htons(port);
-		memcpy(&s->sin6_addr, a, 16);
 		t->addrlen = sizeof(*s);
+		inet_ntop(AF_INET6, &s->sin6_addr, t->addr_str, sizeof(t->addr_str));
 	}
-	inet_ntop(family, a, t->addr_str, sizeof(t->addr_str));
 	t->port = port;
 	t->transp = tp;
 	snprintf(t->tls_name, sizeof(t->tls_name), "%s", r->tls_name);
@@ -289,39 +285,65 @@ static void add_target(struct res *r, int family, const void *a, uint16_t port, 
 	r->n++;
 }
 
-static int on_a(const struct dmsg *m, const unsigned char *rd, size_t rdlen, void *arg)
+/*
+ * getaddrinfo on this (worker) thread. With a nameserver override, glibc's DNS module must ask it too: it
+ * reads the calling thread's _res and honours a server list changed after res_init, so the list is set
+ * for the call and resolv.conf reloaded after it.
+ */
+static int sys_getaddrinfo(const struct res *r, const char *name, struct addrinfo **ai)
 {
-	struct addr_ctx *c = arg;
+	const struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	int retrans, retry, e;
 
-	if (rdlen != 4)
-		return EBADMSG;
-	add_target(c->r, AF_INET, rd, c->port, c->transp, c->srv_host);
-	return 0;
+	if (!r->override)
+		return getaddrinfo(name, NULL, &hints, ai);
+	if (res_init() != 0)
+		return EAI_SYSTEM;
+	retrans = _res.retrans;
+	retry = _res.retry;
+	_res.nsaddr_list[0] = r->ns;
+	_res.nscount = 1;
+	_res.retrans = r->rs.retrans;
+	_res.retry = r->rs.retry;
+	e = getaddrinfo(name, NULL, &hints, ai);
+	_res.retrans = retrans;
+	_res.retry = retry;
+	(void)res_init();
+	return e;
 }
 
-static int on_aaaa(const struct dmsg *m, const unsigned char *rd, size_t rdlen, void *arg)
-{
-	struct addr_ctx *c = arg;
-
-	if (rdlen != 16)
-		return EBADMSG;
-	add_target(c->r, AF_INET6, rd, c->port, c->transp, c->srv_host);
-	return 0;
-}
-
-/* A then AAAA of name. Returns the h_errno of the A query (0 when it answered). */
+/*
+ * The addresses of name, in the system's order (RFC 6724, gai.conf), from the system's resolver: NSS
+ * reads /etc/hosts, mDNS and DNS as it does for every other program. Returns getaddrinfo's result.
+ */
 static int lookup_addrs(struct res *r, const char *name, uint16_t port, enum dns_transp tp, const char *srv_host)
 {
-	unsigned char ans[ANSWER_MAX];
-	struct addr_ctx c = { .r = r, .port = port, .transp = tp, .srv_host = srv_host };
-	int len, herr_a = 0, herr;
+	struct addrinfo *ai = NULL, *p;
+	int e = sys_getaddrinfo(r, name, &ai);
 
-	if (query(r, name, ns_t_a, ans, &len, &herr_a) == 0 && each_answer(ans, len, ns_t_a, on_a, &c) == EBADMSG)
-		r->malformed = true;
-	if (query(r, name, ns_t_aaaa, ans, &len, &herr) == 0 &&
-	    each_answer(ans, len, ns_t_aaaa, on_aaaa, &c) == EBADMSG)
-		r->malformed = true;
-	return herr_a;
+	if (e == EAI_AGAIN)
+		r->timeout = true;
+	if (e)
+		return e;
+	for (p = ai; p; p = p->ai_next)
+		add_target(r, p->ai_addr, port, tp, srv_host);
+	freeaddrinfo(ai);
+	return 0;
+}
+
+/*
+ * Names the DNS must not be asked about (RFC 6761 6.3: localhost; RFC 6762 3: .local belongs to mDNS):
+ * no NAPTR or SRV for them, only the system resolver, which knows them locally.
+ */
+static bool local_name(const char *host)
+{
+	size_t l = strlen(host);
+
+	if (l && host[l - 1] == '.')
+		l--;
+	return (l == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+	       (l > 10 && strncasecmp(host + l - 10, ".localhost", 10) == 0) ||
+	       (l > 6 && strncasecmp(host + l - 6, ".local", 6) == 0);
 }
 
 struct srv_list {
@@ -487,7 +509,6 @@ int dns_resolve(const struct dns_req *req, struct dns_target *out, size_t max, s
 {
 	struct res *r = NULL;
 	char host[NAME_MAX_LEN], name[NAME_MAX_LEN + 16];
-	unsigned char a4[4], a6[16];
 	enum dns_transp tp;
 	size_t hl;
 	int e = 0, herr;
@@ -521,21 +542,25 @@ int dns_resolve(const struct dns_req *req, struct dns_target *out, size_t max, s
 	r->out = out;
 	r->max = max > DNS_MAX_TARGETS ? DNS_MAX_TARGETS : max;
 
-	if (inet_pton(AF_INET, host, a4) == 1 || inet_pton(AF_INET6, host, a6) == 1) {
-		if (inet_pton(AF_INET, host, a4) == 1)
-			add_target(r, AF_INET, a4, req->port ? req->port : default_port(tp), tp, NULL);
-		else
-			add_target(r, AF_INET6, a6, req->port ? req->port : default_port(tp), tp, NULL);
-		goto done;
+	{
+		/* numeric hosts: no DNS at all */
+		const struct addrinfo nh = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+					     .ai_flags = AI_NUMERICHOST };
+		struct addrinfo *ai = NULL;
+
+		if (getaddrinfo(host, NULL, &nh, &ai) == 0) {
+			add_target(r, ai->ai_addr, req->port ? req->port : default_port(tp), tp, NULL);
+			freeaddrinfo(ai);
+			goto done;
+		}
 	}
 	if (res_open(r) != 0) {
 		set_err(err, errsz, "cannot initialise the DNS resolver (resolv.conf?)");
 		e = EIO;
 		goto out;
 	}
-	if (req->port) {
-		herr = lookup_addrs(r, host, req->port, tp, NULL);
-		r->herr_host = herr;
+	if (req->port || local_name(host)) {
+		r->gai_host = lookup_addrs(r, host, req->port ? req->port : default_port(tp), tp, NULL);
 		goto done;
 	}
 
@@ -579,11 +604,11 @@ int dns_resolve(const struct dns_req *req, struct dns_target *out, size_t max, s
 	if (r->n)
 		goto done;
 
-	r->herr_host = lookup_addrs(r, host, default_port(tp), tp, NULL);
+	r->gai_host = lookup_addrs(r, host, default_port(tp), tp, NULL);
  done:
 	if (r->n == 0) {
-		if (r->herr_host == HOST_NOT_FOUND) {
-			set_err(err, errsz, "cannot resolve '%s': no such domain (NXDOMAIN)", host);
+		if (r->gai_host == EAI_NONAME && !r->malformed) {
+			set_err(err, errsz, "cannot resolve '%s': no such host (NXDOMAIN, not in /etc/hosts)", host);
 			e = ENOENT;
 		} else if (r->timeout) {
 			set_err(err, errsz, "cannot resolve '%s': the DNS server did not answer (timeout or SERVFAIL)",

@@ -42,7 +42,9 @@ int dns_set_server(const char *addr_port);
  * Blocking core (use from a worker thread; dns_query_alloc does that). Writes up to max targets, best
  * first, and their number to *n. Errors: EINVAL (bad request), ENOENT (no such domain / no records),
  * ETIMEDOUT (no answer from the DNS server), EBADMSG (malformed answer), with a sentence in err.
- * Numeric hosts and explicit ports skip NAPTR and SRV (RFC 3263 4.1/4.2).
+ * Numeric hosts and explicit ports skip NAPTR and SRV (RFC 3263 4.1/4.2), and so do localhost and .local
+ * names (RFC 6761, 6762). Addresses come from getaddrinfo (/etc/hosts, NSS); a nameserver override reaches
+ * it through the calling thread's _res (glibc).
  */
 int dns_resolve(const struct dns_req *req, struct dns_target *out, size_t max, size_t *n, char *err,
 		size_t errsz);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_dns.c: RFC 3263 resolution against a real dnsmasq on 127.0.0.1 (started and stopped by PID here). */
+/* test_dns.c: RFC 3263 resolution against a real dnsmasq on 127.0.0.1 (started and stopped by PID here) and /etc/hosts. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -8,11 +8,14 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,6 +79,8 @@ static int start_dnsmasq(const char *bin, int port)
 		"--host-record=w0.weights.test,127.0.1.0",
 		/* nothing but an address */
 		"--host-record=plain.test,127.0.0.20",
+		/* SRV whose target only /etc/hosts knows (the private hosts file below) */
+		"--srv-host=_sips._tcp.srvhosts.test,target.hosts.test,5090,10,0",
 		/* a name that exists without any address */
 		"--txt-record=empty.test,nothing here",
 		NULL };
@@ -112,6 +117,7 @@ static void stop_dnsmasq(void)
 struct evil {
 	int fd;
 	volatile int stop;
+	volatile int queries;
 	pthread_t th;
 };
 
@@ -206,11 +212,43 @@ static void *evil_main(void *arg)
 		n = recvfrom(e->fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
 		if (n < 12)
 			continue;
+		e->queries++;
 		rn = evil_answer(q, (size_t)n, r, sizeof(r));
 		if (rn)
 			(void)sendto(e->fd, r, rn, 0, (struct sockaddr *)&from, fl);
 	}
 	return NULL;
+}
+
+/*
+ * This process gets a private mount namespace with its own /etc/hosts (the names below and localhost),
+ * so the resolver is tested with names only that file knows. Needs CAP_SYS_ADMIN; NULL when it worked,
+ * otherwise why not.
+ */
+static const char *private_hosts(void)
+{
+	static const char text[] = "127.0.0.1 localhost\n"
+				   "127.0.0.66 only.hosts.test\n"
+				   "127.0.0.67 target.hosts.test\n";
+	char path[] = "/tmp/sphone-test-hosts.XXXXXX";
+	const char *why = NULL;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return "cannot create a hosts file";
+	if (write(fd, text, sizeof(text) - 1) != (ssize_t)sizeof(text) - 1)
+		why = "cannot write the hosts file";
+	else if (fchmod(fd, 0644) != 0)
+		why = "cannot chmod the hosts file";
+	else if (unshare(CLONE_NEWNS) != 0)
+		why = "unshare(CLONE_NEWNS) refused (needs CAP_SYS_ADMIN)";
+	else if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
+		why = "cannot make the mount namespace private";
+	else if (mount(path, "/etc/hosts", "none", MS_BIND, NULL) != 0)
+		why = "cannot bind-mount a hosts file over /etc/hosts";
+	close(fd);
+	unlink(path); /* the bind mount keeps the file */
+	return why;
 }
 
 static int resolve(const char *host, uint16_t port, enum dns_transp tp, bool sips, struct dns_target *t, size_t *n,
@@ -258,7 +296,7 @@ static void on_timeout(void *arg)
 
 int main(void)
 {
-	const char *bin = dnsmasq_path();
+	const char *bin = dnsmasq_path(), *hosts_why;
 	struct dns_target t[DNS_MAX_TARGETS];
 	char err[256], server[64];
 	size_t n = 0;
@@ -269,6 +307,7 @@ int main(void)
 		tap_skip_all("SPHONE_UNIT_ONLY=1: needs a dnsmasq peer");
 	if (!bin)
 		tap_skip_all("dnsmasq not installed (Debian package dnsmasq-base)");
+	hosts_why = private_hosts(); /* before any thread: unshare wants a single-threaded process */
 	port = free_udp_port();
 	if (port < 0 || start_dnsmasq(bin, port) != 0)
 		tap_skip_all("cannot start dnsmasq");
@@ -291,15 +330,19 @@ int main(void)
 	r = resolve("sphone.test", 0, DNS_ANY, true, t, &n, err, sizeof(err));
 	is_int(r, 0, "sips:sphone.test resolves (%s)", err);
 	show(t, n);
-	is_int(n, 3, "three targets: sip1 v4 + v6, then sip2");
+	is_int(n, 3, "three targets: sip1 v4 + v6 (in the system's RFC 6724 order), then sip2");
 	if (n == 3) {
-		is_str(t[0].addr_str, "127.0.0.11", "first: sip1's A");
+		int v6 = t[0].addr.ss_family == AF_INET6 ? 0 : 1;
+
+		is_str(t[1 - v6].addr_str, "127.0.0.11", "sip1's A among the first two");
+		is_str(t[v6].addr_str, "::1", "sip1's AAAA among the first two");
+		is_int(t[v6].addr.ss_family, AF_INET6, "... in an IPv6 sockaddr");
 		is_int(t[0].port, 5061, "first: SRV port");
+		is_int(t[1].port, 5061, "second: SRV port");
 		is_int(t[0].transp, DNS_TLS, "first: TLS");
 		is_str(t[0].srv_host, "sip1.sphone.test", "first: from SRV target sip1");
+		is_str(t[1].srv_host, "sip1.sphone.test", "second: from SRV target sip1");
 		is_str(t[0].tls_name, "sphone.test", "certificate name is the URI's domain (RFC 5922)");
-		is_str(t[1].addr_str, "::1", "second: sip1's AAAA");
-		is_int(t[1].addr.ss_family, AF_INET6, "second: IPv6 sockaddr");
 		is_str(t[2].addr_str, "127.0.0.12", "third: priority 20 SRV");
 		is_int(t[2].port, 5062, "third: its port");
 		is_int(ntohs(((struct sockaddr_in *)&t[2].addr)->sin_port), 5062, "sockaddr carries the port");
@@ -326,6 +369,25 @@ int main(void)
 	r = resolve("plain.test", 0, DNS_ANY, true, t, &n, err, sizeof(err));
 	ok(r == 0 && n == 1 && strcmp(t[0].addr_str, "127.0.0.20") == 0 && t[0].port == 5061 &&
 	   t[0].transp == DNS_TLS && strcmp(t[0].tls_name, "plain.test") == 0, "no NAPTR/SRV: A record, port 5061");
+
+	/* names only /etc/hosts knows: the address step goes through the system resolver (NSS) */
+	if (hosts_why) {
+		for (i = 0; i < 3; i++)
+			ok(1, "# SKIP no private /etc/hosts: %s", hosts_why);
+	} else {
+		r = resolve("only.hosts.test", 0, DNS_ANY, true, t, &n, err, sizeof(err));
+		ok(r == 0 && n == 1 && strcmp(t[0].addr_str, "127.0.0.66") == 0 && t[0].port == 5061 &&
+		   t[0].transp == DNS_TLS && strcmp(t[0].tls_name, "only.hosts.test") == 0,
+		   "a name only /etc/hosts knows: its address, 5061 (%s)", err);
+		r = resolve("only.hosts.test", 5088, DNS_ANY, false, t, &n, err, sizeof(err));
+		ok(r == 0 && n == 1 && strcmp(t[0].addr_str, "127.0.0.66") == 0 && t[0].port == 5088,
+		   "... with an explicit port (%s)", err);
+		r = resolve("srvhosts.test", 0, DNS_ANY, true, t, &n, err, sizeof(err));
+		show(t, n);
+		ok(r == 0 && n == 1 && strcmp(t[0].addr_str, "127.0.0.67") == 0 && t[0].port == 5090 &&
+		   strcmp(t[0].srv_host, "target.hosts.test") == 0 && strcmp(t[0].tls_name, "srvhosts.test") == 0,
+		   "SRV from DNS, its target's address from /etc/hosts (%s)", err);
+	}
 	r = resolve("plain.test", 0, DNS_ANY, false, t, &n, err, sizeof(err));
 	ok(r == 0 && n == 1 && t[0].port == 5060 && t[0].transp == DNS_UDP, "sip: without anything: UDP 5060");
 
@@ -356,7 +418,7 @@ int main(void)
 	/* errors */
 	r = resolve("nosuch.test", 0, DNS_ANY, true, t, &n, err, sizeof(err));
 	is_int(r, ENOENT, "NXDOMAIN: ENOENT");
-	is_str(err, "cannot resolve 'nosuch.test': no such domain (NXDOMAIN)", "NXDOMAIN message");
+	is_str(err, "cannot resolve 'nosuch.test': no such host (NXDOMAIN, not in /etc/hosts)", "NXDOMAIN message");
 	r = resolve("empty.test", 0, DNS_ANY, true, t, &n, err, sizeof(err));
 	is_int(r, ENOENT, "name without records: ENOENT");
 	is_str(err, "cannot resolve 'empty.test': no NAPTR, SRV, A or AAAA records", "no-records message");
@@ -386,7 +448,8 @@ int main(void)
 		tmr_start(l, &guard, 5000, on_timeout, l);
 		loop_run(l);
 		is_int(a.calls, 1, "handler called once");
-		ok(a.err == 0 && a.n == 3 && strcmp(a.first.addr_str, "127.0.0.11") == 0, "async result as blocking");
+		ok(a.err == 0 && a.n == 3 && strcmp(a.first.srv_host, "sip1.sphone.test") == 0 && a.first.port == 5061,
+		   "async result as blocking");
 		dns_query_free(q);
 		tmr_start(l, &guard, 300, on_timeout, l);
 		loop_run(l);
@@ -417,6 +480,14 @@ int main(void)
 			is_int(r, EBADMSG, "hostile answers for %s: EBADMSG", names[k]);
 			ok(strstr(err, "malformed DNS answer") != NULL, "... %s", err);
 		}
+		/* RFC 6761 6.3: localhost is never asked of the DNS server (here, one that answers garbage) */
+		k = (size_t)e.queries;
+		r = resolve("localhost", 0, DNS_ANY, true, t, &n, err, sizeof(err));
+		ok(r == 0 && n >= 1 && t[0].port == 5061 && t[0].transp == DNS_TLS &&
+		   strcmp(t[0].tls_name, "localhost") == 0 &&
+		   (strcmp(t[0].addr_str, "127.0.0.1") == 0 || strcmp(t[0].addr_str, "::1") == 0),
+		   "sips:localhost: loopback, 5061 (%s)", err);
+		is_int(e.queries - (int)k, 0, "... without a single DNS query");
 		e.stop = 1;
 		pthread_join(e.th, NULL);
 		close(e.fd);
