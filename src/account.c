@@ -2,11 +2,14 @@
 /* account.c: loads and validates the config file's [general] and [account NAME] sections. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "conf.h"
@@ -17,6 +20,7 @@
 
 #define MAX_ACCOUNTS 32
 #define MAX_CONTACTS 256
+#define MAX_WARNINGS (MAX_ACCOUNTS + 1)
 
 struct contact {
 	char *name;
@@ -34,6 +38,8 @@ struct account_conf {
 	struct contact contacts[MAX_CONTACTS];
 	char *audio_device;  /* [audio] device */
 	bool ui_ascii, ui_color, ui_bell; /* [ui] */
+	size_t nwarn;
+	char *warn[MAX_WARNINGS];
 };
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
@@ -121,6 +127,8 @@ void account_conf_free(struct account_conf *c)
 		free(c->contacts[i].name);
 		free(c->contacts[i].addr);
 	}
+	for (i = 0; i < c->nwarn; i++)
+		free(c->warn[i]);
 	free(c->path);
 	free(c->audio_device);
 	free(c);
@@ -191,6 +199,36 @@ static int set_uri(const struct conf_item *it, char **dst, bool sip_only)
 		return EINVAL;
 	}
 	return set_str(it, dst);
+}
+
+/*
+ * A file (or, for ca_path, a directory) that must be there and readable now: finding out at the first
+ * TLS handshake, with OpenSSL's words, helps nobody.
+ */
+static int set_path(const struct conf_item *it, char **dst, bool dir)
+{
+	struct stat st;
+
+	if (!*it->value)
+		return set_str(it, dst);
+	if (stat(it->value, &st) != 0)
+		goto unreadable;
+	if (dir && !S_ISDIR(st.st_mode)) {
+		snprintf(it->msg, it->msgsz, "%s: '%s' is not a directory (a file goes in ca_file)", it->key,
+			 it->value);
+		return EINVAL;
+	}
+	if (!dir && !S_ISREG(st.st_mode)) {
+		snprintf(it->msg, it->msgsz, "%s: '%s' is not a regular file%s", it->key, it->value,
+			 S_ISDIR(st.st_mode) && !strcmp(it->key, "ca_file") ? " (a directory goes in ca_path)" : "");
+		return EINVAL;
+	}
+	if (access(it->value, dir ? R_OK | X_OK : R_OK) != 0)
+		goto unreadable;
+	return set_str(it, dst);
+unreadable:
+	snprintf(it->msg, it->msgsz, "%s: cannot read '%s': %s", it->key, it->value, strerror(errno));
+	return EINVAL;
 }
 
 /* proxy: a SIP URI, or host[:port] (a name, IPv4 or [IPv6]). */
@@ -435,9 +473,9 @@ static int account_key(struct account *a, const struct conf_item *it)
 		return r;
 	}
 	if (!strcmp(k, "ca_file"))
-		return set_str(it, &a->ca_file);
+		return set_path(it, &a->ca_file, false);
 	if (!strcmp(k, "ca_path"))
-		return set_str(it, &a->ca_path);
+		return set_path(it, &a->ca_path, true);
 	if (!strcmp(k, "tls_min_version")) {
 		r = conf_enum(it, tls_versions, &idx, it->msg, it->msgsz);
 		if (!r)
@@ -445,9 +483,9 @@ static int account_key(struct account *a, const struct conf_item *it)
 		return r;
 	}
 	if (!strcmp(k, "tls_cert"))
-		return set_str(it, &a->tls_cert);
+		return set_path(it, &a->tls_cert, false);
 	if (!strcmp(k, "tls_key"))
-		return set_str(it, &a->tls_key);
+		return set_path(it, &a->tls_key, false);
 	if (!strcmp(k, "tls_pin")) {
 		r = pin_check(it);
 		return r ? r : set_str(it, &a->tls_pin);
@@ -481,56 +519,68 @@ static int account_key(struct account *a, const struct conf_item *it)
 	return conf_unknown_key(it, account_keys, it->msg, it->msgsz);
 }
 
-/* Checks that need the whole section; called at the next section header and at the end. */
-static int account_finish(struct account *a, const char *file, char *err, size_t errsz)
+/* Bit of key k in a key mask (account_keys' order). */
+static uint64_t key_bit(const char *k)
+{
+	for (size_t i = 0; account_keys[i]; i++)
+		if (!strcmp(account_keys[i], k))
+			return (uint64_t)1 << i;
+	return 0;
+}
+
+/*
+ * Checks that need the whole section, run once the file is read. bad: the keys whose values were
+ * refused already, so one mistake is not reported twice. Every problem is added to err.
+ */
+static int account_finish(struct account *a, uint64_t bad, const char *file, char *err, size_t errsz)
 {
 	struct sip_uri u;
 	char user[128];
 	size_t ulen;
+	int r = 0;
 
-	if (!a->uri) {
-		snprintf(err, errsz, "%s:%u: [account %s] has no uri (e.g. uri = sips:alice@example.com)",
-			 file, a->line, a->name);
-		return EINVAL;
+	if (!a->uri && !(bad & key_bit("uri"))) {
+		conf_add_error(err, errsz, "%s:%u: [account %s] has no uri (e.g. uri = sips:alice@example.com)",
+			       file, a->line, a->name);
+		r = EINVAL;
 	}
 	if (a->password && a->password_cmd) {
-		snprintf(err, errsz, "%s:%u: [account %s] has both password and password_cmd; keep one",
-			 file, a->line, a->name);
-		return EINVAL;
+		conf_add_error(err, errsz, "%s:%u: [account %s] has both password and password_cmd; keep one",
+			       file, a->line, a->name);
+		r = EINVAL;
 	}
-	if ((a->tls_cert == NULL) != (a->tls_key == NULL)) {
-		snprintf(err, errsz, "%s:%u: [account %s]: tls_cert and tls_key go together", file,
-			 a->line, a->name);
-		return EINVAL;
+	if ((a->tls_cert == NULL) != (a->tls_key == NULL) && !(bad & (key_bit("tls_cert") | key_bit("tls_key")))) {
+		conf_add_error(err, errsz, "%s:%u: [account %s]: tls_cert and tls_key go together", file,
+			       a->line, a->name);
+		r = EINVAL;
 	}
-	if (sip_uri_decode_str(&u, a->uri) != 0)
-		return EINVAL;
+	if (!a->uri || sip_uri_decode_str(&u, a->uri) != 0)
+		return r ? r : EINVAL;
 	if (u.scheme == SIP_URI_SIPS && a->transport != ACCOUNT_TLS) {
-		snprintf(err, errsz,
-			 "%s:%u: [account %s]: a sips: uri needs transport = tls (it is never downgraded)",
-			 file, a->line, a->name);
-		return EINVAL;
+		conf_add_error(err, errsz,
+			       "%s:%u: [account %s]: a sips: uri needs transport = tls (it is never downgraded)",
+			       file, a->line, a->name);
+		r = EINVAL;
 	}
-	if (!a->username) {
+	if (!a->username && !(bad & key_bit("username"))) {
 		/* ulen == sizeof(user) fits but leaves no room for the NUL strdup needs */
 		if (sip_uri_unescape(user, sizeof(user), u.user, &ulen) != 0 || ulen == 0 ||
 		    ulen >= sizeof(user) || memchr(user, '\0', ulen)) {
-			snprintf(err, errsz, "%s:%u: [account %s]: cannot take username from uri; set username",
-				 file, a->line, a->name);
+			conf_add_error(err, errsz, "%s:%u: [account %s]: cannot take username from uri; set username",
+				       file, a->line, a->name);
 			return EINVAL;
 		}
 		a->username = strdup(user);
 		if (!a->username)
 			return ENOMEM;
 	}
-	return 0;
+	return r;
 }
 
 struct load_ctx {
 	struct account_conf *c;
 	struct account *cur;
-	char finish_msg[512];
-	int finish_err;
+	uint64_t bad[MAX_ACCOUNTS]; /* per account: keys whose values were refused */
 };
 
 static int load_h(const struct conf_item *it, void *arg)
@@ -538,16 +588,9 @@ static int load_h(const struct conf_item *it, void *arg)
 	struct load_ctx *x = arg;
 	struct account_conf *c = x->c;
 	size_t i;
+	int r;
 
 	if (!it->key) { /* section header */
-		if (x->cur) {
-			x->finish_err = account_finish(x->cur, it->file, x->finish_msg,
-						       sizeof(x->finish_msg));
-			if (x->finish_err) {
-				snprintf(it->msg, it->msgsz, "(see above)");
-				return x->finish_err;
-			}
-		}
 		x->cur = NULL;
 		if (it->type != CONF_ACCOUNT)
 			return 0;
@@ -576,7 +619,12 @@ static int load_h(const struct conf_item *it, void *arg)
 	case CONF_GENERAL:
 		return general_key(c, it);
 	case CONF_ACCOUNT:
-		return account_key(x->cur, it);
+		if (!x->cur) /* conf_load hands on no key of a refused header; be sure */
+			return EINVAL;
+		r = account_key(x->cur, it);
+		if (r)
+			x->bad[c->n - 1] |= key_bit(it->key);
+		return r;
 	case CONF_CONTACTS:
 		return contact_key(c, it);
 	case CONF_AUDIO:
@@ -590,13 +638,29 @@ static int load_h(const struct conf_item *it, void *arg)
 	}
 }
 
+static void add_warning(struct account_conf *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_warning(struct account_conf *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *w = NULL;
+
+	if (c->nwarn >= MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&w, fmt, ap) < 0)
+		w = NULL;
+	va_end(ap);
+	if (w)
+		c->warn[c->nwarn++] = w;
+}
+
 int account_conf_load(struct account_conf **cp, const char *path, char *err, size_t errsz)
 {
 	struct account_conf *c = NULL;
-	struct load_ctx x;
+	struct load_ctx *x = NULL;
 	bool has_pw = false;
 	size_t i;
-	int r;
+	int r, e;
 
 	if (!cp || !path)
 		return EINVAL;
@@ -604,39 +668,48 @@ int account_conf_load(struct account_conf **cp, const char *path, char *err, siz
 	if (r)
 		return r;
 	c->path = strdup(path);
-	if (!c->path) {
+	x = calloc(1, sizeof(*x));
+	if (!c->path || !x) {
 		r = ENOMEM;
 		goto out;
 	}
-	memset(&x, 0, sizeof(x));
-	x.c = c;
-	r = conf_load(path, load_h, &x, err, errsz);
-	if (r) {
-		/* account_finish wrote a complete message already; conf_load's would say "(see above)" */
-		if (x.finish_err && r == x.finish_err)
-			snprintf(err, errsz, "%s", x.finish_msg);
+	x->c = c;
+	r = conf_load(path, load_h, x, err, errsz);
+	if (r == ENOMEM || (r && !c->n))
 		goto out;
+	for (i = 0; i < c->n; i++) {
+		e = account_finish(c->acc[i], x->bad[i], path, err, errsz);
+		if (!r)
+			r = e;
 	}
-	if (x.cur) {
-		r = account_finish(x.cur, path, err, errsz);
-		if (r)
-			goto out;
-	}
+	if (r)
+		goto out;
 	for (i = 0; i < c->n; i++) {
 		if (c->acc[i]->password)
 			has_pw = true;
 		if (c->acc[i]->tls_insecure_skip_verify)
-			log_warn("%s:%u: [account %s] has tls_insecure_skip_verify = yes: the server's "
-				 "certificate is NOT checked; anyone on the path can read and change calls",
-				 path, c->acc[i]->line, c->acc[i]->name);
+			add_warning(c, "%s:%u: [account %s] has tls_insecure_skip_verify = yes: the server's "
+				    "certificate is NOT checked; anyone on the path can read and change calls",
+				    path, c->acc[i]->line, c->acc[i]->name);
 	}
 	if (has_pw && !conf_file_is_private(path))
-		log_warn("%s holds a password and others can read it: chmod 600 %s", path, path);
+		add_warning(c, "%s holds a password and others can read it: chmod 600 %s", path, path);
 	*cp = c;
 	c = NULL;
 out:
+	free(x);
 	account_conf_free(c);
 	return r;
+}
+
+size_t account_conf_warning_count(const struct account_conf *c)
+{
+	return c ? c->nwarn : 0;
+}
+
+const char *account_conf_warning(const struct account_conf *c, size_t i)
+{
+	return c && i < c->nwarn ? c->warn[i] : NULL;
 }
 
 const char *account_conf_path(const struct account_conf *c)

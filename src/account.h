@@ -49,12 +49,19 @@ struct account_conf;
 
 /*
  * Loads path. Every unknown key, bad value or missing required key is an
- * error: EINVAL with "FILE:LINE: what, and what would be valid" in err.
- * ENOENT when the file does not exist (err says so). Warnings (a password in
- * a file others can read, tls_insecure_skip_verify) are logged with log_warn.
- * Passwords are registered with log_add_secret.
+ * error, and all of them are reported: err gets one "FILE:LINE: what, and
+ * what would be valid" per line (size it for many: 16 KiB), the return value
+ * is the first one's code (EINVAL, EBADMSG). ca_file, ca_path, tls_cert and
+ * tls_key must exist and be readable. ENOENT when the file does not exist
+ * (err says so). Passwords are registered with log_add_secret.
  */
 int account_conf_load(struct account_conf **cp, const char *path, char *err, size_t errsz);
+/*
+ * Warnings found while loading, one sentence each (a password in a file others can read,
+ * tls_insecure_skip_verify): for the front end to show. NULL past the end.
+ */
+size_t account_conf_warning_count(const struct account_conf *c);
+const char *account_conf_warning(const struct account_conf *c, size_t i);
 /* An empty configuration (no accounts), e.g. when no file exists. */
 int account_conf_alloc(struct account_conf **cp);
 /* Wipes passwords. NULL-safe. */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* conf.c: the INI config parser and typed value helpers with messages that say what would be valid. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,8 @@ struct parser {
 	const char *file;
 	char *err;
 	size_t errsz;
+	int first_err;       /* the first error's code: what conf_parse returns */
+	bool skip;           /* the section header was refused: its keys are not handed on */
 	unsigned line;
 	int have_section;
 	enum conf_section type;
@@ -48,18 +52,71 @@ static void msgf(char *err, size_t errsz, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void vadd_error(char *err, size_t errsz, const char *fmt, va_list ap)
+{
+	size_t used;
+	int n;
+
+	if (!err || !errsz)
+		return;
+	used = strnlen(err, errsz - 1);
+	if (used == 0) { /* the first message, truncated if need be */
+		vsnprintf(err, errsz, fmt, ap);
+		return;
+	}
+	if (used + 1 >= errsz - 1)
+		return;
+	err[used] = '\n';
+	n = vsnprintf(err + used + 1, errsz - used - 1, fmt, ap);
+	if (n < 0 || (size_t)n >= errsz - used - 1)
+		err[used] = '\0'; /* a later message that does not fit is left out whole */
+}
+
+void conf_add_error(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd_error(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+/* Records an error with code r (the first one is returned in the end). */
+static int note(struct parser *p, int r)
+{
+	if (!p->first_err)
+		p->first_err = r;
+	return r;
+}
+
 /* A syntax error at the current line. */
 static int perr(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int perr(struct parser *p, const char *fmt, ...)
 {
-	char m[256];
+	char m[CONF_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
-	msgf(p->err, p->errsz, "%s:%u: %s", p->file, p->line, m);
-	return EBADMSG;
+	conf_add_error(p->err, p->errsz, "%s:%u: %s", p->file, p->line, m);
+	return note(p, EBADMSG);
+}
+
+/* Calls the handler; its error goes to the list as FILE:LINE: message. */
+static int handle(struct parser *p, conf_h *h, void *arg, struct conf_item *it)
+{
+	char m[CONF_MSG_MAX] = "";
+	int r;
+
+	it->msg = m;
+	it->msgsz = sizeof(m);
+	r = h(it, arg);
+	if (r) {
+		conf_add_error(p->err, p->errsz, "%s:%u: %s", p->file, p->line, m[0] ? m : strerror(r));
+		note(p, r);
+	}
+	return r;
 }
 
 static int is_blank(char c)
@@ -105,10 +162,14 @@ static int section(struct parser *p, char *s, char *e, conf_h *h, void *arg)
 	for (t = 0; t < NSECTIONS; t++)
 		if (strcmp(type, section_names[t]) == 0)
 			break;
-	if (t == NSECTIONS)
-		return perr(p, "unknown section [%.40s]; expected [general], [account NAME], [contacts], "
+	if (t == NSECTIONS) {
+		const char *near = conf_nearest(type, section_names, NSECTIONS);
+
+		return perr(p, "unknown section [%.40s]%s%s%s; expected [general], [account NAME], [contacts], "
 			       "[audio] or [ui]",
-			    type);
+			    type, near ? " (did you mean [" : "", near ? near : "",
+			    near ? (strcmp(near, "account") == 0 ? " NAME]?)" : "]?)") : "");
+	}
 	if (t == CONF_ACCOUNT) {
 		if (!*name)
 			return perr(p, "section [account] needs a name: [account NAME]");
@@ -125,7 +186,7 @@ static int section(struct parser *p, char *s, char *e, conf_h *h, void *arg)
 			struct seen_account *na = realloc(p->acc, ncap * sizeof(*na));
 
 			if (!na)
-				return ENOMEM;
+				return note(p, ENOMEM);
 			p->acc = na;
 			p->capacc = ncap;
 		}
@@ -143,15 +204,9 @@ static int section(struct parser *p, char *s, char *e, conf_h *h, void *arg)
 	p->type = (enum conf_section)t;
 	p->name = name;
 	if (h) {
-		char m[256] = "";
-		struct conf_item it = { p->type, section_names[t], name, NULL, NULL, p->file, p->line, m,
-					sizeof(m) };
-		int r = h(&it, arg);
+		struct conf_item it = { p->type, section_names[t], name, NULL, NULL, p->file, p->line, NULL, 0 };
 
-		if (r) {
-			msgf(p->err, p->errsz, "%s:%u: %s", p->file, p->line, m[0] ? m : strerror(r));
-			return r;
-		}
+		return handle(p, h, arg, &it);
 	}
 	return 0;
 }
@@ -199,7 +254,7 @@ static int keyvalue(struct parser *p, char *s, char *e, conf_h *h, void *arg)
 	for (char *c = key; c < kend; c++)
 		if (*c == '"' || *c == '[' || *c == ']')
 			return perr(p, "invalid character '%c' in key", *c);
-	if (!p->have_section)
+	if (!p->have_section && !p->skip)
 		return perr(p, "key '%.*s' outside of a section; put it under [general], [account NAME], ...",
 			    (int)(kend - key > 40 ? 40 : kend - key), key);
 	*kend = '\0';
@@ -211,28 +266,41 @@ static int keyvalue(struct parser *p, char *s, char *e, conf_h *h, void *arg)
 	} else {
 		*vend = '\0';
 	}
-	if (h) {
-		char m[256] = "";
-		struct conf_item it = { p->type, section_names[p->type], p->name, key, val, p->file, p->line, m,
-					sizeof(m) };
-		int r = h(&it, arg);
+	if (h && !p->skip) {
+		struct conf_item it = { p->type, section_names[p->type], p->name, key, val, p->file, p->line, NULL,
+					0 };
 
+		err = handle(p, h, arg, &it);
 		explicit_bzero(val, strlen(val));
-		if (r) {
-			msgf(p->err, p->errsz, "%s:%u: %s", p->file, p->line, m[0] ? m : strerror(r));
-			return r;
-		}
+		return err;
 	}
+	explicit_bzero(val, strlen(val));
 	return 0;
 }
 
-/* Parses buf[0..len) in place; buf[len] must be writable. */
+/* A line with a control character in it: nothing else on it is looked at. */
+static bool control_char(struct parser *p, const char *s, const char *e)
+{
+	for (const char *c = s; c < e; c++)
+		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
+			perr(p, "control character (byte 0x%02x) in line", (unsigned char)*c);
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Parses buf[0..len) in place; buf[len] must be writable. Every line is read whatever went wrong
+ * before it, so one run reports all the errors; only running out of memory stops it early.
+ */
 static int parse(const char *file, char *buf, size_t len, conf_h *h, void *arg, char *err, size_t errsz)
 {
 	struct parser p = { .file = file ? file : "(config)", .err = err, .errsz = errsz };
 	char *s = buf, *end = buf + len;
-	int r = 0;
+	int r;
 
+	if (err && errsz)
+		err[0] = '\0';
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		s += 3;
 	while (s < end) {
@@ -242,25 +310,25 @@ static int parse(const char *file, char *buf, size_t len, conf_h *h, void *arg, 
 		p.line++;
 		if (e > s && e[-1] == '\r')
 			e--;
-		for (char *c = s; c < e; c++)
-			if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
-				r = perr(&p, "control character (byte 0x%02x) in line", (unsigned char)*c);
-				goto out;
-			}
+		if (control_char(&p, s, e)) {
+			s = next;
+			continue;
+		}
 		s = trim(s, &e);
+		r = 0;
 		if (s == e || *s == '#' || *s == ';')
-			r = 0;
-		else if (*s == '[')
+			;
+		else if (*s == '[') {
 			r = section(&p, s + 1, e, h, arg);
-		else
+			p.skip = r != 0;
+		} else
 			r = keyvalue(&p, s, e, h, arg);
-		if (r)
-			goto out;
+		if (r == ENOMEM)
+			break;
 		s = next;
 	}
-out:
 	free(p.acc);
-	return r;
+	return p.first_err;
 }
 
 int conf_parse(const char *file, const char *text, size_t len, conf_h *h, void *arg, char *err, size_t errsz)
@@ -408,10 +476,58 @@ static void list(char *dst, size_t dstsz, const char *const *items)
 	}
 }
 
+/* Optimal string alignment distance, case-insensitive; anything over 63 characters counts as far. */
+static unsigned distance(const char *a, const char *b)
+{
+	unsigned d[64][64];
+	size_t la = strlen(a), lb = strlen(b), i, j;
+
+	if (la >= 64 || lb >= 64)
+		return UINT32_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			unsigned cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			unsigned v = d[i - 1][j] + 1;
+
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == tolower((unsigned char)b[j - 1]) && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1; /* two letters swapped */
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+const char *conf_nearest(const char *s, const char *const *choices, size_t n)
+{
+	const char *best = NULL;
+	unsigned bd = UINT32_MAX;
+
+	for (size_t i = 0; s && choices && i < n && choices[i]; i++) {
+		unsigned d = distance(s, choices[i]);
+		size_t longer = strlen(s) > strlen(choices[i]) ? strlen(s) : strlen(choices[i]);
+
+		/* a typo, not another word: at most two edits, and at most a third of the word */
+		if (d < bd && d <= 2 && 3 * d <= longer) {
+			bd = d;
+			best = choices[i];
+		}
+	}
+	return best;
+}
+
 int conf_enum(const struct conf_item *it, const char *const *choices, int *idx, char *err, size_t errsz)
 {
 	const char *s = it && it->value ? it->value : "";
-	char l[200];
+	const char *near;
+	char l[CONF_MSG_MAX / 2];
 
 	for (int i = 0; choices && choices[i]; i++) {
 		if (strcasecmp(s, choices[i]) == 0) {
@@ -420,21 +536,26 @@ int conf_enum(const struct conf_item *it, const char *const *choices, int *idx, 
 		}
 	}
 	list(l, sizeof(l), choices);
-	msgf(err, errsz, "%s: expected one of: %s; got '%.40s'", keyname(it), l, s);
+	near = conf_nearest(s, choices, SIZE_MAX);
+	msgf(err, errsz, "%s: expected one of: %s; got '%.40s'%s%s%s", keyname(it), l, s,
+	     near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 	return EINVAL;
 }
 
 int conf_unknown_key(const struct conf_item *it, const char *const *valid, char *err, size_t errsz)
 {
-	char l[200];
+	const char *near = conf_nearest(keyname(it), valid, SIZE_MAX);
+	char l[CONF_MSG_MAX / 2], dym[80] = "";
 
 	list(l, sizeof(l), valid);
+	if (near)
+		snprintf(dym, sizeof(dym), "; did you mean '%s'?", near);
 	if (it && it->name && *it->name)
-		msgf(err, errsz, "unknown key '%.40s' in [%s %s]; valid keys: %s", keyname(it), it->section,
-		     it->name, l);
+		msgf(err, errsz, "unknown key '%.40s' in [%s %s]%s valid keys: %s", keyname(it), it->section,
+		     it->name, near ? dym : ";", l);
 	else
-		msgf(err, errsz, "unknown key '%.40s' in [%s]; valid keys: %s", keyname(it),
-		     it ? it->section : "?", l);
+		msgf(err, errsz, "unknown key '%.40s' in [%s]%s valid keys: %s", keyname(it),
+		     it ? it->section : "?", near ? dym : ";", l);
 	return EINVAL;
 }
 

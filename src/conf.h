@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define CONF_MSG_MAX 1024
+
 enum conf_section { CONF_GENERAL, CONF_ACCOUNT, CONF_CONTACTS, CONF_AUDIO, CONF_UI };
 
 struct conf_item {
@@ -16,7 +18,7 @@ struct conf_item {
 	const char *value;   /* unquoted and unescaped; NULL at a section header */
 	const char *file;
 	unsigned line;
-	/* Where a handler writes its error message (no FILE:LINE prefix: conf_load adds it). */
+	/* Where a handler writes its error message (no FILE:LINE prefix: conf_load adds it); CONF_MSG_MAX bytes. */
 	char *msg;
 	size_t msgsz;
 };
@@ -34,10 +36,13 @@ typedef int(conf_h)(const struct conf_item *it, void *arg);
  * (each at most once); "key = value" lines; lines starting with '#' or ';'
  * are comments; a value may be double-quoted (escapes \" and \\) to keep
  * leading/trailing spaces or a leading '#'. A UTF-8 BOM and CRLF line ends
- * are accepted. Stops at the first error and writes "FILE:LINE: message"
- * (or "FILE: message") to err. Returns 0; EBADMSG for syntax errors; the
- * handler's error; or an errno for I/O (ENOENT, EACCES, EFBIG > 1 MiB).
- * The file's text is wiped from memory afterwards (it may hold passwords).
+ * are accepted. Reads on after an error, so that every error in the file is
+ * reported: each as "FILE:LINE: message" (or "FILE: message"), one per line
+ * of err (a later one that does not fit is left out). The keys of a section
+ * whose header was refused are not handed to h. Returns 0; the first error's
+ * code: EBADMSG for syntax, the handler's error; or an errno for I/O (ENOENT,
+ * EACCES, EFBIG > 1 MiB). The file's text is wiped from memory afterwards
+ * (it may hold passwords).
  */
 int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz);
 
@@ -53,8 +58,15 @@ int conf_uint(const struct conf_item *it, unsigned min, unsigned max, unsigned *
 /* choices: NULL-terminated, matched case-insensitively; "expected one of: a, b, c". */
 int conf_enum(const struct conf_item *it, const char *const *choices, int *idx, char *err,
 	      size_t errsz);
-/* For handlers: message "unknown key 'k' in [account x]; valid keys: a, b, c", returns EINVAL. */
+/*
+ * For handlers: message "unknown key 'k' in [account x]; valid keys: a, b, c" (every one of them), with
+ * "did you mean 'key'?" before the list when k is a near miss of one. Returns EINVAL.
+ */
 int conf_unknown_key(const struct conf_item *it, const char *const *valid, char *err, size_t errsz);
+/* The choice s is a typo of (case-insensitive, at most two edits), or NULL; choices end at n or NULL. */
+const char *conf_nearest(const char *s, const char *const *choices, size_t n);
+/* Appends "message" to an error list as conf_load writes it (a newline before it unless err is empty). */
+void conf_add_error(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* false if the file's group or others may read it (or it cannot be stat'ed): warn about passwords. */
 bool conf_file_is_private(const char *path);

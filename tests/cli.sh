@@ -44,11 +44,46 @@ grep -q "bad.conf:3: .*expires" "$WORK/err"; ok $? "the error names FILE:LINE an
 "$S" --check-config -c "$WORK/nope.conf" >/dev/null 2>"$WORK/err"; rc=$?
 [ $rc -eq 1 ]; ok $? "a missing config file exits 1"
 grep -q "nope.conf" "$WORK/err"; ok $? "and names the file"
+grep -q "(${docdir:-/usr/local/share/doc/sphone}/sphone.conf.example is a start)" "$WORK/err"
+ok $? "and the installed example (docdir from configure)"
+
+# every error in the file, each as sphone: FILE:LINE: message; a near miss gets "did you mean"
+cat >"$WORK/many.conf" <<C
+[general]
+log_leve = debug
+[account lab]
+uri = sips:alice@sip.test
+pasword = x
+ca_file = $WORK/missing-ca.pem
+expires = 5
+[acount other]
+uri = sips:bob@sip.test
+[ui]
+colour = no
+C
+chmod 600 "$WORK/many.conf"
+"$S" --check-config -c "$WORK/many.conf" >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ]; ok $? "--check-config with six errors exits 1"
+[ ! -s "$WORK/out" ]; ok $? "... and prints no settings"
+[ "$(wc -l <"$WORK/err")" -eq 6 ]; ok $? "... one line per error ($(wc -l <"$WORK/err") lines)"
+for want in "2: unknown key 'log_leve' in \[general\]; did you mean 'log_level'?" \
+	"5: unknown key 'pasword' in \[account lab\]; did you mean 'password'?" \
+	"6: ca_file: cannot read '$WORK/missing-ca.pem': No such file or directory" \
+	"7: expires: expected a whole number from 60 to 86400, got '5'" \
+	"8: unknown section \[acount\] (did you mean \[account NAME\]?)" \
+	"11: unknown key 'colour' in \[ui\]; did you mean 'color'?"; do
+	grep -q "^sphone: $WORK/many.conf:$want" "$WORK/err"; ok $? "reported: ${want%%;*}"
+done
+grep "pasword" "$WORK/err" | grep -q "keepalive_interval, media_timeout$"
+ok $? "the unknown key's message lists every valid key (not the first 200 bytes)"
 "$S" --check-config -c "$WORK/good.conf" -a nobody >/dev/null 2>"$WORK/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "no \[account nobody\]" "$WORK/err"; ok $? "an unknown --account exits 1 and says so"
 chmod 644 "$WORK/good.conf"
-"$S" --check-config -c "$WORK/good.conf" >/dev/null 2>"$WORK/err"
+"$S" --check-config -c "$WORK/good.conf" >/dev/null 2>"$WORK/err"; rc=$?
 grep -q "chmod 600" "$WORK/err"; ok $? "a password in a world-readable file draws a warning"
+[ "$(cat "$WORK/err")" = "sphone: warning: $WORK/good.conf holds a password and others can read it: chmod 600 $WORK/good.conf" ]
+ok $? "... one line, as 'sphone: warning: ...' like the other messages"
+[ $rc -eq 0 ]; ok $? "... and the file is still valid (exit 0)"
 chmod 600 "$WORK/good.conf"
 XDG_CONFIG_HOME=$WORK/xdg "$S" --check-config >/dev/null 2>"$WORK/err"
 grep -q "$WORK/xdg/sphone/sphone.conf" "$WORK/err"; ok $? "default config path is \$XDG_CONFIG_HOME/sphone/sphone.conf"

@@ -23,7 +23,7 @@ TESTS += tests/unit/test_crypto_certs
 
 # sphone --demo: throwaway CA, local TLS/SRTP echo peer, one call (demo/ is separate from the phone)
 sphone_SOURCES += demo/demo.c demo/demo.h demo/demo_peer.c demo/demo_peer.h
-sphone_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/demo
+sphone_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/demo -DSPHONE_DOCDIR='"$(docdir)"'
 sphone_LDADD += -lm
 TESTS += tests/demo.sh
 EXTRA_DIST += tests/demo.sh

@@ -84,6 +84,17 @@ enum {
 	OPT_DEMO,
 };
 
+/* Each line of text on stderr as "sphone: PREFIXline", like every other message. */
+static void print_lines(const char *text, const char *prefix)
+{
+	const char *nl;
+
+	for (; *text; text = *nl ? nl + 1 : nl) {
+		nl = strchrnul(text, '\n');
+		fprintf(stderr, "sphone: %s%.*s\n", prefix, (int)(nl - text), text);
+	}
+}
+
 static void list_dev_h(const char *line, void *arg)
 {
 	(void)arg;
@@ -117,7 +128,7 @@ int main(int argc, char **argv)
 	char *end;
 	unsigned long ul;
 	struct account_conf *conf = NULL;
-	char path[4096], err[1024];
+	char path[4096], err[16384];
 	enum log_level lvl = LOGL_INFO;
 	int c, e, rc;
 
@@ -250,12 +261,15 @@ int main(int argc, char **argv)
 	err[0] = '\0';
 	e = account_conf_load(&conf, config, err, sizeof(err));
 	if (e) {
-		fprintf(stderr, "sphone: %s\n", err[0] ? err : strerror(e));
+		print_lines(err[0] ? err : strerror(e), "");
 		if (e == ENOENT)
-			fprintf(stderr, "sphone: see sphone.conf(5) for how to write one (doc/sphone.conf.example is a "
-					"start), or try it first with: sphone --demo\n");
+			fprintf(stderr, "sphone: see sphone.conf(5) for how to write one (%s/sphone.conf.example "
+					"is a start), or try it first with: sphone --demo\n",
+				SPHONE_DOCDIR);
 		return 1;
 	}
+	for (size_t i = 0; i < account_conf_warning_count(conf); i++)
+		print_lines(account_conf_warning(conf, i), "warning: ");
 	if (!level && !parse_level(account_conf_log_level(conf), &lvl))
 		log_set_level(lvl);
 	if (trace || account_conf_sip_trace(conf))

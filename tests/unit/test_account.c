@@ -91,28 +91,46 @@ static void test_defaults(void)
 	account_conf_free(c);
 }
 
+/* An empty file dir/name (mode given), its path in out. */
+static const char *touch(const char *name, mode_t mode, char *out, size_t outsz)
+{
+	FILE *f;
+
+	snprintf(out, outsz, "%s/%s", dir, name);
+	f = fopen(out, "w");
+	if (!f) {
+		perror(out);
+		exit(99);
+	}
+	fclose(f);
+	chmod(out, mode);
+	return out;
+}
+
 static void test_all_keys(void)
 {
 	struct account_conf *c = NULL;
 	struct account *a;
-	char err[512];
+	char err[512], text[2048], ca[300], cert[300], key[300];
 	char *buf = NULL;
 	size_t blen = 0;
 	FILE *mem;
 	int r;
 
-	r = load("# comment\n[general]\nlog_level = debug\nsip_trace = yes\n\n"
+	snprintf(text, sizeof(text), "# comment\n[general]\nlog_level = debug\nsip_trace = yes\n\n"
 		 "[account work]\nuri = sip:bob@sip.test\nusername = bob-auth\npassword = \"p w#1\"\n"
 		 "display_name = Bob B\nproxy = sips:127.0.0.1:5061;transport=tls\ntransport = tcp\n"
-		 "ca_file = /tmp/ca.pem\nca_path = /etc/ssl/certs\ntls_min_version = 1.3\n"
-		 "tls_cert = /tmp/c.pem\ntls_key = /tmp/c.key\n"
+		 "ca_file = %s\nca_path = %s\ntls_min_version = 1.3\n"
+		 "tls_cert = %s\ntls_key = %s\n"
 		 "tls_pin = sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
 		 "tls_insecure_skip_verify = no\nregister = no\nexpires = 3600\n"
 		 "allow_plaintext_auth = yes\nmedia_encryption = none\nsrtp_required = no\n"
 		 "srtp_suites = aead_aes_256_gcm, AES_CM_128_HMAC_SHA1_80\ncodecs = pcma\n"
 		 "keepalive_interval = 0\nmedia_timeout = 5\n"
 		 "[account home]\nuri = sips:carol@example.org\npassword_cmd = echo hunter2\n",
-		 &c, err, sizeof(err));
+		 touch("ca.pem", 0644, ca, sizeof(ca)), dir, touch("c.pem", 0644, cert, sizeof(cert)),
+		 touch("c.key", 0600, key, sizeof(key)));
+	r = load(text, &c, err, sizeof(err));
 	is_int(r, 0, "every key accepted");
 	if (r) {
 		diag("%s", err);
@@ -135,6 +153,9 @@ static void test_all_keys(void)
 	is_str(a->codecs[0], "pcma", "pcma");
 	is_int(a->keepalive_interval, 0, "keepalive off");
 	is_int(a->media_timeout, 5, "media_timeout 5");
+	is_str(a->ca_file, ca, "ca_file");
+	is_str(a->ca_path, dir, "ca_path");
+	ok(!strcmp(a->tls_cert, cert) && !strcmp(a->tls_key, key), "tls_cert and tls_key");
 	is_str(account_conf_log_level(c), "debug", "log_level");
 	ok(account_conf_sip_trace(c), "sip_trace");
 
@@ -219,7 +240,13 @@ static void test_errors(void)
 	    "sips uri over udp");
 	bad("[account a]\nuri = sips:a@x.test\npassword = x\npassword_cmd = echo y\n", 1,
 	    "both password and password_cmd", "password and password_cmd");
-	bad("[account a]\nuri = sips:a@x.test\ntls_cert = /c.pem\n", 1, "tls_key", "cert without key");
+	{
+		char text[600], cert[300];
+
+		snprintf(text, sizeof(text), "[account a]\nuri = sips:a@x.test\ntls_cert = %s\n",
+			 touch("c.pem", 0644, cert, sizeof(cert)));
+		bad(text, 1, "tls_key", "cert without key");
+	}
 	bad("[account a]\nuri = sips:a@x.test\n[account a]\nuri = sips:b@x.test\n", 3, "first at line 1",
 	    "duplicate account");
 	bad("[account]\nuri = sips:a@x.test\n", 1, "name", "account without name");
@@ -310,35 +337,129 @@ static void test_missing_file(void)
 	ok(strstr(err, "nope.conf") != NULL, "message names the file");
 }
 
-static void warn_h(enum log_level lvl, const char *line, void *arg)
-{
-	int *n = arg;
-
-	if (lvl == LOGL_WARN && strstr(line, "chmod 600"))
-		(*n)++;
-}
-
 static void test_permissions(void)
 {
 	struct account_conf *c = NULL;
-	char err[512];
-	int warned = 0, r;
+	char err[512], want[600];
+	int r;
 
-	log_set_stderr(false);
-	log_set_handler(warn_h, &warned);
 	write_file("[account a]\nuri = sips:a@x.test\npassword = pw-perm-test\n", 0644);
 	r = account_conf_load(&c, path, err, sizeof(err));
 	is_int(r, 0, "world-readable file with a password loads");
-	is_int(warned, 1, "and warns to chmod 600");
+	is_int(account_conf_warning_count(c), 1, "and gives one warning");
+	snprintf(want, sizeof(want), "%s holds a password and others can read it: chmod 600 %s", path, path);
+	is_str(account_conf_warning(c, 0), want, "... to chmod 600, for the front end to print");
+	ok(account_conf_warning(c, 1) == NULL, "no second warning");
 	account_conf_free(c);
 	c = NULL;
-	warned = 0;
 	write_file("[account a]\nuri = sips:a@x.test\npassword = pw-perm-test\n", 0600);
 	r = account_conf_load(&c, path, err, sizeof(err));
-	is_int(r + warned, 0, "private file: no warning");
+	is_int(r + (int)account_conf_warning_count(c), 0, "private file: no warning");
 	account_conf_free(c);
-	log_set_handler(NULL, NULL);
-	log_set_stderr(true);
+	c = NULL;
+	write_file("[account a]\nuri = sips:a@x.test\ntls_insecure_skip_verify = yes\n", 0600);
+	r = account_conf_load(&c, path, err, sizeof(err));
+	ok(r == 0 && account_conf_warning_count(c) == 1 && strstr(account_conf_warning(c, 0), ":1: [account a] has "
+	   "tls_insecure_skip_verify = yes: the server's certificate is NOT checked"), "tls_insecure_skip_verify warns");
+	account_conf_free(c);
+}
+
+/* Each line of err, in order, must start with "path:LINE: " and hold the text given. */
+static void lines_are(const char *err, const char *what, size_t n, const unsigned *line, const char *const *text)
+{
+	char prefix[300];
+	const char *p = err;
+	size_t i;
+
+	for (i = 0; i < n && p; i++) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+		char one[2048];
+
+		snprintf(one, sizeof(one), "%.*s", (int)l, p);
+		snprintf(prefix, sizeof(prefix), "%s:%u: ", path, line[i]);
+		ok(strncmp(one, prefix, strlen(prefix)) == 0 && strstr(one, text[i]) != NULL,
+		   "%s: error %zu at line %u says '%s'", what, i + 1, line[i], text[i]);
+		if (strncmp(one, prefix, strlen(prefix)) != 0 || !strstr(one, text[i]))
+			diag("got: %s", one);
+		p = nl ? nl + 1 : NULL;
+	}
+	ok(i == n && p == NULL, "%s: exactly %zu errors", what, n);
+	if (i != n || p)
+		diag("all: %s", err);
+}
+
+static void test_every_error(void)
+{
+	static const unsigned line[] = { 3, 4, 8, 9, 10, 11, 14, 15, 1 };
+	static const char *const text[] = {
+		"unknown key 'log_leve' in [general]; did you mean 'log_level'? valid keys: log_level, sip_trace",
+		"unknown section [acount] (did you mean [account NAME]?)",
+		"unknown key 'pasword' in [account lab]; did you mean 'password'?",
+		"expires: expected a whole number from 60 to 86400, got '5'",
+		"tls_key: cannot read '/nonexistent/sphone-test/c.key': No such file or directory",
+		"transport: expected one of: tls, tcp, udp; got 'tsl' (did you mean 'tls'?)",
+		"control character (byte 0x01) in line",
+		"unknown key 'colour' in [ui]; did you mean 'color'?",
+		"[account first] has no uri",
+	};
+	struct account_conf *c = NULL;
+	char err[16384];
+	int r;
+
+	r = load("[account first]\n"         /* 1: no uri: reported after the lines */
+		 "[general]\nlog_leve = debug\n" /* 2-3 */
+		 "[acount x]\nfoo = 1\n"      /* 4-5: its keys are not reported */
+		 "[account lab]\nuri = sips:alice@sip.test\npasword = x\nexpires = 5\n" /* 6-9 */
+		 "tls_key = /nonexistent/sphone-test/c.key\n" /* 10: no "tls_cert and tls_key go together" */
+		 "transport = tsl\n"
+		 "codecs = pcmu\n"
+		 "[ui]\nx = \1\ncolour = no\n", /* 13-15 */
+		 &c, err, sizeof(err));
+	ok(r != 0 && c == NULL, "a file with nine errors is refused");
+	lines_are(err, "every error", sizeof(line) / sizeof(line[0]), line, text);
+	/* the whole list of keys, not the first 200 bytes of it */
+	r = load("[account a]\nuri = sips:a@x.test\nfoo = 1\n", &c, err, sizeof(err));
+	ok(r != 0 && strstr(err, "keepalive_interval, media_timeout") != NULL, "unknown key: every valid key listed");
+	ok(strstr(err, "did you mean") == NULL, "... and no guess for a word that is not a typo");
+}
+
+static void test_paths(void)
+{
+	struct account_conf *c = NULL;
+	char text[1200], err[4096], f[300], want[700];
+	int r;
+
+	touch("plain.pem", 0644, f, sizeof(f));
+	snprintf(text, sizeof(text), "[account a]\nuri = sips:a@x.test\nca_file = %s/nope.pem\n", dir);
+	snprintf(want, sizeof(want), "ca_file: cannot read '%s/nope.pem': No such file or directory", dir);
+	bad(text, 3, want, "missing ca_file");
+	snprintf(text, sizeof(text), "[account a]\nuri = sips:a@x.test\nca_file = %s\n", dir);
+	bad(text, 3, "is not a regular file (a directory goes in ca_path)", "a directory as ca_file");
+	snprintf(text, sizeof(text), "[account a]\nuri = sips:a@x.test\nca_path = %s\n", f);
+	bad(text, 3, "ca_path: '", "a file as ca_path");
+	bad(text, 3, "' is not a directory (a file goes in ca_file)", "... says so");
+	snprintf(text, sizeof(text), "[account a]\nuri = sips:a@x.test\nca_path = %s/none\n", dir);
+	bad(text, 3, "ca_path: cannot read", "missing ca_path");
+	snprintf(text, sizeof(text), "[account a]\nuri = sips:a@x.test\ntls_cert = %s\ntls_key = %s/k.pem\n", f, dir);
+	snprintf(want, sizeof(want), "tls_key: cannot read '%s/k.pem'", dir);
+	bad(text, 4, want, "missing tls_key");
+	if (geteuid() == 0) {
+		ok(1, "# SKIP root reads every file: no unreadable tls_key to test");
+		ok(1, "# SKIP root reads every file");
+	} else {
+		touch("secret.key", 0, f, sizeof(f));
+		snprintf(text, sizeof(text), "[account a]\nuri = sips:a@x.test\ntls_cert = %s/plain.pem\ntls_key = %s\n",
+			 dir, f);
+		snprintf(want, sizeof(want), "tls_key: cannot read '%s': Permission denied", f);
+		bad(text, 4, want, "unreadable tls_key");
+		unlink(f);
+	}
+	snprintf(f, sizeof(f), "%s/plain.pem", dir);
+	unlink(f);
+	(void)c;
+	(void)r;
+	(void)err;
 }
 
 static void test_default_path(void)
@@ -368,6 +489,8 @@ int main(void)
 	test_audio_ui();
 	test_missing_file();
 	test_permissions();
+	test_every_error();
+	test_paths();
 	test_default_path();
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/sphone.conf", dir);

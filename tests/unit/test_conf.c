@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_conf.c: unit tests for the INI parser, its FILE:LINE errors and the typed value helpers. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,83 @@ static void test_private(void)
 	ok(!conf_file_is_private("/nonexistent/x"), "missing file is not private");
 }
 
+/* ---- every error in one run ---- */
+
+static void test_every_error(void)
+{
+	static const char text[] =
+		"[ui]\n"
+		"junk line\n"                  /* 2: syntax */
+		"srtp_required = maybe\n"      /* 3: handler: bad value */
+		"[phonebook]\n"                /* 4: unknown section... */
+		"expires = 5\n"                /* 5: ...whose keys are not handed on (no cascade) */
+		"k = \"abc\n"                  /* 6: syntax even so */
+		"[account a]\n"
+		"expire = 60\n"                /* 8: unknown key, near miss */
+		"media_encryption = sdse\n"    /* 9: enum, near miss */
+		"expires = 3600\n"             /* 10: fine */
+		"raw = 1\n";                   /* 11: handler error without a message */
+	struct acct a = { false, 0, -1 };
+	char err[2048] = "", small[150];
+
+	is_int(conf_parse("e.conf", text, strlen(text), acct_h, &a, err, sizeof(err)), EBADMSG,
+	       "several errors: the first one's code");
+	is_str(err,
+	       "e.conf:2: expected 'key = value', '[section]' or a comment\n"
+	       "e.conf:3: srtp_required: expected yes/no, true/false, on/off or 1/0, got 'maybe'\n"
+	       "e.conf:4: unknown section [phonebook]; expected [general], [account NAME], [contacts], [audio] or [ui]\n"
+	       "e.conf:6: unterminated quoted value (missing closing \")\n"
+	       "e.conf:8: unknown key 'expire' in [account a]; did you mean 'expires'? valid keys: srtp_required, "
+	       "expires, media_encryption\n"
+	       "e.conf:9: media_encryption: expected one of: sdes, none; got 'sdse' (did you mean 'sdes'?)\n"
+	       "e.conf:11: Operation not permitted",
+	       "each error on its own line as FILE:LINE: message, in file order");
+	is_int(a.expires, 3600, "the good lines after errors still count");
+
+	trace[0] = 0;
+	{
+		static const char t2[] = "[acount x]\nuri = 1\n[ui]\nbell = no\n";
+
+		is_int(conf_parse("e.conf", t2, strlen(t2), record, NULL, err, sizeof(err)), EBADMSG, "refused header");
+	}
+	is_str(err, "e.conf:1: unknown section [acount] (did you mean [account NAME]?); expected [general], "
+		    "[account NAME], [contacts], [audio] or [ui]", "a near miss of a section name");
+	is_str(trace, "3:ui/:(section)=(null)|4:ui/:bell=no|", "its key is neither handed on nor reported");
+
+	/* a full error buffer: the first message truncated, later ones left out whole */
+	is_int(conf_parse("e.conf", text, strlen(text), acct_h, &a, small, sizeof(small)), EBADMSG, "small buffer");
+	is_str(small,
+	       "e.conf:2: expected 'key = value', '[section]' or a comment\n"
+	       "e.conf:3: srtp_required: expected yes/no, true/false, on/off or 1/0, got 'maybe'",
+	       "only whole messages after the first");
+}
+
+static void test_near_miss(void)
+{
+	static const char *const keys[] = { "uri", "password", "password_cmd", "tls_cert", "tls_key", "ca_file",
+					    "expires", NULL };
+	static const char *const many[] = {
+		"a_rather_long_key_name_number_one", "a_rather_long_key_name_number_two",
+		"a_rather_long_key_name_number_three", "a_rather_long_key_name_number_four",
+		"a_rather_long_key_name_number_five", "a_rather_long_key_name_number_six",
+		"a_rather_long_key_name_number_seven", "the_last_one", NULL };
+	struct conf_item it = { .section = "account", .name = "a", .key = "zzz", .value = "1" };
+	char m[CONF_MSG_MAX];
+
+	is_str(conf_nearest("pasword", keys, SIZE_MAX), "password", "one letter missing");
+	is_str(conf_nearest("passwrod", keys, SIZE_MAX), "password", "two letters swapped");
+	is_str(conf_nearest("PASSWORD_CMD", keys, SIZE_MAX), "password_cmd", "case does not count");
+	is_str(conf_nearest("ca-file", keys, SIZE_MAX), "ca_file", "dash for underscore");
+	is_str(conf_nearest("tls_crt", keys, SIZE_MAX), "tls_cert", "tls_crt");
+	is_str(conf_nearest("url", keys, SIZE_MAX), "uri", "one of three letters");
+	ok(conf_nearest("foo", keys, SIZE_MAX) == NULL, "another word: no guess");
+	ok(conf_nearest("ur", keys, 0) == NULL, "n = 0: nothing to choose from");
+	ok(conf_nearest("xpirs", keys, SIZE_MAX) != NULL, "two edits in five letters: a guess");
+	ok(conf_nearest("exp", keys, SIZE_MAX) == NULL, "more than a third changed: no guess");
+	conf_unknown_key(&it, many, m, sizeof(m));
+	ok(strlen(m) > 300 && strstr(m, "number_seven, the_last_one") != NULL, "a list over 200 bytes comes whole");
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -271,6 +349,8 @@ int main(void)
 	test_missing();
 	test_typed();
 	test_private();
+	test_every_error();
+	test_near_miss();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
