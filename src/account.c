@@ -58,7 +58,7 @@ static const char *const ui_keys[] = { "ascii", "color", "bell", NULL };
 static const char *const account_keys[] = {
 	"uri", "username", "password", "password_cmd", "display_name", "proxy", "transport",
 	"ca_file", "ca_path", "tls_min_version", "tls_cert", "tls_key", "tls_pin",
-	"tls_insecure_skip_verify", "register", "expires", "allow_plaintext_auth",
+	"tls_insecure_skip_verify", "register", "expires", "allow_plaintext_auth", "realm",
 	"media_encryption", "srtp_required", "srtp_suites", "codecs", "keepalive_interval", "media_timeout", NULL,
 };
 
@@ -259,19 +259,17 @@ static int set_proxy(const struct conf_item *it, char **dst)
 	return set_str(it, dst);
 }
 
-/* Comma-separated list, each item one of choices (case-insensitive), stored canonically. */
-static int set_list(const struct conf_item *it, const char *const *choices, unsigned max, char *out,
-		    size_t itemsz, unsigned *n)
-{
-	char tmp[256], *save = NULL, *tok;
-	char valid[300];
-	unsigned cnt = 0, i, k;
-	size_t pos = 0;
+/* Checks one item of a list and writes what is stored for it; else it->msg and EINVAL. */
+typedef int(item_h)(const struct conf_item *it, struct pl item, char *out, size_t outsz, void *arg);
 
-	valid[0] = '\0';
-	for (i = 0; choices[i]; i++)
-		pos += snprintf(valid + pos, pos < sizeof(valid) ? sizeof(valid) - pos : 0, "%s%s",
-				i ? ", " : "", choices[i]);
+/* Comma-separated list (empty items skipped, none twice, at most max): each item through h. */
+static int set_items(const struct conf_item *it, item_h *h, void *arg, unsigned max, char *out, size_t itemsz,
+		     unsigned *n, const char *hint)
+{
+	char tmp[ACCOUNT_MAX_REALMS * ACCOUNT_REALM_SIZE], item[ACCOUNT_REALM_SIZE], *save = NULL, *tok;
+	unsigned cnt = 0, k;
+	int e;
+
 	if (strlen(it->value) >= sizeof(tmp)) {
 		snprintf(it->msg, it->msgsz, "%s: value too long", it->key);
 		return EINVAL;
@@ -279,24 +277,14 @@ static int set_list(const struct conf_item *it, const char *const *choices, unsi
 	snprintf(tmp, sizeof(tmp), "%s", it->value);
 	for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct pl p = pl_trim(pl_str(tok));
-		bool found = false;
 
 		if (p.l == 0)
 			continue;
-		for (i = 0; choices[i]; i++) {
-			if (pl_eq_case(p, choices[i])) {
-				found = true;
-				break;
-			}
-		}
-		if (!found) {
-			snprintf(it->msg, it->msgsz, "%s: unknown name '%.*s'; valid: %s", it->key,
-				 (int)p.l, p.p, valid);
-			return EINVAL;
-		}
+		if ((e = h(it, p, item, itemsz < sizeof(item) ? itemsz : sizeof(item), arg)) != 0)
+			return e;
 		for (k = 0; k < cnt; k++) {
-			if (!strcmp(out + k * itemsz, choices[i])) {
-				snprintf(it->msg, it->msgsz, "%s: '%s' listed twice", it->key, choices[i]);
+			if (!strcmp(out + k * itemsz, item)) {
+				snprintf(it->msg, it->msgsz, "%s: '%s' listed twice", it->key, item);
 				return EINVAL;
 			}
 		}
@@ -304,14 +292,67 @@ static int set_list(const struct conf_item *it, const char *const *choices, unsi
 			snprintf(it->msg, it->msgsz, "%s: more than %u entries", it->key, max);
 			return EINVAL;
 		}
-		snprintf(out + cnt * itemsz, itemsz, "%s", choices[i]);
+		snprintf(out + cnt * itemsz, itemsz, "%s", item);
 		cnt++;
 	}
 	if (!cnt) {
-		snprintf(it->msg, it->msgsz, "%s: empty list; valid: %s", it->key, valid);
+		snprintf(it->msg, it->msgsz, "%s: empty list; %s", it->key, hint);
 		return EINVAL;
 	}
 	*n = cnt;
+	return 0;
+}
+
+struct choices {
+	const char *const *names;
+	char valid[300];
+};
+
+/* One of the choices (case-insensitive), stored canonically. */
+static int choice_h(const struct conf_item *it, struct pl p, char *out, size_t outsz, void *arg)
+{
+	const struct choices *c = arg;
+
+	for (unsigned i = 0; c->names[i]; i++) {
+		if (pl_eq_case(p, c->names[i])) {
+			snprintf(out, outsz, "%s", c->names[i]);
+			return 0;
+		}
+	}
+	snprintf(it->msg, it->msgsz, "%s: unknown name '%.*s'; %s", it->key, (int)p.l, p.p, c->valid);
+	return EINVAL;
+}
+
+/* Comma-separated list, each item one of choices (case-insensitive), stored canonically. */
+static int set_list(const struct conf_item *it, const char *const *choices, unsigned max, char *out,
+		    size_t itemsz, unsigned *n)
+{
+	struct choices c = { choices, "valid: " };
+	size_t pos = strlen(c.valid);
+
+	for (unsigned i = 0; choices[i]; i++)
+		pos += snprintf(c.valid + pos, pos < sizeof(c.valid) ? sizeof(c.valid) - pos : 0, "%s%s",
+				i ? ", " : "", choices[i]);
+	return set_items(it, choice_h, &c, max, out, itemsz, n, c.valid);
+}
+
+/* A realm is any printable text (compared exactly, as RFC 7616 says) but a comma, which separates them here. */
+static int realm_h(const struct conf_item *it, struct pl p, char *out, size_t outsz, void *arg)
+{
+	(void)arg;
+	for (size_t k = 0; k < p.l; k++) {
+		if ((unsigned char)p.p[k] < 0x20 || p.p[k] == 0x7f) {
+			snprintf(it->msg, it->msgsz, "%s: control character in a realm", it->key);
+			return EINVAL;
+		}
+	}
+	if (p.l >= outsz) {
+		snprintf(it->msg, it->msgsz, "%s: realm '%.20s...' is longer than %zu characters", it->key, p.p,
+			 outsz - 1);
+		return EINVAL;
+	}
+	memcpy(out, p.p, p.l);
+	out[p.l] = '\0';
 	return 0;
 }
 
@@ -498,6 +539,9 @@ static int account_key(struct account *a, const struct conf_item *it)
 		return conf_uint(it, 60, 86400, &a->expires, it->msg, it->msgsz);
 	if (!strcmp(k, "allow_plaintext_auth"))
 		return conf_bool(it, &a->allow_plaintext_auth, it->msg, it->msgsz);
+	if (!strcmp(k, "realm"))
+		return set_items(it, realm_h, NULL, ACCOUNT_MAX_REALMS, &a->realms[0][0], sizeof(a->realms[0]),
+				 &a->n_realms, "e.g. realm = example.com");
 	if (!strcmp(k, "media_encryption")) {
 		r = conf_enum(it, media_encs, &idx, it->msg, it->msgsz);
 		if (!r)
@@ -794,6 +838,14 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 			a->tls_insecure_skip_verify ? "   # WARNING: server certificate NOT checked" : "");
 		fprintf(f, "register = %s\nexpires = %u\nallow_plaintext_auth = %s\n", yesno(a->reg),
 			a->expires, yesno(a->allow_plaintext_auth));
+		if (a->n_realms) {
+			fprintf(f, "realm = ");
+			for (k = 0; k < a->n_realms; k++)
+				fprintf(f, "%s%s", k ? "," : "", a->realms[k]);
+			fprintf(f, "\n");
+		} else {
+			fprintf(f, "# realm: only the registrar's (none set)\n");
+		}
 		fprintf(f, "media_encryption = %s\nsrtp_required = %s\nsrtp_suites = ",
 			a->media_encryption == ACCOUNT_MEDIA_SDES ? "sdes" : "none",
 			yesno(a->srtp_required));

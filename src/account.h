@@ -12,6 +12,8 @@ enum account_media { ACCOUNT_MEDIA_SDES = 0, ACCOUNT_MEDIA_NONE };
 
 #define ACCOUNT_MAX_SUITES 6
 #define ACCOUNT_MAX_CODECS 4
+#define ACCOUNT_MAX_REALMS 4
+#define ACCOUNT_REALM_SIZE 128
 
 /*
  * One [account NAME] section. Strings are NUL-terminated copies owned by the
@@ -34,6 +36,8 @@ struct account {
 	bool reg;             /* register = yes */
 	unsigned expires;     /* 60..86400, default 600 */
 	bool allow_plaintext_auth;
+	unsigned n_realms;    /* realm = a, b: digest realms the password may answer besides the registrar's */
+	char realms[ACCOUNT_MAX_REALMS][ACCOUNT_REALM_SIZE];
 	enum account_media media_encryption;
 	bool srtp_required;
 	unsigned n_suites;

@@ -35,3 +35,7 @@ tests_unit_test_strans_SOURCES = tests/unit/test_strans.c
 tests_unit_test_strans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_strans_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_ctrans tests/unit/test_strans
+
+# digest realms and the round cap against Kamailio, a scripted callee and a scripted registrar
+TESTS += tests/interop/auth_realm.sh
+EXTRA_DIST += tests/interop/auth_realm.sh tests/interop/auth_realm.py

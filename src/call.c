@@ -70,6 +70,7 @@ struct call {
 	struct sip_dialog *dlg;
 	struct sdp_sess *sdp;
 	struct sip_auth *auth;
+	const struct sip_auth_realms *realms; /* the account's (call_prm.realms) */
 	bool allow_plain_auth;
 	struct sip_tsend ts;
 
@@ -77,6 +78,7 @@ struct call {
 	struct sip_ctrans *inv_ct;
 	struct sip_msg *inv_sent; /* parsed copy, for CANCEL */
 	uint32_t inv_cseq;
+	unsigned inv_auth_rounds;
 	struct wbuf offer;
 	bool got_prov, cancel_pending, cancel_sent, early_media;
 	struct sip_ctrans *cancel_ct;
@@ -90,12 +92,12 @@ struct call {
 	bool re_hold, re_dir_change;
 	struct wbuf re_body;    /* its offer, re-sent with credentials */
 	char re_extra[200];
-	bool re_auth_tried;     /* one answer to a challenge per request */
+	unsigned re_auth_rounds; /* challenges it answered (sip_auth_challenge caps them) */
 	struct tmr glare_tmr;   /* 491: the retry waits (RFC 3261 14.1) */
 
 	/* our BYE, kept after "ended" to answer a challenge */
 	struct sip_ctrans *bye_ct;
-	bool bye_auth_tried;
+	unsigned bye_auth_rounds;
 
 	/* server side: the INVITE we answer (initial or re-INVITE), its 2xx retransmitted until ACK */
 	struct sip_strans *inv_st;
@@ -798,34 +800,20 @@ static void end_call(struct call *c, uint16_t status, const char *reason, const 
 }
 
 /*
- * A 401/407 to one of our in-dialog requests: 0 when it can be answered with
- * the account's credentials (once per request: *tried), else why not.
+ * A 401/407 to one of our requests (INVITE, re-INVITE, BYE): 0 when it is answered with the
+ * account's credentials (only in the account's realms; *rounds counts this request's rounds),
+ * else an errno and why not in why (sip_auth_challenge).
  */
-static int answer_challenge(struct call *c, const struct sip_msg *resp, bool *tried)
+static int answer_challenge(struct call *c, const struct sip_msg *resp, unsigned *rounds, char *why,
+			    size_t whysz)
 {
-	uint16_t code = sip_msg_status(resp);
-	enum sip_hdr_id id = code == 401 ? SIP_HDR_WWW_AUTHENTICATE : SIP_HDR_PROXY_AUTHENTICATE;
-	const struct sip_hdr *h;
+	struct sip_auth_policy pol = {
+		.secure = c->flow && sip_flow_is_tls(c->flow),
+		.allow_plaintext = c->allow_plain_auth,
+		.realms = c->realms,
+	};
 
-	if (!c->auth)
-		return ENOKEY;
-	if (*tried)
-		return EACCES;
-	*tried = true;
-	sip_auth_begin(c->auth);
-	for (h = sip_msg_hdr(resp, id); h; h = sip_msg_hdr_next(resp, h))
-		sip_auth_add(c->auth, code == 407, h->line);
-	return sip_auth_commit(c->auth, c->flow && sip_flow_is_tls(c->flow), c->allow_plain_auth);
-}
-
-static const char *challenge_why(int e)
-{
-	switch (e) {
-	case ENOKEY: return "the account has no credentials";
-	case EACCES: return "challenged again: wrong user name or password";
-	case EPERM: return "challenge over a plaintext transport refused";
-	default: return "no challenge we can answer";
-	}
+	return sip_auth_challenge(c->auth, resp, rounds, &pol, why, whysz);
 }
 
 static int send_bye(struct call *c);
@@ -843,19 +831,21 @@ static void bye_ct_h(int err, const struct sip_msg *resp, void *arg)
 	sip_ctrans_free(c->bye_ct);
 	c->bye_ct = NULL;
 	if (code == 401 || code == 407) {
-		e = answer_challenge(c, resp, &c->bye_auth_tried);
+		char cwhy[300];
+
+		e = answer_challenge(c, resp, &c->bye_auth_rounds, cwhy, sizeof(cwhy));
 		if (!e && (e = send_bye(c)) == 0)
 			return;
 		{
-			char msg[300];
+			char msg[420];
 			snprintf(msg, sizeof(msg), "the BYE was refused (%u, %s): the far end may not know the call is over",
-				 code, e == ENOTCONN ? "no signalling connection" : challenge_why(e));
+				 code, e == ENOTCONN ? "no signalling connection" : cwhy);
 			log_info("call %u: %s", c->id, msg);
 			warn(c, msg);
 		}
 		return;
 	}
-	if (code / 100 == 2 && c->auth && c->bye_auth_tried)
+	if (code / 100 == 2 && c->auth && c->bye_auth_rounds)
 		sip_auth_accepted(c->auth);
 	if (err || (code >= 300 && code != 481)) {
 		/* "ended" is out already; this says the far end may still think the call is up */
@@ -1167,24 +1157,26 @@ static void inv_ct_h(int err, const struct sip_msg *resp, void *arg)
 		established(c);
 		return;
 	}
-	if ((code == 401 || code == 407) && c->auth) {
-		const struct sip_hdr *h;
-		enum sip_hdr_id id = code == 401 ? SIP_HDR_WWW_AUTHENTICATE : SIP_HDR_PROXY_AUTHENTICATE;
+	if (code == 401 || code == 407) {
+		char cwhy[300];
 
-		sip_auth_begin(c->auth);
-		for (h = sip_msg_hdr(resp, id); h; h = sip_msg_hdr_next(resp, h))
-			sip_auth_add(c->auth, code == 407, h->line);
-		e = sip_auth_commit(c->auth, c->flow && sip_flow_is_tls(c->flow), c->allow_plain_auth);
-		if (!e && !c->cancel_pending) {
-			e = send_invite(c);
-			if (!e)
-				return;
+		if (c->cancel_pending) {
+			end_call(c, 487, "cancelled", "local");
+			return;
 		}
+		e = answer_challenge(c, resp, &c->inv_auth_rounds, cwhy, sizeof(cwhy));
+		if (!e && (e = send_invite(c)) == 0)
+			return;
 		fail_reason(why, sizeof(why), resp);
-		if (e == EACCES)
-			strncat(why, ": wrong user name or password", sizeof(why) - strlen(why) - 1);
-		else if (e == EPERM)
-			strncat(why, ": challenge over a plaintext transport refused", sizeof(why) - strlen(why) - 1);
+		strncat(why, ": ", sizeof(why) - strlen(why) - 1);
+		strncat(why, e && cwhy[0] ? cwhy : strerror(e), sizeof(why) - strlen(why) - 1);
+		/* a password kept from someone who asked for it, or a loop cut short: say so loudly */
+		if (e == EREMOTE || e == ELOOP) {
+			char msg[420];
+			snprintf(msg, sizeof(msg), "the INVITE was challenged and not answered: %s", cwhy);
+			log_warn("call %u: %s", c->id, msg);
+			warn(c, msg);
+		}
 		end_call(c, code, why, "remote");
 		return;
 	}
@@ -1236,6 +1228,7 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 	c->se_want = prm->session_expires ? prm->session_expires : SE_DEFAULT;
 	c->min_se = prm->min_se ? prm->min_se : MIN_SE;
 	c->allow_plain_auth = prm->allow_plaintext_auth;
+	c->realms = prm->realms;
 	c->flow = flow;
 	sip_flow_ref(flow);
 	c->flowh = env->flowh;
@@ -1742,7 +1735,7 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 			return;
 		}
 		sip_dialog_target_refresh(c->dlg, resp);
-		if (c->auth && c->re_auth_tried)
+		if (c->auth && c->re_auth_rounds)
 			sip_auth_accepted(c->auth);
 		send_request(c, "ACK", c->re_cseq, NULL, NULL, 0, NULL, NULL, NULL);
 		sip_ctrans_free(c->re_ct);
@@ -1775,9 +1768,9 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 	sip_ctrans_free(c->re_ct);
 	c->re_ct = NULL;
 	if ((code == 401 || code == 407)) {
-		char why[300], msg[420];
+		char why[300], cwhy[300], msg[640];
 
-		e = answer_challenge(c, resp, &c->re_auth_tried);
+		e = answer_challenge(c, resp, &c->re_auth_rounds, cwhy, sizeof(cwhy));
 		if (!e && (e = send_request(c, "INVITE", 0, c->re_extra, c->re_body.p, c->re_body.len, &c->re_ct,
 					    re_ct_h, &c->re_cseq)) == 0)
 			return;
@@ -1786,7 +1779,7 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 		move_abort(c);
 		fail_reason(why, sizeof(why), resp);
 		snprintf(msg, sizeof(msg), "re-INVITE refused: %s: %s", why,
-			 e == ENOTCONN ? "no signalling connection" : challenge_why(e));
+			 e == ENOTCONN ? "no signalling connection" : cwhy);
 		warn(c, msg);
 		return;
 	}
@@ -1848,7 +1841,7 @@ static int send_reinvite(struct call *c, bool dir_change, bool hold)
 	if (!e && c->se)
 		snprintf(c->re_extra, sizeof(c->re_extra), "Supported: timer\r\nSession-Expires: %u;refresher=%s\r\n",
 			 c->se, c->refresher_us ? "uac" : "uas");
-	c->re_auth_tried = false;
+	c->re_auth_rounds = 0;
 	if (!e)
 		e = send_request(c, "INVITE", 0, c->re_extra, c->re_body.p, c->re_body.len, &c->re_ct, re_ct_h,
 				 &c->re_cseq);

@@ -11,6 +11,7 @@
 
 struct event;
 struct loop;
+struct sip_auth_realms;
 struct sip_ctrans_mgr;
 struct sip_flow;
 struct sip_msg;
@@ -62,6 +63,12 @@ struct call_prm {
 	const char *dname;        /* may be NULL */
 	const char *username;     /* digest user, NULL: no authentication */
 	const char *password;
+	/*
+	 * The realms the password answers (reg_realms: the account's `realm` list and its
+	 * registrar's). Not copied: it must outlive the call, and realms learnt while the call
+	 * runs count. NULL: none, so no challenge is answered.
+	 */
+	const struct sip_auth_realms *realms;
 	bool allow_plaintext_auth;
 	const char *media_addr;   /* local IP literal for RTP, e.g. "127.0.0.1" */
 	bool srtp;                /* media_encryption = sdes */

@@ -21,13 +21,14 @@
 #include "tls.h"
 #include "version.h"
 
-/* Challenges answered within one attempt before giving up (stale nonces, 401 then 407, ...). */
-#define MAX_AUTH_ROUNDS 4
+/* Challenges (and 423s) answered within one attempt before giving up (stale nonces, 401 then 407, ...). */
+#define MAX_AUTH_ROUNDS SIP_AUTH_MAX_ROUNDS
 
 struct reg {
 	struct loop *l;
 	const struct account *acc;
 	struct sip_auth *auth;
+	struct sip_auth_realms realms; /* the account's `realm` list, then what the registrar challenged with */
 	struct reg_sender snd;
 	reg_event_h *eh;
 	void *arg;
@@ -178,6 +179,8 @@ int reg_alloc(struct reg **rp, struct loop *l, const struct account *acc, const 
 		if (e)
 			goto out;
 	}
+	for (unsigned i = 0; i < acc->n_realms; i++)
+		sip_auth_realms_add(&r->realms, acc->realms[i]);
 	{
 		uint32_t c;
 		crypto_rand(&c, sizeof(c));
@@ -229,6 +232,11 @@ unsigned reg_expires(const struct reg *r)
 const char *reg_instance(const struct reg *r)
 {
 	return r ? r->instance : "";
+}
+
+const struct sip_auth_realms *reg_realms(const struct reg *r)
+{
+	return r ? &r->realms : NULL;
 }
 
 static uint32_t rand_below(uint32_t n)
@@ -541,49 +549,46 @@ static void registered(struct reg *r, const struct sip_msg *m)
 	emit(r, &ev);
 }
 
-/* Feeds the challenges of a 401/407 to the digest state; sip_auth_commit's verdict. */
-static int take_challenge(struct reg *r, const struct sip_msg *m, unsigned status)
+/*
+ * A 401/407 to our REGISTER: sip_auth_challenge's verdict. The registrar (or the outbound proxy
+ * in front of it) is the account's own server: whatever realm it challenges with is answered and
+ * becomes one of the account's realms, which calls then answer too.
+ */
+static int take_challenge(struct reg *r, const struct sip_msg *m, char *why, size_t whysz)
 {
-	const struct sip_hdr *h;
-	const char *prev = NULL;
-	bool proxy = status == 407;
+	struct sip_auth_policy pol = {
+		.secure = r->secure,
+		.allow_plaintext = r->acc->allow_plaintext_auth,
+		.any_realm = true,
+		.learn = &r->realms,
+	};
 
-	sip_auth_begin(r->auth);
-	for (h = sip_msg_hdr(m, proxy ? SIP_HDR_PROXY_AUTHENTICATE : SIP_HDR_WWW_AUTHENTICATE); h;
-	     h = sip_msg_hdr_next(m, h)) {
-		if (h->line.p == prev) /* one header line split into values: add it once */
-			continue;
-		prev = h->line.p;
-		sip_auth_add(r->auth, proxy, h->line);
-	}
-	return sip_auth_commit(r->auth, r->secure, r->acc->allow_plaintext_auth);
+	return sip_auth_challenge(r->auth, m, &r->auth_rounds, &pol, why, whysz);
 }
 
 static void on_challenge(struct reg *r, const struct sip_msg *m, unsigned status)
 {
-	char why[256];
+	char why[320], detail[200];
 	int e;
 
-	if (!r->auth) {
-		snprintf(why, sizeof(why), "%u %s: the server wants a password and account %s has none",
-			 status, status == 407 ? "Proxy Authentication Required" : "Unauthorized",
-			 r->acc->name);
-		fail(r, status, why, false, 0);
-		return;
-	}
-	if (++r->auth_rounds > MAX_AUTH_ROUNDS) {
-		fail(r, status, "too many authentication challenges in a row", true, 0);
-		return;
-	}
 	/*
 	 * Credentials re-sent from the cache (refresh, a new attempt after the server
 	 * restarted and forgot its nonces) that draw a challenge are not a wrong password:
 	 * sip_auth_commit says EACCES only when the first answer to a challenge is refused.
 	 */
-	e = take_challenge(r, m, status);
+	e = take_challenge(r, m, detail, sizeof(detail));
 	switch (e) {
 	case 0:
 		send_request(r);
+		return;
+	case ENOKEY:
+		snprintf(why, sizeof(why), "%u %s: the server wants a password and account %s has none",
+			 status, status == 407 ? "Proxy Authentication Required" : "Unauthorized",
+			 r->acc->name);
+		fail(r, status, why, false, 0);
+		return;
+	case ELOOP:
+		fail(r, status, "too many authentication challenges in a row", true, 0);
 		return;
 	case EACCES:
 		snprintf(why, sizeof(why), "%u %s: wrong password or user name", status,
@@ -598,9 +603,8 @@ static void on_challenge(struct reg *r, const struct sip_msg *m, unsigned status
 		fail(r, status, why, false, 0);
 		return;
 	default:
-		snprintf(why, sizeof(why), "%u: cannot answer the server's authentication challenge (%s)",
-			 status, e == EPROTO ? "no supported algorithm, or stale nonces in a loop" :
-					       "malformed challenge");
+		snprintf(why, sizeof(why), "%u: cannot answer the server's authentication challenge: %s",
+			 status, detail);
 		fail(r, status, why, true, 0);
 		return;
 	}
@@ -616,8 +620,8 @@ static void resp_h(int err, const struct sip_msg *m, const char *errmsg, void *a
 
 	r->pending = false;
 	if (r->unreg) {
-		if (!err && m && (sip_msg_status(m) == 401 || sip_msg_status(m) == 407) && r->auth &&
-		    ++r->auth_rounds <= MAX_AUTH_ROUNDS && !take_challenge(r, m, sip_msg_status(m))) {
+		if (!err && m && (sip_msg_status(m) == 401 || sip_msg_status(m) == 407) &&
+		    !take_challenge(r, m, NULL, 0)) {
 			send_request(r);
 			return;
 		}

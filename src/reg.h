@@ -103,6 +103,12 @@ unsigned reg_expires(const struct reg *r);
 void reg_status(const struct reg *r, struct event *ev);
 /* The "+sip.instance" URN ("urn:uuid:..."). */
 const char *reg_instance(const struct reg *r);
+/*
+ * The realms the account's password answers: its `realm` list, then every realm its registrar
+ * (or outbound proxy) challenged REGISTER with. Lives as long as the reg; calls check against it.
+ */
+struct sip_auth_realms;
+const struct sip_auth_realms *reg_realms(const struct reg *r);
 
 /*
  * Timing, for tests: retry backoff starts at min_ms, doubles to max_ms

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "crypto.h"
 #include "sip_auth.h"
+#include "sip_msg.h"
 
 /* ---- challenge parser ------------------------------------------------------------- */
 
@@ -167,6 +168,7 @@ struct chal_acc {
 	unsigned seen;
 	bool digest;      /* the open challenge is Digest */
 	bool unsupported; /* ... but one we cannot answer */
+	bool alg_unknown; /* ... not even its algorithm */
 };
 
 static bool eq_ci(const char *a, size_t alen, const char *b)
@@ -206,6 +208,7 @@ static void parse_alg(struct chal_acc *acc, const char *v, size_t len)
 		}
 	}
 	acc->unsupported = true;
+	acc->alg_unknown = true;
 }
 
 static void parse_qop(struct chal_acc *acc, const char *v, size_t len)
@@ -284,21 +287,26 @@ static void acc_open(struct chal_acc *acc, bool digest)
 	acc->ch.alg = CRYPTO_MD5; /* RFC 7616 3.3: absent algorithm means MD5 */
 }
 
-/* Closes the open challenge: hands a Digest one we can answer to h. */
-static int acc_close(struct chal_acc *acc, sip_auth_chal_h *h, void *arg)
+/*
+ * Closes the open challenge: hands a Digest one we can answer to h. all: also one we cannot
+ * answer but whose algorithm we know, marked unusable (an offer of SHA-256 that rules out MD5).
+ */
+static int acc_close(struct chal_acc *acc, sip_auth_chal_h *h, void *arg, bool all)
 {
 	if (!acc->digest)
 		return 0;
 	if (!(acc->seen & SEEN_REALM) || !(acc->seen & SEEN_NONCE))
 		return EBADMSG;
-	if (acc->unsupported)
-		return 0;
-	if (acc->ch.sess && !acc->ch.qop)
-		return 0; /* -sess needs a cnonce, which only exists with qop */
+	/* -sess needs a cnonce, which only exists with qop */
+	if (acc->unsupported || (acc->ch.sess && !acc->ch.qop)) {
+		if (!all || acc->alg_unknown)
+			return 0;
+		acc->ch.unusable = true;
+	}
 	return h ? h(&acc->ch, arg) : 0;
 }
 
-int sip_auth_chal_parse(struct pl value, sip_auth_chal_h *h, void *arg)
+static int chal_parse(struct pl value, sip_auth_chal_h *h, void *arg, bool all)
 {
 	struct chal_acc *acc;
 	struct cur c;
@@ -343,7 +351,7 @@ int sip_auth_chal_parse(struct pl value, sip_auth_chal_h *h, void *arg)
 
 		if (cur_peek(&c) != '=') {
 			/* a token not followed by '=' starts a new challenge */
-			if (open && (err = acc_close(acc, h, arg)) != 0)
+			if (open && (err = acc_close(acc, h, arg, all)) != 0)
 				goto out;
 			acc_open(acc, eq_ci(name, nlen, "Digest"));
 			open = true;
@@ -390,13 +398,18 @@ int sip_auth_chal_parse(struct pl value, sip_auth_chal_h *h, void *arg)
 			goto out;
 		}
 	}
-	err = open ? acc_close(acc, h, arg) : 0;
+	err = open ? acc_close(acc, h, arg, all) : 0;
 out:
 	if (acc)
 		crypto_wipe(acc, sizeof(*acc));
 	free(acc);
 	free(val);
 	return err;
+}
+
+int sip_auth_chal_parse(struct pl value, sip_auth_chal_h *h, void *arg)
+{
+	return chal_parse(value, h, arg, false);
 }
 
 /* ---- response computation --------------------------------------------------------- */
@@ -646,6 +659,12 @@ struct sip_auth {
 	size_t nent;
 	struct auth_ent pend[SIP_AUTH_MAX_REALMS];
 	size_t npend;
+	/* (kind, realm)s that offered SHA-256 or SHA-512-256 since sip_auth_begin: no MD5 for them */
+	struct strong_mark {
+		bool proxy;
+		char realm[SIP_AUTH_VALUE_MAX + 1];
+	} strong[SIP_AUTH_MAX_REALMS];
+	size_t nstrong;
 	bool bad; /* a malformed header was seen since sip_auth_begin */
 };
 
@@ -743,17 +762,42 @@ void sip_auth_free(struct sip_auth *auth)
 	free(auth);
 }
 
+static void pend_clear(struct sip_auth *auth)
+{
+	ent_clear(auth->pend, &auth->npend);
+	memset(auth->strong, 0, sizeof(auth->strong));
+	auth->nstrong = 0;
+	auth->bad = false;
+}
+
 void sip_auth_begin(struct sip_auth *auth)
 {
-	if (!auth)
+	if (auth)
+		pend_clear(auth);
+}
+
+static bool strong_has(const struct strong_mark *v, size_t n, bool proxy, const char *realm)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].proxy == proxy && strcmp(v[i].realm, realm) == 0)
+			return true;
+	return false;
+}
+
+static void strong_add(struct strong_mark *v, size_t *np, bool proxy, const char *realm)
+{
+	if (strong_has(v, *np, proxy, realm) || *np >= SIP_AUTH_MAX_REALMS)
 		return;
-	ent_clear(auth->pend, &auth->npend);
-	auth->bad = false;
+	v[*np].proxy = proxy;
+	memcpy(v[*np].realm, realm, strlen(realm) + 1);
+	(*np)++;
 }
 
 struct add_ctx {
 	struct auth_ent v[SIP_AUTH_MAX_REALMS];
 	size_t n;
+	struct strong_mark strong[SIP_AUTH_MAX_REALMS];
+	size_t nstrong;
 	bool proxy;
 };
 
@@ -761,7 +805,10 @@ static int add_h(const struct sip_auth_chal *ch, void *arg)
 {
 	struct add_ctx *ctx = arg;
 
-	ent_merge(ctx->v, &ctx->n, ctx->proxy, ch);
+	if (ch->alg != CRYPTO_MD5)
+		strong_add(ctx->strong, &ctx->nstrong, ctx->proxy, ch->realm);
+	if (!ch->unusable)
+		ent_merge(ctx->v, &ctx->n, ctx->proxy, ch);
 	return 0;
 }
 
@@ -779,7 +826,7 @@ int sip_auth_add(struct sip_auth *auth, bool proxy, struct pl value)
 	ctx->proxy = proxy;
 
 	/* a malformed header contributes nothing, not even its well-formed first part */
-	err = sip_auth_chal_parse(value, add_h, ctx);
+	err = chal_parse(value, add_h, ctx, true);
 	if (err) {
 		if (err == EBADMSG)
 			auth->bad = true;
@@ -787,14 +834,41 @@ int sip_auth_add(struct sip_auth *auth, bool proxy, struct pl value)
 	}
 	for (i = 0; i < ctx->n; i++)
 		ent_merge(auth->pend, &auth->npend, proxy, &ctx->v[i].ch);
+	for (i = 0; i < ctx->nstrong; i++)
+		strong_add(auth->strong, &auth->nstrong, proxy, ctx->strong[i].realm);
 out:
 	crypto_wipe(ctx, sizeof(*ctx));
 	free(ctx);
 	return err;
 }
 
-int sip_auth_commit(struct sip_auth *auth, bool transport_secure, bool allow_plaintext_auth)
+/* Removes pend[i], keeping the order of the others. */
+static void pend_drop(struct sip_auth *auth, size_t i)
 {
+	memmove(&auth->pend[i], &auth->pend[i + 1], (auth->npend - i - 1) * sizeof(auth->pend[0]));
+	auth->npend--;
+	crypto_wipe(&auth->pend[auth->npend], sizeof(auth->pend[0]));
+}
+
+/* "a", "b" (or "none") into w: the realms an account has, for a message. */
+static void realms_list(struct wbuf *w, const struct sip_auth_realms *r)
+{
+	if (!r || !r->n) {
+		wbuf_str(w, "none yet");
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		wbuf_printf(w, "%s\"%.64s\"", i ? ", " : "", r->v[i]);
+}
+
+/*
+ * sip_auth_commit, with pol (may be NULL: any realm) deciding which realms are answered;
+ * why (may be NULL) gets a sentence for EREMOTE and for an MD5 answer refused.
+ */
+static int commit_ex(struct sip_auth *auth, bool transport_secure, bool allow_plaintext_auth,
+		     const struct sip_auth_policy *pol, char *why, size_t whysz)
+{
+	char foreign[SIP_AUTH_VALUE_MAX + 1] = "", weak[SIP_AUTH_VALUE_MAX + 1] = "";
 	size_t i;
 	int err = 0;
 
@@ -806,6 +880,47 @@ int sip_auth_commit(struct sip_auth *auth, bool transport_secure, bool allow_pla
 	}
 	if (auth->npend == 0) {
 		err = auth->bad ? EBADMSG : EPROTO;
+		goto out;
+	}
+
+	for (i = 0; i < auth->npend;) {
+		const struct auth_ent *p = &auth->pend[i];
+
+		/* RFC 8760 leaves the choice to the client: never MD5 where something stronger was offered */
+		if (p->ch.alg == CRYPTO_MD5 && strong_has(auth->strong, auth->nstrong, p->proxy, p->ch.realm)) {
+			if (!weak[0])
+				memcpy(weak, p->ch.realm, strlen(p->ch.realm) + 1);
+			pend_drop(auth, i);
+			continue;
+		}
+		/* the password belongs to the account's realms: anyone else gets nothing to attack offline */
+		if (pol && !pol->any_realm && !sip_auth_realms_has(pol->realms, p->ch.realm)) {
+			if (!foreign[0])
+				memcpy(foreign, p->ch.realm, strlen(p->ch.realm) + 1);
+			pend_drop(auth, i);
+			continue;
+		}
+		i++;
+	}
+	if (auth->npend == 0) {
+		struct wbuf w;
+
+		if (why && whysz)
+			wbuf_init_static(&w, why, whysz);
+		if (foreign[0]) {
+			err = EREMOTE;
+			if (why && whysz) {
+				wbuf_printf(&w, "challenged for realm \"%.64s\", which is not this account's (its realms: ",
+					    foreign);
+				realms_list(&w, pol->realms);
+				wbuf_str(&w, "): the password is not sent there");
+			}
+		} else {
+			err = EPROTO;
+			if (why && whysz)
+				wbuf_printf(&w, "realm \"%.64s\" offered SHA-256 or SHA-512-256 as well as MD5, and "
+					    "only its MD5 challenge could be answered: MD5 refused", weak);
+		}
 		goto out;
 	}
 
@@ -845,11 +960,17 @@ int sip_auth_commit(struct sip_auth *auth, bool transport_secure, bool allow_pla
 		e->proxy = p->proxy;
 		e->stale = stale;
 		e->fresh = true;
+		if (pol && pol->learn)
+			sip_auth_realms_add(pol->learn, p->ch.realm);
 	}
 out:
-	ent_clear(auth->pend, &auth->npend);
-	auth->bad = false;
+	pend_clear(auth);
 	return err;
+}
+
+int sip_auth_commit(struct sip_auth *auth, bool transport_secure, bool allow_plaintext_auth)
+{
+	return commit_ex(auth, transport_secure, allow_plaintext_auth, NULL, NULL, 0);
 }
 
 void sip_auth_accepted(struct sip_auth *auth)
@@ -869,8 +990,7 @@ void sip_auth_reset(struct sip_auth *auth)
 	if (!auth)
 		return;
 	ent_clear(auth->ent, &auth->nent);
-	ent_clear(auth->pend, &auth->npend);
-	auth->bad = false;
+	pend_clear(auth);
 }
 
 size_t sip_auth_count(const struct sip_auth *auth)
@@ -923,5 +1043,89 @@ int sip_auth_print(struct sip_auth *auth, struct wbuf *w, const char *method, co
 		e->fresh = false;
 	}
 out:
+	return err;
+}
+
+/* ---- the account's realms, and one request's challenge ----------------------------- */
+
+int sip_auth_realms_add(struct sip_auth_realms *r, const char *realm)
+{
+	size_t n;
+
+	if (!r || !realm || !*realm || (n = strlen(realm)) > SIP_AUTH_VALUE_MAX)
+		return EINVAL;
+	if (sip_auth_realms_has(r, realm))
+		return 0;
+	if (r->n >= SIP_AUTH_REALMS_MAX)
+		return ENOSPC;
+	memcpy(r->v[r->n++], realm, n + 1);
+	return 0;
+}
+
+bool sip_auth_realms_has(const struct sip_auth_realms *r, const char *realm)
+{
+	if (!r || !realm)
+		return false;
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i], realm) == 0)
+			return true;
+	return false;
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define ROUNDS_STR STR(SIP_AUTH_MAX_ROUNDS)
+
+static const char *challenge_why(int err)
+{
+	switch (err) {
+	case ENOKEY: return "the account has no password";
+	case ELOOP: return "too many authentication challenges to one request (at most " ROUNDS_STR " are answered)";
+	case EACCES: return "challenged again: wrong user name or password";
+	case EPERM: return "challenge over a plaintext transport refused (allow_plaintext_auth = yes permits it)";
+	case EBADMSG: return "malformed challenge";
+	case EPROTO: return "no challenge sphone can answer (unsupported algorithm, or stale nonces in a loop)";
+	}
+	return "cannot answer the challenge";
+}
+
+int sip_auth_challenge(struct sip_auth *auth, const struct sip_msg *resp, unsigned *rounds,
+		       const struct sip_auth_policy *pol, char *why, size_t whysz)
+{
+	const struct sip_hdr *h;
+	const char *prev = NULL;
+	uint16_t code;
+	bool proxy;
+	int err;
+
+	if (why && whysz)
+		why[0] = '\0';
+	if (!resp || !rounds || !pol)
+		return EINVAL;
+	code = sip_msg_status(resp);
+	if (code != 401 && code != 407)
+		return EINVAL;
+	if (!auth) {
+		err = ENOKEY;
+		goto out;
+	}
+	/* two realms taking turns, or a server that never says yes, must not keep us sending */
+	if (++*rounds > SIP_AUTH_MAX_ROUNDS) {
+		err = ELOOP;
+		goto out;
+	}
+	proxy = code == 407;
+	sip_auth_begin(auth);
+	for (h = sip_msg_hdr(resp, proxy ? SIP_HDR_PROXY_AUTHENTICATE : SIP_HDR_WWW_AUTHENTICATE); h;
+	     h = sip_msg_hdr_next(resp, h)) {
+		if (h->line.p == prev) /* one header line split into values: add it once */
+			continue;
+		prev = h->line.p;
+		sip_auth_add(auth, proxy, h->line);
+	}
+	err = commit_ex(auth, pol->secure, pol->allow_plaintext, pol, why, whysz);
+out:
+	if (err && why && whysz && !why[0])
+		snprintf(why, whysz, "%s", challenge_why(err));
 	return err;
 }

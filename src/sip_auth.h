@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "pl.h"
 
+struct sip_msg;
 struct wbuf;
 
 /* qop values offered by a challenge (bit set) */
@@ -23,6 +24,10 @@ enum { SIP_AUTH_QOP_AUTH = 1, SIP_AUTH_QOP_AUTH_INT = 2 };
 #define SIP_AUTH_MAX_REALMS 4
 /* Consecutive stale=true challenges answered before giving up (EPROTO). */
 #define SIP_AUTH_MAX_STALE 3
+/* 401/407 rounds one request may answer before it fails (ELOOP): a proxy and the far end, stale nonces. */
+#define SIP_AUTH_MAX_ROUNDS 4
+/* Realms one account's credentials may belong to (configured plus learnt from its registrar). */
+#define SIP_AUTH_REALMS_MAX 8
 
 /* One Digest challenge we can answer, values unescaped and NUL-terminated. */
 struct sip_auth_chal {
@@ -33,6 +38,7 @@ struct sip_auth_chal {
 	bool userhash;
 	bool charset_utf8;
 	bool has_opaque;
+	bool unusable;      /* sip_auth's own bookkeeping only: sip_auth_chal_parse never hands one out */
 	char realm[SIP_AUTH_VALUE_MAX + 1];
 	char nonce[SIP_AUTH_VALUE_MAX + 1];
 	char opaque[SIP_AUTH_VALUE_MAX + 1];
@@ -96,7 +102,8 @@ void sip_auth_begin(struct sip_auth *auth);
 int sip_auth_add(struct sip_auth *auth, bool proxy, struct pl value);
 /*
  * Decides on the challenges added since sip_auth_begin (the strongest per realm:
- * SHA-512-256 > SHA-256 > MD5). Returns
+ * SHA-512-256 > SHA-256 > MD5). A realm that also offered SHA-256 or SHA-512-256 in this set
+ * (even in a challenge sphone cannot answer) never gets an MD5 answer. Returns
  *   0        answer them (stale=true is a retry with the new nonce, not a failure);
  *   EPERM    the challenge came over a plaintext transport and that is not allowed;
  *   EACCES   the realm challenged us again (without stale=true) right after the first
@@ -104,7 +111,8 @@ int sip_auth_add(struct sip_auth *auth, bool proxy, struct pl value);
  *            state is cleared, so a later attempt starts fresh). A challenge to
  *            credentials re-sent from the cache (second and later sip_auth_print of the
  *            same challenge: refresh, retry, server restart) is a new challenge, not this;
- *   EPROTO   no challenge we can answer, or more than SIP_AUTH_MAX_STALE stale retries;
+ *   EPROTO   no challenge we can answer (MD5 refused as above included), or more than
+ *            SIP_AUTH_MAX_STALE stale retries;
  *   EBADMSG  only malformed challenges.
  */
 int sip_auth_commit(struct sip_auth *auth, bool transport_secure, bool allow_plaintext_auth);
@@ -112,6 +120,44 @@ int sip_auth_commit(struct sip_auth *auth, bool transport_secure, bool allow_pla
 void sip_auth_accepted(struct sip_auth *auth);
 /* Forgets every challenge (e.g. when the account's server changes). */
 void sip_auth_reset(struct sip_auth *auth);
+/*
+ * The realms an account's password belongs to: the account's `realm` list and the realms its
+ * registrar (or the outbound proxy in front of it) challenged REGISTER with. Compared exactly
+ * (a realm is a case-sensitive string).
+ */
+struct sip_auth_realms {
+	size_t n;
+	char v[SIP_AUTH_REALMS_MAX][SIP_AUTH_VALUE_MAX + 1];
+};
+
+/* Adds realm unless it is there. 0, EINVAL (NULL, empty, too long), ENOSPC (full: not added). */
+int sip_auth_realms_add(struct sip_auth_realms *r, const char *realm);
+bool sip_auth_realms_has(const struct sip_auth_realms *r, const char *realm);
+
+/* What the challenge to one request is checked against. */
+struct sip_auth_policy {
+	bool secure;                          /* the request went over TLS */
+	bool allow_plaintext;                 /* the account's allow_plaintext_auth */
+	bool any_realm;                       /* REGISTER to the account's own registrar: every realm */
+	const struct sip_auth_realms *realms; /* else only these (NULL: none at all) */
+	struct sip_auth_realms *learn;        /* not NULL: the realms answered are added here */
+};
+
+/*
+ * One round of a request's digest authentication, the one place every request (REGISTER,
+ * INVITE, re-INVITE, BYE, ...) answers a 401/407: resp's WWW-/Proxy-Authenticate values go
+ * through sip_auth_begin/add/commit; challenges of a realm the policy does not allow are not
+ * answered; *rounds (0 before the request's first challenge) counts this request's rounds.
+ * 0: re-send the request (sip_auth_print adds the credentials). Otherwise why gets a sentence
+ * for the user (a foreign realm is named) and the result is
+ *   ENOKEY   auth is NULL: the account has no password;
+ *   ELOOP    more than SIP_AUTH_MAX_ROUNDS rounds for this request;
+ *   EREMOTE  every challenge is for a realm that is not the account's;
+ *   or sip_auth_commit's EACCES, EPERM, EPROTO, EBADMSG.
+ */
+int sip_auth_challenge(struct sip_auth *auth, const struct sip_msg *resp, unsigned *rounds,
+		       const struct sip_auth_policy *pol, char *why, size_t whysz);
+
 /* Number of credentials sip_auth_print would write. */
 size_t sip_auth_count(const struct sip_auth *auth);
 /*

@@ -659,6 +659,7 @@ static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_ad
 		p->username = user;
 		p->password = pw;
 	}
+	p->realms = reg_realms(x->reg);
 	p->allow_plaintext_auth = a->allow_plaintext_auth;
 	p->media_addr = media_addr;
 	p->media_timeout_ms = a->media_timeout * 1000u;

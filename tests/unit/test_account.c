@@ -124,7 +124,8 @@ static void test_all_keys(void)
 		 "tls_cert = %s\ntls_key = %s\n"
 		 "tls_pin = sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
 		 "tls_insecure_skip_verify = no\nregister = no\nexpires = 3600\n"
-		 "allow_plaintext_auth = yes\nmedia_encryption = none\nsrtp_required = no\n"
+		 "allow_plaintext_auth = yes\nrealm = pbx.example , Asterisk Realm\n"
+		 "media_encryption = none\nsrtp_required = no\n"
 		 "srtp_suites = aead_aes_256_gcm, AES_CM_128_HMAC_SHA1_80\ncodecs = pcma\n"
 		 "keepalive_interval = 0\nmedia_timeout = 5\n"
 		 "[account home]\nuri = sips:carol@example.org\npassword_cmd = echo hunter2\n",
@@ -146,6 +147,9 @@ static void test_all_keys(void)
 	is_int(a->tls_min_version, 13, "tls_min_version 1.3");
 	ok(!a->reg && a->allow_plaintext_auth && !a->srtp_required, "booleans");
 	is_int(a->expires, 3600, "expires");
+	is_int(a->n_realms, 2, "two realms");
+	is_str(a->realms[0], "pbx.example", "realm trimmed");
+	is_str(a->realms[1], "Asterisk Realm", "realm with a space, case kept");
 	is_int(a->media_encryption, ACCOUNT_MEDIA_NONE, "media_encryption none");
 	is_int(a->n_suites, 2, "two suites");
 	is_str(a->srtp_suites[0], "AEAD_AES_256_GCM", "suite names canonical, order kept");
@@ -184,6 +188,7 @@ static void test_all_keys(void)
 	ok(buf && strstr(buf, "p w#1") == NULL && strstr(buf, "hunter2") == NULL &&
 		   strstr(buf, "echo") == NULL,
 	   "printed settings contain neither password nor password_cmd");
+	ok(buf && strstr(buf, "realm = pbx.example,Asterisk Realm"), "printed settings show the realms");
 	ok(buf && strstr(buf, "password = ***") && strstr(buf, "expires = 3600") &&
 		   strstr(buf, "[account home]"),
 	   "printed settings show the effective values");
@@ -226,6 +231,9 @@ static void test_errors(void)
 	    3, "AEAD_AES_128_GCM", "unknown SRTP suite lists the valid ones");
 	bad("[account a]\nuri = sips:a@x.test\ncodecs = opus\n", 3, "pcmu", "unknown codec");
 	bad("[account a]\nuri = sips:a@x.test\ntls_pin = md5/abc\n", 3, "sha256/", "bad pin");
+	bad("[account a]\nuri = sips:a@x.test\nrealm = a, b, a\n", 3, "'a' listed twice", "realm twice");
+	bad("[account a]\nuri = sips:a@x.test\nrealm = a,b,c,d,e\n", 3, "more than 4 entries", "five realms");
+	bad("[account a]\nuri = sips:a@x.test\nrealm = ,\n", 3, "empty list", "realm list empty");
 	bad("[account a]\nuri = mailto:a@x.test\n", 2, "not a SIP URI", "bad uri");
 	bad("[account a]\nuri = sips:x.test\n", 2, "no user part", "uri without user");
 	bad("[account a]\nuri = sips:a@x.test\nproxy = sips:a b\n", 3, "proxy", "bad proxy");

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "loop.h"
 #include "sdp.h"
+#include "sip_auth.h"
 #include "sip_ctrans.h"
 #include "sip_msg.h"
 #include "sip_strans.h"
@@ -53,13 +54,17 @@ struct tua {
 	char warning[400]; /* the last warning's message */
 	/* a proxy in front of this UA that authenticates in-dialog INVITE/BYE (407) */
 	int early;      /* the last progress event's early_media: -1 none yet */
-	int challenge;  /* 0 no; 1 unless credentials carry nonce; 2 always */
+	int challenge;  /* 0 no; 1 unless credentials carry nonce; 2 always; 3 always, a new nonce each time */
+	bool challenge_new; /* out-of-dialog INVITEs too (else only in-dialog INVITE and BYE) */
+	const char *chal_realm[2]; /* the challenges' realm ("test" when unset); with two, they take turns */
 	char nonce[32];
 	unsigned challenged, authed;
+	unsigned evil_creds; /* requests that came with credentials for realm "evil.test" */
 	unsigned reinvites; /* in-dialog INVITEs that reached the calls */
 };
 
 static struct tua A, B;
+static struct sip_auth_realms a_realms; /* the realms of A's "account" */
 
 static void answer_h(void *arg);
 
@@ -210,19 +215,28 @@ static void recv_h(struct sip_msg *m, struct sip_flow *flow, const struct sockad
 	}
 	if (sip_strans_mgr_recv(u->stm, m) == 0)
 		goto out;
-	if (u->challenge && sip_msg_to(m) && pl_isset(sip_msg_to(m)->tag) &&
+	if (u->challenge && ((sip_msg_to(m) && pl_isset(sip_msg_to(m)->tag)) || u->challenge_new) &&
 	    (sip_msg_method_id(m) == SIP_METHOD_INVITE || sip_msg_method_id(m) == SIP_METHOD_BYE)) {
-		const struct sip_hdr *h = sip_msg_hdr(m, SIP_HDR_PROXY_AUTHORIZATION);
+		const struct sip_hdr *h;
 		char want[64];
 		struct wbuf w;
 
+		for (h = sip_msg_hdr(m, SIP_HDR_PROXY_AUTHORIZATION); h; h = sip_msg_hdr_next(m, h))
+			if (pl_has(h->line, "realm=\"evil.test\""))
+				u->evil_creds++;
+		h = sip_msg_hdr(m, SIP_HDR_PROXY_AUTHORIZATION);
 		snprintf(want, sizeof(want), "nonce=\"%s\"", u->nonce);
-		if (u->challenge == 2 || !h || !pl_has(h->line, want)) {
+		if (u->challenge >= 2 || !h || !pl_has(h->line, want)) {
+			const char *realm = u->chal_realm[1] && u->challenged % 2 ? u->chal_realm[1] :
+					    u->chal_realm[0] ? u->chal_realm[0] : "test";
 			char extra[200];
+
+			if (u->challenge == 3)
+				snprintf(u->nonce, sizeof(u->nonce), "n%u", u->challenged);
 			u->challenged++;
 			snprintf(extra, sizeof(extra),
-				 "Proxy-Authenticate: Digest realm=\"test\", nonce=\"%s\", algorithm=MD5, qop=\"auth\"\r\n",
-				 u->nonce);
+				 "Proxy-Authenticate: Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5, qop=\"auth\"\r\n",
+				 realm, u->nonce);
 			wbuf_init(&w, 0);
 			if (!sip_reply_print(&w, m, 407, NULL, "proxy", extra, NULL, NULL, 0))
 				sip_flow_send(flow, w.p, w.len);
@@ -988,6 +1002,9 @@ int main(void)
 	/* 9. in-dialog requests challenged by a proxy (407): answered once with credentials */
 	A.prm.username = "alice";
 	A.prm.password = "secret";
+	sip_auth_realms_add(&a_realms, "test");
+	sip_auth_realms_add(&a_realms, "test2");
+	A.prm.realms = &a_realms;
 	A.prm.allow_plaintext_auth = true; /* TCP here */
 	is_int(place(), 0, "auth: INVITE sent");
 	ok(run_until(both_established, 5000), "auth: established");
@@ -1061,6 +1078,74 @@ int main(void)
 	}
 	tua_reap(&A);
 	tua_reap(&B);
+
+	/*
+	 * 9b. The password answers only the account's realms ("test", "test2" here): a callee (or
+	 * anything on the path) that challenges the INVITE for its own realm gets no response to
+	 * attack offline; the call ends naming the realm, with a warning.
+	 */
+	A.prm.allow_plaintext_auth = true;
+	B.challenge = 1;
+	B.challenge_new = true;
+	B.chal_realm[0] = "evil.test";
+	B.challenged = B.authed = B.evil_creds = 0;
+	snprintf(B.nonce, sizeof(B.nonce), "e1");
+	is_int(place(), 0, "realm: INVITE sent");
+	ok(run_until(a_ended, 3000), "realm: a challenge for another realm ends the call");
+	is_int((int)event_get_int(&A.last_ended, "status", 0), 407, "realm: status 407");
+	ok(event_get_str(&A.last_ended, "reason") && strstr(event_get_str(&A.last_ended, "reason"), "\"evil.test\""),
+	   "realm: the reason names the realm (%s)", event_get_str(&A.last_ended, "reason"));
+	ok(strstr(A.warning, "evil.test") != NULL, "realm: a warning says why (%s)", A.warning);
+	run_until(NULL, 300);
+	is_int((int)B.evil_creds, 0, "realm: no credentials for evil.test were sent");
+	is_int((int)B.challenged, 1, "realm: one INVITE, one challenge");
+	ok(!seen(&B, "incoming"), "realm: the callee never got a call");
+	tua_reap(&A);
+	tua_reap(&B);
+	B.challenge = 0;
+	B.challenge_new = false;
+	is_int(place(), 0, "realm in dialog: INVITE sent");
+	ok(run_until(both_established, 5000), "realm in dialog: established");
+	if (both_established()) {
+		struct call *ca = live(&A);
+
+		B.challenge = 1;
+		B.challenged = B.evil_creds = 0;
+		is_int(call_hold(ca, true), 0, "realm in dialog: hold re-INVITE sent");
+		ok(run_until(a_warned, 3000) && strstr(A.warning, "\"evil.test\"") && strstr(A.warning, "not this account"),
+		   "realm in dialog: a warning names the realm (%s)", A.warning);
+		run_until(NULL, 300);
+		is_int((int)B.evil_creds, 0, "realm in dialog: no credentials for evil.test were sent");
+		is_int((int)B.challenged, 1, "realm in dialog: challenged once, not answered");
+		ok(call_state(ca) == CALL_ESTABLISHED && !call_on_hold(ca), "realm in dialog: the call stays up, not held");
+		B.challenge = 0;
+		call_hangup(ca);
+		run_until(both_ended, 3000);
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/* 9c. two of the account's realms taking turns, each time a fresh nonce: the INVITE stops at the cap */
+	B.challenge = 3;
+	B.challenge_new = true;
+	B.chal_realm[0] = "test";
+	B.chal_realm[1] = "test2";
+	B.challenged = B.evil_creds = 0;
+	is_int(place(), 0, "realm loop: INVITE sent");
+	ok(run_until(a_ended, 5000), "realm loop: the call ends");
+	is_int((int)B.challenged, SIP_AUTH_MAX_ROUNDS + 1, "realm loop: %d challenges answered, the next one not",
+	       SIP_AUTH_MAX_ROUNDS);
+	ok(event_get_str(&A.last_ended, "reason") && strstr(event_get_str(&A.last_ended, "reason"), "too many"),
+	   "realm loop: the reason says so (%s)", event_get_str(&A.last_ended, "reason"));
+	ok(strstr(A.warning, "too many") != NULL, "realm loop: and a warning (%s)", A.warning);
+	run_until(NULL, 300);
+	is_int((int)B.challenged, SIP_AUTH_MAX_ROUNDS + 1, "realm loop: nothing more was sent");
+	tua_reap(&A);
+	tua_reap(&B);
+	B.challenge = 0;
+	B.challenge_new = false;
+	B.chal_realm[0] = B.chal_realm[1] = NULL;
+	A.prm.allow_plaintext_auth = false;
 	A.prm.username = A.prm.password = NULL;
 
 	/* 10. glare: both re-INVITE at once, both get 491, each retries after its RFC 3261 14.1 delay */

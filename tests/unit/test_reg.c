@@ -11,6 +11,7 @@
 #include "event.h"
 #include "loop.h"
 #include "reg.h"
+#include "sip_auth.h"
 #include "sip_msg.h"
 #include "tap.h"
 #include "tls.h"
@@ -651,6 +652,56 @@ static void test_insecure_warning(struct loop *l)
 	reg_free(r);
 }
 
+/*
+ * The account's realms: its `realm` list, then what the registrar challenged with (the
+ * realms calls may answer). A registrar offering MD5 and SHA-256 gets the SHA-256 answer;
+ * one whose SHA-256 challenge cannot be answered gets no MD5 answer at all.
+ */
+static void test_realms_and_algorithms(struct loop *l)
+{
+	struct account a = acc_alice();
+	struct reg_sender snd = { fake_send, fake_cancel, NULL };
+	struct fake f;
+	struct evlog ev;
+	struct reg *r = NULL;
+	const struct sip_auth_realms *rs;
+	char v[1024];
+
+	memset(&f, 0, sizeof(f));
+	memset(&ev, 0, sizeof(ev));
+	f.secure = true;
+	snd.arg = &f;
+	a.n_realms = 1;
+	snprintf(a.realms[0], sizeof(a.realms[0]), "pbx.test");
+	if (reg_alloc(&r, l, &a, "alice-pw", &snd, ev_h, &ev))
+		return;
+	rs = reg_realms(r);
+	ok(rs && rs->n == 1 && sip_auth_realms_has(rs, "pbx.test"), "realms: the configured one first");
+	reg_set_timing(r, 20, 100, 0);
+	reg_start(r);
+	reply(&f, 401, "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"m1\", qop=\"auth\", algorithm=MD5\r\n"
+		       "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"s1\", qop=\"auth\", algorithm=SHA-256\r\n");
+	is_int(f.nsent, 2, "MD5 + SHA-256: answered");
+	hdr(&f, "Authorization", v, sizeof(v));
+	ok(strstr(v, "algorithm=SHA-256") && strstr(v, "nonce=\"s1\""), "with SHA-256 (%.80s)", v);
+	ok(sip_auth_realms_has(rs, "sip.test") && rs->n == 2, "the registrar's realm is now the account's");
+	reply(&f, 200, NULL);
+	is_int(reg_state(r), REG_REGISTERED, "registered");
+	reg_stop(r, 100, NULL, NULL);
+	reply(&f, 200, NULL);
+	run_for(l, 20);
+
+	reg_start(r);
+	reply(&f, 401, "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"m2\", qop=\"auth\", algorithm=MD5\r\n"
+		       "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"s2\", qop=\"auth-conf\", "
+		       "algorithm=SHA-256\r\n");
+	is_int(f.nsent, 4, "MD5 + a SHA-256 challenge sphone cannot answer: no MD5 answer sent");
+	is_int(count(&ev, "registration_failed"), 1, "registration_failed");
+	ok(strstr(event_get_str(&ev.last_failed, "reason"), "MD5 refused") != NULL, "reason: %s",
+	   event_get_str(&ev.last_failed, "reason"));
+	reg_free(r);
+}
+
 int main(void)
 {
 	struct loop *l = NULL;
@@ -662,6 +713,7 @@ int main(void)
 	test_backoff_and_errors(l);
 	test_plaintext_and_misc(l);
 	test_insecure_warning(l);
+	test_realms_and_algorithms(l);
 	loop_free(l);
 	return tap_done();
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_sip_auth.c: Digest parsing, RFC 2069/2617/7616 response vectors, auth state policy. */
+/* test_sip_auth.c: Digest parsing, RFC 2069/2617/7616 response vectors, auth state policy, realm binding and round cap. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
 #include "sip_auth.h"
+#include "sip_msg.h"
 #include "tap.h"
 
 #define MAXCH 8
@@ -508,6 +509,197 @@ static void test_state_policy(void)
 	sip_auth_free(a);
 }
 
+/*
+ * MD5 is never the answer for a realm that also offered SHA-256 or SHA-512-256 in the same set,
+ * even when the stronger challenge is one sphone cannot answer (here: a qop it does not know,
+ * and -sess without qop). Before the fix the MD5 challenge was answered.
+ */
+static void test_state_no_md5_downgrade(void)
+{
+	struct sip_auth *a = new_auth();
+	char *out;
+	int err;
+
+	sip_auth_begin(a);
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"m\", algorithm=MD5, qop=auth"));
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"s\", algorithm=SHA-256, qop=auth"));
+	is_int(sip_auth_commit(a, true, false), 0, "MD5 and SHA-256 offered: answered");
+	out = print_reg(a, &err);
+	ok(strstr(out, "algorithm=SHA-256") && !strstr(out, "MD5"), "... with SHA-256 (%.60s)", out);
+	sip_auth_reset(a);
+
+	sip_auth_begin(a);
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"m\", algorithm=MD5, qop=auth"));
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"s\", algorithm=SHA-256, qop=\"auth-conf\""));
+	is_int(sip_auth_commit(a, true, false), EPROTO,
+	       "MD5 and a SHA-256 challenge sphone cannot answer (qop=auth-conf): MD5 refused (EPROTO)");
+	is_int(sip_auth_count(a), 0, "nothing to print");
+
+	sip_auth_begin(a);
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"m\", algorithm=MD5, qop=auth, "
+				 "Digest realm=\"r\", nonce=\"s\", algorithm=SHA-512-256-sess"));
+	is_int(sip_auth_commit(a, true, false), EPROTO, "MD5 and SHA-512-256-sess without qop, one header: MD5 refused");
+
+	/* another realm's SHA-256 does not stop realm r's MD5; an unknown algorithm does not either */
+	sip_auth_begin(a);
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"m\", algorithm=MD5, qop=auth"));
+	sip_auth_add(a, false, S("Digest realm=\"other\", nonce=\"s\", algorithm=SHA-256, qop=\"auth-conf\""));
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"x\", algorithm=SHA3-999, qop=auth"));
+	is_int(sip_auth_commit(a, true, false), 0, "MD5 for r, SHA-256 only for another realm: MD5 answered");
+	out = print_reg(a, &err);
+	ok(strstr(out, "realm=\"r\"") && strstr(out, "algorithm=MD5"), "r answered with MD5");
+	/* nor does a Proxy-Authenticate offer count for WWW-Authenticate */
+	sip_auth_reset(a);
+	sip_auth_begin(a);
+	sip_auth_add(a, true, S("Digest realm=\"r\", nonce=\"s\", algorithm=SHA-256, qop=\"auth-conf\""));
+	sip_auth_add(a, false, S("Digest realm=\"r\", nonce=\"m\", algorithm=MD5, qop=auth"));
+	is_int(sip_auth_commit(a, true, false), 0, "strong offer in the other header kind: MD5 answered");
+	sip_auth_free(a);
+}
+
+/* A 401/407 response to a REGISTER for sip:sip.test, with extra header lines. */
+static struct sip_msg *chal_resp(unsigned code, const char *hdrs)
+{
+	static const char req_txt[] =
+		"INVITE sip:bob@sip.test SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bKx1\r\n"
+		"From: <sip:alice@sip.test>;tag=a\r\nTo: <sip:bob@sip.test>\r\nCall-ID: c1\r\n"
+		"CSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+	struct sip_msg *req = NULL, *resp = NULL;
+	struct wbuf w;
+
+	wbuf_init(&w, 0);
+	if (!sip_msg_decode(&req, req_txt, strlen(req_txt)) &&
+	    !sip_reply_print(&w, req, (uint16_t)code, NULL, "t", hdrs, NULL, NULL, 0))
+		sip_msg_decode(&resp, w.p, w.len);
+	sip_msg_free(req);
+	wbuf_free(&w);
+	return resp;
+}
+
+/* One round of sip_auth_challenge on a response built from code and hdrs. */
+static int round_of(struct sip_auth *a, unsigned *rounds, const struct sip_auth_policy *pol, unsigned code,
+		    const char *hdrs, char *why, size_t whysz)
+{
+	struct sip_msg *m = chal_resp(code, hdrs);
+	int err = m ? sip_auth_challenge(a, m, rounds, pol, why, whysz) : ENOMEM;
+
+	sip_msg_free(m);
+	return err;
+}
+
+/*
+ * The password answers only the account's realms, a request gets at most SIP_AUTH_MAX_ROUNDS
+ * rounds (two realms taking turns), and a REGISTER's realms become the account's.
+ */
+static void test_challenge_realms(void)
+{
+	struct sip_auth *a = new_auth();
+	struct sip_auth_realms realms, learnt;
+	struct sip_auth_policy pol = { .secure = true, .realms = &realms };
+	char why[300], *out;
+	unsigned rounds = 0;
+	int err, i;
+
+	memset(&realms, 0, sizeof(realms));
+	memset(&learnt, 0, sizeof(learnt));
+	is_int(sip_auth_realms_add(&realms, "sip.test"), 0, "realms: add");
+	is_int(sip_auth_realms_add(&realms, "sip.test"), 0, "realms: add twice is a no-op");
+	is_int((int)realms.n, 1, "realms: one");
+	is_int(sip_auth_realms_add(&realms, ""), EINVAL, "realms: empty refused");
+	ok(!sip_auth_realms_has(&realms, "SIP.test"), "realms: compared exactly (case matters)");
+	for (i = 0; i < SIP_AUTH_REALMS_MAX - 1; i++) {
+		char r[16];
+		snprintf(r, sizeof(r), "r%d", i);
+		sip_auth_realms_add(&realms, r);
+	}
+	is_int(sip_auth_realms_add(&realms, "one-too-many"), ENOSPC, "realms: full -> ENOSPC");
+	realms.n = 1;
+
+	/* a callee (or anything on the path) asks for the password in its own realm */
+	err = round_of(a, &rounds, &pol, 401,
+		       "WWW-Authenticate: Digest realm=\"evil.test\", nonce=\"e1\", algorithm=MD5\r\n", why,
+		       sizeof(why));
+	is_int(err, EREMOTE, "foreign realm -> EREMOTE");
+	ok(strstr(why, "\"evil.test\"") && strstr(why, "\"sip.test\""),
+	   "why names the realm and the account's realms (%s)", why);
+	is_int(sip_auth_count(a), 0, "nothing would be sent");
+	out = print_reg(a, &err);
+	is_str(out, "", "no credentials printed");
+	is_int(round_of(a, &rounds, &pol, 407,
+			"Proxy-Authenticate: Digest realm=\"evil.test\", nonce=\"e1\", qop=auth\r\n", why,
+			sizeof(why)),
+	       EREMOTE, "the same in a 407");
+	pol.realms = NULL;
+	is_int(round_of(a, &rounds, &pol, 401,
+			"WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"e1\", qop=auth\r\n", why, sizeof(why)),
+	       EREMOTE, "no realms at all: nothing is answered");
+	ok(strstr(why, "none yet") != NULL, "why says the account has no realm yet (%s)", why);
+	pol.realms = &realms;
+
+	/* ours and a foreign one in one set: only ours is answered */
+	rounds = 0;
+	err = round_of(a, &rounds, &pol, 401,
+		       "WWW-Authenticate: Digest realm=\"evil.test\", nonce=\"e2\", qop=auth\r\n"
+		       "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"s2\", qop=auth\r\n",
+		       why, sizeof(why));
+	is_int(err, 0, "ours and a foreign realm: answered");
+	out = print_reg(a, &err);
+	ok(strstr(out, "realm=\"sip.test\"") && !strstr(out, "evil"), "only the account's realm gets credentials");
+	is_int((int)rounds, 1, "one round counted");
+	sip_auth_reset(a);
+
+	/* two of the account's realms taking turns with fresh nonces: given up after the cap */
+	sip_auth_realms_add(&realms, "other.test");
+	rounds = 0;
+	for (i = 0; i < 10; i++) {
+		char hdr[120];
+		snprintf(hdr, sizeof(hdr), "WWW-Authenticate: Digest realm=\"%s\", nonce=\"t%d\", qop=auth\r\n",
+			 i % 2 ? "other.test" : "sip.test", i);
+		err = round_of(a, &rounds, &pol, 401, hdr, why, sizeof(why));
+		if (err)
+			break;
+		print_reg(a, &err);
+	}
+	is_int(i, SIP_AUTH_MAX_ROUNDS, "two realms taking turns: %d rounds answered", SIP_AUTH_MAX_ROUNDS);
+	is_int(err, ELOOP, "then ELOOP");
+	ok(strstr(why, "too many") != NULL, "why: %s", why);
+	sip_auth_reset(a);
+
+	/* REGISTER: the registrar's realm is answered and learnt */
+	{
+		struct sip_auth_policy reg = { .secure = true, .any_realm = true, .learn = &learnt };
+
+		rounds = 0;
+		is_int(round_of(a, &rounds, &reg, 401,
+				"WWW-Authenticate: Digest realm=\"registrar.test\", nonce=\"r1\", qop=auth\r\n",
+				why, sizeof(why)),
+		       0, "REGISTER: any realm answered");
+		ok(sip_auth_realms_has(&learnt, "registrar.test"), "... and learnt as the account's");
+		sip_auth_reset(a);
+	}
+
+	/* the commit's own verdicts come through with a sentence */
+	rounds = 0;
+	pol.secure = false;
+	is_int(round_of(a, &rounds, &pol, 401, "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"p\"\r\n",
+			why, sizeof(why)),
+	       EPERM, "plaintext -> EPERM");
+	ok(strstr(why, "plaintext") != NULL, "why: %s", why);
+	pol.secure = true;
+	is_int(round_of(NULL, &rounds, &pol, 401, "WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"p\"\r\n",
+			why, sizeof(why)),
+	       ENOKEY, "no password -> ENOKEY");
+	rounds = 0;
+	is_int(round_of(a, &rounds, &pol, 401,
+			"WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"m\", algorithm=MD5, qop=auth\r\n"
+			"WWW-Authenticate: Digest realm=\"sip.test\", nonce=\"s\", algorithm=SHA-256, qop=\"auth-conf\"\r\n",
+			why, sizeof(why)),
+	       EPROTO, "MD5 refused where SHA-256 was offered -> EPROTO");
+	ok(strstr(why, "MD5 refused") && strstr(why, "sip.test"), "why: %s", why);
+	is_int(round_of(a, &rounds, &pol, 200, "", why, sizeof(why)), EINVAL, "not a 401/407 -> EINVAL");
+	sip_auth_free(a);
+}
+
 int main(void)
 {
 	test_rfc7616_391();
@@ -520,5 +712,7 @@ int main(void)
 	test_state_stale_and_failure();
 	test_state_resent();
 	test_state_policy();
+	test_state_no_md5_downgrade();
+	test_challenge_realms();
 	return tap_done();
 }
