@@ -19,7 +19,6 @@
 #include "log.h"
 #include "loop.h"
 #include "ua.h"
-#include "ui_curses.h"
 #include "wav.h"
 
 #define DEMO_URI "sips:echo@localhost"
@@ -453,9 +452,9 @@ int demo_run(const struct demo_opts *o)
 		struct ua_call_opts files = { .audio_in = d.o->audio_in ? d.o->audio_in : d.sent,
 					      .audio_out = d.o->audio_out ? d.o->audio_out : d.heard };
 		struct ua_call_opts card = { .portaudio = true, .audio_device = d.o->audio_device };
-		struct ui_curses_opts uo = {
+		struct demo_ui du = {
+			.conf = conf,
 			.dial = "echo",
-			.open_verify = true,
 			.loop = d.l,
 			.call_opts = d.o->portaudio ? &card : &files,
 			.call_opts_fallback = d.o->portaudio ? &files : NULL,
@@ -463,7 +462,11 @@ int demo_run(const struct demo_opts *o)
 				"h hangs up, q quits.",
 		};
 
-		rc = ui_curses_run(conf, &uo);
+		if (!d.o->ui) {
+			fprintf(stderr, "sphone --demo: no front end to run it in\n");
+			goto out;
+		}
+		rc = d.o->ui(&du, d.o->ui_arg);
 		goto out;
 	}
 

@@ -5,6 +5,25 @@
 
 #include <stdbool.h>
 
+struct account_conf;
+struct loop;
+struct ua_call_opts;
+
+/*
+ * What the demo asks a full-screen front end to run (demo/ does not know the
+ * UI: the caller passes it in, so the layers point one way, ui/ -> demo/).
+ */
+struct demo_ui {
+	struct account_conf *conf;                      /* the demo's account */
+	struct loop *loop;                              /* the demo peer runs on it too */
+	const char *dial;                               /* dial this once registered */
+	const char *note;                               /* one line for the message pane */
+	const struct ua_call_opts *call_opts;
+	const struct ua_call_opts *call_opts_fallback;  /* when call_opts fails (no sound card); may be NULL */
+};
+/* Runs the front end until the user quits; returns the process exit status. */
+typedef int(demo_ui_h)(const struct demo_ui *du, void *arg);
+
 struct demo_opts {
 	bool headless;          /* no UI: JSON lines on stdout, verdict as the exit status */
 	bool portaudio;         /* UI mode: use the sound card (else file audio) */
@@ -13,6 +32,8 @@ struct demo_opts {
 	const char *audio_out;  /* UI mode without portaudio: WAV to record (default: in the temp dir) */
 	unsigned seconds;       /* headless: how long the echo call lasts; 0 = 5 */
 	bool keep;              /* keep the temporary directory (its path is printed) */
+	demo_ui_h *ui;          /* UI mode: the front end (needed unless headless) */
+	void *ui_arg;
 };
 
 /*
@@ -22,7 +43,8 @@ struct demo_opts {
  * verified TLS, the call was SRTP both ways with no plaintext packets and no
  * authentication failures, and the audio that came back matches what was
  * sent; the verify report and a "demo" verdict event are printed. Returns
- * the process exit status.
+ * the process exit status. Not headless, it runs o->ui on the demo's account
+ * and loop instead, and returns what that returns.
  */
 int demo_run(const struct demo_opts *o);
 

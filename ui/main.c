@@ -95,6 +95,22 @@ static void print_lines(const char *text, const char *prefix)
 	}
 }
 
+/* The demo's full-screen mode: the demo sets up account, peer and loop, the UI runs on them. */
+static int run_demo_ui(const struct demo_ui *du, void *arg)
+{
+	struct ui_curses_opts uo = {
+		.dial = du->dial,
+		.open_verify = true,
+		.note = du->note,
+		.loop = du->loop,
+		.call_opts = du->call_opts,
+		.call_opts_fallback = du->call_opts_fallback,
+	};
+
+	(void)arg;
+	return ui_curses_run(du->conf, &uo);
+}
+
 static void list_dev_h(const char *line, void *arg)
 {
 	(void)arg;
@@ -238,7 +254,7 @@ int main(int argc, char **argv)
 	if (demo) {
 		struct demo_opts dopt = { .headless = headless, .portaudio = !co.audio_in && !co.audio_out,
 					  .audio_device = co.audio_device, .audio_in = co.audio_in,
-					  .audio_out = co.audio_out };
+					  .audio_out = co.audio_out, .ui = run_demo_ui };
 
 		if (check || config || account) {
 			fprintf(stderr, "sphone: --demo makes its own configuration: it excludes "
