@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # ui/: the front ends (full-screen, headless) and main().
-# ui/ sees the core (src/) and nothing of audio/. ncurses is ui_curses.c's alone.
+# ui/ sees the core's public headers only (src/ is on the path; tests/layers.sh holds the list of
+# which of its headers ui/ may include) and nothing of audio/. ncurses is ui_curses.c's alone.
 UI_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/ui -I$(top_srcdir)/src -I$(top_builddir)
 
 noinst_LIBRARIES += ui/libsphone_ui.a
 ui_libsphone_ui_a_CPPFLAGS = $(UI_CPPFLAGS)
 ui_libsphone_ui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 ui_libsphone_ui_a_SOURCES = ui/ui_headless.c ui/ui_headless.h \
-	ui/ui_curses.c ui/ui_curses.h ui/ui_dial.c ui/ui_dial.h
+	ui/ui_curses.c ui/ui_curses.h ui/ui_model.c ui/ui_model.h ui/ui_keys.c ui/ui_keys.h \
+	ui/ui_dial.c ui/ui_dial.h
 
 bin_PROGRAMS += sphone
 sphone_SOURCES = ui/main.c
@@ -21,6 +23,18 @@ tests_unit_test_ui_dial_SOURCES = tests/unit/test_ui_dial.c
 tests_unit_test_ui_dial_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_ui_dial_LDADD = ui/libsphone_ui.a $(TEST_LIBS)
 TESTS += tests/unit/test_ui_dial
+
+# events -> view state, keys -> commands: no terminal needed
+check_PROGRAMS += tests/unit/test_ui_model
+tests_unit_test_ui_model_SOURCES = tests/unit/test_ui_model.c
+tests_unit_test_ui_model_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_ui_model_LDADD = ui/libsphone_ui.a $(TEST_LIBS)
+TESTS += tests/unit/test_ui_model
+check_PROGRAMS += tests/unit/test_ui_keys
+tests_unit_test_ui_keys_SOURCES = tests/unit/test_ui_keys.c
+tests_unit_test_ui_keys_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_ui_keys_LDADD = ui/libsphone_ui.a $(TEST_LIBS)
+TESTS += tests/unit/test_ui_keys
 
 # the curses UI driven through tmux: the demo (no external peer) and the Kamailio + baresip lab
 TESTS += tests/ui_demo.sh tests/ui_lab.sh

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ui_keys.h: what a key press does in the full-screen UI: the modes, the dial/command line, the actions. */
+#ifndef SPHONE_UI_KEYS_H
+#define SPHONE_UI_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ui_dial.h"
+
+struct ui_model;
+
+/* Function keys, numbered after every Unicode code point (a character is passed as itself). */
+enum {
+	UI_KEY_UP = 0x110000,
+	UI_KEY_DOWN,
+	UI_KEY_PGUP,
+	UI_KEY_PGDN,
+	UI_KEY_BTAB,      /* Shift-Tab */
+	UI_KEY_ENTER,     /* the keypad's Enter */
+	UI_KEY_BACKSPACE,
+	UI_KEY_OTHER,     /* any other function key */
+};
+
+enum ui_mode { UI_MODE_NORMAL, UI_MODE_DIAL, UI_MODE_CMD, UI_MODE_CONFIRM_QUIT, UI_MODE_HELP };
+enum ui_pane { UI_PANE_MSGS, UI_PANE_LOG, UI_PANE_VERIFY };
+
+/* What the keys ask of the front end. */
+enum ui_action {
+	UI_ACT_COMMAND,   /* s: a command line for ua_command() */
+	UI_ACT_QUIT,      /* s: why (for the log) */
+	UI_ACT_BELL,      /* nothing to complete */
+	UI_ACT_REDRAW,    /* repaint the whole terminal (Ctrl-L) */
+	UI_ACT_LOG_SHOWN, /* the log pane opened: it shows the SIP trace */
+};
+typedef void(ui_keys_action_h)(enum ui_action a, const char *s, void *arg);
+
+#define UI_MAX_CONTACTS 128
+
+struct ui_keys {
+	struct ui_model *m;
+	enum ui_mode mode;
+	enum ui_pane pane;
+	char edit[UI_LINE_MAX];   /* the dial or command line being typed */
+	size_t elen;
+	size_t hist_pos;          /* 0: editing a fresh line; i: showing history entry i-1 */
+	size_t comp_skip;
+	char comp_prefix[UI_LINE_MAX];
+	bool completing;
+	struct ui_hist dial_hist, cmd_hist;
+	struct ui_contact contacts[UI_MAX_CONTACTS]; /* the strings belong to the caller */
+	size_t ncontacts;
+	char aor[256];            /* names are dialled in this account's domain while none is registered */
+	bool utf8;                /* the terminal takes UTF-8: characters beyond ASCII may be typed */
+	int log_scroll;           /* lines the log pane is scrolled back */
+
+	ui_keys_action_h *ah;
+	void *arg;
+};
+
+/* Normal mode, message pane, nothing typed; ah hears the actions. */
+void ui_keys_init(struct ui_keys *k, struct ui_model *m, ui_keys_action_h *ah, void *arg);
+/* One key: a character (Unicode code point) or a UI_KEY_*. */
+void ui_keys_key(struct ui_keys *k, unsigned key);
+/* Dials what was typed (a URI, a number, a contact or a name), as Enter on the dial line does. */
+void ui_keys_dial(struct ui_keys *k, const char *typed);
+/* Asks for the selected call's verify report (when it is established). */
+void ui_keys_verify_selected(struct ui_keys *k);
+
+#endif
