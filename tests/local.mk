@@ -4,7 +4,7 @@
 TEST_LIBS = src/libsphone.a audio/libsphone_audio.a $(CORE_LIBS) $(AUDIO_LIBS)
 EXTRA_DIST += tests/tap.h tests/interop/lib.sh
 
-TESTS += tests/cli.sh tests/licence.sh
-EXTRA_DIST += tests/cli.sh tests/licence.sh COPYING tests/data/rfc4475/README
+TESTS += tests/cli.sh tests/licence.sh tests/layers.sh
+EXTRA_DIST += tests/cli.sh tests/licence.sh tests/layers.sh COPYING tests/data/rfc4475/README
 TESTS += tests/interop/lab_selftest.sh
 EXTRA_DIST += tests/interop/lab.sh tests/interop/kamailio.cfg tests/interop/labtool.py tests/interop/wavcmp.py tests/interop/lab_selftest.sh

@@ -1,0 +1,97 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# layers.sh: no #include "..." crosses a layer the wrong way (audio/ <- src/ <- demo/ <- ui/); ui/ sees the core's public headers only.
+top=${top_srcdir:-$(dirname "$0")/..}
+cd "$top" || exit 1
+
+# Who may include what. A row: the files it is about (a folder "DIR/" or one file), then what those
+# files may include: "DIR/" = any header in that folder (and below), "DIR/x.h" = that header only.
+# A file gets the rows of its folder and its own. A header of audio/, src/, ui/ or demo/ that no row
+# allows fails; names found in none of them (config.h, made by configure) pass.
+RULES='
+audio/      audio/
+src/        src/ audio/
+demo/       demo/ src/ audio/
+ui/         ui/ src/ua.h src/event.h src/loop.h src/log.h src/account.h
+ui/main.c   demo/demo.h src/version.h src/call.h
+'
+# ui/'s window on the core, and why each header is in it:
+#   ua.h       the user agent: accounts, calls, commands in, events out
+#   event.h    the events' records
+#   loop.h     ua_alloc runs on a loop the front end makes and runs (timers, stdin, signals)
+#   account.h  the configuration the front end loads (and its [ui], [contacts]) and hands to ua_alloc
+#   log.h      the front end routes the log (log pane, --log, levels, SIP trace) and masks peer text
+#   version.h  --version
+#   call.h     main.c's --list-devices (call_audio_list_devices) only: core-internal, to move behind ua.h
+LAYERS='audio src demo ui'
+
+allowed_for() { # FILE: the allowances of the rows that apply to it
+	echo "$RULES" | awk -v f="$1" 'NF { w = $1; if (w == f || (w ~ /\/$/ && index(f, w) == 1)) { $1 = ""; print } }'
+}
+
+is_allowed() { # HEADER ALLOWANCES...
+	h=$1
+	shift
+	for a in "$@"; do
+		case $a in
+		*/) case $h in "$a"*) return 0 ;; esac ;;
+		*) [ "$h" = "$a" ] && return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# The project headers an include name can mean: the including file's folder first (as the compiler
+# looks there first), else every header of the layers whose path ends in the name.
+resolve() { # FILE NAME
+	d=$(dirname "$1")
+	if [ -f "$d/$2" ]; then
+		echo "$d/$2"
+	else
+		echo "$HEADERS" | grep -E "(^|/)$(printf '%s' "$2" | sed 's/[.[\*^$]/\\&/g')\$"
+	fi
+}
+
+# shellcheck disable=SC2086
+HEADERS=$(find $LAYERS -name '*.h' | sort)
+# shellcheck disable=SC2086
+FILES=$(find $LAYERS -name '*.[ch]' | sort)
+nrows=$(echo "$RULES" | awk 'NF' | wc -l)
+echo "1..$nrows"
+i=0
+echo "$RULES" | awk 'NF { print $1 }' | while read -r row; do
+	i=$((i + 1))
+	bad=""
+	for f in $FILES; do
+		# the row that is most about f decides whether f is reported here: its own, else its folder's
+		own=$(echo "$RULES" | awk -v f="$f" 'NF && $1 == f { print $1 }')
+		case $row in
+		*/) case $f in "$row"*) [ -n "$own" ] && continue ;; *) continue ;; esac ;;
+		*) [ "$f" = "$row" ] || continue ;;
+		esac
+		# shellcheck disable=SC2046
+		set -- $(allowed_for "$f")
+		# shellcheck disable=SC2013 # include names have no blanks
+		for inc in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
+			hs=$(resolve "$f" "$inc")
+			[ -z "$hs" ] && continue
+			ok=""
+			for h in $hs; do
+				is_allowed "$h" "$@" && ok=1
+			done
+			if [ -z "$ok" ]; then
+				line=$(grep -n "#[[:space:]]*include[[:space:]]*\"$inc\"" "$f" | head -1 | cut -d: -f1)
+				bad="$bad $f:$line:$(echo "$hs" | paste -sd, -)"
+			fi
+		done
+	done
+	what=$(allowed_for "$row" | tr -s ' \n' '  ' | sed 's/^ //; s/ $//')
+	if [ -z "$bad" ]; then
+		echo "ok $i - $row includes only: $what"
+	else
+		echo "not ok $i - $row includes only: $what"
+		for b in $bad; do
+			echo "#   ${b%%:*}:$(echo "$b" | cut -d: -f2) includes $(echo "$b" | cut -d: -f3), which that layer may not"
+		done
+	fi
+done
