@@ -72,6 +72,8 @@ struct sip_flow {
 	size_t qlen, qcap;
 	struct tmr conn_tmr, ka_tmr, pong_tmr;
 	bool rx_since_ka, awaiting_pong;
+	bool pong_seen; /* the peer answered a ping once: from then on a missing pong means a dead flow */
+	bool pong_noted; /* logged that it does not answer */
 	bool close_after_flush;
 	int close_err;
 	char close_why[300];
@@ -390,18 +392,31 @@ static void pong_timeout(void *arg)
 		  f->t->conf.ka_timeout_ms);
 }
 
+/*
+ * A pong is only awaited from a peer that has answered a ping on this flow before. RFC 5626 edge
+ * proxies do (Kamailio); a registrar that does not implement it ignores pings (Asterisk's pjproject
+ * reads the CRLFs and answers nothing), and declaring its flow dead every interval would drop the
+ * registration and, worse, the route a PBX uses to reach us mid-call. There the pings still keep NAT
+ * bindings open, and a dead flow shows as a TCP error or an unanswered REGISTER or request.
+ */
 static void ka_due(void *arg)
 {
 	struct sip_flow *f = arg;
 
 	if (f->st != F_UP)
 		return;
+	if (f->awaiting_pong && !f->pong_seen && !f->pong_noted) {
+		f->pong_noted = true;
+		log_debug("SIP %s flow %s: the peer does not answer keep-alive pings; sending them without expecting "
+			  "a pong", sip_tp_name(f->tp), f->raddr_s);
+	}
 	if (f->rx_since_ka) { /* SIP messages came in: the flow is not idle and evidently alive */
 		f->rx_since_ka = false;
-	} else if (!f->awaiting_pong) {
+	} else if (!f->awaiting_pong || !f->pong_seen) {
 		if (queue_add(f, "\r\n\r\n", 4) == 0) {
 			f->awaiting_pong = true;
-			tmr_start(f->t->l, &f->pong_tmr, f->t->conf.ka_timeout_ms, pong_timeout, f);
+			if (f->pong_seen)
+				tmr_start(f->t->l, &f->pong_tmr, f->t->conf.ka_timeout_ms, pong_timeout, f);
 			flow_update_events(f);
 		}
 	}
@@ -415,7 +430,8 @@ static void on_ka(enum sip_ka kind, void *arg)
 	if (kind == SIP_KA_PING) {
 		if (f->st == F_UP && queue_add(f, "\r\n", 2) == 0)
 			flow_update_events(f);
-	} else if (f->awaiting_pong) {
+	} else {
+		f->pong_seen = true;
 		f->awaiting_pong = false;
 		tmr_cancel(&f->pong_tmr);
 	}
