@@ -53,6 +53,8 @@ struct audev_ops {
 	/* For unclocked devices (files): move one frame each way. NULL when the device has a clock. */
 	int (*tick)(struct audev *ad);
 	void (*stats)(const struct audev *ad, struct audev_stats *st);
+	/* Make what was played so far complete where it goes (a recording: a valid WAV now). NULL: nothing to do. */
+	int (*flush)(struct audev *ad);
 };
 
 /*
@@ -91,6 +93,11 @@ static inline void audev_close(struct audev *ad)
 static inline int audev_tick(struct audev *ad)
 {
 	return ad->ops->tick ? ad->ops->tick(ad) : 0;
+}
+/* After a call: the recording is a complete file at once, not only when the device closes. */
+static inline int audev_flush(struct audev *ad)
+{
+	return ad && ad->ops->flush ? ad->ops->flush(ad) : 0;
 }
 static inline void audev_stats(const struct audev *ad, struct audev_stats *st)
 {

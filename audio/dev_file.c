@@ -133,6 +133,13 @@ static void file_stats(const struct audev *ad, struct audev_stats *st)
 	*st = ((const struct file_dev *)ad)->st;
 }
 
+static int file_flush(struct audev *ad)
+{
+	struct file_dev *d = (struct file_dev *)ad;
+
+	return d->out ? wav_sync(d->out) : 0;
+}
+
 const struct audev_ops audev_file_ops = {
 	.name = "file",
 	.open = file_open,
@@ -141,4 +148,5 @@ const struct audev_ops audev_file_ops = {
 	.close = file_close,
 	.tick = file_tick,
 	.stats = file_stats,
+	.flush = file_flush,
 };

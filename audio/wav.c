@@ -395,6 +395,32 @@ int wav_write(struct wav *w, const int16_t *s, size_t n)
 	return 0;
 }
 
+/* Patches the header's sizes for what was written so far; the file position stays at the end. */
+static int patch_header(struct wav *w)
+{
+	uint8_t h[44];
+	long end;
+
+	header(h, (uint32_t)(w->written * 2));
+	if ((end = ftell(w->f)) < 0 || fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof(h), w->f) != sizeof(h) ||
+	    fseek(w->f, end, SEEK_SET) != 0)
+		return errno ? errno : EIO;
+	return 0;
+}
+
+int wav_sync(struct wav *w)
+{
+	int r;
+
+	if (!w || !w->writing || !w->f)
+		return EINVAL;
+	if (w->werr)
+		return w->werr;
+	if ((r = patch_header(w)) != 0 || fflush(w->f) != 0)
+		return (w->werr = r ? r : errno ? errno : EIO);
+	return 0;
+}
+
 int wav_close(struct wav *w)
 {
 	int r = 0;
@@ -402,10 +428,7 @@ int wav_close(struct wav *w)
 	if (!w)
 		return 0;
 	if (w->writing && w->f) {
-		uint8_t h[44];
-		header(h, (uint32_t)(w->written * 2));
-		if (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof(h), w->f) != sizeof(h))
-			r = errno ? errno : EIO;
+		r = patch_header(w);
 		if (!r)
 			r = w->werr;
 	}

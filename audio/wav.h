@@ -34,6 +34,11 @@ const struct wav_info *wav_info(const struct wav *w);
 /* Create/truncate path and write an 8 kHz mono 16-bit WAV; sizes are patched by wav_close. */
 int wav_open_write(struct wav **wp, const char *path);
 int wav_write(struct wav *w, const int16_t *s, size_t n);
+/*
+ * Makes the file on disk a complete WAV of what was written so far (sizes patched, data flushed);
+ * later writes go on appending. 0, EINVAL (not a writer), or the write error.
+ */
+int wav_sync(struct wav *w);
 
 /* Patch the header sizes (writer), close and free. NULL-safe. Returns 0 or the I/O errno. */
 int wav_close(struct wav *w);

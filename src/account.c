@@ -52,6 +52,7 @@ static const char *const suite_names[] = {
 	NULL,
 };
 static const char *const codec_names[] = { "pcmu", "pcma", NULL };
+static const char *const refreshers[] = { "auto", "local", "remote", NULL };
 static const char *const general_keys[] = { "log_level", "sip_trace", NULL };
 static const char *const audio_keys[] = { "device", NULL };
 static const char *const ui_keys[] = { "ascii", "color", "bell", NULL };
@@ -59,7 +60,8 @@ static const char *const account_keys[] = {
 	"uri", "username", "password", "password_cmd", "display_name", "proxy", "transport",
 	"ca_file", "ca_path", "tls_min_version", "tls_cert", "tls_key", "tls_pin",
 	"tls_insecure_skip_verify", "register", "expires", "allow_plaintext_auth", "realm",
-	"media_encryption", "srtp_required", "srtp_suites", "codecs", "keepalive_interval", "media_timeout", NULL,
+	"media_encryption", "srtp_required", "srtp_suites", "codecs", "session_expires", "session_refresher",
+	"keepalive_interval", "media_timeout", NULL,
 };
 
 const char *account_transp_name(enum account_transp t)
@@ -159,6 +161,7 @@ static struct account *account_new(const char *name, unsigned line)
 	snprintf(a->codecs[1], sizeof(a->codecs[1]), "pcma");
 	a->keepalive_interval = 30;
 	a->media_timeout = 30;
+	a->session_expires = 1800;
 	a->line = line;
 	return a;
 }
@@ -560,6 +563,15 @@ static int account_key(struct account *a, const struct conf_item *it)
 		return conf_uint(it, 0, 3600, &a->keepalive_interval, it->msg, it->msgsz);
 	if (!strcmp(k, "media_timeout"))
 		return conf_uint(it, 1, 3600, &a->media_timeout, it->msg, it->msgsz);
+	/* RFC 4028: not below its 90 s minimum; a day at most */
+	if (!strcmp(k, "session_expires"))
+		return conf_uint(it, 90, 86400, &a->session_expires, it->msg, it->msgsz);
+	if (!strcmp(k, "session_refresher")) {
+		r = conf_enum(it, refreshers, &idx, it->msg, it->msgsz);
+		if (!r)
+			a->session_refresher = (enum account_refresher)idx;
+		return r;
+	}
 	return conf_unknown_key(it, account_keys, it->msg, it->msgsz);
 }
 
@@ -856,6 +868,8 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 			fprintf(f, "%s%s", k ? "," : "", a->codecs[k]);
 		fprintf(f, "\nkeepalive_interval = %u\n", a->keepalive_interval);
 		fprintf(f, "media_timeout = %u\n", a->media_timeout);
+		fprintf(f, "session_expires = %u\nsession_refresher = %s\n", a->session_expires,
+			refreshers[a->session_refresher]);
 	}
 	if (c && c->audio_device)
 		fprintf(f, "\n[audio]\ndevice = %s\n", c->audio_device);

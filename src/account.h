@@ -9,6 +9,8 @@
 
 enum account_transp { ACCOUNT_TLS = 0, ACCOUNT_TCP, ACCOUNT_UDP };
 enum account_media { ACCOUNT_MEDIA_SDES = 0, ACCOUNT_MEDIA_NONE };
+/* session_refresher: who refreshes the session (RFC 4028) when sphone may choose */
+enum account_refresher { ACCOUNT_REFRESHER_AUTO = 0, ACCOUNT_REFRESHER_LOCAL, ACCOUNT_REFRESHER_REMOTE };
 
 #define ACCOUNT_MAX_SUITES 6
 #define ACCOUNT_MAX_CODECS 4
@@ -46,6 +48,8 @@ struct account {
 	char codecs[ACCOUNT_MAX_CODECS][8];
 	unsigned keepalive_interval; /* seconds, 0 = off */
 	unsigned media_timeout;      /* seconds without authenticated media that end a call */
+	unsigned session_expires;    /* RFC 4028 interval asked for in our INVITEs, 90..86400, default 1800 */
+	enum account_refresher session_refresher;
 	unsigned line;        /* where the section starts, for messages */
 };
 

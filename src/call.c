@@ -19,6 +19,7 @@
 #include "log.h"
 #include "loop.h"
 #include "sdp.h"
+#include "sip_caps.h"
 #include "sip_auth.h"
 #include "sip_ctrans.h"
 #include "sip_dialog.h"
@@ -28,7 +29,6 @@
 #include "stream.h"
 #include "tls.h"
 
-#define ALLOW_HDR "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n"
 #define MIN_SE 90
 #define SE_DEFAULT 1800
 #define FRAME_MS 20
@@ -63,6 +63,7 @@ struct call {
 	bool keys_insecure_ok;
 	bool srtp_required;
 	unsigned se_want, min_se;
+	enum call_refresher refresher_pref;
 	struct sip_flow *flow; /* NULL after it was lost, until another one is had */
 	call_flow_h *flowh;
 	void *flow_arg;
@@ -299,6 +300,9 @@ static void audio_detach(struct call_audio *a, struct call *c)
 		stream_set_device(c->s, NULL);
 	a->active = NULL;
 	tmr_cancel(&a->tick);
+	/* --audio-out is a complete WAV of everything played so far whenever no call plays into it */
+	if (a->file && audev_flush(a->dev))
+		log_warn("audio: the recording could not be written out");
 	/* the call runs on its own timer again */
 	if (c->s && c->state != CALL_ENDED)
 		media_process(c, loop_now_ms());
@@ -780,7 +784,37 @@ out:
 
 /* ---------------- ending ---------------- */
 
-static void end_call(struct call *c, uint16_t status, const char *reason, const char *by)
+/*
+ * The far end's own words on why (RFC 3326 Reason, RFC 3261 Warning), all header lines of one kind
+ * joined, as untrusted text: they are the only explanation a user gets, and hostile input.
+ */
+static void far_end_why(struct event *ev, const struct sip_msg *m)
+{
+	static const struct {
+		const char *key, *name;
+		enum sip_hdr_id id;
+	} hs[] = { { "remote_reason", "Reason", SIP_HDR_OTHER }, { "remote_warning", NULL, SIP_HDR_WARNING } };
+	/* each value capped one past what is shown (so the cut is marked); two always fit */
+	char buf[2 * (EVENT_UNTRUSTED_MAX + 8)];
+	const int cap = EVENT_UNTRUSTED_MAX + 1;
+
+	for (size_t i = 0; m && i < sizeof(hs) / sizeof(hs[0]); i++) {
+		const struct sip_hdr *h = hs[i].name ? sip_msg_hdr_by_name(m, hs[i].name) : sip_msg_hdr(m, hs[i].id);
+		struct wbuf w;
+
+		if (!h)
+			continue;
+		wbuf_init_static(&w, buf, sizeof(buf));
+		for (; h && w.len <= EVENT_UNTRUSTED_MAX; h = sip_msg_hdr_next(m, h))
+			wbuf_printf(&w, "%s%.*s", w.len ? ", " : "", h->val.l > (size_t)cap ? cap : (int)h->val.l,
+				    h->val.p);
+		event_str_untrusted(ev, hs[i].key, (const char *)w.p, w.len);
+	}
+}
+
+/* The call is over; m: the far end's message that ended it (a BYE, CANCEL or failure), or NULL. */
+static void end_call_msg(struct call *c, uint16_t status, const char *reason, const char *by,
+			 const struct sip_msg *m)
 {
 	struct event ev;
 
@@ -796,7 +830,13 @@ static void end_call(struct call *c, uint16_t status, const char *reason, const 
 	event_str(&ev, "reason", reason);
 	event_int(&ev, "status", status);
 	event_str(&ev, "by", by);
+	far_end_why(&ev, m);
 	emit(c, &ev);
+}
+
+static void end_call(struct call *c, uint16_t status, const char *reason, const char *by)
+{
+	end_call_msg(c, status, reason, by, NULL);
 }
 
 /*
@@ -1022,8 +1062,11 @@ static int send_invite(struct call *c)
 {
 	char extra[256];
 
-	snprintf(extra, sizeof(extra), ALLOW_HDR "Supported: timer\r\nSession-Expires: %u\r\nMin-SE: %u\r\n",
-		 c->se_want, c->min_se);
+	snprintf(extra, sizeof(extra), SIP_ALLOW_HDR SIP_SUPPORTED_HDR "Session-Expires: %u%s\r\nMin-SE: %u\r\n",
+		 c->se_want,
+		 c->refresher_pref == CALL_REFRESHER_LOCAL ? ";refresher=uac" :
+		 c->refresher_pref == CALL_REFRESHER_REMOTE ? ";refresher=uas" : "",
+		 c->min_se);
 	sip_ctrans_free(c->inv_ct);
 	c->inv_ct = NULL;
 	return send_request(c, "INVITE", 0, extra, c->offer.p, c->offer.len, &c->inv_ct, inv_ct_h, &c->inv_cseq);
@@ -1046,6 +1089,7 @@ static void fail_reason(char *buf, size_t sz, const struct sip_msg *resp)
 	uint16_t code = sip_msg_status(resp);
 	struct pl rp = sip_msg_reason(resp);
 	const struct sip_hdr *w = sip_msg_hdr(resp, SIP_HDR_WARNING);
+	char phrase[64], warning[EVENT_UNTRUSTED_MAX + 1];
 	const char *why;
 
 	switch (code) {
@@ -1058,8 +1102,12 @@ static void fail_reason(char *buf, size_t sz, const struct sip_msg *resp)
 	case 603: why = "declined"; break;
 	default: why = NULL; break;
 	}
-	snprintf(buf, sz, "%u %.*s%s%s%s%.*s", code, (int)rp.l, rp.p, why ? ": " : "", why ? why : "",
-		 w ? " (Warning: " : "", w ? (int)w->line.l : 0, w ? w->line.p : "");
+	/* the reason phrase and Warning are the far end's words: shown cleaned (event_clean_text) */
+	event_clean_text(phrase, sizeof(phrase), rp.p, rp.l);
+	if (w)
+		event_clean_text(warning, sizeof(warning), w->line.p, w->line.l);
+	snprintf(buf, sz, "%u %s%s%s%s%s", code, phrase, why ? ": " : "", why ? why : "",
+		 w ? " (Warning: " : "", w ? warning : "");
 	if (w && strlen(buf) + 2 < sz)
 		strcat(buf, ")");
 }
@@ -1177,7 +1225,7 @@ static void inv_ct_h(int err, const struct sip_msg *resp, void *arg)
 			log_warn("call %u: %s", c->id, msg);
 			warn(c, msg);
 		}
-		end_call(c, code, why, "remote");
+		end_call_msg(c, code, why, "remote", resp);
 		return;
 	}
 	if (code == 422 && !c->cancel_pending) {
@@ -1196,7 +1244,7 @@ static void inv_ct_h(int err, const struct sip_msg *resp, void *arg)
 		return;
 	}
 	fail_reason(why, sizeof(why), resp);
-	end_call(c, code, why, "remote");
+	end_call_msg(c, code, why, "remote", resp);
 }
 
 /* ---------------- allocation ---------------- */
@@ -1227,6 +1275,7 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 	c->srtp_required = prm->srtp && prm->srtp_required;
 	c->se_want = prm->session_expires ? prm->session_expires : SE_DEFAULT;
 	c->min_se = prm->min_se ? prm->min_se : MIN_SE;
+	c->refresher_pref = prm->refresher;
 	c->allow_plain_auth = prm->allow_plaintext_auth;
 	c->realms = prm->realms;
 	c->flow = flow;
@@ -1339,11 +1388,18 @@ static void st_err_h(int err, void *arg)
 	log_info("call %u: server transaction failed: %s", c->id, strerror(err));
 }
 
-/* A response through st, with our To tag, and for INVITE 1xx/2xx our Contact. */
+/*
+ * A response through st, with our To tag. Our Contact goes into every response that establishes or
+ * refreshes the dialog's target: 1xx/2xx to INVITE (RFC 3261 12.1.1, 13.3.1) and 2xx to UPDATE (RFC
+ * 3311 5.2); it is the dialog's, so a sips dialog gets a sips Contact (pjproject ends a sips dialog
+ * whose refresh answer lacks one: "SIPS Required").
+ */
 static int reply(struct call *c, struct sip_strans *st, uint16_t code, const char *reason, const char *extra,
 		 const void *body, size_t blen)
 {
 	const struct sip_msg *req = sip_strans_request(st);
+	enum sip_method m = sip_msg_method_id(req);
+	const char *contact = c->dlg ? sip_dialog_contact(c->dlg) : c->contact;
 	struct wbuf h, w;
 	int e;
 
@@ -1352,11 +1408,12 @@ static int reply(struct call *c, struct sip_strans *st, uint16_t code, const cha
 	wbuf_init(&h, 0);
 	wbuf_init(&w, 0);
 	if (code >= 200 && code < 300)
-		wbuf_str(&h, ALLOW_HDR "Supported: timer\r\n");
-	if (code > 100 && code < 300 && c->contact && sip_msg_method_id(req) == SIP_METHOD_INVITE)
-		wbuf_printf(&h, "Contact: <%s>\r\n", c->contact);
+		wbuf_str(&h, SIP_ALLOW_HDR SIP_SUPPORTED_HDR);
+	if (contact && ((code > 100 && code < 300 && m == SIP_METHOD_INVITE) ||
+			(code >= 200 && code < 300 && m == SIP_METHOD_UPDATE)))
+		wbuf_printf(&h, "Contact: <%s>\r\n", contact);
 	/* RFC 3261 12.1.1: a response that makes a dialog carries the request's Record-Route */
-	if (code > 100 && code < 300 && sip_msg_method_id(req) == SIP_METHOD_INVITE) {
+	if (code > 100 && code < 300 && m == SIP_METHOD_INVITE) {
 		for (size_t i = 0; i < sip_msg_rroute_count(req); i++) {
 			const struct sip_addr *rr = sip_msg_rroute_at(req, i);
 			wbuf_printf(&h, "Record-Route: %.*s\r\n", (int)rr->val.l, rr->val.p);
@@ -1366,12 +1423,13 @@ static int reply(struct call *c, struct sip_strans *st, uint16_t code, const cha
 		wbuf_str(&h, extra);
 	if ((e = h.err) != 0)
 		goto out;
-	e = sip_reply_print(&w, req, code, reason, c->dlg ? sip_dialog_local_tag(c->dlg) : "sphone-x",
+	/* before the dialog exists (420, 422, 400 to an INVITE) sip_reply_print draws a fresh tag */
+	e = sip_reply_print(&w, req, code, reason, c->dlg ? sip_dialog_local_tag(c->dlg) : NULL,
 			    h.len ? (const char *)h.p : NULL, blen ? "application/sdp" : NULL, body, blen);
 	if (e)
 		goto out;
 	e = sip_strans_reply(st, code, w.p, w.len);
-	if (!e && code >= 200 && code < 300 && sip_msg_method_id(req) == SIP_METHOD_INVITE) {
+	if (!e && code >= 200 && code < 300 && m == SIP_METHOD_INVITE) {
 		uint8_t *copy = malloc(w.len);
 		if (copy) {
 			memcpy(copy, w.p, w.len);
@@ -1465,9 +1523,12 @@ static void se_answer(struct call *c, const struct sip_msg *req)
 		tmr_cancel(&c->se_tmr);
 		return;
 	}
-	/* the UAC picks the refresher; if it left it open we let it refresh when it can, else we do */
+	/*
+	 * The UAC picks the refresher; if it left it open we let it refresh when it can (unless the
+	 * account wants sphone to), else we do: a UAC without "timer" support cannot (RFC 4028 9).
+	 */
 	if (r == 0)
-		r = has_option(req, SIP_HDR_SUPPORTED, "timer") ? 1 : 2;
+		r = has_option(req, SIP_HDR_SUPPORTED, "timer") && c->refresher_pref != CALL_REFRESHER_LOCAL ? 1 : 2;
 	c->se = secs;
 	c->refresher_us = r == 2;
 	snprintf(c->se_hdr, sizeof(c->se_hdr), "Session-Expires: %u;refresher=%s\r\n%s", secs,
@@ -1810,7 +1871,7 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 	}
 	if (err || code == 408 || code == 481) {
 		send_bye(c);
-		end_call(c, code ? code : 408, "the far end lost the call (re-INVITE failed)", "remote");
+		end_call_msg(c, code ? code : 408, "the far end lost the call (re-INVITE failed)", "remote", resp);
 		return;
 	}
 	{
@@ -1837,9 +1898,9 @@ static int send_reinvite(struct call *c, bool dir_change, bool hold)
 	e = sdp_sess_offer(c->sdp, &c->re_body);
 	if (!e)
 		e = c->re_body.err;
-	snprintf(c->re_extra, sizeof(c->re_extra), "Supported: timer\r\n");
+	snprintf(c->re_extra, sizeof(c->re_extra), SIP_ALLOW_HDR SIP_SUPPORTED_HDR);
 	if (!e && c->se)
-		snprintf(c->re_extra, sizeof(c->re_extra), "Supported: timer\r\nSession-Expires: %u;refresher=%s\r\n",
+		snprintf(c->re_extra, sizeof(c->re_extra), SIP_ALLOW_HDR SIP_SUPPORTED_HDR "Session-Expires: %u;refresher=%s\r\n",
 			 c->se, c->refresher_us ? "uac" : "uas");
 	c->re_auth_rounds = 0;
 	if (!e)
@@ -2162,7 +2223,7 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 		reply_once(c, req, 200, NULL, NULL);
 		if (c->state == CALL_INCOMING && !sip_strans_answered(c->inv_st)) {
 			reply(c, c->inv_st, 487, NULL, NULL, NULL, 0);
-			end_call(c, 487, "cancelled by the caller", "remote");
+			end_call_msg(c, 487, "cancelled by the caller", "remote", req);
 		}
 		return 0;
 	}
@@ -2199,8 +2260,8 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 	case SIP_METHOD_BYE:
 		reply(c, st, 200, NULL, NULL, NULL, 0);
 		sip_strans_free(st);
-		end_call(c, 200, c->state == CALL_ESTABLISHED ? "the other party hung up" : "ended by the caller",
-			 "remote");
+		end_call_msg(c, 200, c->state == CALL_ESTABLISHED ? "the other party hung up" : "ended by the caller",
+			     "remote", req);
 		break;
 	case SIP_METHOD_INVITE:
 		on_reinvite(c, st, req);
@@ -2222,7 +2283,7 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 		on_info(c, st, req);
 		break;
 	case SIP_METHOD_OPTIONS:
-		reply(c, st, 200, NULL, "Accept: application/sdp\r\n", NULL, 0);
+		reply(c, st, 200, NULL, SIP_ACCEPT_HDR, NULL, 0);
 		sip_strans_free(st);
 		break;
 	default:

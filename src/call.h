@@ -56,6 +56,14 @@ struct call_env {
 	void *flow_arg;
 };
 
+/*
+ * Who refreshes the session (RFC 4028). AUTO: our INVITE leaves it to the answerer (which picks the
+ * caller when it supports timers), and for an INVITE that leaves it open the caller refreshes when it
+ * can; LOCAL: sphone asks to refresh (refresher=uac in our INVITE, uas in our answer); REMOTE: the far
+ * end is asked to (uas / uac; a caller without "timer" support still leaves it to us, RFC 4028 9).
+ */
+enum call_refresher { CALL_REFRESHER_AUTO = 0, CALL_REFRESHER_LOCAL, CALL_REFRESHER_REMOTE };
+
 /* One account's settings for calls. Strings are copied. */
 struct call_prm {
 	const char *account;      /* name, for events */
@@ -79,6 +87,7 @@ struct call_prm {
 	size_t n_codecs;          /* 0: PCMU, PCMA */
 	bool keys_on_insecure;    /* allow SDP with keys on a transport that isn't TLS (tests only) */
 	unsigned session_expires; /* RFC 4028 interval we ask for; 0: 1800 (a peer may want more: 422) */
+	enum call_refresher refresher; /* who refreshes when we may choose (RFC 4028 7.1, 9) */
 	unsigned media_timeout_ms; /* no authenticated media for this long ends the call; 0: 30 s */
 	unsigned min_se;          /* smallest session interval accepted (Min-SE); 0: 90 (RFC 4028); less: tests */
 };

@@ -63,6 +63,32 @@ void event_str(struct event *ev, const char *key, const char *val)
 	ev->n++;
 }
 
+void event_clean_text(char *out, size_t outsz, const char *val, size_t len)
+{
+	size_t i, n;
+
+	if (!out || !outsz)
+		return;
+	n = len < outsz - 1 ? len : outsz - 1;
+	if (n > EVENT_UNTRUSTED_MAX)
+		n = EVENT_UNTRUSTED_MAX;
+	for (i = 0; val && i < n; i++)
+		out[i] = (unsigned char)val[i] >= 0x20 && (unsigned char)val[i] < 0x7f ? val[i] : '?';
+	if (val && len > n && n >= 3)
+		memcpy(out + n - 3, "...", 3);
+	out[val ? n : 0] = '\0';
+}
+
+void event_str_untrusted(struct event *ev, const char *key, const char *val, size_t len)
+{
+	char clean[EVENT_UNTRUSTED_MAX + 1];
+
+	if (!val || !len)
+		return;
+	event_clean_text(clean, sizeof(clean), val, len);
+	event_str(ev, key, clean);
+}
+
 void event_int(struct event *ev, const char *key, long long val)
 {
 	struct event_field *f = add(ev, key, EVENT_INT);

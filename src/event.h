@@ -36,6 +36,16 @@ void event_init(struct event *ev, const char *name);
 void event_str(struct event *ev, const char *key, const char *val);
 void event_int(struct event *ev, const char *key, long long val);
 void event_bool(struct event *ev, const char *key, bool val);
+/*
+ * A string the far end wrote (a Reason or Warning header): len bytes kept only as printable ASCII,
+ * anything else (control characters, escape sequences, DEL, bytes of 0x80 and up) shown as '?', cut
+ * to EVENT_UNTRUSTED_MAX characters (the last three "..." when cut), so that no peer can paint a terminal or
+ * flood a log through a front end. Nothing is added for len 0.
+ */
+#define EVENT_UNTRUSTED_MAX 200
+void event_str_untrusted(struct event *ev, const char *key, const char *val, size_t len);
+/* The same cleaning into out (outsz bytes, always NUL-terminated), for text built around it. */
+void event_clean_text(char *out, size_t outsz, const char *val, size_t len);
 
 /* Lookup for front ends; NULL / false when absent. */
 const struct event_field *event_get(const struct event *ev, const char *key);

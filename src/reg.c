@@ -16,6 +16,7 @@
 #include "pl.h"
 #include "reg.h"
 #include "sip_auth.h"
+#include "sip_caps.h"
 #include "sip_msg.h"
 #include "sip_uri.h"
 #include "tls.h"
@@ -427,8 +428,8 @@ static int build_h(struct wbuf *w, const struct reg_flow_info *fi, void *arg)
 	wbuf_printf(w, "Contact: <%s:%s@%s;transport=%s>;+sip.instance=\"<%s>\"\r\n",
 		    r->sips ? "sips" : "sip", r->contact_user, fi->laddr, tp, r->instance);
 	wbuf_printf(w, "Expires: %u\r\n", expires);
-	wbuf_printf(w, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\nUser-Agent: sphone/%s\r\n",
-		    sphone_version());
+	/* the same Allow as in our dialogs: a registrar may decide from it how to reach us (UPDATE) */
+	wbuf_printf(w, SIP_ALLOW_HDR "User-Agent: sphone/%s\r\n", sphone_version());
 	r->sent_creds = false;
 	if (r->auth && sip_auth_count(r->auth)) {
 		int e = sip_auth_print(r->auth, w, "REGISTER", r->ruri, NULL, 0);

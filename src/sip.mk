@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # src/sip.mk: SIP URI and message layer (pl, sip_uri, sip_msg) and its unit tests.
-src_libsphone_a_SOURCES += src/pl.c src/pl.h src/sip_uri.c src/sip_uri.h src/sip_msg.c src/sip_msg.h
+src_libsphone_a_SOURCES += src/pl.c src/pl.h src/sip_uri.c src/sip_uri.h src/sip_msg.c src/sip_msg.h src/sip_caps.h
 
 check_PROGRAMS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_torture
 tests_unit_test_sip_uri_SOURCES = tests/unit/test_sip_uri.c

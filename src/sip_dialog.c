@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "crypto.h"
@@ -32,6 +33,7 @@ struct sip_dialog {
 	uint32_t rseq;
 	bool rseq_set;
 	bool secure;
+	bool sips_contact; /* our Contact must be a sips: URI (RFC 3261 8.1.1.8, 12.1.1) */
 };
 
 static char *pl_dup(struct pl p)
@@ -149,6 +151,31 @@ static int set_target(struct sip_dialog *d, const struct sip_msg *m, bool requir
 	return 0;
 }
 
+static bool is_sips(const char *uri)
+{
+	return uri && !strncasecmp(uri, "sips:", 5);
+}
+
+static bool pl_is_sips(struct pl uri)
+{
+	return uri.l >= 5 && !strncasecmp(uri.p, "sips:", 5);
+}
+
+/* contact as our Contact in this dialog: a sip: URI turned sips: where the dialog needs one. */
+static char *contact_dup(const struct sip_dialog *d, const char *contact)
+{
+	char *c;
+	size_t n;
+
+	if (!d->sips_contact || is_sips(contact) || strncasecmp(contact, "sip:", 4))
+		return strdup(contact);
+	n = strlen(contact) + 2;
+	if (!(c = malloc(n)))
+		return NULL;
+	snprintf(c, n, "sips:%s", contact + 4);
+	return c;
+}
+
 static int new_dialog(struct sip_dialog **dp)
 {
 	struct sip_dialog *d = calloc(1, sizeof(*d));
@@ -184,7 +211,9 @@ int sip_dialog_alloc(struct sip_dialog **dp, const char *local_uri, const char *
 	d->ruri = strdup(remote_uri);
 	d->rdname = strdup("");
 	d->rtarget = strdup(remote_uri);
-	d->contact = strdup(contact);
+	/* RFC 3261 8.1.1.8: a sips Request-URI asks for a sips Contact */
+	d->sips_contact = is_sips(remote_uri);
+	d->contact = contact_dup(d, contact);
 	if (!d->callid || !d->luri || !d->ldname || !d->ruri || !d->rdname || !d->rtarget || !d->contact) {
 		sip_dialog_free(d);
 		return ENOMEM;
@@ -216,7 +245,17 @@ int sip_dialog_accept(struct sip_dialog **dp, const struct sip_msg *req, const c
 	d->rdname = dname_from_pl(from->dname);
 	d->luri = pl_dup(to->uri_raw);
 	d->ldname = dname_from_pl(to->dname);
-	d->contact = strdup(contact);
+	/*
+	 * RFC 3261 12.1.1: a sips Request-URI, a sips top Record-Route, or (without Record-Route) a sips
+	 * Contact in the request asks for a sips Contact in the response, and so for the whole dialog.
+	 */
+	if (secure || pl_is_sips(sip_msg_ruri_raw(req)))
+		d->sips_contact = true;
+	else if (sip_msg_rroute_count(req))
+		d->sips_contact = sip_msg_rroute_at(req, 0)->uri_known && pl_is_sips(sip_msg_rroute_at(req, 0)->uri_raw);
+	else if (sip_msg_contact_count(req))
+		d->sips_contact = sip_msg_contact_at(req, 0)->uri_known && pl_is_sips(sip_msg_contact_at(req, 0)->uri_raw);
+	d->contact = contact_dup(d, contact);
 	if (!d->callid || !d->rtag || !d->ruri || !d->rdname || !d->luri || !d->ldname || !d->contact) {
 		e = ENOMEM;
 		goto out;
@@ -349,6 +388,17 @@ int sip_dialog_set_route(struct sip_dialog *d, const char *route_uri)
 	if (!r)
 		return ENOMEM;
 	snprintf(r, n, "<%s%s>", route_uri, sip_uri_param(&u, "lr", NULL) ? ";lr" : "");
+	/* RFC 3261 8.1.1.8: so does a sips top Route */
+	if (is_sips(route_uri) && !d->sips_contact) {
+		char *c;
+		d->sips_contact = true;
+		if (!(c = contact_dup(d, d->contact))) {
+			free(r);
+			return ENOMEM;
+		}
+		free(d->contact);
+		d->contact = c;
+	}
 	routes_clear(d);
 	d->routes[0] = r;
 	d->nroutes = 1;
@@ -474,7 +524,7 @@ int sip_dialog_set_contact(struct sip_dialog *d, const char *contact)
 
 	if (!d || !contact || !uri_ok(contact))
 		return EINVAL;
-	if (!(c = strdup(contact)))
+	if (!(c = contact_dup(d, contact)))
 		return ENOMEM;
 	free(d->contact);
 	d->contact = c;

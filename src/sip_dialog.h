@@ -25,7 +25,8 @@ struct sip_dialog;
 /*
  * UAC side, before the INVITE goes out: a fresh Call-ID, local tag and initial
  * CSeq. local_uri / remote_uri are SIP or SIPS URIs (without <>); dname may be
- * NULL; contact is our Contact URI. The remote target starts as remote_uri.
+ * NULL; contact is our Contact URI (made sips: when remote_uri is, RFC 3261
+ * 8.1.1.8; also when a sips route is set). The remote target starts as remote_uri.
  * 0, EINVAL (a URI that doesn't parse), ENOMEM, EIO (random source).
  */
 int sip_dialog_alloc(struct sip_dialog **dp, const char *local_uri, const char *dname,
@@ -34,6 +35,8 @@ int sip_dialog_alloc(struct sip_dialog **dp, const char *local_uri, const char *
  * UAS side: the dialog a received INVITE creates (RFC 3261 12.1.1): Call-ID and
  * remote tag from the request, route set = Record-Route in order, remote target
  * = Contact, a fresh local tag. secure: it came over TLS with a sips: R-URI.
+ * contact is our Contact, made sips: when the request's R-URI, top
+ * Record-Route or (without Record-Route) Contact is (RFC 3261 12.1.1).
  * 0, EBADMSG (no From tag, no usable Contact), ENOMEM, EIO.
  */
 int sip_dialog_accept(struct sip_dialog **dp, const struct sip_msg *req, const char *contact, bool secure);
@@ -93,7 +96,8 @@ int sip_dialog_cancel_print(struct wbuf *w, const struct sip_msg *invite);
 
 /*
  * Our Contact changes (the signalling connection was replaced: a new local
- * address); the next target-refresh request carries it. 0, EINVAL, ENOMEM.
+ * address); the next target-refresh request carries it (sips: in a dialog that
+ * needs a sips Contact). 0, EINVAL, ENOMEM.
  */
 int sip_dialog_set_contact(struct sip_dialog *d, const char *contact);
 const char *sip_dialog_contact(const struct sip_dialog *d);

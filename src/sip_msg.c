@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "crypto.h"
 #include "sip_msg.h"
 
 /* ---- character classes (RFC 3261 25.1) ---- */
@@ -1281,8 +1282,16 @@ int sip_reply_print(struct wbuf *w, const struct sip_msg *req, uint16_t code, co
 	wbuf_put(w, req->from.val.p, req->from.val.l);
 	wbuf_str(w, "\r\nTo: ");
 	wbuf_put(w, req->to.val.p, req->to.val.l);
-	if (to_tag && !req->to.tag.p)
+	if (!req->to.tag.p && code > 100) {
+		char fresh[17];
+		if (!to_tag) {
+			int e = crypto_rand_token(fresh, sizeof(fresh) - 1);
+			if (e)
+				return e;
+			to_tag = fresh;
+		}
 		wbuf_printf(w, ";tag=%s", to_tag);
+	}
 	wbuf_str(w, "\r\nCall-ID: ");
 	wbuf_put(w, req->callid.p, req->callid.l);
 	wbuf_printf(w, "\r\nCSeq: %u ", (unsigned)req->cseq.num);

@@ -248,7 +248,9 @@ struct pl sip_msg_raw(const struct sip_msg *m);
 int sip_msg_print(struct wbuf *w, const struct sip_msg *m);
 /*
  * Prints a response to req (RFC 3261 8.2.6): all Vias, From, To (adding
- * ;tag=to_tag unless NULL or To already has a tag), Call-ID, CSeq, then
+ * ;tag=to_tag unless To already has a tag; to_tag NULL: a fresh random tag,
+ * except on 100 Trying, as 8.2.6.2 wants one in every other response to a
+ * request without a To tag), Call-ID, CSeq, then
  * extra_hdrs (CRLF-terminated lines, may be NULL), Content-Type if ctype,
  * Content-Length, body. EINVAL if req is not a request or code not 100..699.
  */

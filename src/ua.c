@@ -17,6 +17,7 @@
 #include "log.h"
 #include "loop.h"
 #include "reg.h"
+#include "sip_caps.h"
 #include "sip_ctrans.h"
 #include "sip_msg.h"
 #include "sip_strans.h"
@@ -665,6 +666,10 @@ static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_ad
 	p->media_timeout_ms = a->media_timeout * 1000u;
 	p->srtp = a->media_encryption == ACCOUNT_MEDIA_SDES;
 	p->srtp_required = a->srtp_required;
+	p->session_expires = a->session_expires;
+	p->refresher = a->session_refresher == ACCOUNT_REFRESHER_LOCAL ? CALL_REFRESHER_LOCAL :
+		       a->session_refresher == ACCOUNT_REFRESHER_REMOTE ? CALL_REFRESHER_REMOTE :
+									   CALL_REFRESHER_AUTO;
 	for (i = 0; i < a->n_suites && p->n_suites < SRTP_SUITE_COUNT; i++) {
 		enum srtp_suite_id id;
 		if (!srtp_suite_from_name(a->srtp_suites[i], &id) && srtp_suite_supported(id))
@@ -765,7 +770,7 @@ static void incoming_invite(struct ua *ua, const struct sip_msg *m, struct sip_f
 	k = (x && !ua->shutting_down && !ensure_audio(ua)) ? uacall_new(ua, x) : NULL;
 	if (!k) {
 		wbuf_init(&w, 0);
-		if (!sip_reply_print(&w, m, ua->shutting_down ? 480 : 486, NULL, "sphone-busy", NULL, NULL, NULL, 0))
+		if (!sip_reply_print(&w, m, ua->shutting_down ? 480 : 486, NULL, NULL, NULL, NULL, NULL, 0))
 			sip_flow_send(flow, w.p, w.len);
 		wbuf_free(&w);
 		return;
@@ -819,10 +824,9 @@ static void recv_h(struct sip_msg *m, struct sip_flow *flow, const struct sockad
 		uint16_t code = options ? 200 : mid == SIP_METHOD_CANCEL || indialog ? 481 : 501;
 
 		wbuf_init(&w, 0);
-		if (!sip_reply_print(&w, m, code, NULL, options ? NULL : "sphone-na",
-				     options ? "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n"
-					       "Accept: application/sdp\r\n" : NULL,
-				     NULL, NULL, 0))
+		/* a fresh To tag each (RFC 3261 8.2.6.2); an OPTIONS answer says what we take (11.2) */
+		if (!sip_reply_print(&w, m, code, NULL, NULL,
+				     options ? SIP_ALLOW_HDR SIP_SUPPORTED_HDR SIP_ACCEPT_HDR : NULL, NULL, NULL, 0))
 			sip_flow_send(flow, w.p, w.len);
 		wbuf_free(&w);
 	}

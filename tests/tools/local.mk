@@ -11,3 +11,6 @@ TESTS += tests/interop/tls_matrix.sh
 EXTRA_DIST += tests/interop/tls_matrix.sh tests/interop/tls_matrix.py
 TESTS += tests/interop/late_offer_call.sh
 EXTRA_DIST += tests/interop/late_offer_call.sh tests/interop/late_offer_call.py
+# what sphone writes on the wire (Allow/Supported, To tags, sips: Contact, Reason/Warning shown): issue 14
+TESTS += tests/interop/sip_rules.sh
+EXTRA_DIST += tests/interop/sip_rules.sh tests/interop/sip_rules.py

@@ -85,6 +85,8 @@ static void test_defaults(void)
 	is_str(a->codecs[0], "pcmu", "pcmu first");
 	is_int(a->keepalive_interval, 30, "keepalive_interval 30");
 	is_int(a->media_timeout, 30, "media_timeout 30");
+	ok(a->session_expires == 1800 && a->session_refresher == ACCOUNT_REFRESHER_AUTO,
+	   "session_expires 1800, session_refresher auto");
 	ok(a->proxy == NULL && a->ca_file == NULL, "no proxy, system CA store");
 	is_str(account_conf_log_level(c), "info", "log_level info by default");
 	ok(!account_conf_sip_trace(c), "sip_trace off by default");
@@ -127,7 +129,7 @@ static void test_all_keys(void)
 		 "allow_plaintext_auth = yes\nrealm = pbx.example , Asterisk Realm\n"
 		 "media_encryption = none\nsrtp_required = no\n"
 		 "srtp_suites = aead_aes_256_gcm, AES_CM_128_HMAC_SHA1_80\ncodecs = pcma\n"
-		 "keepalive_interval = 0\nmedia_timeout = 5\n"
+		 "keepalive_interval = 0\nmedia_timeout = 5\nsession_expires = 90\nsession_refresher = remote\n"
 		 "[account home]\nuri = sips:carol@example.org\npassword_cmd = echo hunter2\n",
 		 touch("ca.pem", 0644, ca, sizeof(ca)), dir, touch("c.pem", 0644, cert, sizeof(cert)),
 		 touch("c.key", 0600, key, sizeof(key)));
@@ -160,6 +162,8 @@ static void test_all_keys(void)
 	is_str(a->ca_file, ca, "ca_file");
 	is_str(a->ca_path, dir, "ca_path");
 	ok(!strcmp(a->tls_cert, cert) && !strcmp(a->tls_key, key), "tls_cert and tls_key");
+	is_int(a->session_expires, 90, "session_expires 90");
+	is_int(a->session_refresher, ACCOUNT_REFRESHER_REMOTE, "session_refresher remote");
 	is_str(account_conf_log_level(c), "debug", "log_level");
 	ok(account_conf_sip_trace(c), "sip_trace");
 
@@ -225,6 +229,8 @@ static void test_errors(void)
 	bad("[account a]\nuri = sips:a@x.test\ntls_min_version = 1.1\n", 3, "1.2",
 	    "tls_min_version 1.1");
 	bad("[account a]\nuri = sips:a@x.test\nregister = maybe\n", 3, "yes", "bad boolean");
+	bad("[account a]\nuri = sips:a@x.test\nsession_expires = 89\n", 3, "90", "session_expires below RFC 4028's 90");
+	bad("[account a]\nuri = sips:a@x.test\nsession_refresher = uac\n", 3, "remote", "bad session_refresher");
 	bad("[account a]\nuri = sips:a@x.test\nsrtp_suites = AES_CM_128_HMAC_SHA1_80, NULL_CIPHER\n",
 	    3, "NULL_CIPHER", "unknown SRTP suite");
 	bad("[account a]\nuri = sips:a@x.test\nsrtp_suites = AES_CM_128_HMAC_SHA1_80, NULL_CIPHER\n",

@@ -329,6 +329,69 @@ static void test_cancel(void)
 	sip_dialog_free(d);
 }
 
+/* An INVITE to us with the given Request-URI, top Record-Route line ("" for none) and Contact URI. */
+static struct sip_msg *invite_to(const char *ruri, const char *rr, const char *contact)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 "INVITE %s SIP/2.0\r\n"
+		 "Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bKsips1\r\n"
+		 "%sMax-Forwards: 69\r\nFrom: <sip:bob@example.com>;tag=b1\r\nTo: <sip:alice@example.com>\r\n"
+		 "Call-ID: sips-rule@host\r\nCSeq: 1 INVITE\r\nContact: <%s>\r\nContent-Length: 0\r\n\r\n",
+		 ruri, rr, contact);
+	return parse(buf);
+}
+
+/* RFC 3261 8.1.1.8 and 12.1.1: where a dialog needs our Contact to be a sips: URI, it is one. */
+static void test_sips_contact(void)
+{
+	static const struct {
+		const char *ruri, *rr, *contact;
+		bool secure;
+		const char *want, *what;
+	} uas[] = {
+		{ "sips:alice@127.0.0.1:40000", "", "sip:bob@127.0.0.1:5090;transport=tls", true,
+		  "sips:alice@127.0.0.1:40000;transport=tls", "sips Request-URI over TLS" },
+		{ "sip:alice@127.0.0.1:40000", "Record-Route: <sips:proxy.example.com;lr>\r\n",
+		  "sip:bob@127.0.0.1:5090;transport=tls", false, "sips:alice@127.0.0.1:40000;transport=tls",
+		  "sips top Record-Route" },
+		{ "sip:alice@127.0.0.1:40000", "", "sips:bob@127.0.0.1:5090", false,
+		  "sips:alice@127.0.0.1:40000;transport=tls", "sips Contact and no Record-Route" },
+		{ "sip:alice@127.0.0.1:40000", "Record-Route: <sip:proxy.example.com;lr>\r\n", "sips:bob@127.0.0.1:5090",
+		  false, "sip:alice@127.0.0.1:40000;transport=tls", "sips Contact behind a sip Record-Route: sip" },
+		{ "sip:alice@127.0.0.1:40000", "", "sip:bob@127.0.0.1:5090;transport=tls", false,
+		  "sip:alice@127.0.0.1:40000;transport=tls", "all sip: stays sip" },
+	};
+	struct sip_dialog *d = NULL;
+
+	for (size_t i = 0; i < sizeof(uas) / sizeof(uas[0]); i++) {
+		struct sip_msg *inv = invite_to(uas[i].ruri, uas[i].rr, uas[i].contact);
+
+		d = NULL;
+		ok(inv && !sip_dialog_accept(&d, inv, "sip:alice@127.0.0.1:40000;transport=tls", uas[i].secure),
+		   "sips rule, UAS: %s: accepted", uas[i].what);
+		is_str(sip_dialog_contact(d), uas[i].want, "sips rule, UAS: %s: our Contact", uas[i].what);
+		/* a new connection later (switch of flow): the Contact stays sips where it must */
+		is_int(sip_dialog_set_contact(d, "sip:alice@127.0.0.1:40002;transport=tls"), 0, "... Contact changed");
+		ok(!strncmp(sip_dialog_contact(d), uas[i].want, 5), "... and keeps its scheme (%s)", sip_dialog_contact(d));
+		sip_dialog_free(d);
+		sip_msg_free(inv);
+	}
+
+	d = NULL;
+	is_int(sip_dialog_alloc(&d, "sip:alice@example.com", NULL, "sips:bob@example.com",
+				"sip:alice@127.0.0.1:40000;transport=tls"), 0, "sips rule, UAC: alloc to a sips: URI");
+	is_str(sip_dialog_contact(d), "sips:alice@127.0.0.1:40000;transport=tls", "... our Contact is sips:");
+	sip_dialog_free(d);
+	d = NULL;
+	sip_dialog_alloc(&d, "sip:alice@example.com", NULL, "sip:bob@example.com", "sip:alice@127.0.0.1:40000;transport=tls");
+	is_str(sip_dialog_contact(d), "sip:alice@127.0.0.1:40000;transport=tls", "sips rule, UAC: sip: target keeps sip:");
+	is_int(sip_dialog_set_route(d, "sips:proxy.example.com:5061"), 0, "... a sips outbound proxy route");
+	is_str(sip_dialog_contact(d), "sips:alice@127.0.0.1:40000;transport=tls", "... makes our Contact sips:");
+	sip_dialog_free(d);
+}
+
 int main(void)
 {
 	test_uac();
@@ -336,5 +399,6 @@ int main(void)
 	test_strict();
 	test_uas();
 	test_cancel();
+	test_sips_contact();
 	return tap_done();
 }

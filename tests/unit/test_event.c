@@ -46,5 +46,25 @@ int main(void)
 		event_str(&ev, "h", huge);
 		ok(ev.truncated && ev.n == 1, "oversized string dropped, earlier fields kept");
 	}
+	{
+		/* a far end's Reason/Warning: printable ASCII kept, the rest shown as '?', length capped */
+		static const char hostile[] = "SIP;cause=480;text=\"a\x1b[2J\r\nb\x7f\xc2\x9b\"";
+		static char longer[EVENT_UNTRUSTED_MAX * 3];
+		char out[16];
+
+		event_init(&ev, "ended");
+		event_str_untrusted(&ev, "remote_reason", hostile, sizeof(hostile) - 1);
+		is_str(event_get_str(&ev, "remote_reason"), "SIP;cause=480;text=\"a?[2J??b???\"",
+		       "untrusted text: escape, CR, LF, DEL and non-ASCII bytes become '?'");
+		memset(longer, 'x', sizeof(longer) - 1);
+		event_str_untrusted(&ev, "remote_warning", longer, sizeof(longer) - 1);
+		is_int((long long)strlen(event_get_str(&ev, "remote_warning")), EVENT_UNTRUSTED_MAX,
+		       "untrusted text: cut to EVENT_UNTRUSTED_MAX");
+		ok(strstr(event_get_str(&ev, "remote_warning"), "xxx...") != NULL, "... and the cut is marked");
+		event_str_untrusted(&ev, "empty", "", 0);
+		ok(event_get(&ev, "empty") == NULL, "untrusted text: nothing added for an empty value");
+		event_clean_text(out, sizeof(out), "0123456789abcdefghij", 20);
+		is_str(out, "0123456789ab...", "clean into a small buffer: cut and marked, NUL-terminated");
+	}
 	return tap_done();
 }

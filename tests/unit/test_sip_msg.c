@@ -307,6 +307,23 @@ static void test_print_reply(void)
 	ok(sip_msg_decode(&m2, w.p, w.len) == 0 && sip_msg_status(m2) == 200 && sip_msg_body(m2).l == 2,
 	   "reply decodes, body 2");
 	ok(m2 && pl_eq_str(sip_msg_ctype(m2), "text/plain"), "reply content type");
+	/* RFC 3261 8.2.6.2: every response but 100 to a request without a To tag gets one, fresh each time */
+	{
+		struct sip_msg *m3 = NULL, *m4 = NULL;
+		struct wbuf w2;
+
+		wbuf_init(&w2, 0);
+		ok(m2 && sip_msg_to(m2) && sip_msg_to(m2)->tag.l >= 16, "no tag given: a fresh To tag (%.*s)",
+		   m2 && sip_msg_to(m2) ? (int)sip_msg_to(m2)->tag.l : 0, m2 && sip_msg_to(m2) ? sip_msg_to(m2)->tag.p : "");
+		ok(!sip_reply_print(&w2, m, 200, NULL, NULL, NULL, NULL, NULL, 0) && !sip_msg_decode(&m3, w2.p, w2.len) &&
+		   m2 && !pl_eq(sip_msg_to(m2)->tag, sip_msg_to(m3)->tag), "... another one for the next response");
+		wbuf_reset(&w2);
+		ok(!sip_reply_print(&w2, m, 100, NULL, NULL, NULL, NULL, NULL, 0) && !sip_msg_decode(&m4, w2.p, w2.len) &&
+		   !pl_isset(sip_msg_to(m4)->tag), "... none on 100 Trying");
+		sip_msg_free(m3);
+		sip_msg_free(m4);
+		wbuf_free(&w2);
+	}
 	sip_msg_free(m2);
 	wbuf_reset(&w);
 	ok(sip_reply_print(&w, m, 99, NULL, NULL, NULL, NULL, NULL, 0) == EINVAL, "code 99 EINVAL");

@@ -277,6 +277,46 @@ static void test_writer(void)
 	is_int(wav_open_write(&w, "/nonexistent-dir/x.wav"), ENOENT, "write to missing dir: ENOENT");
 }
 
+/* A recording that goes on after wav_sync is a complete WAV at each sync (sphone --audio-out after a call). */
+static void data_size(const char *p, long *data, long *filelen)
+{
+	uint8_t h[44];
+	FILE *f = fopen(p, "rb");
+
+	*data = *filelen = -1;
+	if (!f)
+		return;
+	if (fread(h, 1, 44, f) == 44)
+		*data = h[40] | h[41] << 8 | h[42] << 16 | (long)h[43] << 24;
+	if (!fseek(f, 0, SEEK_END))
+		*filelen = ftell(f);
+	fclose(f);
+}
+
+static void test_sync(void)
+{
+	struct wav *w = NULL, *r = NULL;
+	int16_t s[800];
+	long data, len;
+
+	snprintf(path, sizeof(path), "%s/sync.wav", dir);
+	memset(s, 0x11, sizeof(s));
+	is_int(wav_open_write(&w, path), 0, "sync: open for writing");
+	is_int(wav_write(w, s, 800), 0, "sync: write 800 samples (one call)");
+	is_int(wav_sync(w), 0, "sync: wav_sync");
+	data_size(path, &data, &len);
+	ok(data == 1600 && len == 44 + 1600, "sync: the file on disk is complete now (data %ld, file %ld)", data, len);
+	is_int(wav_open_read(&r, path, NULL, 0), 0, "sync: it opens as a WAV while still being written");
+	ok(r && wav_info(r)->frames == 800, "sync: with the 800 samples written so far");
+	wav_close(r);
+	is_int(wav_write(w, s, 400), 0, "sync: writing goes on (the next call)");
+	is_int(wav_sync(w), 0, "sync: again");
+	data_size(path, &data, &len);
+	ok(data == 2400 && len == 44 + 2400, "sync: appended, not overwritten (data %ld, file %ld)", data, len);
+	is_int(wav_close(w), 0, "sync: close");
+	is_int(wav_sync(NULL), EINVAL, "sync: NULL is EINVAL");
+}
+
 /*
  * Every prefix of a valid file (with chunks before and after data) either fails cleanly or
  * opens and reads only what is there: the reader never trusts sizes past the end of the file.
@@ -330,6 +370,7 @@ int main(void)
 	test_stereo16k();
 	test_extensible48k();
 	test_writer();
+	test_sync();
 	test_truncations();
 	{
 		char cmd[100];
