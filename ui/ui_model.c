@@ -737,6 +737,11 @@ static void on_ended(struct ui_model *m, const struct event *ev)
 		ui_model_msg(m, "call %s ended: %s (%lld)", c->remote, s ? s : "", st);
 	else
 		ui_model_msg(m, "call %s ended%s%s", c->remote, s ? ": " : "", s ? s : "");
+	/* the far end's own words (Reason, Warning), already made printable and capped by the core */
+	if ((s = event_get_str(ev, "remote_reason")) && *s)
+		ui_model_msg(m, "  far end's Reason: %s", s);
+	if ((s = event_get_str(ev, "remote_warning")) && *s)
+		ui_model_msg(m, "  far end's Warning: %s", s);
 }
 
 /* "call" (a call's status: levels, jitter buffer, loss, hold), and any event this table does not name */

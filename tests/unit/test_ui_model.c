@@ -22,10 +22,15 @@ static void note_h(enum ui_model_note n, void *arg)
 	notes[n]++;
 }
 
-/* The newest message without its "HH:MM:SS " stamp. */
+/* The newest message but k (0: the newest) without its "HH:MM:SS " stamp. */
+static const char *nth_last_msg(const struct ui_model *m, size_t k)
+{
+	return m->msgs.n > k ? ui_ring_at(&m->msgs, m->msgs.n - 1 - k) + 9 : "(none)";
+}
+
 static const char *last_msg(const struct ui_model *m)
 {
-	return m->msgs.n ? ui_ring_at(&m->msgs, m->msgs.n - 1) + 9 : "(none)";
+	return nth_last_msg(m, 0);
 }
 
 static bool verify_has(const struct ui_model *m, const char *s)
@@ -337,6 +342,18 @@ static void test_calls(void)
 	ui_model_event(&m, &ev);
 	is_int(calls_listed(&m), 2, "'trying' makes no call");
 	is_str(last_msg(&m), "trying call=43 account=alice peer=sips:y@example.net", "an unknown event is a line");
+
+	/* the far end's Reason and Warning reach the user (Asterisk's BYE: cause 480, "SIPS Required") */
+	ui_model_event(&m, established(5, "sips:erin@example.net", true, SUITE80, SUITE80));
+	call_ev("ended", 5, "sips:erin@example.net");
+	event_str(&ev, "reason", "remote hung up");
+	event_str(&ev, "by", "remote");
+	event_str(&ev, "remote_reason", "SIP ;cause=480 ;text=\"SIPS Required\"");
+	event_str(&ev, "remote_warning", "399 pbx \"refresh without Contact\"");
+	ui_model_event(&m, &ev);
+	is_str(nth_last_msg(&m, 2), "call sips:erin@example.net ended: remote hung up", "ended: the message");
+	is_str(nth_last_msg(&m, 1), "  far end's Reason: SIP ;cause=480 ;text=\"SIPS Required\"", "... the far end's Reason");
+	is_str(last_msg(&m), "  far end's Warning: 399 pbx \"refresh without Contact\"", "... and its Warning");
 }
 
 static void test_verify(void)
