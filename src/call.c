@@ -67,6 +67,9 @@ struct call {
 	struct sip_flow *flow; /* NULL after it was lost, until another one is had */
 	call_flow_h *flowh;
 	void *flow_arg;
+	/* how the call's signalling was protected (kept when its flow is lost): the floor for another flow */
+	bool sig_tls, sig_verified;
+	char sig_peer[256]; /* the TLS peer certificate's subject */
 	unsigned media_timeout_ms;
 	struct sip_dialog *dlg;
 	struct sdp_sess *sdp;
@@ -647,11 +650,43 @@ out:
 
 /* ---------------- sending ---------------- */
 
+static void sig_note(struct call *c, const struct sip_flow *f)
+{
+	const struct tls_info *ti = sip_flow_is_tls(f) ? sip_flow_tls_info(f) : NULL;
+
+	c->sig_tls = ti != NULL;
+	c->sig_verified = ti && ti->verified;
+	snprintf(c->sig_peer, sizeof(c->sig_peer), "%s", ti ? ti->peer_subject : "");
+}
+
+/*
+ * Whether a request of this dialog that came over f (not the call's flow) may move the call
+ * there: only the account's current flow (call_env.flowh: after the call's own was lost, the
+ * one the UA re-opened), and only when it is protected at least as the call's was: TLS if that
+ * was TLS, verified if that was verified, the same peer certificate subject. Anything else (a
+ * plain connection, another account's, a stranger's) would get the call's BYE and credentials.
+ */
+static bool flow_acceptable(struct call *c, const struct sip_flow *f)
+{
+	const struct tls_info *ti;
+	char contact[300];
+
+	if (f == c->flow)
+		return true;
+	if (!c->flowh || c->flowh(contact, sizeof(contact), c->flow_arg) != f)
+		return false;
+	if (!c->sig_tls)
+		return true;
+	ti = sip_flow_is_tls(f) ? sip_flow_tls_info(f) : NULL;
+	return ti && (ti->verified || !c->sig_verified) && strcmp(ti->peer_subject, c->sig_peer) == 0;
+}
+
 /* The call goes on over f from now on; contact: our Contact there ("" or NULL: unchanged). */
 static void switch_flow(struct call *c, struct sip_flow *f, const char *contact)
 {
 	if (f == c->flow)
 		return;
+	sig_note(c, f);
 	sip_flow_ref(f);
 	if (c->flow)
 		sip_flow_unref(c->flow);
@@ -1280,6 +1315,7 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 	c->realms = prm->realms;
 	c->flow = flow;
 	sip_flow_ref(flow);
+	sig_note(c, flow);
 	c->flowh = env->flowh;
 	c->flow_arg = env->flow_arg;
 	c->media_timeout_ms = prm->media_timeout_ms;
@@ -2082,6 +2118,21 @@ static void remote_hold_update(struct call *c, bool was_held)
 }
 
 /*
+ * The far end offered or answered plain RTP after the call's media was encrypted (sdp.c's
+ * EPERM). It is refused and the media goes on as it was; this says so (issue 12: never silent).
+ */
+static void downgrade_refused(struct call *c, const char *what, const char *how)
+{
+	char msg[300];
+
+	snprintf(msg, sizeof(msg),
+		 "the far end's %s switches the media to plain RTP: %s; the call's media stays encrypted", what,
+		 how);
+	log_warn("call %u: %s", c->id, msg);
+	warn(c, msg);
+}
+
+/*
  * The ACK of a 2xx that carried our offer (RFC 3261 13.2.1 and 14.2: an INVITE or re-INVITE
  * without SDP) brings the answer. An ACK without one, or one we cannot use, ends the call with a
  * BYE (RFC 3261 13.2.2.4 leaves no other way out of a failed offer/answer in an ACK). For an
@@ -2106,7 +2157,12 @@ static void late_answer(struct call *c, const struct sip_msg *ack, const struct 
 		snprintf(why, sizeof(why), "the answer in the ACK carried SRTP keys over %s, which is not TLS",
 			 sip_flow_tp_name(flow));
 		e = EPERM;
-	} else if ((e = sdp_sess_apply_answer(c->sdp, body.p, body.l, &r)) != 0 || (e = media_apply(c, &r)) != 0) {
+	} else if ((e = sdp_sess_apply_answer(c->sdp, body.p, body.l, &r)) == EPERM) {
+		/* an ACK cannot be refused: its answer is not used, and the keys in force stay */
+		sdp_result_wipe(&r);
+		downgrade_refused(c, "answer in the ACK", "not applied");
+		return;
+	} else if (e || (e = media_apply(c, &r)) != 0) {
 		snprintf(why, sizeof(why), "the answer in the ACK is unusable: %s",
 			 sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) : "bad media");
 	}
@@ -2161,6 +2217,8 @@ static void on_reinvite(struct call *c, struct sip_strans *st, const struct sip_
 	} else {
 		memset(&r, 0, sizeof(r));
 		e = sdp_sess_answer(c->sdp, body.p, body.l, &ans, &r);
+		if (e == EPERM)
+			downgrade_refused(c, "re-INVITE", "refused with 488");
 		if (!e && !keys_ok(c, ans.p, ans.len))
 			e = EPERM;
 		if (!e)
@@ -2208,6 +2266,35 @@ static void on_info(struct call *c, struct sip_strans *st, const struct sip_msg 
 	}
 }
 
+/*
+ * A request of this call came over a flow that may not carry it (flow_acceptable): 403 there,
+ * statelessly (nothing of the call moves to it), and a warning. An ACK (also the one for that
+ * 403) is dropped: it has no response, and what it might carry (an answer) is not used.
+ */
+static void refuse_flow(struct call *c, const struct sip_msg *req, struct sip_flow *flow)
+{
+	struct pl mname = sip_msg_method(req);
+	char msg[400];
+	struct wbuf w;
+
+	if (sip_msg_method_id(req) == SIP_METHOD_ACK) {
+		log_debug("call %u: ACK over %s from %s dropped: not the call's connection", c->id,
+			  sip_flow_tp_name(flow), sip_flow_raddr(flow));
+		return;
+	}
+	snprintf(msg, sizeof(msg),
+		 "refused a request of this call (%.*s) that came over %s from %s: not the call's connection%s",
+		 (int)(mname.l > 16 ? 16 : mname.l), mname.p, sip_flow_tp_name(flow), sip_flow_raddr(flow),
+		 c->sig_tls ? ", nor the account's with the same verified TLS peer" : ", nor the account's");
+	log_warn("call %u: %s", c->id, msg);
+	warn(c, msg);
+	wbuf_init(&w, 0);
+	if (!sip_reply_print(&w, req, 403, NULL, "sphone-na",
+			     "Warning: 399 sphone \"not the connection this dialog uses\"\r\n", NULL, NULL, 0))
+		sip_flow_send(flow, w.p, w.len);
+	wbuf_free(&w);
+}
+
 int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow *flow)
 {
 	enum sip_method m;
@@ -2220,6 +2307,10 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 	if (m == SIP_METHOD_CANCEL) {
 		if (!c->inv_st || c->outgoing || sip_strans_mgr_find_invite(c->stm, req) != c->inv_st)
 			return ENOENT;
+		if (flow && !flow_acceptable(c, flow)) {
+			refuse_flow(c, req, flow);
+			return 0;
+		}
 		reply_once(c, req, 200, NULL, NULL);
 		if (c->state == CALL_INCOMING && !sip_strans_answered(c->inv_st)) {
 			reply(c, c->inv_st, 487, NULL, NULL, NULL, 0);
@@ -2229,8 +2320,12 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 	}
 	if (!sip_dialog_match_req(c->dlg, req))
 		return ENOENT;
+	if (flow && !flow_acceptable(c, flow)) {
+		refuse_flow(c, req, flow);
+		return 0;
+	}
 	if (flow && flow != c->flow && sip_flow_alive(flow))
-		switch_flow(c, flow, NULL); /* answer on the flow the request came in on; keep using the newest */
+		switch_flow(c, flow, NULL); /* the account's new flow: answer there and keep using it */
 	if (m == SIP_METHOD_ACK) {
 		if (c->resp2xx && c->inv_st) {
 			const struct sip_cseq *cs = sip_msg_cseq(req);
@@ -2267,6 +2362,9 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 		on_reinvite(c, st, req);
 		break;
 	case SIP_METHOD_UPDATE:
+		if (sip_msg_body(req).l && c->have_res && c->res.secure &&
+		    !sdp_has_keys(sip_msg_body(req).p, sip_msg_body(req).l))
+			downgrade_refused(c, "UPDATE", "refused with 488");
 		if (sip_msg_body(req).l) {
 			reply(c, st, 488, NULL, "Warning: 399 sphone \"offers in UPDATE are not supported\"\r\n",
 			      NULL, 0);

@@ -183,7 +183,11 @@ void call_set_active(struct call *c, bool active);
 /*
  * A request arrived: in-dialog (BYE, re-INVITE, UPDATE, INFO, OPTIONS, ACK) or
  * a CANCEL of our pending incoming INVITE. 0 if it belonged to this call (and
- * was answered), ENOENT if not.
+ * was answered), ENOENT if not. One that came over another flow than the
+ * call's is taken (and the call moves there) only from the account's current
+ * flow (call_env.flowh) and only when that is protected at least as the call's
+ * was: TLS, verified, the same peer certificate subject. Any other gets 403 on
+ * the flow it came over and a "warning" (an ACK is dropped); the call is unchanged.
  */
 int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow *flow);
 /* A response no transaction took (a retransmitted 2xx): re-sends the ACK. 0 or ENOENT. */
@@ -191,8 +195,8 @@ int call_recv_stray(struct call *c, const struct sip_msg *resp);
 /*
  * The signalling flow was lost. An established call goes on (media keeps
  * flowing, a "warning" says so); its next in-dialog request goes on the
- * connection call_env.flowh gives, and a request arriving on another flow is
- * answered there. A call not yet established ends (503).
+ * connection call_env.flowh gives, and a request arriving on that connection is
+ * answered there (see call_recv_request). A call not yet established ends (503).
  */
 void call_flow_lost(struct call *c, struct sip_flow *flow);
 /*

@@ -471,8 +471,11 @@ struct sdp_sess {
 	enum sdp_dir offered_dir;
 	bool have_remote;
 	uint64_t r_id, r_ver;
+	bool srtp_locked; /* an exchange negotiated SRTP: from then on every one must (no downgrade) */
 	char reason[200];
 };
+
+static const char downgrade[] = "plain RTP refused: this call's media is encrypted and stays so";
 
 static const enum srtp_suite_id default_suites[] = {
 	SRTP_SUITE_AEAD_AES_256_GCM,
@@ -851,6 +854,10 @@ static int eval_offer_media(struct sdp_sess *s, const struct sdp_media *m, struc
 			set_reason(s, "peer offered no SRTP crypto we accept", why);
 			return EPROTO;
 		}
+		if (s->srtp_locked) {
+			set_reason(s, downgrade, why);
+			return EPERM;
+		}
 	}
 	return 0;
 }
@@ -860,7 +867,7 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 	struct sdp_desc *d = NULL;
 	struct sdp_result r;
 	struct wbuf b;
-	int chosen = -1, ci = -1, err;
+	int chosen = -1, ci = -1, err, first_err = EPROTO;
 	uint8_t pts[2], cods[2];
 	size_t n_pts = 0;
 	char first_reason[sizeof(s->reason)] = "";
@@ -875,17 +882,21 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 		goto out;
 	}
 	for (size_t i = 0; i < d->n_media && chosen < 0; i++) {
-		if (eval_offer_media(s, &d->media[i], &r, &ci, pts, cods, &n_pts) == 0)
+		int e = eval_offer_media(s, &d->media[i], &r, &ci, pts, cods, &n_pts);
+
+		if (e == 0) {
 			chosen = (int)i;
-		else if (!first_reason[0] && strcasecmp(d->media[i].type, "audio") == 0)
+		} else if (!first_reason[0] && strcasecmp(d->media[i].type, "audio") == 0) {
 			memcpy(first_reason, s->reason, sizeof(first_reason));
+			first_err = e;
+		}
 	}
 	if (chosen < 0) {
 		if (first_reason[0])
 			memcpy(s->reason, first_reason, sizeof(s->reason));
 		else
 			set_reason(s, "no audio stream offered", NULL);
-		err = EPROTO;
+		err = first_reason[0] ? first_err : EPROTO;
 		goto out;
 	}
 	{
@@ -943,6 +954,7 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 		goto out;
 	note_remote(s, d, &r);
 	s->offer_pending = false;
+	s->srtp_locked |= r.secure;
 	s->reason[0] = '\0';
 	*res = r;
 out:
@@ -1025,6 +1037,10 @@ int sdp_sess_apply_answer(struct sdp_sess *s, const char *answer, size_t len, st
 		set_reason(s, "peer answered without SRTP crypto we accept",
 			   m->n_crypto_bad ? m->crypto_reason : "no a=crypto line");
 		goto out;
+	} else if (s->srtp_locked) {
+		set_reason(s, downgrade, m->n_crypto_bad ? m->crypto_reason : "no a=crypto line");
+		err = EPERM;
+		goto out;
 	} else {
 		r.plain_warning = s->conf.srtp;
 	}
@@ -1036,6 +1052,7 @@ int sdp_sess_apply_answer(struct sdp_sess *s, const char *answer, size_t len, st
 	fill_addr(&r, m);
 	note_remote(s, d, &r);
 	s->offer_pending = false;
+	s->srtp_locked |= r.secure;
 	s->reason[0] = '\0';
 	*res = r;
 	err = 0;

@@ -157,6 +157,9 @@ int sdp_sess_offer(struct sdp_sess *s, struct wbuf *w);
  * m-line is answered in order; only the first usable audio stream is
  * accepted, the others get port 0. EPROTO when nothing is acceptable
  * (send 488; sdp_sess_reason() says why), EBADMSG/E2BIG for a bad offer.
+ * Once an exchange of this session has negotiated SRTP, SRTP is required
+ * from then on also with srtp_required off: an offer without SRTP we accept
+ * is then EPERM (a downgrade; send 488), and so is such an answer below.
  */
 int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wbuf *w,
 		    struct sdp_result *res);
@@ -164,8 +167,9 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 /*
  * Applies the peer's answer to our last offer and fills *res. EPROTO when the
  * answer is unacceptable (rejected stream, no codec, crypto tag/suite not ours,
- * plain RTP while SRTP is required); EBADMSG/E2BIG for a bad answer; EINVAL
- * when no offer is pending.
+ * plain RTP while SRTP is required); EPERM for plain RTP after an earlier
+ * exchange negotiated SRTP (a downgrade); EBADMSG/E2BIG for a bad answer;
+ * EINVAL when no offer is pending (the offer stays pending after an error).
  */
 int sdp_sess_apply_answer(struct sdp_sess *s, const char *answer, size_t len, struct sdp_result *res);
 

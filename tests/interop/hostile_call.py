@@ -28,30 +28,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hostile_peer import (Call, body_of, diag, tone_share, hdr, new_key, ok, udp_drops, sdp_info,  # noqa: E402
-                          read_wav, rtp_packet, sdp_offer, status_of)
+                          rtp_packet, sdp_offer, status_of)
 import hostile_peer  # noqa: E402
 
 SPHONE, WORK, CADIR = sys.argv[1], sys.argv[2], sys.argv[3]
 G_TONE, H_TONE, PHONE_TONE = 440, 700, 1000
 
 
-def phone_sends_tone(call, label, secs=1.5):
-    """sphone's audio on `call` (decrypted here) is its 1000 Hz --audio-in tone: at least `secs` of
-    it arrives within 2*secs (a loaded machine may delay the start after a resume)."""
-    t = time.time()
-    end = t + 2 * secs
-    time.sleep(secs)
-    while len(call.heard_since(t)) < 8000 * secs and time.time() < end:
-        time.sleep(0.1)
-    pcm = call.heard_since(t)
-    share = tone_share(pcm, PHONE_TONE)
-    ok(len(pcm) >= 8000 * secs and share > 0.8,
-       "%s: sphone's audio on G arrives and decrypts: %d samples, %.0f%% of the energy at %d Hz (median)"
-       % (label, len(pcm), 100 * share, PHONE_TONE))
-
-
 def check_g(phone, g, gid, label):
-    phone_sends_tone(g, label)
+    hostile_peer.peer_hears_phone(g, PHONE_TONE, label + ": G")
     sec = phone.verify(gid)
     ok(sec is not None and sec.get("auth_failures") == 0 and sec.get("replay_failures") == 0,
        "%s: G's counters untouched (auth_failures %s, replay_failures %s, rtp_received %s)" %
@@ -393,8 +378,7 @@ def run(px, phone, heard):
 
 
 def check_heard(heard):
-    pcm, rate = read_wav(heard)
-    tail = pcm[-int(rate * 2.0):-int(rate * 0.3)]
+    tail, rate = hostile_peer.recorded_tail(heard)
     s440, s700 = tone_share(tail, G_TONE, rate), tone_share(tail, H_TONE, rate)
     ok(s440 > 0.9 and s700 < 0.05, "what sphone played for G at the end is G's tone: %.0f%% at %d Hz, "
        "%.1f%% at %d Hz (medians over 100 ms windows of %d samples)" % (100 * s440, G_TONE, 100 * s700, H_TONE, len(tail)))

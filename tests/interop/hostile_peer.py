@@ -207,6 +207,12 @@ def tone_share(samples, freq, rate=8000, win_ms=100):
     return v[len(v) // 2] if v else 0.0
 
 
+def recorded_tail(path, secs=2.0, skip=0.3):
+    """(samples, rate): the last secs of a WAV sphone recorded, without its final skip seconds."""
+    pcm, rate = read_wav(path)
+    return pcm[-int(rate * secs):-int(rate * skip)], rate
+
+
 def write_tone_wav(path, freq, secs, rate=8000):
     import wave
     with wave.open(path, "wb") as w:
@@ -228,15 +234,35 @@ def read_wav(path):
 
 # ---------------------------------------------------------------- sphone --headless
 
-def answering_phone_main(sphone, work, cadir, tone_hz, run, check_heard):
+def peer_hears_phone(call, tone_hz, label, secs=1.5):
+    """sphone's audio on `call` (decrypted here) is its tone_hz --audio-in tone: at least `secs` of it
+    arrives within 2*secs (a loaded machine may delay the start after a resume)."""
+    t = time.time()
+    end = t + 2 * secs
+    time.sleep(secs)
+    while len(call.heard_since(t)) < 8000 * secs and time.time() < end:
+        time.sleep(0.1)
+    pcm = call.heard_since(t)
+    share = tone_share(pcm, tone_hz)
+    return ok(len(pcm) >= 8000 * secs and share > 0.8,
+              "%s: sphone's audio arrives and decrypts: %d samples, %.0f%% of the energy at %d Hz (median)"
+              % (label, len(pcm), 100 * share, tone_hz))
+
+
+def answering_phone_main(sphone, work, cadir, tone_hz, run, check_heard, srtp_required=True, others=0):
     """The whole main of a test against sphone --headless --auto-answer registered at the scripted TLS
     proxy, playing a tone_hz tone and recording what it hears: run(px, phone, heard), sphone's clean
-    exit checked, check_heard(heard) on its recording. Prints the TAP plan; returns the exit status."""
+    exit checked, check_heard(heard) on its recording. Prints the TAP plan; returns the exit status.
+    others: more accounts (other1, ...), each registered at a scripted proxy of its own (px.others)."""
     tone_in = os.path.join(work, "tone%d.wav" % tone_hz)
     heard = os.path.join(work, "heard.wav")
     write_tone_wav(tone_in, tone_hz, 120)
     px = Proxy(os.path.join(cadir, "server.pem"), os.path.join(cadir, "server.key"))
-    conf = write_conf(work, "victim", px.port, os.path.join(cadir, "ca.pem"))
+    px.others = [Proxy(os.path.join(cadir, "server.pem"), os.path.join(cadir, "server.key")) for _ in range(others)]
+    extra = "".join("[account other%d]\nuri = sips:other%d@sip.test\nproxy = sips:127.0.0.1:%d;transport=tls\n"
+                    "ca_file = %s\n" % (i + 1, i + 1, o.port, os.path.join(cadir, "ca.pem"))
+                    for i, o in enumerate(px.others))
+    conf = write_conf(work, "victim", px.port, os.path.join(cadir, "ca.pem"), extra, srtp_required)
     phone = Phone(sphone, work, "victim", conf, ["--auto-answer", "--audio-in", tone_in,
                                                   "--audio-out", heard, "--sip-trace"])
     try:
@@ -245,6 +271,8 @@ def answering_phone_main(sphone, work, cadir, tone_hz, run, check_heard):
         rc = phone.quit()
         ok(rc == 0, "sphone exits cleanly at the end (exit status %s)" % rc)
         px.close()
+        for o in px.others:
+            o.close()
     if os.path.exists(heard):
         check_heard(heard)
     else:
@@ -344,12 +372,13 @@ class Phone:
         return self.p.returncode
 
 
-def write_conf(work, name, port, ca_file, extra=""):
+def write_conf(work, name, port, ca_file, extra="", srtp_required=True):
     path = os.path.join(work, name + ".conf")
     with open(path, "w") as f:
         f.write("[general]\nlog_level = debug\n[account victim]\nuri = sips:victim@sip.test\n"
                 "proxy = sips:127.0.0.1:%d;transport=tls\nca_file = %s\nexpires = 3600\n"
-                "media_encryption = sdes\nsrtp_required = yes\n%s" % (port, ca_file, extra))
+                "media_encryption = sdes\nsrtp_required = %s\n%s"
+                % (port, ca_file, "yes" if srtp_required else "no", extra))
     os.chmod(path, 0o600)
     return path
 

@@ -14,3 +14,6 @@ EXTRA_DIST += tests/interop/late_offer_call.sh tests/interop/late_offer_call.py
 # what sphone writes on the wire (Allow/Supported, To tags, sips: Contact, Reason/Warning shown): issue 14
 TESTS += tests/interop/sip_rules.sh
 EXTRA_DIST += tests/interop/sip_rules.sh tests/interop/sip_rules.py
+# a call's requests only over its own connection; once SRTP, always SRTP: issue 12
+TESTS += tests/interop/dialog_guard.sh
+EXTRA_DIST += tests/interop/dialog_guard.sh tests/interop/dialog_guard.py

@@ -67,6 +67,7 @@ static struct tua A, B;
 static struct sip_auth_realms a_realms; /* the realms of A's "account" */
 
 static void answer_h(void *arg);
+static void b_note(const struct sip_msg *m, struct sip_flow *flow);
 
 /* A struct event's fields point into its own arena: copy field by field. */
 static void ev_copy(struct event *dst, const struct event *src)
@@ -206,6 +207,8 @@ static void recv_h(struct sip_msg *m, struct sip_flow *flow, const struct sockad
 		raw_recv(m, flow);
 		goto out;
 	}
+	if (u == &B)
+		b_note(m, flow);
 	if (!sip_msg_is_request(m)) {
 		if (sip_ctrans_mgr_recv(u->ctm, m) == ENOENT)
 			for (i = 0; i < MAXC; i++)
@@ -268,6 +271,81 @@ static void lost_h(struct sip_flow *flow, int err, const char *why, void *arg)
 	for (int i = 0; i < MAXC; i++)
 		if (u->calls[i])
 			call_flow_lost(u->calls[i], flow);
+}
+
+/*
+ * B's side of things the flow guard tests need: the dialog of the last ACK B got (Call-ID,
+ * From, To as A sent them), and B's "account" connection: B's end of A's current connection.
+ */
+static struct sip_flow *cur_ab; /* the flow A places its calls on */
+static struct sip_flow *b_acct;
+static char dlg_callid[128], dlg_from[256], dlg_to[256];
+
+static void b_note(const struct sip_msg *m, struct sip_flow *flow)
+{
+	const struct sip_hdr *h;
+
+	if (cur_ab && !strcmp(sip_flow_raddr(flow), sip_flow_laddr(cur_ab)) && b_acct != flow) {
+		if (b_acct)
+			sip_flow_unref(b_acct);
+		sip_flow_ref(flow);
+		b_acct = flow;
+	}
+	if (!sip_msg_is_request(m) || sip_msg_method_id(m) != SIP_METHOD_ACK)
+		return;
+	if ((h = sip_msg_hdr(m, SIP_HDR_CALL_ID)) != NULL)
+		pl_strdup(dlg_callid, sizeof(dlg_callid), h->line);
+	if ((h = sip_msg_hdr(m, SIP_HDR_FROM)) != NULL)
+		pl_strdup(dlg_from, sizeof(dlg_from), h->line);
+	if ((h = sip_msg_hdr(m, SIP_HDR_TO)) != NULL)
+		pl_strdup(dlg_to, sizeof(dlg_to), h->line);
+}
+
+static struct sip_flow *b_flow_h(char *contact, size_t csz, void *arg)
+{
+	(void)arg;
+	if (csz)
+		contact[0] = '\0';
+	return b_acct && sip_flow_alive(b_acct) ? b_acct : NULL;
+}
+
+/* Mallory: a third party with a connection of its own to A, who knows the dialog (Call-ID and tags). */
+static struct sip_transp *m_tp;
+static struct sip_flow *m_flow;
+static uint16_t m_status; /* of the last response mallory got */
+
+static void m_recv_h(struct sip_msg *m, struct sip_flow *flow, const struct sockaddr *src, socklen_t srclen,
+		     void *arg)
+{
+	(void)flow;
+	(void)src;
+	(void)srclen;
+	(void)arg;
+	if (!sip_msg_is_request(m) && sip_msg_status(m) >= 200)
+		m_status = sip_msg_status(m);
+	sip_msg_free(m);
+}
+
+static void m_flow_h(int err, const char *why, struct sip_flow *flow, void *arg)
+{
+	(void)why;
+	(void)arg;
+	if (!err) {
+		sip_flow_ref(flow);
+		m_flow = flow;
+	}
+}
+
+/* Mallory sends an in-dialog request of A's call, as if from B, over its own connection. */
+static int m_send(const char *method, unsigned n)
+{
+	char buf[1500];
+
+	snprintf(buf, sizeof(buf),
+		 "%s %s SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKmallory%u\r\nMax-Forwards: 70\r\n"
+		 "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %u %s\r\nContent-Length: 0\r\n\r\n",
+		 method, A.contact, n, dlg_to, dlg_from, dlg_callid, 900 + n, method);
+	return m_flow ? sip_flow_send(m_flow, buf, strlen(buf)) : ENOTCONN;
 }
 
 /* What A's "account" has as its connection now (for a call whose own flow was lost). */
@@ -406,6 +484,16 @@ static struct call *live(struct tua *u)
 	return u->calls[0];
 }
 
+static bool m_ready(void)
+{
+	return m_flow != NULL;
+}
+
+static bool m_answered(void)
+{
+	return m_status != 0;
+}
+
 static bool both_established(void)
 {
 	return live(&A) && live(&B) && call_state(live(&A)) == CALL_ESTABLISHED &&
@@ -468,7 +556,6 @@ static bool resume_seen(void)
 	return A.hold_on == 0 && B.hold_on == 0;
 }
 
-static struct sip_flow *cur_ab; /* the flow A places its calls on */
 static struct sip_flow *orig_ab;
 
 static int place(void)
@@ -744,6 +831,8 @@ int main(void)
 		return tap_done();
 	cur_ab = flow_ab;
 	A.env.flowh = test_flow_h;
+	B.env.flowh = b_flow_h;
+	is_int(sip_transp_alloc(&m_tp, L, NULL, m_recv_h, NULL, NULL), 0, "setup: mallory's transport");
 
 	/* keys never go over a non-TLS flow unless allowed */
 	{
@@ -998,6 +1087,42 @@ int main(void)
 	sip_flow_unref(cur_ab);
 	cur_ab = new_flow(&d);
 	hook_flow = cur_ab;
+
+	/*
+	 * 8c. A request of the call over a connection that is neither the call's nor its account's
+	 * (mallory's, who learnt the dialog): 403 there and a warning; the call stays where it was.
+	 * Before, any such request moved the call to that connection (and a BYE ended it).
+	 */
+	is_int(place(), 0, "guard: INVITE sent");
+	ok(run_until(both_established, 5000), "guard: established");
+	if (both_established()) {
+		struct call *ca = live(&A);
+		struct sip_dest dm = d;
+
+		((struct sockaddr_in *)&dm.addr)->sin_port = htons(A.port);
+		run_until(NULL, 200);
+		sip_transp_flow_get(m_tp, &dm, m_flow_h, NULL, NULL);
+		ok(run_until(m_ready, 3000), "guard: a third party connects to A");
+		A.warning[0] = '\0';
+		m_status = 0;
+		is_int(m_send("BYE", 1), 0, "guard: it sends A a BYE of the call (right Call-ID and tags)");
+		ok(run_until(m_answered, 2000), "guard: it gets an answer");
+		is_int(m_status, 403, "guard: 403 Forbidden");
+		ok(strstr(A.warning, "refused a request of this call (BYE)") && strstr(A.warning, "not the call's connection"),
+		   "guard: a warning says so (%s)", A.warning);
+		ok(call_state(ca) == CALL_ESTABLISHED && !seen(&A, "ended"), "guard: the call goes on");
+		m_status = 0;
+		A.warning[0] = '\0';
+		m_send("INVITE", 2);
+		ok(run_until(m_answered, 2000), "guard: a re-INVITE from there is answered");
+		is_int(m_status, 403, "guard: 403 too");
+		is_int(call_hold(ca, true), 0, "guard: A holds");
+		ok(run_until(hold_seen, 3000), "guard: the re-INVITE reached B over the call's own connection");
+		is_int(call_hangup(ca), 0, "guard: A hangs up");
+		ok(run_until(both_ended, 3000), "guard: the BYE reached B, not the third party");
+	}
+	tua_reap(&A);
+	tua_reap(&B);
 
 	/* 9. in-dialog requests challenged by a proxy (407): answered once with credentials */
 	A.prm.username = "alice";
@@ -1536,6 +1661,9 @@ int main(void)
 	sip_flow_unref(cur_ab);
 
 	sip_flow_unref(orig_ab);
+	sip_flow_unref(m_flow);
+	sip_flow_unref(b_acct);
+	sip_transp_free(m_tp);
 	tua_fini(&A);
 	tua_fini(&B);
 	loop_free(L);

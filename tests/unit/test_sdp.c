@@ -809,6 +809,47 @@ static void test_apply_answer(void)
 	wbuf_free(&w);
 }
 
+/*
+ * With srtp_required = no, once an exchange has negotiated SRTP every later one must: a plain
+ * offer (re-INVITE) or a plain answer (to our re-offer, or in a late-offer ACK) is EPERM, and the
+ * media stays on its keys. Plain before any SRTP (optimistic mode) is still accepted.
+ */
+static void test_no_downgrade(void)
+{
+	static const char plain_offer[] = "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+					  "m=audio 6000 RTP/AVP 0\r\n";
+	static const char srtp_offer[] =
+		"v=0\r\no=- 7 8 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 6000 RTP/SAVP 0\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0e\r\n";
+	static const char plain_answer[] = "v=0\r\no=- 7 9 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\n"
+					   "t=0 0\r\nm=audio 6000 RTP/AVP 0\r\n";
+	struct sdp_conf c = conf_srtp(false);
+	struct sdp_sess *s = NULL;
+	struct sdp_result r;
+	struct wbuf w;
+
+	wbuf_init(&w, 0);
+	c.suites[0] = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	c.n_suites = 1;
+	ok(sdp_sess_alloc(&s, &c) == 0, "downgrade: optimistic session");
+	is_int(answer_str(s, plain_offer, &w, &r), 0, "downgrade: plain first is still fine (optimistic)");
+	sdp_result_wipe(&r);
+	is_int(answer_str(s, srtp_offer, &w, &r), 0, "downgrade: then an SRTP offer: secure");
+	ok(r.secure, "downgrade: secure");
+	sdp_result_wipe(&r);
+	is_int(answer_str(s, plain_offer, &w, &r), EPERM, "downgrade: a plain re-offer now -> EPERM (488)");
+	ok(strstr(sdp_sess_reason(s), "plain RTP refused") != NULL, "downgrade: reason '%s'", sdp_sess_reason(s));
+	wbuf_reset(&w);
+	is_int(sdp_sess_offer(s, &w), 0, "downgrade: our re-offer");
+	is_int(sdp_sess_apply_answer(s, plain_answer, strlen(plain_answer), &r), EPERM,
+	       "downgrade: a plain answer to it -> EPERM");
+	is_int(answer_str(s, srtp_offer, &w, &r), 0, "downgrade: SRTP offers still answered");
+	ok(r.secure, "downgrade: secure again");
+	sdp_result_wipe(&r);
+	sdp_sess_free(s);
+	wbuf_free(&w);
+}
+
 int main(void)
 {
 	test_parse_rfc();
@@ -822,5 +863,6 @@ int main(void)
 	test_round_trip();
 	test_policy();
 	test_apply_answer();
+	test_no_downgrade();
 	return tap_done();
 }
