@@ -124,9 +124,22 @@ struct audev_info {
 	int is_default_out;
 };
 typedef void (audev_list_h)(const struct audev_info *info, void *arg);
-/* Calls h for each device; returns 0 or an errno (PortAudio failed to initialise; see audev_pa_errmsg). */
+/*
+ * Calls h for each device; returns 0 or an errno: ENODEV when there is no device at all, another when
+ * PortAudio failed to initialise (see audev_pa_errmsg for either).
+ */
 int audev_pa_list(audev_list_h *h, void *arg);
 /* Text of the last PortAudio error seen by this process (static string). */
 const char *audev_pa_errmsg(void);
+
+/*
+ * PortAudio and the libraries under it (ALSA, JACK, OSS) print their complaints on stderr: some
+ * 100 lines when there is no sound card. dev_pa points fd 2 at a pipe while it calls into them and
+ * hands each line that came out to h, on the calling thread once the call is over (never from the
+ * audio callback); ALSA's and JACK's own error hooks catch what their threads say later. Without a
+ * handler the lines are dropped. Set it before the first open or list; h must not call back here.
+ */
+typedef void (audev_chatter_h)(const char *line, void *arg);
+void audev_pa_set_chatter(audev_chatter_h *h, void *arg);
 
 #endif

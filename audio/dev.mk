@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# audio/dev.mk: rings, jitter buffer + PLC, WAV/tone, resampler, echo canceller, devices (file, PortAudio).
+# audio/dev.mk: rings, jitter buffer + PLC, WAV/tone, resampler, echo canceller, devices (file, PortAudio
+# and what its libraries print).
 audio_libsphone_audio_a_SOURCES += \
 	audio/ring.c audio/ring.h \
 	audio/resamp.c audio/resamp.h \
@@ -8,7 +9,7 @@ audio_libsphone_audio_a_SOURCES += \
 	audio/audev.h audio/dev_file.c \
 	audio/plc.c audio/plc.h \
 	audio/jbuf.c audio/jbuf.h \
-	audio/dev_pa.c \
+	audio/dev_pa.c audio/pa_quiet.c audio/pa_quiet.h \
 	audio/aec.c audio/aec.h
 
 check_PROGRAMS += tests/unit/test_ring
@@ -53,3 +54,9 @@ tests_unit_pa_probe_SOURCES = tests/unit/pa_probe.c
 tests_unit_pa_probe_LDADD = $(TEST_LIBS)
 TESTS += tests/pa_jack.sh
 EXTRA_DIST += tests/pa_jack.sh doc/jitter.md
+
+check_PROGRAMS += tests/unit/test_pa_quiet
+tests_unit_test_pa_quiet_SOURCES = tests/unit/test_pa_quiet.c
+tests_unit_test_pa_quiet_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_pa_quiet_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_pa_quiet

@@ -38,6 +38,7 @@
 #include <portaudio.h>
 
 #include "audev.h"
+#include "pa_quiet.h"
 #include "resamp.h"
 
 struct pa_dev {
@@ -233,10 +234,9 @@ static int pick_device(const char *want, int input, PaDeviceIndex *idx)
 	return ENODEV;
 }
 
-static void pa_close(struct audev *ad)
+/* Closes d; the caller has fd 2 in a pipe already. */
+static void pa_close_quiet(struct pa_dev *d)
 {
-	struct pa_dev *d = (struct pa_dev *)ad;
-
 	if (!d)
 		return;
 	if (d->stream) {
@@ -254,6 +254,17 @@ static void pa_close(struct audev *ad)
 	ring_free(d->head.cap);
 	ring_free(d->head.play);
 	free(d);
+}
+
+static void pa_close(struct audev *ad)
+{
+	struct pa_quiet q;
+
+	if (!ad)
+		return;
+	pa_quiet_begin(&q);
+	pa_close_quiet((struct pa_dev *)ad);
+	pa_quiet_end(&q);
 }
 
 static void set_params(PaStreamParameters *sp, PaDeviceIndex dev, int ch, int input)
@@ -303,6 +314,7 @@ static int pa_open(struct audev **adp, const struct audev_prm *prm)
 	struct pa_dev *d;
 	PaDeviceIndex in = paNoDevice, out = paNoDevice;
 	PaStreamParameters ip, op;
+	struct pa_quiet q;
 	unsigned frame, depth;
 	PaError pe;
 	int r;
@@ -321,6 +333,7 @@ static int pa_open(struct audev **adp, const struct audev_prm *prm)
 	d->wake = prm->wake;
 	d->arg = prm->arg;
 
+	pa_quiet_begin(&q);
 	if ((pe = Pa_Initialize()) != paNoError) {
 		r = pa_fail(pe);
 		goto out;
@@ -367,9 +380,11 @@ out:
 	if (r) {
 		if (prm->err && prm->errlen)
 			snprintf(prm->err, prm->errlen, "audio device: %s", r == ENOMEM ? strerror(r) : pa_errtext);
-		pa_close(&d->head);
+		pa_close_quiet(d);
+		pa_quiet_end(&q);
 		return r;
 	}
+	pa_quiet_end(&q);
 	*adp = &d->head;
 	return 0;
 }
@@ -377,19 +392,26 @@ out:
 static int pa_start(struct audev *ad)
 {
 	struct pa_dev *d = (struct pa_dev *)ad;
-	PaError pe = Pa_StartStream(d->stream);
+	struct pa_quiet q;
+	PaError pe;
 
+	pa_quiet_begin(&q);
+	pe = Pa_StartStream(d->stream);
+	pa_quiet_end(&q);
 	return pe == paNoError ? 0 : pa_fail(pe);
 }
 
 static int pa_stop(struct audev *ad)
 {
 	struct pa_dev *d = (struct pa_dev *)ad;
+	struct pa_quiet q;
 	PaError pe;
 
 	if (Pa_IsStreamActive(d->stream) != 1)
 		return 0;
+	pa_quiet_begin(&q);
 	pe = Pa_StopStream(d->stream);
+	pa_quiet_end(&q);
 	return pe == paNoError ? 0 : pa_fail(pe);
 }
 
@@ -419,16 +441,29 @@ const struct audev_ops audev_pa_ops = {
 
 int audev_pa_list(audev_list_h *h, void *arg)
 {
-	PaDeviceIndex i, n, din, dout;
+	PaDeviceIndex i, n = 0, din = paNoDevice, dout = paNoDevice;
+	struct pa_quiet q;
 	PaError pe;
 
 	if (!h)
 		return EINVAL;
-	if ((pe = Pa_Initialize()) != paNoError)
+	pa_quiet_begin(&q);
+	pe = Pa_Initialize();
+	if (pe == paNoError) {
+		n = Pa_GetDeviceCount();
+		din = Pa_GetDefaultInputDevice();
+		dout = Pa_GetDefaultOutputDevice();
+	}
+	pa_quiet_end(&q);
+	if (pe != paNoError)
 		return pa_fail(pe);
-	n = Pa_GetDeviceCount();
-	din = Pa_GetDefaultInputDevice();
-	dout = Pa_GetDefaultOutputDevice();
+	if (n <= 0) {
+		pa_errtext = "no sound card: PortAudio finds no capture or playback device (ALSA, JACK, OSS)";
+		pa_quiet_begin(&q);
+		Pa_Terminate();
+		pa_quiet_end(&q);
+		return ENODEV;
+	}
 	for (i = 0; i < n; i++) {
 		const PaDeviceInfo *di = Pa_GetDeviceInfo(i);
 		const PaHostApiInfo *hi = di ? Pa_GetHostApiInfo(di->hostApi) : NULL;
@@ -445,6 +480,8 @@ int audev_pa_list(audev_list_h *h, void *arg)
 		info.is_default_out = i == dout;
 		h(&info, arg);
 	}
+	pa_quiet_begin(&q);
 	Pa_Terminate();
+	pa_quiet_end(&q);
 	return 0;
 }

@@ -188,6 +188,13 @@ static void audio_wake_sig(void *arg)
 	loop_wake_signal(arg);
 }
 
+/* What PortAudio, ALSA and JACK would have printed over the terminal: the log's, at debug level. */
+static void pa_chatter_h(const char *line, void *arg)
+{
+	(void)arg;
+	log_debug("audio: %s", line);
+}
+
 int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_audio_prm *prm, char *err,
 		     size_t errsz)
 {
@@ -215,6 +222,7 @@ int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_a
 		dp.playback = prm->device;
 		dp.wake = audio_wake_sig;
 		dp.arg = a->wake;
+		audev_pa_set_chatter(pa_chatter_h, NULL);
 		e = audev_open(&a->dev, &audev_pa_ops, &dp);
 	} else {
 		a->file = true;
@@ -257,13 +265,18 @@ static void list_h(const struct audev_info *i, void *arg)
 	lc->h(line, lc->arg);
 }
 
-int call_audio_list_devices(call_line_h *h, void *arg)
+int call_audio_list_devices(call_line_h *h, void *arg, char *err, size_t errsz)
 {
 	struct list_ctx lc = { h, arg };
+	int e;
 
 	if (!h)
 		return EINVAL;
-	return audev_pa_list(list_h, &lc);
+	audev_pa_set_chatter(pa_chatter_h, NULL);
+	e = audev_pa_list(list_h, &lc);
+	if (e && err && errsz)
+		snprintf(err, errsz, "%s", audev_pa_errmsg());
+	return e;
 }
 
 static void audio_attach(struct call_audio *a, struct call *c)

@@ -34,9 +34,12 @@ int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_a
 		     size_t errsz);
 /* After every call using it is freed. NULL-safe. */
 void call_audio_free(struct call_audio *a);
-/* One line per PortAudio device ("INDEX: NAME (HOST API) in N out N [default in/out]"). 0 or an errno. */
+/*
+ * One line per PortAudio device ("INDEX: NAME (HOST API) in N out N [default in/out]"). 0, or an errno
+ * with the reason in err (ENODEV: no sound card at all).
+ */
 typedef void(call_line_h)(const char *line, void *arg);
-int call_audio_list_devices(call_line_h *h, void *arg);
+int call_audio_list_devices(call_line_h *h, void *arg, char *err, size_t errsz);
 
 /*
  * The account's signalling connection now (not referenced: the call takes its

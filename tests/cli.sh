@@ -88,6 +88,27 @@ chmod 600 "$WORK/good.conf"
 XDG_CONFIG_HOME=$WORK/xdg "$S" --check-config >/dev/null 2>"$WORK/err"
 grep -q "$WORK/xdg/sphone/sphone.conf" "$WORK/err"; ok $? "default config path is \$XDG_CONFIG_HOME/sphone/sphone.conf"
 
+# --list-devices: PortAudio, ALSA and JACK never print on the terminal (their lines go to the log at
+# debug level); with no sound card, one line and exit 1. HOME without .asoundrc, a JACK server that is
+# not there; the plug-ins PortAudio loads leak a few KB at exit under ASan (as in pa_jack.sh).
+out=$(HOME=$WORK JACK_NO_START_SERVER=1 JACK_DEFAULT_SERVER=sphone-cli-$$ \
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	"$S" --list-devices --log "$WORK/ld.log" --log-level debug 2>"$WORK/err"); rc=$?
+if grep -q "could not be loaded" "$WORK/err"; then
+	for i in 1 2 3; do ok 0 "# SKIP libportaudio.so.2 is not installed"; done
+elif [ -z "$out" ]; then
+	[ $rc -eq 1 ]; ok $? "--list-devices with no sound card exits 1"
+	[ "$(cat "$WORK/err")" = "sphone: no sound card: PortAudio finds no capture or playback device (ALSA, JACK, OSS)" ]
+	ok $? "... and says so in one line ($(wc -l <"$WORK/err") on stderr)"
+	grep -q " DEBUG audio: .*jack server is not running" "$WORK/ld.log"
+	ok $? "... what JACK said went to the log at debug level ($(grep -c ' DEBUG audio: ' "$WORK/ld.log") lines)"
+else
+	[ $rc -eq 0 ] && [ ! -s "$WORK/err" ]; ok $? "--list-devices lists the cards, nothing else on stderr"
+	echo "$out" | grep -q '^[0-9]*: '; ok $? "... one 'INDEX: NAME' line each"
+	grep -q " DEBUG audio: .*jack server is not running" "$WORK/ld.log"
+	ok $? "... what JACK said went to the log at debug level"
+fi
+
 # headless, no registration: commands in, JSON lines out, EOF quits
 printf 'status\nfrobnicate\ncall sip:bob@sip.test\nregister nobody\n' |
 	timeout 10 "$S" --headless -c "$WORK/good.conf" --log "$WORK/log" --log-level info >"$WORK/out"; rc=$?

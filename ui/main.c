@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *account = NULL, *logfile = NULL, *level = NULL, *dial = NULL;
-	bool headless = false, check = false, trace = false, demo = false;
+	bool headless = false, check = false, trace = false, demo = false, list_devices = false;
 	struct ua_call_opts co = { 0 };
 	char *end;
 	unsigned long ul;
@@ -198,10 +198,8 @@ int main(int argc, char **argv)
 			co.portaudio = true;
 			break;
 		case OPT_LIST_DEV:
-			rc = call_audio_list_devices(list_dev_h, NULL);
-			if (rc)
-				fprintf(stderr, "sphone: cannot list sound cards: %s\n", strerror(rc));
-			return rc ? 1 : 0;
+			list_devices = true;
+			break;
 		case OPT_AUTO_ANSWER:
 			co.auto_answer = true;
 			break;
@@ -223,14 +221,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc && (headless || check || demo || optind + 1 < argc)) {
+	if (optind < argc && (headless || check || demo || list_devices || optind + 1 < argc)) {
 		fprintf(stderr, "sphone: unexpected argument '%s'%s\n", argv[optind],
 			headless ? " (with --headless, send 'call URI' on stdin)" : "");
 		return 2;
 	}
 	if (optind < argc)
 		dial = argv[optind];
-	if (!headless && !check && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+	if (!headless && !check && !list_devices && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		fprintf(stderr, "sphone: the full-screen interface needs a terminal: use --headless for "
 				"scripts\nTry 'sphone --help' for more information.\n");
 		return 2;
@@ -251,6 +249,17 @@ int main(int argc, char **argv)
 		log_set_level(lvl);
 	if (trace)
 		log_set_sip_trace(true);
+	if (list_devices) {
+		/* after --log and --log-level: what ALSA and JACK say on the way goes to that log (debug) */
+		err[0] = '\0';
+		rc = call_audio_list_devices(list_dev_h, NULL, err, sizeof(err));
+		if (rc == ENODEV)
+			fprintf(stderr, "sphone: %s\n", err);
+		else if (rc)
+			fprintf(stderr, "sphone: cannot list sound cards: %s\n", err[0] ? err : strerror(rc));
+		log_close_file();
+		return rc ? 1 : 0;
+	}
 	if (demo) {
 		struct demo_opts dopt = { .headless = headless, .portaudio = !co.audio_in && !co.audio_out,
 					  .audio_device = co.audio_device, .audio_in = co.audio_in,
