@@ -8,3 +8,4 @@ include audio/codec.mk
 include audio/dev.mk
 include audio/stream.mk
 include audio/perf.mk
+include audio/zrtp.mk
