@@ -3,6 +3,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -350,6 +353,155 @@ int conf_parse(const char *file, const char *text, size_t len, conf_h *h, void *
 	return r;
 }
 
+/* ---- who may change the file ---- */
+
+/*
+ * A configuration can run a command (password_cmd) and turn certificate checks off, so whoever can
+ * change the file, or put another file in its place, runs code as this user and can listen to the
+ * calls. The file and every directory above it must belong to the user or to root (root can replace
+ * sphone itself anyway) and must not be writable by other users.
+ */
+#define CONF_WHY "a configuration can run a command (password_cmd) and turn certificate checks off"
+
+static void user_name(uid_t uid, char *out, size_t outsz)
+{
+	struct passwd pw, *pwp = NULL;
+	char buf[4096];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp) == 0 && pwp)
+		snprintf(out, outsz, "%s (uid %u)", pwp->pw_name, (unsigned)uid);
+	else
+		snprintf(out, outsz, "uid %u", (unsigned)uid);
+}
+
+/*
+ * Group write is harmless when the group is the owner's own private group (the user-private-group
+ * scheme with umask 002: group "bob", gid = bob's primary gid, no other members), as Debian's OpenSSH
+ * also accepts.
+ */
+static bool private_group(gid_t gid, uid_t owner, char *gname, size_t gnamesz)
+{
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	char pbuf[4096], gbuf[8192];
+
+	snprintf(gname, gnamesz, "gid %u", (unsigned)gid);
+	if (getgrgid_r(gid, &gr, gbuf, sizeof(gbuf), &grp) != 0 || !grp)
+		return false;
+	snprintf(gname, gnamesz, "%s", grp->gr_name);
+	if (getpwuid_r(owner, &pw, pbuf, sizeof(pbuf), &pwp) != 0 || !pwp)
+		return false;
+	if (pwp->pw_gid != gid || strcmp(grp->gr_name, pwp->pw_name) != 0)
+		return false;
+	for (char **m = grp->gr_mem; m && *m; m++)
+		if (strcmp(*m, pwp->pw_name) != 0)
+			return false;
+	return true;
+}
+
+/* dir is NULL for the file itself, else a directory above it; st is what was found there. */
+static int check_owner_mode(const char *file, const char *dir, const struct stat *st, char *err, size_t errsz)
+{
+	bool sticky = dir && (st->st_mode & S_ISVTX); /* others cannot rename or remove our entries there */
+	char who[300], me[300], grp[300], place[PATH_MAX + 40] = "it";
+	const char *fix = dir ? dir : file, *swap = dir ? ", so the file can be swapped for another," : ",";
+	uid_t euid = geteuid();
+
+	if (dir)
+		snprintf(place, sizeof(place), "the directory %s above it", dir);
+	if (st->st_uid != euid && st->st_uid != 0) {
+		user_name(st->st_uid, who, sizeof(who));
+		user_name(euid, me, sizeof(me));
+		if (euid != 0)
+			strncat(me, ", who runs sphone, or to root", sizeof(me) - strlen(me) - 1);
+		else
+			snprintf(me, sizeof(me), "root, who runs sphone");
+		msgf(err, errsz,
+		     "%s: refused: %s belongs to %s, not to %s%s and " CONF_WHY
+		     "; fix: %s", file, place, who, me, swap,
+		     dir ? "keep the configuration in a directory of your own" :
+			   "copy it to a file of your own (or chown it)");
+		return EPERM;
+	}
+	if ((st->st_mode & S_IWOTH) && !sticky) {
+		msgf(err, errsz, "%s: refused: others can write to %s (mode %04o)%s and " CONF_WHY "; fix: chmod go-w %s",
+		     file, place, (unsigned)(st->st_mode & 07777), swap, fix);
+		return EPERM;
+	}
+	if ((st->st_mode & S_IWGRP) && !sticky && !private_group(st->st_gid, st->st_uid, grp, sizeof(grp))) {
+		msgf(err, errsz,
+		     "%s: refused: group '%s' can write to %s (mode %04o)%s and " CONF_WHY "; fix: chmod go-w %s", file,
+		     grp, place, (unsigned)(st->st_mode & 07777), swap, fix);
+		return EPERM;
+	}
+	return 0;
+}
+
+/* Every directory from real (absolute, resolved; cut in place) up to "/". */
+static int check_dirs(const char *file, char *real, char *err, size_t errsz)
+{
+	struct stat st;
+	int r;
+
+	for (;;) {
+		char *slash;
+
+		if (stat(real, &st) < 0) {
+			r = errno;
+			msgf(err, errsz, "%s: %s", real, strerror(r));
+			return r;
+		}
+		if ((r = check_owner_mode(file, real, &st, err, errsz)) != 0)
+			return r;
+		slash = strrchr(real, '/');
+		if (!slash || slash == real) {
+			if (!slash || !real[1])
+				return 0;
+			real[1] = '\0'; /* "/x" -> "/" */
+			continue;
+		}
+		*slash = '\0';
+	}
+}
+
+/*
+ * The directories that hold the file the name leads to and, when the name is a symbolic link, the
+ * directories that hold the link (whoever may write there can point it elsewhere).
+ */
+static int check_path(const char *path, char *err, size_t errsz)
+{
+	char *real = NULL, *named = NULL, *slash;
+	int r = 0;
+
+	real = realpath(path, NULL);
+	named = strdup(path);
+	if (!real || !named) {
+		r = real ? ENOMEM : errno;
+		msgf(err, errsz, "%s: %s", path, strerror(r));
+		goto out;
+	}
+	slash = strrchr(real, '/');
+	if (slash)
+		*(slash == real ? slash + 1 : slash) = '\0';
+	if ((r = check_dirs(path, real, err, errsz)) != 0)
+		goto out;
+	free(real);
+	slash = strrchr(named, '/');
+	if (slash)
+		*(slash == named ? slash + 1 : slash) = '\0';
+	real = realpath(slash ? named : ".", NULL);
+	if (!real) {
+		r = errno;
+		msgf(err, errsz, "%s: %s", path, strerror(r));
+		goto out;
+	}
+	r = check_dirs(path, real, err, errsz);
+out:
+	free(real);
+	free(named);
+	return r;
+}
+
 int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz)
 {
 	struct stat st;
@@ -375,6 +527,8 @@ int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz)
 		msgf(err, errsz, "%s: not a regular file", path);
 		goto out;
 	}
+	if ((r = check_owner_mode(path, NULL, &st, err, errsz)) != 0 || (r = check_path(path, err, errsz)) != 0)
+		goto out;
 	if (st.st_size > CONF_MAX_SIZE) {
 		r = EFBIG;
 		msgf(err, errsz, "%s: file larger than %d bytes", path, CONF_MAX_SIZE);

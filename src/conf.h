@@ -41,8 +41,14 @@ typedef int(conf_h)(const struct conf_item *it, void *arg);
  * of err (a later one that does not fit is left out). The keys of a section
  * whose header was refused are not handed to h. Returns 0; the first error's
  * code: EBADMSG for syntax, the handler's error; or an errno for I/O (ENOENT,
- * EACCES, EFBIG > 1 MiB). The file's text is wiped from memory afterwards
- * (it may hold passwords).
+ * EACCES, EFBIG > 1 MiB). EPERM, before anything is parsed, when another
+ * user could change the file or swap it: the file, or a directory above it
+ * (the link's and the file's when path is a symbolic link), belongs to
+ * someone other than the user or root, or others (or a group that is not the
+ * owner's own private group) can write to it; a sticky directory such as
+ * /tmp is fine. The message names the file, what is wrong and the fix
+ * ("chmod go-w FILE"). The file's text is wiped from memory afterwards (it
+ * may hold passwords).
  */
 int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz);
 

@@ -38,6 +38,7 @@ echo "$out" | grep -q '^password = \*\*\*$'; ok $? "... the password masked"
 echo "$out$(cat "$WORK/err")" | grep -q 'Sekr1t'; [ $? -ne 0 ]; ok $? "... and the password nowhere"
 
 printf '[account lab]\nuri = sips:alice@sip.test\nexpires = 5\n' >"$WORK/bad.conf"
+chmod 600 "$WORK/bad.conf"
 "$S" --check-config -c "$WORK/bad.conf" >/dev/null 2>"$WORK/err"; rc=$?
 [ $rc -eq 1 ]; ok $? "--check-config on a bad value exits 1"
 grep -q "bad.conf:3: .*expires" "$WORK/err"; ok $? "the error names FILE:LINE and the key"
@@ -85,6 +86,18 @@ grep -q "chmod 600" "$WORK/err"; ok $? "a password in a world-readable file draw
 ok $? "... one line, as 'sphone: warning: ...' like the other messages"
 [ $rc -eq 0 ]; ok $? "... and the file is still valid (exit 0)"
 chmod 600 "$WORK/good.conf"
+# a file others may change could run their command (password_cmd) as us: refused, and --check-config says so
+cp "$WORK/good.conf" "$WORK/open.conf" && chmod 666 "$WORK/open.conf"
+"$S" --check-config -c "$WORK/open.conf" >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] && [ ! -s "$WORK/out" ]; ok $? "--check-config on a world-writable file exits 1 (rc $rc), prints no settings"
+grep -q "$WORK/open.conf: refused: others can write to it (mode 0666).*password_cmd.*fix: chmod go-w $WORK/open.conf" \
+	"$WORK/err"; ok $? "... and names the file, the problem and the fix: $(cat "$WORK/err")"
+echo status | timeout 10 "$S" --headless -c "$WORK/open.conf" >"$WORK/out" 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "open.conf: refused: others can write to it" "$WORK/err"; ok $? "headless start refuses it too (rc $rc)"
+mkdir -m 777 "$WORK/shared" && cp "$WORK/good.conf" "$WORK/shared/in.conf"
+"$S" --check-config -c "$WORK/shared/in.conf" >/dev/null 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "others can write to the directory $WORK/shared above it (mode 0777), so the file can be swapped" \
+	"$WORK/err"; ok $? "a file in a world-writable directory is refused, naming the directory (rc $rc)"
 XDG_CONFIG_HOME=$WORK/xdg "$S" --check-config >/dev/null 2>"$WORK/err"
 grep -q "$WORK/xdg/sphone/sphone.conf" "$WORK/err"; ok $? "default config path is \$XDG_CONFIG_HOME/sphone/sphone.conf"
 

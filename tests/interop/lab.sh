@@ -673,4 +673,5 @@ lab_sphone_conf() {
 			esac
 		done
 	} >>"$file"
+	chmod 600 "$file" # sphone refuses a config others may write to, whatever the umask
 }

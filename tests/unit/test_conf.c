@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_conf.c: unit tests for the INI parser, its FILE:LINE errors and the typed value helpers. */
 #include <errno.h>
+#include <grp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +339,106 @@ static void test_near_miss(void)
 	ok(strlen(m) > 300 && strstr(m, "number_seven, the_last_one") != NULL, "a list over 200 bytes comes whole");
 }
 
+/* conf_load refuses a file that others could change or swap (it may set password_cmd). */
+static bool load_refused(const char *path, const char *want1, const char *want2, const char *what)
+{
+	char err[1024] = "";
+	int r = conf_load(path, record, NULL, err, sizeof(err));
+
+	is_int(r, EPERM, "%s: refused (EPERM)", what);
+	return ok(strncmp(err, path, strlen(path)) == 0 && strstr(err, ": refused: ") && strstr(err, want1) &&
+		  (!want2 || strstr(err, want2)) && strstr(err, "password_cmd"),
+		  "%s: message names the file, what is wrong and the fix: %s", what, err);
+}
+
+static void load_ok(const char *path, const char *what)
+{
+	char err[1024] = "";
+
+	is_int(conf_load(path, record, NULL, err, sizeof(err)), 0, "%s: loads", what);
+	if (err[0])
+		diag("%s", err);
+}
+
+static void test_owner_mode(void)
+{
+	const char *p = write_file("mode.conf", "[ui]\n", 5, 0600);
+	char file[300], sub[300], link[400], want[700], sub_file[400];
+	struct group *root_grp = getgrgid(0);
+	bool root = geteuid() == 0;
+
+	snprintf(file, sizeof(file), "%s", p);
+	load_ok(file, "0600 file");
+	chmod(file, 0644);
+	load_ok(file, "0644 file (others may read: only a password warning, in account.c)");
+	chmod(file, 0602);
+	snprintf(want, sizeof(want), "fix: chmod go-w %s", file);
+	load_refused(file, "others can write to it (mode 0602)", want, "world-writable file");
+	chmod(file, 0666);
+	load_refused(file, "others can write to it (mode 0666)", want, "mode 0666");
+
+	/* a group other than the owner's private one */
+	if (root && chown(file, 0, 65534) == 0) {
+		chmod(file, 0620);
+		load_refused(file, "can write to it (mode 0620)", want, "group-writable file, foreign group");
+		chown(file, 0, 0);
+		/* root's own group with no other members: the user-private-group case (umask 002) */
+		if (root_grp && !(root_grp->gr_mem && root_grp->gr_mem[0]))
+			load_ok(file, "group-writable file, the owner's private group");
+		else
+			ok(1, "# SKIP group root has members here");
+	} else {
+		ok(1, "# SKIP chown needs root");
+		ok(1, "# SKIP chown needs root");
+		ok(1, "# SKIP chown needs root");
+	}
+	chmod(file, 0600);
+	if (root && chown(file, 65534, 65534) == 0) {
+		load_refused(file, "belongs to nobody (uid 65534), not to root, who runs sphone",
+			     "copy it to a file of your own", "file owned by another user");
+		chown(file, 0, 0);
+	} else {
+		ok(1, "# SKIP chown needs root");
+		ok(1, "# SKIP chown needs root");
+	}
+	load_ok(file, "back to 0600, own file");
+
+	/* the directories above it: whoever may write there can swap the file */
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	mkdir(sub, 0700);
+	chmod(sub, 0777);
+	snprintf(sub_file, sizeof(sub_file), "%s/in.conf", sub);
+	write_file("open/in.conf", "[ui]\n", 5, 0600);
+	snprintf(want, sizeof(want), "others can write to the directory %s above it (mode 0777), so the file "
+		 "can be swapped for another", sub);
+	load_refused(sub_file, want, "fix: chmod go-w", "file in a world-writable directory");
+	chmod(sub, 01777);
+	load_ok(sub_file, "sticky world-writable directory (like /tmp)");
+	chmod(sub, 0777);
+	/* a symbolic link in a good directory to a file in a bad one, and the other way round */
+	snprintf(link, sizeof(link), "%s/link.conf", dir);
+	symlink(sub_file, link);
+	load_refused(link, want, NULL, "link to a file in a world-writable directory");
+	unlink(link);
+	snprintf(link, sizeof(link), "%s/link.conf", sub);
+	symlink(file, link);
+	load_refused(link, want, NULL, "link in a world-writable directory");
+	chmod(sub, 0755);
+	load_ok(link, "the same link once the directory is 0755");
+	if (root && chown(sub, 65534, 65534) == 0) {
+		snprintf(want, sizeof(want), "the directory %s above it belongs to nobody (uid 65534)", sub);
+		load_refused(sub_file, want, "keep the configuration in a directory of your own",
+			     "directory owned by another user");
+		chown(sub, 0, 0);
+	} else {
+		ok(1, "# SKIP chown needs root");
+		ok(1, "# SKIP chown needs root");
+	}
+	unlink(link);
+	unlink(sub_file);
+	rmdir(sub);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -351,6 +452,7 @@ int main(void)
 	test_private();
 	test_every_error();
 	test_near_miss();
+	test_owner_mode();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
