@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -310,20 +311,37 @@ bool log_enabled(enum log_level lvl)
 
 int log_open_file(const char *path)
 {
-	int fd;
+	struct stat st;
+	int fd, err = 0;
 	FILE *f;
 
 	if (!path)
 		return EINVAL;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* not through a symbolic link: one planted where the log goes would send it (and its contents) elsewhere */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 	if (fd < 0)
 		return errno;
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+		goto out;
+	}
+	/* never fchmod a device or FIFO (e.g. /dev/null), and never write into a file another user can read back */
+	if (!S_ISREG(st.st_mode)) {
+		err = EINVAL;
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		err = EPERM;
+		goto out;
+	}
+	if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) {
+		err = errno;
+		goto out;
+	}
 	f = fdopen(fd, "a");
 	if (!f) {
-		int err = errno;
-
-		close(fd);
-		return err;
+		err = errno;
+		goto out;
 	}
 	pthread_mutex_lock(&log_mtx);
 	if (log_file)
@@ -331,6 +349,24 @@ int log_open_file(const char *path)
 	log_file = f;
 	pthread_mutex_unlock(&log_mtx);
 	return 0;
+out:
+	close(fd);
+	return err;
+}
+
+const char *log_file_error(int err)
+{
+	switch (err) {
+	case ELOOP:
+		return "is a symbolic link: give the file itself (the log is never written through a link, which "
+		       "could send it elsewhere)";
+	case EPERM:
+		return "belongs to another user, who could read the log: remove it or choose another file";
+	case EINVAL:
+		return "is not a regular file";
+	default:
+		return strerror(err);
+	}
 }
 
 void log_close_file(void)

@@ -23,8 +23,14 @@ typedef void(log_h)(enum log_level lvl, const char *line, void *arg);
 void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
 bool log_enabled(enum log_level lvl);
-/* Appends to path (created 0600). While a file is open, stderr is not written. */
+/*
+ * Appends to path, created 0600; an existing file is set to 0600. Refused: a symbolic link (ELOOP),
+ * anything but a regular file (EINVAL), a file of another user (EPERM). While a file is open, stderr
+ * is not written.
+ */
 int log_open_file(const char *path);
+/* log_open_file's error in words, to follow the file name ("is a symbolic link: ..."). */
+const char *log_file_error(int err);
 void log_close_file(void);
 /* Turns the stderr sink on/off (the curses UI turns it off). */
 void log_set_stderr(bool on);

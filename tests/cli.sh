@@ -134,6 +134,14 @@ grep -q '^{"event":"error","command":"register","message":"no account .nobody."}
 tail -n 1 "$WORK/out" | grep -q '^{"event":"unregistered","account":"lab"}$'; ok $? "quit ends with unregistered"
 python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$WORK/out"; ok $? "every stdout line is JSON"
 [ -s "$WORK/log" ] && ! grep -q '^{' "$WORK/log"; ok $? "--log FILE gets the log, not the events"
+# the log file: mode 0600 even when it was there before with another mode; never through a symbolic link
+: >"$WORK/old.log" && chmod 644 "$WORK/old.log"
+printf 'quit\n' | timeout 10 "$S" --headless -c "$WORK/good.conf" --log "$WORK/old.log" --log-level info >/dev/null 2>&1
+[ "$(stat -c %a "$WORK/old.log")" = 600 ] && [ -s "$WORK/old.log" ]; ok $? "--log on an existing 0644 file: written, now 0600"
+: >"$WORK/elsewhere" && ln -s "$WORK/elsewhere" "$WORK/link.log"
+printf 'quit\n' | timeout 10 "$S" --headless -c "$WORK/good.conf" --log "$WORK/link.log" >/dev/null 2>"$WORK/err"; rc=$?
+[ $rc -eq 1 ] && grep -q -- "--log $WORK/link.log: is a symbolic link" "$WORK/err" && [ ! -s "$WORK/elsewhere" ]
+ok $? "--log through a symbolic link: refused (rc $rc), the link's target untouched: $(cat "$WORK/err")"
 
 # a WAV that can't be read is refused at start with the reason
 echo "not a wav" >"$WORK/bad.wav"

@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (logfile && (e = log_open_file(logfile)) != 0) {
-		fprintf(stderr, "sphone: --log %s: %s\n", logfile, strerror(e));
+		fprintf(stderr, "sphone: --log %s: %s\n", logfile, log_file_error(e));
 		return 1;
 	}
 	if (level)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -193,6 +194,80 @@ static void test_sinks(void)
 	log_set_level(LOGL_INFO);
 }
 
+/* The log file: never through a symbolic link, always 0600, never someone else's file or a device. */
+static void test_file_policy(void)
+{
+	char dir[] = "/tmp/sphone-test-logf-XXXXXX";
+	char path[300], link[300], target[300], cmd[400];
+	struct stat st, null_before, null_after;
+	mode_t old;
+	int fd;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	log_set_stderr(false);
+	snprintf(path, sizeof(path), "%s/new.log", dir);
+	old = umask(0);
+	is_int(log_open_file(path), 0, "new log file with umask 0");
+	umask(old);
+	memset(&st, 0, sizeof(st));
+	stat(path, &st);
+	ok((st.st_mode & 07777) == 0600, "... created 0600 (mode %04o)", (unsigned)(st.st_mode & 07777));
+	log_close_file();
+
+	snprintf(path, sizeof(path), "%s/old.log", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	close(fd);
+	chmod(path, 0644);
+	is_int(log_open_file(path), 0, "existing 0644 log file");
+	memset(&st, 0, sizeof(st));
+	stat(path, &st);
+	ok((st.st_mode & 07777) == 0600, "... set to 0600 (mode %04o)", (unsigned)(st.st_mode & 07777));
+	log_close_file();
+
+	/* a link planted where the log goes, to an existing file and to a file not there yet */
+	snprintf(target, sizeof(target), "%s/victim", dir);
+	fd = open(target, O_WRONLY | O_CREAT, 0644);
+	close(fd);
+	snprintf(link, sizeof(link), "%s/link.log", dir);
+	symlink(target, link);
+	is_int(log_open_file(link), ELOOP, "symbolic link to a file: refused (ELOOP)");
+	log_err("must not reach the link's target");
+	ok(stat(target, &st) == 0 && st.st_size == 0 && (st.st_mode & 07777) == 0644,
+	   "... its target neither written nor chmod'ed");
+	unlink(link);
+	unlink(target);
+	symlink(target, link);
+	is_int(log_open_file(link), ELOOP, "dangling symbolic link: refused");
+	ok(stat(target, &st) < 0 && errno == ENOENT, "... its target not created");
+	unlink(link);
+	ok(strstr(log_file_error(ELOOP), "symbolic link") != NULL, "ELOOP in words: %s", log_file_error(ELOOP));
+
+	/* a device: refused, and its mode untouched (fchmod of /dev/null would break every program) */
+	stat("/dev/null", &null_before);
+	is_int(log_open_file("/dev/null"), EINVAL, "/dev/null: not a regular file (EINVAL)");
+	stat("/dev/null", &null_after);
+	ok(null_after.st_mode == null_before.st_mode, "... /dev/null's mode unchanged");
+
+	snprintf(path, sizeof(path), "%s/theirs.log", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	close(fd);
+	if (geteuid() == 0 && chown(path, 65534, 65534) == 0) {
+		is_int(log_open_file(path), EPERM, "another user's file: refused (EPERM)");
+		ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0644 && st.st_size == 0, "... left as it was");
+		ok(strstr(log_file_error(EPERM), "another user") != NULL, "EPERM in words: %s", log_file_error(EPERM));
+	} else {
+		ok(1, "# SKIP chown needs root");
+		ok(1, "# SKIP chown needs root");
+		ok(1, "# SKIP chown needs root");
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
+}
+
 static atomic_int tlines, tleaks;
 
 static void count_h(enum log_level lvl, const char *line, void *arg)
@@ -234,6 +309,7 @@ int main(void)
 	test_secrets();
 	test_long_line();
 	test_sinks();
+	test_file_policy();
 	test_threads();
 	return tap_done();
 }
