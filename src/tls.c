@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,9 +52,11 @@ struct tls_conn {
 	bool cert_requested;      /* server sent CertificateRequest and we had no certificate */
 	bool pin_checked;
 	bool pin_ok;
+	bool check_name;          /* a DNS name: checked by check_name() (RFC 5922), not by OpenSSL */
+	bool name_checked;
 	int verr;                 /* first X.509 verification error seen (0: none) */
 	enum tls_fail vfail;      /* its category */
-	char vmsg[400];           /* its explanation */
+	char vmsg[512];           /* its explanation */
 	enum tls_fail fail;
 	char err[512];
 };
@@ -159,7 +162,7 @@ static void time_str(const ASN1_TIME *t, char *out, size_t outsz)
 		snprintf(out, outsz, "(unknown date)");
 }
 
-/* The names a certificate is valid for, "'a', 'b'" (SAN DNS + IP; the CN when there is no SAN). */
+/* The names a certificate is valid for, "'a', 'b'" (SAN DNS, URI and IP; the CN when there is no SAN). */
 static void cert_names(X509 *cert, char *out, size_t outsz)
 {
 	GENERAL_NAMES *gens = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
@@ -172,8 +175,8 @@ static void cert_names(X509 *cert, char *out, size_t outsz)
 		char one[INET6_ADDRSTRLEN + 2] = "";
 		int w;
 
-		if (g->type == GEN_DNS) {
-			const ASN1_IA5STRING *s = g->d.dNSName;
+		if (g->type == GEN_DNS || g->type == GEN_URI) {
+			const ASN1_IA5STRING *s = g->type == GEN_DNS ? g->d.dNSName : g->d.uniformResourceIdentifier;
 			int l = ASN1_STRING_length(s);
 			w = snprintf(out + used, outsz - used, "%s'%.*s'", n ? ", " : "", l > 200 ? 200 : l,
 				     (const char *)ASN1_STRING_get0_data(s));
@@ -203,6 +206,91 @@ static void cert_names(X509 *cert, char *out, size_t outsz)
 		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
 		snprintf(out, outsz, "'%s'", cn);
 	}
+}
+
+/*
+ * SIP domain identity (RFC 5922). 7.1: the identities are the subjectAltName's DNS names and the hosts
+ * of its URIs with scheme "sip" and no user part (sip:example.com); the CN counts only when there is no
+ * subjectAltName at all. (7.1 takes DNS names only when there is no sip: URI; sphone takes both: each is
+ * a name the CA vouched for.) 7.2: an identity matches only in its entirety, case-insensitively: no
+ * suffix and no wildcard matching, so "*.example.com" names nothing but itself.
+ */
+static bool same_name(const char *id, size_t il, const char *peer)
+{
+	if (memchr(id, '\0', il))
+		return false; /* "good.test\0.evil.test" */
+	while (il > 1 && id[il - 1] == '.')
+		il--;
+	return il == strlen(peer) && strncasecmp(id, peer, il) == 0;
+}
+
+/* The host of a "sip:" URI without a user part, else NULL. */
+static const char *sip_uri_host(const char *u, size_t ul, size_t *hl)
+{
+	size_t e;
+
+	if (ul < 4 || strncasecmp(u, "sip:", 4) != 0 || memchr(u, '@', ul))
+		return NULL;
+	for (e = 4; e < ul && u[e] != ':' && u[e] != ';' && u[e] != '?'; e++)
+		;
+	*hl = e - 4;
+	return e > 4 ? u + 4 : NULL;
+}
+
+/* id has a '*' in its first label and the rest equals peer's: what a web browser would accept. */
+static bool wildcard_for(const char *id, size_t il, const char *peer)
+{
+	const char *dot = memchr(id, '.', il), *pdot = strchr(peer, '.');
+
+	return dot && pdot && memchr(id, '*', (size_t)(dot - id)) &&
+	       same_name(dot + 1, il - (size_t)(dot + 1 - id), pdot + 1);
+}
+
+/* One identity: a match, or remember it as the wildcard that would have matched. */
+static bool one_name(const char *id, size_t il, const char *peer, char *wild, size_t wildsz)
+{
+	if (same_name(id, il, peer))
+		return true;
+	if (!wild[0] && wildcard_for(id, il, peer))
+		snprintf(wild, wildsz, "%.*s", (int)(il > 200 ? 200 : il), id);
+	return false;
+}
+
+/* true when cert names peer; else wild gets a wildcard that would have matched, if any. */
+static bool check_name(X509 *cert, const char *peer, char *wild, size_t wildsz)
+{
+	int crit = -1, i;
+	GENERAL_NAMES *gens = X509_get_ext_d2i(cert, NID_subject_alt_name, &crit, NULL);
+	X509_NAME *subj = X509_get_subject_name(cert);
+	bool match = false;
+
+	wild[0] = '\0';
+	for (i = 0; gens && !match && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const char *u, *h;
+		size_t hl;
+
+		if (g->type == GEN_DNS) {
+			match = one_name((const char *)ASN1_STRING_get0_data(g->d.dNSName),
+					 (size_t)ASN1_STRING_length(g->d.dNSName), peer, wild, wildsz);
+		} else if (g->type == GEN_URI) {
+			u = (const char *)ASN1_STRING_get0_data(g->d.uniformResourceIdentifier);
+			h = sip_uri_host(u, (size_t)ASN1_STRING_length(g->d.uniformResourceIdentifier), &hl);
+			match = h && one_name(h, hl, peer, wild, wildsz);
+		}
+	}
+	GENERAL_NAMES_free(gens);
+	if (crit != -1)
+		return match; /* there is a subjectAltName (even a broken or empty one): the CN does not count */
+	for (i = -1; !match && (i = X509_NAME_get_index_by_NID(subj, NID_commonName, i)) >= 0;) {
+		unsigned char *cn = NULL;
+		int l = ASN1_STRING_to_UTF8(&cn, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i)));
+
+		if (l > 0)
+			match = one_name((const char *)cn, (size_t)l, peer, wild, wildsz);
+		OPENSSL_free(cn);
+	}
+	return match;
 }
 
 /* Describe a verification error for the user: category + sentence. */
@@ -275,6 +363,25 @@ static int verify_cb(int preverify_ok, X509_STORE_CTX *xs)
 	if (!preverify_ok && c->verr == 0) {
 		c->verr = X509_STORE_CTX_get_error(xs);
 		describe_verr(c, c->verr, depth, cert);
+	}
+	if (depth == 0 && cert && c->check_name && !c->name_checked) {
+		char wild[210];
+
+		c->name_checked = true;
+		if (!check_name(cert, c->peer, wild, sizeof(wild))) {
+			if (c->verr == 0) {
+				c->verr = X509_V_ERR_HOSTNAME_MISMATCH;
+				describe_verr(c, c->verr, depth, cert);
+				if (wild[0]) /* its own reason: the certificate looks right to a web browser */
+					snprintf(c->vmsg, sizeof(c->vmsg),
+						 "certificate names '%.100s' only by the wildcard '%.100s', and SIP "
+						 "accepts no wildcards (RFC 5922 7.2): the server needs a certificate "
+						 "that names %.100s itself", c->peer, wild, c->peer);
+			}
+			X509_STORE_CTX_set_error(xs, X509_V_ERR_HOSTNAME_MISMATCH);
+			if (!c->insecure)
+				return 0;
+		}
 	}
 	if (depth == 0 && cert && c->pin[0] && !c->pin_checked) {
 		char got[sizeof(c->pin) + 8];
@@ -514,8 +621,9 @@ int tls_conn_alloc(struct tls_conn **cp, struct tls_ctx *ctx, int fd, const char
 				goto out;
 			}
 		} else {
-			SSL_set_hostflags(c->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-			if (!SSL_set1_host(c->ssl, c->peer) || !SSL_set_tlsext_host_name(c->ssl, c->peer)) {
+			/* the name is checked in verify_cb (RFC 5922: sip: URIs, no wildcards), not by OpenSSL */
+			c->check_name = true;
+			if (!SSL_set_tlsext_host_name(c->ssl, c->peer)) {
 				err = EINVAL;
 				goto out;
 			}

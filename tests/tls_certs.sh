@@ -13,6 +13,15 @@
 #   otherca.crt/.key        localhost, 127.0.0.1 - signed by other-ca
 #   self.crt self.key       self-signed, localhost, 127.0.0.1
 #   client.crt client.key   client certificate (clientAuth) signed by the CA
+# SIP domain names (RFC 5922), all signed by the CA, for the name pbx.sip.test:
+#   wild.crt                *.sip.test only (a wildcard: refused for SIP)
+#   wildplus.crt            *.sip.test and pbx.sip.test
+#   sanuri.crt              URI sip:pbx.sip.test only (CN "sip uri only")
+#   sanuriport.crt          URI sip:PBX.sip.test:5061;transport=tls only
+#   sanuriuser.crt          URI sip:alice@pbx.sip.test only (a user, not a domain)
+#   sanurisips.crt          URI sips:pbx.sip.test only (not the sip scheme)
+#   cnonly.crt              no subjectAltName, CN pbx.sip.test
+#   cnip.crt                CN pbx.sip.test, subjectAltName IP 127.0.0.1 only (so the CN does not count)
 set -eu
 d=${1:?usage: tls_certs.sh DIR}
 mkdir -p "$d"
@@ -47,6 +56,10 @@ basicConstraints = CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = \$ENV::SAN
+[nosan]
+basicConstraints = CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
 [client]
 basicConstraints = CA:FALSE
 keyUsage = critical,digitalSignature
@@ -77,6 +90,14 @@ leaf ca expired localhost "$local_san" server 20200101000000Z 20210101000000Z
 leaf ca future localhost "$local_san" server 20900101000000Z 20910101000000Z
 leaf other-ca otherca localhost "$local_san" server "$start" "$later"
 leaf ca client "sphone test client" "DNS:client.example" client "$start" "$later"
+leaf ca wild wildcard "DNS:*.sip.test" server "$start" "$later"
+leaf ca wildplus wildcard "DNS:*.sip.test,DNS:pbx.sip.test" server "$start" "$later"
+leaf ca sanuri "sip uri only" "URI:sip:pbx.sip.test" server "$start" "$later"
+leaf ca sanuriport "sip uri only" "URI:sip:PBX.sip.test:5061;transport=tls" server "$start" "$later"
+leaf ca sanuriuser "sip uri only" "URI:sip:alice@pbx.sip.test" server "$start" "$later"
+leaf ca sanurisips "sip uri only" "URI:sips:pbx.sip.test" server "$start" "$later"
+leaf ca cnonly pbx.sip.test "" nosan "$start" "$later"
+leaf ca cnip pbx.sip.test "IP:127.0.0.1" server "$start" "$later"
 
 key self.key
 openssl req -x509 -new -key self.key -subj "/CN=localhost" -days 365 -out self.crt \

@@ -142,6 +142,8 @@ lab_scripted_peer() {
 #   unknownca.pem unknownca.key  same SANs, signed by another CA (other-ca.pem) that clients don't trust
 #   selfsigned.pem selfsigned.key  same SANs, self-signed
 #   client.pem client.key        client cert (CN=alice, SAN URI:sip:alice@sip.test), clientAuth
+#   wildcard.pem wildcard.key    SAN DNS:*.sip.test only (SIP accepts no wildcards, RFC 5922 7.2)
+#   sipuri.pem sipuri.key        SAN URI:sip:pbx.sip.test only (a SIP domain identity, RFC 5922 7.1)
 # OpenSSL 3.0's "x509 -req" has no -not_before/-not_after (those came in 3.4), so the leaf certs are
 # issued with "openssl ca", whose -startdate/-enddate set any validity window, past or future.
 # Exports LAB_CA=DIR. Takes about 0.3 s.
@@ -163,7 +165,9 @@ lab_make_ca() {
 	_lab_ca_issue "$d" ca expired "$san" server "$past1" "$past2" &&
 	_lab_ca_issue "$d" ca notyet "$san" server "$fut1" "$fut2" &&
 	_lab_ca_issue "$d" other-ca unknownca "$san" server "$now" "$fut2" &&
-	_lab_ca_issue "$d" ca client "URI:sip:alice@sip.test" client "$now" "$fut2" || return 1
+	_lab_ca_issue "$d" ca client "URI:sip:alice@sip.test" client "$now" "$fut2" &&
+	_lab_ca_issue "$d" ca wildcard "DNS:*.sip.test" server "$now" "$fut2" &&
+	_lab_ca_issue "$d" ca sipuri "URI:sip:pbx.sip.test" server "$now" "$fut2" || return 1
 	_lab_key "$d/selfsigned.key" &&
 	openssl req -new -x509 -key "$d/selfsigned.key" -out "$d/selfsigned.pem" -days 400 -subj "/CN=sip.test" \
 		-addext "subjectAltName=$san" -addext "basicConstraints=critical,CA:FALSE" \

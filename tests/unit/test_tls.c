@@ -635,6 +635,67 @@ int main(void)
 		is_str(res.msg, "certificate is for 'localhost', '127.0.0.1', '::1', not for '127.0.0.2'",
 		       "IP mismatch: message lists the certificate's names");
 	}
+	/* --- SIP domain names (RFC 5922): sip: URIs count, wildcards do not, the CN only without a SAN */
+	{
+		static const struct {
+			const char *cert, *peer;
+			bool good;
+			const char *msg, *what;
+		} names[] = {
+			{ "wild", "pbx.sip.test", false,
+			  "certificate names 'pbx.sip.test' only by the wildcard '*.sip.test', and SIP accepts no "
+			  "wildcards (RFC 5922 7.2): the server needs a certificate that names pbx.sip.test itself",
+			  "wildcard-only certificate: refused, with its own reason naming the wildcard" },
+			{ "wild", "a.b.sip.test", false, "certificate is for '*.sip.test', not for 'a.b.sip.test'",
+			  "wildcard that would not match anyway: the plain mismatch reason" },
+			{ "wildplus", "pbx.sip.test", true, NULL, "wildcard plus the exact name: accepted" },
+			{ "sanuri", "pbx.sip.test", true, NULL, "SAN URI sip:pbx.sip.test only: accepted" },
+			{ "sanuri", "PBX.Sip.Test.", true, NULL, "SAN URI: case and a trailing dot do not matter" },
+			{ "sanuri", "sip.test", false, "certificate is for 'sip:pbx.sip.test', not for 'sip.test'",
+			  "SAN URI for another name: refused, the URI listed" },
+			{ "sanuriport", "pbx.sip.test", true, NULL, "SAN URI with port and parameters: its host counts" },
+			{ "sanuriuser", "pbx.sip.test", false,
+			  "certificate is for 'sip:alice@pbx.sip.test', not for 'pbx.sip.test'",
+			  "SAN URI with a user part names a user, not the domain: refused" },
+			{ "sanurisips", "pbx.sip.test", false,
+			  "certificate is for 'sips:pbx.sip.test', not for 'pbx.sip.test'",
+			  "SAN URI with the sips scheme: not a SIP domain identity (RFC 5922 7.1)" },
+			{ "cnonly", "pbx.sip.test", true, NULL, "no subjectAltName: the CN counts" },
+			{ "cnip", "pbx.sip.test", false, "certificate is for '127.0.0.1', not for 'pbx.sip.test'",
+			  "a subjectAltName without the name: the CN does not count" },
+		};
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			char crt[40], key[40];
+			struct srv s = { .mode = SRV_TLS };
+
+			conf = (struct tls_conf){ .ca_file = P("ca.crt") }; /* P()'s ring recycles slots */
+			snprintf(crt, sizeof(crt), "%s.crt", names[i].cert);
+			snprintf(key, sizeof(key), "%s.key", names[i].cert);
+			s.cert = P(crt);
+			s.key = P(key);
+			run_case(&res, &s, &conf, names[i].peer);
+			if (names[i].good) {
+				ok(res.err == 0 && res.info.verified &&
+					   !strcmp(res.info.verify_note, "chain and host name verified"),
+				   "%s (%s, '%s')", names[i].what, names[i].cert, names[i].peer);
+			} else {
+				ok(res.fail == TLS_FAIL_NAME && !strcmp(res.msg, names[i].msg) && !s.hs_ok,
+				   "%s (%s, '%s'): %s", names[i].what, names[i].cert, names[i].peer, res.msg);
+			}
+		}
+	}
+	{
+		struct srv s = { .mode = SRV_TLS, .cert = P("wild.crt"), .key = P("wild.key") };
+
+		conf = (struct tls_conf){ .ca_file = P("ca.crt"), .insecure_skip_verify = true };
+		run_case(&res, &s, &conf, "pbx.sip.test");
+		ok(res.err == 0 && !res.info.verified && contains(res.info.verify_note, "NOT VERIFIED") &&
+			   contains(res.info.verify_note, "wildcard '*.sip.test'"),
+		   "insecure: a wildcard-only certificate connects, reported NOT verified and why (%s)",
+		   res.info.verify_note);
+		conf = (struct tls_conf){ .ca_file = P("ca.crt") };
+	}
 	{
 		struct srv s = { .mode = SRV_TLS, .cert = P("expired.crt"), .key = P("expired.key") };
 
