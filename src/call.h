@@ -217,7 +217,10 @@ const char *call_peer(const struct call *c);
 /*
  * The short authentication string: SHA-256 over a label, the suite and both
  * directions' SRTP master key||salt in ascending byte order, shown as six
- * digits "123 456". "" when the call has no SRTP keys.
+ * digits "123 456". "" when the call has no SRTP keys. SDES has no
+ * commitment, so equal strings at both ends do not rule out a relay in the
+ * signalling that chose its keys to match (doc/security.md); the events say
+ * so in sas_method and sas_note.
  */
 const char *call_sas(const struct call *c);
 /* Same derivation without a call (for tests and doc): out needs 8 bytes. */

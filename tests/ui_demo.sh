@@ -23,7 +23,9 @@ for mode in utf8 ascii; do
 	ui_wait "$SEL sips:echo@localhost +established" 20; ok $? "$mode: call list: the echo call established, selected"
 	ui_wait "$CALLLOCK" 5; ok $? "$mode: call list: SRTP suite with the lock"
 	ui_wait "Verify report" 5; ok $? "$mode: --demo opens the verify view"
-	ui_wait "SAS +[0-9]{3} [0-9]{3}" 5; ok $? "$mode: verify view shows the short authentication string"
+	ui_wait "SAS +[0-9]{3} [0-9]{3} +\(SDES key hash, 6 digits, no commitment\)" 5
+	ok $? "$mode: verify view shows the short authentication string, its digits and method"
+	ui_wait "openly" 5; ok $? "$mode: ... and what the same digits cannot rule out"
 	ui_wait "Media +SRTP AES" 5; ok $? "$mode: verify view shows the SRTP suite"
 	ui_wait "Plaintext +RTP sent 0, received 0" 5; ok $? "$mode: verify view: no plaintext RTP"
 	ui_screen | grep -q "NOT "; [ $? -ne 0 ]; ok $? "$mode: nothing marked NOT in the report"

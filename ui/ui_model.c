@@ -430,6 +430,7 @@ static void verify_wrap(struct ui_model *m, const char *head, const char *text)
 static bool used_key(const char *k)
 {
 	static const char *const keys[] = { "call", "account", "peer", "sas", "sas_note", "signalling",
+					    "sas_method", "sas_digits",
 					    "tls_version", "tls_cipher", "peer_subject", "peer_fingerprint",
 					    "tls_verified", "tls_note", "srtp", "srtp_tx", "srtp_rx",
 					    "packets_protected", "packets_unprotected", "auth_failures",
@@ -457,7 +458,8 @@ static void verify_from_event(struct ui_model *m, const struct event *ev)
 	if ((s = event_get_str(ev, "warning")) && *s)
 		verify_wrap(m, " WARNING     ", s);
 	if (sas && *sas) {
-		verify_add(m, " SAS         %s", sas);
+		verify_add(m, " SAS         %s   (%s)", sas,
+			   event_get_str(ev, "sas_method") ? event_get_str(ev, "sas_method") : "?");
 		if ((s = event_get_str(ev, "sas_note")))
 			verify_wrap(m, "             ", s);
 	} else {

@@ -25,7 +25,10 @@ cs_cmd bob answer
 cs_wait alice established 10 && cs_wait bob established 5; ok $? "established on both"
 sa=$(cs_field alice established sas); sb=$(cs_field bob established sas)
 echo "$sa" | grep -q '^[0-9][0-9][0-9] [0-9][0-9][0-9]$'; ok $? "SAS shown as six digits ('$sa')"
-[ "$sa" = "$sb" ]; ok $? "both ends show the same SAS ('$sa' / '$sb'): nothing re-keyed the media between them"
+[ "$sa" = "$sb" ]; ok $? "both ends show the same SAS ('$sa' / '$sb'): Kamailio forwards the keys, no relay re-keys openly"
+[ "$(cs_field alice security sas_method)" = "SDES key hash, 6 digits, no commitment" ] &&
+	cs_field bob security sas_note | grep -q "controls the signalling can pick keys"
+ok $? "the security event says what the SAS is and what it cannot rule out"
 [ "$(cs_field alice security tls_verified)" = true ] && [ "$(cs_field bob security tls_verified)" = true ]
 ok $? "each hop's TLS verified"
 sleep 3

@@ -868,6 +868,21 @@ int main(void)
 	is_int((int)event_get_int(&A.last_security, "plaintext_sent", -1), 0, "verify: no plaintext sent");
 	is_str(event_get_str(&A.last_security, "codec"), "PCMU", "verify: codec");
 	is_int((int)event_get_int(&A.last_security, "ptime", 0), 20, "verify: ptime");
+	/* the SAS says what it is worth: SDES has no commitment, so equal digits do not rule out a relay
+	   that controls the signalling (it can pick its last key to match) */
+	is_str(event_get_str(&A.last_security, "sas"), sas_b_copy, "verify: the SAS");
+	is_str(event_get_str(&A.last_security, "sas_method"), "SDES key hash, 6 digits, no commitment",
+	       "verify: sas_method names the method, the digits and the missing commitment");
+	is_int((int)event_get_int(&A.last_security, "sas_digits", 0), 6, "verify: sas_digits");
+	{
+		const char *note = event_get_str(&A.last_security, "sas_note");
+
+		ok(note && strstr(note, "B2BUA or media relay re-encrypts") && strstr(note, "controls the signalling") &&
+			   strstr(note, "same digits") && !strstr(note, "no one re-keyed"),
+		   "verify: sas_note promises no more than the SAS gives (%s)", note ? note : "(none)");
+	}
+	is_str(event_get_str(&A.last_established, "sas_method"), "SDES key hash, 6 digits, no commitment",
+	       "established: sas_method beside the sas");
 
 	/* DTMF both directions */
 	is_int(call_dtmf(A.calls[0], "15#"), 0, "dtmf: queued");
