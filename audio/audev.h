@@ -131,6 +131,9 @@ typedef void (audev_list_h)(const struct audev_info *info, void *arg);
 int audev_pa_list(audev_list_h *h, void *arg);
 /* Text of the last PortAudio error seen by this process (static string). */
 const char *audev_pa_errmsg(void);
+/* The PortAudio library's own words on its version ("PortAudio V19.7.0-devel, revision ..."), or NULL
+ * when it cannot be loaded (audev_pa_errmsg says why). Loads it; touches no device. */
+const char *audev_pa_version(void);
 
 /*
  * PortAudio and the libraries under it (ALSA, JACK, OSS) print their complaints on stderr: some

@@ -68,6 +68,16 @@ const char *audev_pa_errmsg(void)
 	return pa_errtext;
 }
 
+const char *audev_pa_version(void)
+{
+	const PaVersionInfo *v = Pa_GetVersionInfo();
+
+	if (v && v->versionText)
+		return v->versionText;
+	pa_errtext = Pa_GetErrorText(paNotInitialized); /* not loaded: says which library */
+	return NULL;
+}
+
 static int pa_fail(PaError e)
 {
 	pa_errtext = Pa_GetErrorText(e);

@@ -19,6 +19,9 @@
 
 #include <portaudio.h>
 
+/* portaudio.h declares it without a prototype ("()") */
+const PaVersionInfo *Pa_GetVersionInfo(void);
+
 #ifndef PORTAUDIO_SONAME
 #define PORTAUDIO_SONAME "libportaudio.so.2"
 #endif
@@ -41,7 +44,8 @@
 	PA_FN(StartStream, PaError, (PaStream *s), (s))                                                \
 	PA_FN(StopStream, PaError, (PaStream *s), (s))                                                 \
 	PA_FN(IsStreamActive, PaError, (PaStream *s), (s))                                             \
-	PA_FN(GetErrorText, const char *, (PaError e), (e))
+	PA_FN(GetErrorText, const char *, (PaError e), (e))                                            \
+	PA_FN(GetVersionInfo, const PaVersionInfo *, (void), ())
 
 #define PA_PTR(name, ret, params, args) static ret(*p_##name) params;
 PA_FNS(PA_PTR)
@@ -87,6 +91,7 @@ static int ready(void)
 #define FAIL_StopStream paNotInitialized
 #define FAIL_IsStreamActive paNotInitialized
 #define FAIL_GetErrorText "PortAudio library " PORTAUDIO_SONAME " could not be loaded"
+#define FAIL_GetVersionInfo NULL
 
 #define PA_DEF(name, ret, params, args)                                                                \
 	ret Pa_##name params                                                                           \

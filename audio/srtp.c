@@ -480,6 +480,11 @@ bool srtp_suite_supported(enum srtp_suite_id id)
 	return suite_ok[id];
 }
 
+const char *srtp_lib_version(void)
+{
+	return srtp_get_version_string();
+}
+
 int srtp_lib_fast_types(void)
 {
 	return lib_init() ? 0 : fast_types;

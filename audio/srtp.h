@@ -36,6 +36,8 @@ bool srtp_suite_supported(enum srtp_suite_id id);
  * its known-answer self-test, when libsrtp's own stays). Initialises libsrtp.
  */
 int srtp_lib_fast_types(void);
+/* The version of the libsrtp2 this process runs with ("libsrtp2 2.5.0"), from the library itself. */
+const char *srtp_lib_version(void);
 
 /*
  * One SRTP session: an outbound and an inbound context, each from its own

@@ -1,6 +1,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # doc/: man pages and documents
-dist_man_MANS += doc/sphone.1 doc/sphone.conf.5
+# the man pages are made from .in files with the version and date configure found, and docdir
+man_MANS = doc/sphone.1 doc/sphone.conf.5
+EXTRA_DIST += doc/sphone.1.in doc/sphone.conf.5.in
+CLEANFILES += $(man_MANS)
+edit_man = $(SED) -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' -e 's|@SPHONE_DATE[@]|$(SPHONE_DATE)|g' \
+	-e 's|@docdir[@]|$(docdir)|g'
+$(man_MANS): Makefile
+	$(AM_V_GEN)$(MKDIR_P) doc && rm -f $@ $@.tmp && $(edit_man) $(srcdir)/$@.in >$@.tmp && mv $@.tmp $@
+doc/sphone.1: $(srcdir)/doc/sphone.1.in
+doc/sphone.conf.5: $(srcdir)/doc/sphone.conf.5.in
 EXTRA_DIST += doc/architecture.md doc/security.md
 # installed beside the man pages' docs: a start for ~/.config/sphone/sphone.conf
 dist_doc_DATA = doc/sphone.conf.example

@@ -31,6 +31,11 @@ static const EVP_MD *hash_md(enum crypto_hash alg)
 	return NULL;
 }
 
+const char *crypto_lib_version(void)
+{
+	return OpenSSL_version(OPENSSL_VERSION);
+}
+
 int crypto_rand(void *buf, size_t n)
 {
 	unsigned char *p = buf;

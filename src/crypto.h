@@ -22,6 +22,8 @@ struct crypto_hash_ctx;
 
 /* Fills buf with n bytes from the CSPRNG. 0, or EIO when the generator fails. */
 int crypto_rand(void *buf, size_t n);
+/* The version of the libcrypto this process runs with ("OpenSSL 3.0.17 1 Jul 2025"), not the headers'. */
+const char *crypto_lib_version(void);
 
 /* Wipes n bytes at p in a way the compiler will not remove. p may be NULL when n is 0. */
 void crypto_wipe(void *p, size_t n);

@@ -7,6 +7,42 @@ S="$top_builddir/sphone"
 out=$("$S" --version); ok $? "--version exits 0"
 echo "$out" | grep -q '^sphone [0-9]'; ok $? "--version prints 'sphone X.Y.Z'"
 echo "$out" | grep -q 'GPL-3.0-or-later'; ok $? "--version names the licence"
+# the libraries it runs with, as each says at run time
+echo "$out" | grep -q '^OpenSSL 3\.[0-9]*\.[0-9]* '; ok $? "--version: the OpenSSL it runs with"
+if command -v openssl >/dev/null 2>&1; then
+	lib=$(openssl version | sed -n 's/.*(Library: \(.*\))$/\1/p')
+	[ -z "$lib" ] && lib=$(openssl version)
+	echo "$out" | grep -qxF "$lib"; ok $? "... the same libcrypto the openssl command runs with ($lib)"
+else
+	ok 0 "# SKIP no openssl command to compare with"
+fi
+echo "$out" | grep -qx "libsrtp2 $(pkg-config --modversion libsrtp2 2>/dev/null || echo '[0-9.]*')"
+ok $? "--version: libsrtp2 and its version"
+echo "$out" | grep -q '^PortAudio V19' || echo "$out" | grep -q '^PortAudio library libportaudio.so.2 could not be loaded$'
+ok $? "--version: PortAudio's own version text (or that it cannot be loaded)"
+echo "$out" | grep -qx "ncurses $(ncursesw6-config --version 2>/dev/null || echo '[0-9.]*')"
+ok $? "--version: ncurses and its version"
+# with libportaudio.so.2 unloadable (a private mount namespace puts an empty file over it)
+pa=$(ldconfig -p 2>/dev/null | awk '/libportaudio\.so\.2 / { print $NF; exit }')
+pa=$(readlink -f "$pa" 2>/dev/null)
+if [ -n "$pa" ] && unshare -m true 2>/dev/null; then
+	out2=$(unshare -m sh -c 'mount --bind /dev/null "$1" && exec "$2" --version' sh "$pa" "$S"); rc=$?
+	[ $rc -eq 0 ]; ok $? "--version without a loadable PortAudio exits 0"
+	echo "$out2" | grep -qx 'PortAudio library libportaudio.so.2 could not be loaded'
+	ok $? "... and says PortAudio could not be loaded"
+	echo "$out2" | grep -q '^ncurses ' && echo "$out2" | grep -q '^OpenSSL '; ok $? "... the other libraries still listed"
+else
+	for i in 1 2 3; do ok 0 "# SKIP no private mount namespace to hide libportaudio.so.2"; done
+fi
+# the man pages carry the version and date configure found (doc/local.mk makes them from .in files)
+v=$(echo "$out" | sed -n '1s/^sphone //p')
+for m in doc/sphone.1 doc/sphone.conf.5; do
+	grep -Eq "^\.TH [A-Z.]+ [15] \"[0-9]{4}-[0-9]{2}-[0-9]{2}\" \"sphone $v\" " "$top_builddir/$m"
+	ok $? "$m: .TH carries version $v and a YYYY-MM-DD date"
+	! grep -q '@[A-Za-z_]*@' "$top_builddir/$m"; ok $? "$m: no placeholder left"
+done
+grep -qx "\.I ${docdir:-/usr/local/share/doc/sphone}/sphone.conf.example" "$top_builddir/doc/sphone.1"
+ok $? "sphone(1) names the example where make install puts it"
 "$S" --help | grep -q -- '--version'; ok $? "--help lists the options"
 for o in --config --account --headless --check-config --log --log-level --sip-trace --audio-in --audio-out \
 	--audio-device --list-devices --auto-answer --hangup-after; do

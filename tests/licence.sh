@@ -17,7 +17,7 @@ missing=""
 for f in $files; do
 	case "$f" in
 	tests/data/*|tests/fuzz/corpus/*|*.md|COPYING|.gitignore|m4/.gitkeep|tests/data/rfc4475/README) continue ;;
-	*.c|*.h|*.sh|*.py|*.mk|*.am|*.ac|*.1|*.5|*.cfg|*.dict|*.example|*.conf|.ci/run|scripts/*) ;;
+	*.c|*.h|*.sh|*.py|*.mk|*.am|*.ac|*.1|*.5|*.in|*.cfg|*.dict|*.example|*.conf|.ci/run|scripts/*) ;;
 	*) continue ;;
 	esac
 	[ -f "$f" ] || continue

@@ -111,7 +111,7 @@ static int run_demo_ui(const struct demo_ui *du, void *arg)
 	return ui_curses_run(du->conf, &uo);
 }
 
-static void list_dev_h(const char *line, void *arg)
+static void print_line(const char *line, void *arg)
 {
 	(void)arg;
 	printf("%s\n", line);
@@ -154,12 +154,15 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("sphone %s\n"
+			printf("sphone %s\n", sphone_version());
+			/* what it runs with, as each library says at run time: what a bug report needs */
+			sphone_lib_versions(print_line, NULL);
+			printf("%s\n"
 			       "Copyright (C) 2026 the sphone authors.\n"
 			       "License GPL-3.0-or-later <https://www.gnu.org/licenses/gpl-3.0.html>.\n"
 			       "This is free software: you are free to change and redistribute it.\n"
 			       "There is NO WARRANTY, to the extent permitted by law.\n",
-			       sphone_version());
+			       ui_curses_lib_version());
 			return 0;
 		case 'c':
 			config = optarg;
@@ -252,7 +255,7 @@ int main(int argc, char **argv)
 	if (list_devices) {
 		/* after --log and --log-level: what ALSA and JACK say on the way goes to that log (debug) */
 		err[0] = '\0';
-		rc = call_audio_list_devices(list_dev_h, NULL, err, sizeof(err));
+		rc = call_audio_list_devices(print_line, NULL, err, sizeof(err));
 		if (rc == ENODEV)
 			fprintf(stderr, "sphone: %s\n", err);
 		else if (rc)

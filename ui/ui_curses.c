@@ -871,6 +871,11 @@ static void curses_start(struct ui *u)
 	u->curses_on = true;
 }
 
+const char *ui_curses_lib_version(void)
+{
+	return curses_version();
+}
+
 int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o)
 {
 	static const struct ui_curses_opts dflt;

@@ -31,5 +31,7 @@ struct ui_curses_opts {
  * or 1 when the terminal or the user agent could not be set up.
  */
 int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o);
+/* The version of the ncurses library this process runs with ("ncurses 6.4.20221231"). */
+const char *ui_curses_lib_version(void);
 
 #endif
