@@ -135,6 +135,27 @@ struct rtp_send {
 	struct rtp_send_stats st;
 };
 
+/*
+ * Test hook, for tests only (tests/interop/rekey_call.sh): SPHONE_TEST_RTP_SEQ=N
+ * (0..65535) in the environment starts every sender at sequence number N
+ * instead of a random one, so that a test reaches a 16-bit wrap, and the SRTP
+ * rollover counter moves, within seconds instead of up to 22 minutes.
+ */
+static uint16_t test_first_seq(uint16_t random_seq)
+{
+	const char *v = getenv("SPHONE_TEST_RTP_SEQ");
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return random_seq;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || n > 65535 || *v == '-' || *v == '+')
+		return random_seq;
+	return (uint16_t)n;
+}
+
 int rtp_send_alloc(struct rtp_send **sp, uint8_t pt)
 {
 	struct rtp_send *s;
@@ -150,7 +171,7 @@ int rtp_send_alloc(struct rtp_send **sp, uint8_t pt)
 	if (err)
 		goto out;
 	s->ssrc = rd32(r);
-	s->seq = rd16(r + 4);
+	s->seq = test_first_seq(rd16(r + 4));
 	s->ts = rd32(r + 6);
 	s->pt = pt;
 	s->talkspurt = true;
@@ -184,6 +205,23 @@ uint16_t rtp_send_seq(const struct rtp_send *s)
 void rtp_send_stats(const struct rtp_send *s, struct rtp_send_stats *st)
 {
 	*st = s->st;
+}
+
+int rtp_send_new_ssrc(struct rtp_send *s, uint32_t avoid)
+{
+	uint8_t r[4];
+	uint32_t ssrc;
+	int err;
+
+	do {
+		if ((err = random_bytes(r, sizeof(r))) != 0)
+			return err;
+		ssrc = rd32(r);
+	} while (ssrc == s->ssrc || ssrc == avoid);
+	s->ssrc = ssrc;
+	memset(&s->st, 0, sizeof(s->st));
+	s->talkspurt = true;
+	return 0;
 }
 
 void rtp_send_set(struct rtp_send *s, uint32_t ssrc, uint16_t seq, uint32_t ts)
@@ -280,6 +318,11 @@ void rtp_recv_free(struct rtp_recv *r)
 bool rtp_recv_active(const struct rtp_recv *r)
 {
 	return r->active;
+}
+
+uint32_t rtp_recv_ssrc(const struct rtp_recv *r)
+{
+	return r->active ? r->ssrc : 0;
 }
 
 static void init_seq(struct rtp_recv *r, uint16_t seq)

@@ -42,7 +42,10 @@ int rtp_hdr_decode(struct rtp_hdr *h, const uint8_t *pkt, size_t len);
  */
 int rtp_hdr_encode(uint8_t *buf, size_t cap, const struct rtp_hdr *h, size_t *hdr_len);
 
-/* Sender: random SSRC, initial sequence number and timestamp. */
+/*
+ * Sender: random SSRC, initial sequence number and timestamp (the sequence
+ * number from SPHONE_TEST_RTP_SEQ instead when that is set: a test hook).
+ */
 struct rtp_send;
 
 struct rtp_send_stats {
@@ -79,6 +82,14 @@ int rtp_send_other(struct rtp_send *s, uint8_t *buf, size_t cap, uint8_t pt, uin
  * starts a talkspurt (marker).
  */
 void rtp_send_skip(struct rtp_send *s, uint32_t samples);
+
+/*
+ * Start again as a new source (RFC 3550 8): a random SSRC other than the
+ * current one and avoid; the packet and octet counts restart (the SR counts
+ * are per SSRC), sequence number and timestamp go on, the next audio packet
+ * carries the marker. 0, or EIO when the random generator fails.
+ */
+int rtp_send_new_ssrc(struct rtp_send *s, uint32_t avoid);
 
 /* Test hook: force the state (seq wrap tests). */
 void rtp_send_set(struct rtp_send *s, uint32_t ssrc, uint16_t seq, uint32_t ts);
@@ -119,5 +130,7 @@ int rtp_recv_packet(struct rtp_recv *r, const struct rtp_hdr *h, uint32_t arriva
 /* Fill a report block's numbers; the fraction is over the interval since the previous call. */
 void rtp_recv_report(struct rtp_recv *r, struct rtp_recv_report *rep);
 bool rtp_recv_active(const struct rtp_recv *r);
+/* The SSRC being tracked (0 when none). */
+uint32_t rtp_recv_ssrc(const struct rtp_recv *r);
 
 #endif

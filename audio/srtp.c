@@ -8,6 +8,7 @@
 
 /* the low-level SHA-1 calls below are deprecated in OpenSSL 3 but are the only allocation-free HMAC there */
 #define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <srtp2/auth.h>
@@ -50,20 +51,32 @@ static const struct suite_info suites[SRTP_SUITE_COUNT] = {
  * replay database for every SSRC that ever authenticated, until the context
  * is freed: a key holder sending each packet with a new SSRC grows memory
  * without bound (~160 bytes per SSRC). Legitimate SSRC changes are a handful
- * per call, so a session lets RX_SSRC_MAX of them through and refuses packets
- * of any further SSRC before libsrtp sees them (ENOSPC, counted other_fail).
- * A rekey makes a new session and so a fresh list.
+ * per call, so a receive context lets RX_SSRC_MAX of them through and refuses
+ * packets of any further SSRC before libsrtp sees them (ENOSPC, counted
+ * other_fail). A new receive key starts a fresh list.
  */
 #define RX_SSRC_MAX 16
+
+/* A key's fingerprint: the first 128 bits of SHA-256 over it. Tells keys apart, gives nothing of them away. */
+#define FP_LEN 16
 
 struct srtp_sess {
 	bool secure;
 	enum srtp_suite_id suite;
-	srtp_t tx;
+	srtp_t tx;                     /* NULL in a session that only unprotects (srtp_sess_rekey's old_rx) */
+	uint8_t tx_fp[FP_LEN];
+	bool tx_used;
+	uint32_t tx_ssrc;              /* SSRC of the last packet protected */
 	srtp_t rx;
+	/* after a re-key, the same new key with each sender's old ROC carried over, until RTP decides */
+	srtp_t rx_alt;
+	uint8_t rx_fp[FP_LEN];
 	struct srtp_sess_stats st;
 	uint32_t rx_ssrc[RX_SSRC_MAX]; /* SSRCs that authenticated on rx */
 	unsigned n_rx_ssrc;
+	/* send keys this session has stopped using: never taken again (RFC 3711 9.2) */
+	uint8_t retired[SRTP_SESS_MAX_RETIRED][FP_LEN];
+	unsigned n_retired;
 };
 
 static uint32_t be32_at(const uint8_t *p)
@@ -449,8 +462,12 @@ size_t srtp_suite_salt_len(enum srtp_suite_id id)
 	return (unsigned)id < SRTP_SUITE_COUNT ? suites[id].salt_len : 0;
 }
 
-static int ctx_create(srtp_t *ctxp, enum srtp_suite_id id, const uint8_t *key, size_t len,
-		      bool outbound)
+/*
+ * A context for one direction (ssrc_any_*), or with ssrc set (ctxp NULL) one
+ * more stream for that inbound SSRC in the context add_to.
+ */
+static int ctx_build(srtp_t *ctxp, srtp_t add_to, enum srtp_suite_id id, const uint8_t *key, size_t len,
+		     bool outbound, uint32_t ssrc)
 {
 	const struct suite_info *si = &suites[id];
 	uint8_t kbuf[SRTP_MAX_KEY_LEN];
@@ -462,15 +479,52 @@ static int ctx_create(srtp_t *ctxp, enum srtp_suite_id id, const uint8_t *key, s
 	memset(&pol, 0, sizeof(pol));
 	si->rtp_policy(&pol.rtp);
 	si->rtcp_policy(&pol.rtcp);
-	pol.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
+	if (ctxp) {
+		pol.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
+	} else {
+		pol.ssrc.type = ssrc_specific;
+		pol.ssrc.value = ssrc;
+	}
 	/* libsrtp takes a non-const key; give it a private copy and wipe it */
 	memcpy(kbuf, key, len);
 	pol.key = kbuf;
 	pol.window_size = 128;
 	pol.allow_repeat_tx = 0;
-	st = srtp_create(ctxp, &pol);
+	st = ctxp ? srtp_create(ctxp, &pol) : srtp_add_stream(add_to, &pol);
 	explicit_bzero(kbuf, sizeof(kbuf));
 	return map_status(st);
+}
+
+static int ctx_create(srtp_t *ctxp, enum srtp_suite_id id, const uint8_t *key, size_t len, bool outbound)
+{
+	return ctx_build(ctxp, NULL, id, key, len, outbound, 0);
+}
+
+static void ctx_free(srtp_t *ctx)
+{
+	/* srtp_dealloc zeroes the derived session keys */
+	if (*ctx)
+		srtp_dealloc(*ctx);
+	*ctx = NULL;
+}
+
+static void key_fp(uint8_t fp[FP_LEN], const uint8_t *key, size_t len)
+{
+	uint8_t md[SHA256_DIGEST_LENGTH];
+
+	SHA256(key, len, md);
+	memcpy(fp, md, FP_LEN);
+	explicit_bzero(md, sizeof(md));
+}
+
+/* The rollover counter a context has reached for one SSRC (0 when it has no stream for it). */
+static uint32_t ctx_roc(srtp_t ctx, uint32_t ssrc)
+{
+	uint32_t roc = 0;
+
+	if (!ctx || srtp_get_stream_roc(ctx, ssrc, &roc) != srtp_err_status_ok)
+		return 0;
+	return roc;
 }
 
 bool srtp_suite_supported(enum srtp_suite_id id)
@@ -496,27 +550,17 @@ int srtp_sess_alloc(struct srtp_sess **sp, enum srtp_suite_id suite, const uint8
 	struct srtp_sess *s = NULL;
 	int err;
 
-	if (!sp || (unsigned)suite >= SRTP_SUITE_COUNT || !tx_key || !rx_key)
+	if (!sp)
 		return EINVAL;
-	err = lib_init();
-	if (err)
+	err = srtp_sess_alloc_plain(&s);
+	if (!err)
+		err = srtp_sess_rekey(s, suite, tx_key, tx_len, rx_key, rx_len, NULL, NULL);
+	if (err) {
+		srtp_sess_free(s);
 		return err;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return ENOMEM;
-	s->secure = true;
-	s->suite = suite;
-	err = ctx_create(&s->tx, suite, tx_key, tx_len, true);
-	if (err)
-		goto out;
-	err = ctx_create(&s->rx, suite, rx_key, rx_len, false);
-	if (err)
-		goto out;
+	}
 	*sp = s;
-	s = NULL;
-out:
-	srtp_sess_free(s);
-	return err;
+	return 0;
 }
 
 int srtp_sess_alloc_plain(struct srtp_sess **sp)
@@ -537,13 +581,193 @@ void srtp_sess_free(struct srtp_sess *s)
 {
 	if (!s)
 		return;
-	/* srtp_dealloc zeroes the derived session keys */
-	if (s->tx)
-		srtp_dealloc(s->tx);
-	if (s->rx)
-		srtp_dealloc(s->rx);
+	ctx_free(&s->tx);
+	ctx_free(&s->rx);
+	ctx_free(&s->rx_alt);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
+}
+
+static bool tx_retired(const struct srtp_sess *s, const uint8_t fp[FP_LEN])
+{
+	for (unsigned i = 0; i < s->n_retired; i++)
+		if (CRYPTO_memcmp(s->retired[i], fp, FP_LEN) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * For a new receive key: a context that starts every sender at ROC 0, and,
+ * when the old context had counted a rollover for a sender, one that goes on
+ * from that sender's ROC (*altp, else NULL).
+ */
+static int rx_contexts(const struct srtp_sess *s, enum srtp_suite_id suite, const uint8_t *key, size_t len,
+		       srtp_t *rxp, srtp_t *altp)
+{
+	srtp_t rx = NULL, alt = NULL;
+	int err;
+
+	err = ctx_create(&rx, suite, key, len, false);
+	for (unsigned i = 0; !err && s->rx && i < s->n_rx_ssrc; i++) {
+		uint32_t roc = ctx_roc(s->rx, s->rx_ssrc[i]);
+
+		if (!roc)
+			continue;
+		if (!alt)
+			err = ctx_create(&alt, suite, key, len, false);
+		if (!err)
+			err = ctx_build(NULL, alt, suite, key, len, false, s->rx_ssrc[i]);
+		if (!err)
+			err = map_status(srtp_set_stream_roc(alt, s->rx_ssrc[i], roc));
+	}
+	if (err) {
+		ctx_free(&rx);
+		ctx_free(&alt);
+		return err;
+	}
+	*rxp = rx;
+	*altp = alt;
+	return 0;
+}
+
+/* The receive side leaves s: to a session of its own that only unprotects (*old_rxp), or freed. */
+static void rx_move_out(struct srtp_sess *s, struct srtp_sess *old)
+{
+	if (old) {
+		old->secure = true;
+		old->suite = s->suite;
+		old->rx = s->rx;
+		memcpy(old->rx_ssrc, s->rx_ssrc, sizeof(old->rx_ssrc));
+		old->n_rx_ssrc = s->n_rx_ssrc;
+		s->rx = NULL;
+	}
+	ctx_free(&s->rx);
+	ctx_free(&s->rx_alt);
+	memset(s->rx_ssrc, 0, sizeof(s->rx_ssrc));
+	s->n_rx_ssrc = 0;
+	memset(s->rx_fp, 0, sizeof(s->rx_fp));
+}
+
+/* The send key stops being used: retired, and whether its context had counted a rollover. */
+static void tx_retire(struct srtp_sess *s, struct srtp_rekey_info *info)
+{
+	if (!s->tx)
+		return;
+	info->tx_wrapped = s->tx_used && ctx_roc(s->tx, s->tx_ssrc) > 0;
+	if (s->n_retired < SRTP_SESS_MAX_RETIRED)
+		memcpy(s->retired[s->n_retired++], s->tx_fp, FP_LEN);
+	ctx_free(&s->tx);
+	s->tx_used = false;
+}
+
+int srtp_sess_rekey(struct srtp_sess *s, enum srtp_suite_id suite, const uint8_t *tx_key, size_t tx_len,
+		    const uint8_t *rx_key, size_t rx_len, struct srtp_sess **old_rxp, struct srtp_rekey_info *info)
+{
+	struct srtp_rekey_info inf = { 0 };
+	struct srtp_sess *old = NULL;
+	srtp_t tx = NULL, rx = NULL, alt = NULL;
+	uint8_t tfp[FP_LEN], rfp[FP_LEN];
+	bool tx_same, rx_same;
+	size_t need;
+	int err;
+
+	if (old_rxp)
+		*old_rxp = NULL;
+	if (!s || (unsigned)suite >= SRTP_SUITE_COUNT || !tx_key || !rx_key)
+		return EINVAL;
+	need = suites[suite].key_len + suites[suite].salt_len;
+	if (tx_len != need || rx_len != need)
+		return EINVAL;
+	err = lib_init();
+	if (err)
+		return err;
+	key_fp(tfp, tx_key, tx_len);
+	key_fp(rfp, rx_key, rx_len);
+	tx_same = s->secure && s->tx && suite == s->suite && CRYPTO_memcmp(tfp, s->tx_fp, FP_LEN) == 0;
+	rx_same = s->secure && s->rx && suite == s->suite && CRYPTO_memcmp(rfp, s->rx_fp, FP_LEN) == 0;
+	if (!tx_same) {
+		/* the same bytes under another suite would give the same keystream from index 0 again */
+		if (tx_retired(s, tfp) || (s->tx && CRYPTO_memcmp(tfp, s->tx_fp, FP_LEN) == 0)) {
+			err = EKEYREJECTED;
+			goto out;
+		}
+		if (s->tx && s->n_retired >= SRTP_SESS_MAX_RETIRED) {
+			err = ENOSPC;
+			goto out;
+		}
+		if ((err = ctx_create(&tx, suite, tx_key, tx_len, true)) != 0)
+			goto out;
+	}
+	if (!rx_same) {
+		if ((err = rx_contexts(s, suite, rx_key, rx_len, &rx, &alt)) != 0)
+			goto out;
+		if (s->secure && old_rxp && !(old = calloc(1, sizeof(*old)))) {
+			err = ENOMEM;
+			goto out;
+		}
+	}
+	/* nothing can fail from here on */
+	if (!tx_same) {
+		tx_retire(s, &inf);
+		s->tx = tx;
+		tx = NULL;
+		memcpy(s->tx_fp, tfp, FP_LEN);
+		inf.tx_new = true;
+	}
+	if (!rx_same) {
+		rx_move_out(s, old);
+		s->rx = rx;
+		s->rx_alt = alt;
+		rx = alt = NULL;
+		memcpy(s->rx_fp, rfp, FP_LEN);
+		inf.rx_new = true;
+		if (old_rxp)
+			*old_rxp = old;
+		old = NULL;
+	}
+	s->secure = true;
+	s->suite = suite;
+	if (info)
+		*info = inf;
+out:
+	ctx_free(&tx);
+	ctx_free(&rx);
+	ctx_free(&alt);
+	free(old);
+	explicit_bzero(tfp, sizeof(tfp));
+	explicit_bzero(rfp, sizeof(rfp));
+	return err;
+}
+
+int srtp_sess_rekey_plain(struct srtp_sess *s, struct srtp_sess **old_rxp, struct srtp_rekey_info *info)
+{
+	struct srtp_rekey_info inf = { 0 };
+	struct srtp_sess *old = NULL;
+
+	if (old_rxp)
+		*old_rxp = NULL;
+	if (!s)
+		return EINVAL;
+	if (!s->secure) {
+		if (info)
+			*info = inf;
+		return 0;
+	}
+	if (s->tx && s->n_retired >= SRTP_SESS_MAX_RETIRED)
+		return ENOSPC;
+	if (old_rxp && !(old = calloc(1, sizeof(*old))))
+		return ENOMEM;
+	tx_retire(s, &inf);
+	memset(s->tx_fp, 0, sizeof(s->tx_fp));
+	inf.tx_new = inf.rx_new = true;
+	rx_move_out(s, old);
+	s->secure = false;
+	s->suite = SRTP_SUITE_COUNT;
+	if (old_rxp)
+		*old_rxp = old;
+	if (info)
+		*info = inf;
+	return 0;
 }
 
 bool srtp_sess_secure(const struct srtp_sess *s)
@@ -631,6 +855,48 @@ static bool rtp_layout_ok(const uint8_t *p, size_t len, size_t tag)
 	return true;
 }
 
+/*
+ * The first RTP packet after a receive re-key that authenticates under one
+ * of the two candidates (ROC from 0, or carried over) settles which one the
+ * sender uses; the other goes. AES-GCM decrypts in place before it checks
+ * the tag, so the second try works on a copy.
+ */
+static int rx_decide(struct srtp_sess *s, uint8_t *pkt, int *n)
+{
+	uint8_t copy[2048];
+	int cn = *n, err;
+
+	if ((size_t)*n > sizeof(copy))
+		return map_status(srtp_unprotect(s->rx, pkt, n));
+	memcpy(copy, pkt, (size_t)cn);
+	err = map_status(srtp_unprotect(s->rx, pkt, n));
+	if (!err) {
+		ctx_free(&s->rx_alt);
+	} else if (err == EBADMSG && map_status(srtp_unprotect(s->rx_alt, copy, &cn)) == 0) {
+		ctx_free(&s->rx);
+		s->rx = s->rx_alt;
+		s->rx_alt = NULL;
+		memcpy(pkt, copy, (size_t)cn);
+		*n = cn;
+		err = 0;
+	}
+	explicit_bzero(copy, sizeof(copy));
+	return err;
+}
+
+/* Until RTP decides, SRTCP goes to both candidates (one key, one SRTCP index), so either keeps its replay window. */
+static void rx_alt_mirror_rtcp(struct srtp_sess *s, const uint8_t *pkt, size_t len)
+{
+	uint8_t copy[2048];
+	int n = (int)len;
+
+	if (len > sizeof(copy))
+		return;
+	memcpy(copy, pkt, len);
+	(void)srtp_unprotect_rtcp(s->rx_alt, copy, &n);
+	explicit_bzero(copy, len);
+}
+
 int srtp_sess_protect(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap)
 {
 	struct rtp_hdr h;
@@ -647,6 +913,10 @@ int srtp_sess_protect(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap
 		s->st.plaintext_sent++;
 		return 0;
 	}
+	if (!s->tx) {
+		err = EINVAL;
+		goto out;
+	}
 	need = *len + suites[s->suite].rtp_tag;
 	if (need > cap || need > INT_MAX) {
 		err = ENOBUFS;
@@ -656,6 +926,8 @@ int srtp_sess_protect(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap
 	err = map_status(srtp_protect(s->tx, pkt, &n));
 	if (err)
 		goto out;
+	s->tx_used = true;
+	s->tx_ssrc = h.ssrc;
 	s->st.protected_pkts++;
 	s->st.protected_bytes += *len;
 	*len = (size_t)n;
@@ -693,7 +965,7 @@ int srtp_sess_unprotect(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 		goto out;
 	}
 	n = (int)*len;
-	err = map_status(srtp_unprotect(s->rx, pkt, &n));
+	err = s->rx_alt ? rx_decide(s, pkt, &n) : map_status(srtp_unprotect(s->rx, pkt, &n));
 	if (err)
 		goto out;
 	rx_ssrc_note(s, ssrc);
@@ -720,6 +992,10 @@ int srtp_sess_protect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_
 	if (!s->secure) {
 		s->st.plaintext_sent++;
 		return 0;
+	}
+	if (!s->tx) {
+		err = EINVAL;
+		goto out;
 	}
 	need = *len + SRTCP_INDEX_LEN + suites[s->suite].rtcp_tag;
 	if (need > cap || need > INT_MAX) {
@@ -770,6 +1046,8 @@ int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 		goto out;
 	}
 	n = (int)*len;
+	if (s->rx_alt)
+		rx_alt_mirror_rtcp(s, pkt, *len);
 	err = map_status(srtp_unprotect_rtcp(s->rx, pkt, &n));
 	if (err) {
 		/* a peer sending plain RTCP on an SRTP session: count it apart */

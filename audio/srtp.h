@@ -42,7 +42,9 @@ const char *srtp_lib_version(void);
 /*
  * One SRTP session: an outbound and an inbound context, each from its own
  * master key||salt (srtp_suite_key_len + srtp_suite_salt_len bytes). The
- * caller's key bytes are not kept; wipe them after the call.
+ * caller's key bytes are not kept (wipe them after the call); the session
+ * keeps a fingerprint of each key (128 bits of SHA-256) so that a re-key can
+ * tell an unchanged key from a new one and refuse a send key it has retired.
  */
 struct srtp_sess;
 
@@ -69,6 +71,37 @@ int srtp_sess_alloc(struct srtp_sess **sp, enum srtp_suite_id suite, const uint8
  */
 int srtp_sess_alloc_plain(struct srtp_sess **sp);
 void srtp_sess_free(struct srtp_sess *s);
+
+/* What srtp_sess_rekey / srtp_sess_rekey_plain changed. */
+struct srtp_rekey_info {
+	bool tx_new;     /* a new send context (new key or suite, or none any more) */
+	bool tx_wrapped; /* the send context it replaced had passed a sequence wrap (ROC > 0) */
+	bool rx_new;     /* a new receive context */
+};
+
+/*
+ * New keys for a running session, one direction at a time, so that no
+ * keystream is ever used twice (RFC 3711 9.2). A direction whose suite and
+ * key are unchanged keeps its context: the send side its rollover counter
+ * and SRTCP index, the receive side its replay windows. A changed send key
+ * gets a new context (ROC 0, SRTCP index 0); the key it replaces is retired
+ * for the session's life, and EKEYREJECTED refuses a send key that was
+ * retired, or the current one under another suite (nothing changes then).
+ * A changed receive key gets a new context; when the old one had counted a
+ * rollover for a sender, a second candidate carries that ROC over (RFC 3711
+ * 3.3.1 keeps it across a re-key, most SDES peers start afresh at 0) and the
+ * first RTP packet that authenticates decides between them. The previous
+ * receive context is handed to *old_rxp (a session that can only unprotect)
+ * for packets still in flight, or freed when old_rxp is NULL; *old_rxp is
+ * NULL when the receive key did not change or the session was plaintext.
+ * A plaintext session becomes an SRTP one. EINVAL bad key lengths or suite,
+ * ENOSPC too many retired send keys (SRTP_SESS_MAX_RETIRED), ENOMEM, EIO.
+ */
+int srtp_sess_rekey(struct srtp_sess *s, enum srtp_suite_id suite, const uint8_t *tx_key, size_t tx_len,
+		    const uint8_t *rx_key, size_t rx_len, struct srtp_sess **old_rxp, struct srtp_rekey_info *info);
+/* SRTP to plaintext: the send key is retired, the receive context goes to *old_rxp as above. */
+int srtp_sess_rekey_plain(struct srtp_sess *s, struct srtp_sess **old_rxp, struct srtp_rekey_info *info);
+#define SRTP_SESS_MAX_RETIRED 64
 bool srtp_sess_secure(const struct srtp_sess *s);
 /* The suite; SRTP_SUITE_COUNT for a plaintext session. */
 enum srtp_suite_id srtp_sess_suite(const struct srtp_sess *s);
@@ -83,8 +116,9 @@ void srtp_sess_stats(const struct srtp_sess *s, struct srtp_sess_stats *st);
  * On error the buffer must not be sent.
  * Unprotect: 0, or EBADMSG authentication failed, EALREADY replayed or too
  * old, EPROTO malformed / bad length, EIO other libsrtp failure, ENOSPC a
- * 17th distinct SSRC on this session (16 are accepted; libsrtp would keep a
- * stream for each for the session's life), refused before any crypto.
+ * 17th distinct SSRC on this receive key (16 are accepted; libsrtp would
+ * keep a stream for each for the context's life), refused before any crypto.
+ * A session from srtp_sess_rekey's *old_rxp protects nothing (EINVAL).
  */
 int srtp_sess_protect(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap);
 int srtp_sess_unprotect(struct srtp_sess *s, uint8_t *pkt, size_t *len);

@@ -150,17 +150,28 @@ static void addr_rtcp_default(struct sockaddr_storage *rtcp, const struct sockad
 	}
 }
 
-static int sess_from_crypto(struct srtp_sess **sp, const struct stream_crypto *c)
+static int crypto_check(const struct stream_crypto *c)
 {
 	size_t need;
 
 	if (c->plain)
-		return srtp_sess_alloc_plain(sp);
+		return 0;
 	if ((unsigned)c->suite >= SRTP_SUITE_COUNT || !srtp_suite_supported(c->suite))
 		return EINVAL;
 	need = srtp_suite_key_len(c->suite) + srtp_suite_salt_len(c->suite);
 	if (!c->tx_key || !c->rx_key || c->tx_len != need || c->rx_len != need)
 		return EINVAL;
+	return 0;
+}
+
+static int sess_from_crypto(struct srtp_sess **sp, const struct stream_crypto *c)
+{
+	int err = crypto_check(c);
+
+	if (err)
+		return err;
+	if (c->plain)
+		return srtp_sess_alloc_plain(sp);
 	return srtp_sess_alloc(sp, c->suite, c->tx_key, c->tx_len, c->rx_key, c->rx_len);
 }
 
@@ -724,24 +735,33 @@ int stream_set_remote(struct stream *s, const struct sockaddr_storage *rtp, cons
 
 int stream_rekey(struct stream *s, const struct stream_crypto *c)
 {
-	struct srtp_sess *ns;
+	struct srtp_rekey_info info;
+	struct srtp_sess *old = NULL;
 	int err;
 
 	if (!s || !c)
 		return EINVAL;
-	err = sess_from_crypto(&ns, c);
+	if ((err = crypto_check(c)) != 0)
+		return err;
+	/* only the direction whose key changed gets a new context (srtp.c); plaintext is never kept for in-flight packets */
+	err = c->plain ? srtp_sess_rekey_plain(s->sess, &old, &info)
+		       : srtp_sess_rekey(s->sess, c->suite, c->tx_key, c->tx_len, c->rx_key, c->rx_len, &old, &info);
 	if (err)
 		return err;
-	retire_old(s);
-	if (srtp_sess_secure(s->sess) || !srtp_sess_secure(ns)) {
-		s->old_rx = s->sess;
+	if (old) {
+		retire_old(s);
+		s->old_rx = old;
 		s->old_until = 0; /* the grace period starts at the next now_ms seen */
-	} else {
-		/* never accept plaintext once SRTP is on */
-		stats_add(&s->retired, s->sess);
-		srtp_sess_free(s->sess);
 	}
-	s->sess = ns;
+	if (info.tx_wrapped) {
+		/*
+		 * The new send context starts at ROC 0. Peers differ on a re-key: most start their
+		 * receive context afresh at ROC 0, some carry the ROC on as RFC 3711 3.3.1 says. For
+		 * a new SSRC both start at 0, so after a wrap we become a new source.
+		 */
+		if (rtp_send_new_ssrc(s->tx, rtp_recv_ssrc(s->rx)) == 0)
+			s->sr_packets_at_last_report = 0;
+	}
 	return 0;
 }
 

@@ -164,9 +164,15 @@ int stream_set_remote(struct stream *s, const struct sockaddr_storage *rtp,
 		      const struct sockaddr_storage *rtcp);
 
 /*
- * New keys and/or suite, applied between two packets. The previous
- * receive keys stay usable for a few seconds for packets still in flight
- * (never when going from plain to SRTP). Plain to SRTP and back are allowed.
+ * New keys and/or suite, applied between two packets, one direction at a
+ * time (srtp_sess_rekey): an unchanged send key keeps its context (rollover
+ * counter, SRTCP index), an unchanged receive key its replay windows. A new
+ * send key starts a new context; if the one it replaces had passed a
+ * sequence wrap, the stream also takes a new SSRC, so that every receiver
+ * starts it at ROC 0. A send key the stream has used before is refused
+ * (EKEYREJECTED, nothing changes). The previous receive keys stay usable for
+ * a few seconds for packets still in flight (never when going from plain to
+ * SRTP). Plain to SRTP and back are allowed.
  */
 int stream_rekey(struct stream *s, const struct stream_crypto *c);
 

@@ -553,6 +553,187 @@ static void test_ssrc_cap(void)
 	srtp_sess_free(rx);
 }
 
+/* Protect one RTP packet with tx and unprotect it with rx (NULL: protect only); rx's verdict, plaintext checked. */
+static int rt(struct srtp_sess *tx, struct srtp_sess *rx, uint16_t seq, uint32_t ssrc, uint8_t *keep, size_t *keep_len)
+{
+	uint8_t buf[256], ref[256];
+	size_t n, rn = mkpkt(ref, seq, ssrc, (uint8_t)seq, 40);
+	int err;
+
+	memcpy(buf, ref, rn);
+	n = rn;
+	if ((err = srtp_sess_protect(tx, buf, &n, sizeof(buf))) != 0)
+		return err;
+	if (keep) {
+		memcpy(keep, buf, n);
+		*keep_len = n;
+	}
+	if (!rx)
+		return 0;
+	if ((err = srtp_sess_unprotect(rx, buf, &n)) != 0)
+		return err;
+	return n == rn && memcmp(buf, ref, rn) == 0 ? 0 : EBADMSG;
+}
+
+/* The SRTCP index of the packet tx protects now (E bit off): before the tag, or last with AEAD (RFC 7714 9.1). */
+static uint32_t rtcp_index(struct srtp_sess *tx)
+{
+	uint8_t buf[128];
+	size_t rl = unhex(buf, "81c90007abcdef0112345678ff000001000012340000000a0000000000000000"), n = rl, at;
+
+	if (srtp_sess_protect_rtcp(tx, buf, &n, sizeof(buf)))
+		return 0;
+	at = srtp_sess_suite(tx) >= SRTP_SUITE_AEAD_AES_128_GCM ? n - 4 : rl;
+	return (uint32_t)(buf[at] & 0x7f) << 24 | (uint32_t)buf[at + 1] << 16 | (uint32_t)buf[at + 2] << 8 | buf[at + 3];
+}
+
+static void fill(uint8_t *k, size_t n, uint8_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		k[i] = (uint8_t)(seed + 31 * i);
+}
+
+/*
+ * The peer re-keys after its sequence number wrapped. Its new context either
+ * starts at ROC 0 (carry false: what most SDES peers do) or goes on with the
+ * ROC (carry true: RFC 3711 3.3.1); sphone's receive side follows either.
+ */
+static void rekey_peer_roc(enum srtp_suite_id id, bool carry)
+{
+	const char *name = srtp_suite_name(id), *how = carry ? "ROC carried" : "ROC from 0";
+	uint8_t ka[64], kb[64], kb2[64], dummy[64], pkt[256];
+	size_t kl, pl;
+	struct srtp_sess *alice = NULL, *bob = NULL, *bob2 = NULL, *old = NULL;
+	struct srtp_rekey_info info;
+	struct srtp_sess_stats st;
+	int bad = 0;
+
+	keys_for(id, ka, kb, &kl);
+	fill(kb2, kl, 77);
+	fill(dummy, kl, 5);
+	srtp_sess_alloc(&alice, id, ka, kl, kb, kl);
+	srtp_sess_alloc(&bob, id, kb, kl, dummy, kl);
+	for (int i = 0; i < 20; i++)
+		bad += rt(bob, alice, (uint16_t)(65530 + i), 0xb0b, NULL, NULL) != 0;
+	is_int(srtp_sess_rekey(alice, id, ka, kl, kb2, kl, &old, &info), 0, "%s, %s: alice takes bob's new key", name, how);
+	ok(!info.tx_new && info.rx_new && old, "%s, %s: only the receive side is new, the old one handed back", name, how);
+	srtp_sess_alloc(&bob2, id, kb2, kl, dummy, kl);
+	if (carry) /* bob2's context counts the wrap too: these packets never reach alice */
+		for (int i = 0; i < 6; i++)
+			rt(bob2, NULL, (uint16_t)(65530 + i), 0xb0b, NULL, NULL);
+	for (int i = 0; i < 20; i++)
+		bad += rt(bob2, alice, (uint16_t)(14 + i), 0xb0b, i == 5 ? pkt : NULL, &pl) != 0;
+	is_int(bad, 0, "%s, %s: all of bob's packets before and after his re-key decrypt", name, how);
+	is_int(srtp_sess_unprotect(alice, pkt, &pl), EALREADY, "%s, %s: a replay under the new key is refused", name, how);
+	srtp_sess_stats(alice, &st);
+	is_int(st.auth_fail, 0, "%s, %s: trying the other ROC counted no authentication failure", name, how);
+	srtp_sess_free(alice);
+	srtp_sess_free(bob);
+	srtp_sess_free(bob2);
+	srtp_sess_free(old);
+}
+
+/* srtp_sess_rekey: one direction at a time, no send key twice (RFC 3711 3.3.1, 3.4, 9.2). */
+static void test_rekey(enum srtp_suite_id id)
+{
+	const char *name = srtp_suite_name(id);
+	uint8_t ka[64], kb[64], ka2[64], kb2[64], keep[256], buf[256];
+	size_t kl, keep_len, n;
+	struct srtp_sess *alice = NULL, *bob = NULL, *old = NULL;
+	struct srtp_rekey_info info;
+	uint32_t idx;
+	int bad = 0;
+
+	if (!srtp_suite_supported(id))
+		return;
+	keys_for(id, ka, kb, &kl);
+	fill(ka2, kl, 11);
+	fill(kb2, kl, 22);
+	srtp_sess_alloc(&alice, id, ka, kl, kb, kl);
+	srtp_sess_alloc(&bob, id, kb, kl, ka, kl);
+	/* alice's ROC moves to 1; two SRTCP packets (index 1, 2) */
+	for (int i = 0; i < 20; i++)
+		bad += rt(alice, bob, (uint16_t)(65530 + i), 0xa11ce, i == 2 ? keep : NULL, &keep_len) != 0;
+	rtcp_index(alice);
+	idx = rtcp_index(alice);
+
+	/* bob re-keys his side only */
+	is_int(srtp_sess_rekey(bob, id, kb2, kl, ka, kl, &old, &info), 0, "%s: bob re-keys his send side", name);
+	ok(info.tx_new && !info.rx_new && !old, "%s: bob: new send context, receive context kept", name);
+	is_int(srtp_sess_rekey(alice, id, ka, kl, kb2, kl, &old, &info), 0, "%s: alice takes bob's new key", name);
+	ok(!info.tx_new && info.rx_new && old, "%s: alice: send context kept, new receive context", name);
+	for (int i = 0; i < 10; i++)
+		bad += rt(alice, bob, (uint16_t)(14 + i), 0xa11ce, NULL, NULL) != 0;
+	is_int(bad, 0, "%s: alice's packets after the wrap still decrypt: her ROC went on", name);
+	is_int(rtcp_index(alice), idx + 1, "%s: her SRTCP index went on (%u -> %u)", name, idx, idx + 1);
+	memcpy(buf, keep, keep_len);
+	n = keep_len;
+	is_int(srtp_sess_unprotect(bob, buf, &n), EALREADY, "%s: bob's unchanged receive key kept its replay window", name);
+	n = keep_len;
+	memcpy(buf, keep, keep_len);
+	is_int(srtp_sess_protect(old, buf, &n, sizeof(buf)), EINVAL, "%s: the handed-back receive side protects nothing", name);
+	srtp_sess_free(old);
+	old = NULL;
+
+	/* alice's new send key: a new context; the old key is retired for good */
+	is_int(srtp_sess_rekey(alice, id, ka2, kl, kb2, kl, &old, &info), 0, "%s: alice's new send key", name);
+	ok(info.tx_new && info.tx_wrapped && !info.rx_new && !old, "%s: new send context, the old one had wrapped", name);
+	is_int(srtp_sess_rekey(bob, id, kb2, kl, ka2, kl, NULL, NULL), 0, "%s: bob takes it", name);
+	is_int(rt(alice, bob, 30, 0xa11ce, NULL, NULL), 0, "%s: alice's packet under her new key decrypts", name);
+	is_int(srtp_sess_rekey(alice, id, ka, kl, kb2, kl, &old, &info), EKEYREJECTED,
+	       "%s: her first send key again: refused", name);
+	is_int(rt(alice, bob, 31, 0xa11ce, NULL, NULL), 0, "%s: ... and she still sends with the new one", name);
+	{
+		/* the same bytes under a suite with the same key length */
+		enum srtp_suite_id sib = id == SRTP_SUITE_AES_CM_128_HMAC_SHA1_80   ? SRTP_SUITE_AES_CM_128_HMAC_SHA1_32
+					 : id == SRTP_SUITE_AES_CM_128_HMAC_SHA1_32 ? SRTP_SUITE_AES_CM_128_HMAC_SHA1_80
+					 : id == SRTP_SUITE_AES_256_CM_HMAC_SHA1_80 ? SRTP_SUITE_AES_256_CM_HMAC_SHA1_32
+					 : id == SRTP_SUITE_AES_256_CM_HMAC_SHA1_32 ? SRTP_SUITE_AES_256_CM_HMAC_SHA1_80
+										    : SRTP_SUITE_COUNT;
+		if (sib != SRTP_SUITE_COUNT)
+			is_int(srtp_sess_rekey(alice, sib, ka2, kl, kb, kl, &old, &info), EKEYREJECTED,
+			       "%s: her current send key under %s: refused (same keystream from index 0)", name,
+			       srtp_suite_name(sib));
+	}
+	/* to plaintext and back: a retired key stays retired */
+	is_int(srtp_sess_rekey_plain(alice, &old, &info), 0, "%s: to plaintext", name);
+	ok(old && info.tx_new && !srtp_sess_secure(alice), "%s: the SRTP receive side handed back", name);
+	srtp_sess_free(old);
+	old = NULL;
+	is_int(srtp_sess_rekey(alice, id, ka2, kl, kb2, kl, &old, &info), EKEYREJECTED,
+	       "%s: back to SRTP with a retired send key: refused", name);
+	is_int(srtp_sess_rekey(alice, id, kb, kl, kb2, kl, &old, &info), 0, "%s: with a fresh one: taken", name);
+	ok(srtp_sess_secure(alice) && !old, "%s: SRTP again, nothing of the plaintext session kept", name);
+	srtp_sess_free(alice);
+	srtp_sess_free(bob);
+
+	rekey_peer_roc(id, false);
+	rekey_peer_roc(id, true);
+}
+
+/* The list of retired send keys is bounded: past it, a new send key is refused (the call keeps its keys). */
+static void test_rekey_limit(void)
+{
+	enum srtp_suite_id id = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	uint8_t ka[64], kb[64], k[64];
+	size_t kl;
+	struct srtp_sess *s = NULL;
+	int err = 0, i;
+
+	keys_for(id, ka, kb, &kl);
+	srtp_sess_alloc(&s, id, ka, kl, kb, kl);
+	for (i = 0; i < SRTP_SESS_MAX_RETIRED && !err; i++) {
+		fill(k, kl, (uint8_t)(100 + i));
+		err = srtp_sess_rekey(s, id, k, kl, kb, kl, NULL, NULL);
+	}
+	is_int(err, 0, "rekey limit: %d send keys retired", SRTP_SESS_MAX_RETIRED);
+	fill(k, kl, 3);
+	is_int(srtp_sess_rekey(s, id, k, kl, kb, kl, NULL, NULL), ENOSPC, "rekey limit: one more is refused (ENOSPC)");
+	fill(k, kl, (uint8_t)(100 + SRTP_SESS_MAX_RETIRED - 1));
+	is_int(srtp_sess_rekey(s, id, k, kl, ka, kl, NULL, NULL), 0, "rekey limit: the receive key still changes");
+	srtp_sess_free(s);
+}
+
 int main(void)
 {
 	enum srtp_suite_id id;
@@ -580,5 +761,8 @@ int main(void)
 		test_suite_roundtrip((enum srtp_suite_id)i);
 	test_bogus();
 	test_ssrc_cap();
+	for (unsigned i = 0; i < SRTP_SUITE_COUNT; i++)
+		test_rekey((enum srtp_suite_id)i);
+	test_rekey_limit();
 	return tap_done();
 }

@@ -68,6 +68,7 @@ struct side {
 	bool feed; /* capture ring gets a frame every ptime */
 	const int16_t *sig;
 	size_t sig_len, sig_pos;
+	bool sig_loop; /* the signal starts again when it ends */
 	uint64_t fed_ms;
 	int16_t *out;
 	size_t out_len, out_cap;
@@ -76,6 +77,46 @@ struct side {
 	unsigned ndigits;
 	unsigned timeouts;
 	uint8_t tx_key[SRTP_MAX_MASTER_LEN];
+};
+
+/*
+ * A wire oracle for keystream reuse: every SRTP/SRTCP packet seen is
+ * attributed to the send key that authenticates it and to its packet index
+ * (RTP: ROC * 65536 + SEQ, the ROC followed as a receiver would; SRTCP: the
+ * index in the trailer), with nothing of the streams' own state. No (key,
+ * SSRC, index) may occur twice, and per (key, SSRC) the index only goes up.
+ */
+#define ORACLE_KEYS 16
+#define ORACLE_FOLLOW 32
+struct oracle_key {
+	enum srtp_suite_id suite;
+	uint8_t key[SRTP_MAX_MASTER_LEN];
+	size_t len;
+};
+struct oracle_follow { /* one (key, SSRC) of RTP, followed from its first packet */
+	unsigned key;
+	uint32_t ssrc;
+	struct srtp_sess *sess;
+	uint32_t roc;
+	uint16_t s_l;
+	bool any;
+	uint64_t last;
+	uint32_t rtcp_last;
+	bool rtcp_seen;
+};
+struct oracle_use {
+	uint64_t index; /* bit 63: SRTCP */
+	uint32_t ssrc;
+	unsigned key;
+};
+struct oracle {
+	struct oracle_key keys[ORACLE_KEYS];
+	unsigned nkeys;
+	struct oracle_follow fol[ORACLE_FOLLOW];
+	unsigned nfol;
+	struct oracle_use *use;
+	size_t nuse, capuse;
+	uint64_t rtp, rtcp, unknown, backwards, overflow;
 };
 
 /* packet headers seen on the wire (for hold/replay/wire checks) */
@@ -106,6 +147,7 @@ struct pair {
 	size_t nrec[2];
 	uint8_t last_pkt[2][1600];
 	size_t last_len[2];
+	struct oracle *oracle;
 };
 
 struct cfg {
@@ -140,6 +182,184 @@ static void on_timeout(unsigned silent_ms, void *arg)
 	sd->timeouts++;
 }
 
+static void oracle_key(struct oracle *o, enum srtp_suite_id suite, const uint8_t *key)
+{
+	struct oracle_key *k = &o->keys[o->nkeys++];
+
+	k->suite = suite;
+	k->len = srtp_suite_key_len(suite) + srtp_suite_salt_len(suite);
+	memcpy(k->key, key, k->len);
+}
+
+/* Does key k authenticate pkt (a copy is worked on: AES-GCM decrypts in place first)? */
+static bool oracle_auth(struct srtp_sess *sess, const uint8_t *pkt, size_t len, bool rtcp)
+{
+	uint8_t b[1600];
+	size_t n = len;
+
+	memcpy(b, pkt, len);
+	return (rtcp ? srtp_sess_unprotect_rtcp(sess, b, &n) : srtp_sess_unprotect(sess, b, &n)) == 0;
+}
+
+static struct srtp_sess *oracle_sess(const struct oracle_key *k)
+{
+	struct srtp_sess *sess = NULL;
+
+	srtp_sess_alloc(&sess, k->suite, k->key, k->len, k->key, k->len);
+	return sess;
+}
+
+static void oracle_note(struct oracle *o, unsigned key, uint32_t ssrc, uint64_t index)
+{
+	if (o->nuse == o->capuse) {
+		size_t cap = o->capuse ? 2 * o->capuse : 4096;
+		struct oracle_use *u = realloc(o->use, cap * sizeof(*u));
+		if (!u) {
+			o->overflow++;
+			return;
+		}
+		o->use = u;
+		o->capuse = cap;
+	}
+	o->use[o->nuse++] = (struct oracle_use){ .index = index, .ssrc = ssrc, .key = key };
+}
+
+/* RFC 3711 3.3.1: v in {ROC-1, ROC, ROC+1}, the index closest to ROC * 65536 + s_l; then s_l and ROC follow. */
+static uint64_t oracle_index(struct oracle_follow *f, uint16_t seq)
+{
+	uint32_t v = f->roc;
+
+	if (f->s_l < 32768 && seq - f->s_l > 32768)
+		v = f->roc - 1;
+	else if (f->s_l >= 32768 && f->s_l - 32768 > seq)
+		v = f->roc + 1;
+	if (v == f->roc + 1 || (v == f->roc && seq > f->s_l)) {
+		f->roc = v;
+		f->s_l = seq;
+	}
+	return (uint64_t)v << 16 | seq;
+}
+
+static void oracle_rtp(struct oracle *o, const uint8_t *pkt, size_t len)
+{
+	uint32_t ssrc = (uint32_t)pkt[8] << 24 | (uint32_t)pkt[9] << 16 | (uint32_t)pkt[10] << 8 | pkt[11];
+	uint16_t seq = (uint16_t)(pkt[2] << 8 | pkt[3]);
+	struct oracle_follow *f = NULL;
+	bool fresh = false;
+	uint64_t index;
+
+	o->rtp++;
+	for (unsigned i = 0; i < o->nfol && !f; i++)
+		if (o->fol[i].ssrc == ssrc && oracle_auth(o->fol[i].sess, pkt, len, false))
+			f = &o->fol[i];
+	/* no context that follows this SSRC takes it: a key's context from index 0 (SEQ with ROC 0) */
+	for (unsigned k = 0; !f && k < o->nkeys && o->nfol < ORACLE_FOLLOW; k++) {
+		struct oracle_follow *nf = &o->fol[o->nfol];
+		memset(nf, 0, sizeof(*nf));
+		nf->sess = oracle_sess(&o->keys[k]);
+		if (nf->sess && oracle_auth(nf->sess, pkt, len, false)) {
+			nf->key = k;
+			nf->ssrc = ssrc;
+			nf->s_l = seq;
+			o->nfol++;
+			f = nf;
+			fresh = true;
+		} else {
+			srtp_sess_free(nf->sess);
+		}
+	}
+	if (!f) {
+		o->unknown++;
+		return;
+	}
+	index = fresh ? seq : oracle_index(f, seq);
+	if (f->any && index <= f->last)
+		o->backwards++;
+	/* a second context for one key and SSRC: its sender started over under that key */
+	for (unsigned i = 0; fresh && i + 1 < o->nfol; i++)
+		if (o->fol[i].key == f->key && o->fol[i].ssrc == ssrc && o->fol[i].last >= index)
+			o->backwards++;
+	if (!f->any || index > f->last)
+		f->last = index;
+	f->any = true;
+	oracle_note(o, f->key, ssrc, index);
+}
+
+static void oracle_rtcp(struct oracle *o, const uint8_t *pkt, size_t len)
+{
+	uint32_t ssrc = (uint32_t)pkt[4] << 24 | (uint32_t)pkt[5] << 16 | (uint32_t)pkt[6] << 8 | pkt[7];
+
+	o->rtcp++;
+	for (unsigned k = 0; k < o->nkeys; k++) {
+		const struct oracle_key *key = &o->keys[k];
+		struct srtp_sess *sess = oracle_sess(key);
+		size_t tag = srtp_sess_rtcp_overhead(sess) - 4, at;
+		uint32_t idx;
+		bool hit = sess && len > 12 + tag + 4 && oracle_auth(sess, pkt, len, true);
+
+		srtp_sess_free(sess);
+		if (!hit)
+			continue;
+		/* E flag and 31-bit index: before the tag, or last with AEAD (RFC 7714 9.1) */
+		at = key->suite >= SRTP_SUITE_AEAD_AES_128_GCM ? len - 4 : len - tag - 4;
+		idx = ((uint32_t)pkt[at] & 0x7f) << 24 | (uint32_t)pkt[at + 1] << 16 | (uint32_t)pkt[at + 2] << 8 | pkt[at + 3];
+		for (unsigned i = 0; i < o->nfol; i++) {
+			struct oracle_follow *f = &o->fol[i];
+			if (f->key != k || f->ssrc != ssrc)
+				continue;
+			if (f->rtcp_seen && idx <= f->rtcp_last)
+				o->backwards++;
+			f->rtcp_seen = true;
+			f->rtcp_last = idx;
+		}
+		oracle_note(o, k, ssrc, (uint64_t)1 << 63 | idx);
+		return;
+	}
+	o->unknown++;
+}
+
+static int use_cmp(const void *a, const void *b)
+{
+	const struct oracle_use *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->ssrc != y->ssrc)
+		return x->ssrc < y->ssrc ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The SSRC of the RTP packets under key k (the first seen), 0 if none. */
+static uint32_t oracle_ssrc(const struct oracle *o, unsigned k)
+{
+	for (unsigned i = 0; i < o->nfol; i++)
+		if (o->fol[i].key == k)
+			return o->fol[i].ssrc;
+	return 0;
+}
+
+/* (key, SSRC, index) triples used more than once. */
+static size_t oracle_repeats(struct oracle *o)
+{
+	size_t rep = 0;
+
+	qsort(o->use, o->nuse, sizeof(*o->use), use_cmp);
+	for (size_t i = 1; i < o->nuse; i++)
+		if (use_cmp(&o->use[i - 1], &o->use[i]) == 0 && rep++ < 5)
+			diag("oracle: key %u SSRC %08x %s index %llu used again", o->use[i].key, o->use[i].ssrc,
+			     o->use[i].index >> 63 ? "SRTCP" : "RTP",
+			     (unsigned long long)(o->use[i].index & ~((uint64_t)1 << 63)));
+	return rep;
+}
+
+static void oracle_free(struct oracle *o)
+{
+	for (unsigned i = 0; i < o->nfol; i++)
+		srtp_sess_free(o->fol[i].sess);
+	free(o->use);
+	explicit_bzero(o, sizeof(*o));
+}
+
 static void tap(int dir, const uint8_t *pkt, size_t len, uint64_t now_ms, void *arg)
 {
 	struct pair *p = arg;
@@ -150,6 +370,8 @@ static void tap(int dir, const uint8_t *pkt, size_t len, uint64_t now_ms, void *
 
 	if (len > sizeof(buf))
 		return;
+	if (p->oracle && len >= 12)
+		(rtcp ? oracle_rtcp : oracle_rtp)(p->oracle, pkt, len);
 	if (!rtcp) {
 		/* the last RTP packet, for replay and forgery */
 		memcpy(p->last_pkt[dir], pkt, len);
@@ -345,8 +567,11 @@ static void side_feed(struct side *sd, unsigned ptime, uint64_t now)
 		sd->fed_ms += ptime;
 		if (!sd->feed)
 			continue;
-		for (i = 0; i < spf; i++)
+		for (i = 0; i < spf; i++) {
+			if (sd->sig_loop && sd->sig_pos == sd->sig_len)
+				sd->sig_pos = 0;
 			frame[i] = sd->sig && sd->sig_pos < sd->sig_len ? sd->sig[sd->sig_pos++] : 0;
+		}
 		ring_write(sd->dev.cap, frame, spf);
 	}
 }
@@ -1034,6 +1259,176 @@ out:
 	free(xb);
 }
 
+/* Share of the signal's energy at freq (Goertzel): about 1 for a clean tone. */
+static double tone_share(const int16_t *x, size_t n, double freq)
+{
+	double k = 2 * cos(2 * M_PI * freq / RATE), s1 = 0, s2 = 0, e = 0, pw;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double s0 = x[i] + k * s1 - s2;
+		s2 = s1;
+		s1 = s0;
+		e += (double)x[i] * x[i];
+	}
+	pw = s1 * s1 + s2 * s2 - k * s1 * s2;
+	return e > 0 ? 2 * pw / (double)n / e : 0;
+}
+
+static int16_t *tone(size_t n, double freq)
+{
+	int16_t *x = malloc(n * sizeof(*x));
+
+	for (size_t i = 0; x && i < n; i++)
+		x[i] = (int16_t)(8000 * sin(2 * M_PI * freq * (double)i / RATE));
+	return x;
+}
+
+/* Virtual time in steps of one packet time: ~66,000 packets (past a 16-bit wrap) in a second or two. */
+static void run_fast(struct pair *p, uint64_t *now, uint64_t ms)
+{
+	uint64_t end = *now + ms;
+
+	for (; *now < end; *now += p->ptime)
+		step(&p, 1, *now);
+}
+
+/* 2 s of the call from now: each side hears the other's tone, decrypted under the keys of the moment. */
+static void heard_both(struct pair *p, uint64_t *now, const char *what)
+{
+	struct stream_stats sa0, sb0, sa, sb;
+	double ha, hb;
+
+	get(&p->a, &sa0);
+	get(&p->b, &sb0);
+	run_fast(p, now, 500);
+	p->a.out_len = p->b.out_len = 0;
+	run_fast(p, now, 1500);
+	get(&p->a, &sa);
+	get(&p->b, &sb);
+	ha = tone_share(p->a.out, p->a.out_len, 600);
+	hb = tone_share(p->b.out, p->b.out_len, 1000);
+	ok(ha > 0.95 && hb > 0.95 && sa.rtp_received - sa0.rtp_received >= 95 && sb.rtp_received - sb0.rtp_received >= 95,
+	   "%s: A hears B's 600 Hz (%.3f), B hears A's 1000 Hz (%.3f); %llu and %llu packets authenticated", what, ha,
+	   hb, (unsigned long long)(sa.rtp_received - sa0.rtp_received),
+	   (unsigned long long)(sb.rtp_received - sb0.rtp_received));
+}
+
+/* Both ends apply an offer/answer: A first (it answers), B one packet time later. */
+static void rekey_both(struct pair *p, uint64_t *now, const struct stream_crypto *ca, const struct stream_crypto *cb,
+		       const char *what)
+{
+	int ea = stream_rekey(p->a.s, ca), eb;
+
+	run_fast(p, now, p->ptime);
+	eb = stream_rekey(p->b.s, cb);
+	ok(ea == 0 && eb == 0, "%s: applied (A %d, B %d)", what, ea, eb);
+}
+
+/*
+ * RFC 3711 9.2: a keystream is never used twice. A call past a 16-bit
+ * sequence wrap with re-keys by the far end (before and after the wrap), a
+ * suite change and back; the oracle checks every packet on the wire. Both
+ * senders start at sequence number first_seq (the SPHONE_TEST_RTP_SEQ test
+ * hook): from 0 the call runs 22 virtual minutes, one whole cycle of the
+ * sequence number, so that an index started over is an index used before.
+ */
+static void test_rekey_wrap(enum srtp_suite_id suite, unsigned first_seq)
+{
+	struct cfg cf = { .suite = suite, .pt = STREAM_PT_PCMU, .mux = true, .seed = 40 + suite };
+	enum srtp_suite_id other = suite >= SRTP_SUITE_AEAD_AES_128_GCM ? SRTP_SUITE_AES_CM_128_HMAC_SHA1_80
+									 : SRTP_SUITE_AEAD_AES_128_GCM;
+	const char *name = srtp_suite_name(suite);
+	struct cfg co = cf;
+	struct oracle *o = calloc(1, sizeof(*o));
+	char seq0[8];
+	uint8_t k[8][SRTP_MAX_MASTER_LEN];
+	int16_t *ta = tone(RATE, 1000), *tb = tone(RATE, 600);
+	struct stream_crypto ca, cb;
+	struct stream_stats st;
+	struct pair *p;
+	uint32_t ssrc_a;
+	uint64_t now = 0;
+	char what[96];
+
+	co.suite = other;
+	for (int i = 0; i < 8; i++)
+		fill_key(k[i], sizeof(k[i]), 4000u + 10u * suite + (uint32_t)i);
+	snprintf(seq0, sizeof(seq0), "%u", first_seq);
+	setenv("SPHONE_TEST_RTP_SEQ", seq0, 1);
+	p = pair_new(&cf);
+	unsetenv("SPHONE_TEST_RTP_SEQ");
+	if (!ok(p && o && ta && tb, "%s wrap: pair set up", name))
+		goto out;
+	p->oracle = o;
+	oracle_key(o, suite, p->a.tx_key);
+	oracle_key(o, suite, p->b.tx_key);
+	p->a.sig = ta;
+	p->b.sig = tb;
+	p->a.sig_len = p->b.sig_len = RATE;
+	p->a.sig_loop = p->b.sig_loop = true;
+	snprintf(what, sizeof(what), "%s wrap: start", name);
+	heard_both(p, &now, what);
+
+	/* the far end re-keys (a PBX's session refresh): B's send key changes, A's does not */
+	oracle_key(o, suite, k[0]);
+	crypto_of(&ca, &cf, p->a.tx_key, k[0]);
+	crypto_of(&cb, &cf, k[0], p->a.tx_key);
+	snprintf(what, sizeof(what), "%s wrap: far end re-keys before the wrap", name);
+	rekey_both(p, &now, &ca, &cb, what);
+	heard_both(p, &now, what);
+
+	run_fast(p, &now, (65536u - first_seq) * 20 - now + 10000);
+	get(&p->a, &st);
+	ok(st.rtp_sent > 65536 - first_seq, "%s wrap: %llu packets sent by A from sequence number %u: it wrapped", name,
+	   (unsigned long long)st.rtp_sent, first_seq);
+
+	oracle_key(o, suite, k[1]);
+	crypto_of(&ca, &cf, p->a.tx_key, k[1]);
+	crypto_of(&cb, &cf, k[1], p->a.tx_key);
+	snprintf(what, sizeof(what), "%s wrap: far end re-keys after the wrap", name);
+	rekey_both(p, &now, &ca, &cb, what);
+	heard_both(p, &now, what);
+
+	/* a new suite: new keys both ways (after the wrap: new SSRCs too) */
+	oracle_key(o, other, k[2]);
+	oracle_key(o, other, k[3]);
+	crypto_of(&ca, &co, k[2], k[3]);
+	crypto_of(&cb, &co, k[3], k[2]);
+	snprintf(what, sizeof(what), "%s wrap: to %s", name, srtp_suite_name(other));
+	rekey_both(p, &now, &ca, &cb, what);
+	heard_both(p, &now, what);
+	ssrc_a = oracle_ssrc(o, 0);
+	ok(ssrc_a && oracle_ssrc(o, 4) && oracle_ssrc(o, 4) != ssrc_a,
+	   "%s wrap: A's send key changed after its ROC had moved: a new SSRC (%08x -> %08x)", name, ssrc_a,
+	   oracle_ssrc(o, 4));
+
+	/* and back, with fresh keys; the first keys were retired and stay so */
+	crypto_of(&ca, &cf, p->a.tx_key, k[1]);
+	is_int(stream_rekey(p->a.s, &ca), EKEYREJECTED, "%s wrap: A's first send key again: refused", name);
+	oracle_key(o, suite, k[4]);
+	oracle_key(o, suite, k[5]);
+	crypto_of(&ca, &cf, k[4], k[5]);
+	crypto_of(&cb, &cf, k[5], k[4]);
+	snprintf(what, sizeof(what), "%s wrap: back to %s with new keys", name, name);
+	rekey_both(p, &now, &ca, &cb, what);
+	heard_both(p, &now, what);
+
+	ok(o->unknown == 0 && o->overflow == 0 && o->rtp > 2 * (65536 - first_seq) && o->rtcp > 2 * (65536 - first_seq) / 300,
+	   "%s wrap: the oracle placed every packet: %llu RTP, %llu SRTCP, %llu under no known key", name,
+	   (unsigned long long)o->rtp, (unsigned long long)o->rtcp, (unsigned long long)o->unknown);
+	is_int(oracle_repeats(o), 0, "%s wrap: no (key, SSRC, index) protected twice, RTP or SRTCP", name);
+	is_int(o->backwards, 0, "%s wrap: per key and SSRC the packet index only went up", name);
+out:
+	if (p)
+		pair_free(p);
+	if (o)
+		oracle_free(o);
+	free(o);
+	free(ta);
+	free(tb);
+}
+
 static void test_latch(void)
 {
 	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true, .seed = 13 };
@@ -1386,6 +1781,13 @@ int main(void)
 	test_hold();
 	test_mute();
 	test_rekey();
+	/* a whole cycle of the sequence number for each kind of transform (~2 s each), the others from near the wrap */
+	for (i = 0; i < SRTP_SUITE_COUNT; i++)
+		if (srtp_suite_supported((enum srtp_suite_id)i))
+			test_rekey_wrap((enum srtp_suite_id)i, i == SRTP_SUITE_AES_CM_128_HMAC_SHA1_80 ||
+								       i == SRTP_SUITE_AEAD_AES_128_GCM
+								   ? 0
+								   : 64000);
 	test_latch();
 	test_timeout();
 	test_ssrc_change();
