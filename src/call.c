@@ -2031,7 +2031,10 @@ int call_media_move(struct call *c)
 	if (e)
 		return e;
 	c->moving = true;
+	/* the new sockets get a new stream: it sends under new keys, never the old key from index 0 again */
 	e = sdp_sess_set_media(c->sdp, c->media_addr, c->mv_port);
+	if (!e)
+		e = sdp_sess_rekey(c->sdp);
 	if (!e)
 		e = send_reinvite(c, false, c->hold);
 	if (e)

@@ -463,6 +463,7 @@ struct sdp_sess {
 	char addr[SDP_ADDR_MAX];
 	enum sdp_dir dir;
 	struct sdp_crypto keys[SRTP_SUITE_COUNT]; /* one per conf.suites[i], tag i + 1 */
+	int sending; /* keys[] index our last negotiated result sends with, -1 for none (or plain) */
 	uint64_t sess_id, sess_ver;
 	struct wbuf last; /* body after the o= line of the last SDP we produced */
 	bool have_last;
@@ -542,7 +543,31 @@ int sdp_sess_rekey(struct sdp_sess *s)
 		return EINVAL;
 	for (size_t i = 0; i < s->conf.n_suites && !err; i++)
 		err = sdp_crypto_generate(&s->keys[i], (uint32_t)i + 1, s->conf.suites[i]);
+	s->sending = -1;
 	return err;
+}
+
+/*
+ * A negotiated result sends with keys[k] (k -1: no key, plaintext). A key is
+ * sent with for as long as results keep choosing it, its SRTP context going
+ * on (same ROC, same SRTCP index). Once a result chooses another key or
+ * plaintext, the one sent with before is retired: a fresh random key takes
+ * its place for its suite, so that a later switch back to that suite never
+ * brings the old key back with a new context whose index starts at 0 again
+ * (RFC 3711 9.2). The stream refuses such a key anyway (srtp_sess_rekey).
+ */
+static int key_in_use(struct sdp_sess *s, int k)
+{
+	int err = 0;
+
+	if (s->sending >= 0 && s->sending != k)
+		err = sdp_crypto_generate(&s->keys[s->sending], (uint32_t)s->sending + 1, s->conf.suites[s->sending]);
+	if (err) {
+		set_reason(s, "cannot make a new SRTP key (random generator)", NULL);
+		return err;
+	}
+	s->sending = k;
+	return 0;
 }
 
 int sdp_sess_set_media(struct sdp_sess *s, const char *addr, uint16_t port)
@@ -908,6 +933,8 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 		r.remote_hold = !(pdir & SDP_RECVONLY);
 		r.ptime = pick_ptime(s, m);
 		fill_addr(&r, m);
+		if ((err = key_in_use(s, ci >= 0 ? suite_index(s, m->crypto[ci].suite) : -1)) != 0)
+			goto out;
 		if (ci >= 0) {
 			const struct sdp_crypto *pc = &m->crypto[ci];
 			const struct sdp_crypto *our = &s->keys[suite_index(s, pc->suite)];
@@ -1026,6 +1053,8 @@ int sdp_sess_apply_answer(struct sdp_sess *s, const char *answer, size_t len, st
 			set_reason(s, "answer's a=crypto tag or suite does not match our offer", NULL);
 			goto out;
 		}
+		if ((err = key_in_use(s, k)) != 0)
+			goto out;
 		r.secure = true;
 		r.suite = pc->suite;
 		r.tag = pc->tag;
@@ -1042,6 +1071,8 @@ int sdp_sess_apply_answer(struct sdp_sess *s, const char *answer, size_t len, st
 		err = EPERM;
 		goto out;
 	} else {
+		if ((err = key_in_use(s, -1)) != 0)
+			goto out;
 		r.plain_warning = s->conf.srtp;
 	}
 	pdir = peer_dir(m);

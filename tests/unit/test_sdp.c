@@ -850,6 +850,98 @@ static void test_no_downgrade(void)
 	wbuf_free(&w);
 }
 
+/* The peer's offer: RTP/SAVP with one a=crypto line (suite, a key of 40 base64 digits seed), or RTP/AVP without. */
+static void peer_offer(struct wbuf *w, const char *suite, char seed)
+{
+	char key[41];
+
+	memset(key, seed, 40);
+	key[40] = '\0';
+	wbuf_reset(w);
+	wbuf_printf(w, "v=0\r\no=peer 7 %d IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\n"
+		       "m=audio 30000 %s 0\r\n", seed, suite ? "RTP/SAVP" : "RTP/AVP");
+	if (suite)
+		wbuf_printf(w, "a=crypto:1 %s inline:%s\r\n", suite, key);
+}
+
+/* Our answer to the peer's offer: our send key (30 bytes) into key. */
+static int answer_key(struct sdp_sess *s, const struct wbuf *off, uint8_t *key, bool *secure)
+{
+	struct sdp_result r;
+	struct wbuf ans;
+	int err;
+
+	wbuf_init(&ans, 0);
+	err = sdp_sess_answer(s, (const char *)off->p, off->len, &ans, &r);
+	if (!err) {
+		memcpy(key, r.tx_key, 30);
+		*secure = r.secure;
+	}
+	sdp_result_wipe(&r);
+	wbuf_free(&ans);
+	return err;
+}
+
+/* Our send key of suite index i in an offer of ours. */
+static bool offered_key(struct sdp_sess *s, size_t i, uint8_t *key)
+{
+	struct wbuf w;
+	struct sdp_desc *d = NULL;
+	bool got = false;
+
+	wbuf_init(&w, 0);
+	if (sdp_sess_offer(s, &w) == 0 && sdp_decode(&d, (const char *)w.p, w.len) == 0 && d->media[0].n_crypto > i) {
+		memcpy(key, d->media[0].crypto[i].key, 30);
+		got = true;
+	}
+	sdp_desc_free(d);
+	wbuf_free(&w);
+	return got;
+}
+
+/*
+ * Our send key per suite lives as long as it is sent with: a re-offer in the
+ * same suite keeps it (its SRTP context goes on), a switch to another suite
+ * or to plain RTP retires it for good, so switching back never brings the
+ * old key back with an index from 0 (RFC 3711 9.2).
+ */
+static void test_key_lifetime(void)
+{
+	struct sdp_conf c = conf_srtp(false);
+	struct sdp_sess *s = NULL;
+	uint8_t k80[30], k80b[30], k32[30], k80c[30], k[30];
+	struct wbuf off;
+	bool sec = false;
+
+	c.suites[0] = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	c.suites[1] = SRTP_SUITE_AES_CM_128_HMAC_SHA1_32;
+	c.n_suites = 2;
+	ok(sdp_sess_alloc(&s, &c) == 0, "keys: session");
+	wbuf_init(&off, 0);
+	peer_offer(&off, "AES_CM_128_HMAC_SHA1_80", 'a');
+	is_int(answer_key(s, &off, k80, &sec), 0, "keys: answer in _80");
+	peer_offer(&off, "AES_CM_128_HMAC_SHA1_80", 'b');
+	is_int(answer_key(s, &off, k80b, &sec), 0, "keys: the peer re-keys in _80");
+	ok(memcmp(k80, k80b, 30) == 0, "keys: our _80 key stays (the peer's re-key does not touch our send side)");
+	peer_offer(&off, "AES_CM_128_HMAC_SHA1_32", 'c');
+	is_int(answer_key(s, &off, k32, &sec), 0, "keys: the peer switches to _32");
+	peer_offer(&off, "AES_CM_128_HMAC_SHA1_80", 'd');
+	is_int(answer_key(s, &off, k80c, &sec), 0, "keys: and back to _80");
+	ok(memcmp(k80c, k80, 30) != 0 && memcmp(k80c, k32, 30) != 0,
+	   "keys: back in _80 we send with a new key, not the retired one");
+	ok(offered_key(s, 0, k) && memcmp(k, k80c, 30) == 0, "keys: our next offer keeps the _80 key in use");
+	ok(offered_key(s, 1, k) && memcmp(k, k32, 30) != 0, "keys: ... and a new _32 key, the old one being retired");
+	peer_offer(&off, NULL, 'e');
+	is_int(answer_key(s, &off, k, &sec), EPERM, "keys: plain RTP after SRTP is refused (no downgrade)");
+	peer_offer(&off, "AES_CM_128_HMAC_SHA1_80", 'f');
+	ok(answer_key(s, &off, k, &sec) == 0 && sec && memcmp(k, k80c, 30) == 0,
+	   "keys: ... and the refused offer changed nothing: the _80 key in use stays");
+	is_int(sdp_sess_rekey(s), 0, "keys: re-key");
+	ok(answer_key(s, &off, k, &sec) == 0 && memcmp(k, k80c, 30) != 0, "keys: after sdp_sess_rekey a new key");
+	sdp_sess_free(s);
+	wbuf_free(&off);
+}
+
 int main(void)
 {
 	test_parse_rfc();
@@ -864,5 +956,6 @@ int main(void)
 	test_policy();
 	test_apply_answer();
 	test_no_downgrade();
+	test_key_lifetime();
 	return tap_done();
 }
