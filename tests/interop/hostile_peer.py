@@ -18,6 +18,7 @@ import socket
 import ssl
 import struct
 import subprocess
+import sys
 import threading
 import time
 
@@ -55,19 +56,49 @@ def _prf(mkey, msalt, label, n):
     return _aes_ctr(mkey, (x << 16).to_bytes(16, "big"), bytes(n))
 
 
-class Srtp:
-    """One direction of SRTP for one SSRC (RTP only), 128-bit AES-CM, 80- or 32-bit tag."""
+def tag_len_of(suite):
+    """The SRTP tag length of an AES_CM_128 suite name (the SRTCP tag is always 10)."""
+    return 4 if suite.endswith("_32") else 10
 
-    def __init__(self, inline_b64, tag_len=10):
+
+class Srtp:
+    """One direction of SRTP for one SSRC, 128-bit AES-CM, 80- or 32-bit RTP tag (SRTCP: checked only).
+
+    roc/last_seq start a sending context from a given rollover counter (a context that carries the ROC
+    over a re-key, RFC 3711 3.3.1) instead of from 0."""
+
+    def __init__(self, inline_b64, tag_len=10, roc=0, last_seq=None):
         km = base64.b64decode(inline_b64)
         assert len(km) == 30
         mk, ms = km[:16], km[16:]
         self.ke = _prf(mk, ms, 0, 16)
         self.ka = _prf(mk, ms, 1, 20)
         self.ks = _prf(mk, ms, 2, 14)
+        self.kca = _prf(mk, ms, 4, 20)
         self.tag_len = tag_len
-        self.roc = 0
-        self.last_seq = None
+        self.roc = roc
+        self.last_seq = last_seq
+
+    def authentic(self, pkt, roc):
+        """Whether the RTP packet pkt authenticates with rollover counter roc."""
+        if len(pkt) < 12 + self.tag_len:
+            return False
+        return hmac.compare_digest(self._tag(pkt[:-self.tag_len], roc), pkt[-self.tag_len:])
+
+    def decrypt(self, pkt, roc):
+        """The plain RTP packet of an authentic pkt at rollover counter roc."""
+        body = pkt[:-self.tag_len]
+        seq, ssrc = struct.unpack("!H", body[2:4])[0], struct.unpack("!I", body[8:12])[0]
+        return self._crypt(body, rtp_hlen(body), ssrc, (roc << 16) | seq)
+
+    def rtcp_index(self, pkt):
+        """The 31-bit SRTCP index of pkt when it authenticates under this key (80-bit tag), else None."""
+        if len(pkt) < 8 + 4 + 10:
+            return None
+        body, tag = pkt[:-10], pkt[-10:]
+        if not hmac.compare_digest(hmac.new(self.kca, body, hashlib.sha1).digest()[:10], tag):
+            return None
+        return struct.unpack("!I", body[-4:])[0] & 0x7fffffff
 
     def _crypt(self, pkt, hlen, ssrc, index):
         iv = (int.from_bytes(self.ks, "big") << 16) ^ (ssrc << 64) ^ (index << 16)
@@ -230,6 +261,24 @@ def read_wav(path):
         data = w.readframes(n)
     s = struct.unpack("<%dh" % (len(data) // 2), data)
     return list(s[::ch]), rate
+
+
+def heard_part(path, margin_s=0.3):
+    """What a recording holds between its first and last loud sample, margin_s in from each: (samples, rate)."""
+    pcm, rate = read_wav(path)
+    loud = [i for i, x in enumerate(pcm) if abs(x) > 2000]
+    return (pcm[loud[0] + int(rate * margin_s):loud[-1] - int(rate * margin_s)] if loud else []), rate
+
+
+def script_main(main):
+    """Runs a test script's main; an exception (a test bug) fails the test instead of passing it."""
+    try:
+        sys.exit(main())
+    except Exception as e:
+        diag("exception: %r" % e)
+        print("1..%d" % (n_test + 1))
+        print("not ok %d - the test script failed" % (n_test + 1))
+        sys.exit(1)
 
 
 # ---------------------------------------------------------------- sphone --headless
@@ -656,6 +705,7 @@ class Call:
             self.rtcp.bind(("127.0.0.1", self.port + 1))  # best effort: RTCP is read and dropped
         except OSError:
             self.rtcp.bind(("127.0.0.1", 0))
+        self.suite = "AES_CM_128_HMAC_SHA1_80"
         self.key = new_key()
         self.tx = Srtp(self.key)
         self.rx = None
@@ -672,13 +722,14 @@ class Call:
         self.rx_pcm = []
         self.rx_good = 0
         self.rx_bad = 0
+        self.wire = None           # a list: every packet sphone sends, (time, is_rtcp, bytes)
         self.tx_lock = threading.Lock()
         self.threads = []
         self.remote_dir = "sendrecv"
         px.calls[self.callid] = self
 
     def offer(self, crypto=None, proto="RTP/SAVP", extra_m=""):
-        crypto = ["1 AES_CM_128_HMAC_SHA1_80 inline:" + self.key] if crypto is None else crypto
+        crypto = ["1 %s inline:%s" % (self.suite, self.key)] if crypto is None else crypto
         return sdp_offer(self.port, crypto, proto, extra_m=extra_m)
 
     def invite(self, body, secs=10.0):
@@ -700,22 +751,29 @@ class Call:
         return r
 
     def reinvite(self, body):
-        """A re-INVITE from our side (e.g. new keys); the answer's key replaces the receive key."""
+        """A re-INVITE from our side (e.g. new keys); a new key in the answer replaces the receive context
+        (an unchanged one keeps it: its ROC goes on)."""
         br = self.px.request("INVITE", self.px.contact, self.callid, self.cseq, self.from_tag, self.to_hdr, body)
         r = self.px.wait_resp(br)
         if r is not None and status_of(r) == 200:
             self.ack()
             port, crypto, proto, direction = sdp_info(body_of(r))
             if crypto:
-                self.rx = Srtp(list(crypto.values())[0][1])
+                suite, inl = list(crypto.values())[0]
+                if (suite, inl) != getattr(self, "_rx_line", None):
+                    self.rx = Srtp(inl, tag_len_of(suite))
+                    self._rx_line = (suite, inl)
         self.cseq += 1
         return r
 
-    def rekey(self):
-        """New key for what we send (used from the next packet; the caller re-INVITEs with it)."""
+    def rekey(self, carry_roc=False, suite=None):
+        """New key (and suite) for what we send, used from the next packet; the caller re-INVITEs with it.
+        The new context starts at ROC 0, or goes on from the old one's ROC with carry_roc."""
         with self.tx_lock:
+            old = self.tx
+            self.suite = suite or self.suite
             self.key = new_key()
-            self.tx = Srtp(self.key)
+            self.tx = Srtp(self.key, tag_len_of(self.suite), *((old.roc, old.last_seq) if carry_roc else ()))
 
     def ack(self):
         self.px.request("ACK", self.px.contact, self.callid, self.cseq, self.from_tag, self.to_hdr)
@@ -724,7 +782,9 @@ class Call:
         port, crypto, proto, direction = sdp_info(sdp)
         self.remote = ("127.0.0.1", port)
         if crypto:
-            self.rx = Srtp(list(crypto.values())[0][1], 4 if list(crypto.values())[0][0].endswith("_32") else 10)
+            suite, inl = list(crypto.values())[0]
+            self.rx = Srtp(inl, tag_len_of(suite))
+            self._rx_line = (suite, inl)
         self.remote_dir = direction
         self.established = True
         self.start_media()
@@ -806,6 +866,8 @@ class Call:
                     pkt = s.recv(2048)
                 except OSError:
                     continue
+                if self.wire is not None:
+                    self.wire.append((time.time(), s is self.rtcp, pkt))
                 if s is self.rtcp or self.rx is None:
                     continue
                 p = self.rx.unprotect(pkt)

@@ -17,3 +17,6 @@ EXTRA_DIST += tests/interop/sip_rules.sh tests/interop/sip_rules.py
 # a call's requests only over its own connection; once SRTP, always SRTP: issue 12
 TESTS += tests/interop/dialog_guard.sh
 EXTRA_DIST += tests/interop/dialog_guard.sh tests/interop/dialog_guard.py
+# a peer re-keying one call across sequence wraps: no SRTP/SRTCP index twice under one key (issue 12.1)
+TESTS += tests/interop/rekey_call.sh
+EXTRA_DIST += tests/interop/rekey_call.sh tests/interop/rekey_call.py
