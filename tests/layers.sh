@@ -1,18 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# layers.sh: no #include "..." crosses a layer the wrong way (audio/ <- src/ <- demo/ <- ui/); ui/ sees the core's public headers only.
+# layers.sh: no #include "..." crosses a layer the wrong way (base/ <- sip/ <- src/, audio/ <- src/ <- demo/ <- ui/); ui/ sees the core's public headers only.
 top=${top_srcdir:-$(dirname "$0")/..}
 cd "$top" || exit 1
 
 # Who may include what. A row: the files it is about (a folder "DIR/" or one file), then what those
 # files may include: "DIR/" = any header in that folder (and below), "DIR/x.h" = that header only.
-# A file gets the rows of its folder and its own. A header of audio/, src/, ui/ or demo/ that no row
+# A file gets the rows of its folder and its own. A header of one of the LAYERS that no row
 # allows fails; names found in none of them (config.h, made by configure) pass.
 RULES='
+base/       base/
 audio/      audio/
-src/        src/ audio/
-demo/       demo/ src/ audio/
-ui/         ui/ src/ua.h src/event.h src/loop.h src/log.h src/account.h
+sip/        sip/ base/
+src/        src/ sip/ base/ audio/
+demo/       demo/ src/ sip/ base/ audio/
+ui/         ui/ src/ua.h src/event.h base/loop.h base/log.h src/account.h
 ui/main.c   demo/demo.h src/version.h src/call.h
 '
 # ui/'s window on the core, and why each header is in it:
@@ -23,7 +25,7 @@ ui/main.c   demo/demo.h src/version.h src/call.h
 #   log.h      the front end routes the log (log pane, --log, levels, SIP trace) and masks peer text
 #   version.h  --version
 #   call.h     main.c's --list-devices (call_audio_list_devices) only: core-internal, to move behind ua.h
-LAYERS='audio src demo ui'
+LAYERS='base audio sip src demo ui'
 
 allowed_for() { # FILE: the allowances of the rows that apply to it
 	echo "$RULES" | awk -v f="$1" 'NF { w = $1; if (w == f || (w ~ /\/$/ && index(f, w) == 1)) { $1 = ""; print } }'

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # ui/: the front ends (full-screen, headless) and main().
-# ui/ sees the core's public headers only (src/ is on the path; tests/layers.sh holds the list of
+# ui/ sees the core's public headers only (src/ and base/ are on the path; tests/layers.sh holds the list of
 # which of its headers ui/ may include) and nothing of audio/. ncurses is ui_curses.c's alone.
-UI_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/ui -I$(top_srcdir)/src -I$(top_builddir)
+UI_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/ui -I$(top_srcdir)/src -I$(top_srcdir)/base -I$(top_builddir)
 
 noinst_LIBRARIES += ui/libsphone_ui.a
 ui_libsphone_ui_a_CPPFLAGS = $(UI_CPPFLAGS)

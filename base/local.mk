@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# src/base.mk: foundations (buffers, logging, event loop, base64, config) and their unit tests.
-src_libsphone_a_SOURCES += src/buf.c src/buf.h src/log.c src/log.h src/loop.c src/loop.h \
-	src/b64.c src/b64.h src/conf.c src/conf.h
+# base/: foundations the rest builds on (buffers, string slices, base64, logging, the event loop, the INI
+# parser, libcrypto behind crypto.c) and their unit tests. Knows nothing of SIP or media.
+src_libsphone_a_SOURCES += base/buf.c base/buf.h base/pl.c base/pl.h base/log.c base/log.h \
+	base/loop.c base/loop.h base/b64.c base/b64.h base/conf.c base/conf.h base/crypto.c base/crypto.h
 
 check_PROGRAMS += tests/unit/test_buf tests/unit/test_log tests/unit/test_loop tests/unit/test_b64 tests/unit/test_conf
 TESTS += tests/unit/test_buf tests/unit/test_log tests/unit/test_loop tests/unit/test_b64 tests/unit/test_conf
@@ -20,3 +21,9 @@ tests_unit_test_b64_LDADD = $(TEST_LIBS)
 
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
 tests_unit_test_conf_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_crypto
+tests_unit_test_crypto_SOURCES = tests/unit/test_crypto.c
+tests_unit_test_crypto_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_crypto_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_crypto

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# sip/: the SIP stack (RFC 3261 and friends): URIs and messages, TLS (tls.c, the only OpenSSL TLS user) and
+# RFC 3263 DNS (dns.c), transports, transactions, dialogs, digest authentication; with their tests.
+# Knows nothing of accounts, calls or media.
+src_libsphone_a_SOURCES += sip/sip_uri.c sip/sip_uri.h sip/sip_msg.c sip/sip_msg.h sip/sip_caps.h
+
+check_PROGRAMS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_torture
+tests_unit_test_sip_uri_SOURCES = tests/unit/test_sip_uri.c
+tests_unit_test_sip_uri_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_sip_uri_LDADD = $(TEST_LIBS)
+tests_unit_test_sip_msg_SOURCES = tests/unit/test_sip_msg.c
+tests_unit_test_sip_msg_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_sip_msg_LDADD = $(TEST_LIBS)
+tests_unit_test_torture_SOURCES = tests/unit/test_torture.c
+tests_unit_test_torture_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_torture_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_torture
+EXTRA_DIST += tests/data/rfc4475
+
+src_libsphone_a_SOURCES += sip/tls.c sip/tls.h
+
+check_PROGRAMS += tests/unit/test_tls
+tests_unit_test_tls_SOURCES = tests/unit/test_tls.c
+tests_unit_test_tls_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_tls_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_tls
+EXTRA_DIST += tests/tls_certs.sh
+
+src_libsphone_a_SOURCES += sip/dns.c sip/dns.h
+check_PROGRAMS += tests/unit/test_dns
+tests_unit_test_dns_SOURCES = tests/unit/test_dns.c
+tests_unit_test_dns_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_dns
+
+src_libsphone_a_SOURCES += sip/sip_transp.c sip/sip_transp.h
+check_PROGRAMS += tests/unit/test_transp
+tests_unit_test_transp_SOURCES = tests/unit/test_transp.c
+tests_unit_test_transp_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_transp
+
+# fault tests (issue 7): real Kamailio and baresip; they skip under SPHONE_UNIT_ONLY=1
+TESTS += tests/interop/faults.sh tests/interop/faults_call.sh tests/interop/faults_media.sh
+EXTRA_DIST += tests/interop/faults.sh tests/interop/faults_call.sh tests/interop/faults_media.sh \
+	tests/interop/faults_lib.sh tests/interop/faults_relay.py
+
+src_libsphone_a_SOURCES += sip/sip_auth.c sip/sip_auth.h
+
+check_PROGRAMS += tests/unit/test_sip_auth
+tests_unit_test_sip_auth_SOURCES = tests/unit/test_sip_auth.c
+tests_unit_test_sip_auth_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_sip_auth_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sip_auth
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_digest
+tests_fuzz_fuzz_digest_SOURCES = tests/fuzz/fuzz_digest.c
+tests_fuzz_fuzz_digest_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_fuzz_fuzz_digest_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_digest_LDADD = src/libsphone.a $(CORE_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/corpus/digest tests/fuzz/fuzz_digest.dict
+
+src_libsphone_a_SOURCES += sip/sip_ctrans.c sip/sip_ctrans.h sip/sip_strans.c sip/sip_strans.h
+
+check_PROGRAMS += tests/unit/test_ctrans tests/unit/test_strans
+tests_unit_test_ctrans_SOURCES = tests/unit/test_ctrans.c
+tests_unit_test_ctrans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_ctrans_LDADD = $(TEST_LIBS)
+tests_unit_test_strans_SOURCES = tests/unit/test_strans.c
+tests_unit_test_strans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_strans_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_ctrans tests/unit/test_strans
+
+# digest realms and the round cap against Kamailio, a scripted callee and a scripted registrar
+TESTS += tests/interop/auth_realm.sh
+EXTRA_DIST += tests/interop/auth_realm.sh tests/interop/auth_realm.py
+
+src_libsphone_a_SOURCES += sip/sip_dialog.c sip/sip_dialog.h
+
+check_PROGRAMS += tests/unit/test_dialog
+TESTS += tests/unit/test_dialog
+tests_unit_test_dialog_SOURCES = tests/unit/test_dialog.c
+tests_unit_test_dialog_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_dialog_LDADD = $(TEST_LIBS)
