@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # base/: foundations the rest builds on (buffers, string slices, base64, logging, the event loop, the INI
-# parser, libcrypto behind crypto.c) and their unit tests. Knows nothing of SIP or media.
-src_libsphone_a_SOURCES += base/buf.c base/buf.h base/pl.c base/pl.h base/log.c base/log.h \
+# parser, libcrypto behind crypto.c) and their unit tests. Knows nothing of SIP or media: it sees only base/.
+noinst_LIBRARIES += base/libsphone_base.a
+base_libsphone_base_a_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/base -I$(top_builddir)
+base_libsphone_base_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+base_libsphone_base_a_SOURCES = base/buf.c base/buf.h base/pl.c base/pl.h base/log.c base/log.h \
 	base/loop.c base/loop.h base/b64.c base/b64.h base/conf.c base/conf.h base/crypto.c base/crypto.h
 
 check_PROGRAMS += tests/unit/test_buf tests/unit/test_log tests/unit/test_loop tests/unit/test_b64 tests/unit/test_conf

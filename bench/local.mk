@@ -19,7 +19,7 @@ bench_bench_floor_LDADD = $(OPENSSL_LIBS)
 # the cost of making both phones show the same SAS without a commitment (doc/security.md)
 noinst_PROGRAMS += bench/sas_relay
 bench_sas_relay_SOURCES = bench/sas_relay.c
-bench_sas_relay_LDADD = src/libsphone.a audio/libsphone_audio.a $(CORE_LIBS) $(AUDIO_LIBS)
+bench_sas_relay_LDADD = $(SPHONE_LIBS)
 BENCH_PROGS += bench/sas_relay
 
 bench: $(BENCH_PROGS)

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # sip/: the SIP stack (RFC 3261 and friends): URIs and messages, TLS (tls.c, the only OpenSSL TLS user) and
 # RFC 3263 DNS (dns.c), transports, transactions, dialogs, digest authentication; with their tests.
-# Knows nothing of accounts, calls or media.
-src_libsphone_a_SOURCES += sip/sip_uri.c sip/sip_uri.h sip/sip_msg.c sip/sip_msg.h sip/sip_caps.h
+# Knows nothing of accounts, calls or media: it sees only sip/ and base/.
+noinst_LIBRARIES += sip/libsphone_sip.a
+sip_libsphone_sip_a_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/sip -I$(top_srcdir)/base -I$(top_builddir)
+sip_libsphone_sip_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+sip_libsphone_sip_a_SOURCES = sip/sip_uri.c sip/sip_uri.h sip/sip_msg.c sip/sip_msg.h sip/sip_caps.h
 
 check_PROGRAMS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_torture
 tests_unit_test_sip_uri_SOURCES = tests/unit/test_sip_uri.c
@@ -17,7 +20,7 @@ tests_unit_test_torture_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_torture
 EXTRA_DIST += tests/data/rfc4475
 
-src_libsphone_a_SOURCES += sip/tls.c sip/tls.h
+sip_libsphone_sip_a_SOURCES += sip/tls.c sip/tls.h
 
 check_PROGRAMS += tests/unit/test_tls
 tests_unit_test_tls_SOURCES = tests/unit/test_tls.c
@@ -26,13 +29,13 @@ tests_unit_test_tls_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_tls
 EXTRA_DIST += tests/tls_certs.sh
 
-src_libsphone_a_SOURCES += sip/dns.c sip/dns.h
+sip_libsphone_sip_a_SOURCES += sip/dns.c sip/dns.h
 check_PROGRAMS += tests/unit/test_dns
 tests_unit_test_dns_SOURCES = tests/unit/test_dns.c
 tests_unit_test_dns_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_dns
 
-src_libsphone_a_SOURCES += sip/sip_transp.c sip/sip_transp.h
+sip_libsphone_sip_a_SOURCES += sip/sip_transp.c sip/sip_transp.h
 check_PROGRAMS += tests/unit/test_transp
 tests_unit_test_transp_SOURCES = tests/unit/test_transp.c
 tests_unit_test_transp_LDADD = $(TEST_LIBS)
@@ -43,7 +46,7 @@ TESTS += tests/interop/faults.sh tests/interop/faults_call.sh tests/interop/faul
 EXTRA_DIST += tests/interop/faults.sh tests/interop/faults_call.sh tests/interop/faults_media.sh \
 	tests/interop/faults_lib.sh tests/interop/faults_relay.py
 
-src_libsphone_a_SOURCES += sip/sip_auth.c sip/sip_auth.h
+sip_libsphone_sip_a_SOURCES += sip/sip_auth.c sip/sip_auth.h
 
 check_PROGRAMS += tests/unit/test_sip_auth
 tests_unit_test_sip_auth_SOURCES = tests/unit/test_sip_auth.c
@@ -56,11 +59,11 @@ noinst_PROGRAMS += tests/fuzz/fuzz_digest
 tests_fuzz_fuzz_digest_SOURCES = tests/fuzz/fuzz_digest.c
 tests_fuzz_fuzz_digest_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_fuzz_fuzz_digest_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_digest_LDADD = src/libsphone.a $(CORE_LIBS)
+tests_fuzz_fuzz_digest_LDADD = sip/libsphone_sip.a base/libsphone_base.a $(CORE_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/corpus/digest tests/fuzz/fuzz_digest.dict
 
-src_libsphone_a_SOURCES += sip/sip_ctrans.c sip/sip_ctrans.h sip/sip_strans.c sip/sip_strans.h
+sip_libsphone_sip_a_SOURCES += sip/sip_ctrans.c sip/sip_ctrans.h sip/sip_strans.c sip/sip_strans.h
 
 check_PROGRAMS += tests/unit/test_ctrans tests/unit/test_strans
 tests_unit_test_ctrans_SOURCES = tests/unit/test_ctrans.c
@@ -75,7 +78,7 @@ TESTS += tests/unit/test_ctrans tests/unit/test_strans
 TESTS += tests/interop/auth_realm.sh
 EXTRA_DIST += tests/interop/auth_realm.sh tests/interop/auth_realm.py
 
-src_libsphone_a_SOURCES += sip/sip_dialog.c sip/sip_dialog.h
+sip_libsphone_sip_a_SOURCES += sip/sip_dialog.c sip/sip_dialog.h
 
 check_PROGRAMS += tests/unit/test_dialog
 TESTS += tests/unit/test_dialog

@@ -18,9 +18,9 @@ noinst_PROGRAMS += tests/fuzz/fuzz_sdp tests/fuzz/fuzz_crypto_attr
 tests_fuzz_fuzz_sdp_SOURCES = tests/fuzz/fuzz_sdp.c
 tests_fuzz_fuzz_sdp_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_fuzz_fuzz_sdp_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_sdp_LDADD = src/libsphone.a audio/libsphone_audio.a $(CORE_LIBS) $(AUDIO_LIBS)
+tests_fuzz_fuzz_sdp_LDADD = $(SPHONE_LIBS)
 tests_fuzz_fuzz_crypto_attr_SOURCES = tests/fuzz/fuzz_crypto_attr.c
 tests_fuzz_fuzz_crypto_attr_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_fuzz_fuzz_crypto_attr_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_crypto_attr_LDADD = src/libsphone.a audio/libsphone_audio.a $(CORE_LIBS) $(AUDIO_LIBS)
+tests_fuzz_fuzz_crypto_attr_LDADD = $(SPHONE_LIBS)
 endif

@@ -15,8 +15,7 @@ bin_PROGRAMS += sphone
 sphone_SOURCES = ui/main.c
 # main.c starts the demo (demo.h); call.h (--list-devices) includes audio/'s srtp.h, hence audio/ here
 sphone_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/demo -I$(top_srcdir)/audio -DSPHONE_DOCDIR='"$(docdir)"'
-sphone_LDADD = ui/libsphone_ui.a demo/libsphone_demo.a src/libsphone.a audio/libsphone_audio.a \
-	$(NCURSES_LIBS) $(CORE_LIBS) $(AUDIO_LIBS) -lm
+sphone_LDADD = ui/libsphone_ui.a demo/libsphone_demo.a $(SPHONE_LIBS) $(NCURSES_LIBS) -lm
 
 check_PROGRAMS += tests/unit/test_ui_dial
 tests_unit_test_ui_dial_SOURCES = tests/unit/test_ui_dial.c

@@ -7,7 +7,7 @@ EXTRA_DIST += tests/fuzz/corpus/rtp tests/fuzz/corpus/rtcp tests/fuzz/corpus/dtm
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_rtp tests/fuzz/fuzz_rtcp tests/fuzz/fuzz_dtmf tests/fuzz/fuzz_wav \
 	tests/fuzz/fuzz_conf
-FUZZ_HARDEN_LDADD = src/libsphone.a audio/libsphone_audio.a $(CORE_LIBS) $(AUDIO_LIBS)
+FUZZ_HARDEN_LDADD = $(SPHONE_LIBS)
 tests_fuzz_fuzz_rtp_SOURCES = tests/fuzz/fuzz_rtp.c
 tests_fuzz_fuzz_rtp_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_rtp_LDFLAGS = -fsanitize=fuzzer

@@ -8,10 +8,10 @@ noinst_PROGRAMS += tests/fuzz/fuzz_sip_msg tests/fuzz/fuzz_sip_uri
 tests_fuzz_fuzz_sip_msg_SOURCES = tests/fuzz/fuzz_sip_msg.c
 tests_fuzz_fuzz_sip_msg_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_fuzz_fuzz_sip_msg_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_sip_msg_LDADD = src/libsphone.a $(CORE_LIBS)
+tests_fuzz_fuzz_sip_msg_LDADD = sip/libsphone_sip.a base/libsphone_base.a $(CORE_LIBS)
 tests_fuzz_fuzz_sip_uri_SOURCES = tests/fuzz/fuzz_sip_uri.c
 tests_fuzz_fuzz_sip_uri_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_fuzz_fuzz_sip_uri_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_sip_uri_LDADD = src/libsphone.a $(CORE_LIBS)
+tests_fuzz_fuzz_sip_uri_LDADD = sip/libsphone_sip.a base/libsphone_base.a $(CORE_LIBS)
 endif
 include tests/fuzz/harden.mk
