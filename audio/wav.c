@@ -21,7 +21,7 @@ struct wav {
 	/* reader */
 	long data_off;        /* file offset of the first sample */
 	uint64_t frames_left; /* sample frames not yet read from the file */
-	struct resamp *rs;    /* NULL when the file is already 8 kHz */
+	struct resamp *rs;    /* NULL when the file is already at the rate read */
 	int16_t mono[WAV_BLOCK]; /* downmixed samples at the file rate, not yet consumed */
 	size_t mono_pos, mono_len;
 	uint8_t raw[WAV_BLOCK * 4];
@@ -213,12 +213,17 @@ static int parse_header(struct wav *w, char *err, size_t errlen)
 
 int wav_open_read(struct wav **wp, const char *path, char *err, size_t errlen)
 {
+	return wav_open_read_rate(wp, path, 8000, err, errlen);
+}
+
+int wav_open_read_rate(struct wav **wp, const char *path, unsigned rate, char *err, size_t errlen)
+{
 	struct wav *w;
 	int r;
 
 	if (err && errlen)
 		err[0] = 0;
-	if (!wp || !path)
+	if (!wp || !path || (rate && !resamp_rate_ok(rate)))
 		return EINVAL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
@@ -230,7 +235,7 @@ int wav_open_read(struct wav **wp, const char *path, char *err, size_t errlen)
 	}
 	if ((r = parse_header(w, err, errlen)) != 0)
 		goto out;
-	if (w->info.rate != 8000 && (r = resamp_alloc(&w->rs, w->info.rate, 8000, -1)) != 0) {
+	if (rate && w->info.rate != rate && (r = resamp_alloc(&w->rs, w->info.rate, rate, -1)) != 0) {
 		fail(err, errlen, r, "resampler: %s", strerror(r));
 		goto out;
 	}

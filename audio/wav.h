@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* wav.h: WAV file reader (PCM16, mono/stereo, 8/16/44.1/48 kHz -> 8 kHz mono) and 8 kHz mono writer. */
+/* wav.h: WAV file reader (PCM16, mono/stereo, 8/16/44.1/48 kHz -> mono at 8 kHz or another rate) and 8 kHz mono writer. */
 #ifndef SPHONE_WAV_H
 #define SPHONE_WAV_H
 
@@ -25,7 +25,10 @@ struct wav_info {
  */
 int wav_open_read(struct wav **wp, const char *path, char *err, size_t errlen);
 
-/* Read up to n samples, converted to 8 kHz mono. *got < n only at end of data. */
+/* The same, read at rate (8000/16000/44100/48000) instead of 8 kHz, or at the file's own rate (0). */
+int wav_open_read_rate(struct wav **wp, const char *path, unsigned rate, char *err, size_t errlen);
+
+/* Read up to n samples, converted to 8 kHz mono (or the rate it was opened for). *got < n only at end of data. */
 int wav_read(struct wav *w, int16_t *out, size_t n, size_t *got);
 /* Go back to the first sample (for looping). */
 int wav_rewind(struct wav *w);
