@@ -15,6 +15,15 @@
  */
 typedef void (audev_wake_h)(void *arg);
 
+struct tones;
+
+/* Echo cancellation (audio/aec.c on the capture, with what the device plays as the reference). */
+enum audev_echo {
+	AUDEV_ECHO_AUTO = 0, /* PortAudio: on unless a device's name suggests a headset; file device: off */
+	AUDEV_ECHO_OFF,
+	AUDEV_ECHO_ON,
+};
+
 /* What the owner asks for. Strings are only read during open. */
 struct audev_prm {
 	/* PortAudio: device index ("3") or case-insensitive name substring; NULL/"" = default;
@@ -29,6 +38,13 @@ struct audev_prm {
 	void *arg;
 	char *err;           /* optional: on failure, a one-line reason (e.g. what is wrong with the WAV) */
 	size_t errlen;
+	enum audev_echo echo;
+	/* the canceller's tail: the longest speaker-to-microphone delay it models, device latency
+	   included; 0 = PortAudio: the stream's reported input + output latency + 150 ms (at least
+	   200 ms), file device: 200 ms */
+	unsigned echo_tail_ms;
+	/* sounds mixed into playback (audio/tones.h); not owned, must outlive the device; NULL: none */
+	struct tones *tones;
 };
 
 /* Counters; each updated only by the device side, read with audev_stats. */
@@ -40,6 +56,9 @@ struct audev_stats {
 	uint64_t cap_overruns;   /* samples dropped: capture ring full (owner too slow) */
 	uint64_t play_underruns; /* samples of silence played: playback ring empty */
 	unsigned dev_rate;       /* hardware sample rate in use */
+	unsigned echo_tail_ms;   /* the echo canceller's tail; 0: no canceller */
+	uint64_t echo_slips;     /* periods whose capture and reference differed in length (should stay 0) */
+	unsigned in_latency_ms, out_latency_ms; /* as the device reports them (PortAudio); 0 for files */
 };
 
 struct audev;

@@ -10,6 +10,7 @@ audio_libsphone_audio_a_SOURCES += \
 	audio/plc.c audio/plc.h \
 	audio/jbuf.c audio/jbuf.h \
 	audio/dev_pa.c audio/pa_quiet.c audio/pa_quiet.h \
+	audio/duplex.c audio/duplex.h \
 	audio/tones.c audio/tones.h \
 	audio/aec.c audio/aec.h
 
@@ -61,6 +62,12 @@ tests_unit_test_pa_quiet_SOURCES = tests/unit/test_pa_quiet.c
 tests_unit_test_pa_quiet_CFLAGS = $(AM_CFLAGS) -pthread
 tests_unit_test_pa_quiet_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_pa_quiet
+
+check_PROGRAMS += tests/unit/test_duplex
+tests_unit_test_duplex_SOURCES = tests/unit/test_duplex.c tests/unit/alloc_count.h tests/unit/room_sim.h \
+	tests/unit/speechlike.h tests/unit/audio_meas.h
+tests_unit_test_duplex_LDADD = $(TEST_LIBS) -ldl
+TESTS += tests/unit/test_duplex
 
 check_PROGRAMS += tests/unit/test_tones
 tests_unit_test_tones_SOURCES = tests/unit/test_tones.c tests/unit/alloc_count.h tests/unit/audio_meas.h

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audev.h"
+#include "duplex.h"
 #include "wav.h"
 
 #define FILE_MAX_FRAME 1920 /* 240 ms at 8 kHz */
@@ -14,12 +15,10 @@ struct file_dev {
 	struct audev head; /* must be first */
 	struct wav *in;    /* NULL: capture silence */
 	struct wav *out;   /* NULL: discard playback */
-	audev_wake_h *wake;
-	void *arg;
+	struct duplex *dx; /* rings, tones and echo canceller, as for a sound card at 8 kHz */
 	int running;
 	int in_empty;      /* the input file has no samples: loop would spin */
-	struct audev_stats st;
-	int16_t buf[FILE_MAX_FRAME];
+	int16_t buf[FILE_MAX_FRAME], obuf[FILE_MAX_FRAME];
 };
 
 static void file_close(struct audev *ad)
@@ -28,6 +27,7 @@ static void file_close(struct audev *ad)
 
 	if (!d)
 		return;
+	duplex_free(d->dx);
 	wav_close(d->in);
 	wav_close(d->out);
 	ring_free(d->head.cap);
@@ -38,6 +38,7 @@ static void file_close(struct audev *ad)
 static int file_open(struct audev **adp, const struct audev_prm *prm)
 {
 	struct file_dev *d;
+	struct duplex_prm xp;
 	unsigned frame, depth;
 	int r;
 
@@ -52,11 +53,22 @@ static int file_open(struct audev **adp, const struct audev_prm *prm)
 		return ENOMEM;
 	d->head.ops = &audev_file_ops;
 	d->head.frame = frame;
-	d->wake = prm->wake;
-	d->arg = prm->arg;
-	d->st.dev_rate = 8000;
 	if ((r = ring_alloc(&d->head.cap, (size_t)frame * depth)) != 0 ||
 	    (r = ring_alloc(&d->head.play, (size_t)frame * depth)) != 0)
+		goto out;
+	memset(&xp, 0, sizeof(xp));
+	xp.dev_rate = 8000;
+	xp.in_ch = xp.out_ch = 1;
+	xp.cap = d->head.cap;
+	xp.play = d->head.play;
+	xp.frame = frame;
+	xp.wake = prm->wake;
+	xp.arg = prm->arg;
+	xp.tones = prm->tones;
+	/* no speaker and no microphone: the canceller only when asked for (a test's simulated room) */
+	if (prm->echo == AUDEV_ECHO_ON)
+		xp.echo_tail_ms = prm->echo_tail_ms ? prm->echo_tail_ms : 200;
+	if ((r = duplex_alloc(&d->dx, &xp)) != 0)
 		goto out;
 	if (prm->capture && prm->capture[0] && (r = wav_open_read(&d->in, prm->capture, prm->err, prm->errlen)) != 0)
 		goto out;
@@ -88,18 +100,15 @@ static int file_stop(struct audev *ad)
 	return 0;
 }
 
-/* One frame each way. Capture: read (looping) -> cap ring -> wake. Playback: play ring -> WAV. */
+/* One frame each way: read (looping) -> duplex (playback ring -> tones -> out; capture -> ring -> wake) -> WAV. */
 static int file_tick(struct audev *ad)
 {
 	struct file_dev *d = (struct file_dev *)ad;
-	size_t n = d->head.frame, got = 0, w;
+	size_t n = d->head.frame, got = 0;
 	int r;
 
 	if (!d->running)
 		return 0;
-	d->st.callbacks++;
-	d->st.dev_frames += n;
-
 	if (d->in && !d->in_empty) {
 		while (got < n) {
 			size_t k = 0;
@@ -112,25 +121,15 @@ static int file_tick(struct audev *ad)
 	} else {
 		memset(d->buf, 0, n * sizeof(*d->buf));
 	}
-	w = ring_write(d->head.cap, d->buf, n);
-	d->st.cap_samples += w;
-	d->st.cap_overruns += n - w;
-	if (d->wake && ring_avail(d->head.cap) >= n)
-		d->wake(d->arg);
-
-	got = ring_read(d->head.play, d->buf, n);
-	d->st.play_samples += got;
-	d->st.play_underruns += n - got;
-	if (got < n)
-		memset(d->buf + got, 0, (n - got) * sizeof(*d->buf));
-	if (d->out && (r = wav_write(d->out, d->buf, n)) != 0)
+	duplex_run(d->dx, d->buf, d->obuf, n);
+	if (d->out && (r = wav_write(d->out, d->obuf, n)) != 0)
 		return r;
 	return 0;
 }
 
 static void file_stats(const struct audev *ad, struct audev_stats *st)
 {
-	*st = ((const struct file_dev *)ad)->st;
+	duplex_stats(((const struct file_dev *)ad)->dx, st);
 }
 
 static int file_flush(struct audev *ad)

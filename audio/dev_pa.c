@@ -1,35 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dev_pa.c: PortAudio sound device (the only file that includes portaudio.h): 8 kHz mono rings <-> hardware. */
 /*
- * Real-time review of the callback (pa_callback and what it calls). It runs on PortAudio's
- * (for JACK: the JACK client's) thread and must not allocate, lock, log or block.
- * Functions called from the callback, every one of them bounded, lock-free, allocation-free:
- *   - cap_push(), play_pull(): this file; only loops, arithmetic and the calls below
- *   - resamp_process() -> speex_resampler_process_int(): filter state and buffers are all
- *     allocated by resamp_alloc() at open; processing only reads/writes that memory (its
- *     int16 path uses a bounded stack scratch array, no heap). Allocation happens only when
- *     the rate or quality changes, which this file never does after open.
- *   - ring_write() (capture ring, producer side), ring_read() (playback ring, consumer side):
- *     C11 atomics + memcpy, never block
- *   - ring_avail() on the capture ring: one atomic load
- *   - memset(), memmove(), memcpy()
- *   - atomic_fetch_add_explicit()/atomic_store_explicit() (relaxed) on the statistics
- *   - the owner's wake(arg): contract in audev.h says it is async-signal-safe (e.g. write(2)
- *     of 8 bytes to an eventfd)
- * Nothing else: no printf, no PortAudio calls, no malloc/free, no pthread_mutex.
- *
- * Why resampling happens in the callback: the owner always sees 8 kHz mono frames whatever
- * the device does (files, 8 kHz ALSA, 48 kHz JACK), and no extra thread or 48 kHz ring is
- * needed. That is safe because of the pre-allocated speex state above, and the work per
- * call is bounded (one 20 ms block each way).
+ * The PortAudio callback hands each period to duplex_run (audio/duplex.c: resampling, tones, echo
+ * cancellation, rings; its real-time review is there) and does nothing else: no printf, no
+ * PortAudio calls, no malloc/free, no pthread_mutex.
  *
  * One stream carries both directions (full duplex), which PortAudio supports when both
  * devices belong to the same host API; a capture or playback name of "none" opens a
- * half-duplex stream.
+ * half-duplex stream. Full duplex is also what the echo canceller needs: the input and output
+ * of one callback are a pair at a fixed offset in time.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +19,9 @@
 
 #include <portaudio.h>
 
+#include "aec.h"
 #include "audev.h"
+#include "duplex.h"
 #include "pa_quiet.h"
 #include "resamp.h"
 
@@ -46,19 +30,9 @@ struct pa_dev {
 	PaStream *stream;
 	int pa_ready;       /* Pa_Initialize succeeded: Pa_Terminate on close */
 	unsigned dev_rate;
-	unsigned dev_frames; /* 20 ms at dev_rate: the scratch buffers' size */
 	int in_ch, out_ch;  /* channels opened; 0 = direction not used */
-	struct resamp *rs_in;  /* dev_rate -> 8000, NULL at 8000 */
-	struct resamp *rs_out; /* 8000 -> dev_rate, NULL at 8000 */
-	int16_t *mono;      /* dev_frames: capture downmix / playback before upmix */
-	int16_t *cap8;      /* resampled capture, up to one 20 ms frame + slack */
-	size_t cap8_size;
-	int16_t *play8;     /* 8 kHz samples taken from the ring, not yet resampled */
-	size_t play8_len, play8_size;
-	audev_wake_h *wake;
-	void *arg;
-	/* statistics: written by the callback, read by audev_stats */
-	atomic_uint_fast64_t callbacks, dev_samples, cap_samples, play_samples, cap_over, play_under;
+	unsigned in_lat_ms, out_lat_ms;
+	struct duplex *dx;  /* the callback's work */
 };
 
 static _Thread_local const char *pa_errtext = "no error";
@@ -96,105 +70,14 @@ static int pa_fail(PaError e)
 	}
 }
 
-static void stat_add(atomic_uint_fast64_t *c, uint64_t n)
-{
-	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
-}
-
-/* Capture: n device frames of interleaved input -> mono -> 8 kHz -> capture ring. */
-static void cap_push(struct pa_dev *d, const int16_t *in, size_t n)
-{
-	size_t i, il, ol, w;
-	const int16_t *src;
-
-	if (!in) { /* PortAudio passes NULL input on some underflows: treat as silence */
-		memset(d->mono, 0, n * sizeof(*d->mono));
-	} else if (d->in_ch == 1) {
-		memcpy(d->mono, in, n * sizeof(*d->mono));
-	} else {
-		for (i = 0; i < n; i++)
-			d->mono[i] = (int16_t)(((int)in[i * 2] + (int)in[i * 2 + 1]) / 2);
-	}
-	src = d->mono;
-	ol = n;
-	if (d->rs_in) {
-		il = n;
-		ol = d->cap8_size;
-		if (resamp_process(d->rs_in, d->mono, &il, d->cap8, &ol) != 0)
-			ol = 0;
-		src = d->cap8;
-	}
-	w = ring_write(d->head.cap, src, ol);
-	stat_add(&d->cap_samples, w);
-	if (w < ol)
-		stat_add(&d->cap_over, ol - w);
-	if (d->wake && ring_avail(d->head.cap) >= d->head.frame)
-		d->wake(d->arg);
-}
-
-/* Playback: playback ring -> 8 kHz staging -> dev_rate mono -> n interleaved device frames. */
-static void play_pull(struct pa_dev *d, int16_t *out, size_t n)
-{
-	size_t done = 0, i;
-	int c;
-
-	if (!d->rs_out) {
-		done = ring_read(d->head.play, d->mono, n);
-		stat_add(&d->play_samples, done);
-	} else {
-		while (done < n) {
-			size_t il, ol, got;
-			/* top up the staging buffer; what the resampler does not consume stays for next time */
-			got = ring_read(d->head.play, d->play8 + d->play8_len, d->play8_size - d->play8_len);
-			d->play8_len += got;
-			stat_add(&d->play_samples, got);
-			if (d->play8_len == 0)
-				break;
-			il = d->play8_len;
-			ol = n - done;
-			if (resamp_process(d->rs_out, d->play8, &il, d->mono + done, &ol) != 0)
-				break;
-			memmove(d->play8, d->play8 + il, (d->play8_len - il) * sizeof(*d->play8));
-			d->play8_len -= il;
-			done += ol;
-			if (il == 0 && ol == 0)
-				break;
-		}
-	}
-	if (done < n) {
-		memset(d->mono + done, 0, (n - done) * sizeof(*d->mono));
-		stat_add(&d->play_under, n - done);
-	}
-	if (d->out_ch == 1) {
-		memcpy(out, d->mono, n * sizeof(*out));
-	} else {
-		for (i = 0; i < n; i++)
-			for (c = 0; c < d->out_ch; c++)
-				out[i * (size_t)d->out_ch + (size_t)c] = d->mono[i];
-	}
-}
-
 static int pa_callback(const void *input, void *output, unsigned long frames,
 		       const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags flags, void *arg)
 {
 	struct pa_dev *d = arg;
-	const int16_t *in = input;
-	int16_t *out = output;
-	unsigned long off = 0;
 
 	(void)time_info;
 	(void)flags;
-	stat_add(&d->callbacks, 1);
-	stat_add(&d->dev_samples, frames);
-	/* PortAudio is asked for dev_frames per call; chunk anyway in case a host API differs */
-	while (off < frames) {
-		size_t n = frames - off < d->dev_frames ? frames - off : d->dev_frames;
-		if (d->in_ch)
-			cap_push(d, in ? in + off * (size_t)d->in_ch : NULL, n);
-		if (d->out_ch)
-			play_pull(d, out + off * (size_t)d->out_ch, n);
-		off += n;
-	}
+	duplex_run(d->dx, input, output, frames);
 	return paContinue;
 }
 
@@ -256,11 +139,7 @@ static void pa_close_quiet(struct pa_dev *d)
 	}
 	if (d->pa_ready)
 		Pa_Terminate();
-	resamp_free(d->rs_in);
-	resamp_free(d->rs_out);
-	free(d->mono);
-	free(d->cap8);
-	free(d->play8);
+	duplex_free(d->dx);
 	ring_free(d->head.cap);
 	ring_free(d->head.play);
 	free(d);
@@ -319,6 +198,48 @@ static int choose_format(struct pa_dev *d, PaDeviceIndex in, PaDeviceIndex out)
 	return ENOTSUP;
 }
 
+/* Echo cancellation on or off (auto: a headset's microphone does not hear its speaker), and its tail. */
+static unsigned echo_tail(struct pa_dev *d, const struct audev_prm *prm, PaDeviceIndex in, PaDeviceIndex out)
+{
+	const PaDeviceInfo *ii = in != paNoDevice ? Pa_GetDeviceInfo(in) : NULL;
+	const PaDeviceInfo *oi = out != paNoDevice ? Pa_GetDeviceInfo(out) : NULL;
+	unsigned tail;
+
+	if (!d->in_ch || !d->out_ch || prm->echo == AUDEV_ECHO_OFF)
+		return 0;
+	if (prm->echo == AUDEV_ECHO_AUTO &&
+	    ((ii && aec_name_is_headset(ii->name)) || (oi && aec_name_is_headset(oi->name))))
+		return 0;
+	if (prm->echo_tail_ms)
+		return prm->echo_tail_ms > 1000 ? 1000 : prm->echo_tail_ms;
+	/* the echo of what a callback plays reaches the input of a callback that much later */
+	tail = d->in_lat_ms + d->out_lat_ms + 150;
+	return tail < 200 ? 200 : tail > 1000 ? 1000 : tail;
+}
+
+static int pa_duplex(struct pa_dev *d, const struct audev_prm *prm, PaDeviceIndex in, PaDeviceIndex out)
+{
+	const PaStreamInfo *si = Pa_GetStreamInfo(d->stream);
+	struct duplex_prm xp;
+
+	if (si) {
+		d->in_lat_ms = d->in_ch ? (unsigned)(si->inputLatency * 1000 + 0.5) : 0;
+		d->out_lat_ms = d->out_ch ? (unsigned)(si->outputLatency * 1000 + 0.5) : 0;
+	}
+	memset(&xp, 0, sizeof(xp));
+	xp.dev_rate = d->dev_rate;
+	xp.in_ch = (unsigned)d->in_ch;
+	xp.out_ch = (unsigned)d->out_ch;
+	xp.cap = d->head.cap;
+	xp.play = d->head.play;
+	xp.frame = d->head.frame;
+	xp.wake = prm->wake;
+	xp.arg = prm->arg;
+	xp.tones = prm->tones;
+	xp.echo_tail_ms = echo_tail(d, prm, in, out);
+	return duplex_alloc(&d->dx, &xp);
+}
+
 static int pa_open(struct audev **adp, const struct audev_prm *prm)
 {
 	struct pa_dev *d;
@@ -340,8 +261,6 @@ static int pa_open(struct audev **adp, const struct audev_prm *prm)
 		return ENOMEM;
 	d->head.ops = &audev_pa_ops;
 	d->head.frame = frame;
-	d->wake = prm->wake;
-	d->arg = prm->arg;
 
 	pa_quiet_begin(&q);
 	if ((pe = Pa_Initialize()) != paNoError) {
@@ -358,20 +277,6 @@ static int pa_open(struct audev **adp, const struct audev_prm *prm)
 	}
 	if ((r = choose_format(d, in, out)) != 0)
 		goto out;
-	d->dev_frames = d->dev_rate / 50;
-	if (d->dev_rate != 8000 &&
-	    ((r = resamp_alloc(&d->rs_in, d->dev_rate, 8000, -1)) != 0 ||
-	     (r = resamp_alloc(&d->rs_out, 8000, d->dev_rate, -1)) != 0))
-		goto out;
-	d->cap8_size = d->rs_in ? resamp_out_max(d->rs_in, d->dev_frames) + 16 : d->dev_frames;
-	d->play8_size = 2 * 160 + 16;
-	d->mono = calloc(d->dev_frames, sizeof(*d->mono));
-	d->cap8 = calloc(d->cap8_size, sizeof(*d->cap8));
-	d->play8 = calloc(d->play8_size, sizeof(*d->play8));
-	if (!d->mono || !d->cap8 || !d->play8) {
-		r = ENOMEM;
-		goto out;
-	}
 	if ((r = ring_alloc(&d->head.cap, (size_t)frame * depth)) != 0 ||
 	    (r = ring_alloc(&d->head.play, (size_t)frame * depth)) != 0)
 		goto out;
@@ -379,11 +284,15 @@ static int pa_open(struct audev **adp, const struct audev_prm *prm)
 		set_params(&ip, in, d->in_ch, 1);
 	if (d->out_ch)
 		set_params(&op, out, d->out_ch, 0);
-	pe = Pa_OpenStream(&d->stream, d->in_ch ? &ip : NULL, d->out_ch ? &op : NULL, d->dev_rate, d->dev_frames,
+	pe = Pa_OpenStream(&d->stream, d->in_ch ? &ip : NULL, d->out_ch ? &op : NULL, d->dev_rate, d->dev_rate / 50,
 			   paClipOff | paDitherOff, pa_callback, d);
 	if (pe != paNoError) {
 		d->stream = NULL;
 		r = pa_fail(pe);
+		goto out;
+	}
+	if ((r = pa_duplex(d, prm, in, out)) != 0) {
+		pa_errtext = r == ENOMEM ? "out of memory" : "cannot set up resampling, tones or echo cancellation";
 		goto out;
 	}
 out:
@@ -429,14 +338,9 @@ static void pa_stats(const struct audev *ad, struct audev_stats *st)
 {
 	struct pa_dev *d = (struct pa_dev *)ad;
 
-	memset(st, 0, sizeof(*st));
-	st->callbacks = atomic_load_explicit(&d->callbacks, memory_order_relaxed);
-	st->dev_frames = atomic_load_explicit(&d->dev_samples, memory_order_relaxed);
-	st->cap_samples = atomic_load_explicit(&d->cap_samples, memory_order_relaxed);
-	st->play_samples = atomic_load_explicit(&d->play_samples, memory_order_relaxed);
-	st->cap_overruns = atomic_load_explicit(&d->cap_over, memory_order_relaxed);
-	st->play_underruns = atomic_load_explicit(&d->play_under, memory_order_relaxed);
-	st->dev_rate = d->dev_rate;
+	duplex_stats(d->dx, st);
+	st->in_latency_ms = d->in_lat_ms;
+	st->out_latency_ms = d->out_lat_ms;
 }
 
 const struct audev_ops audev_pa_ops = {

@@ -44,6 +44,7 @@ const PaVersionInfo *Pa_GetVersionInfo(void);
 	PA_FN(StartStream, PaError, (PaStream *s), (s))                                                \
 	PA_FN(StopStream, PaError, (PaStream *s), (s))                                                 \
 	PA_FN(IsStreamActive, PaError, (PaStream *s), (s))                                             \
+	PA_FN(GetStreamInfo, const PaStreamInfo *, (PaStream *s), (s))                                 \
 	PA_FN(GetErrorText, const char *, (PaError e), (e))                                            \
 	PA_FN(GetVersionInfo, const PaVersionInfo *, (void), ())
 
@@ -90,6 +91,7 @@ static int ready(void)
 #define FAIL_StartStream paNotInitialized
 #define FAIL_StopStream paNotInitialized
 #define FAIL_IsStreamActive paNotInitialized
+#define FAIL_GetStreamInfo NULL
 #define FAIL_GetErrorText "PortAudio library " PORTAUDIO_SONAME " could not be loaded"
 #define FAIL_GetVersionInfo NULL
 

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # pa_jack.sh: PortAudio device (audio/dev_pa.c) against a private JACK dummy server at 48 kHz:
 # frames per callback, resampling ratio into and out of the rings, wakes, tone loopback through resampling
-# (all per device time, so a late server clock on a loaded machine is no failure); plus an ALSA null open.
+# (all per device time, so a late server clock on a loaded machine is no failure); the echo canceller
+# against the loopback (speech-like audio played and heard back, attenuation measured), the tone player's
+# ring-back cadence through the loopback; plus an ALSA null open.
 # Work dir under the build tree: something on the shared test machine removes /tmp/sphone-interop.*
 # while tests run; this test's files must not vanish under it.
 TMPDIR="$top_builddir/tests"
@@ -54,17 +56,7 @@ run_jack() {
 	sed 's/^/# /' "$WORK/list.out"
 
 	# 3 s of device time (150 callbacks), and one more second once the loopback is wired (SIGUSR1)
-	"$PROBE" --loopback system system 3 >"$WORK/probe.out" 2>"$WORK/probe.err" &
-	PROBE_PID=$!
-	track_pid $PROBE_PID
-	WAIT_SECS=20 wait_for sh -c 'jack_lsp | grep -q "PortAudio:in_0"' &&
-		jack_connect PortAudio:out_0 PortAudio:in_0 >/dev/null 2>&1
-	LOOP=$?
-	kill -USR1 $PROBE_PID 2>/dev/null
-	wait $PROBE_PID
-	PRC=$?
-	untrack_pid $PROBE_PID
-	sed 's/^/# /' "$WORK/probe.out"
+	probe_loop --signal tone
 
 	# Checked per callback and per second of device time: what dev_pa does with each period. How
 	# punctual the dummy server's clock is on a loaded machine is its business (it ran at 62% of
@@ -95,8 +87,53 @@ run_jack() {
 		diag "could not connect PortAudio ports for loopback; amplitude not checked"
 	fi
 
+
+	# The echo canceller (audio/duplex.c) with the loopback as the room: everything played comes
+	# back one JACK period or so later. Speech-like audio, the last 2 s of 6 after wiring measured (the
+	# canceller first learnt 3 s of no echo at all, then the path changed: it takes longer than from scratch).
+	probe_loop --echo off --signal speech --after 2
+	erle_off=$(awk -v f="$(val far_rms)" -v c="$(val cap_rms)" 'BEGIN { if (f > 0 && c > 0) printf "%.1f", 20 * log(f / c) / log(10) }')
+	awk -v c="$(val echo_corr)" 'BEGIN { exit !(c != "" && c > 0.9) }' && [ "$(val echo_tail_ms)" = 0 ]
+	ok $? "canceller off: the speech comes back whole (correlation $(val echo_corr), $(val echo_lag_ms) ms after it was queued, $erle_off dB)"
+	probe_loop --echo on --signal speech --after 6
+	erle=$(awk -v f="$(val far_rms)" -v c="$(val cap_rms)" 'BEGIN { if (f > 0 && c > 0) printf "%.1f", 20 * log(f / c) / log(10) }')
+	awk -v t="$(val echo_tail_ms)" 'BEGIN { exit !(t >= 200) }'
+	ok $? "canceller on: tail $(val echo_tail_ms) ms for the reported latency $(val latency_ms) ms (in, out) + 150 ms"
+	[ "$(val echo_slips)" = 0 ]
+	ok $? "capture and echo reference stayed in step ($(val echo_slips) slips)"
+	awk -v e="$erle" 'BEGIN { exit !(e != "" && e >= 15) }'
+	ok $? "canceller on: the echo is $erle dB down 4-6 s after the loopback was wired (at least 15 dB)"
+
+	if [ "$rate" = 48000 ]; then
+		# the tone player mixed into the device's output, nothing in the playback ring
+		probe_loop --echo off --signal ringback --after 2.5
+		diag "425 Hz in the capture: $(grep '^tone_edges' "$WORK/probe.out")"
+		grep '^tone_edges' "$WORK/probe.out" | awk '{
+			n = 0; for (i = 2; i <= NF; i++) { split($i, p, "@"); k[n] = p[1]; t[n] = p[2]; n++ }
+			if (n < 5 || k[0] != "on") exit 1
+			for (i = 1; i < n; i++) { d = t[i] - t[i - 1]; w = k[i] == "off" ? 400 : 600
+				if (d < w - 60 || d > w + 60) exit 1 }
+			exit 0 }'
+		ok $? "ring-back from the tone player came back through the loopback: 425 Hz, 400 ms on, 600 ms off"
+	fi
+
 	kill "$JACKD" 2>/dev/null
 	wait "$JACKD" 2>/dev/null
+}
+
+# probe_loop ARGS: pa_probe on JACK's system device, its output wired to its input once it runs
+probe_loop() {
+	"$PROBE" --loopback "$@" system system 3 >"$WORK/probe.out" 2>"$WORK/probe.err" &
+	PROBE_PID=$!
+	track_pid $PROBE_PID
+	WAIT_SECS=20 wait_for sh -c 'jack_lsp | grep -q "PortAudio:in_0"' &&
+		jack_connect PortAudio:out_0 PortAudio:in_0 >/dev/null 2>&1
+	LOOP=$?
+	kill -USR1 $PROBE_PID 2>/dev/null
+	wait $PROBE_PID
+	PRC=$?
+	untrack_pid $PROBE_PID
+	sed 's/^/# /' "$WORK/probe.out"
 }
 
 run_jack 48000

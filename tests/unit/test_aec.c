@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_aec.c: the echo canceller removes a delayed, attenuated copy of far-end audio (> 10 dB after
- * convergence) and leaves near-end speech through. */
+ * convergence), leaves near-end speech through, pairs odd-sized periods into frames, and knows a headset. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -28,6 +28,72 @@ static int16_t noise(double rms)
 	return (int16_t)lrint(s * rms * sqrt(3.0));
 }
 
+/*
+ * aec_push gives what aec_process gives for the same samples, cut into a device's periods: the
+ * first period's odd part behind silence (so later whole periods are whole frames), nothing lost.
+ */
+static void check_push(const int16_t *far, const int16_t *mic, int16_t *ref, size_t n)
+{
+	static int16_t got[8000 * SECS + F], tmp[1200 + F], pad[8000 * SECS + F], padf[8000 * SECS + F];
+	struct aec *a = NULL, *b = NULL;
+	size_t i, done = 0, k, lead = F - 136;
+	int same = 1, whole = 1;
+
+	if (aec_alloc(&a, F, 200, AEC_SUPPRESS) || aec_alloc(&b, F, 200, AEC_SUPPRESS)) {
+		ok(0, "alloc for aec_push");
+		return;
+	}
+	/* a 44.1 kHz device: 136 samples out of the resampler first, then 160 per period; here also
+	   some longer pieces (several frames in one call) */
+	for (i = 0; i < n;) {
+		size_t len = i == 0 ? 136 : (i / 160) % 7 == 3 ? 1000 : 160;
+		if (len > n - i)
+			len = n - i;
+		k = aec_push(a, mic + i, far + i, len, tmp);
+		if (k % F)
+			whole = 0;
+		memcpy(got + done, tmp, k * sizeof(*tmp));
+		done += k;
+		i += len;
+	}
+	ok(whole, "aec_push returns whole frames");
+	ok(done == n - n % F || done == n + lead - (n + lead) % F, "aec_push: %zu samples out of %zu in", done, n);
+	/* the reference: silence, then the same signal, by whole frames */
+	memset(pad, 0, sizeof(pad));
+	memset(padf, 0, sizeof(padf));
+	memcpy(pad + lead, mic, n * sizeof(*mic));
+	memcpy(padf + lead, far, n * sizeof(*far));
+	for (i = 0; i + F <= done; i += F) {
+		aec_process(b, pad + i, padf + i, ref + i);
+		if (memcmp(ref + i, got + i, F * sizeof(*ref)))
+			same = 0;
+	}
+	ok(same, "aec_push output equals aec_process on the padded signal (%zu samples of lead silence)", lead);
+	is_int(aec_push(a, mic, far, 0, tmp), 0, "an empty period gives nothing");
+	is_int(aec_frame(a), F, "aec_frame");
+	is_int(aec_tail_ms(a), 200, "aec_tail_ms");
+	aec_reset(a);
+	is_int(aec_push(a, mic, far, 100, tmp), F, "after aec_reset the first period is lined up again (100 -> 1 frame)");
+	aec_free(a);
+	aec_free(b);
+}
+
+static void check_names(void)
+{
+	static const char *const headsets[] = { "Jabra EVOLVE 20 MS: USB Audio (hw:2,0)", "USB Headset: Audio (hw:1,0)",
+						"Plantronics Blackwire 3220 Series", "bluez_sink.headphones",
+						"Sennheiser SC 160 USB" };
+	static const char *const speakers[] = { "default", "pulse", "HDA Intel PCH: ALC257 Analog (hw:0,0)",
+						"system", "Logitech Z120 Speaker" };
+	size_t i;
+
+	for (i = 0; i < sizeof(headsets) / sizeof(headsets[0]); i++)
+		ok(aec_name_is_headset(headsets[i]), "'%s' is a headset: no echo canceller under auto", headsets[i]);
+	for (i = 0; i < sizeof(speakers) / sizeof(speakers[0]); i++)
+		ok(!aec_name_is_headset(speakers[i]), "'%s' is no headset: canceller on under auto", speakers[i]);
+	ok(!aec_name_is_headset(NULL), "no name: no headset");
+}
+
 int main(void)
 {
 	static int16_t far[8000 * SECS + DELAY], mic[8000 * SECS], out[8000 * SECS];
@@ -40,6 +106,7 @@ int main(void)
 
 	is_int(aec_alloc(&a, 0, 100, 0), EINVAL, "frame 0 rejected");
 	is_int(aec_alloc(&a, F, 2000, 0), EINVAL, "2 s tail rejected");
+	is_int(aec_alloc(&a, F, 200, 4), EINVAL, "unknown flag rejected");
 	is_int(aec_alloc(&a, F, 200, 0), 0, "alloc 20 ms frames, 200 ms tail");
 	if (!a)
 		return tap_done();
@@ -76,7 +143,7 @@ int main(void)
 
 	/* with the residual suppressor on it still cancels */
 	a = NULL;
-	is_int(aec_alloc(&a, F, 200, 1), 0, "alloc with residual echo suppression");
+	is_int(aec_alloc(&a, F, 200, AEC_SUPPRESS), 0, "alloc with residual echo suppression");
 	if (a) {
 		for (i = 0; i + F <= n; i += F)
 			aec_process(a, mic + i, far + i, out + i);
@@ -85,5 +152,7 @@ int main(void)
 		ok(erle > 10, "suppressor on: echo attenuated > 10 dB (%.1f dB)", erle);
 		aec_free(a);
 	}
+	check_push(far, mic, out, n);
+	check_names();
 	return tap_done();
 }

@@ -13,6 +13,7 @@
 #include "srtp.h"
 #include "stream.h"
 #include "../tap.h"
+#include "audio_meas.h"
 #include "udp_relay.h"
 #include "wav.h"
 
@@ -656,19 +657,6 @@ static int16_t *chirp(size_t n, double f0, double f1, double amp)
 	return x;
 }
 
-static double ncorr(const int16_t *x, const int16_t *y, size_t n)
-{
-	double xy = 0, xx = 0, yy = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		xy += (double)x[i] * y[i];
-		xx += (double)x[i] * x[i];
-		yy += (double)y[i] * y[i];
-	}
-	return xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : 0;
-}
-
 /* Best lag of y against x[from..from+n) and the normalised correlation there. */
 static double best_corr(const int16_t *x, size_t from, size_t n, const int16_t *y, size_t ylen,
 			size_t lag_lo, size_t lag_hi, size_t *lagp)
@@ -680,7 +668,7 @@ static double best_corr(const int16_t *x, size_t from, size_t n, const int16_t *
 		double c;
 		if (from + lag + n > ylen)
 			break;
-		c = ncorr(x + from, y + from + lag, n);
+		c = meas_corr(x + from, y + from + lag, n);
 		if (c > best) {
 			best = c;
 			bl = lag;
@@ -707,7 +695,7 @@ static double measure(const int16_t *x, size_t xlen, const int16_t *y, size_t yl
 		return -1;
 	if (lagp)
 		*lagp = lag;
-	return ncorr(x + head, y + head + lag, n);
+	return meas_corr(x + head, y + head + lag, n);
 }
 
 static bool all_zero(const int16_t *y, size_t n)
@@ -1538,7 +1526,7 @@ static void stall_run(unsigned stall_ms, struct stall_out *o)
 		size_t bl = 0, xi = pos > lag ? pos - lag : 0, lo = lag > win ? lag - win : 0;
 		double c;
 
-		/* ncorr of x[xi..] against out[xi + l..]; the lag may move by 60 ms per block */
+		/* meas_corr of x[xi..] against out[xi + l..]; the lag may move by 60 ms per block */
 		c = best_corr(x, xi, blk, p->b.out, p->b.out_len, lo, lag + win, &bl);
 		if (c > 0.9)
 			lag = bl;
