@@ -46,7 +46,7 @@ tests_unit_test_jbuf_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_jbuf
 
 check_PROGRAMS += tests/unit/test_aec
-tests_unit_test_aec_SOURCES = tests/unit/test_aec.c
+tests_unit_test_aec_SOURCES = tests/unit/test_aec.c tests/unit/room_sim.h tests/unit/speechlike.h
 tests_unit_test_aec_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_aec
 
