@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""asterisk_log.py: the SIP messages in an Asterisk log written with pjsip.conf [global] debug=yes.
+
+  asterisk_log.py LOG rx|tx|any REGEX [--count] [--grep REGEX2]... [--call CALLID]
+
+Prints each SIP message Asterisk received (rx), transmitted (tx) or both (any) whose first line matches
+REGEX (Python re, anchored at the start), separated by lines of "----"; with --grep only those that also
+contain a line matching REGEX2 (each --grep must match); with --call only those of that Call-ID; with
+--count just how many.
+"""
+import re
+import sys
+
+MARK = re.compile(r"<--- (Received|Transmitting) SIP (request|response) \([0-9]+ bytes\) (?:from|to) [^\n]*--->\n")
+
+
+def messages(text):
+    """[(direction, message text)] in log order."""
+    out = []
+    parts = MARK.split(text)
+    # parts: [before, dir, kind, body, dir, kind, body, ...]
+    for i in range(1, len(parts) - 2, 3):
+        body = parts[i + 2]
+        # the message ends at the next log line ("[YYYY-MM-DD ...") or at the end
+        m = re.search(r"\n\[\d{4}-\d\d-\d\d [0-9:.]+\] ", body)
+        msg = body[:m.start()] if m else body
+        out.append(("rx" if parts[i] == "Received" else "tx", msg.strip("\n") + "\n"))
+    return out
+
+
+def main():
+    a = sys.argv[1:]
+    if len(a) < 3 or a[1] not in ("rx", "tx", "any"):
+        sys.exit(__doc__)
+    path, want, first = a[0], a[1], re.compile(a[2])
+    count = "--count" in a
+    greps = [re.compile(a[i + 1], re.M) for i in range(3, len(a) - 1) if a[i] == "--grep"]
+    call = a[a.index("--call") + 1] if "--call" in a else None
+    with open(path, errors="replace") as f:
+        text = f.read()
+    n = 0
+    for d, msg in messages(text):
+        if want != "any" and d != want:
+            continue
+        if not first.match(msg):
+            continue
+        if not all(g.search(msg) for g in greps):
+            continue
+        if call and not re.search(r"(?mi)^(?:call-id|i)\s*:\s*" + re.escape(call) + r"\s*$", msg):
+            continue
+        n += 1
+        if not count:
+            sys.stdout.write(msg + "----\n")
+    if count:
+        print(n)
+
+
+if __name__ == "__main__":
+    main()
