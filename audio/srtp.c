@@ -577,6 +577,28 @@ int srtp_sess_alloc_plain(struct srtp_sess **sp)
 	return 0;
 }
 
+int srtp_sess_alloc_rx(struct srtp_sess **sp, enum srtp_suite_id suite, const uint8_t *rx_key, size_t rx_len)
+{
+	struct srtp_sess *s = NULL;
+	int err;
+
+	if (!sp || (unsigned)suite >= SRTP_SUITE_COUNT || !rx_key ||
+	    rx_len != suites[suite].key_len + suites[suite].salt_len)
+		return EINVAL;
+	if ((err = lib_init()) != 0 || (err = srtp_sess_alloc_plain(&s)) != 0)
+		return err;
+	err = ctx_create(&s->rx, suite, rx_key, rx_len, false);
+	if (err) {
+		srtp_sess_free(s);
+		return err;
+	}
+	key_fp(s->rx_fp, rx_key, rx_len);
+	s->secure = true;
+	s->suite = suite;
+	*sp = s;
+	return 0;
+}
+
 void srtp_sess_free(struct srtp_sess *s)
 {
 	if (!s)

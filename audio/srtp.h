@@ -70,6 +70,11 @@ int srtp_sess_alloc(struct srtp_sess **sp, enum srtp_suite_id suite, const uint8
  * single send path; srtp_sess_secure() tells the two kinds apart.
  */
 int srtp_sess_alloc_plain(struct srtp_sess **sp);
+/*
+ * A session that only unprotects (protect is EINVAL), for a receive key known
+ * before the send key: ZRTP hands the peer's key one round trip before ours.
+ */
+int srtp_sess_alloc_rx(struct srtp_sess **sp, enum srtp_suite_id suite, const uint8_t *rx_key, size_t rx_len);
 void srtp_sess_free(struct srtp_sess *s);
 
 /* What srtp_sess_rekey / srtp_sess_rekey_plain changed. */

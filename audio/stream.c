@@ -45,10 +45,15 @@ struct stream {
 	struct audev *dev;
 	stream_dtmf_h *dtmfh;
 	stream_timeout_h *timeouth;
+	struct zrtp *zrtp;
+	stream_zrtp_h *zrtph;
+	bool zrtp_keys;
+	uint64_t next_zrtp_ms;
 	void *arg;
 
-	struct srtp_sess *sess;     /* current keys: the only way out to the socket */
+	struct srtp_sess *sess;     /* current keys: the only way out to the socket; NULL: hold, nothing goes out */
 	struct srtp_sess *old_rx;   /* previous keys after a rekey, receive only */
+	struct srtp_sess *early_rx; /* ZRTP's receive key before its send key, receive only */
 	uint64_t old_until;
 	struct srtp_sess_stats retired; /* counters of sessions already freed */
 	uint64_t auth_fail_adjust;  /* packets the new keys refused and the old keys then judged */
@@ -154,7 +159,7 @@ static int crypto_check(const struct stream_crypto *c)
 {
 	size_t need;
 
-	if (c->plain)
+	if (c->plain || c->hold)
 		return 0;
 	if ((unsigned)c->suite >= SRTP_SUITE_COUNT || !srtp_suite_supported(c->suite))
 		return EINVAL;
@@ -170,6 +175,10 @@ static int sess_from_crypto(struct srtp_sess **sp, const struct stream_crypto *c
 
 	if (err)
 		return err;
+	if (c->hold) {
+		*sp = NULL;
+		return 0;
+	}
 	if (c->plain)
 		return srtp_sess_alloc_plain(sp);
 	return srtp_sess_alloc(sp, c->suite, c->tx_key, c->tx_len, c->rx_key, c->rx_len);
@@ -202,6 +211,13 @@ static void retire_old(struct stream *s)
 	stats_add(&s->retired, s->old_rx);
 	srtp_sess_free(s->old_rx);
 	s->old_rx = NULL;
+}
+
+static void retire_early(struct stream *s)
+{
+	stats_add(&s->retired, s->early_rx);
+	srtp_sess_free(s->early_rx);
+	s->early_rx = NULL;
 }
 
 static void old_rx_expire(struct stream *s, uint64_t now_ms)
@@ -251,6 +267,8 @@ static int send_pkt(struct stream *s, uint8_t *buf, size_t len, bool rtcp)
 	int fd = rtcp && !s->mux ? s->rtcp_fd : s->rtp_fd;
 	int err;
 
+	if (!s->sess)
+		return EAGAIN; /* hold: no keys, so nothing at all */
 	err = rtcp ? srtp_sess_protect_rtcp(s->sess, buf, &len, PKT_CAP)
 		   : srtp_sess_protect(s->sess, buf, &len, PKT_CAP);
 	if (err) {
@@ -275,8 +293,10 @@ static void send_frame(struct stream *s, const int16_t *frame)
 	struct dtmf_pkt dp;
 	size_t hl;
 
-	if (!dir_send(s->dir)) {
-		/* hold: the timestamp keeps running so resuming is continuous */
+	if (!dir_send(s->dir) || !s->sess) {
+		/* hold, or no keys yet: the timestamp keeps running so resuming is continuous */
+		if (!s->sess)
+			s->st.held_frames++;
 		rtp_send_skip(s->tx, s->spf);
 		return;
 	}
@@ -371,6 +391,8 @@ static void send_rtcp(struct stream *s, uint64_t now_ms, bool bye)
 	struct rtp_send_stats ss;
 	size_t len;
 
+	if (!s->sess)
+		return; /* no keys: no report either, it would go out in clear */
 	memset(&rep, 0, sizeof(rep));
 	rep.ssrc = rtp_send_ssrc(s->tx);
 	rep.cname = s->cname;
@@ -418,36 +440,45 @@ static void media_seen(struct stream *s, uint64_t now_ms)
 }
 
 /*
- * Unprotect with the current keys, or after a rekey with the previous
- * receive keys for packets still in flight. GCM decrypts in place before
- * checking the tag, so the second try works on a copy.
+ * Unprotect with the current keys, then with the previous receive keys
+ * (packets still in flight after a rekey), then with ZRTP's receive key
+ * known before its send key. Only an authentication failure moves on to the
+ * next keys, and only the last keys tried count it. GCM decrypts in place
+ * before checking the tag, so each further try works on a copy.
  */
 static int unprotect(struct stream *s, uint8_t *pkt, size_t *len, bool rtcp, uint64_t now_ms)
 {
+	struct srtp_sess *keys[3];
 	uint8_t copy[PKT_CAP];
 	size_t clen = *len;
-	int err;
+	int err = EACCES, tried = 0, n = 0, i;
 
 	old_rx_expire(s, now_ms);
+	if (!s->sess && !s->early_rx)
+		return EACCES; /* hold: nothing can be read yet */
+	if (s->sess)
+		keys[n++] = s->sess;
 	if (s->old_rx)
+		keys[n++] = s->old_rx;
+	if (s->early_rx)
+		keys[n++] = s->early_rx;
+	if (n > 1)
 		memcpy(copy, pkt, clen);
-	err = rtcp ? srtp_sess_unprotect_rtcp(s->sess, pkt, len) : srtp_sess_unprotect(s->sess, pkt, len);
-	if (!err) {
-		/* the far end uses the new keys now */
-		retire_old(s);
-		return 0;
+	for (i = 0; i < n; i++) {
+		if (tried) {
+			memcpy(pkt, copy, clen);
+			*len = clen;
+		}
+		err = rtcp ? srtp_sess_unprotect_rtcp(keys[i], pkt, len) : srtp_sess_unprotect(keys[i], pkt, len);
+		if (err != EBADMSG)
+			break;
+		tried++;
 	}
-	if (err != EBADMSG || !s->old_rx)
-		return err;
-	/* the old keys give the verdict (accepted, auth or replay failure): the new keys' failure is not counted */
-	s->auth_fail_adjust++;
-	err = rtcp ? srtp_sess_unprotect_rtcp(s->old_rx, copy, &clen)
-		   : srtp_sess_unprotect(s->old_rx, copy, &clen);
-	if (err)
-		return err;
-	memcpy(pkt, copy, clen);
-	*len = clen;
-	return 0;
+	/* the keys that gave the verdict count it; the ones that failed before do not */
+	s->auth_fail_adjust += (uint64_t)(tried - (i == n));
+	if (!err && keys[i] == s->sess)
+		retire_old(s); /* the far end uses the new keys now */
+	return err;
 }
 
 static void latch(struct stream *s, struct sockaddr_storage *cur, const struct sockaddr_storage *from)
@@ -557,6 +588,19 @@ static void rx_rtcp(struct stream *s, uint8_t *pkt, size_t len, const struct soc
 
 static void start_clocks(struct stream *s, uint64_t now_ms);
 
+/*
+ * A ZRTP packet (RFC 6189 5: first bits 00, the cookie at offset 4) on the
+ * RTP socket goes to the engine, from wherever it came: ZRTP authenticates
+ * its own messages, and only authenticated SRTP moves where we send.
+ */
+static void rx_zrtp(struct stream *s, const uint8_t *pkt, size_t len, uint64_t now_ms)
+{
+	if (s->zrtp && zrtp_recv(s->zrtp, pkt, len, now_ms) == 0)
+		s->st.zrtp_received++;
+	else
+		s->st.zrtp_rejected++;
+}
+
 /* RFC 5761 4: with mux, RTCP packet types 192..223 sit where RTP has marker + PT 64..95. */
 static bool looks_rtcp(const uint8_t *pkt, size_t len)
 {
@@ -628,7 +672,9 @@ int stream_rx(struct stream *s, int fd, uint64_t now_ms)
 			continue;
 		}
 		at = arrival_ms(&mh, now_ms, real_now_us);
-		if (fd == s->rtcp_fd || (s->mux && looks_rtcp(pkt, (size_t)r)))
+		if (fd == s->rtp_fd && zrtp_wire_classify(pkt, (size_t)r) == ZRTP_WIRE_ZRTP)
+			rx_zrtp(s, pkt, (size_t)r, at);
+		else if (fd == s->rtcp_fd || (s->mux && looks_rtcp(pkt, (size_t)r)))
 			rx_rtcp(s, pkt, (size_t)r, &from, at);
 		else
 			rx_rtp(s, pkt, (size_t)r, &from, at);
@@ -649,6 +695,10 @@ static void start_clocks(struct stream *s, uint64_t now_ms)
 	s->next_rtcp_ms = now_ms + rtcp_interval(s, RTCP_INTERVAL_MS / 2);
 	s->last_rx_ms = now_ms;
 	s->started = true;
+	if (s->zrtp && zrtp_state(s->zrtp) == ZRTP_IDLE) {
+		s->next_zrtp_ms = now_ms + ZRTP_TICK_MS;
+		(void)zrtp_start(s->zrtp, now_ms);
+	}
 }
 
 int stream_process(struct stream *s, uint64_t now_ms)
@@ -670,6 +720,10 @@ int stream_process(struct stream *s, uint64_t now_ms)
 		s->next_play_ms = now_ms - (uint64_t)(PLAY_RESUME_FRAMES - 1) * s->ptime;
 	}
 	old_rx_expire(s, now_ms);
+	if (s->zrtp && zrtp_state(s->zrtp) == ZRTP_RUNNING && now_ms >= s->next_zrtp_ms) {
+		s->next_zrtp_ms = now_ms + ZRTP_TICK_MS;
+		zrtp_tick(s->zrtp, now_ms); /* may switch the keys: before this round's frames */
+	}
 	do_capture(s, now_ms);
 	while (now_ms >= s->next_play_ms) {
 		do_playout(s);
@@ -700,6 +754,8 @@ uint64_t stream_next_deadline(const struct stream *s)
 		t = s->next_tx_ms;
 	if (!s->timed_out && s->last_rx_ms + s->timeout_ms < t)
 		t = s->last_rx_ms + s->timeout_ms;
+	if (s->zrtp && zrtp_state(s->zrtp) == ZRTP_RUNNING && s->next_zrtp_ms < t)
+		t = s->next_zrtp_ms;
 	return t;
 }
 
@@ -743,6 +799,10 @@ int stream_rekey(struct stream *s, const struct stream_crypto *c)
 		return EINVAL;
 	if ((err = crypto_check(c)) != 0)
 		return err;
+	if (c->hold)
+		return s->sess ? EINVAL : 0; /* keys once given are never taken back */
+	if (!s->sess)
+		return sess_from_crypto(&s->sess, c); /* the end of the hold: the first keys */
 	/* only the direction whose key changed gets a new context (srtp.c); plaintext is never kept for in-flight packets */
 	err = c->plain ? srtp_sess_rekey_plain(s->sess, &old, &info)
 		       : srtp_sess_rekey(s->sess, c->suite, c->tx_key, c->tx_len, c->rx_key, c->rx_len, &old, &info);
@@ -805,10 +865,13 @@ void stream_stats(const struct stream *s, struct stream_stats *st)
 	acc = s->retired;
 	stats_add(&acc, s->sess);
 	stats_add(&acc, s->old_rx);
+	stats_add(&acc, s->early_rx);
 	acc.auth_fail -= s->auth_fail_adjust < acc.auth_fail ? s->auth_fail_adjust : acc.auth_fail;
 	st->srtp = acc;
 	st->secure = srtp_sess_secure(s->sess);
-	st->tx_suite = st->secure ? srtp_suite_name(srtp_sess_suite(s->sess)) : "plain";
+	st->held = !s->sess;
+	st->zrtp_keys = s->zrtp_keys;
+	st->tx_suite = st->secure ? srtp_suite_name(srtp_sess_suite(s->sess)) : s->sess ? "plain" : "none";
 	st->rx_suite = st->tx_suite;
 	jbuf_stats(s->jb, &st->jb);
 	st->jitter_ms = st->jb.jitter_ms;
@@ -827,6 +890,9 @@ void stream_free(struct stream *s)
 		return;
 	srtp_sess_free(s->sess); /* libsrtp contexts wipe their keys on dealloc; srtp.c keeps no copy */
 	srtp_sess_free(s->old_rx);
+	srtp_sess_free(s->early_rx);
+	if (s->zrtp)
+		zrtp_set_handlers(s->zrtp, NULL); /* the engine outlives us: it must not call back into freed memory */
 	rtp_send_free(s->tx);
 	rtp_recv_free(s->rx);
 	dtmf_send_free(s->dtx);
@@ -835,6 +901,68 @@ void stream_free(struct stream *s)
 	plc_free(s->plc);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
+}
+
+/* ---- the stream's ZRTP (stream_prm.zrtp) ---- */
+
+static int zrtp_send_cb(const uint8_t *pkt, size_t len, void *arg)
+{
+	struct stream *s = arg;
+
+	if (sendto(s->rtp_fd, pkt, len, 0, (const struct sockaddr *)&s->remote_rtp, addr_len(&s->remote_rtp)) < 0) {
+		s->st.send_errors++;
+		return errno;
+	}
+	s->st.zrtp_sent++;
+	return 0;
+}
+
+/*
+ * The peer's key, one round trip before ours: the responder's peer starts
+ * sending with it as soon as it is secure, before our Confirm2 is answered.
+ * Kept beside the current keys until ZRTP is secure here too.
+ */
+static void zrtp_rx_key_cb(const struct zrtp_keys *k, void *arg)
+{
+	struct stream *s = arg;
+	struct srtp_sess *e = NULL;
+
+	if (srtp_sess_alloc_rx(&e, k->suite, k->rx, k->rx_len) != 0)
+		return; /* the switch at secure still works; only early packets are lost */
+	retire_early(s);
+	s->early_rx = e;
+}
+
+/*
+ * Secure: ZRTP's keys replace the SDES keys or end the hold, between two
+ * packets. The SDES receive keys stay for packets in flight (stream_rekey);
+ * a packet that the early receive key took can authenticate once more under
+ * the new receive context, which starts its own replay window: the jitter
+ * buffer drops it as a duplicate.
+ */
+static void zrtp_secure_cb(const struct zrtp_result *r, void *arg)
+{
+	struct stream *s = arg;
+	struct stream_crypto c = { .suite = r->keys.suite, .tx_key = r->keys.tx, .tx_len = r->keys.tx_len,
+				   .rx_key = r->keys.rx, .rx_len = r->keys.rx_len };
+	int err = stream_rekey(s, &c);
+
+	explicit_bzero(&c, sizeof(c));
+	if (!err) {
+		retire_early(s);
+		s->zrtp_keys = true;
+	}
+	if (s->zrtph)
+		s->zrtph(err ? NULL : r, err, s->arg);
+}
+
+static void zrtp_fail_cb(int err, void *arg)
+{
+	struct stream *s = arg;
+
+	retire_early(s);
+	if (s->zrtph)
+		s->zrtph(NULL, err, s->arg);
 }
 
 int stream_alloc(struct stream **sp, const struct stream_prm *prm)
@@ -883,6 +1011,7 @@ int stream_alloc(struct stream **sp, const struct stream_prm *prm)
 	s->dev = prm->dev;
 	s->dtmfh = prm->dtmfh;
 	s->timeouth = prm->timeouth;
+	s->zrtph = prm->zrtph;
 	s->arg = prm->arg;
 
 	memset(&jp, 0, sizeof(jp));
@@ -901,6 +1030,12 @@ int stream_alloc(struct stream **sp, const struct stream_prm *prm)
 			goto out;
 	}
 	s->rng = rtp_send_ssrc(s->tx) | 1;
+	if (prm->zrtp) {
+		struct zrtp_handlers zh = { .send = zrtp_send_cb, .rx_key = zrtp_rx_key_cb, .secure = zrtp_secure_cb,
+					    .fail = zrtp_fail_cb, .arg = s };
+		s->zrtp = prm->zrtp;
+		zrtp_set_handlers(s->zrtp, &zh);
+	}
 	*sp = s;
 	s = NULL;
 out:

@@ -11,6 +11,7 @@
 #include "audev.h"
 #include "jbuf.h"
 #include "srtp.h"
+#include "zrtp.h"
 
 /*
  * Threading: every function here runs on the owner's thread (the main loop).
@@ -41,6 +42,14 @@ enum stream_dir {
  */
 struct stream_crypto {
 	bool plain;
+	/*
+	 * No keys yet (media_encryption=zrtp until ZRTP has finished): nothing
+	 * leaves the stream, neither audio nor silence, DTMF or RTCP, and nothing
+	 * received is played; the RTP clock runs on, as on hold. The stream's
+	 * ZRTP (stream_prm.zrtp) or a stream_rekey with keys ends it; a stream
+	 * with keys never goes back to it.
+	 */
+	bool hold;
 	enum srtp_suite_id suite;
 	const uint8_t *tx_key;
 	size_t tx_len;
@@ -55,6 +64,14 @@ typedef void(stream_dtmf_h)(char digit, unsigned duration_ms, void *arg);
  * runs once, and again only after media has come back and stopped again.
  */
 typedef void(stream_timeout_h)(unsigned silent_ms, void *arg);
+
+/*
+ * The stream's ZRTP finished: r (SAS, algorithms, cache trust; its keys are
+ * in use already, and wiped when this returns) with err 0; or r NULL and err
+ * as zrtp.h's fail_h, or the error switching to the keys (the stream keeps
+ * the keys or the hold it had). Must not free the stream.
+ */
+typedef void(stream_zrtp_h)(const struct zrtp_result *r, int err, void *arg);
 
 struct stream_prm {
 	/* Bound, non-blocking UDP sockets owned by the caller (the stream never closes them). */
@@ -71,11 +88,23 @@ struct stream_prm {
 	struct audev *dev;                   /* not owned; NULL = none (silence sent, playback discarded) */
 	stream_dtmf_h *dtmfh;                /* may be NULL */
 	stream_timeout_h *timeouth;          /* may be NULL */
+	/*
+	 * ZRTP on this stream's RTP socket (not owned: the owner frees it after
+	 * the stream, which takes over its handlers). The stream starts it with
+	 * its clocks, ticks it, sends its packets to remote_rtp and hands it the
+	 * ZRTP packets it receives (RFC 6189 5 demultiplexing). When it is secure
+	 * the stream switches to its keys between two packets, from hold or from
+	 * SDES keys, taking the peer's receive key as soon as ZRTP knows it.
+	 */
+	struct zrtp *zrtp;
+	stream_zrtp_h *zrtph;
 	void *arg;
 };
 
 struct stream_stats {
 	bool secure;              /* SRTP on (both ways use one suite) */
+	bool held;                /* no keys yet: nothing sent (stream_crypto.hold) */
+	bool zrtp_keys;           /* the keys in use came from ZRTP */
 	const char *tx_suite;     /* SDES name, or "plain" */
 	const char *rx_suite;
 	struct srtp_sess_stats srtp; /* summed over the keys used so far (rekeys included) */
@@ -87,6 +116,10 @@ struct stream_stats {
 	uint64_t rx_malformed;    /* authenticated but not valid RTP/RTCP */
 	uint64_t rx_other_pt;     /* payload type neither the codec nor telephone-event */
 	uint64_t send_errors;     /* protect or sendto failed (packet not sent) */
+	uint64_t held_frames;     /* packet times not sent for want of keys */
+	uint64_t zrtp_sent;       /* ZRTP packets sent, received (accepted by the engine), refused */
+	uint64_t zrtp_received;
+	uint64_t zrtp_rejected;
 	uint64_t dtmf_sent;       /* telephone-event packets */
 	uint64_t dtmf_received;   /* events reported */
 	uint32_t lost;            /* RFC 3550 cumulative packets lost, as of our last RTCP report */
@@ -172,7 +205,8 @@ int stream_set_remote(struct stream *s, const struct sockaddr_storage *rtp,
  * starts it at ROC 0. A send key the stream has used before is refused
  * (EKEYREJECTED, nothing changes). The previous receive keys stay usable for
  * a few seconds for packets still in flight (never when going from plain to
- * SRTP). Plain to SRTP and back are allowed.
+ * SRTP). Plain to SRTP and back are allowed. From hold, the first keys end
+ * it; going back to hold is EINVAL.
  */
 int stream_rekey(struct stream *s, const struct stream_crypto *c);
 

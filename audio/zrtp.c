@@ -592,6 +592,17 @@ void zrtp_free(struct zrtp *z)
 	free(z);
 }
 
+int zrtp_set_handlers(struct zrtp *z, const struct zrtp_handlers *h)
+{
+	if (!z)
+		return EINVAL;
+	if (h)
+		z->h = *h;
+	else
+		memset(&z->h, 0, sizeof(z->h));
+	return 0;
+}
+
 int zrtp_hello_hash(const struct zrtp *z, struct zrtp_hello_hash *h)
 {
 	/* "1.10 " + 64 hex digits + NUL, as bzrtp prints it */

@@ -147,6 +147,8 @@ struct zrtp;
 int zrtp_alloc(struct zrtp **zp, struct zrtp_cache *cache, const struct zrtp_conf *conf,
 	       const struct zrtp_handlers *h);
 void zrtp_free(struct zrtp *z);
+/* Hand the engine to another owner (a stream): its handlers from now on; NULL detaches them all. */
+int zrtp_set_handlers(struct zrtp *z, const struct zrtp_handlers *h);
 /* Our a=zrtp-hash (version "1.10"). */
 int zrtp_hello_hash(const struct zrtp *z, struct zrtp_hello_hash *h);
 /*

@@ -16,6 +16,8 @@
 #include "audio_meas.h"
 #include "udp_relay.h"
 #include "wav.h"
+#include "zrtp.h"
+#include "zrtp_wire.h"
 
 /*
  * Measure: the received playback is aligned to the sent signal by the lag
@@ -78,6 +80,16 @@ struct side {
 	unsigned ndigits;
 	unsigned timeouts;
 	uint8_t tx_key[SRTP_MAX_MASTER_LEN];
+	/* ZRTP: the engine (owned here, as call.c will) and what the stream reported */
+	struct zrtp *z;
+	bool zrtp_secure;
+	int zrtp_err;
+	uint64_t zrtp_at;
+	char sas[ZRTP_SAS_MAX];
+	enum srtp_suite_id zrtp_suite;
+	uint8_t zrtp_tx[SRTP_MAX_MASTER_LEN]; /* for the wire oracle: the send key ZRTP gave */
+	bool zrtp_tx_known;
+	uint64_t now; /* the clock of the last step, for the handler */
 };
 
 /*
@@ -149,6 +161,12 @@ struct pair {
 	uint8_t last_pkt[2][1600];
 	size_t last_len[2];
 	struct oracle *oracle;
+	/* ZRTP on the wire: its packets, and RTP/RTCP a side sent before its ZRTP was secure */
+	uint64_t zrtp_pkts[2], media_before_secure[2];
+	unsigned oracle_sdes_keys; /* oracle keys below this index are the SDES keys */
+	bool lose_conf2ack, conf2ack_lost; /* the first Conf2ACK never arrives */
+	uint64_t zrtp_dropped[2];
+	uint64_t sdes_after_switch[2]; /* packets under an SDES key once ZRTP's were in use */
 };
 
 struct cfg {
@@ -162,6 +180,9 @@ struct cfg {
 	bool verify;
 	unsigned timeout_ms;
 	uint32_t seed;
+	/* ZRTP on both streams: from hold (media_encryption=zrtp) or on top of the SDES keys (sdes-zrtp) */
+	enum { ZRTP_OFF, ZRTP_FROM_HOLD, ZRTP_OVER_SDES } zrtp;
+	bool no_zrtp_b; /* B has no ZRTP at all: A's handshake cannot complete */
 };
 
 static void on_dtmf(char digit, unsigned duration_ms, void *arg)
@@ -181,6 +202,21 @@ static void on_timeout(unsigned silent_ms, void *arg)
 
 	(void)silent_ms;
 	sd->timeouts++;
+}
+
+static void on_zrtp(const struct zrtp_result *r, int err, void *arg)
+{
+	struct side *sd = arg;
+
+	sd->zrtp_err = err;
+	sd->zrtp_at = sd->now;
+	if (!r)
+		return;
+	sd->zrtp_secure = true;
+	snprintf(sd->sas, sizeof(sd->sas), "%s", r->sas);
+	sd->zrtp_suite = r->keys.suite;
+	memcpy(sd->zrtp_tx, r->keys.tx, r->keys.tx_len);
+	sd->zrtp_tx_known = true;
 }
 
 static void oracle_key(struct oracle *o, enum srtp_suite_id suite, const uint8_t *key)
@@ -369,10 +405,32 @@ static void tap(int dir, const uint8_t *pkt, size_t len, uint64_t now_ms, void *
 	bool rtcp = len >= 2 && pkt[1] >= 192 && pkt[1] <= 223;
 	struct rtp_hdr h;
 
+	struct side *from = dir ? &p->b : &p->a;
+
 	if (len > sizeof(buf))
 		return;
-	if (p->oracle && len >= 12)
+	if (zrtp_wire_classify(pkt, len) == ZRTP_WIRE_ZRTP) {
+		p->zrtp_pkts[dir]++;
+		return;
+	}
+	if (from->z && !from->zrtp_secure)
+		p->media_before_secure[dir]++;
+	if (p->oracle) {
+		/* a key ZRTP gave is known to the oracle before the first packet under it reaches the wire */
+		for (int i = 0; i < 2; i++) {
+			struct side *sd = i ? &p->b : &p->a;
+			if (sd->zrtp_tx_known) {
+				oracle_key(p->oracle, sd->zrtp_suite, sd->zrtp_tx);
+				sd->zrtp_tx_known = false;
+			}
+		}
+	}
+	if (p->oracle && len >= 12) {
+		size_t before = p->oracle->nuse;
 		(rtcp ? oracle_rtcp : oracle_rtp)(p->oracle, pkt, len);
+		if (p->oracle->nuse > before && p->oracle->use[before].key < p->oracle_sdes_keys && from->zrtp_secure)
+			p->sdes_after_switch[dir]++;
+	}
 	if (!rtcp) {
 		/* the last RTP packet, for replay and forgery */
 		memcpy(p->last_pkt[dir], pkt, len);
@@ -452,6 +510,7 @@ static int side_dev(struct side *sd)
 static void side_free(struct side *sd)
 {
 	stream_free(sd->s);
+	zrtp_free(sd->z); /* after the stream, which took over its handlers */
 	if (sd->fd >= 0)
 		close(sd->fd);
 	if (sd->rtcp_fd >= 0)
@@ -485,6 +544,45 @@ static void crypto_of(struct stream_crypto *c, const struct cfg *cf, const uint8
 	c->tx_len = n;
 	c->rx_key = rx;
 	c->rx_len = n;
+}
+
+static bool drop_conf2ack(int dir, const uint8_t *pkt, size_t len, void *arg)
+{
+	struct pair *p = arg;
+	char type[9];
+
+	zrtp_wire_type(pkt, len, type);
+	if (!p->lose_conf2ack || p->conf2ack_lost || strcmp(type, "Conf2ACK") != 0)
+		return false;
+	p->conf2ack_lost = true;
+	p->zrtp_dropped[dir]++;
+	return true;
+}
+
+/* ZRTP engines for both sides (cacheless), each knowing the other's a=zrtp-hash as the SDP would carry it. */
+static int pair_zrtp(struct pair *p, const struct cfg *cf, struct stream_prm *pa, struct stream_prm *pb)
+{
+	struct zrtp_handlers none = { 0 };
+	struct zrtp_conf ca = { .ssrc = 0x5a5a0001, .peer_uri = "sip:b@example.test" };
+	struct zrtp_conf cb = { .ssrc = 0x5a5a0002, .peer_uri = "sip:a@example.test" };
+	struct zrtp_hello_hash ha, hb;
+	int err;
+
+	if ((err = zrtp_alloc(&p->a.z, NULL, &ca, &none)) != 0)
+		return err;
+	pa->crypto.hold = cf->zrtp == ZRTP_FROM_HOLD;
+	pa->zrtp = p->a.z;
+	pa->zrtph = on_zrtp;
+	if (cf->no_zrtp_b)
+		return 0;
+	if ((err = zrtp_alloc(&p->b.z, NULL, &cb, &none)) != 0 || (err = zrtp_hello_hash(p->a.z, &ha)) != 0 ||
+	    (err = zrtp_hello_hash(p->b.z, &hb)) != 0 || (err = zrtp_set_peer_hello_hash(p->a.z, &hb)) != 0 ||
+	    (err = zrtp_set_peer_hello_hash(p->b.z, &ha)) != 0)
+		return err;
+	pb->crypto.hold = cf->zrtp == ZRTP_FROM_HOLD;
+	pb->zrtp = p->b.z;
+	pb->zrtph = on_zrtp;
+	return 0;
 }
 
 static struct pair *pair_new(const struct cfg *cf)
@@ -544,6 +642,8 @@ static struct pair *pair_new(const struct cfg *cf)
 		pb.remote_rtcp = *relay_addr(p->rtcp, 1);
 	crypto_of(&pa.crypto, cf, p->a.tx_key, p->b.tx_key);
 	crypto_of(&pb.crypto, cf, p->b.tx_key, cf->wrong_key_b ? wrong : p->a.tx_key);
+	if (cf->zrtp != ZRTP_OFF && pair_zrtp(p, cf, &pa, &pb) != 0)
+		goto fail;
 	p->prm[0] = pa;
 	p->prm[1] = pb;
 	err = stream_alloc(&p->a.s, &pa);
@@ -607,6 +707,7 @@ static void step(struct pair **ps, size_t np, uint64_t now)
 		struct side *sd[2] = { &ps[i]->a, &ps[i]->b };
 		int k;
 		for (k = 0; k < 2; k++) {
+			sd[k]->now = now;
 			size_t before = ring_avail(sd[k]->dev.cap);
 			side_feed(sd[k], ps[i]->ptime, now);
 			if (ps[i]->by_deadline && ring_avail(sd[k]->dev.cap) == before &&
@@ -1749,6 +1850,183 @@ static void test_params(void)
 	close(fd);
 }
 
+/* Packets the oracle placed under keys [from, to). */
+static size_t oracle_count(const struct oracle *o, unsigned from, unsigned to)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->nuse; i++)
+		n += o->use[i].key >= from && o->use[i].key < to;
+	return n;
+}
+
+/* The largest gap (ms) between two RTP packets a side put on the wire, and whether their sequence numbers ran on. */
+static uint64_t wire_gap(const struct pair *p, int dir, bool *consecutive)
+{
+	uint64_t gap = 0;
+
+	*consecutive = true;
+	for (size_t i = 1; i < p->nrec[dir]; i++) {
+		const struct wire_rec *a = &p->rec[dir][i - 1], *b = &p->rec[dir][i];
+		if (b->t - a->t > gap)
+			gap = b->t - a->t;
+		if ((uint16_t)(a->seq + 1) != b->seq)
+			*consecutive = false;
+	}
+	return gap;
+}
+
+/*
+ * ZRTP on the stream (issue 15): mode FROM_HOLD (media_encryption=zrtp) sends
+ * nothing but ZRTP until the handshake is done; OVER_SDES (sdes-zrtp) runs
+ * on SDES keys and switches to ZRTP's between two packets. The wire oracle
+ * places every SRTP/SRTCP packet under the key that authenticates it.
+ */
+static void test_zrtp_stream(int mode, bool lose_conf2ack)
+{
+	const char *name = mode == ZRTP_FROM_HOLD ? (lose_conf2ack ? "zrtp, Conf2ACK lost" : "zrtp")
+						  : (lose_conf2ack ? "sdes-zrtp, Conf2ACK lost" : "sdes-zrtp");
+	/* 40 ms each way: the handshake's round trips take a few hundred ms, so audio waits, or starts on SDES */
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
+			  .seed = 70 + (uint32_t)mode, .zrtp = mode, .imp = { .delay_ms = 40 } };
+	size_t n = 4 * RATE;
+	int16_t *xa = chirp(n, 300, 3300, 9000), *xb = chirp(n, 3000, 200, 8000);
+	struct oracle *o = calloc(1, sizeof(*o));
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sa, sb;
+	uint64_t now = 0, gap_a, gap_b;
+	bool seq_a, seq_b;
+	double c;
+
+	if (!ok(p && o && xa && xb, "%s: pair with ZRTP set up", name))
+		goto out;
+	p->oracle = o;
+	/*
+	 * The responder is secure and sends with ZRTP's keys; the initiator, whose
+	 * Conf2ACK is lost, is not, until its Confirm2 goes again 150 ms later.
+	 * It reads those packets with the receive key ZRTP gave it early.
+	 */
+	p->lose_conf2ack = lose_conf2ack;
+	relay_set_drop(p->rtp, drop_conf2ack);
+	if (mode == ZRTP_OVER_SDES) {
+		oracle_key(o, cf.suite, p->a.tx_key);
+		oracle_key(o, cf.suite, p->b.tx_key);
+	}
+	p->oracle_sdes_keys = o->nkeys;
+	p->a.sig = xa;
+	p->a.sig_len = n;
+	p->b.sig = xb;
+	p->b.sig_len = n;
+	run(&p, 1, &now, 4000);
+	/* the capture stops and what is in flight lands: every packet sent can be accounted for */
+	p->a.feed = p->b.feed = false;
+	run(&p, 1, &now, 200);
+	get(&p->a, &sa);
+	get(&p->b, &sb);
+	ok(p->a.zrtp_secure && p->b.zrtp_secure && p->a.zrtp_err == 0 && strcmp(p->a.sas, p->b.sas) == 0,
+	   "%s: ZRTP secure on both streams, same SAS '%s' (%llu and %llu ms)", name, p->a.sas,
+	   (unsigned long long)p->a.zrtp_at, (unsigned long long)p->b.zrtp_at);
+	ok(sa.zrtp_keys && sb.zrtp_keys && sa.secure && !sa.held &&
+		   strcmp(sa.tx_suite, "AES_256_CM_HMAC_SHA1_80") == 0,
+	   "%s: the streams run on ZRTP's keys (%s)", name, sa.tx_suite);
+	/* a retransmission that crossed the Conf2ACK is refused by the engine: it is still not RTP */
+	ok(p->zrtp_pkts[0] >= 3 && p->zrtp_pkts[1] >= 3 && sa.zrtp_sent == p->zrtp_pkts[0] &&
+		   sb.zrtp_received + sb.zrtp_rejected == p->zrtp_pkts[0] - p->zrtp_dropped[0] &&
+		   sa.zrtp_received + sa.zrtp_rejected == p->zrtp_pkts[1] - p->zrtp_dropped[1] && sa.rx_rejected == 0 &&
+		   sb.rx_rejected == 0,
+	   "%s: ZRTP went over the RTP socket and was taken apart from RTP (%llu / %llu packets)", name,
+	   (unsigned long long)p->zrtp_pkts[0], (unsigned long long)p->zrtp_pkts[1]);
+	if (mode == ZRTP_FROM_HOLD) {
+		is_int(p->media_before_secure[0] + p->media_before_secure[1], 0,
+		       "%s: not one RTP or RTCP packet, audio or silence, left a side before its ZRTP was secure", name);
+		ok(sa.held_frames > 0 && sb.held_frames > 0, "%s: %llu and %llu packet times held back meanwhile", name,
+		   (unsigned long long)sa.held_frames, (unsigned long long)sb.held_frames);
+		is_int(o->unknown, 0, "%s: every RTP/RTCP packet on the wire is SRTP under a ZRTP key (%llu RTP, %llu SRTCP)",
+		       name, (unsigned long long)o->rtp, (unsigned long long)o->rtcp);
+	} else {
+		ok(p->media_before_secure[0] > 0 && oracle_count(o, 0, p->oracle_sdes_keys) > 0 &&
+			   oracle_count(o, p->oracle_sdes_keys, o->nkeys) > 0,
+		   "%s: audio under the SDES keys first (%zu packets), then under ZRTP's (%zu)", name,
+		   oracle_count(o, 0, p->oracle_sdes_keys), oracle_count(o, p->oracle_sdes_keys, o->nkeys));
+		is_int(p->sdes_after_switch[0] + p->sdes_after_switch[1], 0,
+		       "%s: no packet under an SDES key once a side had ZRTP's", name);
+		is_int(o->unknown, 0, "%s: every packet on the wire under a known key", name);
+		gap_a = wire_gap(p, 0, &seq_a);
+		gap_b = wire_gap(p, 1, &seq_b);
+		ok(seq_a && seq_b && gap_a <= p->ptime + 1 && gap_b <= p->ptime + 1,
+		   "%s: no gap on the wire across the switch: sequence numbers run on, largest gap %llu / %llu ms", name,
+		   (unsigned long long)gap_a, (unsigned long long)gap_b);
+	}
+	if (lose_conf2ack)
+		ok(p->conf2ack_lost && sa.srtp.auth_fail == 0 && sb.srtp.auth_fail == 0,
+		   "%s: the first Conf2ACK was lost, and no packet failed authentication meanwhile", name);
+	ok(sa.rtp_sent - sb.rtp_received <= 1 && sb.rtp_sent - sa.rtp_received <= 1,
+	   "%s: every packet but at most one authenticated at the far end (%llu/%llu, %llu/%llu)", name,
+	   (unsigned long long)sb.rtp_received, (unsigned long long)sa.rtp_sent, (unsigned long long)sa.rtp_received,
+	   (unsigned long long)sb.rtp_sent);
+	is_int(oracle_repeats(o), 0, "%s: no (key, SSRC, index) protected twice", name);
+	is_int(o->backwards, 0, "%s: per key and SSRC the index only went up", name);
+	c = measure(xa, n, p->b.out, p->b.out_len, NULL);
+	ok(c >= 0.9, "%s: A->B audio correlation %.4f", name, c);
+	c = measure(xb, n, p->a.out, p->a.out_len, NULL);
+	ok(c >= 0.9, "%s: B->A audio correlation %.4f", name, c);
+out:
+	if (p)
+		pair_free(p);
+	if (o)
+		oracle_free(o);
+	free(o);
+	free(xa);
+	free(xb);
+}
+
+/*
+ * The peer has no ZRTP (it answers with SDES keys only). From hold nothing
+ * ever leaves A but ZRTP, and the handshake fails at the bound; over SDES the
+ * call goes on with the SDES keys.
+ */
+static void test_zrtp_no_peer(int mode)
+{
+	const char *name = mode == ZRTP_FROM_HOLD ? "zrtp, peer without ZRTP" : "sdes-zrtp, peer without ZRTP";
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
+			  .seed = 80 + (uint32_t)mode, .zrtp = mode, .no_zrtp_b = true };
+	size_t n = 12 * RATE;
+	int16_t *xa = chirp(n, 300, 3300, 9000);
+	struct pair *p = pair_new(&cf);
+	struct stream_stats sa, sb;
+	uint64_t now = 0;
+
+	if (!ok(p && xa, "%s: pair set up", name))
+		goto out;
+	p->a.sig = xa;
+	p->a.sig_len = n;
+	run(&p, 1, &now, ZRTP_HANDSHAKE_MAX_MS + 500);
+	get(&p->a, &sa);
+	get(&p->b, &sb);
+	ok(!p->a.zrtp_secure && p->a.zrtp_err == EPROTONOSUPPORT && p->a.zrtp_at >= ZRTP_HANDSHAKE_MAX_MS &&
+		   p->a.zrtp_at <= ZRTP_HANDSHAKE_MAX_MS + ZRTP_TICK_MS + 1,
+	   "%s: A's ZRTP fails at the bound (%llu ms): %s", name, (unsigned long long)p->a.zrtp_at,
+	   zrtp_strerror(p->a.zrtp_err));
+	ok(sb.zrtp_rejected == sa.zrtp_sent && sa.zrtp_sent > 0 && sb.rx_rejected == (mode == ZRTP_FROM_HOLD ? 0 : sb.rx_rejected),
+	   "%s: B refused A's %llu Hellos as ZRTP it does not run, not as bad SRTP", name,
+	   (unsigned long long)sa.zrtp_sent);
+	if (mode == ZRTP_FROM_HOLD) {
+		ok(sa.rtp_sent == 0 && sa.rtcp_sent == 0 && p->media_before_secure[0] == 0 && sa.held && !sa.zrtp_keys,
+		   "%s: A sent nothing but ZRTP in %llu ms (%llu packet times held)", name, (unsigned long long)now,
+		   (unsigned long long)sa.held_frames);
+		ok(sa.rx_rejected > 400 && sa.rtp_received == 0, "%s: B's SDES packets are not read by A (%llu refused)",
+		   name, (unsigned long long)sa.rx_rejected);
+	} else {
+		ok(sb.rtp_received + 1 >= sa.rtp_sent && sa.rtp_sent > 400 && !sa.zrtp_keys && sa.secure,
+		   "%s: the call goes on with the SDES keys (%llu of %llu packets read)", name,
+		   (unsigned long long)sb.rtp_received, (unsigned long long)sa.rtp_sent);
+	}
+out:
+	if (p)
+		pair_free(p);
+	free(xa);
+}
+
 int main(void)
 {
 	int i;
@@ -1782,5 +2060,11 @@ int main(void)
 	test_file_device();
 	test_stall();
 	test_params();
+	test_zrtp_stream(ZRTP_FROM_HOLD, false);
+	test_zrtp_stream(ZRTP_OVER_SDES, false);
+	test_zrtp_stream(ZRTP_FROM_HOLD, true);
+	test_zrtp_stream(ZRTP_OVER_SDES, true);
+	test_zrtp_no_peer(ZRTP_FROM_HOLD);
+	test_zrtp_no_peer(ZRTP_OVER_SDES);
 	return tap_done();
 }

@@ -26,6 +26,7 @@ struct relay {
 	struct sockaddr_storage peer[2]; /* peer[0] = A, peer[1] = B */
 	struct relay_imp imp;
 	relay_tap_h *tap;
+	relay_drop_h *droph;
 	void *arg;
 	uint32_t rng;
 	uint64_t order;
@@ -100,6 +101,11 @@ out:
 	return err;
 }
 
+void relay_set_drop(struct relay *r, relay_drop_h *h)
+{
+	r->droph = h;
+}
+
 void relay_free(struct relay *r)
 {
 	if (!r)
@@ -163,7 +169,8 @@ static void take(struct relay *r, int side, uint64_t now_ms)
 			return;
 		if (r->tap)
 			r->tap(side, p->data, (size_t)n, now_ms, r->arg);
-		if (r->imp.drop_pm && rnd(r) % 1000 < r->imp.drop_pm) {
+		if ((r->droph && r->droph(side, p->data, (size_t)n, r->arg)) ||
+		    (r->imp.drop_pm && rnd(r) % 1000 < r->imp.drop_pm)) {
 			r->dropped[side]++;
 			continue;
 		}

@@ -3,6 +3,7 @@
 #ifndef SPHONE_UDP_RELAY_H
 #define SPHONE_UDP_RELAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -20,6 +21,9 @@ struct relay_imp {
 /* dir 0: from side A towards B, 1: from B towards A. Called for every packet received, before impairment. */
 typedef void(relay_tap_h)(int dir, const uint8_t *pkt, size_t len, uint64_t now_ms, void *arg);
 
+/* Return true to drop this packet (after the tap, before the random impairment). */
+typedef bool(relay_drop_h)(int dir, const uint8_t *pkt, size_t len, void *arg);
+
 struct relay;
 
 /*
@@ -29,6 +33,8 @@ struct relay;
 int relay_alloc(struct relay **rp, const struct sockaddr_storage *a_peer, const struct sockaddr_storage *b_peer,
 		const struct relay_imp *imp, relay_tap_h *tap, void *arg);
 void relay_free(struct relay *r);
+/* A chosen packet lost (e.g. one handshake message): h gets relay_alloc's arg. */
+void relay_set_drop(struct relay *r, relay_drop_h *h);
 const struct sockaddr_storage *relay_addr(const struct relay *r, int side);
 /* Receive everything waiting, then forward what is due at now_ms. */
 void relay_poll(struct relay *r, uint64_t now_ms);
