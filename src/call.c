@@ -11,9 +11,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "audev.h"
 #include "buf.h"
 #include "call.h"
+#include "call_audio.h"
 #include "crypto.h"
 #include "event.h"
 #include "log.h"
@@ -35,19 +35,6 @@
 #define CANCEL_GIVE_UP_MS 32000
 #define RTP_PORT_MIN 16384
 #define RTP_PORT_SPAN 16000
-
-/* ---------------- the shared audio device ---------------- */
-
-struct call_audio {
-	struct loop *l;
-	struct audev *dev;
-	bool file;
-	bool started;
-	struct tmr tick;
-	uint64_t next;
-	struct call *active;
-	struct loop_wake *wake;
-};
 
 struct call {
 	unsigned id;
@@ -145,185 +132,6 @@ static unsigned next_id = 1;
 
 static void media_process(struct call *c, uint64_t now);
 
-static void audio_tick_h(void *arg)
-{
-	struct call_audio *a = arg;
-	uint64_t now = loop_now_ms();
-
-	if (!a->active) {
-		a->next = 0;
-		return;
-	}
-	if (!a->next)
-		a->next = now;
-	/*
-	 * 100 ms or more behind (the process was not scheduled): stream_process resumes with the
-	 * frame due now and drops what was due meanwhile (audio/stream.c PLAY_CATCHUP_MS), so the
-	 * device resumes now too. Ticking through the gap would only play the empty playback ring
-	 * and record silence.
-	 */
-	if (a->next + 5 * FRAME_MS <= now)
-		a->next = now;
-	/* catch up after a shorter delay, but never more than a few frames at once */
-	for (int i = 0; i < 5 && a->next <= now; i++) {
-		audev_tick(a->dev);
-		a->next += FRAME_MS;
-	}
-	if (a->next <= now)
-		a->next = now + FRAME_MS;
-	tmr_start(a->l, &a->tick, a->next - now, audio_tick_h, a);
-	media_process(a->active, now);
-}
-
-static void audio_wake_h(void *arg)
-{
-	struct call_audio *a = arg;
-
-	if (a->active)
-		media_process(a->active, loop_now_ms());
-}
-
-static void audio_wake_sig(void *arg)
-{
-	loop_wake_signal(arg);
-}
-
-/* What PortAudio, ALSA and JACK would have printed over the terminal: the log's, at debug level. */
-static void pa_chatter_h(const char *line, void *arg)
-{
-	(void)arg;
-	log_debug("audio: %s", line);
-}
-
-int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_audio_prm *prm, char *err,
-		     size_t errsz)
-{
-	struct call_audio *a;
-	struct audev_prm dp;
-	int e;
-
-	if (!ap || !l || !prm)
-		return EINVAL;
-	a = calloc(1, sizeof(*a));
-	if (!a)
-		return ENOMEM;
-	a->l = l;
-	tmr_init(&a->tick);
-	memset(&dp, 0, sizeof(dp));
-	dp.frame = 160;
-	dp.ring_frames = 16;
-	dp.err = err;
-	dp.errlen = errsz;
-	if (prm->portaudio) {
-		e = loop_wake_alloc(&a->wake, l, audio_wake_h, a);
-		if (e)
-			goto out;
-		dp.capture = prm->device;
-		dp.playback = prm->device;
-		dp.wake = audio_wake_sig;
-		dp.arg = a->wake;
-		audev_pa_set_chatter(pa_chatter_h, NULL);
-		e = audev_open(&a->dev, &audev_pa_ops, &dp);
-	} else {
-		a->file = true;
-		dp.capture = prm->audio_in;
-		dp.playback = prm->audio_out;
-		e = audev_open(&a->dev, &audev_file_ops, &dp);
-	}
-out:
-	if (e) {
-		call_audio_free(a);
-		return e;
-	}
-	*ap = a;
-	return 0;
-}
-
-void call_audio_free(struct call_audio *a)
-{
-	if (!a)
-		return;
-	tmr_cancel(&a->tick);
-	audev_close(a->dev);
-	loop_wake_free(a->wake);
-	free(a);
-}
-
-struct list_ctx {
-	call_line_h *h;
-	void *arg;
-};
-
-static void list_h(const struct audev_info *i, void *arg)
-{
-	struct list_ctx *lc = arg;
-	char line[400];
-
-	snprintf(line, sizeof(line), "%d: %s (%s) in %d out %d, %.0f Hz%s%s", i->index, i->name ? i->name : "?",
-		 i->host_api ? i->host_api : "?", i->max_in, i->max_out, i->default_rate,
-		 i->is_default_in ? " [default in]" : "", i->is_default_out ? " [default out]" : "");
-	lc->h(line, lc->arg);
-}
-
-int call_audio_list_devices(call_line_h *h, void *arg, char *err, size_t errsz)
-{
-	struct list_ctx lc = { h, arg };
-	int e;
-
-	if (!h)
-		return EINVAL;
-	audev_pa_set_chatter(pa_chatter_h, NULL);
-	e = audev_pa_list(list_h, &lc);
-	if (e && err && errsz)
-		snprintf(err, errsz, "%s", audev_pa_errmsg());
-	return e;
-}
-
-static void audio_attach(struct call_audio *a, struct call *c)
-{
-	if (!a || !a->dev)
-		return;
-	if (a->active && a->active != c && a->active->s)
-		stream_set_device(a->active->s, NULL);
-	a->active = c;
-	if (c && c->s) {
-		/*
-		 * The stream plays out on its own 20 ms timer and the device takes frames on another: a
-		 * cushion of two frames keeps the device from ever finding the ring empty between the two
-		 * (an underrun is a slip in what is heard).
-		 */
-		static const int16_t zero[2 * 160];
-		struct ring *play = audev_playback_ring(a->dev);
-		if (ring_avail(play) < 2 * a->dev->frame)
-			ring_write(play, zero, 2 * a->dev->frame - ring_avail(play));
-		stream_set_device(c->s, a->dev);
-	}
-	if (!a->started && c && c->s) {
-		if (audev_start(a->dev) == 0)
-			a->started = true;
-	}
-	if (a->file && c && c->s && !tmr_running(&a->tick)) {
-		a->next = 0;
-		tmr_start(a->l, &a->tick, 0, audio_tick_h, a);
-	}
-}
-
-static void audio_detach(struct call_audio *a, struct call *c)
-{
-	if (!a || a->active != c)
-		return;
-	if (c->s)
-		stream_set_device(c->s, NULL);
-	a->active = NULL;
-	tmr_cancel(&a->tick);
-	/* --audio-out is a complete WAV of everything played so far whenever no call plays into it */
-	if (a->file && audev_flush(a->dev))
-		log_warn("audio: the recording could not be written out");
-	/* the call runs on its own timer again */
-	if (c->s && c->state != CALL_ENDED)
-		media_process(c, loop_now_ms());
-}
-
 /* ---------------- events ---------------- */
 
 static void ev_init(struct call *c, struct event *ev, const char *name)
@@ -352,6 +160,25 @@ static void warn(struct call *c, const char *msg)
 }
 
 /* ---------------- media ---------------- */
+
+static void audio_tick_h(uint64_t now, void *arg)
+{
+	media_process(arg, now);
+}
+
+static void audio_attach(struct call_audio *a, struct call *c)
+{
+	call_audio_attach(a, c->s, audio_tick_h, c);
+}
+
+static void audio_detach(struct call_audio *a, struct call *c)
+{
+	if (!call_audio_detach(a, c))
+		return;
+	/* the call runs on its own timer again */
+	if (c->s && c->state != CALL_ENDED)
+		media_process(c, loop_now_ms());
+}
 
 static void move_abort(struct call *c)
 {
@@ -461,7 +288,7 @@ static void media_process(struct call *c, uint64_t now)
 		return;
 	stream_process(c->s, now);
 	/* the file device's 20 ms tick runs the active call: one wake-up per frame, not two */
-	if (c->audio && c->audio->file && c->audio->active == c && tmr_running(&c->audio->tick)) {
+	if (call_audio_ticks(c->audio, c)) {
 		tmr_cancel(&c->media_tmr);
 		return;
 	}

@@ -9,6 +9,7 @@
 
 #include "srtp.h"
 
+struct call_audio;
 struct event;
 struct loop;
 struct sip_auth_realms;
@@ -16,30 +17,6 @@ struct sip_ctrans_mgr;
 struct sip_flow;
 struct sip_msg;
 struct sip_strans_mgr;
-
-/*
- * The audio side shared by every call of a user agent: one device (WAV files
- * or PortAudio), lent to the call that is active; held calls send silence and
- * discard what they receive.
- */
-struct call_audio_prm {
-	const char *audio_in;   /* WAV to send (loops); NULL: silence */
-	const char *audio_out;  /* WAV to record what is heard; NULL: discard */
-	bool portaudio;         /* use PortAudio instead of files */
-	const char *device;     /* PortAudio device name or index; NULL: default */
-};
-struct call_audio;
-/* 0, or an errno with a one-line reason in err (bad WAV, no such device). */
-int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_audio_prm *prm, char *err,
-		     size_t errsz);
-/* After every call using it is freed. NULL-safe. */
-void call_audio_free(struct call_audio *a);
-/*
- * One line per PortAudio device ("INDEX: NAME (HOST API) in N out N [default in/out]"). 0, or an errno
- * with the reason in err (ENODEV: no sound card at all).
- */
-typedef void(call_line_h)(const char *line, void *arg);
-int call_audio_list_devices(call_line_h *h, void *arg, char *err, size_t errsz);
 
 /*
  * The account's signalling connection now (not referenced: the call takes its
@@ -54,7 +31,7 @@ struct call_env {
 	struct loop *l;
 	struct sip_ctrans_mgr *ctm;
 	struct sip_strans_mgr *stm;
-	struct call_audio *audio; /* may be NULL: no device */
+	struct call_audio *audio; /* may be NULL: no device (call_audio.h) */
 	call_flow_h *flowh;       /* may be NULL: no other connection than the call's own */
 	void *flow_arg;
 };

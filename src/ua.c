@@ -12,6 +12,7 @@
 #include "account.h"
 #include "buf.h"
 #include "call.h"
+#include "call_audio.h"
 #include "dns.h"
 #include "event.h"
 #include "log.h"

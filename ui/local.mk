@@ -13,8 +13,8 @@ ui_libsphone_ui_a_SOURCES = ui/ui_headless.c ui/ui_headless.h \
 
 bin_PROGRAMS += sphone
 sphone_SOURCES = ui/main.c
-# main.c starts the demo (demo.h); call.h (--list-devices) includes audio/'s srtp.h, hence audio/ here
-sphone_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/demo -I$(top_srcdir)/audio -DSPHONE_DOCDIR='"$(docdir)"'
+# main.c starts the demo (demo.h)
+sphone_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/demo -DSPHONE_DOCDIR='"$(docdir)"'
 sphone_LDADD = ui/libsphone_ui.a demo/libsphone_demo.a $(SPHONE_LIBS) $(NCURSES_LIBS) -lm
 
 check_PROGRAMS += tests/unit/test_ui_dial

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "account.h"
-#include "call.h"
+#include "call_audio.h"
 #include "demo.h"
 #include "log.h"
 #include "ua.h"

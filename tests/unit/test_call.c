@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "call.h"
+#include "call_audio.h"
 #include "event.h"
 #include "log.h"
 #include "loop.h"

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* call_audio.h: the audio device shared by a user agent's calls, lent to one stream at a time. */
+#ifndef SPHONE_CALL_AUDIO_H
+#define SPHONE_CALL_AUDIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+struct stream;
+
+/*
+ * The audio side shared by every call of a user agent: one device (WAV files
+ * or PortAudio), lent to the call that is active; held calls send silence and
+ * discard what they receive.
+ */
+struct call_audio_prm {
+	const char *audio_in;   /* WAV to send (loops); NULL: silence */
+	const char *audio_out;  /* WAV to record what is heard; NULL: discard */
+	bool portaudio;         /* use PortAudio instead of files */
+	const char *device;     /* PortAudio device name or index; NULL: default */
+};
+struct call_audio;
+/* 0, or an errno with a one-line reason in err (bad WAV, no such device). */
+int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_audio_prm *prm, char *err,
+		     size_t errsz);
+/* After every user has detached. NULL-safe. */
+void call_audio_free(struct call_audio *a);
+/*
+ * One line per PortAudio device ("INDEX: NAME (HOST API) in N out N [default in/out]"). 0, or an errno
+ * with the reason in err (ENODEV: no sound card at all).
+ */
+typedef void(call_line_h)(const char *line, void *arg);
+int call_audio_list_devices(call_line_h *h, void *arg, char *err, size_t errsz);
+
+/*
+ * The device has moved a frame (its tick, or PortAudio's wake-up): the user runs its stream's
+ * clock now (stream_process). now: the loop's clock in ms.
+ */
+typedef void(call_audio_tick_h)(uint64_t now, void *arg);
+
+/*
+ * Lend the device to the user arg (taking it from the one before, whose stream goes on without
+ * one): s, when not NULL, plays and records through it from now on, and h runs on each device
+ * frame. Attach again whenever the user's stream changes; detach before freeing the stream.
+ * NULL a: nothing.
+ */
+void call_audio_attach(struct call_audio *a, struct stream *s, call_audio_tick_h *h, void *arg);
+/*
+ * Take the device back from arg: its stream goes on without a device (on its own clock, which the
+ * user runs again); a recording is written out complete. False when arg did not hold it.
+ */
+bool call_audio_detach(struct call_audio *a, void *arg);
+/* True while the device's own tick (the file device's) runs arg's stream: arg needs no timer of its own. */
+bool call_audio_ticks(const struct call_audio *a, const void *arg);
+
+#endif
