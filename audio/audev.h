@@ -8,6 +8,18 @@
 
 #include "ring.h"
 
+/* The media clock: every device and stream moves 20 ms frames of 8 kHz mono. */
+#define AUDEV_RATE 8000
+#define AUDEV_FRAME_MS 20
+#define AUDEV_FRAME (AUDEV_RATE / 1000 * AUDEV_FRAME_MS) /* samples */
+/*
+ * A media clock this late (the process was not scheduled) resumes with what is due now and drops
+ * what fell due meanwhile, instead of catching up: the stream's playout (audio/stream.c) and the
+ * file device's tick (src/call_audio.c) both follow this one figure, so neither plays or records
+ * the gap the other skipped.
+ */
+#define AUDEV_LATE_MS 100
+
 /*
  * Called by the device (possibly on its own real-time thread, so it must be async-safe:
  * e.g. write(2) to an eventfd/pipe) each time at least one capture frame is in the
@@ -32,7 +44,7 @@ struct audev_prm {
 	const char *capture;
 	/* PortAudio: as above. File device: WAV path to write; NULL = discard playback. */
 	const char *playback;
-	unsigned frame;      /* samples per frame at 8 kHz, e.g. 160 (20 ms); 0 = 160 */
+	unsigned frame;      /* samples per frame at 8 kHz; 0 = AUDEV_FRAME (20 ms) */
 	unsigned ring_frames; /* depth of each ring in frames; 0 = 8 */
 	audev_wake_h *wake;  /* may be NULL */
 	void *arg;

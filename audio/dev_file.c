@@ -44,7 +44,7 @@ static int file_open(struct audev **adp, const struct audev_prm *prm)
 
 	if (!adp || !prm)
 		return EINVAL;
-	frame = prm->frame ? prm->frame : 160;
+	frame = prm->frame ? prm->frame : AUDEV_FRAME;
 	depth = prm->ring_frames ? prm->ring_frames : 8;
 	if (frame > FILE_MAX_FRAME || depth > 1024)
 		return EINVAL;

@@ -252,7 +252,7 @@ static int pa_open(struct audev **adp, const struct audev_prm *prm)
 
 	if (!adp || !prm)
 		return EINVAL;
-	frame = prm->frame ? prm->frame : 160;
+	frame = prm->frame ? prm->frame : AUDEV_FRAME;
 	depth = prm->ring_frames ? prm->ring_frames : 8;
 	if (frame > 1920 || depth > 1024)
 		return EINVAL;

@@ -26,7 +26,7 @@
 #define REKEY_GRACE_MS 5000   /* old receive keys kept this long for packets in flight */
 #define PLAY_AHEAD_FRAMES 6   /* more than this queued for the device: it runs slow, skip */
 #define STALL_MS 1000         /* owner stalled longer than this: restart the send clock */
-#define PLAY_CATCHUP_MS 100   /* playout periods missed up to this are all played (device ring absorbs them) */
+#define PLAY_CATCHUP_MS AUDEV_LATE_MS /* playout periods missed up to this are all played (device ring absorbs them) */
 #define PLAY_RESUME_FRAMES 1  /* after a longer stall: only this many frames, the latest due */
 
 struct stream {

@@ -31,7 +31,6 @@
 
 #define MIN_SE 90
 #define SE_DEFAULT 1800
-#define FRAME_MS 20
 #define CANCEL_GIVE_UP_MS 32000
 #define RTP_PORT_MIN 16384
 #define RTP_PORT_SPAN 16000
@@ -294,7 +293,7 @@ static void media_process(struct call *c, uint64_t now)
 	}
 	dl = stream_next_deadline(c->s);
 	/* 0: the stream's clocks start with the first packet; until then one frame time will do */
-	wait = !dl ? FRAME_MS : dl > now ? dl - now : 1;
+	wait = !dl ? AUDEV_FRAME_MS : dl > now ? dl - now : 1;
 	if (wait > 1000)
 		wait = 1000;
 	tmr_start(c->l, &c->media_tmr, wait, media_tmr_h, c);
@@ -426,8 +425,8 @@ static int media_apply(struct call *c, const struct sdp_result *r)
 		    (e = loop_fd_listen(c->l, c->rtcp_fd, LOOP_READ, media_fd_h, c)) != 0)
 			return e;
 		/* packets are read on the next wake-up (the device tick plays them out): one wake-up a frame */
-		loop_fd_lazy(c->l, c->rtp_fd, FRAME_MS);
-		loop_fd_lazy(c->l, c->rtcp_fd, FRAME_MS);
+		loop_fd_lazy(c->l, c->rtp_fd, AUDEV_FRAME_MS);
+		loop_fd_lazy(c->l, c->rtcp_fd, AUDEV_FRAME_MS);
 		if (c->active)
 			audio_attach(c->audio, c);
 		media_process(c, loop_now_ms());

@@ -11,8 +11,6 @@
 #include "loop.h"
 #include "stream.h"
 
-#define FRAME_MS 20
-
 struct call_audio {
 	struct loop *l;
 	struct audev *dev;
@@ -39,20 +37,17 @@ static void audio_tick_h(void *arg)
 	if (!a->next)
 		a->next = now;
 	/*
-	 * 100 ms or more behind (the process was not scheduled): stream_process resumes with the
-	 * frame due now and drops what was due meanwhile (audio/stream.c PLAY_CATCHUP_MS), so the
-	 * device resumes now too. Ticking through the gap would only play the empty playback ring
-	 * and record silence.
+	 * AUDEV_LATE_MS or more behind (the process was not scheduled): stream_process resumes with
+	 * the frame due now and drops what was due meanwhile, so the device resumes now too. Ticking
+	 * through the gap would only play the empty playback ring and record silence.
 	 */
-	if (a->next + 5 * FRAME_MS <= now)
+	if (a->next + AUDEV_LATE_MS <= now)
 		a->next = now;
-	/* catch up after a shorter delay, but never more than a few frames at once */
-	for (int i = 0; i < 5 && a->next <= now; i++) {
+	/* catch up after a shorter delay (fewer than AUDEV_LATE_MS / AUDEV_FRAME_MS frames) */
+	while (a->next <= now) {
 		audev_tick(a->dev);
-		a->next += FRAME_MS;
+		a->next += AUDEV_FRAME_MS;
 	}
-	if (a->next <= now)
-		a->next = now + FRAME_MS;
 	tmr_start(a->l, &a->tick, a->next - now, audio_tick_h, a);
 	a->tickh(now, a->active);
 }
@@ -92,7 +87,7 @@ int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_a
 	a->l = l;
 	tmr_init(&a->tick);
 	memset(&dp, 0, sizeof(dp));
-	dp.frame = 160;
+	dp.frame = AUDEV_FRAME;
 	dp.ring_frames = 16;
 	dp.err = err;
 	dp.errlen = errsz;
@@ -176,10 +171,15 @@ void call_audio_attach(struct call_audio *a, struct stream *s, call_audio_tick_h
 		 * cushion of two frames keeps the device from ever finding the ring empty between the two
 		 * (an underrun is a slip in what is heard).
 		 */
-		static const int16_t zero[2 * 160];
+		static const int16_t zero[AUDEV_FRAME];
 		struct ring *play = audev_playback_ring(a->dev);
-		if (ring_avail(play) < 2 * a->dev->frame)
-			ring_write(play, zero, 2 * a->dev->frame - ring_avail(play));
+		size_t want = 2 * (size_t)a->dev->frame;
+		/* in pieces: a device may take larger frames than zero[] holds */
+		while (ring_avail(play) < want) {
+			size_t n = want - ring_avail(play);
+			if (!ring_write(play, zero, n < AUDEV_FRAME ? n : AUDEV_FRAME))
+				break;
+		}
 		stream_set_device(s, a->dev);
 	}
 	if (!a->started && s) {
