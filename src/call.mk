@@ -14,3 +14,10 @@ EXTRA_DIST += tests/interop/call_lib.sh tests/interop/call_baresip.sh tests/inte
 	tests/interop/call_nosrtp.sh
 # on demand, from the build directory: top_builddir=$PWD sh ../bench/call_bench.sh [SECONDS]
 EXTRA_DIST += bench/call_bench.sh
+
+# the shared audio device: lent to one stream at a time, its tick, the recording complete after each
+check_PROGRAMS += tests/unit/test_call_audio
+TESTS += tests/unit/test_call_audio
+tests_unit_test_call_audio_SOURCES = tests/unit/test_call_audio.c tests/unit/udp_relay.c tests/unit/udp_relay.h
+tests_unit_test_call_audio_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_call_audio_LDADD = $(TEST_LIBS)
