@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "call.h"
+#include "call_media.h"
 #include "crypto.h"
 #include "srtp.h"
 
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 
 		if (crypto_rand(ka, klen) || crypto_rand(kb, klen) || crypto_rand(ra, klen) || crypto_rand(rb, klen))
 			return 1;
-		if (call_sas_compute(sas_b, sizeof(sas_b), suite, kb, ra, klen))
+		if (call_media_sas_compute(sas_b, sizeof(sas_b), suite, kb, ra, klen))
 			return 1;
 		t0 = now_s();
 		do {
@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 			for (int i = 0; i < 8 && ++rb[i] == 0; i++)
 				;
 			tries++;
-			if (call_sas_compute(sas_a, sizeof(sas_a), suite, ka, rb, klen))
+			if (call_media_sas_compute(sas_a, sizeof(sas_a), suite, ka, rb, klen))
 				return 1;
 		} while (strcmp(sas_a, sas_b) != 0 && tries < 100000000ULL);
 		t0 = now_s() - t0;

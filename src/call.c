@@ -1,19 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* call.c: INVITE sessions (RFC 3261/3264/4028): dialogs, SDES offer/answer, SRTP streams, hold, DTMF, verify report. */
+/* call.c: one INVITE session (RFC 3261/3264/4028), UAC and UAS: dialog, offers/answers in INVITE and ACK, re-INVITE, session timer, BYE/CANCEL; media in call_media.c. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "buf.h"
 #include "call.h"
-#include "call_audio.h"
+#include "call_media.h"
 #include "crypto.h"
 #include "event.h"
 #include "log.h"
@@ -26,14 +22,11 @@
 #include "sip_msg.h"
 #include "sip_strans.h"
 #include "sip_transp.h"
-#include "stream.h"
 #include "tls.h"
 
 #define MIN_SE 90
 #define SE_DEFAULT 1800
 #define CANCEL_GIVE_UP_MS 32000
-#define RTP_PORT_MIN 16384
-#define RTP_PORT_SPAN 16000
 
 struct call {
 	unsigned id;
@@ -42,7 +35,6 @@ struct call {
 	struct loop *l;
 	struct sip_ctrans_mgr *ctm;
 	struct sip_strans_mgr *stm;
-	struct call_audio *audio;
 	call_event_h *eh;
 	void *arg;
 	char *account, *peer, *contact;
@@ -56,9 +48,8 @@ struct call {
 	/* how the call's signalling was protected (kept when its flow is lost): the floor for another flow */
 	bool sig_tls, sig_verified;
 	char sig_peer[256]; /* the TLS peer certificate's subject */
-	unsigned media_timeout_ms;
 	struct sip_dialog *dlg;
-	struct sdp_sess *sdp;
+	struct call_media *m; /* sockets, offer/answer state, the stream */
 	struct sip_auth *auth;
 	const struct sip_auth_realms *realms; /* the account's (call_prm.realms) */
 	bool allow_plain_auth;
@@ -102,22 +93,8 @@ struct call {
 	unsigned resp_ivl;
 	uint64_t resp_since; /* when the first 2xx went out (loop ms) */
 
-	/* media */
-	int rtp_fd, rtcp_fd;
-	uint16_t port;
-	char *media_addr;
-	/* call_media_move: the new sockets, offered by re-INVITE, taken when the 2xx comes */
-	bool moving;
-	int mv_rtp_fd, mv_rtcp_fd;
-	uint16_t mv_port;
-	struct stream *s;
-	struct tmr media_tmr;
-	bool active;
-	struct sdp_result res;
-	bool have_res;
+	/* media (c->m) as the far end and we agreed it */
 	bool hold, remote_hold;
-	bool muted; /* microphone off: silence sent (kept across stream restarts) */
-	char sas[12];
 
 	/* RFC 4028 */
 	struct tmr se_tmr;
@@ -128,8 +105,6 @@ struct call {
 };
 
 static unsigned next_id = 1;
-
-static void media_process(struct call *c, uint64_t now);
 
 /* ---------------- events ---------------- */
 
@@ -158,157 +133,9 @@ static void warn(struct call *c, const char *msg)
 	emit(c, &ev);
 }
 
-/* ---------------- media ---------------- */
+/* ---------------- what the media reports ---------------- */
 
-static void audio_tick_h(uint64_t now, void *arg)
-{
-	media_process(arg, now);
-}
-
-static void audio_attach(struct call_audio *a, struct call *c)
-{
-	call_audio_attach(a, c->s, audio_tick_h, c);
-}
-
-static void audio_detach(struct call_audio *a, struct call *c)
-{
-	if (!call_audio_detach(a, c))
-		return;
-	/* the call runs on its own timer again */
-	if (c->s && c->state != CALL_ENDED)
-		media_process(c, loop_now_ms());
-}
-
-static void move_abort(struct call *c)
-{
-	if (!c->moving)
-		return;
-	c->moving = false;
-	if (c->mv_rtp_fd >= 0)
-		close(c->mv_rtp_fd);
-	if (c->mv_rtcp_fd >= 0)
-		close(c->mv_rtcp_fd);
-	c->mv_rtp_fd = c->mv_rtcp_fd = -1;
-	if (c->sdp && c->media_addr)
-		sdp_sess_set_media(c->sdp, c->media_addr, c->port);
-}
-
-static void media_close(struct call *c)
-{
-	move_abort(c);
-	audio_detach(c->audio, c);
-	tmr_cancel(&c->media_tmr);
-	stream_free(c->s);
-	c->s = NULL;
-	if (c->rtp_fd >= 0) {
-		loop_fd_remove(c->l, c->rtp_fd);
-		close(c->rtp_fd);
-	}
-	if (c->rtcp_fd >= 0) {
-		loop_fd_remove(c->l, c->rtcp_fd);
-		close(c->rtcp_fd);
-	}
-	c->rtp_fd = c->rtcp_fd = -1;
-}
-
-static int udp_bind(const char *addr, uint16_t port, int *fdp)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, af;
-
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		af = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons(port);
-		sl = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		af = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-		sl = sizeof(struct sockaddr_in6);
-	} else {
-		return EINVAL;
-	}
-	ss.ss_family = (sa_family_t)af;
-	fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errno;
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
-		int e = errno;
-		close(fd);
-		return e;
-	}
-	*fdp = fd;
-	return 0;
-}
-
-/* An even RTP port and RTCP on the next one. */
-static int media_sockets(struct call *c, const char *addr)
-{
-	uint32_t r;
-	int i, e = EADDRINUSE;
-
-	for (i = 0; i < 64; i++) {
-		uint16_t p;
-		int a = -1, b = -1;
-
-		if ((e = crypto_rand(&r, sizeof(r))) != 0)
-			return e;
-		p = (uint16_t)(RTP_PORT_MIN + (r % RTP_PORT_SPAN) * 2 % RTP_PORT_SPAN);
-		p &= (uint16_t)~1u;
-		e = udp_bind(addr, p, &a);
-		if (e == EINVAL)
-			return e;
-		if (e)
-			continue;
-		e = udp_bind(addr, (uint16_t)(p + 1), &b);
-		if (e) {
-			close(a);
-			continue;
-		}
-		c->rtp_fd = a;
-		c->rtcp_fd = b;
-		c->port = p;
-		return 0;
-	}
-	return e;
-}
-
-static void media_tmr_h(void *arg)
-{
-	media_process(arg, loop_now_ms());
-}
-
-static void media_process(struct call *c, uint64_t now)
-{
-	uint64_t dl, wait;
-
-	if (!c->s)
-		return;
-	stream_process(c->s, now);
-	/* the file device's 20 ms tick runs the active call: one wake-up per frame, not two */
-	if (call_audio_ticks(c->audio, c)) {
-		tmr_cancel(&c->media_tmr);
-		return;
-	}
-	dl = stream_next_deadline(c->s);
-	/* 0: the stream's clocks start with the first packet; until then one frame time will do */
-	wait = !dl ? AUDEV_FRAME_MS : dl > now ? dl - now : 1;
-	if (wait > 1000)
-		wait = 1000;
-	tmr_start(c->l, &c->media_tmr, wait, media_tmr_h, c);
-}
-
-static void media_fd_h(int fd, int events, void *arg)
-{
-	struct call *c = arg;
-
-	(void)events;
-	if (c->s)
-		stream_rx(c->s, fd, loop_now_ms());
-}
-
-static void dtmf_h(char digit, unsigned duration_ms, void *arg)
+static void media_dtmf_h(char digit, unsigned duration_ms, void *arg)
 {
 	struct call *c = arg;
 	struct event ev;
@@ -321,11 +148,6 @@ static void dtmf_h(char digit, unsigned duration_ms, void *arg)
 	emit(c, &ev);
 }
 
-static enum stream_dir sdir(enum sdp_dir d)
-{
-	return (enum stream_dir)(d & 3);
-}
-
 static void send_bye_end(struct call *c, uint16_t status, const char *reason);
 
 /*
@@ -333,183 +155,21 @@ static void send_bye_end(struct call *c, uint16_t status, const char *reason);
  * expect to receive, the far end is gone: BYE (best effort) and end. On hold
  * either way (a holding peer may send nothing) it is only a warning.
  */
-static void timeout_h(unsigned silent_ms, void *arg)
+static void media_timeout_h(unsigned silent_ms, void *arg)
 {
 	struct call *c = arg;
+	const struct sdp_result *res = call_media_result(c->m);
 	char msg[120];
 	unsigned secs = (silent_ms + 500) / 1000;
 
 	snprintf(msg, sizeof(msg), "no media from the far end for %u s", secs);
-	if (c->state != CALL_ESTABLISHED || !c->have_res || !(sdir(c->res.dir) & STREAM_RECVONLY) ||
-	    c->remote_hold) {
+	if (c->state != CALL_ESTABLISHED || !res || !(res->dir & SDP_RECVONLY) || c->remote_hold) {
 		char w[160];
 		snprintf(w, sizeof(w), "no authenticated media from the far end for %u s", secs);
 		warn(c, w);
 		return;
 	}
 	send_bye_end(c, 408, msg);
-}
-
-static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, addr, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
-		ss->ss_family = AF_INET;
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, addr, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
-		ss->ss_family = AF_INET6;
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-		return 0;
-	}
-	return EINVAL;
-}
-
-
-static bool same_keys(const struct sdp_result *a, const struct sdp_result *b)
-{
-	if (a->secure != b->secure)
-		return false;
-	if (!a->secure)
-		return true;
-	return a->suite == b->suite && a->key_len == b->key_len && !memcmp(a->tx_key, b->tx_key, a->key_len) &&
-	       !memcmp(a->rx_key, b->rx_key, a->key_len);
-}
-
-/* Applies a negotiated result: starts the stream, or changes it between two packets. */
-static int media_apply(struct call *c, const struct sdp_result *r)
-{
-	struct sockaddr_storage rtp, rtcp;
-	struct stream_crypto cr;
-	int e;
-
-	if (r->raf == 0)
-		return EPROTO; /* a host name in c=: we don't resolve media addresses */
-	if ((e = sockaddr_of(r->raddr, r->rport, &rtp)) != 0 ||
-	    (e = sockaddr_of(r->rtcp_addr[0] ? r->rtcp_addr : r->raddr,
-			     r->rtcp_port ? r->rtcp_port : (uint16_t)(r->rport + 1), &rtcp)) != 0)
-		return e;
-	memset(&cr, 0, sizeof(cr));
-	if (r->secure) {
-		cr.suite = r->suite;
-		cr.tx_key = r->tx_key;
-		cr.tx_len = r->key_len;
-		cr.rx_key = r->rx_key;
-		cr.rx_len = r->key_len;
-	} else {
-		cr.plain = true;
-	}
-	if (!c->s) {
-		struct stream_prm p;
-
-		memset(&p, 0, sizeof(p));
-		p.rtp_fd = c->rtp_fd;
-		p.rtcp_fd = c->rtcp_fd;
-		p.remote_rtp = rtp;
-		p.remote_rtcp = rtcp;
-		p.pt = r->pt;
-		p.dtmf_pt = r->dtmf_pt < 0 ? -1 : r->dtmf_pt;
-		p.ptime = r->ptime;
-		p.dir = sdir(r->dir);
-		p.crypto = cr;
-		p.dtmfh = dtmf_h;
-		p.timeouth = timeout_h;
-		p.timeout_ms = c->media_timeout_ms;
-		p.arg = c;
-		e = stream_alloc(&c->s, &p);
-		if (e)
-			return e;
-		stream_set_mute(c->s, c->muted);
-		if ((e = loop_fd_listen(c->l, c->rtp_fd, LOOP_READ, media_fd_h, c)) != 0 ||
-		    (e = loop_fd_listen(c->l, c->rtcp_fd, LOOP_READ, media_fd_h, c)) != 0)
-			return e;
-		/* packets are read on the next wake-up (the device tick plays them out): one wake-up a frame */
-		loop_fd_lazy(c->l, c->rtp_fd, AUDEV_FRAME_MS);
-		loop_fd_lazy(c->l, c->rtcp_fd, AUDEV_FRAME_MS);
-		if (c->active)
-			audio_attach(c->audio, c);
-		media_process(c, loop_now_ms());
-	} else {
-		if (!c->have_res || strcmp(c->res.raddr, r->raddr) || c->res.rport != r->rport ||
-		    c->res.rtcp_port != r->rtcp_port)
-			if ((e = stream_set_remote(c->s, &rtp, &rtcp)) != 0)
-				return e;
-		if (!c->have_res || !same_keys(&c->res, r))
-			if ((e = stream_rekey(c->s, &cr)) != 0)
-				return e;
-		if ((e = stream_set_direction(c->s, sdir(r->dir))) != 0)
-			return e;
-	}
-	if (c->have_res)
-		sdp_result_wipe(&c->res);
-	c->res = *r;
-	c->have_res = true;
-	if (r->secure)
-		call_sas_compute(c->sas, sizeof(c->sas), r->suite, r->tx_key, r->rx_key, r->key_len);
-	else
-		c->sas[0] = '\0';
-	return 0;
-}
-
-/* ---------------- SAS ---------------- */
-
-int call_sas_compute(char *out, size_t outsz, enum srtp_suite_id suite, const uint8_t *k1, const uint8_t *k2,
-		     size_t klen)
-{
-	static const char label[] = "sphone SAS v1";
-	struct crypto_hash_ctx *h = NULL;
-	const uint8_t *lo = k1, *hi = k2;
-	const char *sn = srtp_suite_name(suite);
-	uint8_t md[CRYPTO_HASH_MAX];
-	uint32_t v;
-	int e;
-
-	if (!out || outsz < 8 || !k1 || !k2 || !klen || !sn)
-		return EINVAL;
-	if (memcmp(k1, k2, klen) > 0) {
-		lo = k2;
-		hi = k1;
-	}
-	if ((e = crypto_hash_alloc(&h, CRYPTO_SHA256)) != 0)
-		return e;
-	if ((e = crypto_hash_update(h, label, sizeof(label))) != 0 ||
-	    (e = crypto_hash_update(h, sn, strlen(sn) + 1)) != 0 || (e = crypto_hash_update(h, lo, klen)) != 0 ||
-	    (e = crypto_hash_update(h, hi, klen)) != 0 || (e = crypto_hash_final(h, md)) != 0)
-		goto out;
-	/* 32 bits reduced to six digits: the bias (4295 ways for most values, 4294 for some) is negligible */
-	v = (uint32_t)md[0] << 24 | (uint32_t)md[1] << 16 | (uint32_t)md[2] << 8 | md[3];
-	v %= 1000000u;
-	snprintf(out, outsz, "%03u %03u", (unsigned)(v / 1000), (unsigned)(v % 1000));
-out:
-	crypto_wipe(md, sizeof(md));
-	crypto_hash_free(h);
-	return e;
-}
-
-/*
- * What the string is worth, said wherever it is shown. SDES has no commitment: nothing binds a phone
- * to its key before it sees the other's, so a relay that controls the signalling sees the other three
- * keys before it picks its last one, and finds one that gives both phones the same six digits in about
- * 10^6 hashes (bench/sas_relay). Different digits still expose a B2BUA or media relay that re-keys
- * openly; only a key agreement with a commitment (ZRTP) stops one that hides.
- */
-#define SAS_METHOD "SDES key hash, 6 digits, no commitment"
-#define SAS_DIGITS 6
-#define SAS_NOTE                                                                                         \
-	"read it aloud: different digits mean a B2BUA or media relay re-encrypts the media with keys of its " \
-	"own; the same digits only show that none does so openly: one that controls the signalling can "     \
-	"pick keys that give both phones the same digits"
-
-static void sas_fields(struct event *ev, const struct call *c, bool note)
-{
-	if (!c->sas[0])
-		return;
-	event_str(ev, "sas", c->sas);
-	event_str(ev, "sas_method", SAS_METHOD);
-	event_int(ev, "sas_digits", SAS_DIGITS);
-	if (note)
-		event_str(ev, "sas_note", SAS_NOTE);
 }
 
 /* ---------------- sending ---------------- */
@@ -720,7 +380,7 @@ static void end_call_msg(struct call *c, uint16_t status, const char *reason, co
 	if (c->state == CALL_ENDED)
 		return;
 	c->state = CALL_ENDED;
-	media_close(c);
+	call_media_stop(c->m);
 	tmr_cancel(&c->resp_tmr);
 	tmr_cancel(&c->se_tmr);
 	tmr_cancel(&c->cancel_tmr);
@@ -898,18 +558,19 @@ static bool has_option(const struct sip_msg *m, enum sip_hdr_id id, const char *
 
 static void established(struct call *c)
 {
+	const struct sdp_result *res = call_media_result(c->m);
 	struct event ev;
 
 	c->state = CALL_ESTABLISHED;
 	ev_init(c, &ev, "established");
-	if (c->have_res) {
-		event_bool(&ev, "srtp", c->res.secure);
-		event_str(&ev, "srtp_tx", c->res.secure ? srtp_suite_name(c->res.suite) : "none");
-		event_str(&ev, "srtp_rx", c->res.secure ? srtp_suite_name(c->res.suite) : "none");
-		event_str(&ev, "codec", c->res.codec);
-		event_int(&ev, "ptime", c->res.ptime);
-		sas_fields(&ev, c, false);
-		if (!c->res.secure)
+	if (res) {
+		event_bool(&ev, "srtp", res->secure);
+		event_str(&ev, "srtp_tx", res->secure ? srtp_suite_name(res->suite) : "none");
+		event_str(&ev, "srtp_rx", res->secure ? srtp_suite_name(res->suite) : "none");
+		event_str(&ev, "codec", res->codec);
+		event_int(&ev, "ptime", res->ptime);
+		call_media_sas_fields(c->m, &ev, false);
+		if (!res->secure)
 			event_str(&ev, "warning",
 				  "media is NOT encrypted: plain RTP (srtp_required = no); anyone on the path can listen");
 	}
@@ -1039,11 +700,11 @@ static void inv_ct_h(int err, const struct sip_msg *resp, void *arg)
 			send_cancel(c);
 			return;
 		}
-		if (body.l && !c->have_res) {
+		if (body.l && !call_media_result(c->m)) {
 			struct sdp_result r;
 			memset(&r, 0, sizeof(r));
-			if (!sdp_sess_apply_answer(c->sdp, body.p, body.l, &r)) {
-				if (!media_apply(c, &r))
+			if (!call_media_take_answer(c->m, body.p, body.l, &r)) {
+				if (!call_media_apply(c->m, &r))
 					c->early_media = true;
 				sdp_result_wipe(&r);
 			}
@@ -1085,14 +746,14 @@ static void inv_ct_h(int err, const struct sip_msg *resp, void *arg)
 			return;
 		}
 		memset(&r, 0, sizeof(r));
-		if (!c->have_res) {
-			e = body.l ? sdp_sess_apply_answer(c->sdp, body.p, body.l, &r) : EPROTO;
+		if (!call_media_result(c->m)) {
+			e = body.l ? call_media_take_answer(c->m, body.p, body.l, &r) : EPROTO;
 			if (!e)
-				e = media_apply(c, &r);
+				e = call_media_apply(c->m, &r);
 			sdp_result_wipe(&r);
 			if (e) {
 				snprintf(why, sizeof(why), "media refused: %s",
-					 sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) :
+					 call_media_reason(c->m)[0] ? call_media_reason(c->m) :
 								     "no acceptable SDP answer");
 				send_bye(c);
 				end_call(c, 488, why, "local");
@@ -1150,7 +811,8 @@ static void inv_ct_h(int err, const struct sip_msg *resp, void *arg)
 static int call_new(struct call **cp, const struct call_env *env, const struct call_prm *prm,
 		    struct sip_flow *flow, call_event_h *eh, void *arg)
 {
-	struct sdp_conf sc;
+	struct call_media_prm mp;
+	struct call_media_h mh;
 	struct call *c;
 	int e;
 
@@ -1161,14 +823,14 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 	if (!c)
 		return ENOMEM;
 	c->id = next_id++;
+	mh.dtmfh = media_dtmf_h;
+	mh.timeouth = media_timeout_h;
+	mh.arg = c;
 	c->l = env->l;
 	c->ctm = env->ctm;
 	c->stm = env->stm;
-	c->audio = env->audio;
 	c->eh = eh;
 	c->arg = arg;
-	c->rtp_fd = c->rtcp_fd = -1;
-	c->mv_rtp_fd = c->mv_rtcp_fd = -1;
 	c->keys_insecure_ok = prm->keys_on_insecure;
 	c->srtp_required = prm->srtp && prm->srtp_required;
 	c->se_want = prm->session_expires ? prm->session_expires : SE_DEFAULT;
@@ -1181,13 +843,11 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 	sig_note(c, flow);
 	c->flowh = env->flowh;
 	c->flow_arg = env->flow_arg;
-	c->media_timeout_ms = prm->media_timeout_ms;
 	c->ts.send = tsend_h;
 	c->ts.arg = c;
 	c->ts.reliable = sip_flow_tp(flow) != SIP_TP_UDP;
 	tmr_init(&c->cancel_tmr);
 	tmr_init(&c->resp_tmr);
-	tmr_init(&c->media_tmr);
 	tmr_init(&c->se_tmr);
 	tmr_init(&c->glare_tmr);
 	wbuf_init(&c->re_body, 0);
@@ -1197,22 +857,16 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 		e = ENOMEM;
 		goto out;
 	}
-	if (!(c->media_addr = strdup(prm->media_addr))) {
-		e = ENOMEM;
-		goto out;
-	}
-	if ((e = media_sockets(c, prm->media_addr)) != 0)
-		goto out;
-	memset(&sc, 0, sizeof(sc));
-	sc.addr = prm->media_addr;
-	sc.port = c->port;
-	sc.srtp = prm->srtp;
-	sc.srtp_required = prm->srtp && prm->srtp_required;
-	memcpy(sc.suites, prm->suites, sizeof(sc.suites));
-	sc.n_suites = prm->n_suites;
-	memcpy(sc.codecs, prm->codecs, sizeof(sc.codecs));
-	sc.n_codecs = prm->n_codecs;
-	if ((e = sdp_sess_alloc(&c->sdp, &sc)) != 0)
+	memset(&mp, 0, sizeof(mp));
+	mp.addr = prm->media_addr;
+	mp.srtp = prm->srtp;
+	mp.srtp_required = prm->srtp_required;
+	memcpy(mp.suites, prm->suites, sizeof(mp.suites));
+	mp.n_suites = prm->n_suites;
+	memcpy(mp.codecs, prm->codecs, sizeof(mp.codecs));
+	mp.n_codecs = prm->n_codecs;
+	mp.timeout_ms = prm->media_timeout_ms;
+	if ((e = call_media_alloc(&c->m, env->l, env->audio, &mp, &mh)) != 0)
 		goto out;
 	if (prm->username && prm->password && (e = sip_auth_alloc(&c->auth, prm->username, prm->password)) != 0)
 		goto out;
@@ -1260,13 +914,13 @@ int call_connect(struct call **cp, const struct call_env *env, const struct call
 	if ((e = call_new(&c, env, prm, flow, eh, arg)) != 0)
 		return e;
 	c->outgoing = true;
-	c->active = true;
+	call_media_set_active(c->m, true);
 	if (!(c->peer = strdup(target)) || !(c->contact = strdup(contact))) {
 		e = ENOMEM;
 		goto out;
 	}
 	if ((e = sip_dialog_alloc(&c->dlg, prm->local_uri, prm->dname, target, contact)) != 0 ||
-	    (e = sdp_sess_offer(c->sdp, &c->offer)) != 0 || (e = c->offer.err) != 0)
+	    (e = call_media_offer(c->m, &c->offer)) != 0 || (e = c->offer.err) != 0)
 		goto out;
 	if ((e = send_invite(c)) != 0)
 		goto out;
@@ -1530,7 +1184,7 @@ int call_incoming(struct call **cp, const struct call_env *env, const struct cal
 		 * comes in the ACK. It is built now so that a flow that may not carry keys is refused
 		 * before the phone rings, not after it was answered.
 		 */
-		e = sdp_sess_offer(c->sdp, &c->answer);
+		e = call_media_offer(c->m, &c->answer);
 		if (!e && (e = c->answer.err) == 0 && !keys_ok(c, c->answer.p, c->answer.len))
 			e = EPERM;
 		if (e) {
@@ -1557,13 +1211,13 @@ int call_incoming(struct call **cp, const struct call_env *env, const struct cal
 		goto done;
 	}
 	memset(&c->pend_res, 0, sizeof(c->pend_res));
-	e = sdp_sess_answer(c->sdp, body.p, body.l, &c->answer, &c->pend_res);
+	e = call_media_answer(c->m, body.p, body.l, &c->answer, &c->pend_res);
 	if (!e && !keys_ok(c, c->answer.p, c->answer.len))
 		e = EPERM;
 	if (e) {
 		snprintf(why, sizeof(why), "refused: %s",
 			 e == EPERM ? "our SDP would carry SRTP keys over a transport that is not TLS" :
-			 sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) : "unusable SDP offer");
+			 call_media_reason(c->m)[0] ? call_media_reason(c->m) : "unusable SDP offer");
 		reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
 		end_call(c, 488, why, "local");
 		goto done;
@@ -1600,12 +1254,12 @@ int call_answer(struct call *c)
 		}
 		c->late_offer = true;
 		c->state = CALL_ESTABLISHED;
-		c->active = true;
+		call_media_set_active(c->m, true);
 		await_ack(c);
 		se_arm(c);
 		return 0;
 	}
-	e = media_apply(c, &c->pend_res);
+	e = call_media_apply(c->m, &c->pend_res);
 	if (!e)
 		e = reply(c, c->inv_st, 200, NULL, extra, c->answer.p, c->answer.len);
 	sdp_result_wipe(&c->pend_res);
@@ -1615,9 +1269,7 @@ int call_answer(struct call *c)
 		end_call(c, 500, "could not start the media", "local");
 		return e;
 	}
-	c->active = true;
-	if (c->s)
-		audio_attach(c->audio, c);
+	call_media_set_active(c->m, true);
 	await_ack(c);
 	se_arm(c);
 	established(c);
@@ -1630,10 +1282,10 @@ int call_progress(struct call *c)
 
 	if (!c || c->state != CALL_INCOMING || !c->inv_st || !c->have_pend || sip_strans_answered(c->inv_st))
 		return EPROTO;
-	if (c->s)
+	if (call_media_running(c->m))
 		return 0;
 	/* the media starts now with the answer we will also put in the 200 (RFC 3261 13.2.1: the same one) */
-	if ((e = media_apply(c, &c->pend_res)) != 0)
+	if ((e = call_media_apply(c->m, &c->pend_res)) != 0)
 		return e;
 	return reply(c, c->inv_st, 183, NULL, NULL, c->answer.p, c->answer.len);
 }
@@ -1674,7 +1326,6 @@ int call_hangup(struct call *c)
 /* ---------------- re-INVITE (ours) ---------------- */
 
 static void glare_tmr_h(void *arg);
-static void move_commit(struct call *c);
 
 static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 {
@@ -1702,15 +1353,15 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 		c->re_ct = NULL;
 		body = sip_msg_body(resp);
 		memset(&r, 0, sizeof(r));
-		e = body.l ? sdp_sess_apply_answer(c->sdp, body.p, body.l, &r) : EPROTO;
-		if (!e && c->moving)
-			move_commit(c);
+		e = body.l ? call_media_take_answer(c->m, body.p, body.l, &r) : EPROTO;
+		if (!e && call_media_moving(c->m))
+			call_media_move_commit(c->m);
 		if (!e)
-			e = media_apply(c, &r);
+			e = call_media_apply(c->m, &r);
 		sdp_result_wipe(&r);
 		if (e) {
 			char why[300];
-			snprintf(why, sizeof(why), "re-INVITE answer unusable: %s", sdp_sess_reason(c->sdp));
+			snprintf(why, sizeof(why), "re-INVITE answer unusable: %s", call_media_reason(c->m));
 			send_bye(c);
 			end_call(c, 488, why, "local");
 			return;
@@ -1735,8 +1386,8 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 					    re_ct_h, &c->re_cseq)) == 0)
 			return;
 		if (c->re_dir_change)
-			sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
-		move_abort(c);
+			call_media_set_hold(c->m, c->hold);
+		call_media_move_abort(c->m);
 		fail_reason(why, sizeof(why), resp);
 		snprintf(msg, sizeof(msg), "re-INVITE refused: %s: %s", why,
 			 e == ENOTCONN ? "no signalling connection" : cwhy);
@@ -1744,7 +1395,7 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 		return;
 	}
 	/* a move is offered once: after any failure the call stays on its sockets */
-	move_abort(c);
+	call_media_move_abort(c->m);
 	if (code == 491) {
 		/* glare (RFC 3261 14.1): the owner of the Call-ID waits 2.1-4 s, the other 0-2 s */
 		uint32_t rnd = 0;
@@ -1755,12 +1406,12 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 		log_info("call %u: re-INVITE met another (491): retrying in %u ms", c->id, ms);
 		/* until then the far end's offer is answered with the direction we have now */
 		if (c->re_dir_change)
-			sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
+			call_media_set_hold(c->m, c->hold);
 		tmr_start(c->l, &c->glare_tmr, ms, glare_tmr_h, c);
 		return;
 	}
 	if (c->re_dir_change)
-		sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
+		call_media_set_hold(c->m, c->hold);
 	if (err && err != ETIMEDOUT) {
 		char msg[200];
 		/* the connection went away under it: the call goes on, the user may try again */
@@ -1791,10 +1442,10 @@ static int send_reinvite(struct call *c, bool dir_change, bool hold)
 	if (c->re_ct || c->inv_st || tmr_running(&c->glare_tmr))
 		return EBUSY;
 	if (dir_change)
-		sdp_sess_set_dir(c->sdp, hold ? SDP_SENDONLY : SDP_SENDRECV);
+		call_media_set_hold(c->m, hold);
 	wbuf_free(&c->re_body);
 	wbuf_init(&c->re_body, 0);
-	e = sdp_sess_offer(c->sdp, &c->re_body);
+	e = call_media_offer(c->m, &c->re_body);
 	if (!e)
 		e = c->re_body.err;
 	snprintf(c->re_extra, sizeof(c->re_extra), SIP_ALLOW_HDR SIP_SUPPORTED_HDR);
@@ -1807,7 +1458,7 @@ static int send_reinvite(struct call *c, bool dir_change, bool hold)
 				 &c->re_cseq);
 	if (e) {
 		if (dir_change)
-			sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
+			call_media_set_hold(c->m, c->hold);
 		return e;
 	}
 	c->re_dir_change = dir_change;
@@ -1815,56 +1466,20 @@ static int send_reinvite(struct call *c, bool dir_change, bool hold)
 	return 0;
 }
 
-/* The far end took our new media address: the old stream and sockets go, media_apply starts anew. */
-static void move_commit(struct call *c)
+int call_move_media(struct call *c)
 {
-	audio_detach(c->audio, c);
-	tmr_cancel(&c->media_tmr);
-	stream_free(c->s);
-	c->s = NULL;
-	loop_fd_remove(c->l, c->rtp_fd);
-	close(c->rtp_fd);
-	loop_fd_remove(c->l, c->rtcp_fd);
-	close(c->rtcp_fd);
-	c->rtp_fd = c->mv_rtp_fd;
-	c->rtcp_fd = c->mv_rtcp_fd;
-	c->port = c->mv_port;
-	c->mv_rtp_fd = c->mv_rtcp_fd = -1;
-	c->moving = false;
-}
-
-int call_media_move(struct call *c)
-{
-	int ofd, ofd2, e;
-	uint16_t oport;
+	int e;
 
 	if (!c)
 		return EINVAL;
-	if (c->state != CALL_ESTABLISHED || !c->s)
+	if (c->state != CALL_ESTABLISHED || !call_media_running(c->m))
 		return EPROTO;
-	if (c->re_ct || c->inv_st || tmr_running(&c->glare_tmr) || c->moving)
+	if (c->re_ct || c->inv_st || tmr_running(&c->glare_tmr) || call_media_moving(c->m))
 		return EBUSY;
-	ofd = c->rtp_fd;
-	ofd2 = c->rtcp_fd;
-	oport = c->port;
-	e = media_sockets(c, c->media_addr);
-	c->mv_rtp_fd = e ? -1 : c->rtp_fd;
-	c->mv_rtcp_fd = e ? -1 : c->rtcp_fd;
-	c->mv_port = c->port;
-	c->rtp_fd = ofd;
-	c->rtcp_fd = ofd2;
-	c->port = oport;
-	if (e)
+	if ((e = call_media_move(c->m)) != 0)
 		return e;
-	c->moving = true;
-	/* the new sockets get a new stream: it sends under new keys, never the old key from index 0 again */
-	e = sdp_sess_set_media(c->sdp, c->media_addr, c->mv_port);
-	if (!e)
-		e = sdp_sess_rekey(c->sdp);
-	if (!e)
-		e = send_reinvite(c, false, c->hold);
-	if (e)
-		move_abort(c);
+	if ((e = send_reinvite(c, false, c->hold)) != 0)
+		call_media_move_abort(c->m);
 	return e;
 }
 
@@ -1885,7 +1500,7 @@ static void glare_tmr_h(void *arg)
 	if (e) {
 		char msg[200];
 		if (c->re_dir_change)
-			sdp_sess_set_dir(c->sdp, c->hold ? SDP_SENDONLY : SDP_SENDRECV);
+			call_media_set_hold(c->m, c->hold);
 		snprintf(msg, sizeof(msg), "re-INVITE retry after 491 failed: %s",
 			 e == ENOTCONN ? "no signalling connection" : strerror(e));
 		warn(c, msg);
@@ -1907,7 +1522,7 @@ int call_rekey(struct call *c)
 		return EPROTO;
 	if (c->re_ct || c->inv_st)
 		return EBUSY;
-	if ((e = sdp_sess_rekey(c->sdp)) != 0)
+	if ((e = call_media_rekey(c->m)) != 0)
 		return e;
 	return send_reinvite(c, false, c->hold);
 }
@@ -1931,9 +1546,7 @@ int call_mute(struct call *c, bool mute)
 		return EINVAL;
 	if (c->state == CALL_ENDED)
 		return EPROTO;
-	c->muted = mute;
-	if (c->s)
-		stream_set_mute(c->s, mute);
+	call_media_mute(c->m, mute);
 	ev_init(c, &ev, "mute");
 	event_bool(&ev, "muted", mute);
 	emit(c, &ev);
@@ -1949,22 +1562,15 @@ int call_dtmf(struct call *c, const char *digits)
 	for (i = 0; digits[i]; i++)
 		if (!strchr("0123456789*#ABCDabcd", digits[i]))
 			return EINVAL;
-	if (!c->s || c->state != CALL_ESTABLISHED)
+	if (c->state != CALL_ESTABLISHED)
 		return EPROTO;
-	if (c->have_res && c->res.dtmf_pt < 0)
-		return ENOTSUP;
-	return stream_dtmf(c->s, digits);
+	return call_media_dtmf(c->m, digits);
 }
 
 void call_set_active(struct call *c, bool active)
 {
-	if (!c)
-		return;
-	c->active = active;
-	if (active)
-		audio_attach(c->audio, c);
-	else
-		audio_detach(c->audio, c);
+	if (c)
+		call_media_set_active(c->m, active);
 }
 
 /* ---------------- requests from the peer ---------------- */
@@ -1974,7 +1580,7 @@ static void remote_hold_update(struct call *c, bool was_held)
 {
 	struct event ev;
 
-	c->remote_hold = c->res.remote_hold;
+	c->remote_hold = call_media_result(c->m) && call_media_result(c->m)->remote_hold;
 	if (was_held == c->remote_hold)
 		return;
 	ev_init(c, &ev, "hold");
@@ -2023,14 +1629,14 @@ static void late_answer(struct call *c, const struct sip_msg *ack, const struct 
 		snprintf(why, sizeof(why), "the answer in the ACK carried SRTP keys over %s, which is not TLS",
 			 sip_flow_tp_name(flow));
 		e = EPERM;
-	} else if ((e = sdp_sess_apply_answer(c->sdp, body.p, body.l, &r)) == EPERM) {
+	} else if ((e = call_media_take_answer(c->m, body.p, body.l, &r)) == EPERM) {
 		/* an ACK cannot be refused: its answer is not used, and the keys in force stay */
 		sdp_result_wipe(&r);
 		downgrade_refused(c, "answer in the ACK", "not applied");
 		return;
-	} else if (e || (e = media_apply(c, &r)) != 0) {
+	} else if (e || (e = call_media_apply(c->m, &r)) != 0) {
 		snprintf(why, sizeof(why), "the answer in the ACK is unusable: %s",
-			 sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) : "bad media");
+			 call_media_reason(c->m)[0] ? call_media_reason(c->m) : "bad media");
 	}
 	sdp_result_wipe(&r);
 	if (e) {
@@ -2073,7 +1679,7 @@ static void on_reinvite(struct call *c, struct sip_strans *st, const struct sip_
 	wbuf_init(&ans, 0);
 	if (!body.l) {
 		/* no offer: ours goes in the 2xx, the answer comes in the ACK (RFC 3261 14.2, RFC 3264 4) */
-		e = sdp_sess_offer(c->sdp, &ans);
+		e = call_media_offer(c->m, &ans);
 		if (!e && (e = ans.err) == 0 && !keys_ok(c, ans.p, ans.len))
 			e = EPERM;
 		why = e == EPERM ? "our offer would carry SRTP keys over a transport that is not TLS" :
@@ -2082,15 +1688,15 @@ static void on_reinvite(struct call *c, struct sip_strans *st, const struct sip_
 		c->late_offer = !e;
 	} else {
 		memset(&r, 0, sizeof(r));
-		e = sdp_sess_answer(c->sdp, body.p, body.l, &ans, &r);
+		e = call_media_answer(c->m, body.p, body.l, &ans, &r);
 		if (e == EPERM)
 			downgrade_refused(c, "re-INVITE", "refused with 488");
 		if (!e && !keys_ok(c, ans.p, ans.len))
 			e = EPERM;
 		if (!e)
-			e = media_apply(c, &r);
+			e = call_media_apply(c->m, &r);
 		sdp_result_wipe(&r);
-		why = sdp_sess_reason(c->sdp)[0] ? sdp_sess_reason(c->sdp) : "unusable offer";
+		why = call_media_reason(c->m)[0] ? call_media_reason(c->m) : "unusable offer";
 		code = 488;
 	}
 	if (e) {
@@ -2228,7 +1834,7 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 		on_reinvite(c, st, req);
 		break;
 	case SIP_METHOD_UPDATE:
-		if (sip_msg_body(req).l && c->have_res && c->res.secure &&
+		if (sip_msg_body(req).l && call_media_result(c->m) && call_media_result(c->m)->secure &&
 		    !sdp_has_keys(sip_msg_body(req).p, sip_msg_body(req).l))
 			downgrade_refused(c, "UPDATE", "refused with 488");
 		if (sip_msg_body(req).l) {
@@ -2289,29 +1895,10 @@ void call_flow_lost(struct call *c, struct sip_flow *flow)
 
 /* ---------------- reports ---------------- */
 
-static void addr_str(const struct sockaddr_storage *ss, char *buf, size_t sz)
-{
-	char h[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &a->sin_addr, h, sizeof(h));
-		snprintf(buf, sz, "%s:%u", h, ntohs(a->sin_port));
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &a->sin6_addr, h, sizeof(h));
-		snprintf(buf, sz, "[%s]:%u", h, ntohs(a->sin6_port));
-	} else {
-		snprintf(buf, sz, "none");
-	}
-}
-
 void call_verify(struct call *c)
 {
 	const struct tls_info *ti;
-	struct stream_stats st;
 	struct event ev;
-	char ra[80];
 
 	if (!c)
 		return;
@@ -2331,40 +1918,7 @@ void call_verify(struct call *c)
 		event_str(&ev, "tls_note", c->flow ? "signalling is NOT protected by TLS" :
 						     "no signalling connection now (it was lost; media goes on)");
 	}
-	if (c->s) {
-		stream_stats(c->s, &st);
-		event_bool(&ev, "srtp", st.secure);
-		event_str(&ev, "srtp_tx", st.tx_suite ? st.tx_suite : "none");
-		event_str(&ev, "srtp_rx", st.rx_suite ? st.rx_suite : "none");
-		event_int(&ev, "packets_protected", (long long)st.srtp.protected_pkts);
-		event_int(&ev, "packets_unprotected", (long long)st.srtp.unprotected_pkts);
-		event_int(&ev, "auth_failures", (long long)st.srtp.auth_fail);
-		event_int(&ev, "replay_failures", (long long)st.srtp.replay_fail);
-		/* malformed SRTP libsrtp refused, and authenticated packets that are not valid RTP/RTCP */
-		event_int(&ev, "malformed_dropped", (long long)(st.srtp.other_fail + st.rx_malformed));
-		event_int(&ev, "plaintext_sent", (long long)(st.secure ? st.srtp.plaintext_sent : st.rtp_sent));
-		event_int(&ev, "plaintext_received",
-			  (long long)(st.secure ? st.srtp.plaintext_received : st.rtp_received));
-		event_str(&ev, "codec", st.codec ? st.codec : "");
-		event_int(&ev, "ptime", st.ptime);
-		addr_str(&st.remote_rtp, ra, sizeof(ra));
-		event_str(&ev, "remote_media", ra);
-		event_int(&ev, "rtp_sent", (long long)st.rtp_sent);
-		event_int(&ev, "rtp_received", (long long)st.rtp_received);
-		/* how the path treats the audio: loss (RFC 3550, as of our last RTCP), jitter buffer, concealment */
-		event_int(&ev, "rtp_lost", (long long)st.lost);
-		event_int(&ev, "jb_lost", (long long)st.jb.lost);
-		event_int(&ev, "jb_late", (long long)st.jb.late);
-		event_int(&ev, "concealed", (long long)st.concealed);
-		event_int(&ev, "jitter_ms", st.jitter_ms);
-		event_int(&ev, "jb_delay_ms", st.jb.delay_ms);
-		sas_fields(&ev, c, true);
-		if (!st.secure)
-			event_str(&ev, "warning", "media is NOT encrypted (plain RTP)");
-	} else {
-		event_bool(&ev, "srtp", false);
-		event_str(&ev, "media", "not started");
-	}
+	call_media_verify_fields(c->m, &ev);
 	emit(c, &ev);
 }
 
@@ -2376,6 +1930,7 @@ static const char *state_name(enum call_state s)
 
 void call_status(struct call *c)
 {
+	const struct sdp_result *res = c ? call_media_result(c->m) : NULL;
 	struct event ev;
 
 	if (!c)
@@ -2385,22 +1940,13 @@ void call_status(struct call *c)
 	event_str(&ev, "direction", c->outgoing ? "out" : "in");
 	event_bool(&ev, "hold", c->hold);
 	event_bool(&ev, "remote_hold", c->remote_hold);
-	event_bool(&ev, "muted", c->muted);
-	event_bool(&ev, "active", c->active);
-	if (c->have_res) {
-		event_bool(&ev, "srtp", c->res.secure);
-		event_str(&ev, "codec", c->res.codec);
+	event_bool(&ev, "muted", call_media_muted(c->m));
+	event_bool(&ev, "active", call_media_active(c->m));
+	if (res) {
+		event_bool(&ev, "srtp", res->secure);
+		event_str(&ev, "codec", res->codec);
 	}
-	if (c->s) {
-		struct stream_stats st;
-		stream_stats(c->s, &st);
-		event_int(&ev, "mic_level", (long long)(st.mic_peak * 100 + 0.5));
-		event_int(&ev, "spk_level", (long long)(st.spk_peak * 100 + 0.5));
-		event_int(&ev, "jb_delay_ms", st.jb.delay_ms);
-		event_int(&ev, "loss_pct", st.fraction_lost * 100 / 256);
-		event_int(&ev, "rtp_sent", (long long)st.rtp_sent);
-		event_int(&ev, "rtp_received", (long long)st.rtp_received);
-	}
+	call_media_status_fields(c->m, &ev);
 	emit(c, &ev);
 }
 
@@ -2421,7 +1967,7 @@ bool call_on_hold(const struct call *c)
 
 bool call_muted(const struct call *c)
 {
-	return c && c->muted;
+	return c && call_media_muted(c->m);
 }
 
 const char *call_peer(const struct call *c)
@@ -2431,14 +1977,14 @@ const char *call_peer(const struct call *c)
 
 const char *call_sas(const struct call *c)
 {
-	return c ? c->sas : "";
+	return c ? call_media_sas(c->m) : "";
 }
 
 void call_free(struct call *c)
 {
 	if (!c)
 		return;
-	media_close(c);
+	call_media_stop(c->m);
 	tmr_cancel(&c->resp_tmr);
 	tmr_cancel(&c->se_tmr);
 	tmr_cancel(&c->cancel_tmr);
@@ -2450,10 +1996,8 @@ void call_free(struct call *c)
 	sip_strans_free(c->inv_st);
 	sip_msg_free(c->inv_sent);
 	sip_dialog_free(c->dlg);
-	sdp_sess_free(c->sdp);
+	call_media_free(c->m);
 	sip_auth_free(c->auth);
-	if (c->have_res)
-		sdp_result_wipe(&c->res);
 	if (c->have_pend)
 		sdp_result_wipe(&c->pend_res);
 	wbuf_free(&c->offer);
@@ -2466,10 +2010,8 @@ void call_free(struct call *c)
 	wbuf_free(&c->re_body);
 	if (c->flow)
 		sip_flow_unref(c->flow);
-	free(c->media_addr);
 	free(c->account);
 	free(c->peer);
 	free(c->contact);
-	crypto_wipe(c->sas, sizeof(c->sas));
 	free(c);
 }

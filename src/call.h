@@ -148,7 +148,7 @@ int call_mute(struct call *c, bool mute);
  * end's is updated in place). For a changed network address, and for tests.
  * 0, EPROTO (not established), EBUSY (another offer is out), or a socket error.
  */
-int call_media_move(struct call *c);
+int call_move_media(struct call *c);
 /* Fresh SRTP keys for every suite, offered by re-INVITE (the stream switches between two packets). */
 int call_rekey(struct call *c);
 /* RFC 4733 digits (0-9 * # A-D). EINVAL for other characters, EPROTO without media. */
@@ -192,16 +192,9 @@ bool call_on_hold(const struct call *c);
 bool call_muted(const struct call *c);
 const char *call_peer(const struct call *c);
 /*
- * The short authentication string: SHA-256 over a label, the suite and both
- * directions' SRTP master key||salt in ascending byte order, shown as six
- * digits "123 456". "" when the call has no SRTP keys. SDES has no
- * commitment, so equal strings at both ends do not rule out a relay in the
- * signalling that chose its keys to match (doc/security.md); the events say
- * so in sas_method and sas_note.
+ * The short authentication string of the keys in force (call_media_sas_compute), "" when the call
+ * has no SRTP keys.
  */
 const char *call_sas(const struct call *c);
-/* Same derivation without a call (for tests and doc): out needs 8 bytes. */
-int call_sas_compute(char *out, size_t outsz, enum srtp_suite_id suite, const uint8_t *k1, const uint8_t *k2,
-		     size_t klen);
 
 #endif

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # src/call.mk: INVITE sessions with SDES-SRTP (call.c), their unit test and the calls against real peers.
-src_libsphone_a_SOURCES += src/call.c src/call.h src/call_audio.c src/call_audio.h
+src_libsphone_a_SOURCES += src/call.c src/call.h src/call_audio.c src/call_audio.h src/call_media.c src/call_media.h
 
 check_PROGRAMS += tests/unit/test_call
 TESTS += tests/unit/test_call
@@ -21,3 +21,4 @@ TESTS += tests/unit/test_call_audio
 tests_unit_test_call_audio_SOURCES = tests/unit/test_call_audio.c tests/unit/udp_relay.c tests/unit/udp_relay.h
 tests_unit_test_call_audio_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_call_audio_LDADD = $(TEST_LIBS)
+

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "call.h"
 #include "call_audio.h"
+#include "call_media.h"
 #include "event.h"
 #include "log.h"
 #include "loop.h"
@@ -1377,13 +1378,13 @@ int main(void)
 		snprintf(ra0, sizeof(ra0), "%s", event_get_str(&A.last_security, "remote_media"));
 		snprintf(sas0, sizeof(sas0), "%s", call_sas(ca));
 		is_int(call_rekey(cb), 0, "move: callee re-keys ...");
-		ok(call_media_move(cb) == EBUSY, "move: ... one offer at a time");
+		ok(call_move_media(cb) == EBUSY, "move: ... one offer at a time");
 		run_until(NULL, 800);
 		ok(strcmp(sas0, call_sas(ca)) != 0 && !strcmp(call_sas(ca), call_sas(cb)), "move: new keys agreed");
 		call_verify(ca);
 		rx0 = event_get_int(&A.last_security, "packets_unprotected", 0);
 		tx0 = event_get_int(&A.last_security, "rtp_sent", 0);
-		is_int(call_media_move(cb), 0, "move: callee offers a new media port");
+		is_int(call_move_media(cb), 0, "move: callee offers a new media port");
 		tend = loop_now_ms() + 3000;
 		while (loop_now_ms() < tend && !moved) {
 			loop_run_once(L, 20);
@@ -1519,7 +1520,7 @@ int main(void)
 		is_str(event_get_str(&B.last_established, "srtp_tx"), "AES_CM_128_HMAC_SHA1_80",
 		       "delayed: SRTP with the suite of the answer");
 		if (!e && r.secure)
-			call_sas_compute(sas, sizeof(sas), r.suite, r.tx_key, r.rx_key, r.key_len);
+			call_media_sas_compute(sas, sizeof(sas), r.suite, r.tx_key, r.rx_key, r.key_len);
 		is_str(event_get_str(&B.last_established, "sas"), sas, "delayed: B's SAS is made of both keys");
 		ok(b_ev_index("security") > b_ev_index("established") && b_ev_index("established") >= 0,
 		   "delayed: a security event follows established");

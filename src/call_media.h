@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* call_media.h: one call's media: its sockets, SDP offer/answer state, the SRTP stream, moves, re-keys, the SAS. */
+#ifndef SPHONE_CALL_MEDIA_H
+#define SPHONE_CALL_MEDIA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "srtp.h"
+
+struct call_audio;
+struct event;
+struct loop;
+struct sdp_result;
+struct wbuf;
+
+/*
+ * The media of one call, owned by it (call.c). It knows nothing of SIP: the call hands it the
+ * bodies that came and sends the ones it builds. What happens on the media path goes up through
+ * call_media_h. Where the next features land: ZRTP (audio/zrtp.c: a=zrtp-hash in the offers and
+ * answers built here, the keys it agrees given to the stream, its outcome and SAS reported by a
+ * further handler) and NAT traversal (a STUN-learned address for c=/m= through call_media_prm.addr
+ * and the public address in the offers, keepalives on the RTP socket, moving to a new local
+ * address with call_media_move).
+ */
+struct call_media_prm {
+	const char *addr;         /* local IP literal for RTP, e.g. "127.0.0.1" (copied) */
+	bool srtp;                /* media_encryption = sdes */
+	bool srtp_required;
+	enum srtp_suite_id suites[SRTP_SUITE_COUNT];
+	size_t n_suites;          /* 0: default order */
+	uint8_t codecs[2];
+	size_t n_codecs;          /* 0: PCMU, PCMA */
+	unsigned timeout_ms;      /* no authenticated media for this long: timeouth; 0: 30 s */
+};
+
+/* An RFC 4733 digit arrived (once per event). */
+typedef void(call_media_dtmf_h)(char digit, unsigned duration_ms, void *arg);
+/* Nothing authenticated (RTP or RTCP) came for the timeout (again only after media came back). */
+typedef void(call_media_timeout_h)(unsigned silent_ms, void *arg);
+
+/* What the media reports to its call; each may be NULL. */
+struct call_media_h {
+	call_media_dtmf_h *dtmfh;
+	call_media_timeout_h *timeouth;
+	void *arg;
+};
+
+struct call_media;
+
+/*
+ * Binds an even RTP port and RTCP on the next one at prm->addr and prepares our side of the
+ * offer/answer (fresh SDES keys). audio: the device the call may be lent (NULL: none). 0, EINVAL
+ * (addr is not an IP literal), EADDRINUSE, ENOMEM, EIO.
+ */
+int call_media_alloc(struct call_media **mp, struct loop *l, struct call_audio *audio,
+		     const struct call_media_prm *prm, const struct call_media_h *h);
+/* NULL-safe: stops the stream, closes the sockets, wipes the keys. */
+void call_media_free(struct call_media *m);
+
+/* ---- offer/answer: what sdp.c's session does, on this call's media ---- */
+/* Our offer appended to w (the o= version goes up when it changed). */
+int call_media_offer(struct call_media *m, struct wbuf *w);
+/* The peer's offer answered into w and *r (see sdp_sess_answer: EPROTO, EPERM downgrade, EBADMSG). */
+int call_media_answer(struct call_media *m, const void *offer, size_t len, struct wbuf *w, struct sdp_result *r);
+/* The peer's answer to our last offer into *r (see sdp_sess_apply_answer). */
+int call_media_take_answer(struct call_media *m, const void *answer, size_t len, struct sdp_result *r);
+/* Why the last offer/answer step failed ("" if it did not). */
+const char *call_media_reason(const struct call_media *m);
+/* The direction our next offer or answer asks for: sendonly (hold) or sendrecv. */
+void call_media_set_hold(struct call_media *m, bool hold);
+/* Fresh SRTP keys for every suite: the next offer carries them. 0 or an errno. */
+int call_media_rekey(struct call_media *m);
+
+/*
+ * Applies a negotiated result: starts the stream (attached to the device when the call is
+ * active), or changes it in place between two packets (remote address, keys, direction).
+ * EPROTO for a host name in c=, or the stream's error.
+ */
+int call_media_apply(struct call_media *m, const struct sdp_result *r);
+/* The call is over: the stream, its timer and the sockets go (the last result stays for reports). */
+void call_media_stop(struct call_media *m);
+
+/*
+ * Moving to new sockets (a new local port): the next offer carries them and fresh keys; commit
+ * when the far end accepted it (the old stream and sockets go; apply the answer next), abort
+ * otherwise (the offer goes back to the old ones). EBUSY while a move is pending.
+ */
+int call_media_move(struct call_media *m);
+void call_media_move_commit(struct call_media *m);
+void call_media_move_abort(struct call_media *m);
+bool call_media_moving(const struct call_media *m);
+
+/* Lend the shared device to this call (true) or take it away (false). */
+void call_media_set_active(struct call_media *m, bool active);
+bool call_media_active(const struct call_media *m);
+/* Microphone off or on (kept across stream restarts): silence is sent instead. */
+void call_media_mute(struct call_media *m, bool mute);
+bool call_media_muted(const struct call_media *m);
+/* RFC 4733 digits: EPROTO without a stream, ENOTSUP when the far end took no telephone-event. */
+int call_media_dtmf(struct call_media *m, const char *digits);
+
+/* Whether the stream runs (media was applied and not stopped). */
+bool call_media_running(const struct call_media *m);
+/* The result in force (NULL before the first one was applied). */
+const struct sdp_result *call_media_result(const struct call_media *m);
+/* The SAS of the keys in force ("" without SRTP): see call_media_sas_compute. */
+const char *call_media_sas(const struct call_media *m);
+
+/*
+ * Report fields. sas: the SAS with its method (and, with note, what it is worth), nothing
+ * without SRTP keys. verify: the stream's counters for the "security" event (or "media": "not
+ * started"); status: levels and counts for the "call" event, nothing without a stream.
+ */
+void call_media_sas_fields(const struct call_media *m, struct event *ev, bool note);
+void call_media_verify_fields(const struct call_media *m, struct event *ev);
+void call_media_status_fields(const struct call_media *m, struct event *ev);
+
+/*
+ * The short authentication string: SHA-256 over a label, the suite and both
+ * directions' SRTP master key||salt in ascending byte order, shown as six
+ * digits "123 456". SDES has no commitment, so equal strings at both ends do
+ * not rule out a relay in the signalling that chose its keys to match
+ * (doc/security.md); the events say so in sas_method and sas_note.
+ * out needs 8 bytes.
+ */
+int call_media_sas_compute(char *out, size_t outsz, enum srtp_suite_id suite, const uint8_t *k1,
+			   const uint8_t *k2, size_t klen);
+
+#endif
