@@ -22,3 +22,9 @@ tests_unit_test_call_audio_SOURCES = tests/unit/test_call_audio.c tests/unit/udp
 tests_unit_test_call_audio_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_call_audio_LDADD = $(TEST_LIBS)
 
+# one call's media without SIP: offer/answer between two, SRTP both ways, SAS, DTMF, re-key, move, hold, timeout
+check_PROGRAMS += tests/unit/test_call_media
+TESTS += tests/unit/test_call_media
+tests_unit_test_call_media_SOURCES = tests/unit/test_call_media.c
+tests_unit_test_call_media_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_call_media_LDADD = $(TEST_LIBS)
