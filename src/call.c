@@ -811,12 +811,11 @@ static void inv_ct_h(int err, const struct sip_msg *resp, void *arg)
 static int call_new(struct call **cp, const struct call_env *env, const struct call_prm *prm,
 		    struct sip_flow *flow, call_event_h *eh, void *arg)
 {
-	struct call_media_prm mp;
 	struct call_media_h mh;
 	struct call *c;
 	int e;
 
-	if (!cp || !env || !env->l || !env->ctm || !env->stm || !prm || !prm->local_uri || !prm->media_addr ||
+	if (!cp || !env || !env->l || !env->ctm || !env->stm || !prm || !prm->local_uri || !prm->media.addr ||
 	    !flow)
 		return EINVAL;
 	c = calloc(1, sizeof(*c));
@@ -832,7 +831,7 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 	c->eh = eh;
 	c->arg = arg;
 	c->keys_insecure_ok = prm->keys_on_insecure;
-	c->srtp_required = prm->srtp && prm->srtp_required;
+	c->srtp_required = prm->media.srtp && prm->media.srtp_required;
 	c->se_want = prm->session_expires ? prm->session_expires : SE_DEFAULT;
 	c->min_se = prm->min_se ? prm->min_se : MIN_SE;
 	c->refresher_pref = prm->refresher;
@@ -857,16 +856,7 @@ static int call_new(struct call **cp, const struct call_env *env, const struct c
 		e = ENOMEM;
 		goto out;
 	}
-	memset(&mp, 0, sizeof(mp));
-	mp.addr = prm->media_addr;
-	mp.srtp = prm->srtp;
-	mp.srtp_required = prm->srtp_required;
-	memcpy(mp.suites, prm->suites, sizeof(mp.suites));
-	mp.n_suites = prm->n_suites;
-	memcpy(mp.codecs, prm->codecs, sizeof(mp.codecs));
-	mp.n_codecs = prm->n_codecs;
-	mp.timeout_ms = prm->media_timeout_ms;
-	if ((e = call_media_alloc(&c->m, env->l, env->audio, &mp, &mh)) != 0)
+	if ((e = call_media_alloc(&c->m, env->l, env->audio, &prm->media, &mh)) != 0)
 		goto out;
 	if (prm->username && prm->password && (e = sip_auth_alloc(&c->auth, prm->username, prm->password)) != 0)
 		goto out;
@@ -909,7 +899,7 @@ int call_connect(struct call **cp, const struct call_env *env, const struct call
 		return EINVAL;
 	if ((e = normalize_uri(target, sizeof(target), uri, prm->local_uri)) != 0)
 		return e;
-	if (prm->srtp && !prm->keys_on_insecure && !sip_flow_is_tls(flow))
+	if (prm->media.srtp && !prm->keys_on_insecure && !sip_flow_is_tls(flow))
 		return EPERM;
 	if ((e = call_new(&c, env, prm, flow, eh, arg)) != 0)
 		return e;

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "srtp.h"
+#include "call_media.h"
 
 struct call_audio;
 struct event;
@@ -58,17 +58,10 @@ struct call_prm {
 	 */
 	const struct sip_auth_realms *realms;
 	bool allow_plaintext_auth;
-	const char *media_addr;   /* local IP literal for RTP, e.g. "127.0.0.1" */
-	bool srtp;                /* media_encryption = sdes */
-	bool srtp_required;
-	enum srtp_suite_id suites[SRTP_SUITE_COUNT];
-	size_t n_suites;          /* 0: default order */
-	uint8_t codecs[2];
-	size_t n_codecs;          /* 0: PCMU, PCMA */
+	struct call_media_prm media; /* address, SRTP, suites, codecs, media timeout */
 	bool keys_on_insecure;    /* allow SDP with keys on a transport that isn't TLS (tests only) */
 	unsigned session_expires; /* RFC 4028 interval we ask for; 0: 1800 (a peer may want more: 422) */
 	enum call_refresher refresher; /* who refreshes when we may choose (RFC 4028 7.1, 9) */
-	unsigned media_timeout_ms; /* no authenticated media for this long ends the call; 0: 30 s */
 	unsigned min_se;          /* smallest session interval accepted (Min-SE); 0: 90 (RFC 4028); less: tests */
 };
 

@@ -663,24 +663,24 @@ static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_ad
 	}
 	p->realms = reg_realms(x->reg);
 	p->allow_plaintext_auth = a->allow_plaintext_auth;
-	p->media_addr = media_addr;
-	p->media_timeout_ms = a->media_timeout * 1000u;
-	p->srtp = a->media_encryption == ACCOUNT_MEDIA_SDES;
-	p->srtp_required = a->srtp_required;
+	p->media.addr = media_addr;
+	p->media.timeout_ms = a->media_timeout * 1000u;
+	p->media.srtp = a->media_encryption == ACCOUNT_MEDIA_SDES;
+	p->media.srtp_required = a->srtp_required;
 	p->session_expires = a->session_expires;
 	p->refresher = a->session_refresher == ACCOUNT_REFRESHER_LOCAL ? CALL_REFRESHER_LOCAL :
 		       a->session_refresher == ACCOUNT_REFRESHER_REMOTE ? CALL_REFRESHER_REMOTE :
 									   CALL_REFRESHER_AUTO;
-	for (i = 0; i < a->n_suites && p->n_suites < SRTP_SUITE_COUNT; i++) {
+	for (i = 0; i < a->n_suites && p->media.n_suites < SRTP_SUITE_COUNT; i++) {
 		enum srtp_suite_id id;
 		if (!srtp_suite_from_name(a->srtp_suites[i], &id) && srtp_suite_supported(id))
-			p->suites[p->n_suites++] = id;
+			p->media.suites[p->media.n_suites++] = id;
 	}
-	for (i = 0; i < a->n_codecs && p->n_codecs < 2; i++) {
+	for (i = 0; i < a->n_codecs && p->media.n_codecs < 2; i++) {
 		if (!strcasecmp(a->codecs[i], "pcmu"))
-			p->codecs[p->n_codecs++] = 0;
+			p->media.codecs[p->media.n_codecs++] = 0;
 		else if (!strcasecmp(a->codecs[i], "pcma"))
-			p->codecs[p->n_codecs++] = 8;
+			p->media.codecs[p->media.n_codecs++] = 8;
 	}
 }
 

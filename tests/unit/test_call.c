@@ -401,9 +401,9 @@ static int tua_init(struct tua *u, const char *name, struct loop *l, const char 
 	u->env.audio = u->audio;
 	u->prm.account = name;
 	u->prm.local_uri = !strcmp(name, "alice") ? "sip:alice@example.test" : "sip:bob@example.test";
-	u->prm.media_addr = "127.0.0.1";
-	u->prm.srtp = true;
-	u->prm.srtp_required = true;
+	u->prm.media.addr = "127.0.0.1";
+	u->prm.media.srtp = true;
+	u->prm.media.srtp_required = true;
 	u->prm.keys_on_insecure = true; /* TCP in this test: keys allowed on purpose */
 	return 0;
 }
@@ -960,7 +960,7 @@ int main(void)
 	tua_reap(&B);
 
 	/* 4. SRTP required at B, plain RTP offered by A: 488 with a reason */
-	A.prm.srtp = false;
+	A.prm.media.srtp = false;
 	B.auto_answer = true;
 	is_int(place(), 0, "required: plain offer sent");
 	ok(run_until(a_ended, 3000), "required: caller ended");
@@ -972,7 +972,7 @@ int main(void)
 	tua_reap(&B);
 
 	/* 5. optimistic B (srtp_required = no) accepts plain RTP with a loud warning */
-	B.prm.srtp_required = false;
+	B.prm.media.srtp_required = false;
 	is_int(place(), 0, "optimistic: plain offer sent");
 	ok(run_until(both_established, 3000), "optimistic: established");
 	ok(event_get_str(&B.last_established, "warning") != NULL, "optimistic: callee warned that media is plain");
@@ -984,8 +984,8 @@ int main(void)
 	tua_reap(&B);
 
 	/* 6. CANCEL/200 race: the callee answers while the caller's CANCEL is on its way */
-	B.prm.srtp_required = true;
-	A.prm.srtp = true;
+	B.prm.media.srtp_required = true;
+	A.prm.media.srtp = true;
 	B.auto_answer = false;
 	is_int(place(), 0, "race: INVITE sent");
 	ok(run_until(b_ringing, 3000), "race: ringing");
@@ -1414,7 +1414,7 @@ int main(void)
 	tua_reap(&B);
 
 	/* 12b. the far end vanishes without a BYE: the media timeout ends the call */
-	B.prm.media_timeout_ms = 1500;
+	B.prm.media.timeout_ms = 1500;
 	is_int(place(), 0, "vanish: INVITE sent");
 	ok(run_until(both_established, 5000), "vanish: established");
 	if (both_established()) {
@@ -1430,7 +1430,7 @@ int main(void)
 	}
 	tua_reap(&A);
 	tua_reap(&B);
-	B.prm.media_timeout_ms = 0;
+	B.prm.media.timeout_ms = 0;
 
 	/* 13. session timers (RFC 4028): a 4 s interval (Min-SE lowered for the test); the caller refreshes */
 	A.prm.session_expires = 4;
@@ -1466,9 +1466,9 @@ int main(void)
 	 * offer, the ACK of A (a scripted caller here) the answer; only then is the call established
 	 */
 	B.auto_answer = true;
-	B.prm.suites[0] = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
-	B.prm.suites[1] = SRTP_SUITE_AES_CM_128_HMAC_SHA1_32;
-	B.prm.n_suites = 2;
+	B.prm.media.suites[0] = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	B.prm.media.suites[1] = SRTP_SUITE_AES_CM_128_HMAC_SHA1_32;
+	B.prm.media.n_suites = 2;
 	raw.on = true;
 	{
 		struct sdp_conf sc;
@@ -1582,7 +1582,7 @@ int main(void)
 		}
 
 		/* 17. optimistic B (srtp_required = no): a plain RTP/AVP answer is taken, with the loud warning */
-		B.prm.srtp_required = false;
+		B.prm.media.srtp_required = false;
 		is_int(raw_invite(5), 0, "delayed, optimistic: INVITE without SDP sent");
 		ok(run_until(raw_got_200, 3000), "delayed, optimistic: 200 with the offer");
 		off = raw_offer();
@@ -1624,7 +1624,7 @@ int main(void)
 		run_until(b_ended_and_bye, 3000);
 		tua_reap(&A);
 		tua_reap(&B);
-		B.prm.srtp_required = true;
+		B.prm.media.srtp_required = true;
 
 		/* 17b. B hangs up between its 200 and the ACK: the answer that comes then starts nothing */
 		memset(&sc, 0, sizeof(sc));
@@ -1674,7 +1674,7 @@ int main(void)
 			close(mfd);
 	}
 	raw.on = false;
-	B.prm.n_suites = 0;
+	B.prm.media.n_suites = 0;
 	sip_flow_unref(cur_ab);
 
 	sip_flow_unref(orig_ab);
