@@ -118,11 +118,11 @@ static void rx_ssrc_note(struct srtp_sess *s, uint32_t ssrc)
  * HMAC-SHA1 as precomputed inner/outer SHA-1 states copied per packet: no
  * allocation, no lock. libsrtp self-tests a replacement (the known-answer
  * vectors below) before taking it, and keeps its own when that fails.
- * AES-GCM stays with libsrtp's implementation.
+ * AES-GCM is replaced the same way (below).
  */
 #define ICM_SALT_LEN 14
 
-struct icm_state {
+struct icm_state { /* ctx first: evp_cipher_alloc */
 	EVP_CIPHER_CTX *ctx;
 	uint8_t salt[16]; /* the 112-bit salt, last two octets zero: the block counter */
 };
@@ -130,47 +130,55 @@ struct icm_state {
 static const srtp_cipher_type_t icm128_type;
 static const srtp_cipher_type_t icm256_type;
 
-static srtp_err_status_t icm_alloc(srtp_cipher_pointer_t *cp, int key_len, int tag_len)
+/*
+ * A cipher and its state in one allocation, the state right after the
+ * srtp_cipher_t; every state here starts with its EVP_CIPHER_CTX.
+ */
+static srtp_err_status_t evp_cipher_alloc(srtp_cipher_pointer_t *cp, size_t state_size, const srtp_cipher_type_t *type,
+					  int algorithm, int key_len)
 {
-	srtp_cipher_t *c;
-	struct icm_state *st;
+	srtp_cipher_t *c = calloc(1, sizeof(*c) + state_size);
+	EVP_CIPHER_CTX **ctx;
 
-	(void)tag_len;
-	if (key_len != SRTP_AES_ICM_128_KEY_LEN_WSALT && key_len != SRTP_AES_ICM_256_KEY_LEN_WSALT)
-		return srtp_err_status_bad_param;
-	c = calloc(1, sizeof(*c) + sizeof(*st));
 	if (!c)
 		return srtp_err_status_alloc_fail;
-	st = (struct icm_state *)(c + 1);
-	st->ctx = EVP_CIPHER_CTX_new();
-	if (!st->ctx) {
+	ctx = (EVP_CIPHER_CTX **)(c + 1);
+	*ctx = EVP_CIPHER_CTX_new();
+	if (!*ctx) {
 		free(c);
 		return srtp_err_status_alloc_fail;
 	}
-	c->state = st;
+	c->state = ctx;
+	c->type = type;
+	c->algorithm = algorithm; /* libsrtp takes its AEAD paths by this id */
 	c->key_len = key_len;
-	if (key_len == SRTP_AES_ICM_128_KEY_LEN_WSALT) {
-		c->type = &icm128_type;
-		c->algorithm = SRTP_AES_ICM_128;
-	} else {
-		c->type = &icm256_type;
-		c->algorithm = SRTP_AES_ICM_256;
-	}
 	*cp = c;
 	return srtp_err_status_ok;
 }
 
-static srtp_err_status_t icm_dealloc(srtp_cipher_pointer_t c)
+static srtp_err_status_t evp_cipher_dealloc(srtp_cipher_pointer_t c, size_t state_size)
 {
-	struct icm_state *st;
-
 	if (!c)
 		return srtp_err_status_bad_param;
-	st = c->state;
-	EVP_CIPHER_CTX_free(st->ctx); /* the provider wipes the key schedule */
-	explicit_bzero(c, sizeof(*c) + sizeof(*st));
+	EVP_CIPHER_CTX_free(*(EVP_CIPHER_CTX **)c->state); /* the provider wipes the key schedule */
+	explicit_bzero(c, sizeof(*c) + state_size);
 	free(c);
 	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t icm_alloc(srtp_cipher_pointer_t *cp, int key_len, int tag_len)
+{
+	(void)tag_len;
+	if (key_len == SRTP_AES_ICM_128_KEY_LEN_WSALT)
+		return evp_cipher_alloc(cp, sizeof(struct icm_state), &icm128_type, SRTP_AES_ICM_128, key_len);
+	if (key_len == SRTP_AES_ICM_256_KEY_LEN_WSALT)
+		return evp_cipher_alloc(cp, sizeof(struct icm_state), &icm256_type, SRTP_AES_ICM_256, key_len);
+	return srtp_err_status_bad_param;
+}
+
+static srtp_err_status_t icm_dealloc(srtp_cipher_pointer_t c)
+{
+	return evp_cipher_dealloc(c, sizeof(struct icm_state));
 }
 
 /* The state sits right after its srtp_cipher_t (icm_alloc); the key length is read from there. */
@@ -371,10 +379,239 @@ static const srtp_auth_type_t hmac_type = {
 	.test_data = &hmac_kat, .id = SRTP_HMAC_SHA1,
 };
 
+/*
+ * AES-GCM (RFC 7714) for libsrtp on OpenSSL's EVP AEAD interface. libsrtp
+ * builds the 96-bit IV (session salt XOR SSRC/ROC/SEQ or SRTCP index) and
+ * hands it to set_iv, feeds the AAD (RTP header; SRTCP header and E||index
+ * as two calls) to set_aad, then encrypt + get_tag, or decrypt over
+ * ciphertext || tag. The salt half of the key is libsrtp's business. One
+ * EVP_CIPHER_CTX per cipher keeps its key schedule; set_iv restarts it for
+ * the next packet without allocating.
+ */
+
+struct gcm_state { /* ctx first: evp_cipher_alloc */
+	EVP_CIPHER_CTX *ctx;
+	int tag_len; /* 16 (the _16_auth policies sphone uses) or 8 (libsrtp's _8 policies and self-test) */
+	bool enc;
+};
+
+static const srtp_cipher_type_t gcm128_type;
+static const srtp_cipher_type_t gcm256_type;
+
+static srtp_err_status_t gcm_alloc(srtp_cipher_pointer_t *cp, int key_len, int tag_len)
+{
+	srtp_err_status_t st;
+
+	if (tag_len != 16 && tag_len != 8)
+		return srtp_err_status_bad_param;
+	if (key_len == SRTP_AES_GCM_128_KEY_LEN_WSALT)
+		st = evp_cipher_alloc(cp, sizeof(struct gcm_state), &gcm128_type, SRTP_AES_GCM_128, key_len);
+	else if (key_len == SRTP_AES_GCM_256_KEY_LEN_WSALT)
+		st = evp_cipher_alloc(cp, sizeof(struct gcm_state), &gcm256_type, SRTP_AES_GCM_256, key_len);
+	else
+		return srtp_err_status_bad_param;
+	if (st == srtp_err_status_ok)
+		((struct gcm_state *)(*cp)->state)->tag_len = tag_len;
+	return st;
+}
+
+static srtp_err_status_t gcm_dealloc(srtp_cipher_pointer_t c)
+{
+	return evp_cipher_dealloc(c, sizeof(struct gcm_state));
+}
+
+static srtp_err_status_t gcm_init(void *state, const uint8_t *key)
+{
+	struct gcm_state *st = state;
+	const srtp_cipher_t *c = (const srtp_cipher_t *)state - 1;
+	const EVP_CIPHER *evp = c->key_len == SRTP_AES_GCM_128_KEY_LEN_WSALT ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
+
+	/* the default IV length of EVP's GCM is the 96 bits SRTP uses */
+	if (EVP_CipherInit_ex(st->ctx, evp, NULL, key, NULL, 1) != 1)
+		return srtp_err_status_init_fail;
+	st->enc = true;
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t gcm_set_iv(void *state, uint8_t *iv, srtp_cipher_direction_t dir)
+{
+	struct gcm_state *st = state;
+
+	if (dir != srtp_direction_encrypt && dir != srtp_direction_decrypt)
+		return srtp_err_status_bad_param;
+	st->enc = dir == srtp_direction_encrypt;
+	if (EVP_CipherInit_ex(st->ctx, NULL, NULL, NULL, iv, st->enc ? 1 : 0) != 1)
+		return srtp_err_status_init_fail;
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t gcm_set_aad(void *state, const uint8_t *aad, uint32_t len)
+{
+	struct gcm_state *st = state;
+	int out = 0;
+
+	if (len > INT_MAX || EVP_CipherUpdate(st->ctx, NULL, &out, aad, (int)len) != 1)
+		return srtp_err_status_algo_fail;
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t gcm_encrypt(void *state, uint8_t *buf, unsigned int *len)
+{
+	struct gcm_state *st = state;
+	int out = 0;
+
+	if (!st->enc || *len > INT_MAX)
+		return srtp_err_status_bad_param;
+	/* SRTCP without the E bit: no payload, the tag covers the AAD alone */
+	if (*len == 0)
+		return srtp_err_status_ok;
+	if (EVP_CipherUpdate(st->ctx, buf, &out, buf, (int)*len) != 1 || (unsigned)out != *len)
+		return srtp_err_status_cipher_fail;
+	return srtp_err_status_ok;
+}
+
+static srtp_err_status_t gcm_get_tag(void *state, uint8_t *tag, uint32_t *len)
+{
+	struct gcm_state *st = state;
+	uint8_t none[16];
+	int out = 0;
+
+	if (!st->enc || EVP_CipherFinal_ex(st->ctx, none, &out) != 1 || out != 0 ||
+	    EVP_CIPHER_CTX_ctrl(st->ctx, EVP_CTRL_AEAD_GET_TAG, st->tag_len, tag) != 1)
+		return srtp_err_status_algo_fail;
+	*len = (uint32_t)st->tag_len;
+	return srtp_err_status_ok;
+}
+
+/* buf holds ciphertext || tag; on success *len drops the tag. A wrong tag leaves zeros, never unauthenticated plaintext. */
+static srtp_err_status_t gcm_decrypt(void *state, uint8_t *buf, unsigned int *len)
+{
+	struct gcm_state *st = state;
+	uint8_t none[16];
+	int n, out = 0;
+
+	if (st->enc || *len > INT_MAX || *len < (unsigned)st->tag_len)
+		return srtp_err_status_bad_param;
+	n = (int)*len - st->tag_len;
+	if (EVP_CIPHER_CTX_ctrl(st->ctx, EVP_CTRL_AEAD_SET_TAG, st->tag_len, buf + n) != 1 ||
+	    (n > 0 && (EVP_CipherUpdate(st->ctx, buf, &out, buf, n) != 1 || out != n)))
+		return srtp_err_status_cipher_fail;
+	if (EVP_CipherFinal_ex(st->ctx, none, &out) != 1) {
+		explicit_bzero(buf, (size_t)n);
+		return srtp_err_status_auth_fail;
+	}
+	*len = (unsigned)n;
+	return srtp_err_status_ok;
+}
+
+/*
+ * Known answers: RFC 7714 sections 16 and 17 (session key || salt "Quid pro
+ * quo", the IVs the RFC derives, RTP header or SRTCP header + E||index as
+ * AAD; 17.3/17.4: SRTCP without the E bit, tag over the AAD alone). libsrtp
+ * runs these before it takes a type, and its own vectors for the id too.
+ */
+static const uint8_t gcm128_kat_key[28] = {
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+	0x51, 0x75, 0x69, 0x64, 0x20, 0x70, 0x72, 0x6f, 0x20, 0x71, 0x75, 0x6f,
+};
+static const uint8_t gcm256_kat_key[44] = {
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+	0x51, 0x75, 0x69, 0x64, 0x20, 0x70, 0x72, 0x6f, 0x20, 0x71, 0x75, 0x6f,
+};
+static uint8_t gcm_rtp_kat_iv[12] = { /* writable only because libsrtp's test case type says so */
+	0x51, 0x75, 0x3c, 0x65, 0x80, 0xc2, 0x72, 0x6f, 0x20, 0x71, 0x84, 0x14,
+};
+static uint8_t gcm_rtcp_kat_iv[12] = {
+	0x51, 0x75, 0x24, 0x05, 0x52, 0x03, 0x72, 0x6f, 0x20, 0x71, 0x70, 0xbb,
+};
+static const uint8_t gcm_rtp_kat_aad[12] = {
+	0x80, 0x40, 0xf1, 0x7b, 0x80, 0x41, 0xf8, 0xd3, 0x55, 0x01, 0xa0, 0xb2,
+};
+static const uint8_t gcm_rtp_kat_pt[38] = "Gallia est omnis divisa in partes tres";
+static const uint8_t gcm128_rtp_kat_ct[54] = {
+	0xf2, 0x4d, 0xe3, 0xa3, 0xfb, 0x34, 0xde, 0x6c, 0xac, 0xba, 0x86, 0x1c, 0x9d, 0x7e, 0x4b, 0xca,
+	0xbe, 0x63, 0x3b, 0xd5, 0x0d, 0x29, 0x4e, 0x6f, 0x42, 0xa5, 0xf4, 0x7a, 0x51, 0xc7, 0xd1, 0x9b,
+	0x36, 0xde, 0x3a, 0xdf, 0x88, 0x33, 0x89, 0x9d, 0x7f, 0x27, 0xbe, 0xb1, 0x6a, 0x91, 0x52, 0xcf,
+	0x76, 0x5e, 0xe4, 0x39, 0x0c, 0xce,
+};
+static const uint8_t gcm256_rtp_kat_ct[54] = {
+	0x32, 0xb1, 0xde, 0x78, 0xa8, 0x22, 0xfe, 0x12, 0xef, 0x9f, 0x78, 0xfa, 0x33, 0x2e, 0x33, 0xaa,
+	0xb1, 0x80, 0x12, 0x38, 0x9a, 0x58, 0xe2, 0xf3, 0xb5, 0x0b, 0x2a, 0x02, 0x76, 0xff, 0xae, 0x0f,
+	0x1b, 0xa6, 0x37, 0x99, 0xb8, 0x7b, 0x7a, 0xa3, 0xdb, 0x36, 0xdf, 0xff, 0xd6, 0xb0, 0xf9, 0xbb,
+	0x78, 0x78, 0xd7, 0xa7, 0x6c, 0x13,
+};
+/* SRTCP, E bit set: AAD = the 8-byte header || 0x800005d4; the rest of the packet is the plaintext */
+static const uint8_t gcm_rtcp_kat_aad[12] = {
+	0x81, 0xc8, 0x00, 0x0d, 0x4d, 0x61, 0x72, 0x73, 0x80, 0x00, 0x05, 0xd4,
+};
+static const uint8_t gcm_rtcp_kat_pt[44] = {
+	0x4e, 0x54, 0x50, 0x31, 0x4e, 0x54, 0x50, 0x32, 0x52, 0x54, 0x50, 0x20, 0x00, 0x00, 0x04, 0x2a,
+	0x00, 0x00, 0xe9, 0x30, 0x4c, 0x75, 0x6e, 0x61, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
+	0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
+};
+static const uint8_t gcm128_rtcp_kat_ct[60] = {
+	0x63, 0xe9, 0x48, 0x85, 0xdc, 0xda, 0xb6, 0x7c, 0xa7, 0x27, 0xd7, 0x66, 0x2f, 0x6b, 0x7e, 0x99,
+	0x7f, 0xf5, 0xc0, 0xf7, 0x6c, 0x06, 0xf3, 0x2d, 0xc6, 0x76, 0xa5, 0xf1, 0x73, 0x0d, 0x6f, 0xda,
+	0x4c, 0xe0, 0x9b, 0x46, 0x86, 0x30, 0x3d, 0xed, 0x0b, 0xb9, 0x27, 0x5b, 0xc8, 0x4a, 0xa4, 0x58,
+	0x96, 0xcf, 0x4d, 0x2f, 0xc5, 0xab, 0xf8, 0x72, 0x45, 0xd9, 0xea, 0xde,
+};
+static const uint8_t gcm256_rtcp_kat_ct[60] = {
+	0xd5, 0x0a, 0xe4, 0xd1, 0xf5, 0xce, 0x5d, 0x30, 0x4b, 0xa2, 0x97, 0xe4, 0x7d, 0x47, 0x0c, 0x28,
+	0x2c, 0x3e, 0xce, 0x5d, 0xbf, 0xfe, 0x0a, 0x50, 0xa2, 0xea, 0xa5, 0xc1, 0x11, 0x05, 0x55, 0xbe,
+	0x84, 0x15, 0xf6, 0x58, 0xc6, 0x1d, 0xe0, 0x47, 0x6f, 0x1b, 0x6f, 0xad, 0x1d, 0x1e, 0xb3, 0x0c,
+	0x44, 0x46, 0x83, 0x9f, 0x57, 0xff, 0x6f, 0x6c, 0xb2, 0x6a, 0xc3, 0xbe,
+};
+/* SRTCP, E bit clear: AAD = the whole RTCP packet || 0x000005d4, no plaintext, the tag alone */
+static const uint8_t gcm_rtcp_auth_kat_aad[56] = {
+	0x81, 0xc8, 0x00, 0x0d, 0x4d, 0x61, 0x72, 0x73, 0x4e, 0x54, 0x50, 0x31, 0x4e, 0x54, 0x50, 0x32,
+	0x52, 0x54, 0x50, 0x20, 0x00, 0x00, 0x04, 0x2a, 0x00, 0x00, 0xe9, 0x30, 0x4c, 0x75, 0x6e, 0x61,
+	0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
+	0xde, 0xad, 0xbe, 0xef, 0x00, 0x00, 0x05, 0xd4,
+};
+static const uint8_t gcm128_rtcp_auth_kat_tag[16] = {
+	0x84, 0x1d, 0xd9, 0x68, 0x3d, 0xd7, 0x8e, 0xc9, 0x2a, 0xe5, 0x87, 0x90, 0x12, 0x5f, 0x62, 0xb3,
+};
+static const uint8_t gcm256_rtcp_auth_kat_tag[16] = {
+	0x91, 0xdb, 0x4a, 0xfb, 0xfe, 0xee, 0x5a, 0x97, 0x8f, 0xab, 0x43, 0x93, 0xed, 0x26, 0x15, 0xfe,
+};
+
+#define GCM_KAT(keyv, ivv, ptv, ptlen, ctv, aadv, nextv)                                                         \
+	{                                                                                                         \
+		.key_length_octets = (int)sizeof(keyv), .key = keyv, .idx = ivv, .plaintext_length_octets = ptlen, \
+		.plaintext = ptv, .ciphertext_length_octets = (unsigned)sizeof(ctv), .ciphertext = ctv,            \
+		.aad_length_octets = (int)sizeof(aadv), .aad = aadv, .tag_length_octets = 16,                     \
+		.next_test_case = nextv,                                                                          \
+	}
+
+static const srtp_cipher_test_case_t gcm128_kat_auth =
+	GCM_KAT(gcm128_kat_key, gcm_rtcp_kat_iv, NULL, 0, gcm128_rtcp_auth_kat_tag, gcm_rtcp_auth_kat_aad, NULL);
+static const srtp_cipher_test_case_t gcm128_kat_rtcp = GCM_KAT(gcm128_kat_key, gcm_rtcp_kat_iv, gcm_rtcp_kat_pt,
+	44, gcm128_rtcp_kat_ct, gcm_rtcp_kat_aad, &gcm128_kat_auth);
+static const srtp_cipher_test_case_t gcm128_kat = GCM_KAT(gcm128_kat_key, gcm_rtp_kat_iv, gcm_rtp_kat_pt, 38,
+	gcm128_rtp_kat_ct, gcm_rtp_kat_aad, &gcm128_kat_rtcp);
+static const srtp_cipher_test_case_t gcm256_kat_auth =
+	GCM_KAT(gcm256_kat_key, gcm_rtcp_kat_iv, NULL, 0, gcm256_rtcp_auth_kat_tag, gcm_rtcp_auth_kat_aad, NULL);
+static const srtp_cipher_test_case_t gcm256_kat_rtcp = GCM_KAT(gcm256_kat_key, gcm_rtcp_kat_iv, gcm_rtcp_kat_pt,
+	44, gcm256_rtcp_kat_ct, gcm_rtcp_kat_aad, &gcm256_kat_auth);
+static const srtp_cipher_test_case_t gcm256_kat = GCM_KAT(gcm256_kat_key, gcm_rtp_kat_iv, gcm_rtp_kat_pt, 38,
+	gcm256_rtp_kat_ct, gcm_rtp_kat_aad, &gcm256_kat_rtcp);
+
+static const srtp_cipher_type_t gcm128_type = {
+	.alloc = gcm_alloc, .dealloc = gcm_dealloc, .init = gcm_init, .set_aad = gcm_set_aad,
+	.encrypt = gcm_encrypt, .decrypt = gcm_decrypt, .set_iv = gcm_set_iv, .get_tag = gcm_get_tag,
+	.description = "AES-128 GCM (sphone, OpenSSL)", .test_data = &gcm128_kat, .id = SRTP_AES_GCM_128,
+};
+static const srtp_cipher_type_t gcm256_type = {
+	.alloc = gcm_alloc, .dealloc = gcm_dealloc, .init = gcm_init, .set_aad = gcm_set_aad,
+	.encrypt = gcm_encrypt, .decrypt = gcm_decrypt, .set_iv = gcm_set_iv, .get_tag = gcm_get_tag,
+	.description = "AES-256 GCM (sphone, OpenSSL)", .test_data = &gcm256_kat, .id = SRTP_AES_GCM_256,
+};
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static srtp_err_status_t init_status = srtp_err_status_init_fail;
 static bool suite_ok[SRTP_SUITE_COUNT];
-static int fast_types; /* how many of the three replacements libsrtp took */
+static int fast_types; /* how many of the five replacements libsrtp took */
 
 static int ctx_create(srtp_t *ctxp, enum srtp_suite_id id, const uint8_t *key, size_t len, bool outbound);
 
@@ -386,7 +623,9 @@ static void do_init(void)
 	/* a replacement failing its self-test leaves libsrtp's own implementation in place */
 	fast_types = (srtp_replace_cipher_type(&icm128_type, SRTP_AES_ICM_128) == srtp_err_status_ok) +
 		     (srtp_replace_cipher_type(&icm256_type, SRTP_AES_ICM_256) == srtp_err_status_ok) +
-		     (srtp_replace_auth_type(&hmac_type, SRTP_HMAC_SHA1) == srtp_err_status_ok);
+		     (srtp_replace_auth_type(&hmac_type, SRTP_HMAC_SHA1) == srtp_err_status_ok) +
+		     (srtp_replace_cipher_type(&gcm128_type, SRTP_AES_GCM_128) == srtp_err_status_ok) +
+		     (srtp_replace_cipher_type(&gcm256_type, SRTP_AES_GCM_256) == srtp_err_status_ok);
 	/* which suites this libsrtp can do, once: a context each */
 	for (unsigned i = 0; i < SRTP_SUITE_COUNT; i++) {
 		uint8_t key[SRTP_MAX_MASTER_LEN] = { 0x5a };
