@@ -699,6 +699,21 @@ static void query_wake(void *arg)
 	q->h(q->err, q->t, q->n, q->msg, q->arg); /* may free q: touch nothing after */
 }
 
+/* An IPv4 or IPv6 literal ("[::1]" too): dns_resolve answers it without the network. */
+static bool host_numeric(const char *host)
+{
+	char b[INET6_ADDRSTRLEN + 2];
+	unsigned char a[sizeof(struct in6_addr)];
+	size_t hl = strlen(host);
+
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']' && hl - 2 < sizeof(b)) {
+		memcpy(b, host + 1, hl - 2);
+		b[hl - 2] = '\0';
+		return inet_pton(AF_INET6, b, a) == 1;
+	}
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
 int dns_query_alloc(struct dns_query **qp, struct loop *l, const struct dns_req *req, dns_h *h, void *arg)
 {
 	struct dns_query *q;
@@ -721,6 +736,12 @@ int dns_query_alloc(struct dns_query **qp, struct loop *l, const struct dns_req 
 	if (err)
 		goto out;
 	q->refs = 2;
+	if (host_numeric(q->host)) {
+		/* no lookup to wait for: answered here, still delivered through the wake-up (never from inside this call) */
+		query_thread(q);
+		*qp = q;
+		return 0;
+	}
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
 	err = pthread_create(&th, &at, query_thread, q);

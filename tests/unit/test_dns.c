@@ -458,6 +458,36 @@ int main(void)
 		loop_free(l);
 	}
 
+	/* an IP literal through the async wrapper: answered without a worker thread, still after the call returns */
+	{
+		static const char *hosts[] = { "127.0.0.1", "[::1]" };
+		struct loop *l = NULL;
+		struct tmr guard;
+
+		tmr_init(&guard);
+		is_int(loop_alloc(&l), 0, "loop for literals");
+		for (size_t k = 0; k < sizeof(hosts) / sizeof(hosts[0]); k++) {
+			struct dns_query *q = NULL, *q2 = NULL;
+			struct async_res a = { .l = l }, b = { .l = l };
+			struct dns_req req = { .host = hosts[k], .port = 5061, .sips = true };
+
+			is_int(dns_query_alloc(&q, l, &req, on_done, &a), 0, "%s: query started", hosts[k]);
+			is_int(a.calls, 0, "%s: handler not called from inside dns_query_alloc", hosts[k]);
+			is_int(dns_query_alloc(&q2, l, &req, on_done, &b), 0, "%s: second query started", hosts[k]);
+			dns_query_free(q2);
+			tmr_start(l, &guard, 5000, on_timeout, l);
+			loop_run(l);
+			ok(a.calls == 1 && a.err == 0 && a.n == 1 && a.first.port == 5061 && a.first.transp == DNS_TLS,
+			   "%s: one TLS target, port 5061, delivered by the loop", hosts[k]);
+			dns_query_free(q);
+			tmr_start(l, &guard, 100, on_timeout, l);
+			loop_run(l);
+			is_int(b.calls, 0, "%s: cancelled query's handler never ran", hosts[k]);
+		}
+		tmr_cancel(&guard);
+		loop_free(l);
+	}
+
 	stop_dnsmasq();
 
 	/* malformed answers: EBADMSG, nothing read out of bounds (run under ASan/valgrind) */
