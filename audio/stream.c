@@ -25,6 +25,9 @@
 #define RTCP_INTERVAL_MS 5000
 #define REKEY_GRACE_MS 5000   /* old receive keys kept this long for packets in flight */
 #define PLAY_AHEAD_FRAMES 6   /* more than this queued for the device: it runs slow, skip */
+#define PLAY_TRIM_FRAMES 50   /* playouts (1 s at 20 ms) the ring must stay a frame deep before one is skipped */
+#define PLAY_TRIM_QUIET 0.01  /* ... and the one skipped is quiet (peak below -40 dBFS) */
+#define PLAY_TRIM_WAIT 500    /* ... unless none came for this many playouts (10 s) */
 #define STALL_MS 1000         /* owner stalled longer than this: restart the send clock */
 #define PLAY_CATCHUP_MS AUDEV_LATE_MS /* playout periods missed up to this are all played (device ring absorbs them) */
 #define PLAY_RESUME_FRAMES 1  /* after a longer stall: only this many frames, the latest due */
@@ -84,6 +87,10 @@ struct stream {
 	bool dtmf_open;
 
 	struct stream_stats st; /* counters kept here; stream_stats fills in the rest */
+	const struct ring *play_ring; /* the playback ring the two fields below are about */
+	size_t play_min;        /* fewest samples queued for the device at a playout in this window */
+	unsigned play_n;        /* playouts in this window */
+	unsigned trim_wait;     /* 0, or 1 + playouts waited for a quiet frame to skip */
 };
 
 static bool dir_send(enum stream_dir d)
@@ -345,6 +352,47 @@ static void do_capture(struct stream *s, uint64_t now_ms)
 	}
 }
 
+/*
+ * The device drains the playback ring on its clock, we fill it on ours: the
+ * ring keeps whatever depth the start of the call, a late wake-up or a slow
+ * device left (up to PLAY_AHEAD_FRAMES, 120 ms of mouth-to-ear delay). When
+ * at every playout for a second it still held a whole frame before we wrote,
+ * that frame is delay neither clock needs: the next quiet frame (a pause:
+ * peak below PLAY_TRIM_QUIET) is not written, or after PLAY_TRIM_WAIT
+ * playouts without a pause the next frame at all, until the ring runs nearly
+ * empty between the two clocks' ticks. A spare frame that drains by itself
+ * meanwhile cancels the skip.
+ */
+static bool play_trim(struct stream *s, const struct ring *play, double peak)
+{
+	size_t level = ring_avail(play);
+
+	if (play != s->play_ring) {
+		s->play_ring = play;
+		s->play_min = SIZE_MAX;
+		s->play_n = 0;
+		s->trim_wait = 0;
+	}
+	if (s->trim_wait) {
+		if (level < s->spf)
+			s->trim_wait = 0;
+		else if (peak < PLAY_TRIM_QUIET || ++s->trim_wait > PLAY_TRIM_WAIT) {
+			s->trim_wait = 0;
+			return true;
+		}
+		return false;
+	}
+	if (level < s->play_min)
+		s->play_min = level;
+	if (++s->play_n < PLAY_TRIM_FRAMES)
+		return false;
+	if (s->play_min >= s->spf)
+		s->trim_wait = 1;
+	s->play_min = SIZE_MAX;
+	s->play_n = 0;
+	return false;
+}
+
 static void do_playout(struct stream *s)
 {
 	int16_t frame[MAX_SPF];
@@ -379,6 +427,10 @@ static void do_playout(struct stream *s)
 	/* a device clock slower than ours would fill its ring without bound: drop instead */
 	if (ring_avail(play) >= PLAY_AHEAD_FRAMES * s->spf || ring_space(play) < s->spf) {
 		s->st.play_overflow++;
+		return;
+	}
+	if (play_trim(s, play, s->st.spk_peak)) {
+		s->st.play_trimmed++;
 		return;
 	}
 	ring_write(play, frame, s->spf);

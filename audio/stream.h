@@ -131,6 +131,7 @@ struct stream_stats {
 	struct jbuf_stats jb;     /* jb.delay_ms is the jitter buffer delay */
 	uint64_t concealed;       /* frames played from PLC */
 	uint64_t play_overflow;   /* frames not written: playback ring full */
+	uint64_t play_trimmed;    /* frames not written: the playback ring held a spare frame for a second */
 	double mic_peak;          /* 0..1, peak of the last captured frame */
 	double spk_peak;          /* 0..1, peak of the last played frame */
 	uint8_t pt;

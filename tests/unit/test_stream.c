@@ -1657,11 +1657,12 @@ static void test_stall(void)
 		stall_run(lens[i], &o);
 		diag("receiver stalled %u ms: latency %ld ms before, %ld ms after; 200 ms blocks after: mean corr "
 		     "%.3f, worst %.3f; jbuf stalls %llu, dropped at once %llu, dropped %llu, unmeasured %llu, "
-		     "target %u ms, concealed %llu, play overflow %llu",
+		     "target %u ms, concealed %llu, play overflow %llu, trimmed %llu",
 		     lens[i], o.lat_before, o.lat_after, o.mean_block, o.worst_block,
 		     (unsigned long long)o.st.jb.stalls, (unsigned long long)o.st.jb.stall_dropped,
 		     (unsigned long long)o.st.jb.dropped, (unsigned long long)o.st.jb.unmeasured, o.st.jb.target_ms,
-		     (unsigned long long)o.st.concealed, (unsigned long long)o.st.play_overflow);
+		     (unsigned long long)o.st.concealed, (unsigned long long)o.st.play_overflow,
+		     (unsigned long long)o.st.play_trimmed);
 		ok(o.lat_before > 0 && o.lat_after <= o.lat_before + 25,
 		   "stall %u ms: latency back to before (%ld ms, was %ld)", lens[i], o.lat_after, o.lat_before);
 		ok(o.mean_block >= 0.95 && o.worst_block >= 0.9,
@@ -1670,6 +1671,82 @@ static void test_stall(void)
 		ok(o.st.jb.target_ms <= 40, "stall %u ms: not taken for network jitter (target %u ms)", lens[i],
 		   o.st.jb.target_ms);
 	}
+}
+
+/*
+ * A device that drains on its own clock (one frame per 20 ms, phase 10 ms)
+ * and whose ring held PREFILL frames when the call started (a device that
+ * started late, or a slow start): the spare frames are mouth-to-ear delay.
+ * They go, one a second, in the pauses of the speech-like signal (a chirp
+ * silent 100 ms in every 500), while the ring stays a frame deep
+ * (play_trimmed); with none spare, nothing is skipped. Latency from the lag
+ * of the best correlation at 1 s and at 5.5 s.
+ */
+static void trim_run(unsigned prefill, long *lat_early, long *lat_late, double *corr_late, struct stream_stats *st)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true, .seed = 43 };
+	size_t n = 8 * RATE, lag = 0;
+	int16_t *x = chirp(n, 300, 3400, 9000), zero[160] = { 0 };
+	struct pair *p = pair_new(&cf);
+	uint64_t now;
+
+	*lat_early = *lat_late = -1;
+	*corr_late = 0;
+	memset(st, 0, sizeof(*st));
+	if (!p || !x)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (i % (RATE / 2) >= RATE / 2 - RATE / 10)
+			x[i] = 0;
+	p->a.sig = x;
+	p->a.sig_len = n;
+	p->b.feed = false;
+	for (unsigned i = 0; i < prefill; i++)
+		ring_write(p->b.dev.play, zero, 160);
+	for (now = 0; now < 7000; now++) {
+		side_feed(&p->a, p->ptime, now);
+		stream_process(p->a.s, now);
+		relay_poll(p->rtp, now);
+		side_rx(&p->a, now);
+		side_rx(&p->b, now);
+		stream_process(p->b.s, now);
+		if (now % 20 == 10 && p->b.out_len + 160 <= p->b.out_cap) {
+			size_t got = ring_read(p->b.dev.play, p->b.out + p->b.out_len, 160);
+			memset(p->b.out + p->b.out_len + got, 0, (160 - got) * sizeof(int16_t));
+			p->b.out_len += 160;
+		}
+	}
+	stream_stats(p->b.s, st);
+	best_corr(x, 1000 * 8, RATE * 3 / 10, p->b.out, p->b.out_len, 0, 400 * 8, &lag);
+	*lat_early = (long)lag / 8;
+	*corr_late = best_corr(x, 5500 * 8, RATE * 3 / 10, p->b.out, p->b.out_len, 0, 400 * 8, &lag);
+	*lat_late = (long)lag / 8;
+out:
+	if (p)
+		pair_free(p);
+	free(x);
+}
+
+static void test_play_trim(void)
+{
+	struct stream_stats st;
+	long e0, l0, e4, l4;
+	double c0, c4;
+
+	trim_run(0, &e0, &l0, &c0, &st);
+	diag("device ring empty at the start: latency %ld ms at 1 s, %ld ms at 5.5 s; trimmed %llu, overflow %llu",
+	     e0, l0, (unsigned long long)st.play_trimmed, (unsigned long long)st.play_overflow);
+	is_int(st.play_trimmed, 0, "playback ring never a spare frame deep: nothing skipped");
+	ok(e0 > 0 && l0 <= e0 + 10 && c0 >= 0.95, "... latency stays %ld ms (%ld at 1 s), audio plays (corr %.3f)", l0,
+	   e0, c0);
+	trim_run(4, &e4, &l4, &c4, &st);
+	diag("device ring 4 frames deep at the start: latency %ld ms at 1 s, %ld ms at 5.5 s; trimmed %llu, "
+	     "overflow %llu", e4, l4, (unsigned long long)st.play_trimmed, (unsigned long long)st.play_overflow);
+	ok(e4 >= e0 + 60, "4 spare frames: latency %ld ms at first (%ld without)", e4, e0);
+	/* 4 (a wake-up late under load may add or take one) */
+	ok(st.play_trimmed >= 3 && st.play_trimmed <= 5, "... %llu skipped, one a second, in pauses, while the ring "
+	   "stayed a frame deep", (unsigned long long)st.play_trimmed);
+	ok(l4 <= e0 + 10 && c4 >= 0.95, "... back to %ld ms by 5.5 s, audio plays (corr %.3f)", l4, c4);
 }
 
 static void test_file_device(void)
@@ -2059,6 +2136,7 @@ int main(void)
 	test_ssrc_change();
 	test_file_device();
 	test_stall();
+	test_play_trim();
 	test_params();
 	test_zrtp_stream(ZRTP_FROM_HOLD, false);
 	test_zrtp_stream(ZRTP_OVER_SDES, false);
