@@ -28,3 +28,15 @@ bench: $(BENCH_PROGS)
 	  if test -f "./$$p"; then "./$$p"; else $(SHELL) "$(srcdir)/$$p"; fi || exit 1; \
 	done
 .PHONY: bench
+
+# mouth-to-ear delay through a JACK server (m2e_bench.sh; needs arguments, so not in BENCH_PROGS)
+if HAVE_JACK
+noinst_PROGRAMS += bench/m2e_jack
+bench_m2e_jack_SOURCES = bench/m2e_jack.c
+bench_m2e_jack_CFLAGS = $(AM_CFLAGS) $(JACK_CFLAGS)
+bench_m2e_jack_LDADD = $(JACK_LIBS) -lm
+endif
+
+# the benchmark scripts and their notes (run from a build directory: sh ../bench/NAME.sh)
+EXTRA_DIST += bench/README.md bench/call_bench.sh bench/reg_bench.sh bench/reg_baresip.sh \
+	bench/m2e_bench.sh bench/startup_breakdown.sh
