@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* g711.c: ITU-T G.711 A-law (13-bit) and mu-law (14-bit) encoder and decoder. */
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define G711_AVX2 1
+#endif
 
 #include "g711.h"
 
@@ -11,6 +18,9 @@
 static int16_t ulaw_dec_tab[256], alaw_dec_tab[256];
 static uint8_t ulaw_enc_tab[1 << 14], alaw_enc_tab[1 << 13];
 static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
+#ifdef G711_AVX2
+static bool have_avx2; /* set once by tab_init */
+#endif
 
 /* Index of the highest set bit of v (v > 0). */
 static inline int hibit(unsigned v)
@@ -82,11 +92,79 @@ static void tab_init(void)
 		ulaw_enc_tab[v & 0x3FFF] = g711_ulaw_enc((int16_t)(v * 4));
 	for (int v = -4096; v < 4096; v++)
 		alaw_enc_tab[v & 0x1FFF] = g711_alaw_enc((int16_t)(v * 8));
+#ifdef G711_AVX2
+	/* SPHONE_G711_SCALAR=1: the table coders (tests compare both) */
+	have_avx2 = __builtin_cpu_supports("avx2") && !getenv("SPHONE_G711_SCALAR");
+#endif
 }
+
+#ifdef G711_AVX2
+/*
+ * mu-law on 8 samples at a time, where the CPU has AVX2 (chosen once at run
+ * time; the binary stays baseline x86-64): the scalar coders' arithmetic in
+ * 32-bit lanes, the segment of the encoder from the exponent of the biased
+ * magnitude as a float. One packet's 160 samples in 20 steps instead of 160
+ * table look-ups; test_g711 checks every input against the scalar coders.
+ */
+__attribute__((target("avx2"))) static void ulaw_enc_avx2(uint8_t *restrict dst, const int16_t *restrict src,
+							  size_t n)
+{
+	const __m256i c33 = _mm256_set1_epi32(33), cmax = _mm256_set1_epi32(0x1FFF), c15 = _mm256_set1_epi32(15);
+	const __m256i c132 = _mm256_set1_epi32(127 + 5), one = _mm256_set1_epi32(1), c80 = _mm256_set1_epi32(0x80);
+	const __m256i cff = _mm256_set1_epi32(0xFF);
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		__m256i v = _mm256_srai_epi32(_mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(src + i))), 2);
+		__m256i neg = _mm256_cmpgt_epi32(_mm256_setzero_si256(), v);
+		__m256i m = _mm256_min_epi32(_mm256_add_epi32(_mm256_xor_si256(v, neg), c33), cmax);
+		/* m in [32 << seg, 64 << seg): seg = exponent of m - 5 */
+		__m256i seg = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(m)), 23), c132);
+		__m256i q = _mm256_and_si256(_mm256_srlv_epi32(m, _mm256_add_epi32(seg, one)), c15);
+		__m256i code = _mm256_or_si256(_mm256_or_si256(_mm256_slli_epi32(seg, 4), q), _mm256_and_si256(neg, c80));
+		__m128i w;
+
+		code = _mm256_xor_si256(code, cff);
+		w = _mm_packus_epi32(_mm256_castsi256_si128(code), _mm256_extracti128_si256(code, 1));
+		_mm_storel_epi64((__m128i *)(dst + i), _mm_packus_epi16(w, w));
+	}
+	for (; i < n; i++)
+		dst[i] = ulaw_enc_tab[((uint16_t)src[i] >> 2) & 0x3FFF];
+}
+
+__attribute__((target("avx2"))) static void ulaw_dec_avx2(int16_t *restrict dst, const uint8_t *restrict src,
+							  size_t n)
+{
+	const __m256i cff = _mm256_set1_epi32(0xFF), c7 = _mm256_set1_epi32(7), c15 = _mm256_set1_epi32(15);
+	const __m256i c33 = _mm256_set1_epi32(33), c80 = _mm256_set1_epi32(0x80);
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		__m256i u = _mm256_xor_si256(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(src + i))), cff);
+		__m256i seg = _mm256_and_si256(_mm256_srli_epi32(u, 4), c7);
+		__m256i q = _mm256_and_si256(u, c15);
+		/* 4 * (((2q + 33) << seg) - 33), negated when the sign bit is set */
+		__m256i mag = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_add_epi32(_mm256_add_epi32(q, q), c33), seg), c33);
+		__m256i neg = _mm256_cmpeq_epi32(_mm256_and_si256(u, c80), c80);
+		__m256i v = _mm256_sub_epi32(_mm256_xor_si256(_mm256_slli_epi32(mag, 2), neg), neg);
+
+		_mm_storeu_si128((__m128i *)(dst + i),
+				 _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+	}
+	for (; i < n; i++)
+		dst[i] = ulaw_dec_tab[src[i]];
+}
+#endif
 
 void g711_ulaw_enc_buf(uint8_t *restrict dst, const int16_t *restrict src, size_t n)
 {
 	pthread_once(&tab_once, tab_init);
+#ifdef G711_AVX2
+	if (have_avx2) {
+		ulaw_enc_avx2(dst, src, n);
+		return;
+	}
+#endif
 	_Pragma("GCC unroll 8")
 	for (size_t i = 0; i < n; i++)
 		dst[i] = ulaw_enc_tab[((uint16_t)src[i] >> 2) & 0x3FFF];
@@ -95,6 +173,12 @@ void g711_ulaw_enc_buf(uint8_t *restrict dst, const int16_t *restrict src, size_
 void g711_ulaw_dec_buf(int16_t *restrict dst, const uint8_t *restrict src, size_t n)
 {
 	pthread_once(&tab_once, tab_init);
+#ifdef G711_AVX2
+	if (have_avx2) {
+		ulaw_dec_avx2(dst, src, n);
+		return;
+	}
+#endif
 	_Pragma("GCC unroll 8")
 	for (size_t i = 0; i < n; i++)
 		dst[i] = ulaw_dec_tab[src[i]];

@@ -1160,13 +1160,13 @@ static void rx_alt_mirror_rtcp(struct srtp_sess *s, const uint8_t *pkt, size_t l
 
 int srtp_sess_protect(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap)
 {
-	struct rtp_hdr h;
 	size_t need;
 	int n, err;
 
 	if (!s || !pkt || !len)
 		return EINVAL;
-	if (rtp_hdr_decode(&h, pkt, *len)) {
+	/* version, header, CSRCs and extension in the packet: all protect needs (not a full parse per packet) */
+	if (!rtp_layout_ok(pkt, *len, 0)) {
 		err = EPROTO;
 		goto out;
 	}
@@ -1188,7 +1188,7 @@ int srtp_sess_protect(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap
 	if (err)
 		goto out;
 	s->tx_used = true;
-	s->tx_ssrc = h.ssrc;
+	s->tx_ssrc = be32_at(pkt + 8);
 	s->st.protected_pkts++;
 	s->st.protected_bytes += *len;
 	*len = (size_t)n;
