@@ -4,10 +4,13 @@
 # once by sphone and once by baresip 1.0 (the same auto-answering baresip callee): CPU time of the calling
 # process during the call (user+sys of all its threads, from /proc/PID/task/*/schedstat), its peak RSS (VmHWM), and call setup time
 # (Kamailio's sipdump: first INVITE received -> 200 OK relayed back, 407 round trip included), with ratios.
-# Run on demand: sh bench/call_bench.sh [SECONDS] (default 30). Target: sphone CPU <= 1/4 and RSS <= 1/2
-# of baresip's, setup no slower. Then the floors (bench_floor): the CPU of a bare 20 ms UDP endpoint and the
-# peak RSS of a bare OpenSSL TLS client on this machine, as ratios to baresip's: the lowest ratios any phone
-# built on the system's OpenSSL could print here.
+# Run on demand: sh bench/call_bench.sh [SECONDS] (default 30). Then the floors (bench_floor): the CPU of a
+# bare 20 ms UDP endpoint and the peak RSS of a bare OpenSSL TLS client on this machine, in the same minute.
+# Targets (issue 18): sphone's CPU <= 1.2x the CPU floor, its peak RSS <= 1.25x the RSS floor (the ratios
+# to baresip are printed for comparison; issue 5's targets against baresip were withdrawn).
+# RSS_MAPS=1 also prints sphone's resident KB per mapping at the end of its call.
+# SUITE=AEAD_AES_128_GCM (or any srtp_suites value) makes sphone offer only that suite; the suite the call
+# ran with is printed (from sphone's established event).
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 # the build directory it is run from (README: "run from the build directory"), else ./build
 if [ -z "${top_builddir:-}" ]; then
@@ -30,17 +33,23 @@ lab_start_kamailio || exit 1
 lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" || exit 1
 
 # --- sphone calls bob ---
-cs_conf "$WORK/alice.conf" alice
+cs_conf "$WORK/alice.conf" alice ${SUITE:+srtp_suites=$SUITE}
 sed -i 's/^log_level = debug/log_level = warn/' "$WORK/alice.conf"
 cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
 cs_wait alice registered 15 || { echo "sphone did not register"; exit 1; }
 eval "SPID=\$CS_alice_PID"
 cs_cmd alice "call sip:bob@sip.test"
 cs_wait alice established 15 || { echo "sphone call not established"; exit 1; }
+s_suite=$(cs_field alice established srtp_tx)
 c0=$(cpu_ns "$SPID")
 sleep "$SECS"
 c1=$(cpu_ns "$SPID")
 s_rss=$(hwm_kb "$SPID")
+if [ -n "${RSS_MAPS:-}" ]; then # resident KB per mapping now (VmHWM is the peak; srtp_init's NSS self-tests are gone by now)
+	awk '/^[0-9a-f]+-/ { name = $6 } /^Rss:/ { r[name == "" ? "[anonymous]" : name] += $2 }
+		END { for (n in r) if (r[n] > 0) printf "rss_map_kb %6d %s\n", r[n], n }' "/proc/$SPID/smaps" | sort -k2 -rn
+	grep -E '^(VmHWM|VmRSS)' "/proc/$SPID/status" | sed 's/^/rss_map_kb /'
+fi
 cs_cmd alice hangup
 cs_wait alice ended 5
 cs_quit alice
@@ -96,11 +105,11 @@ if [ -x "$FLOOR" ]; then
 	f_rss=$("$FLOOR" tls 127.0.0.1 "$KAM_TLS_PORT" "$LAB_CA/ca.pem" | sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p')
 fi
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a ~ /^[0-9.]+$/) printf "%.3f", a / b; else print "-" }'; }
-echo "call_bench seconds=$SECS"
-echo "cpu_s      sphone=$s_cpu baresip=$b_cpu ratio=$(ratio "$s_cpu" "$b_cpu") (target <= 0.25)"
-echo "peak_rss_kb sphone=$s_rss baresip=$b_rss ratio=$(ratio "$s_rss" "$b_rss") (target <= 0.5)"
-echo "setup_ms   sphone=$s_setup baresip=$b_setup ratio=$(ratio "$s_setup" "$b_setup") (target <= 1)"
-echo "floor_cpu_s bare_udp_endpoint=${f_cpu:--} ratio_to_baresip=$(ratio "${f_cpu:--}" "$b_cpu") sphone_over_floor=$(ratio "$s_cpu" "${f_cpu:--}")"
-echo "floor_rss_kb bare_tls_client=${f_rss:--} ratio_to_baresip=$(ratio "${f_rss:--}" "$b_rss") sphone_over_floor=$(ratio "$s_rss" "${f_rss:--}")"
+echo "call_bench seconds=$SECS suite=$s_suite"
+echo "cpu_s      sphone=$s_cpu baresip=$b_cpu ratio=$(ratio "$s_cpu" "$b_cpu")"
+echo "peak_rss_kb sphone=$s_rss baresip=$b_rss ratio=$(ratio "$s_rss" "$b_rss")"
+echo "setup_ms   sphone=$s_setup baresip=$b_setup ratio=$(ratio "$s_setup" "$b_setup")"
+echo "floor_cpu_s bare_udp_endpoint=${f_cpu:--} ratio_to_baresip=$(ratio "${f_cpu:--}" "$b_cpu") sphone_over_floor=$(ratio "$s_cpu" "${f_cpu:--}") (target <= 1.2)"
+echo "floor_rss_kb bare_tls_client=${f_rss:--} ratio_to_baresip=$(ratio "${f_rss:--}" "$b_rss") sphone_over_floor=$(ratio "$s_rss" "${f_rss:--}") (target <= 1.25)"
 lab_stop_baresip bob
 lab_stop_kamailio
