@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ua.c: the user agent: per-account TLS context, target lookup, flows and registration; command dispatch. */
+/* ua.c: the user agent: accounts and their registrations, the SIP transport's requests routed to calls, and the typed call API (ua.h); commands in ua_cmd.c. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,98 +26,12 @@
 #include "srtp.h"
 #include "tls.h"
 #include "ua.h"
+#include "ua_priv.h"
 
-#define UA_MAX_ACCOUNTS 32
-#define UNREG_TIMEOUT_MS 2000
-#define UA_MAX_CALLS 8
-
-struct ua;
-
-/* One account at run time: where its registrar is, the flow to it, its registration. */
-struct uacc {
-	struct ua *ua;
-	struct account *acc;
-	struct tls_ctx *tls;
-	struct reg *reg;
-	struct dns_req dreq;
-	char dhost[256];
-
-	struct dns_target targets[DNS_MAX_TARGETS];
-	size_t ntargets, tidx;
-	struct dns_query *dq;
-	struct sip_flow_wait *fw;
-	struct sip_flow *flow;
-
-	/* the one request reg has out (reg sends one at a time) */
-	bool busy;
-	reg_build_h *build;
-	void *barg;
-	reg_resp_h *resp;
-	void *rarg;
-	struct sip_ctrans *ct;
-	struct tmr step;      /* defers work out of send() */
-	int fail_err;
-	char fail_why[320];
-
-	bool stopping;
-};
-
-/* One call and what the UA keeps beside it. */
-struct uacall {
-	struct ua *ua;
-	struct call *c;
-	struct uacc *x;
-	struct tmr hup;   /* --hangup-after */
-	struct tmr ans;   /* --auto-answer */
-	bool dead;
-};
-
-struct ua {
-	struct loop *l;
-	struct account_conf *conf;
-	ua_event_h *eh;
-	void *arg;
-	struct sip_transp *tp;
-	struct sip_ctrans_mgr *ctm;
-	struct sip_strans_mgr *stm;
-	struct uacall *calls[UA_MAX_CALLS];
-	struct call_audio *audio;
-	bool auto_answer;
-	unsigned hangup_after;
-	struct tmr reap_tmr;
-	bool udp_listening;
-	size_t n;
-	struct uacc *a[UA_MAX_ACCOUNTS];
-
-	bool shutting_down;
-	unsigned stops_pending;
-	ua_done_h *done;
-	void *done_arg;
-	struct tmr done_tmr;
-};
-
-static void emit(struct ua *ua, const struct event *ev)
+void ua_emit(struct ua *ua, const struct event *ev)
 {
 	if (ua->eh)
 		ua->eh(ev, ua->arg);
-}
-
-static void emit_error(struct ua *ua, const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void emit_error(struct ua *ua, const char *cmd, const char *fmt, ...)
-{
-	struct event ev;
-	char msg[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	event_init(&ev, "error");
-	if (cmd)
-		event_str(&ev, "command", cmd);
-	event_str(&ev, "message", msg);
-	emit(ua, &ev);
 }
 
 static enum sip_tp tp_of(enum dns_transp t)
@@ -362,7 +275,7 @@ static void reg_ev_h(const struct event *ev, void *arg)
 {
 	struct uacc *x = arg;
 
-	emit(x->ua, ev);
+	ua_emit(x->ua, ev);
 }
 
 /* Where to send: the proxy if given, else the AOR's domain (RFC 3263). */
@@ -597,7 +510,7 @@ static void call_ev_h(struct call *c, const struct event *ev, void *arg)
 	struct ua *ua = k->ua;
 
 	(void)c;
-	emit(ua, ev);
+	ua_emit(ua, ev);
 	if (!strcmp(ev->name, "ended")) {
 		k->dead = true;
 		tmr_cancel(&k->hup);
@@ -1014,7 +927,7 @@ void ua_status(struct ua *ua)
 
 		event_init(&ev, "status");
 		reg_status(ua->a[i]->reg, &ev);
-		emit(ua, &ev);
+		ua_emit(ua, &ev);
 	}
 	for (i = 0; ua && i < UA_MAX_CALLS; i++)
 		if (ua->calls[i] && !ua->calls[i]->dead)
@@ -1057,93 +970,65 @@ int ua_shutdown(struct ua *ua, unsigned timeout_ms, ua_done_h *done, void *arg)
 	return 0;
 }
 
-/* ---------------- commands ---------------- */
+/* ---------------- calls, typed ---------------- */
 
-struct cmd {
-	const char *name;
-	int (*run)(struct ua *ua, const char *name, const char *args);
-	const char *usage;
-};
-
-static int cmd_register(struct ua *ua, const char *name, const char *args)
+/* The live call id names (0: the current call) into *kp: 0, EINVAL, ESHUTDOWN or ENOENT. */
+static int call_of(struct ua *ua, unsigned id, struct uacall **kp)
 {
-	int e = ua_register(ua, *args ? args : NULL);
-
-	if (e == ENOENT)
-		emit_error(ua, name, "no account '%s'", args);
-	return e;
-}
-
-static int cmd_unregister(struct ua *ua, const char *name, const char *args)
-{
-	int e = ua_unregister(ua, *args ? args : NULL);
-
-	if (e == ENOENT)
-		emit_error(ua, name, "no account '%s'", args);
-	return e;
-}
-
-static int cmd_status(struct ua *ua, const char *name, const char *args)
-{
-	if (*args) {
-		emit_error(ua, name, "status takes no arguments");
+	if (!ua)
 		return EINVAL;
-	}
-	ua_status(ua);
-	return 0;
+	if (ua->shutting_down)
+		return ESHUTDOWN;
+	*kp = id ? call_by_id(ua, id) : call_current(ua);
+	return *kp ? 0 : ENOENT;
 }
 
-/* "[ID]": the call with that id, or the current one (else the one in state st, if given). */
-static struct uacall *call_arg(struct ua *ua, const char *name, const char *args, int st)
+unsigned ua_call_current(struct ua *ua, bool ringing)
 {
 	struct uacall *k = NULL;
-	char *end;
 
-	if (*args) {
-		unsigned long id = strtoul(args, &end, 10);
-		if (*end || !id || !(k = call_by_id(ua, (unsigned)id))) {
-			emit_error(ua, name, "no call '%s'", args);
-			return NULL;
-		}
-		return k;
-	}
-	if (st >= 0)
-		k = call_in_state(ua, (enum call_state)st);
+	if (!ua)
+		return 0;
+	if (ringing)
+		k = call_in_state(ua, CALL_INCOMING);
 	if (!k)
 		k = call_current(ua);
-	if (!k)
-		emit_error(ua, name, "no call");
-	return k;
+	return k ? call_id(k->c) : 0;
 }
 
-static int cmd_call(struct ua *ua, const char *name, const char *args)
+int ua_call(struct ua *ua, const char *uri, unsigned *idp, char *why, size_t whysz)
 {
 	struct uacc *x = NULL;
 	struct uacall *k, *cur;
 	struct call_prm p;
 	struct call_env env;
-	char contact[300], maddr[80], user[128];
+	char contact[300], maddr[80], user[128], ignore[8];
 	size_t i;
 	int e;
 
-	if (!*args || strchr(args, ' ')) {
-		emit_error(ua, name, "usage: call URI");
-		return EINVAL;
+	if (!why || !whysz) {
+		why = ignore;
+		whysz = sizeof(ignore);
 	}
+	why[0] = '\0';
+	if (!ua || !uri)
+		return EINVAL;
+	if (ua->shutting_down)
+		return ESHUTDOWN;
 	for (i = 0; i < ua->n && !x; i++)
 		if (ua->a[i]->flow && sip_flow_alive(ua->a[i]->flow))
 			x = ua->a[i];
 	if (!x) {
-		emit_error(ua, name, "no account is connected yet (wait for 'registered')");
+		snprintf(why, whysz, "no account is connected yet (wait for 'registered')");
 		return ENOTCONN;
 	}
 	if ((e = ensure_audio(ua)) != 0) {
-		emit_error(ua, name, "audio device unusable: %s", strerror(e));
+		snprintf(why, whysz, "audio device unusable: %s", strerror(e));
 		return e;
 	}
 	k = uacall_new(ua, x);
 	if (!k) {
-		emit_error(ua, name, "too many calls");
+		snprintf(why, whysz, "too many calls");
 		return EBUSY;
 	}
 	cur = call_current(ua);
@@ -1151,132 +1036,96 @@ static int cmd_call(struct ua *ua, const char *name, const char *args)
 	media_addr_of(x->flow, maddr, sizeof(maddr));
 	call_prm_of(x, &p, maddr, user, sizeof(user));
 	env = env_of(ua, k);
-	e = call_connect(&k->c, &env, &p, x->flow, contact, args, call_ev_h, k);
+	e = call_connect(&k->c, &env, &p, x->flow, contact, uri, call_ev_h, k);
 	if (e) {
 		uacall_drop(ua, k);
 		if (e == EPERM)
-			emit_error(ua, name, "refusing to send SRTP keys over %s: the account's connection is not TLS",
-				   sip_flow_tp_name(x->flow));
+			snprintf(why, whysz, "refusing to send SRTP keys over %s: the account's connection is not TLS",
+				 sip_flow_tp_name(x->flow));
 		else
-			emit_error(ua, name, "cannot call '%s': %s", args,
-				   e == EINVAL ? "not a SIP URI or user" : strerror(e));
+			snprintf(why, whysz, "cannot call '%s': %s", uri, e == EINVAL ? "not a SIP URI or user" : strerror(e));
 		return e;
 	}
 	if (cur && cur != k)
 		hold_others(ua, k);
 	call_set_active(k->c, true);
+	if (idp)
+		*idp = call_id(k->c);
 	return 0;
 }
 
-static int cmd_answer(struct ua *ua, const char *name, const char *args)
+int ua_answer(struct ua *ua, unsigned id)
 {
-	struct uacall *k = call_arg(ua, name, args, CALL_INCOMING);
+	struct uacall *k;
 	int e;
 
-	if (!k)
-		return ENOENT;
+	if ((e = call_of(ua, id ? id : ua_call_current(ua, true), &k)) != 0)
+		return e;
 	hold_others(ua, k);
 	e = call_answer(k->c);
-	if (e)
-		emit_error(ua, name, "call %u is not ringing here", call_id(k->c));
-	else
+	if (!e)
 		call_set_active(k->c, true);
 	return e;
 }
 
-static int cmd_hangup(struct ua *ua, const char *name, const char *args)
+int ua_hangup(struct ua *ua, unsigned id)
 {
-	struct uacall *k = call_arg(ua, name, args, -1);
+	struct uacall *k;
+	int e;
 
-	if (!k)
-		return ENOENT;
+	if ((e = call_of(ua, id, &k)) != 0)
+		return e;
 	return call_hangup(k->c);
 }
 
-static int cmd_dtmf(struct ua *ua, const char *name, const char *args)
+int ua_hold(struct ua *ua, unsigned id, bool hold)
 {
-	struct uacall *k = call_current(ua);
+	struct uacall *k;
 	int e;
 
-	if (!*args) {
-		emit_error(ua, name, "usage: dtmf DIGITS");
-		return EINVAL;
-	}
-	if (!k) {
-		emit_error(ua, name, "no call");
-		return ENOENT;
-	}
-	e = call_dtmf(k->c, args);
-	if (e)
-		emit_error(ua, name, "%s", e == EINVAL ? "digits are 0-9 * # A-D" :
-					   e == ENOTSUP ? "the far end did not accept telephone-event" :
-							  "the call has no media yet");
-	return e;
-}
-
-static int hold_cmd(struct ua *ua, const char *name, const char *args, bool hold)
-{
-	struct uacall *k = call_arg(ua, name, args, -1);
-	int e;
-
-	if (!k)
-		return ENOENT;
+	if ((e = call_of(ua, id, &k)) != 0)
+		return e;
 	if (!hold)
 		hold_others(ua, k);
 	e = call_hold(k->c, hold);
-	if (e)
-		emit_error(ua, name, "%s", e == EBUSY ? "another offer is in progress; try again" :
-					   e == ENOTCONN ? "no signalling connection right now (it was lost); try again "
-							   "once the account is registered again" :
-						   "the call is not established");
-	else if (!hold)
+	if (!e && !hold)
 		call_set_active(k->c, true);
 	return e;
 }
 
-static int cmd_hold(struct ua *ua, const char *name, const char *args)
+int ua_mute(struct ua *ua, unsigned id, bool mute)
 {
-	return hold_cmd(ua, name, args, true);
-}
-
-static int cmd_resume(struct ua *ua, const char *name, const char *args)
-{
-	return hold_cmd(ua, name, args, false);
-}
-
-static int mute_cmd(struct ua *ua, const char *name, const char *args, bool mute)
-{
-	struct uacall *k = call_arg(ua, name, args, -1);
+	struct uacall *k;
 	int e;
 
-	if (!k)
-		return ENOENT;
-	e = call_mute(k->c, mute);
-	if (e)
-		emit_error(ua, name, "the call has ended");
-	return e;
+	if ((e = call_of(ua, id, &k)) != 0)
+		return e;
+	return call_mute(k->c, mute);
 }
 
-static int cmd_mute(struct ua *ua, const char *name, const char *args)
+int ua_dtmf(struct ua *ua, unsigned id, const char *digits)
 {
-	return mute_cmd(ua, name, args, true);
+	struct uacall *k;
+	int e;
+
+	if ((e = call_of(ua, id, &k)) != 0)
+		return e;
+	return call_dtmf(k->c, digits);
 }
 
-static int cmd_unmute(struct ua *ua, const char *name, const char *args)
+/* Hold the current call and resume to (default: the next other established call). */
+int ua_switch(struct ua *ua, unsigned id)
 {
-	return mute_cmd(ua, name, args, false);
-}
-
-/* switch [ID]: hold the current call and resume ID (default: the next other established call). */
-static int cmd_switch(struct ua *ua, const char *name, const char *args)
-{
-	struct uacall *cur = call_current(ua), *to = NULL;
+	struct uacall *cur, *to = NULL;
 	size_t i;
 
-	if (*args) {
-		to = call_arg(ua, name, args, -1);
-		if (!to)
-			return ENOENT;
+	if (!ua)
+		return EINVAL;
+	if (ua->shutting_down)
+		return ESHUTDOWN;
+	cur = call_current(ua);
+	if (id) {
+		to = call_by_id(ua, id);
 	} else {
 		for (i = 0; i < UA_MAX_CALLS && !to; i++) {
 			struct uacall *k = ua->calls[i];
@@ -1284,10 +1133,10 @@ static int cmd_switch(struct ua *ua, const char *name, const char *args)
 				to = k;
 		}
 	}
-	if (!to || to == cur) {
-		emit_error(ua, name, "no other call to switch to");
+	if (!to)
 		return ENOENT;
-	}
+	if (to == cur)
+		return EALREADY;
 	hold_others(ua, to);
 	if (call_on_hold(to->c))
 		call_hold(to->c, false);
@@ -1295,14 +1144,20 @@ static int cmd_switch(struct ua *ua, const char *name, const char *args)
 	return 0;
 }
 
-static int cmd_verify(struct ua *ua, const char *name, const char *args)
+int ua_verify(struct ua *ua, unsigned id)
 {
-	struct uacall *k = call_arg(ua, name, args, -1);
+	struct uacall *k;
+	int e;
 
-	if (!k)
-		return ENOENT;
+	if ((e = call_of(ua, id, &k)) != 0)
+		return e;
 	call_verify(k->c);
 	return 0;
+}
+
+int ua_list_devices(ua_line_h *h, void *arg, char *err, size_t errsz)
+{
+	return call_audio_list_devices(h, arg, err, errsz);
 }
 
 int ua_set_call_opts(struct ua *ua, const struct ua_call_opts *o, char *err, size_t errsz)
@@ -1328,68 +1183,4 @@ int ua_set_call_opts(struct ua *ua, const struct ua_call_opts *o, char *err, siz
 	ua->auto_answer = o->auto_answer;
 	ua->hangup_after = o->hangup_after;
 	return 0;
-}
-
-static const struct cmd cmds[] = {
-	{ "register", cmd_register, "register [ACCOUNT]" },
-	{ "unregister", cmd_unregister, "unregister [ACCOUNT]" },
-	{ "status", cmd_status, "status" },
-	{ "call", cmd_call, "call URI" },
-	{ "answer", cmd_answer, "answer [ID]" },
-	{ "hangup", cmd_hangup, "hangup [ID]" },
-	{ "dtmf", cmd_dtmf, "dtmf DIGITS" },
-	{ "hold", cmd_hold, "hold [ID]" },
-	{ "resume", cmd_resume, "resume [ID]" },
-	{ "mute", cmd_mute, "mute [ID]" },
-	{ "unmute", cmd_unmute, "unmute [ID]" },
-	{ "switch", cmd_switch, "switch [ID]" },
-	{ "verify", cmd_verify, "verify [ID]" },
-};
-
-const char *const *ua_commands(void)
-{
-	static const char *names[sizeof(cmds) / sizeof(cmds[0]) + 2];
-	size_t i;
-
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		names[i] = cmds[i].name;
-	names[i++] = "quit";
-	names[i] = NULL;
-	return names;
-}
-
-int ua_command(struct ua *ua, const char *line)
-{
-	char buf[512], *name, *args, *end;
-	size_t i;
-
-	if (!ua || !line)
-		return EINVAL;
-	if (strlen(line) >= sizeof(buf)) {
-		emit_error(ua, NULL, "command line too long");
-		return EINVAL;
-	}
-	snprintf(buf, sizeof(buf), "%s", line);
-	name = buf + strspn(buf, " \t");
-	end = name + strlen(name);
-	while (end > name && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-		*--end = '\0';
-	if (!*name)
-		return 0;
-	args = name + strcspn(name, " \t");
-	if (*args) {
-		*args++ = '\0';
-		args += strspn(args, " \t");
-	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (strcmp(cmds[i].name, name))
-			continue;
-		if (ua->shutting_down) {
-			emit_error(ua, name, "shutting down");
-			return ESHUTDOWN;
-		}
-		return cmds[i].run(ua, name, args);
-	}
-	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, quit)", name);
-	return ENOENT;
 }

@@ -74,4 +74,38 @@ int ua_set_call_opts(struct ua *ua, const struct ua_call_opts *o, char *err, siz
 /* The names ua_command knows (NULL-terminated), for help and completion. */
 const char *const *ua_commands(void);
 
+/*
+ * Calls, typed (ua_command's call, answer, hangup... run these). A call is named by the id its
+ * events carry ("call"); id 0 means the current call: the established one not on hold, else any
+ * live one. Each returns 0 or an errno, and emits no "error" event (the command layer words
+ * those): ENOENT for no such call, ESHUTDOWN while shutting down, else the call's own (call.h).
+ */
+/*
+ * Place a call to uri over the first account connected to its registrar. why (may be NULL) gets
+ * a sentence on failure. ENOTCONN (no account connected), EBUSY (too many calls), EPERM (SRTP keys
+ * would go over a connection that is not TLS), EINVAL (not a SIP URI or user), the audio device's
+ * error. *idp (may be NULL): the new call's id.
+ */
+int ua_call(struct ua *ua, const char *uri, unsigned *idp, char *why, size_t whysz);
+/* Answer call id (0: the one ringing here, else the current one); the others go on hold. EPROTO: not ringing. */
+int ua_answer(struct ua *ua, unsigned id);
+/* CANCEL, BYE or decline; EALREADY when it has ended. */
+int ua_hangup(struct ua *ua, unsigned id);
+/* Hold (true) or resume (false, putting the others on hold). EBUSY, ENOTCONN, EPROTO as call_hold. */
+int ua_hold(struct ua *ua, unsigned id, bool hold);
+/* Microphone off (true) or on. EPROTO: the call has ended. */
+int ua_mute(struct ua *ua, unsigned id, bool mute);
+/* RFC 4733 digits. EINVAL (not 0-9 * # A-D), ENOTSUP (no telephone-event), EPROTO (no media yet). */
+int ua_dtmf(struct ua *ua, unsigned id, const char *digits);
+/* Hold the current call and resume id (0: the next other established call). ENOENT: none; EALREADY: id is current. */
+int ua_switch(struct ua *ua, unsigned id);
+/* The "security" event of call id. */
+int ua_verify(struct ua *ua, unsigned id);
+/* The current call's id, or the first ringing here (ringing true); 0 when there is none. */
+unsigned ua_call_current(struct ua *ua, bool ringing);
+
+/* One line per PortAudio device (--list-devices); 0, or an errno with the reason in err (ENODEV: no sound card). */
+typedef void(ua_line_h)(const char *line, void *arg);
+int ua_list_devices(ua_line_h *h, void *arg, char *err, size_t errsz);
+
 #endif

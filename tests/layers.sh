@@ -15,7 +15,7 @@ sip/        sip/ base/
 src/        src/ sip/ base/ audio/
 demo/       demo/ src/ sip/ base/ audio/
 ui/         ui/ src/ua.h src/event.h base/loop.h base/log.h src/account.h
-ui/main.c   demo/demo.h src/version.h src/call_audio.h
+ui/main.c   demo/demo.h src/version.h
 '
 # ui/'s window on the core, and why each header is in it:
 #   ua.h       the user agent: accounts, calls, commands in, events out
@@ -24,7 +24,6 @@ ui/main.c   demo/demo.h src/version.h src/call_audio.h
 #   account.h  the configuration the front end loads (and its [ui], [contacts]) and hands to ua_alloc
 #   log.h      the front end routes the log (log pane, --log, levels, SIP trace) and masks peer text
 #   version.h  --version
-#   call_audio.h  main.c's --list-devices (call_audio_list_devices) only: core-internal, to move behind ua.h
 LAYERS='base audio sip src demo ui'
 
 allowed_for() { # FILE: the allowances of the rows that apply to it

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "account.h"
-#include "call_audio.h"
 #include "demo.h"
 #include "log.h"
 #include "ua.h"
@@ -255,7 +254,7 @@ int main(int argc, char **argv)
 	if (list_devices) {
 		/* after --log and --log-level: what ALSA and JACK say on the way goes to that log (debug) */
 		err[0] = '\0';
-		rc = call_audio_list_devices(print_line, NULL, err, sizeof(err));
+		rc = ua_list_devices(print_line, NULL, err, sizeof(err));
 		if (rc == ENODEV)
 			fprintf(stderr, "sphone: %s\n", err);
 		else if (rc)

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* ua_priv.h: what ua.c and ua_cmd.c share: the user agent's state (accounts, calls) and its event sink. */
+#ifndef SPHONE_UA_PRIV_H
+#define SPHONE_UA_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dns.h"
+#include "loop.h"
+#include "reg.h"
+#include "ua.h"
+
+struct account;
+struct account_conf;
+struct call;
+struct call_audio;
+struct sip_ctrans;
+struct sip_ctrans_mgr;
+struct sip_flow;
+struct sip_flow_wait;
+struct sip_strans_mgr;
+struct sip_transp;
+struct tls_ctx;
+
+#define UA_MAX_ACCOUNTS 32
+#define UNREG_TIMEOUT_MS 2000
+#define UA_MAX_CALLS 8
+
+/* One account at run time: where its registrar is, the flow to it, its registration. */
+struct uacc {
+	struct ua *ua;
+	struct account *acc;
+	struct tls_ctx *tls;
+	struct reg *reg;
+	struct dns_req dreq;
+	char dhost[256];
+
+	struct dns_target targets[DNS_MAX_TARGETS];
+	size_t ntargets, tidx;
+	struct dns_query *dq;
+	struct sip_flow_wait *fw;
+	struct sip_flow *flow;
+
+	/* the one request reg has out (reg sends one at a time) */
+	bool busy;
+	reg_build_h *build;
+	void *barg;
+	reg_resp_h *resp;
+	void *rarg;
+	struct sip_ctrans *ct;
+	struct tmr step;      /* defers work out of send() */
+	int fail_err;
+	char fail_why[320];
+
+	bool stopping;
+};
+
+/* One call and what the UA keeps beside it. */
+struct uacall {
+	struct ua *ua;
+	struct call *c;
+	struct uacc *x;
+	struct tmr hup;   /* --hangup-after */
+	struct tmr ans;   /* --auto-answer */
+	bool dead;
+};
+
+struct ua {
+	struct loop *l;
+	struct account_conf *conf;
+	ua_event_h *eh;
+	void *arg;
+	struct sip_transp *tp;
+	struct sip_ctrans_mgr *ctm;
+	struct sip_strans_mgr *stm;
+	struct uacall *calls[UA_MAX_CALLS];
+	struct call_audio *audio;
+	bool auto_answer;
+	unsigned hangup_after;
+	struct tmr reap_tmr;
+	bool udp_listening;
+	size_t n;
+	struct uacc *a[UA_MAX_ACCOUNTS];
+
+	bool shutting_down;
+	unsigned stops_pending;
+	ua_done_h *done;
+	void *done_arg;
+	struct tmr done_tmr;
+};
+
+/* Hands ev to the front end (ua_alloc's handler). */
+void ua_emit(struct ua *ua, const struct event *ev);
+
+#endif
