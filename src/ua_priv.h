@@ -93,4 +93,12 @@ struct ua {
 /* Hands ev to the front end (ua_alloc's handler). */
 void ua_emit(struct ua *ua, const struct event *ev);
 
+/* ---- ua_account.c ---- */
+/* Account a at run time: its TLS context, registrar lookup and registration (nothing sent yet). err: why not. */
+int ua_account_alloc(struct uacc **xp, struct ua *ua, struct account *a, char *err, size_t errsz);
+/* Stops everything silently (no un-REGISTER). NULL-safe. */
+void ua_account_free(struct uacc *x);
+/* The account named name, or NULL. */
+struct uacc *ua_account_find(struct ua *ua, const char *name);
+
 #endif
