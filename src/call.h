@@ -84,7 +84,7 @@ struct call;
 typedef void(call_event_h)(struct call *c, const struct event *ev, void *arg);
 
 /*
- * Place a call to uri (sip:/sips:, or user@host) over flow (the account's
+ * Place a call to uri (a sip: or sips: URI: ua_resolve made it) over flow (the account's
  * connection to its proxy; in-dialog requests use the same flow). contact
  * is our Contact URI. 0, EINVAL (bad URI), EPERM (SDP with keys would go
  * over a non-TLS flow and keys_on_insecure is off), ENOMEM, EIO.

@@ -350,22 +350,17 @@ static void inv_ct_h(int err, const struct sip_msg *resp, void *arg)
 	call_end_msg(c, code, why, "remote", resp);
 }
 
-static int normalize_uri(char *out, size_t sz, const char *uri, const char *local_uri)
+/* A sip: or sips: URI we can send to (what the dialled string became: ua_resolve, src/dial.c). */
+static int target_check(char *out, size_t sz, const char *uri)
 {
 	struct sip_uri u;
-	const char *at;
+	int n;
 
-	if (!strncasecmp(uri, "sip:", 4) || !strncasecmp(uri, "sips:", 5)) {
-		snprintf(out, sz, "%s", uri);
-	} else if ((at = strchr(uri, '@')) != NULL) {
-		snprintf(out, sz, "%s:%s", strncasecmp(local_uri, "sips:", 5) ? "sip" : "sips", uri);
-	} else {
-		/* a bare user: the account's domain */
-		const char *dom = strchr(local_uri, '@');
-		if (!dom)
-			return EINVAL;
-		snprintf(out, sz, "%s:%s%s", strncasecmp(local_uri, "sips:", 5) ? "sip" : "sips", uri, dom);
-	}
+	if (strncasecmp(uri, "sip:", 4) && strncasecmp(uri, "sips:", 5))
+		return EINVAL;
+	n = snprintf(out, sz, "%s", uri);
+	if (n < 0 || (size_t)n >= sz)
+		return EINVAL;
 	if (sip_uri_decode_str(&u, out) || u.scheme == SIP_URI_TEL)
 		return EINVAL;
 	return 0;
@@ -380,7 +375,7 @@ int call_connect(struct call **cp, const struct call_env *env, const struct call
 
 	if (!uri || !contact || !prm || !prm->local_uri)
 		return EINVAL;
-	if ((e = normalize_uri(target, sizeof(target), uri, prm->local_uri)) != 0)
+	if ((e = target_check(target, sizeof(target), uri)) != 0)
 		return e;
 	if (prm->media.srtp && !prm->keys_on_insecure && !sip_flow_is_tls(flow))
 		return EPERM;

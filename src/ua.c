@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "call.h"
 #include "call_audio.h"
+#include "dial.h"
 #include "event.h"
 #include "log.h"
 #include "loop.h"
@@ -627,14 +628,83 @@ unsigned ua_call_current(struct ua *ua, bool ringing)
 	return k ? call_id(k->c) : 0;
 }
 
-int ua_call(struct ua *ua, const char *uri, unsigned *idp, char *why, size_t whysz)
+/* Ready to carry a call: registered (refreshes included) over a connection that is up. */
+static bool account_ready(const struct uacc *x)
+{
+	enum reg_state st = reg_state(x->reg);
+
+	return (st == REG_REGISTERED || st == REG_REFRESHING) && x->flow && sip_flow_alive(x->flow);
+}
+
+/* The one rule (ua.h, README "Calling"): the account named, else the first ready one in file order. */
+static int account_for_call(struct ua *ua, const char *name, struct uacc **xp, char *why, size_t whysz)
+{
+	size_t i;
+
+	if (name) {
+		if (!(*xp = ua_account_find(ua, name))) {
+			snprintf(why, whysz, "no account '%s'", name);
+			return ENOENT;
+		}
+		if (!account_ready(*xp)) {
+			snprintf(why, whysz, "account '%s' is not registered now (wait for 'registered')", name);
+			return ENOTCONN;
+		}
+		return 0;
+	}
+	for (i = 0; i < ua->n; i++) {
+		if (account_ready(ua->a[i])) {
+			*xp = ua->a[i];
+			return 0;
+		}
+	}
+	snprintf(why, whysz, "no account is connected yet (wait for 'registered')");
+	return ENOTCONN;
+}
+
+int ua_resolve(struct ua *ua, const char *account, const char *dialled, struct ua_target *t, char *why,
+	       size_t whysz)
+{
+	struct dial_contact *contacts = NULL;
+	struct uacc *x = NULL;
+	char ignore[8], uri[sizeof(t->uri)];
+	size_t i, n = 0;
+	int e;
+
+	if (!why || !whysz) {
+		why = ignore;
+		whysz = sizeof(ignore);
+	}
+	why[0] = '\0';
+	if (!ua || !dialled || !t)
+		return EINVAL;
+	if ((e = account_for_call(ua, account, &x, why, whysz)) != 0)
+		return e;
+	n = account_conf_contact_count(ua->conf);
+	if (n && !(contacts = calloc(n, sizeof(*contacts))))
+		return ENOMEM;
+	for (i = 0; i < n; i++)
+		account_conf_contact(ua->conf, i, &contacts[i].name, &contacts[i].uri);
+	e = dial_resolve(dialled, x->acc->uri, contacts, n, uri, sizeof(uri));
+	free(contacts);
+	if (e) {
+		snprintf(why, whysz, "cannot call '%s': %s", dialled,
+			 e == ENOSPC ? "too long" :
+				       "not a sip:/sips: URI, a number, a contact or a name the account's domain can take");
+		return e;
+	}
+	snprintf(t->uri, sizeof(t->uri), "%s", uri);
+	snprintf(t->account, sizeof(t->account), "%s", x->acc->name);
+	return 0;
+}
+
+int ua_call(struct ua *ua, const char *account, const char *uri, unsigned *idp, char *why, size_t whysz)
 {
 	struct uacc *x = NULL;
 	struct uacall *k, *cur;
 	struct call_prm p;
 	struct call_env env;
 	char contact[300], maddr[80], user[128], ignore[8];
-	size_t i;
 	int e;
 
 	if (!why || !whysz) {
@@ -646,13 +716,8 @@ int ua_call(struct ua *ua, const char *uri, unsigned *idp, char *why, size_t why
 		return EINVAL;
 	if (ua->shutting_down)
 		return ESHUTDOWN;
-	for (i = 0; i < ua->n && !x; i++)
-		if (ua->a[i]->flow && sip_flow_alive(ua->a[i]->flow))
-			x = ua->a[i];
-	if (!x) {
-		snprintf(why, whysz, "no account is connected yet (wait for 'registered')");
-		return ENOTCONN;
-	}
+	if ((e = account_for_call(ua, account, &x, why, whysz)) != 0)
+		return e;
 	if ((e = ensure_audio(ua)) != 0) {
 		snprintf(why, whysz, "audio device unusable: %s", strerror(e));
 		return e;
@@ -674,7 +739,7 @@ int ua_call(struct ua *ua, const char *uri, unsigned *idp, char *why, size_t why
 			snprintf(why, whysz, "refusing to send SRTP keys over %s: the account's connection is not TLS",
 				 sip_flow_tp_name(x->flow));
 		else
-			snprintf(why, whysz, "cannot call '%s': %s", uri, e == EINVAL ? "not a SIP URI or user" : strerror(e));
+			snprintf(why, whysz, "cannot call '%s': %s", uri, e == EINVAL ? "not a sip:/sips: URI" : strerror(e));
 		return e;
 	}
 	if (cur && cur != k)

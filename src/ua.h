@@ -81,12 +81,27 @@ const char *const *ua_commands(void);
  * those): ENOENT for no such call, ESHUTDOWN while shutting down, else the call's own (call.h).
  */
 /*
- * Place a call to uri over the first account connected to its registrar. why (may be NULL) gets
- * a sentence on failure. ENOTCONN (no account connected), EBUSY (too many calls), EPERM (SRTP keys
- * would go over a connection that is not TLS), EINVAL (not a SIP URI or user), the audio device's
- * error. *idp (may be NULL): the new call's id.
+ * What a person dialled, resolved once for every front end (the full-screen dial line, the
+ * headless and ':' "call" command): the account is the one named, else the first in the
+ * configuration file's order that is registered now (a 2xx to its REGISTER, refreshes included)
+ * over a live connection; what was dialled is then a sip:/sips: URI as it is, a [contacts] name,
+ * user@host in the account's scheme, or a number or name in the account's scheme and domain
+ * (dial.h). why (may be NULL) gets a sentence on failure. 0, ENOENT (no such account), ENOTCONN
+ * (no account registered, or the one named is not), EINVAL (nothing that can be dialled), ENOSPC.
  */
-int ua_call(struct ua *ua, const char *uri, unsigned *idp, char *why, size_t whysz);
+struct ua_target {
+	char uri[512];    /* the sip: or sips: URI to call */
+	char account[64]; /* the account the call goes out on */
+};
+int ua_resolve(struct ua *ua, const char *account, const char *dialled, struct ua_target *t, char *why,
+	       size_t whysz);
+/*
+ * Place a call to uri (a sip: or sips: URI, as ua_resolve gives) over account (NULL: ua_resolve's
+ * rule). why (may be NULL) gets a sentence on failure. ENOENT / ENOTCONN (as ua_resolve), EBUSY
+ * (too many calls), EPERM (SRTP keys would go over a connection that is not TLS), EINVAL (not a SIP
+ * URI), the audio device's error. *idp (may be NULL): the new call's id.
+ */
+int ua_call(struct ua *ua, const char *account, const char *uri, unsigned *idp, char *why, size_t whysz);
 /* Answer call id (0: the one ringing here, else the current one); the others go on hold. EPROTO: not ringing. */
 int ua_answer(struct ua *ua, unsigned id);
 /* CANCEL, BYE or decline; EALREADY when it has ended. */

@@ -7,7 +7,7 @@ tests_unit_test_event_SOURCES = tests/unit/test_event.c
 tests_unit_test_event_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_event
 
-src_libsphone_a_SOURCES += src/account.c src/account.h src/reg.c src/reg.h src/ua.c src/ua.h src/ua_priv.h src/ua_account.c src/ua_cmd.c
+src_libsphone_a_SOURCES += src/account.c src/account.h src/reg.c src/reg.h src/ua.c src/ua.h src/ua_priv.h src/ua_account.c src/ua_cmd.c src/dial.c src/dial.h
 
 check_PROGRAMS += tests/unit/test_account
 tests_unit_test_account_SOURCES = tests/unit/test_account.c
@@ -28,3 +28,10 @@ EXTRA_DIST += tests/interop/reg_lib.sh tests/interop/reg_tls.sh tests/interop/re
 	tests/interop/reg_certs.sh tests/interop/reg_restart.sh tests/interop/reg_dns.sh tests/interop/reg_plain.sh
 # on demand, from the build directory: sh ../bench/reg_bench.sh [RUNS]
 EXTRA_DIST += bench/reg_bench.sh bench/reg_baresip.sh
+
+# what a person dialled resolved to a URI (ua_resolve's rules)
+check_PROGRAMS += tests/unit/test_dial
+tests_unit_test_dial_SOURCES = tests/unit/test_dial.c
+tests_unit_test_dial_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_dial_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_dial

@@ -91,16 +91,20 @@ static int no_call(struct ua *ua, const char *name, const char *args)
 	return ENOENT;
 }
 
+/* call ADDRESS: what the dial line takes too (a URI, a number, a contact, a name), resolved once. */
 static int cmd_call(struct ua *ua, const char *name, const char *args)
 {
+	struct ua_target t;
 	char why[400];
 	int e;
 
-	if (!*args || strchr(args, ' ')) {
-		emit_error(ua, name, "usage: call URI");
+	if (!*args) {
+		emit_error(ua, name, "usage: call ADDRESS");
 		return EINVAL;
 	}
-	e = ua_call(ua, args, NULL, why, sizeof(why));
+	e = ua_resolve(ua, NULL, args, &t, why, sizeof(why));
+	if (!e)
+		e = ua_call(ua, t.account, t.uri, NULL, why, sizeof(why));
 	if (e)
 		emit_error(ua, name, "%s", why);
 	return e;
@@ -235,7 +239,7 @@ static const struct cmd cmds[] = {
 	{ "register", cmd_register, "register [ACCOUNT]" },
 	{ "unregister", cmd_unregister, "unregister [ACCOUNT]" },
 	{ "status", cmd_status, "status" },
-	{ "call", cmd_call, "call URI" },
+	{ "call", cmd_call, "call ADDRESS" },
 	{ "answer", cmd_answer, "answer [ID]" },
 	{ "hangup", cmd_hangup, "hangup [ID]" },
 	{ "dtmf", cmd_dtmf, "dtmf DIGITS" },

@@ -664,6 +664,21 @@ static void quit(struct ui *u, const char *why)
 		loop_stop(u->l);
 }
 
+/* What was dialled: resolved by the core (the account and URI every front end gets), then called. */
+static void dial(struct ui *u, const char *typed)
+{
+	struct ua_target t;
+	char why[400];
+
+	if (ua_resolve(u->ua, NULL, typed, &t, why, sizeof(why))) {
+		ui_model_msg(&u->m, "cannot dial '%s': %s", typed, why);
+		return;
+	}
+	ui_model_msg(&u->m, "calling %s", t.uri);
+	if (ua_call(u->ua, t.account, t.uri, NULL, why, sizeof(why)))
+		ui_model_msg(&u->m, "%s", why);
+}
+
 /* What the keys ask for (ui_keys.c). */
 static void action_h(enum ui_action a, const char *s, void *arg)
 {
@@ -673,6 +688,10 @@ static void action_h(enum ui_action a, const char *s, void *arg)
 	case UI_ACT_COMMAND:
 		if (!u->quitting)
 			ua_command(u->ua, s);
+		break;
+	case UI_ACT_DIAL:
+		if (!u->quitting)
+			dial(u, s);
 		break;
 	case UI_ACT_QUIT:
 		quit(u, s);
@@ -882,7 +901,6 @@ int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o)
 	struct ui *u;
 	char err[512] = "", fallback_note[512] = "";
 	struct sigaction sa, old_sa;
-	const struct account *a;
 	int e, rc = 1;
 	size_t i;
 
@@ -900,9 +918,6 @@ int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o)
 	u->log.cap = UI_LOG_LINES;
 	pthread_mutex_init(&u->log_mtx, NULL);
 	tmr_init(&u->tick);
-	a = account_conf_find(conf, u->o->account);
-	if (a && a->uri)
-		snprintf(u->k.aor, sizeof(u->k.aor), "%s", a->uri);
 	for (i = 0; i < account_conf_count(conf); i++) {
 		const struct account *x = account_conf_at(conf, i);
 

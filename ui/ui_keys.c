@@ -63,20 +63,15 @@ void ui_keys_verify_selected(struct ui_keys *k)
 
 void ui_keys_dial(struct ui_keys *k, const char *typed)
 {
-	const char *aor = ui_model_registered_uri(k->m);
-	char uri[UI_LINE_MAX * 2];
-	int e;
+	char line[UI_LINE_MAX];
+	size_t n;
 
-	e = ui_dial_resolve(typed, aor ? aor : k->aor, k->contacts, k->ncontacts, uri, sizeof(uri));
-	if (e) {
-		ui_model_msg(k->m, "cannot dial '%s': %s", typed,
-			     e == ENOSPC ? "too long"
-					 : "not a sip:/sips: URI, a number, a contact or a name the account's domain can take");
-		return;
-	}
-	ui_hist_add(&k->dial_hist, typed);
-	ui_model_msg(k->m, "calling %s", uri);
-	command(k, "call %s", uri);
+	copy(line, sizeof(line), typed);
+	n = strlen(line);
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		line[--n] = '\0';
+	ui_hist_add(&k->dial_hist, line);
+	k->ah(UI_ACT_DIAL, line, k->arg);
 }
 
 static void edit_reset(struct ui_keys *k, enum ui_mode mode, const char *init)
@@ -112,7 +107,7 @@ static void run_cmd_line(struct ui_keys *k, char *s)
 		k->pane = UI_PANE_VERIFY;
 	k->m->status_asked = !strncmp(s, "status", 6);
 	if (!strncmp(s, "call ", 5)) {
-		/* the same resolution as the dial line, so ":call bob" works */
+		/* the dial line's way, so ":call bob" says what it calls as Enter on the dial line does */
 		ui_keys_dial(k, s + 5);
 		return;
 	}

@@ -28,6 +28,7 @@ enum ui_pane { UI_PANE_MSGS, UI_PANE_LOG, UI_PANE_VERIFY };
 /* What the keys ask of the front end. */
 enum ui_action {
 	UI_ACT_COMMAND,   /* s: a command line for ua_command() */
+	UI_ACT_DIAL,      /* s: what was dialled, for ua_resolve() and ua_call() */
 	UI_ACT_QUIT,      /* s: why (for the log) */
 	UI_ACT_BELL,      /* nothing to complete */
 	UI_ACT_REDRAW,    /* repaint the whole terminal (Ctrl-L) */
@@ -50,7 +51,6 @@ struct ui_keys {
 	struct ui_hist dial_hist, cmd_hist;
 	struct ui_contact contacts[UI_MAX_CONTACTS]; /* the strings belong to the caller */
 	size_t ncontacts;
-	char aor[256];            /* names are dialled in this account's domain while none is registered */
 	bool utf8;                /* the terminal takes UTF-8: characters beyond ASCII may be typed */
 	int log_scroll;           /* lines the log pane is scrolled back */
 
@@ -62,7 +62,7 @@ struct ui_keys {
 void ui_keys_init(struct ui_keys *k, struct ui_model *m, ui_keys_action_h *ah, void *arg);
 /* One key: a character (Unicode code point) or a UI_KEY_*. */
 void ui_keys_key(struct ui_keys *k, unsigned key);
-/* Dials what was typed (a URI, a number, a contact or a name), as Enter on the dial line does. */
+/* Dials what was typed (a URI, a number, a contact or a name: the core resolves it), as Enter on the dial line does. */
 void ui_keys_dial(struct ui_keys *k, const char *typed);
 /* Asks for the selected call's verify report (when it is established). */
 void ui_keys_verify_selected(struct ui_keys *k);

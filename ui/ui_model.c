@@ -177,16 +177,6 @@ bool ui_model_expire(struct ui_model *m, uint64_t now)
 	return gone;
 }
 
-const char *ui_model_registered_uri(const struct ui_model *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->nacc; i++)
-		if (!strcmp(m->acc[i].state, "registered") && m->acc[i].uri[0])
-			return m->acc[i].uri;
-	return NULL;
-}
-
 /* "AES_CM_128_HMAC_SHA1_80" -> "AES128/80", "AEAD_AES_256_GCM" -> "AES256GCM": fits the call list */
 static const char *suite_short(const char *suite)
 {

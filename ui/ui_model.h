@@ -107,8 +107,6 @@ int ui_model_live(const struct ui_model *m);
 void ui_model_select_step(struct ui_model *m, int dir, bool live_only);
 /* Drops calls ended more than UI_ENDED_LINGER_MS before now; true if one went. */
 bool ui_model_expire(struct ui_model *m, uint64_t now);
-/* The URI of the first registered account, NULL when none is. */
-const char *ui_model_registered_uri(const struct ui_model *m);
 /*
  * The call list's SRTP column, glyph aside: NULL (nothing known yet), "PLAIN",
  * "mixed" (a different suite each way), or the suite shortened to fit

@@ -13,14 +13,29 @@ lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
 lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
 lab_capture_start sph "tcp port $KAM_TLS_PORT" || { echo "Bail out! no capture"; exit 1; }
 
-cs_conf "$WORK/alice.conf" alice
+# alice's first account is connected to Kamailio but never registers (no such user): a call goes out
+# on the first *registered* account, and what is dialled is resolved as the dial line does ([contacts])
+cs_conf "$WORK/alice-lab.conf" alice
+{
+	echo "[account spare]"
+	echo "uri = sips:nobody@sip.test"
+	echo "password = \"wrong\""
+	echo "proxy = sips:127.0.0.1:$KAM_TLS_PORT;transport=tls"
+	echo "ca_file = $LAB_CA/ca.pem"
+	sed -n '/^\[account lab\]/,$p' "$WORK/alice-lab.conf"
+	echo "[contacts]"
+	echo "Robert = bob"
+} >"$WORK/alice.conf"
+chmod 600 "$WORK/alice.conf"
 cs_conf "$WORK/bob.conf" bob
 cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG"
 cs_start bob 8 "$WORK/bob.conf" --audio-out "$WORK/bob-heard.wav"
 cs_wait alice registered 15 && cs_wait bob registered 15; ok $? "both sphones registered"
-cs_cmd alice "call bob"
-cs_wait bob incoming 10; ok $? "bob: incoming (a bare user name dials the account's domain)"
-cs_wait alice ringing 5; ok $? "alice: ringing (180 relayed)"
+cs_wait alice registration_failed 10 '"account":"spare"'; ok $? "alice's first account is refused (connected, not registered)"
+cs_cmd alice "call Robert"
+cs_wait bob incoming 10 '"peer":"sips:alice@sip.test"'
+ok $? "bob: incoming from alice's registered account (a contact's name dials its address, in that account's domain)"
+cs_wait alice ringing 5 '"account":"lab"'; ok $? "alice: ringing (180 relayed), on account lab"
 cs_cmd bob answer
 cs_wait alice established 10 && cs_wait bob established 5; ok $? "established on both"
 sa=$(cs_field alice established sas); sb=$(cs_field bob established sas)
