@@ -239,7 +239,7 @@ static void on_event(const struct event *ev, void *arg)
 	const struct event_field *f;
 
 	print_event(ev);
-	if (!strcmp(ev->name, "registered") && !d->registered) {
+	if (ev->kind == EVENT_REGISTERED && !d->registered) {
 		d->registered = true;
 		f = event_get(ev, "verified");
 		d->verified = f && f->i;
@@ -248,14 +248,14 @@ static void on_event(const struct event *ev, void *arg)
 			fail(d, "the call could not be placed");
 			finish(d);
 		}
-	} else if (!strcmp(ev->name, "registration_failed")) {
+	} else if (ev->kind == EVENT_REGISTRATION_FAILED) {
 		fail(d, "registration to the demo peer failed");
 		finish(d);
-	} else if (!strcmp(ev->name, "established")) {
+	} else if (ev->kind == EVENT_ESTABLISHED) {
 		d->established = true;
 		d->call_id = event_get_int(ev, "call", 0);
 		tmr_start(d->l, &d->tmr, (uint64_t)(d->o->seconds ? d->o->seconds : 5) * 1000, hangup_tmr_h, d);
-	} else if (!strcmp(ev->name, "security") && d->established) {
+	} else if (ev->kind == EVENT_SECURITY && d->established) {
 		d->security_seen = true;
 		f = event_get(ev, "srtp");
 		d->srtp = f && f->i;
@@ -268,7 +268,7 @@ static void on_event(const struct event *ev, void *arg)
 		d->replay_fail = event_get_int(ev, "replay_failures", -1);
 		d->pkts_prot = event_get_int(ev, "packets_protected", -1);
 		d->pkts_unprot = event_get_int(ev, "packets_unprotected", -1);
-	} else if (!strcmp(ev->name, "ended")) {
+	} else if (ev->kind == EVENT_ENDED) {
 		d->ended = true;
 		if (!d->established)
 			fail(d, "the call ended before it was established");
@@ -370,7 +370,7 @@ static int verdict(struct demo *d)
 	if (!d->failed && (e || frac < 0.5))
 		fail(d, e ? "the recorded audio could not be read" : "the audio that came back does not match");
 
-	event_init(&ev, "demo");
+	event_init(&ev, EVENT_DEMO);
 	event_str(&ev, "result", d->failed ? "fail" : "pass");
 	if (d->failed)
 		event_str(&ev, "reason", d->fail_why);

@@ -32,9 +32,9 @@ static unsigned next_id = 1;
 
 /* ---------------- events ---------------- */
 
-void call_ev_init(struct call *c, struct event *ev, const char *name)
+void call_ev_init(struct call *c, struct event *ev, enum event_kind kind)
 {
-	event_init(ev, name);
+	event_init(ev, kind);
 	event_int(ev, "call", c->id);
 	if (c->account)
 		event_str(ev, "account", c->account);
@@ -52,7 +52,7 @@ void call_warn(struct call *c, const char *msg)
 {
 	struct event ev;
 
-	call_ev_init(c, &ev, "warning");
+	call_ev_init(c, &ev, EVENT_WARNING);
 	event_str(&ev, "message", msg);
 	call_emit(c, &ev);
 }
@@ -65,7 +65,7 @@ static void media_dtmf_h(char digit, unsigned duration_ms, void *arg)
 	struct event ev;
 	char d[2] = { digit, '\0' };
 
-	call_ev_init(c, &ev, "dtmf");
+	call_ev_init(c, &ev, EVENT_DTMF);
 	event_str(&ev, "digit", d);
 	event_int(&ev, "duration_ms", duration_ms);
 	event_str(&ev, "via", "rfc4733");
@@ -307,7 +307,7 @@ void call_end_msg(struct call *c, uint16_t status, const char *reason, const cha
 	tmr_cancel(&c->se_tmr);
 	tmr_cancel(&c->cancel_tmr);
 	tmr_cancel(&c->glare_tmr);
-	call_ev_init(c, &ev, "ended");
+	call_ev_init(c, &ev, EVENT_ENDED);
 	event_str(&ev, "reason", reason);
 	event_int(&ev, "status", status);
 	event_str(&ev, "by", by);
@@ -399,7 +399,7 @@ void call_established(struct call *c)
 	struct event ev;
 
 	c->state = CALL_ESTABLISHED;
-	call_ev_init(c, &ev, "established");
+	call_ev_init(c, &ev, EVENT_ESTABLISHED);
 	if (res) {
 		event_bool(&ev, "srtp", res->secure);
 		event_str(&ev, "srtp_tx", res->secure ? srtp_suite_name(res->suite) : "none");
@@ -516,7 +516,7 @@ int call_mute(struct call *c, bool mute)
 	if (c->state == CALL_ENDED)
 		return EPROTO;
 	call_media_mute(c->m, mute);
-	call_ev_init(c, &ev, "mute");
+	call_ev_init(c, &ev, EVENT_MUTE);
 	event_bool(&ev, "muted", mute);
 	call_emit(c, &ev);
 	return 0;
@@ -566,7 +566,7 @@ void call_verify(struct call *c)
 
 	if (!c)
 		return;
-	call_ev_init(c, &ev, "security");
+	call_ev_init(c, &ev, EVENT_SECURITY);
 	ti = c->flow ? sip_flow_tls_info(c->flow) : NULL;
 	event_str(&ev, "signalling", c->flow ? sip_flow_tp_name(c->flow) : "none (connection lost)");
 	if (ti) {
@@ -599,7 +599,7 @@ void call_status(struct call *c)
 
 	if (!c)
 		return;
-	call_ev_init(c, &ev, "call");
+	call_ev_init(c, &ev, EVENT_CALL);
 	event_str(&ev, "state", state_name(c->state));
 	event_str(&ev, "direction", c->outgoing ? "out" : "in");
 	event_bool(&ev, "hold", c->hold);

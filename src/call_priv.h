@@ -9,13 +9,13 @@
 
 #include "buf.h"
 #include "call.h"
+#include "event.h"
 #include "loop.h"
 #include "sdp.h"
 #include "sip_ctrans.h"
 #include "sip_msg.h"
 #include "sip_strans.h"
 
-struct event;
 struct sip_auth;
 struct sip_dialog;
 
@@ -106,7 +106,7 @@ struct call {
 int call_alloc(struct call **cp, const struct call_env *env, const struct call_prm *prm,
 	       struct sip_flow *flow, call_event_h *eh, void *arg);
 /* An event of this call ("call", "account", "peer" filled in), and handing it to the owner. */
-void call_ev_init(struct call *c, struct event *ev, const char *name);
+void call_ev_init(struct call *c, struct event *ev, enum event_kind kind);
 void call_emit(struct call *c, const struct event *ev);
 /* A "warning" event. */
 void call_warn(struct call *c, const char *msg);

@@ -254,7 +254,7 @@ static void inv_ct_h(int err, const struct sip_msg *resp, void *arg)
 			}
 		}
 		c->state = CALL_RINGING;
-		call_ev_init(c, &ev, code == 180 ? "ringing" : "progress");
+		call_ev_init(c, &ev, code == 180 ? EVENT_RINGING : EVENT_PROGRESS);
 		event_int(&ev, "status", code);
 		event_bool(&ev, "early_media", c->early_media);
 		call_emit(c, &ev);
@@ -446,7 +446,7 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 		session_timer_from(c, resp, true);
 		if (c->re_dir_change) {
 			c->hold = c->re_hold;
-			call_ev_init(c, &ev, "hold");
+			call_ev_init(c, &ev, EVENT_HOLD);
 			event_bool(&ev, "on", c->hold);
 			event_str(&ev, "by", "local");
 			call_emit(c, &ev);

@@ -210,7 +210,7 @@ static void ring(struct call *c, const struct sip_msg *req, const struct sip_add
 
 	se_answer(c, req);
 	call_uas_reply(c, c->inv_st, 180, NULL, NULL, NULL, 0);
-	call_ev_init(c, &ev, "incoming");
+	call_ev_init(c, &ev, EVENT_INCOMING);
 	if (from && pl_isset(from->dname) && from->dname.l) {
 		char dn[128];
 		if (!pl_strdup(dn, sizeof(dn), from->dname))
@@ -391,7 +391,7 @@ static void remote_hold_update(struct call *c, bool was_held)
 	c->remote_hold = call_media_result(c->m) && call_media_result(c->m)->remote_hold;
 	if (was_held == c->remote_hold)
 		return;
-	call_ev_init(c, &ev, "hold");
+	call_ev_init(c, &ev, EVENT_HOLD);
 	event_bool(&ev, "on", c->remote_hold);
 	event_str(&ev, "by", "remote");
 	call_emit(c, &ev);
@@ -538,7 +538,7 @@ static void on_info(struct call *c, struct sip_strans *st, const struct sip_msg 
 		if (v.l && strchr("0123456789*#ABCDabcd", v.p[0])) {
 			struct event ev;
 			char d[2] = { v.p[0], '\0' };
-			call_ev_init(c, &ev, "dtmf");
+			call_ev_init(c, &ev, EVENT_DTMF);
 			event_str(&ev, "digit", d);
 			event_str(&ev, "via", "sip-info");
 			call_emit(c, &ev);

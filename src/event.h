@@ -9,6 +9,38 @@
 #define EVENT_MAX_FIELDS 48
 #define EVENT_ARENA 6144
 
+/*
+ * What an event is. Producers and consumers use the kind; the name is what the JSON lines say in
+ * "event", which scripts read: it never changes (event_kind_name, pinned by test_event). New kinds
+ * go at the end, before EVENT_KIND_COUNT: the tables indexed by kind (event.c's names, ui_model.c's
+ * handlers) are sized by it and fail to compile until they have an entry for the new one.
+ */
+enum event_kind {
+	EVENT_REGISTERING,         /* reg.c: an account's registration */
+	EVENT_REGISTERED,
+	EVENT_REGISTRATION_FAILED,
+	EVENT_UNREGISTERED,
+	EVENT_STATUS,              /* ua.c: one account's state, on request */
+	EVENT_ERROR,               /* ua_cmd.c and the front ends: a command that could not run */
+	EVENT_INCOMING,            /* call.c and its files: every one carries "call" (the id) */
+	EVENT_RINGING,
+	EVENT_PROGRESS,
+	EVENT_ESTABLISHED,
+	EVENT_SECURITY,
+	EVENT_DTMF,
+	EVENT_HOLD,
+	EVENT_MUTE,
+	EVENT_WARNING,
+	EVENT_CALL,
+	EVENT_ENDED,
+	EVENT_HELP,                /* ui_headless.c: the commands */
+	EVENT_DEMO,                /* demo.c: the demo call's verdict */
+	EVENT_KIND_COUNT
+};
+
+/* The kind's name in the JSON lines ("?" for a value that is no kind). */
+const char *event_kind_name(enum event_kind kind);
+
 enum event_ftype { EVENT_STR, EVENT_INT, EVENT_BOOL };
 
 struct event_field {
@@ -19,12 +51,13 @@ struct event_field {
 };
 
 /*
- * One event: a name ("registered", "ended", ...) and fields in the order added.
+ * One event: its kind (and name) and fields in the order added.
  * Fixed storage, no allocation; a field that doesn't fit sets `truncated`
  * (rendered as "truncated": true) rather than failing the event.
  */
 struct event {
-	char name[32];
+	enum event_kind kind;
+	const char *name; /* event_kind_name(kind) */
 	unsigned n;
 	bool truncated;
 	struct event_field f[EVENT_MAX_FIELDS];
@@ -32,7 +65,7 @@ struct event {
 	char arena[EVENT_ARENA];
 };
 
-void event_init(struct event *ev, const char *name);
+void event_init(struct event *ev, enum event_kind kind);
 void event_str(struct event *ev, const char *key, const char *val);
 void event_int(struct event *ev, const char *key, long long val);
 void event_bool(struct event *ev, const char *key, bool val);

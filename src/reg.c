@@ -309,7 +309,7 @@ static void emit_registering(struct reg *r, const char *cause)
 {
 	struct event ev;
 
-	event_init(&ev, "registering");
+	event_init(&ev, EVENT_REGISTERING);
 	event_str(&ev, "account", r->acc->name);
 	event_str(&ev, "uri", r->acc->uri);
 	if (cause)
@@ -352,7 +352,7 @@ static void fail(struct reg *r, unsigned status, const char *reason, bool retry,
 	}
 	log_warn("account %s: registration failed: %s%s", r->acc->name, reason,
 		 retry ? "" : " (not retrying)");
-	event_init(&ev, "registration_failed");
+	event_init(&ev, EVENT_REGISTRATION_FAILED);
 	event_str(&ev, "account", r->acc->name);
 	event_int(&ev, "status", status);
 	event_str(&ev, "reason", reason);
@@ -480,7 +480,7 @@ static void finish_stop(struct reg *r)
 	r->granted = 0;
 	r->state = REG_IDLE;
 	r->done = NULL;
-	event_init(&ev, "unregistered");
+	event_init(&ev, EVENT_UNREGISTERED);
 	event_str(&ev, "account", r->acc->name);
 	add_insecure_warning(r, &ev);
 	emit(r, &ev);
@@ -542,7 +542,7 @@ static void registered(struct reg *r, const struct sip_msg *m)
 	tmr_start(r->l, &r->tmr, refresh, refresh_tmr_h, r);
 	log_info("account %s: registered for %u s over %s (refresh in %llu s)", r->acc->name, g,
 		 r->transport, (unsigned long long)(refresh / 1000));
-	event_init(&ev, "registered");
+	event_init(&ev, EVENT_REGISTERED);
 	event_str(&ev, "account", r->acc->name);
 	event_str(&ev, "uri", r->acc->uri);
 	event_int(&ev, "expires", g);

@@ -143,14 +143,14 @@ static void call_ev_h(struct call *c, const struct event *ev, void *arg)
 
 	(void)c;
 	ua_emit(ua, ev);
-	if (!strcmp(ev->name, "ended")) {
+	if (ev->kind == EVENT_ENDED) {
 		k->dead = true;
 		tmr_cancel(&k->hup);
 		tmr_cancel(&k->ans);
 		tmr_start(ua->l, &ua->reap_tmr, 0, reap_h, ua);
-	} else if (!strcmp(ev->name, "established") && ua->hangup_after) {
+	} else if (ev->kind == EVENT_ESTABLISHED && ua->hangup_after) {
 		tmr_start(ua->l, &k->hup, (uint64_t)ua->hangup_after * 1000, hup_h, k);
-	} else if (!strcmp(ev->name, "incoming") && ua->auto_answer) {
+	} else if (ev->kind == EVENT_INCOMING && ua->auto_answer) {
 		tmr_start(ua->l, &k->ans, 0, ans_h, k);
 	}
 }
@@ -557,7 +557,7 @@ void ua_status(struct ua *ua)
 	for (i = 0; ua && i < ua->n; i++) {
 		struct event ev;
 
-		event_init(&ev, "status");
+		event_init(&ev, EVENT_STATUS);
 		reg_status(ua->a[i]->reg, &ev);
 		ua_emit(ua, &ev);
 	}

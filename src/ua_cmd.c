@@ -26,7 +26,7 @@ static void emit_error(struct ua *ua, const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	event_init(&ev, "error");
+	event_init(&ev, EVENT_ERROR);
 	if (cmd)
 		event_str(&ev, "command", cmd);
 	event_str(&ev, "message", msg);

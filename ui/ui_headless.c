@@ -81,13 +81,13 @@ static void run_line(struct headless *h, char *s)
 		for (; *c; c++)
 			pos += (size_t)snprintf(list + pos, pos < sizeof(list) ? sizeof(list) - pos : 0,
 						"%s%s", pos ? " " : "", *c);
-		event_init(&ev, "help");
+		event_init(&ev, EVENT_HELP);
 		event_str(&ev, "commands", list);
 		print_event(&ev, h);
 		return;
 	}
 	if (h->quitting) {
-		event_init(&ev, "error");
+		event_init(&ev, EVENT_ERROR);
 		event_str(&ev, "message", "shutting down");
 		print_event(&ev, h);
 		return;
@@ -118,7 +118,7 @@ static void stdin_h(int fd, int events, void *arg)
 		if (buf[i] == '\n') {
 			if (h->overlong) {
 				struct event ev;
-				event_init(&ev, "error");
+				event_init(&ev, EVENT_ERROR);
 				event_str(&ev, "message", "command line too long");
 				print_event(&ev, h);
 			} else {
@@ -159,7 +159,7 @@ int ui_headless_run(struct account_conf *conf, const char *account, const struct
 		struct event ev;
 
 		log_err("%s", err);
-		event_init(&ev, "error");
+		event_init(&ev, EVENT_ERROR);
 		event_str(&ev, "message", err);
 		print_event(&ev, &h);
 		goto out;
@@ -168,7 +168,7 @@ int ui_headless_run(struct account_conf *conf, const char *account, const struct
 		struct event ev;
 
 		log_err("audio: %s", err);
-		event_init(&ev, "error");
+		event_init(&ev, EVENT_ERROR);
 		event_str(&ev, "message", err[0] ? err : "audio device unusable");
 		print_event(&ev, &h);
 		goto out;

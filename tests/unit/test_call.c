@@ -74,7 +74,7 @@ static void b_note(const struct sip_msg *m, struct sip_flow *flow);
 /* A struct event's fields point into its own arena: copy field by field. */
 static void ev_copy(struct event *dst, const struct event *src)
 {
-	event_init(dst, src->name);
+	event_init(dst, src->kind);
 	for (unsigned i = 0; i < src->n; i++) {
 		const struct event_field *f = &src->f[i];
 		if (f->type == EVENT_STR)
@@ -97,24 +97,24 @@ static void ev_h(struct call *c, const struct event *ev, void *arg)
 		diag("%s: %s", u->name, line);
 	if (u->nev < MAXEV)
 		snprintf(u->evname[u->nev++], 32, "%s", ev->name);
-	if (!strcmp(ev->name, "ended"))
+	if (ev->kind == EVENT_ENDED)
 		ev_copy(&u->last_ended, ev);
-	else if (!strcmp(ev->name, "security"))
+	else if (ev->kind == EVENT_SECURITY)
 		ev_copy(&u->last_security, ev);
-	else if (!strcmp(ev->name, "established"))
+	else if (ev->kind == EVENT_ESTABLISHED)
 		ev_copy(&u->last_established, ev);
-	else if (!strcmp(ev->name, "incoming"))
+	else if (ev->kind == EVENT_INCOMING)
 		ev_copy(&u->last_incoming, ev);
-	else if (!strcmp(ev->name, "dtmf") && strlen(u->digits) + 1 < sizeof(u->digits))
+	else if (ev->kind == EVENT_DTMF && strlen(u->digits) + 1 < sizeof(u->digits))
 		strcat(u->digits, event_get_str(ev, "digit"));
-	else if (!strcmp(ev->name, "hold")) {
+	else if (ev->kind == EVENT_HOLD) {
 		u->hold_on = event_get_int(ev, "on", -1);
 		u->hold_at = loop_now_ms();
-	} else if (!strcmp(ev->name, "progress"))
+	} else if (ev->kind == EVENT_PROGRESS)
 		u->early = (int)event_get_int(ev, "early_media", 0);
-	else if (!strcmp(ev->name, "warning"))
+	else if (ev->kind == EVENT_WARNING)
 		snprintf(u->warning, sizeof(u->warning), "%s", event_get_str(ev, "message"));
-	if (!strcmp(ev->name, "incoming") && u->auto_answer)
+	if (ev->kind == EVENT_INCOMING && u->auto_answer)
 		tmr_start(u->l, &u->answer_tmr, 50, answer_h, u);
 }
 

@@ -114,7 +114,7 @@ static long long verify_int(struct side *s, const char *key)
 {
 	struct event ev;
 
-	event_init(&ev, "security");
+	event_init(&ev, EVENT_SECURITY);
 	call_media_verify_fields(s->m, &ev);
 	return event_get_int(&ev, key, -1);
 }
@@ -123,7 +123,7 @@ static const char *verify_str(struct side *s, const char *key, char *buf, size_t
 {
 	struct event ev;
 
-	event_init(&ev, "security");
+	event_init(&ev, EVENT_SECURITY);
 	call_media_verify_fields(s->m, &ev);
 	snprintf(buf, sz, "%s", event_get_str(&ev, key) ? event_get_str(&ev, key) : "(none)");
 	return buf;
@@ -141,7 +141,7 @@ int main(void)
 		return tap_done();
 	ok(!call_media_running(A.m) && !call_media_result(A.m), "nothing runs before an answer was applied");
 	is_str(call_media_sas(A.m), "", "... and there is no SAS");
-	event_init(&ev, "security");
+	event_init(&ev, EVENT_SECURITY);
 	call_media_verify_fields(A.m, &ev);
 	is_str(event_get_str(&ev, "media"), "not started", "... the report says so");
 	is_int(call_media_dtmf(A.m, "1"), EPROTO, "... and DTMF has nowhere to go");

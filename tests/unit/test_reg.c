@@ -117,7 +117,7 @@ struct evlog {
 /* A struct event's fields point into its own arena (here the caller's stack): copy field by field. */
 static void ev_copy(struct event *dst, const struct event *src)
 {
-	event_init(dst, src->name);
+	event_init(dst, src->kind);
 	for (unsigned i = 0; i < src->n; i++) {
 		const struct event_field *f = &src->f[i];
 		if (f->type == EVENT_STR)
@@ -139,9 +139,9 @@ static void ev_h(const struct event *ev, void *arg)
 	if (event_get_str(ev, "warning"))
 		e->warned++;
 	ev_copy(&e->last, ev);
-	if (!strcmp(ev->name, "registration_failed"))
+	if (ev->kind == EVENT_REGISTRATION_FAILED)
 		ev_copy(&e->last_failed, ev);
-	if (!strcmp(ev->name, "registered"))
+	if (ev->kind == EVENT_REGISTERED)
 		ev_copy(&e->last_registered, ev);
 }
 

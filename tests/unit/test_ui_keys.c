@@ -47,11 +47,11 @@ static const char *last_msg(const struct ui_model *m)
 	return m->msgs.n ? ui_ring_at(&m->msgs, m->msgs.n - 1) + 9 : "(none)";
 }
 
-static void call_event(struct ui_model *m, const char *name, long long id, bool srtp)
+static void call_event(struct ui_model *m, enum event_kind kind, long long id, bool srtp)
 {
 	struct event ev;
 
-	event_init(&ev, name);
+	event_init(&ev, kind);
 	event_int(&ev, "call", id);
 	event_str(&ev, "peer", "sips:bob@example.org");
 	event_bool(&ev, "srtp", srtp);
@@ -151,7 +151,7 @@ int main(void)
 	is_str(sent(n), "(none)", "h without a call sends nothing");
 	is_str(m.note, "no call to hang up", "... and says so");
 
-	call_event(&m, "established", 1, true);
+	call_event(&m, EVENT_ESTABLISHED, 1, true);
 	n = last.n;
 	keys(&k, "7");
 	is_str(sent(n), "dtmf 7", "a digit in a call is DTMF");
@@ -172,12 +172,12 @@ int main(void)
 	keys(&k, "s");
 	is_str(sent(n), "(none)", "one call: nothing to switch to");
 
-	call_event(&m, "incoming", 2, false);
+	call_event(&m, EVENT_INCOMING, 2, false);
 	n = last.n;
 	ui_keys_key(&k, UI_KEY_UP);
 	keys(&k, "a");
 	is_str(sent(n), "answer 2", "a answers the ringing call, whichever is selected");
-	call_event(&m, "established", 2, false);
+	call_event(&m, EVENT_ESTABLISHED, 2, false);
 	is_str(m.calls[m.sel].id, "1", "the selection stays where Up put it");
 	keys(&k, "\t");
 	is_str(sent(n), "switch 2", "Tab switches to the other live call");
