@@ -12,11 +12,24 @@ RULES='
 base/       base/
 audio/      audio/
 sip/        sip/ base/
-src/        src/ sip/ base/ audio/
+src/        src/ sip/ base/
+src/call_audio.c   audio/audev.h audio/stream.h
+src/call_media.c   audio/stream.h
+src/call_media.h   audio/srtp.h
+src/sdp.h          audio/srtp.h
+src/sdp_crypto.h   audio/srtp.h
+src/ua.c           audio/srtp.h
+src/version.c      audio/audev.h audio/srtp.h
 demo/       demo/ src/ sip/ base/ audio/
 ui/         ui/ src/ua.h src/event.h base/loop.h base/log.h src/account.h
 ui/main.c   demo/demo.h src/version.h
 '
+# src/'s window on the media engine: only the files below reach audio/, each for what it names:
+#   call_audio.c  the shared device (audev.h) and the stream it is lent to (stream.h)
+#   call_media.c  one call's SRTP stream (stream.h); call_media.h: the suites a call may use (srtp.h)
+#   sdp.h, sdp_crypto.h  a=crypto suites and key lengths (srtp.h)
+#   ua.c          which configured suites the linked libsrtp2 supports (srtp.h)
+#   version.c     the run-time versions of PortAudio (audev.h) and libsrtp2 (srtp.h) for --version
 # ui/'s window on the core, and why each header is in it:
 #   ua.h       the user agent: accounts, calls, commands in, events out
 #   event.h    the events' records
