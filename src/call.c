@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "call.h"
@@ -16,7 +14,6 @@
 #include "log.h"
 #include "loop.h"
 #include "sdp.h"
-#include "sip_caps.h"
 #include "sip_auth.h"
 #include "sip_ctrans.h"
 #include "sip_dialog.h"
