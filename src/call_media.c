@@ -30,15 +30,15 @@ struct call_media {
 	int rtp_fd, rtcp_fd;
 	uint16_t port;
 	char *addr;
-	/* call_media_move: the new sockets, offered by re-INVITE, taken when the 2xx comes */
+	/* call_media_move: the new sockets, in our next offer, taken when the call commits the move */
 	bool moving;
 	int mv_rtp_fd, mv_rtcp_fd;
 	uint16_t mv_port;
 	struct stream *s;
-	struct tmr tmr;
-	bool stopped;
-	bool active;
-	struct sdp_result res;
+	struct tmr tmr;         /* the stream's clock while the device's tick does not run it */
+	bool stopped;           /* call_media_stop: the call is over, nothing restarts the clock */
+	bool active;            /* the call wants the shared device (its stream gets it once it runs) */
+	struct sdp_result res;  /* the result in force (keys: wiped on free) */
 	bool have_res;
 	bool muted; /* microphone off: silence sent (kept across stream restarts) */
 	char sas[12];
