@@ -26,18 +26,19 @@ struct suite_info {
 	size_t rtcp_tag;
 	void (*rtp_policy)(srtp_crypto_policy_t *p);
 	void (*rtcp_policy)(srtp_crypto_policy_t *p);
+	bool rtcp_short; /* a peer may tag SRTCP with the RTP policy's short tag instead (see rtcp_tag) */
 };
 
-/* The _32 suites keep an 80-bit tag on SRTCP (RFC 4568 6.2.1, RFC 6188). */
+/* The _32 suites keep an 80-bit tag on SRTCP (RFC 4568 6.2.1, RFC 6188); see enum rtcp_tag for peers that don't. */
 static const struct suite_info suites[SRTP_SUITE_COUNT] = {
 	[SRTP_SUITE_AES_CM_128_HMAC_SHA1_80] = { "AES_CM_128_HMAC_SHA1_80", 16, 14, 10, 10,
 		srtp_crypto_policy_set_rtp_default, srtp_crypto_policy_set_rtp_default },
 	[SRTP_SUITE_AES_CM_128_HMAC_SHA1_32] = { "AES_CM_128_HMAC_SHA1_32", 16, 14, 4, 10,
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32, srtp_crypto_policy_set_rtp_default },
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32, srtp_crypto_policy_set_rtp_default, true },
 	[SRTP_SUITE_AES_256_CM_HMAC_SHA1_80] = { "AES_256_CM_HMAC_SHA1_80", 32, 14, 10, 10,
 		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80, srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80 },
 	[SRTP_SUITE_AES_256_CM_HMAC_SHA1_32] = { "AES_256_CM_HMAC_SHA1_32", 32, 14, 4, 10,
-		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32, srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80 },
+		srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32, srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80, true },
 	[SRTP_SUITE_AEAD_AES_128_GCM] = { "AEAD_AES_128_GCM", 16, 12, 16, 16,
 		srtp_crypto_policy_set_aes_gcm_128_16_auth, srtp_crypto_policy_set_aes_gcm_128_16_auth },
 	[SRTP_SUITE_AEAD_AES_256_GCM] = { "AEAD_AES_256_GCM", 32, 12, 16, 16,
@@ -45,6 +46,22 @@ static const struct suite_info suites[SRTP_SUITE_COUNT] = {
 };
 
 #define SRTCP_INDEX_LEN 4
+
+/*
+ * The SRTCP tag of a _32 suite. RFC 4568 6.2.1 keeps 80 bits on SRTCP, but
+ * Asterisk's res_srtp (one libsrtp policy for RTP and RTCP) tags it with 32,
+ * and each side then refuses the other's reports. The peer's choice is
+ * learned from the first SRTCP packet that authenticates under either tag
+ * (authentication decides, so nobody can talk us into one); ours follows it.
+ * We start with the RFC's. Switching means a second context on the same
+ * key, whose SRTCP index would start again at 1 and repeat keystream already
+ * sent; so before its first packet goes out it protects, and throws away, as
+ * many reports as went out under the first (RTCP_SWITCH_MAX at most, else we
+ * stay with the RFC's tag): its index then goes on where the other stopped,
+ * and keystream generated but never sent is no reuse.
+ */
+enum rtcp_tag { RTCP_TAG_UNKNOWN, RTCP_TAG_RFC, RTCP_TAG_SHORT };
+#define RTCP_SWITCH_MAX 64
 
 /*
  * libsrtp's inbound context (ssrc_any_inbound) keeps a stream with its own
@@ -77,6 +94,13 @@ struct srtp_sess {
 	/* send keys this session has stopped using: never taken again (RFC 3711 9.2) */
 	uint8_t retired[SRTP_SESS_MAX_RETIRED][FP_LEN];
 	unsigned n_retired;
+	/* _32 suites (see enum rtcp_tag): the peer's SRTCP tag, ours under the send key, and the short-tag contexts */
+	enum rtcp_tag peer_rtcp; /* learned once, kept across re-keys: it is the peer implementation's habit */
+	bool tx_rtcp_short;      /* our SRTCP goes out through tx_rtcp32 */
+	unsigned tx_rtcp_sent;   /* SRTCP protected by tx under the send key, all of SSRC tx_rtcp_ssrc */
+	uint32_t tx_rtcp_ssrc;
+	srtp_t tx_rtcp32;        /* the send key with a 32-bit SRTCP tag; only ever protects SRTCP */
+	srtp_t rx_rtcp32;        /* the receive key with a 32-bit SRTCP tag; only ever unprotects SRTCP */
 };
 
 static uint32_t be32_at(const uint8_t *p)
@@ -706,7 +730,7 @@ size_t srtp_suite_salt_len(enum srtp_suite_id id)
  * more stream for that inbound SSRC in the context add_to.
  */
 static int ctx_build(srtp_t *ctxp, srtp_t add_to, enum srtp_suite_id id, const uint8_t *key, size_t len,
-		     bool outbound, uint32_t ssrc)
+		     bool outbound, uint32_t ssrc, bool rtcp32)
 {
 	const struct suite_info *si = &suites[id];
 	uint8_t kbuf[SRTP_MAX_KEY_LEN];
@@ -717,7 +741,10 @@ static int ctx_build(srtp_t *ctxp, srtp_t add_to, enum srtp_suite_id id, const u
 		return EINVAL;
 	memset(&pol, 0, sizeof(pol));
 	si->rtp_policy(&pol.rtp);
-	si->rtcp_policy(&pol.rtcp);
+	if (rtcp32)
+		si->rtp_policy(&pol.rtcp); /* the short tag on SRTCP too */
+	else
+		si->rtcp_policy(&pol.rtcp);
 	if (ctxp) {
 		pol.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
 	} else {
@@ -736,7 +763,17 @@ static int ctx_build(srtp_t *ctxp, srtp_t add_to, enum srtp_suite_id id, const u
 
 static int ctx_create(srtp_t *ctxp, enum srtp_suite_id id, const uint8_t *key, size_t len, bool outbound)
 {
-	return ctx_build(ctxp, NULL, id, key, len, outbound, 0);
+	return ctx_build(ctxp, NULL, id, key, len, outbound, 0, false);
+}
+
+/* The same key with a 32-bit SRTCP tag, where the suite has one and it may still be needed (else *ctxp NULL). */
+static int ctx_create_rtcp32(srtp_t *ctxp, enum srtp_suite_id id, const uint8_t *key, size_t len, bool outbound,
+			     enum rtcp_tag tag)
+{
+	*ctxp = NULL;
+	if (!suites[id].rtcp_short || tag == RTCP_TAG_RFC)
+		return 0;
+	return ctx_build(ctxp, NULL, id, key, len, outbound, 0, true);
 }
 
 static void ctx_free(srtp_t *ctx)
@@ -827,6 +864,8 @@ int srtp_sess_alloc_rx(struct srtp_sess **sp, enum srtp_suite_id suite, const ui
 	if ((err = lib_init()) != 0 || (err = srtp_sess_alloc_plain(&s)) != 0)
 		return err;
 	err = ctx_create(&s->rx, suite, rx_key, rx_len, false);
+	if (!err)
+		err = ctx_create_rtcp32(&s->rx_rtcp32, suite, rx_key, rx_len, false, s->peer_rtcp);
 	if (err) {
 		srtp_sess_free(s);
 		return err;
@@ -843,8 +882,10 @@ void srtp_sess_free(struct srtp_sess *s)
 	if (!s)
 		return;
 	ctx_free(&s->tx);
+	ctx_free(&s->tx_rtcp32);
 	ctx_free(&s->rx);
 	ctx_free(&s->rx_alt);
+	ctx_free(&s->rx_rtcp32);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
 }
@@ -877,7 +918,7 @@ static int rx_contexts(const struct srtp_sess *s, enum srtp_suite_id suite, cons
 		if (!alt)
 			err = ctx_create(&alt, suite, key, len, false);
 		if (!err)
-			err = ctx_build(NULL, alt, suite, key, len, false, s->rx_ssrc[i]);
+			err = ctx_build(NULL, alt, suite, key, len, false, s->rx_ssrc[i], false);
 		if (!err)
 			err = map_status(srtp_set_stream_roc(alt, s->rx_ssrc[i], roc));
 	}
@@ -898,12 +939,16 @@ static void rx_move_out(struct srtp_sess *s, struct srtp_sess *old)
 		old->secure = true;
 		old->suite = s->suite;
 		old->rx = s->rx;
+		old->rx_rtcp32 = s->rx_rtcp32;
+		old->peer_rtcp = s->peer_rtcp;
 		memcpy(old->rx_ssrc, s->rx_ssrc, sizeof(old->rx_ssrc));
 		old->n_rx_ssrc = s->n_rx_ssrc;
 		s->rx = NULL;
+		s->rx_rtcp32 = NULL;
 	}
 	ctx_free(&s->rx);
 	ctx_free(&s->rx_alt);
+	ctx_free(&s->rx_rtcp32);
 	memset(s->rx_ssrc, 0, sizeof(s->rx_ssrc));
 	s->n_rx_ssrc = 0;
 	memset(s->rx_fp, 0, sizeof(s->rx_fp));
@@ -918,6 +963,9 @@ static void tx_retire(struct srtp_sess *s, struct srtp_rekey_info *info)
 	if (s->n_retired < SRTP_SESS_MAX_RETIRED)
 		memcpy(s->retired[s->n_retired++], s->tx_fp, FP_LEN);
 	ctx_free(&s->tx);
+	ctx_free(&s->tx_rtcp32);
+	s->tx_rtcp_short = false;
+	s->tx_rtcp_sent = 0;
 	s->tx_used = false;
 }
 
@@ -926,7 +974,7 @@ int srtp_sess_rekey(struct srtp_sess *s, enum srtp_suite_id suite, const uint8_t
 {
 	struct srtp_rekey_info inf = { 0 };
 	struct srtp_sess *old = NULL;
-	srtp_t tx = NULL, rx = NULL, alt = NULL;
+	srtp_t tx = NULL, rx = NULL, alt = NULL, tx32 = NULL, rx32 = NULL;
 	uint8_t tfp[FP_LEN], rfp[FP_LEN];
 	bool tx_same, rx_same;
 	size_t need;
@@ -956,11 +1004,13 @@ int srtp_sess_rekey(struct srtp_sess *s, enum srtp_suite_id suite, const uint8_t
 			err = ENOSPC;
 			goto out;
 		}
-		if ((err = ctx_create(&tx, suite, tx_key, tx_len, true)) != 0)
+		if ((err = ctx_create(&tx, suite, tx_key, tx_len, true)) != 0 ||
+		    (err = ctx_create_rtcp32(&tx32, suite, tx_key, tx_len, true, RTCP_TAG_UNKNOWN)) != 0)
 			goto out;
 	}
 	if (!rx_same) {
-		if ((err = rx_contexts(s, suite, rx_key, rx_len, &rx, &alt)) != 0)
+		if ((err = rx_contexts(s, suite, rx_key, rx_len, &rx, &alt)) != 0 ||
+		    (err = ctx_create_rtcp32(&rx32, suite, rx_key, rx_len, false, s->peer_rtcp)) != 0)
 			goto out;
 		if (s->secure && old_rxp && !(old = calloc(1, sizeof(*old)))) {
 			err = ENOMEM;
@@ -971,7 +1021,8 @@ int srtp_sess_rekey(struct srtp_sess *s, enum srtp_suite_id suite, const uint8_t
 	if (!tx_same) {
 		tx_retire(s, &inf);
 		s->tx = tx;
-		tx = NULL;
+		s->tx_rtcp32 = tx32;
+		tx = tx32 = NULL;
 		memcpy(s->tx_fp, tfp, FP_LEN);
 		inf.tx_new = true;
 	}
@@ -979,7 +1030,8 @@ int srtp_sess_rekey(struct srtp_sess *s, enum srtp_suite_id suite, const uint8_t
 		rx_move_out(s, old);
 		s->rx = rx;
 		s->rx_alt = alt;
-		rx = alt = NULL;
+		s->rx_rtcp32 = rx32;
+		rx = alt = rx32 = NULL;
 		memcpy(s->rx_fp, rfp, FP_LEN);
 		inf.rx_new = true;
 		if (old_rxp)
@@ -992,8 +1044,10 @@ int srtp_sess_rekey(struct srtp_sess *s, enum srtp_suite_id suite, const uint8_t
 		*info = inf;
 out:
 	ctx_free(&tx);
+	ctx_free(&tx32);
 	ctx_free(&rx);
 	ctx_free(&alt);
+	ctx_free(&rx32);
 	free(old);
 	explicit_bzero(tfp, sizeof(tfp));
 	explicit_bzero(rfp, sizeof(rfp));
@@ -1239,9 +1293,54 @@ out:
 	return err;
 }
 
+/*
+ * Which context protects our SRTCP of SSRC ssrc, and its tag: with a _32
+ * suite whose peer tags SRTCP with 32 bits, the short-tag context, first
+ * brought to the index the other one reached (see enum rtcp_tag).
+ */
+static srtp_t tx_rtcp_ctx(struct srtp_sess *s, uint32_t ssrc, size_t *tag)
+{
+	const struct suite_info *si = &suites[s->suite];
+
+	if (si->rtcp_short && s->tx_rtcp32 && s->peer_rtcp == RTCP_TAG_RFC)
+		ctx_free(&s->tx_rtcp32);
+	if (si->rtcp_short && s->tx_rtcp32 && s->peer_rtcp == RTCP_TAG_SHORT && !s->tx_rtcp_short &&
+	    (s->tx_rtcp_sent == 0 || (s->tx_rtcp_ssrc == ssrc && s->tx_rtcp_sent <= RTCP_SWITCH_MAX))) {
+		uint8_t dummy[8 + SRTCP_INDEX_LEN + SRTP_SESS_MAX_TRAILER];
+		bool ok = true;
+
+		/* an empty receiver report of ssrc, protected and thrown away: only its index counts */
+		for (unsigned i = 0; ok && i < s->tx_rtcp_sent; i++) {
+			int n = 8;
+
+			memset(dummy, 0, sizeof(dummy));
+			dummy[0] = 0x80;
+			dummy[1] = 201;
+			dummy[3] = 1;
+			dummy[4] = (uint8_t)(ssrc >> 24);
+			dummy[5] = (uint8_t)(ssrc >> 16);
+			dummy[6] = (uint8_t)(ssrc >> 8);
+			dummy[7] = (uint8_t)ssrc;
+			ok = srtp_protect_rtcp(s->tx_rtcp32, dummy, &n) == srtp_err_status_ok;
+		}
+		explicit_bzero(dummy, sizeof(dummy));
+		if (ok)
+			s->tx_rtcp_short = true;
+		else
+			ctx_free(&s->tx_rtcp32); /* stay with the RFC's tag */
+	}
+	if (s->tx_rtcp_short) {
+		*tag = si->rtp_tag;
+		return s->tx_rtcp32;
+	}
+	*tag = si->rtcp_tag;
+	return s->tx;
+}
+
 int srtp_sess_protect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap)
 {
-	size_t need;
+	srtp_t ctx;
+	size_t need, tag;
 	int n, err;
 
 	if (!s || !pkt || !len)
@@ -1258,15 +1357,26 @@ int srtp_sess_protect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_
 		err = EINVAL;
 		goto out;
 	}
-	need = *len + SRTCP_INDEX_LEN + suites[s->suite].rtcp_tag;
+	ctx = tx_rtcp_ctx(s, be32_at(pkt + 4), &tag);
+	need = *len + SRTCP_INDEX_LEN + tag;
 	if (need > cap || need > INT_MAX) {
 		err = ENOBUFS;
 		goto out;
 	}
 	n = (int)*len;
-	err = map_status(srtp_protect_rtcp(s->tx, pkt, &n));
+	err = map_status(srtp_protect_rtcp(ctx, pkt, &n));
 	if (err)
 		goto out;
+	if (ctx == s->tx) {
+		/* how far the RFC-tag context's SRTCP index went (a switch goes on from there); one SSRC only */
+		uint32_t ssrc = be32_at(pkt + 4);
+
+		if (s->tx_rtcp_sent && s->tx_rtcp_ssrc != ssrc)
+			s->tx_rtcp_sent = RTCP_SWITCH_MAX + 1;
+		else if (s->tx_rtcp_sent <= RTCP_SWITCH_MAX)
+			s->tx_rtcp_sent++;
+		s->tx_rtcp_ssrc = ssrc;
+	}
 	s->st.protected_pkts++;
 	s->st.rtcp_protected++;
 	s->st.protected_bytes += *len;
@@ -1279,10 +1389,11 @@ out:
 
 int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 {
-	size_t trailer;
+	uint8_t copy[2048];
+	size_t trailer, short_trailer;
+	bool plain, try_rfc = true, try_short = false;
 	uint32_t ssrc;
-	bool plain;
-	int n, err;
+	int n, err = EBADMSG;
 
 	if (!s || !pkt || !len)
 		return EINVAL;
@@ -1295,7 +1406,14 @@ int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 		return 0;
 	}
 	trailer = SRTCP_INDEX_LEN + suites[s->suite].rtcp_tag;
-	if (*len > INT_MAX || *len < 8 + trailer || !rtcp_head_ok(pkt, *len - trailer)) {
+	short_trailer = SRTCP_INDEX_LEN + suites[s->suite].rtp_tag;
+	/* a _32 suite whose peer's SRTCP tag is not known to be the RFC's (see enum rtcp_tag) */
+	if (suites[s->suite].rtcp_short && s->rx_rtcp32 && *len <= sizeof(copy)) {
+		try_short = true;
+		try_rfc = s->peer_rtcp != RTCP_TAG_SHORT && *len >= 8 + trailer;
+	}
+	if (*len > INT_MAX || *len < 8 + (try_short ? short_trailer : trailer) ||
+	    !rtcp_head_ok(pkt, *len - (try_short ? short_trailer : trailer))) {
 		err = EPROTO;
 		goto out;
 	}
@@ -1306,10 +1424,28 @@ int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 		err = ENOSPC;
 		goto out;
 	}
-	n = (int)*len;
-	if (s->rx_alt)
-		rx_alt_mirror_rtcp(s, pkt, *len);
-	err = map_status(srtp_unprotect_rtcp(s->rx, pkt, &n));
+	if (try_rfc) {
+		if (try_short)
+			memcpy(copy, pkt, *len);
+		if (s->rx_alt)
+			rx_alt_mirror_rtcp(s, pkt, *len);
+		n = (int)*len;
+		err = map_status(srtp_unprotect_rtcp(s->rx, pkt, &n));
+		if (!err && try_short) {
+			s->peer_rtcp = RTCP_TAG_RFC;
+			ctx_free(&s->rx_rtcp32);
+		}
+	}
+	if (err == EBADMSG && try_short) {
+		if (try_rfc)
+			memcpy(pkt, copy, *len);
+		n = (int)*len;
+		err = map_status(srtp_unprotect_rtcp(s->rx_rtcp32, pkt, &n));
+		if (!err)
+			s->peer_rtcp = RTCP_TAG_SHORT;
+	}
+	if (try_short && try_rfc)
+		explicit_bzero(copy, *len);
 	if (err) {
 		/* a peer sending plain RTCP on an SRTP session: count it apart */
 		if (err == EBADMSG && plain) {

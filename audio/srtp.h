@@ -125,6 +125,10 @@ void srtp_sess_stats(const struct srtp_sess *s, struct srtp_sess_stats *st);
  * 17th distinct SSRC on this receive key (16 are accepted; libsrtp would
  * keep a stream for each for the context's life), refused before any crypto.
  * A session from srtp_sess_rekey's *old_rxp protects nothing (EINVAL).
+ * SRTCP with a _32 suite: the peer's SRTCP may carry the RFC's 80-bit tag
+ * or (Asterisk) a 32-bit one; unprotect takes either and learns which from
+ * the first that authenticates, and protect follows it from then on (the
+ * RFC's until then), its SRTCP index going on without a repeat.
  */
 int srtp_sess_protect(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap);
 int srtp_sess_unprotect(struct srtp_sess *s, uint8_t *pkt, size_t *len);

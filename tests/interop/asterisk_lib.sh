@@ -236,13 +236,6 @@ ast_skip_one() {
 	echo "ok $TAP_N - $1 # SKIP $2"
 }
 
-# ast_todo STATUS DESCRIPTION REASON: a TAP test point marked TODO: a known interop gap, reported (ok or
-# not ok) but not failing the test
-ast_todo() {
-	TAP_N=$((TAP_N + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $TAP_N - $2 # TODO $3"; else echo "not ok $TAP_N - $2 # TODO $3"; fi
-}
-
 ast_diag() {
 	diag "asterisk log tail:"
 	tail -n "${1:-40}" "$AST_LOG" 2>/dev/null | sed 's/^/#   /'

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #include <openssl/evp.h>
+/* only to play a peer that tags SRTCP as Asterisk's res_srtp does (test_rtcp_short_tag) */
+#include <srtp2/srtp.h>
 
 #include "rtp.h"
 #include "srtp.h"
@@ -712,6 +714,159 @@ static void test_rekey(enum srtp_suite_id id)
 }
 
 /* The list of retired send keys is bounded: past it, a new send key is refused (the call keeps its keys). */
+/*
+ * A peer with one libsrtp policy for RTP and RTCP, as Asterisk's res_srtp
+ * has: a _32 suite then tags SRTCP with 32 bits where RFC 4568 keeps 80.
+ */
+struct short_peer {
+	srtp_t tx, rx;
+};
+
+static void short_peer_init(struct short_peer *p, enum srtp_suite_id id, uint8_t *txk, uint8_t *rxk)
+{
+	srtp_policy_t pol;
+
+	for (int dir = 0; dir < 2; dir++) {
+		memset(&pol, 0, sizeof(pol));
+		if (id == SRTP_SUITE_AES_CM_128_HMAC_SHA1_32) {
+			srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
+			srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtcp);
+		} else {
+			srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32(&pol.rtp);
+			srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32(&pol.rtcp);
+		}
+		pol.ssrc.type = dir ? ssrc_any_inbound : ssrc_any_outbound;
+		pol.key = dir ? rxk : txk;
+		pol.window_size = 128;
+		srtp_create(dir ? &p->rx : &p->tx, &pol);
+	}
+}
+
+static void short_peer_free(struct short_peer *p)
+{
+	srtp_dealloc(p->tx);
+	srtp_dealloc(p->rx);
+}
+
+/* A 32-byte RTCP receiver report from the short-tag peer, protected: its length (0 on failure). */
+static size_t short_peer_rtcp(struct short_peer *p, uint8_t *buf)
+{
+	int n = (int)unhex(buf, "81c90007deadbeef12345678ff000001000012340000000a0000000000000000");
+
+	return srtp_protect_rtcp(p->tx, buf, &n) == srtp_err_status_ok ? (size_t)n : 0;
+}
+
+/* Whether the short-tag peer takes one of our reports. */
+static bool short_peer_takes(struct short_peer *p, const uint8_t *pkt, size_t n)
+{
+	uint8_t b[256];
+	int in = (int)n;
+
+	memcpy(b, pkt, n);
+	return srtp_unprotect_rtcp(p->rx, b, &in) == srtp_err_status_ok && in == 32;
+}
+
+/* One of our 32-byte reports: 0 and its length, and its SRTCP index (in clear after the report). */
+static int our_rtcp(struct srtp_sess *s, uint8_t *buf, size_t *n, uint32_t *index)
+{
+	int e;
+
+	*n = unhex(buf, "81c90007abcdef0112345678ff000001000012340000000a0000000000000000");
+	e = srtp_sess_protect_rtcp(s, buf, n, 256);
+	*index = (uint32_t)buf[32] << 24 | (uint32_t)buf[33] << 16 | (uint32_t)buf[34] << 8 | buf[35];
+	*index &= 0x7fffffffu;
+	return e;
+}
+
+static void test_rtcp_short_tag(enum srtp_suite_id id)
+{
+	const char *name = srtp_suite_name(id);
+	uint8_t ka[64], kb[64], kc[64], buf[256], fake[256];
+	size_t kl, n;
+	uint32_t idx, last;
+	struct srtp_sess *ph = NULL, *ph2 = NULL;
+	struct srtp_sess_stats st;
+	struct short_peer ast;
+	int bad = 0;
+
+	keys_for(id, ka, kb, &kl);
+	for (size_t i = 0; i < kl; i++)
+		kc[i] = (uint8_t)(ka[i] ^ 0x3c);
+
+	/* the peer reports first: its 32-bit tag is learned, and ours follows it from our first report */
+	short_peer_init(&ast, id, kb, ka);
+	srtp_sess_alloc(&ph, id, ka, kl, kb, kl);
+	n = short_peer_rtcp(&ast, buf);
+	is_int(n, 32 + 4 + 4, "%s: the peer's SRTCP carries a 32-bit tag", name);
+	is_int(srtp_sess_unprotect_rtcp(ph, buf, &n), 0, "%s: ... and is taken", name);
+	for (int i = 0; i < 5; i++) {
+		if (our_rtcp(ph, buf, &n, &idx) || n != 32 + 4 + 4 || !short_peer_takes(&ast, buf, n))
+			bad++;
+		n = short_peer_rtcp(&ast, buf);
+		if (srtp_sess_unprotect_rtcp(ph, buf, &n) || n != 32)
+			bad++;
+	}
+	is_int(bad, 0, "%s: 5 reports each way, ours with the peer's 32-bit tag, all taken", name);
+	/* a forged report is refused */
+	memset(fake, 0x5a, sizeof(fake));
+	unhex(fake, "81c90007deadbeef");
+	n = 32 + 4 + 4;
+	is_int(srtp_sess_unprotect_rtcp(ph, fake, &n), EBADMSG, "%s: a forged report is refused", name);
+	srtp_sess_stats(ph, &st);
+	is_int(st.auth_fail, 1, "%s: the forgery counted", name);
+	srtp_sess_free(ph);
+	short_peer_free(&ast);
+
+	/* we report first, as the RFC says; once the peer's 32-bit report came ours follow it, and the
+	 * SRTCP index goes on: no index (so no keystream) is used twice under the one send key */
+	short_peer_init(&ast, id, kb, ka);
+	srtp_sess_alloc(&ph, id, ka, kl, kb, kl);
+	/* a forgery of either tag length teaches nothing */
+	n = 32 + 4 + 4;
+	memset(fake + 8, 0xa5, 40);
+	srtp_sess_unprotect_rtcp(ph, fake, &n);
+	last = 0;
+	bad = 0;
+	for (int i = 0; i < 3; i++) {
+		if (our_rtcp(ph, buf, &n, &idx) || n != 32 + 4 + 10 || idx <= last || short_peer_takes(&ast, buf, n))
+			bad++;
+		last = idx;
+	}
+	is_int(bad, 0, "%s: before the peer's: 3 reports with the RFC's 80-bit tag (which that peer refuses)", name);
+	n = short_peer_rtcp(&ast, buf);
+	is_int(srtp_sess_unprotect_rtcp(ph, buf, &n), 0, "%s: the peer's 32-bit report arrives", name);
+	bad = 0;
+	for (int i = 0; i < 4; i++) {
+		if (our_rtcp(ph, buf, &n, &idx) || n != 32 + 4 + 4 || !short_peer_takes(&ast, buf, n))
+			bad++;
+		if (idx != last + 1)
+			bad++;
+		last = idx;
+	}
+	is_int(bad, 0, "%s: then ours carry 32-bit tags, taken, their SRTCP index going on from %u (no repeat)",
+	       name, 4u);
+	/* a new send key: the 32-bit tag from its first report */
+	is_int(srtp_sess_rekey(ph, id, kc, kl, kb, kl, NULL, NULL), 0, "%s: new send key", name);
+	is_int(our_rtcp(ph, buf, &n, &idx), 0, "%s: a report under it", name);
+	is_int(n, 32 + 4 + 4, "%s: ... with the peer's 32-bit tag from the first", name);
+	srtp_sess_free(ph);
+	short_peer_free(&ast);
+
+	/* two of ours: 80-bit tags both ways from the first report, no failure */
+	srtp_sess_alloc(&ph, id, ka, kl, kb, kl);
+	srtp_sess_alloc(&ph2, id, kb, kl, ka, kl);
+	bad = 0;
+	for (int i = 0; i < 3; i++) {
+		bad += our_rtcp(ph, buf, &n, &idx) != 0 || n != 46 || srtp_sess_unprotect_rtcp(ph2, buf, &n) != 0;
+		bad += our_rtcp(ph2, buf, &n, &idx) != 0 || n != 46 || srtp_sess_unprotect_rtcp(ph, buf, &n) != 0;
+	}
+	is_int(bad, 0, "%s: sphone to sphone: the RFC's 80-bit tags both ways", name);
+	srtp_sess_stats(ph, &st);
+	is_int(st.auth_fail + st.other_fail, 0, "%s: no failure", name);
+	srtp_sess_free(ph);
+	srtp_sess_free(ph2);
+}
+
 static void test_rekey_limit(void)
 {
 	enum srtp_suite_id id = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
@@ -769,5 +924,7 @@ int main(void)
 	for (unsigned i = 0; i < SRTP_SUITE_COUNT; i++)
 		test_rekey((enum srtp_suite_id)i);
 	test_rekey_limit();
+	test_rtcp_short_tag(SRTP_SUITE_AES_CM_128_HMAC_SHA1_32);
+	test_rtcp_short_tag(SRTP_SUITE_AES_256_CM_HMAC_SHA1_32);
 	return tap_done();
 }
