@@ -19,7 +19,7 @@ cs_conf() {
 		echo "[account lab]"
 		echo "uri = sips:$u@sip.test"
 		echo "password = \"$pw\""
-		echo "proxy = sips:127.0.0.1:$KAM_TLS_PORT;transport=tls"
+		echo "proxy = sips:${KAM_IP:-127.0.0.1}:$KAM_TLS_PORT;transport=tls"
 		echo "ca_file = $LAB_CA/ca.pem"
 		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
 	} >"$f"

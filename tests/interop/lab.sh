@@ -3,6 +3,8 @@
 # Sourced by tests/interop/*.sh and bench/*.sh after (or instead of) lib.sh; POSIX sh (dash) compatible.
 # Everything listens on 127.0.0.1 on ports chosen free at run time, writes only below $WORK, and every
 # process it starts is tracked by PID and stopped by cleanup (lib.sh) or by the matching lab_stop_*.
+# In the NAT lab (netns_lab.sh) the peers run in a network namespace instead: LAB_NETNS names it
+# (Kamailio, baresip and their control commands run there) and KAM_IP is Kamailio's address in it.
 #
 # Typical use:
 #   . "$top_srcdir/tests/interop/lab.sh"
@@ -13,7 +15,7 @@
 #   baresip_cmd "$BS_bob_CTRL" "dial sip:alice@sip.test"
 #
 # Functions (each documented where it is defined):
-#   setup       lab_require lab_make_ca lab_make_wav lab_sphone_conf lab_scripted_peer
+#   setup       lab_require lab_make_ca lab_issue_server_cert lab_make_wav lab_sphone_conf lab_scripted_peer
 #   Kamailio    lab_start_kamailio lab_stop_kamailio lab_restart_kamailio
 #               lab_kam_count lab_kam_replies lab_kam_reply_codes lab_kam_media_ports
 #   baresip     lab_start_baresip lab_baresip_config lab_stop_baresip baresip_cmd
@@ -39,6 +41,8 @@ LAB_USERS=${LAB_USERS:-"alice:alice-pw-7Qx bob:bob-pw-3Kd carol:carol-pw-9Zt"}
 # SIP domain (and digest realm) the lab serves (Kamailio also accepts "localhost"; not "127.0.0.1",
 # which would make every phone contact look like the proxy itself). Fixed: kamailio.cfg aliases it.
 LAB_DOMAIN=${LAB_DOMAIN:-sip.test}
+# Kamailio's listening address (the phones' outbound proxy); another one only inside a namespace.
+KAM_IP=${KAM_IP:-127.0.0.1}
 
 for _u in $LAB_USERS; do
 	export "LAB_PW_${_u%%:*}=${_u#*:}"
@@ -65,15 +69,29 @@ lab_require() {
 	done
 }
 
-# lab_port_listening PORT [tcp|udp]: true when a socket is bound to PORT on 127.0.0.1 or any address
-# and listening (TCP) / unconnected (UDP). Reads /proc/net (no connection made, so Kamailio's TLS
-# log stays free of half-open handshakes; no iproute2 needed).
+# lab_port_listening PORT [tcp|udp] [PID]: true when a socket is bound to PORT on 127.0.0.1, KAM_IP or
+# any address and listening (TCP) / unconnected (UDP). Reads /proc/net (no connection made, so
+# Kamailio's TLS log stays free of half-open handshakes; no iproute2 needed); with PID, that process's
+# view of it (/proc/PID/net: the sockets of its network namespace).
 lab_port_listening() {
-	local f=/proc/net/tcp st=0A
-	[ "${2:-tcp}" = udp ] && f=/proc/net/udp st=07
-	awk -v port="$(printf '%04X' "$1")" -v st="$st" '
-		NR > 1 && $4 == st && ($2 == "0100007F:" port || $2 == "00000000:" port) { found = 1 }
+	local f=/proc/${3:-self}/net/tcp st=0A
+	[ "${2:-tcp}" = udp ] && f=/proc/${3:-self}/net/udp st=07
+	awk -v port="$(printf '%04X' "$1")" -v st="$st" -v ip="$(_lab_ip_hex "$KAM_IP")" '
+		NR > 1 && $4 == st && ($2 == "0100007F:" port || $2 == "00000000:" port || $2 == ip ":" port) {
+			found = 1
+		}
 		END { exit !found }' "$f"
+}
+
+# _lab_ip_hex A.B.C.D: the address as /proc/net/{tcp,udp} print it on a little-endian host (DCBA in hex)
+_lab_ip_hex() {
+	echo "$1" | awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }'
+}
+
+# _lab_nsexec: the command prefix that runs a peer in LAB_NETNS ("ip netns exec NS"; nothing when unset).
+# ip netns exec execs the command, so a backgrounded peer's $! is the peer's own PID.
+_lab_nsexec() {
+	[ -z "${LAB_NETNS:-}" ] || echo "ip netns exec $LAB_NETNS"
 }
 
 # lab_pid_alive PID: true while the process runs (and is not a zombie)
@@ -176,6 +194,15 @@ lab_make_ca() {
 	export LAB_CA
 }
 
+# lab_issue_server_cert NAME SAN: one more good server certificate from the lab CA made by lab_make_ca
+#   ($LAB_CA/NAME.pem and NAME.key, valid from an hour back), e.g. for a server on another address:
+#   lab_issue_server_cert provider "IP:198.51.100.2,DNS:sip.test"
+lab_issue_server_cert() {
+	[ -n "${LAB_CA:-}" ] || { diag "lab_issue_server_cert: lab_make_ca first"; return 1; }
+	_lab_ca_issue "$LAB_CA" ca "$1" "$2" server "$(date -u -d '-1 hour' +%Y%m%d%H%M%SZ)" \
+		"$(date -u -d '+400 days' +%Y%m%d%H%M%SZ)"
+}
+
 _lab_key() {
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null && chmod 600 "$1"
 }
@@ -243,7 +270,8 @@ _lab_ca_issue() {
 # ---------------------------------------------------------------------------------------------
 # Kamailio
 #
-# lab_start_kamailio [CERT KEY]: Kamailio as TLS registrar + record-routing proxy on 127.0.0.1.
+# lab_start_kamailio [CERT KEY]: Kamailio as TLS registrar + record-routing proxy on KAM_IP (127.0.0.1;
+#   in LAB_NETNS when that is set).
 #   TLS (1.2+, no client cert requested) on KAM_TLS_PORT, plain TCP on KAM_TCP_PORT and UDP on
 #   KAM_UDP_PORT (for negative tests and tools like sipp). Default cert: $LAB_CA/server.pem (makes the
 #   CA in $WORK/ca first if LAB_CA is unset). Users from LAB_USERS, digest realm LAB_DOMAIN; REGISTER
@@ -307,14 +335,14 @@ EOF
 	done
 	sed -e "s|@TLS_PORT@|$KAM_TLS_PORT|g" -e "s|@TCP_PORT@|$KAM_TCP_PORT|g" \
 		-e "s|@UDP_PORT@|$KAM_UDP_PORT|g" -e "s|@MPATH@|$mpath|g" \
-		-e "s|@TLS_CFG@|$KAM_DIR/tls.cfg|g" -e "s|@SIPDUMP_DIR@|$KAM_DIR/sipdump|g" \
+		-e "s|@TLS_CFG@|$KAM_DIR/tls.cfg|g" -e "s|@IP@|$KAM_IP|g" -e "s|@SIPDUMP_DIR@|$KAM_DIR/sipdump|g" \
 		-e "s|@REALM@|$LAB_DOMAIN|g" -e "s|@AUTH_FLAGS@|$flags|g" \
 		-e "s|@MIN_EXPIRES@|${KAM_MIN_EXPIRES:-10}|g" -e "s|@NONCE_EXPIRE@|${KAM_NONCE_EXPIRE:-300}|g" \
 		-e "s|@ALGORITHM@|${KAM_AUTH_ALGORITHM:-MD5}|g" \
 		-e "s|^@USERS@\$|$users|" \
 		"$LAB_SRC/kamailio.cfg" >"$KAM_DIR/kamailio.cfg" || return 1
 	echo "=== lab_start_kamailio $(date -u +%H:%M:%S.%N)" >>"$KAM_LOG"
-	kamailio -f "$KAM_DIR/kamailio.cfg" -DD -E -m 32 -M 8 -Y "$KAM_DIR/run" -w "$KAM_DIR" \
+	$(_lab_nsexec) kamailio -f "$KAM_DIR/kamailio.cfg" -DD -E -m 32 -M 8 -Y "$KAM_DIR/run" -w "$KAM_DIR" \
 		</dev/null >>"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
 	track_pid "$KAM_PID"
@@ -324,8 +352,8 @@ EOF
 		if ! lab_pid_alive "$KAM_PID"; then
 			break
 		fi
-		if lab_port_listening "$KAM_TLS_PORT" && lab_port_listening "$KAM_TCP_PORT" &&
-			lab_port_listening "$KAM_UDP_PORT" udp; then
+		if lab_port_listening "$KAM_TLS_PORT" tcp "$KAM_PID" && lab_port_listening "$KAM_TCP_PORT" tcp "$KAM_PID" &&
+			lab_port_listening "$KAM_UDP_PORT" udp "$KAM_PID"; then
 			return 0
 		fi
 		sleep 0.1
@@ -394,7 +422,9 @@ _lab_kam_mpath() {
 #   wav=FILE          8 kHz mono S16 WAV sent as the microphone (aufile; default: lab_make_wav's
 #                     signal, $WORK/lab-signal.wav, 30 s); should be longer than the call
 #   domain=D          the AOR's domain (default $LAB_DOMAIN); the REGISTER always goes to
-#                     127.0.0.1:$KAM_TLS_PORT over TLS (outbound proxy)
+#                     $KAM_IP:$KAM_TLS_PORT over TLS (outbound proxy)
+#   ip=A.B.C.D        the address baresip listens and sends media on (default 127.0.0.1; in the
+#                     NAT lab an address of LAB_NETNS, where baresip then runs)
 #   regint=S          registration interval asked for (default 600)
 #   wait=yes|no       wait (up to 10 s) for the registration to succeed (default yes); with wait=no the
 #                     caller checks lab_baresip_registered / the Kamailio log itself
@@ -409,7 +439,7 @@ lab_start_baresip() {
 	lab_baresip_config "$@" || return 1
 	eval "dir=\$BS_${name}_DIR log=\$BS_${name}_LOG wait=\$BS_${name}_WAIT"
 	echo "=== lab_start_baresip $(date -u +%H:%M:%S.%N)" >>"$log"
-	baresip -4 -f "$dir" </dev/null >>"$log" 2>&1 &
+	$(_lab_nsexec) baresip -4 -f "$dir" </dev/null >>"$log" 2>&1 &
 	pid=$!
 	track_pid "$pid"
 	eval "BS_${name}_PID=$pid"
@@ -429,6 +459,7 @@ lab_start_baresip() {
 # except _PID. Same options as lab_start_baresip. For callers that run baresip themselves (benchmarks).
 lab_baresip_config() {
 	local name=$1 user=$2 pass=$3 srtp=mand answer=auto wav="" domain=$LAB_DOMAIN regint=600 wait=yes
+	local ip=127.0.0.1
 	local dir sip ctrl mediaenc aor opt
 	shift 3
 	for opt in "$@"; do
@@ -439,6 +470,7 @@ lab_baresip_config() {
 		domain=*) domain=${opt#domain=} ;;
 		regint=*) regint=${opt#regint=} ;;
 		wait=*) wait=${opt#wait=} ;;
+		ip=*) ip=${opt#ip=} ;;
 		*) diag "lab_baresip_config: unknown option $opt"; return 1 ;;
 		esac
 	done
@@ -460,7 +492,7 @@ lab_baresip_config() {
 	{
 		echo "# generated by lab_start_baresip ($name)"
 		echo "poll_method		epoll"
-		echo "sip_listen		127.0.0.1:$sip"
+		echo "sip_listen		$ip:$sip"
 		echo "call_local_timeout	120"
 		echo "call_max_calls		4"
 		echo "audio_player		aubridge,lab-sink-$name"
@@ -471,7 +503,7 @@ lab_baresip_config() {
 		echo "rtcp_mux		no"
 		echo "jitter_buffer_delay	5-10"
 		echo "rtp_stats		no"
-		echo "net_interface		127.0.0.1"
+		echo "net_interface		$ip"
 		echo "module_path		/usr/lib/baresip/modules"
 		echo "module			g711.so"
 		echo "module			aufile.so"
@@ -485,8 +517,8 @@ lab_baresip_config() {
 		echo "ctrl_tcp_listen		127.0.0.1:$ctrl"
 		echo "snd_path		$dir/rec"
 	} >"$dir/config"
-	printf '<%s;transport=tls>;auth_pass=%s;outbound="sip:127.0.0.1:%s;transport=tls";answermode=%s;regint=%s;audio_codecs=pcmu%s\n' \
-		"$aor" "$pass" "$KAM_TLS_PORT" "$answer" "$regint" "$mediaenc" >"$dir/accounts"
+	printf '<%s;transport=tls>;auth_pass=%s;outbound="sip:%s:%s;transport=tls";answermode=%s;regint=%s;audio_codecs=pcmu%s\n' \
+		"$aor" "$pass" "$KAM_IP" "$KAM_TLS_PORT" "$answer" "$regint" "$mediaenc" >"$dir/accounts"
 	: >"$dir/contacts"
 	eval "BS_${name}_DIR=\$dir BS_${name}_CTRL=$ctrl BS_${name}_SIP=$sip BS_${name}_REC=\$dir/rec"
 	eval "BS_${name}_LOG=\$dir/baresip.log BS_${name}_AOR=\$aor BS_${name}_WAIT=$wait"
@@ -516,11 +548,11 @@ lab_stop_baresip() {
 }
 
 # baresip_cmd PORT 'COMMAND [PARAMS]': send one ctrl_tcp command (netstring JSON) to the baresip
-# listening on 127.0.0.1:PORT and print its response's data text; exit status 0 when baresip answered
+# listening on 127.0.0.1:PORT (of LAB_NETNS, when set) and print its response's data text; exit status 0 when baresip answered
 # ok. Examples: 'dial sip:bob@sip.test', 'hangup', 'accept', 'sndcode 5' (sends DTMF digit 5 as an
 # RFC 4733 event; one digit per command), 'reginfo', 'callstat', 'help'.
 baresip_cmd() {
-	"$PYTHON" "$LAB_SRC/labtool.py" ctrl "$1" "$2"
+	$(_lab_nsexec) "$PYTHON" "$LAB_SRC/labtool.py" ctrl "$1" "$2"
 }
 
 # lab_baresip_dtmf_received NAME: the DTMF digits baresip NAME has received (RFC 4733 events, one per
@@ -542,17 +574,19 @@ lab_make_wav() {
 # ---------------------------------------------------------------------------------------------
 # Wire capture and checks (dumpcap/tshark on lo)
 #
-# lab_capture_start NAME [BPF-FILTER]: capture on lo into $WORK/NAME.pcap (classic pcap, -P) with the
-#   filter (default: "tcp port $KAM_TLS_PORT or udp"); waits until dumpcap captures. Exports
-#   LAB_PCAP (the file) and LAB_CAP_PID. One capture at a time per test.
+# lab_capture_start NAME [BPF-FILTER [IFACE [NETNS]]]: capture on lo (or IFACE, inside network namespace
+#   NETNS when given) into $WORK/NAME.pcap (classic pcap, -P) with the filter (default: "tcp port
+#   $KAM_TLS_PORT or udp"); waits until dumpcap captures. Exports LAB_PCAP (the file) and LAB_CAP_PID.
+#   One capture at a time per test.
 lab_capture_start() {
 	local filter=${2:-"tcp port ${KAM_TLS_PORT:-5061} or udp"}
 	LAB_PCAP=$WORK/$1.pcap
-	dumpcap -q -i lo -P -f "$filter" -w "$LAB_PCAP" </dev/null >/dev/null 2>"$WORK/$1.dumpcap.log" &
+	${4:+ip netns exec "$4"} dumpcap -q -i "${3:-lo}" -P -f "$filter" -w "$LAB_PCAP" </dev/null >/dev/null \
+		2>"$WORK/$1.dumpcap.log" &
 	LAB_CAP_PID=$!
 	track_pid "$LAB_CAP_PID"
 	export LAB_PCAP LAB_CAP_PID
-	WAIT_SECS=5 wait_for grep -q "Capturing on" "$WORK/$1.dumpcap.log" || {
+	WAIT_SECS=5 wait_for grep -qs "Capturing on" "$WORK/$1.dumpcap.log" || {
 		diag "dumpcap did not start: $(cat "$WORK/$1.dumpcap.log")"
 		lab_capture_stop
 		return 1
@@ -577,8 +611,9 @@ wire_has_plain_sip() {
 # wire_tls_records FILE PORT: number of TLS records tshark decodes on TCP port PORT (0 = no TLS seen;
 #   a check for "no plain SIP" should also check this is > 0, so an empty capture can't pass)
 wire_tls_records() {
+	# TLS 1.3 records after the handshake carry an opaque type instead of a content type
 	tshark -r "$1" -d "tcp.port==$2,tls" -Y "tcp.port==$2 && tls.record" -T fields -e tls.record.content_type \
-		2>/dev/null | tr ',' '\n' | grep -c .
+		-e tls.record.opaque_type 2>/dev/null | tr ',\t' '\n\n' | grep -c .
 }
 
 # wire_tshark_sip FILE PORT: number of packets tshark dissects as SIP when told that TCP port PORT
@@ -652,7 +687,7 @@ lab_float_ge() {
 # lab_sphone_conf FILE NAME USER [key=value...]: append an "[account NAME]" section for lab user USER
 #   to sphone config FILE (key names as src/account.c reads them):
 #     uri = sip:USER@$LAB_DOMAIN, username = USER, password = $LAB_PW_<USER>,
-#     proxy = 127.0.0.1:$KAM_TLS_PORT, transport = tls, ca_file = $LAB_CA/ca.pem
+#     proxy = $KAM_IP:$KAM_TLS_PORT, transport = tls, ca_file = $LAB_CA/ca.pem
 #   Each key=value word replaces the default of that key or adds a key, e.g. password=wrong,
 #   ca_file=$WORK/other.pem, media_encryption=none, tls_min_version=1.3; key= (empty) drops the key.
 lab_sphone_conf() {
@@ -663,7 +698,7 @@ lab_sphone_conf() {
 		echo ""
 		echo "[account $name]"
 		for line in "uri=sip:$user@$LAB_DOMAIN" "username=$user" "password=$pw" \
-			"proxy=127.0.0.1:${KAM_TLS_PORT:-5061}" "transport=tls" "ca_file=${LAB_CA:-$WORK/ca}/ca.pem"; do
+			"proxy=$KAM_IP:${KAM_TLS_PORT:-5061}" "transport=tls" "ca_file=${LAB_CA:-$WORK/ca}/ca.pem"; do
 			k=${line%%=*} v=${line#*=}
 			for kv in "$@"; do
 				[ "${kv%%=*}" = "$k" ] && v=${kv#*=}
