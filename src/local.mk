@@ -14,3 +14,4 @@ EXTRA_src_libsphone_a_DEPENDENCIES = Makefile
 include src/ua.mk
 include src/call.mk
 include src/sdp.mk
+include src/nat.mk

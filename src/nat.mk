@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# src/nat.mk: NAT traversal (issue 16): the STUN Binding client, its unit test and fuzz target.
+src_libsphone_a_SOURCES += src/stun.c src/stun.h
+
+check_PROGRAMS += tests/unit/test_stun
+TESTS += tests/unit/test_stun
+tests_unit_test_stun_SOURCES = tests/unit/test_stun.c
+tests_unit_test_stun_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_stun_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/stun
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_stun
+tests_fuzz_fuzz_stun_SOURCES = tests/fuzz/fuzz_stun.c
+tests_fuzz_fuzz_stun_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_stun_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_stun_LDADD = src/libsphone.a $(CORE_LIBS)
+endif
