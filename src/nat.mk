@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# src/nat.mk: NAT traversal (issue 16): the STUN Binding client, its unit test and fuzz target.
+# src/nat.mk: NAT traversal (issue 16): the STUN Binding client, its unit test and fuzz target, and the NAT lab
+# (network namespaces with a real nftables NAT: tests/interop/netns_lab.sh) with its selftest.
 src_libsphone_a_SOURCES += src/stun.c src/stun.h
 
 check_PROGRAMS += tests/unit/test_stun
@@ -8,6 +9,9 @@ tests_unit_test_stun_SOURCES = tests/unit/test_stun.c
 tests_unit_test_stun_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_stun_LDADD = $(TEST_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/stun
+
+TESTS += tests/interop/netns_lab_selftest.sh
+EXTRA_DIST += tests/interop/netns_lab.sh tests/interop/natprobe.py tests/interop/netns_lab_selftest.sh
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_stun
