@@ -1,17 +1,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # src/nat.mk: NAT traversal (issue 16): the STUN Binding client, its unit test and fuzz target, and the NAT lab
-# (network namespaces with a real nftables NAT: tests/interop/netns_lab.sh) with its selftest.
+# (network namespaces with a real nftables NAT: tests/interop/netns_lab.sh) with its selftest, STUN and call tests.
 src_libsphone_a_SOURCES += src/stun.c src/stun.h
 
-check_PROGRAMS += tests/unit/test_stun
+check_PROGRAMS += tests/unit/test_stun tests/unit/stun_probe
 TESTS += tests/unit/test_stun
 tests_unit_test_stun_SOURCES = tests/unit/test_stun.c
 tests_unit_test_stun_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_stun_LDADD = $(TEST_LIBS)
-EXTRA_DIST += tests/fuzz/corpus/stun
+# the lab's STUN client (not a test by itself)
+tests_unit_stun_probe_SOURCES = tests/unit/stun_probe.c
+tests_unit_stun_probe_LDADD = $(TEST_LIBS)
 
-TESTS += tests/interop/netns_lab_selftest.sh
-EXTRA_DIST += tests/interop/netns_lab.sh tests/interop/natprobe.py tests/interop/netns_lab_selftest.sh
+TESTS += tests/interop/netns_lab_selftest.sh tests/interop/nat_stun.sh tests/interop/nat_call.sh
+EXTRA_DIST += tests/interop/netns_lab.sh tests/interop/natprobe.py tests/interop/netns_lab_selftest.sh \
+	tests/interop/nat_stun.sh tests/interop/nat_call.sh tests/fuzz/corpus/stun doc/nat.md
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_stun

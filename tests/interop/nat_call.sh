@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# nat_call.sh: what sphone does behind a NAT today, in the NAT lab (doc/nat.md): a sphone at home behind a
+# symmetric NAT calls a sphone on the provider's side through Kamailio: audio both ways (the public side
+# latches to the authenticated SRTP), only TLS and SRTP on the router's outside link; then, with the router's
+# TCP timeout shorter than the idle time, a keepalive shorter still keeps the home reachable for a call.
+mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
+. "$top_srcdir/tests/interop/lab.sh"
+. "$top_srcdir/tests/interop/call_lib.sh"
+. "$top_srcdir/tests/interop/netns_lab.sh"
+nl_require kamailio dumpcap tshark sox
+[ -x "$SPHONE" ] || skip_all "$SPHONE not built"
+BIN=$SPHONE
+
+nl_setup symmetric || { echo "Bail out! nl_setup failed"; exit 1; }
+nl_provider || { echo "Bail out! no certificates"; exit 1; }
+SIG=$WORK/signal60.wav
+lab_make_wav "$SIG" 60 || { echo "Bail out! no test signal"; exit 1; }
+lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
+nl_capture_start wan "$NL_ROUTER" wan0 "tcp port $KAM_TLS_PORT or udp" || { echo "Bail out! no capture"; exit 1; }
+
+SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
+cs_conf "$WORK/alice.conf" alice keepalive_interval=4
+cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
+SPHONE=$(nl_wrap sphone-provider "$NL_PROVIDER" "$BIN")
+cs_conf "$WORK/bob.conf" bob
+cs_start bob 8 "$WORK/bob.conf" --audio-in "$SIG" --audio-out "$WORK/bob-heard.wav" --auto-answer
+cs_wait alice registered 15; ok $? "alice at home ($NL_HOME_IP) registered through the symmetric NAT"
+cs_wait bob registered 15; ok $? "bob on the provider's side registered"
+
+# --- a call from behind the NAT ------------------------------------------------------------------------
+cs_cmd alice "call sip:bob@sip.test"
+cs_wait alice established 15; ok $? "alice -> bob: established"
+[ "$(cs_field alice established srtp)" = true ]; ok $? "with SRTP"
+sleep 7
+n=$(cs_count bob security)
+cs_cmd bob verify
+WAIT_SECS=3 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/bob.events') -gt $n ]"
+cs_field bob security remote_media | grep -q "^$NL_WAN_IP:"
+ok $? "bob sends to the NAT's mapping, learnt from alice's authenticated SRTP ($(cs_field bob security remote_media))"
+[ "$(cs_field bob security rtp_received)" -gt 250 ] && [ "$(cs_field bob security auth_failures)" = 0 ]
+ok $? "bob: $(cs_field bob security rtp_received) packets received, no authentication failure"
+cs_cmd alice hangup
+cs_wait alice ended 5; ok $? "alice hangs up"
+cs_wait bob ended 5; ok $? "bob sees the BYE"
+CALLID=$(grep "LAB REQ method=INVITE user=alice " "$KAM_LOG" | head -n 1 | sed 's/.*callid=//')
+cs_quit bob
+cs_quit alice
+
+PLAYED="--block 0.2 --max-jump 2.5"
+cs_wavcut "$WORK/alice-heard.wav" "$WORK/a.wav" 0 6
+cs_wavcut "$WORK/bob-heard.wav" "$WORK/b.wav" 0 6
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/a.wav" --min-corr 0.9 --min-seconds 4 $PLAYED)
+ok $? "audio bob -> alice (into the NAT) matches ($res)"
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b.wav" --min-corr 0.9 --min-seconds 4 $PLAYED)
+ok $? "audio alice -> bob (out of the NAT) matches ($res)"
+
+lab_capture_stop
+[ "$(tshark -r "$LAB_PCAP" -T fields -e ip.src -e ip.dst 2>/dev/null | grep -c '10\.200\.')" -eq 0 ] &&
+	[ "$(nl_leaks)" = 0 ]
+ok $? "outside link: no private address"
+n=$(wire_tls_records "$LAB_PCAP" "$KAM_TLS_PORT")
+[ "$n" -gt 10 ] && ! wire_has_plain_sip "$LAB_PCAP" "$KAM_TLS_PORT"
+ok $? "outside link: $n TLS records, no readable SIP"
+ports=$(lab_kam_media_ports "$CALLID")
+e=$(rtp_payload_entropy "$LAB_PCAP" "$ports" "$WORK/srtp-as-pcmu.wav")
+ok $? "outside link: the call's RTP (ports $ports)"
+lab_float_ge "$e" 7.9 && ! "$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/srtp-as-pcmu.wav" --quiet >/dev/null
+ok $? "outside link: SRTP (entropy $e bits/byte), not the signal"
+
+# --- idle longer than the NAT keeps a TCP connection: the keepalive holds it -------------------------------
+nl_timeouts 30 10
+SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
+cs_start alice2 7 "$WORK/alice.conf" --auto-answer
+cs_wait alice2 registered 15; ok $? "alice registered again (keepalive every 4 s, the router forgets idle TCP after 10 s)"
+sleep 22
+SPHONE=$(nl_wrap sphone-provider "$NL_PROVIDER" "$BIN")
+cs_start bob2 8 "$WORK/bob.conf"
+cs_wait bob2 registered 15
+cs_cmd bob2 "call sip:alice@sip.test"
+cs_wait alice2 incoming 10; ok $? "after 22 s idle (and bob's registration) a call reaches alice"
+cs_wait bob2 established 10; ok $? "... and is answered"
+[ "$(cs_count alice2 registering)" = 1 ] && ! grep -q "keep-alive answer" "$WORK/alice2.log"
+ok $? "alice's flow never broke (one registration, no missed keepalive answer)"
+cs_cmd bob2 hangup
+cs_wait alice2 ended 5
+cs_quit bob2
+cs_quit alice2
+[ "$TAP_FAILED" = 0 ] || { cs_diag alice; cs_diag bob; cs_diag alice2; }
+done_testing
