@@ -61,12 +61,16 @@ ok $? "no NAT: the mapped address is the local one: nat=no, nothing to rewrite (
 nl_set_nat cone && nl_flush
 
 # --- retransmissions on a lossy path ---------------------------------------------------------------------
-# the router drops STUN for the first 0.5 s: requests at 0, 100, 300 ms are lost, the one at 700 ms gets through
-nl_exec "$NL_ROUTER" nft insert rule ip nl_lab forward udp dport "$NL_STUN_PORT" drop
+# the router drops STUN until it has dropped 2 requests (at 0 and 100 ms); a later one gets through
+nl_exec "$NL_ROUTER" nft insert rule ip nl_lab forward udp dport "$NL_STUN_PORT" counter drop
+dropped() {
+	[ "$(nl_exec "$NL_ROUTER" nft list chain ip nl_lab forward |
+		sed -n "s/.*dport $NL_STUN_PORT counter packets \([0-9]*\).*/\1/p")" -ge "$1" ]
+}
 nl_capture_start lan "$NL_ROUTER" lan0 "udp port $NL_STUN_PORT" || { echo "Bail out! no capture"; exit 1; }
 nl_exec "$NL_HOME" "$PROBE" --bind 0.0.0.0:6003 --rto 100 "$S1" >"$WORK/lossy.out" &
 p=$!
-sleep 0.5
+WAIT_SECS=10 wait_for dropped 2
 nl_set_nat cone
 wait $p
 ok $? "lossy path: the Binding succeeds ($(cat "$WORK/lossy.out"))"

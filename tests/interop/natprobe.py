@@ -10,7 +10,11 @@
                              (IDX a socket the client never sent to: does the NAT let it in?)
         LATER SECS TOKEN  -> "ACK" back, and SECS later this socket sends "TOKEN TOKEN" to the sender's
                              address (has the NAT's binding outlived SECS of silence?)
-      On a TCP connection each line "WHO" gets "SEEN ip:port" back.
+      On a TCP connection each line "WHO" gets "SEEN ip:port" back. A control socket on 127.0.0.1:4999
+      (of the server's namespace) takes "SENDTO IDX IP:PORT TOKEN": socket IDX sends "TOKEN TOKEN" to
+      IP:PORT at once, unprompted (is a binding still there after something the test did?), and "OK" back.
+  natprobe.py ctl IDX IP:PORT TOKEN
+      Send that SENDTO to the server's control socket; exit 0 when it answered OK.
   natprobe.py client BIND STEP...
       From one UDP socket bound to BIND (ADDR:PORT; port 0: any), run the steps in order and print one
       line for each step that has an answer:
@@ -19,6 +23,9 @@
         later SERVER SECS   "token from IP:PORT" if the delayed datagram arrived within SECS + 2 s, else "none"
         tcp SERVER          open a TCP connection (bound to BIND's address) and keep it: "connected" or "none"
         tcpwho              "seen IP:PORT" over that connection, or "none" (no answer within 2 s)
+        expect TOKEN SECS   "token from IP:PORT" if "TOKEN TOKEN" arrived (also before this step) within
+                            SECS, else "none"
+        waitfile PATH       wait (at most 60 s) until PATH exists: the test's signal to go on
         sleep SECS          wait
       SERVER is ADDR:PORT. Exit status 0 (the lines carry the verdicts).
 """
@@ -47,13 +54,19 @@ def serve(addrs):
         t.listen(8)
         udp.append(u)
         threading.Thread(target=tcp_accept, args=(t,), daemon=True).start()
+    ctl = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    ctl.bind(("127.0.0.1", 4999))
     print("ready", flush=True)
     while True:
-        ready, _, _ = select.select(udp, [], [])
+        ready, _, _ = select.select(udp + [ctl], [], [])
         for u in ready:
             data, src = u.recvfrom(2048)
             words = data.decode("ascii", "replace").split()
-            if words == ["WHO"]:
+            if u is ctl:
+                if len(words) == 4 and words[0] == "SENDTO" and words[1].isdigit() and int(words[1]) < len(udp):
+                    udp[int(words[1])].sendto(("TOKEN " + words[3]).encode(), hostport(words[2]))
+                    ctl.sendto(b"OK", src)
+            elif words == ["WHO"]:
                 u.sendto(("SEEN %s:%d" % src).encode(), src)
             elif len(words) == 3 and words[0] == "POKE" and words[1].isdigit() and int(words[1]) < len(udp):
                 u.sendto(b"ACK", src)
@@ -152,6 +165,15 @@ def client(bind, steps):
                     line = b""
             print("seen " + line.decode().strip()[5:] if line.startswith(b"SEEN ") else "none", flush=True)
             i += 1
+        elif op == "expect":
+            src = wait_token(s, steps[i + 1], float(steps[i + 2]))
+            print("token from %s:%d" % src if src else "none", flush=True)
+            i += 3
+        elif op == "waitfile":
+            end = time.monotonic() + 60
+            while not os.path.exists(steps[i + 1]) and time.monotonic() < end:
+                time.sleep(0.05)
+            i += 2
         elif op == "sleep":
             time.sleep(float(steps[i + 1]))
             i += 2
@@ -164,6 +186,9 @@ def main(argv):
         serve(argv[1:])
     elif len(argv) >= 2 and argv[0] == "client":
         client(argv[1], argv[2:])
+    elif len(argv) == 4 and argv[0] == "ctl":
+        c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sys.exit(0 if ask(c, "127.0.0.1:4999", "SENDTO " + " ".join(argv[1:]), "OK") else 1)
     else:
         sys.exit(__doc__)
 

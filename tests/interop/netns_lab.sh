@@ -27,7 +27,7 @@
 #   set-up      nl_require nl_setup nl_provider nl_wrap nl_exec
 #   the router  nl_set_nat nl_timeouts nl_flush nl_conntrack_count nl_leaks
 #   the home    nl_home_move
-#   tools       nl_start_stun nl_probe_server nl_probe nl_capture_start (lab_capture_stop ends it)
+#   tools       nl_start_stun nl_probe_server nl_probe nl_probe_send nl_capture_start (lab_capture_stop ends it)
 
 NL_HOME_IP=10.200.1.2
 NL_LAN_IP=10.200.1.1
@@ -246,15 +246,21 @@ nl_start_stun() {
 }
 
 # nl_probe_server NS ADDR:PORT...: natprobe.py serve (see there) in namespace NS, until the test ends;
-#   waits until it is bound. Exports NL_PROBE_PID.
+#   waits until it is bound. Exports NL_PROBE_PID and NL_PROBE_NS.
 nl_probe_server() {
 	local ns=$1 log
 	shift
+	NL_PROBE_NS=$ns
 	log=$WORK/natprobe-serve.$$.$(od -An -N2 -tu2 /dev/urandom | tr -d ' ').log
 	ip netns exec "$ns" "$PYTHON" "$LAB_SRC/natprobe.py" serve "$@" </dev/null >"$log" 2>&1 &
 	NL_PROBE_PID=$!
 	track_pid "$NL_PROBE_PID"
 	WAIT_SECS=5 wait_for grep -qs '^ready' "$log" || { diag "natprobe serve: $(cat "$log")"; return 1; }
+}
+
+# nl_probe_send IDX ADDR:PORT TOKEN: the probe server's socket IDX sends "TOKEN TOKEN" to ADDR:PORT now
+nl_probe_send() {
+	nl_exec "$NL_PROBE_NS" "$PYTHON" "$LAB_SRC/natprobe.py" ctl "$@"
 }
 
 # nl_probe NS BIND STEP...: natprobe.py client (see there) in namespace NS; prints its lines
