@@ -47,13 +47,16 @@ CALLID=$(grep "LAB REQ method=INVITE user=alice " "$KAM_LOG" | head -n 1 | sed '
 cs_quit bob
 cs_quit alice
 
+# what each played out in real time (jitter buffer, concealment): the question here is whether each
+# direction gets through the NAT at all; the signal gives 0.97-0.99 on an idle machine, 0.85-0.9 at load
+# average 10 (make -j2 check beside other suites), silence or another signal < 0.3
 PLAYED="--block 0.2 --max-jump 2.5"
 cs_wavcut "$WORK/alice-heard.wav" "$WORK/a.wav" 0 6
 cs_wavcut "$WORK/bob-heard.wav" "$WORK/b.wav" 0 6
-res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/a.wav" --min-corr 0.9 --min-seconds 4 $PLAYED)
-ok $? "audio bob -> alice (into the NAT) matches ($res)"
-res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b.wav" --min-corr 0.9 --min-seconds 4 $PLAYED)
-ok $? "audio alice -> bob (out of the NAT) matches ($res)"
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/a.wav" --min-corr 0.7 --min-seconds 4 $PLAYED)
+ok $? "audio bob -> alice (into the NAT) is the signal ($res)"
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b.wav" --min-corr 0.7 --min-seconds 4 $PLAYED)
+ok $? "audio alice -> bob (out of the NAT) is the signal ($res)"
 
 lab_capture_stop
 [ "$(tshark -r "$LAB_PCAP" -T fields -e ip.src -e ip.dst 2>/dev/null | grep -c '10\.200\.')" -eq 0 ] &&
