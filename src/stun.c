@@ -14,12 +14,13 @@
 #include "crypto.h"
 #include "loop.h"
 #include "stun.h"
-#include "version.h"
 
 #define FINGERPRINT_XOR 0x5354554eu
 #define MI_LEN 20
 /* RFC 5389 15.3/15.6/15.10: longest USERNAME, reason phrase and SOFTWARE, in bytes */
 #define TEXT_MAX 763
+/* the SOFTWARE we send: fits the request buffer with header and FINGERPRINT */
+#define SOFTWARE_MAX 96
 
 /* ---- the wire format ---- */
 
@@ -500,16 +501,17 @@ static void retx_h(void *arg)
 }
 
 int stun_binding_alloc(struct stun_binding **bp, struct loop *l, const struct sockaddr *server, socklen_t slen,
-		       const struct stun_timers *t, stun_send_h *send, stun_binding_h *h, void *arg)
+		       const struct stun_timers *t, const char *software, stun_send_h *send, stun_binding_h *h,
+		       void *arg)
 {
 	struct stun_binding *b;
 	struct stun_enc e;
 	struct wbuf w;
-	char sw[64];
 	int err;
 
 	if (!bp || !l || !server || !send || !h || slen == 0 || slen > sizeof(struct sockaddr_storage) ||
-	    (server->sa_family != AF_INET && server->sa_family != AF_INET6))
+	    (server->sa_family != AF_INET && server->sa_family != AF_INET6) ||
+	    (software && strlen(software) > SOFTWARE_MAX))
 		return EINVAL;
 	b = calloc(1, sizeof(*b));
 	if (!b)
@@ -524,11 +526,10 @@ int stun_binding_alloc(struct stun_binding **bp, struct loop *l, const struct so
 	tmr_init(&b->tmr);
 	if ((err = crypto_rand(b->tid, sizeof(b->tid))) != 0)
 		goto out;
-	/* SOFTWARE (RFC 5389 15.10) names the client, as User-Agent does in SIP */
-	snprintf(sw, sizeof(sw), "sphone/%s", sphone_version());
 	wbuf_init_static(&w, b->req, sizeof(b->req));
 	stun_enc_begin(&e, &w, STUN_METHOD_BINDING, STUN_CLASS_REQUEST, b->tid);
-	stun_enc_attr(&e, STUN_ATTR_SOFTWARE, sw, strlen(sw));
+	if (software && *software)
+		stun_enc_attr(&e, STUN_ATTR_SOFTWARE, software, strlen(software));
 	if ((err = stun_enc_end(&e, true)) != 0)
 		goto out;
 	b->req_len = w.len;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* stun.h: STUN (RFC 5389) Binding: messages with FINGERPRINT and (XOR-)MAPPED-ADDRESS, and a client transaction on the loop. */
+/* stun.h: STUN (RFC 5389) Binding: messages with FINGERPRINT and (XOR-)MAPPED-ADDRESS, a client transaction. */
 #ifndef SPHONE_STUN_H
 #define SPHONE_STUN_H
 
@@ -160,14 +160,16 @@ struct stun_binding;
 
 /*
  * Starts a Binding transaction towards server: a fresh 96-bit transaction ID
- * from crypto_rand, the request (SOFTWARE, FINGERPRINT) sent at once through
+ * from crypto_rand, the request (SOFTWARE when software is not NULL or empty,
+ * at most 96 bytes, e.g. "sphone/0.1.0"; FINGERPRINT) sent at once through
  * send, retransmissions on l's timers. The caller owns the socket and hands
  * every received datagram that stun_is_msg accepts to stun_binding_recv.
  * 0, EINVAL, ENOMEM, EIO (no random bytes), or the first send's error
  * (nothing started then, *bp untouched).
  */
 int stun_binding_alloc(struct stun_binding **bp, struct loop *l, const struct sockaddr *server, socklen_t slen,
-		       const struct stun_timers *t, stun_send_h *send, stun_binding_h *h, void *arg);
+		       const struct stun_timers *t, const char *software, stun_send_h *send, stun_binding_h *h,
+		       void *arg);
 /*
  * A received datagram from src. 0: it was a response to this transaction
  * from its server (consumed; also a late duplicate after the transaction

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* stun_probe.c: test helper for the NAT lab: STUN Binding requests (src/stun.c) from one UDP socket, one line per server. */
+/* stun_probe.c: NAT lab helper: STUN Binding requests (src/stun.c) from one UDP socket, one line per server. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -13,6 +13,7 @@
 
 #include "loop.h"
 #include "stun.h"
+#include "version.h"
 
 /*
  * stun_probe [--bind ADDR:PORT] [--rto MS] [--rc N] SERVER:PORT...
@@ -101,7 +102,10 @@ int main(int argc, char **argv)
 	struct probe pr = { .fd = -1 };
 	struct sockaddr_in bind_to = { .sin_family = AF_INET }, srv;
 	struct stun_timers t = { 0 };
+	char software[64];
 	int i, failed = 0;
+
+	snprintf(software, sizeof(software), "sphone/%s", sphone_version());
 
 	for (i = 1; i < argc && !strncmp(argv[i], "--", 2); i += 2) {
 		if (i + 1 >= argc)
@@ -135,7 +139,8 @@ int main(int argc, char **argv)
 		pr.done = false;
 		pr.software[0] = '\0';
 		memset(&pr.r, 0, sizeof(pr.r));
-		err = stun_binding_alloc(&pr.b, pr.l, (struct sockaddr *)&srv, sizeof(srv), &t, send_h, done_h, &pr);
+		err = stun_binding_alloc(&pr.b, pr.l, (struct sockaddr *)&srv, sizeof(srv), &t, software, send_h, done_h,
+					 &pr);
 		if (!err) {
 			while (!pr.done)
 				loop_run(pr.l);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_stun.c: STUN messages against the RFC 5769 test vectors, hostile bytes, and the Binding transaction on the loop. */
+/* test_stun.c: STUN against the RFC 5769 vectors, hostile bytes, and the Binding transaction on the loop. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -392,6 +392,12 @@ static void tu_h(int err, const struct stun_result *r, void *arg)
 	}
 }
 
+static int start(struct stun_binding **bp, struct loop *l, const struct sockaddr_in *srv, const struct stun_timers *t,
+		 struct tu *tu)
+{
+	return stun_binding_alloc(bp, l, (const struct sockaddr *)srv, sizeof(*srv), t, "sphone/test", send_h, tu_h, tu);
+}
+
 static void run_until(struct loop *l, const struct tu *tu, uint64_t max_ms)
 {
 	uint64_t end = loop_now_ms() + max_ms;
@@ -459,13 +465,12 @@ static void test_transaction(void)
 	memset(&f, 0, sizeof(f));
 	memset(&tu, 0, sizeof(tu));
 	f.t0 = loop_now_ms();
-	is_int(stun_binding_alloc(&b, l, (struct sockaddr *)&srv, sizeof(srv), &t, send_h, tu_h, &tu), 0,
+	is_int(start(&b, l, &srv, &t, &tu), 0,
 	       "binding started");
 	is_int(f.n, 1, "first request sent at once");
 	ok(stun_decode(&m, f.last, f.last_len) == 0 && m.cls == STUN_CLASS_REQUEST && m.method == STUN_METHOD_BINDING,
 	   "it is a Binding request");
-	ok(m.has_fingerprint && m.software.l > 7 && !memcmp(m.software.p, "sphone/", 7),
-	   "with FINGERPRINT and SOFTWARE sphone/...");
+	ok(m.has_fingerprint && pl_is(m.software, "sphone/test"), "with FINGERPRINT and the SOFTWARE given");
 	ok(m.n_unknown == 0 && !m.has_integrity && !m.username.p, "and nothing else");
 	memcpy(first_tid, m.tid, STUN_TID_LEN);
 	run_until(l, &tu, 5000);
@@ -487,7 +492,7 @@ static void test_transaction(void)
 	memset(&f, 0, sizeof(f));
 	memset(&tu, 0, sizeof(tu));
 	f.t0 = loop_now_ms();
-	stun_binding_alloc(&b, l, (struct sockaddr *)&srv, sizeof(srv), &t, send_h, tu_h, &tu);
+	start(&b, l, &srv, &t, &tu);
 	ok(memcmp(f.last + 8, first_tid, STUN_TID_LEN) != 0, "a new transaction ID per transaction");
 	while (f.n < 2)
 		loop_run_once(l, 5);
@@ -529,7 +534,7 @@ static void test_transaction(void)
 		for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 			memset(&f, 0, sizeof(f));
 			memset(&tu, 0, sizeof(tu));
-			stun_binding_alloc(&b, l, (struct sockaddr *)&srv, sizeof(srv), &t, send_h, tu_h, &tu);
+			start(&b, l, &srv, &t, &tu);
 			n = respond(&f, resp, sizeof(resp), cases[k].attrs, cases[k].code);
 			stun_binding_recv(b, resp, n, (struct sockaddr *)&srv);
 			ok(tu.calls == 1 && tu.err == cases[k].err && tu.r.error_code == cases[k].code, "%s", cases[k].what);
@@ -547,13 +552,13 @@ static void test_transaction(void)
 	f.fail_at = 1;
 	f.fail_err = ENETUNREACH;
 	b = NULL;
-	is_int(stun_binding_alloc(&b, l, (struct sockaddr *)&srv, sizeof(srv), &t, send_h, tu_h, &tu), ENETUNREACH,
+	is_int(start(&b, l, &srv, &t, &tu), ENETUNREACH,
 	       "first send fails: the start fails");
 	ok(b == NULL && tu.calls == 0, "nothing started, nothing reported");
 	memset(&f, 0, sizeof(f));
 	f.fail_at = 2;
 	f.fail_err = EAGAIN;
-	stun_binding_alloc(&b, l, (struct sockaddr *)&srv, sizeof(srv), &t, send_h, tu_h, &tu);
+	start(&b, l, &srv, &t, &tu);
 	while (f.n < 3)
 		loop_run_once(l, 5);
 	ok(tu.calls == 0 && stun_binding_active(b), "EAGAIN on a retransmission: carries on");
@@ -567,18 +572,31 @@ static void test_transaction(void)
 	memset(&f, 0, sizeof(f));
 	memset(&tu, 0, sizeof(tu));
 	tu.free_in_cb = true;
-	stun_binding_alloc(&tu.b, l, (struct sockaddr *)&srv, sizeof(srv), &t, send_h, tu_h, &tu);
+	start(&tu.b, l, &srv, &t, &tu);
 	n = respond(&f, resp, sizeof(resp), "x", 0);
 	is_int(stun_binding_recv(tu.b, resp, n, (struct sockaddr *)&srv), 0, "response taken; handler frees the binding");
 	ok(tu.calls == 1 && tu.b == NULL, "freed in the handler (valgrind/ASan check the rest)");
 	memset(&tu, 0, sizeof(tu));
 	tu.free_in_cb = true;
-	stun_binding_alloc(&tu.b, l, (struct sockaddr *)&srv, sizeof(srv), &t, send_h, tu_h, &tu);
+	start(&tu.b, l, &srv, &t, &tu);
 	run_until(l, &tu, 5000);
 	ok(tu.calls == 1 && tu.err == ETIMEDOUT && tu.b == NULL, "freed in the timeout's handler");
 
-	/* bad arguments */
-	ok(stun_binding_alloc(&b, l, NULL, 0, &t, send_h, tu_h, &tu) == EINVAL, "no server: EINVAL");
+	/* no SOFTWARE; bad arguments */
+	memset(&f, 0, sizeof(f));
+	memset(&tu, 0, sizeof(tu));
+	stun_binding_alloc(&b, l, (struct sockaddr *)&srv, sizeof(srv), &t, NULL, send_h, tu_h, &tu);
+	ok(stun_decode(&m, f.last, f.last_len) == 0 && !m.software.p && m.has_fingerprint, "software NULL: none sent");
+	stun_binding_free(b);
+	{
+		char longsw[98];
+
+		memset(longsw, 'x', sizeof(longsw) - 1);
+		longsw[sizeof(longsw) - 1] = '\0';
+		ok(stun_binding_alloc(&b, l, (struct sockaddr *)&srv, sizeof(srv), &t, longsw, send_h, tu_h, &tu) == EINVAL,
+		   "SOFTWARE longer than 96 bytes: EINVAL");
+	}
+	ok(stun_binding_alloc(&b, l, NULL, 0, &t, NULL, send_h, tu_h, &tu) == EINVAL, "no server: EINVAL");
 	stun_binding_free(NULL);
 	ok(stun_binding_recv(NULL, resp, n, (struct sockaddr *)&srv) == ENOENT, "NULL binding: ENOENT");
 	loop_free(l);
@@ -657,7 +675,9 @@ static void test_socket(void)
 		   ((struct sockaddr_in *)&local)->sin_port != 0,
 	   "... is 127.0.0.1 with its port, towards a loopback server");
 	loop_fd_listen(l, md.fd, LOOP_READ, media_rx, &md);
-	is_int(stun_binding_alloc(&md.b, l, (struct sockaddr *)&srv, sizeof(srv), &t, sock_send, media_done_h, &md), 0,
+	is_int(stun_binding_alloc(&md.b, l, (struct sockaddr *)&srv, sizeof(srv), &t, "sphone/test", sock_send,
+				  media_done_h, &md),
+	       0,
 	       "binding on the media socket");
 	/* the server: RTP first, a stray STUN message, then the real response from the same socket */
 	{
