@@ -21,5 +21,5 @@ noinst_PROGRAMS += tests/fuzz/fuzz_stun
 tests_fuzz_fuzz_stun_SOURCES = tests/fuzz/fuzz_stun.c
 tests_fuzz_fuzz_stun_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_stun_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_stun_LDADD = src/libsphone.a $(CORE_LIBS)
+tests_fuzz_fuzz_stun_LDADD = $(SPHONE_LIBS)
 endif
