@@ -5,6 +5,6 @@ TEST_LIBS = $(SPHONE_LIBS)
 EXTRA_DIST += tests/tap.h tests/interop/lib.sh
 
 TESTS += tests/cli.sh tests/licence.sh tests/layers.sh
-EXTRA_DIST += tests/cli.sh tests/licence.sh tests/layers.sh COPYING tests/data/rfc4475/README
+EXTRA_DIST += tests/cli.sh tests/licence.sh tests/timeout.sh tests/layers.sh COPYING tests/data/rfc4475/README
 TESTS += tests/interop/lab_selftest.sh
 EXTRA_DIST += tests/interop/lab.sh tests/interop/kamailio.cfg tests/interop/labtool.py tests/interop/wavcmp.py tests/interop/lab_selftest.sh
