@@ -5,7 +5,8 @@ noinst_LIBRARIES += base/libsphone_base.a
 base_libsphone_base_a_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/base -I$(top_builddir)
 base_libsphone_base_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 base_libsphone_base_a_SOURCES = base/buf.c base/buf.h base/pl.c base/pl.h base/log.c base/log.h \
-	base/loop.c base/loop.h base/b64.c base/b64.h base/conf.c base/conf.h base/crypto.c base/crypto.h
+	base/loop.c base/loop.h base/b64.c base/b64.h base/conf.c base/conf.h base/crypto.c base/crypto.h \
+	base/text.c base/text.h
 
 check_PROGRAMS += tests/unit/test_buf tests/unit/test_log tests/unit/test_loop tests/unit/test_b64 tests/unit/test_conf
 TESTS += tests/unit/test_buf tests/unit/test_log tests/unit/test_loop tests/unit/test_b64 tests/unit/test_conf

@@ -27,6 +27,9 @@ static const char *const kind_names[] = {
 	[EVENT_ENDED] = "ended",
 	[EVENT_HELP] = "help",
 	[EVENT_DEMO] = "demo",
+	[EVENT_HISTORY] = "history",
+	[EVENT_MISSED] = "missed",
+	[EVENT_MWI] = "mwi",
 };
 _Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == EVENT_KIND_COUNT,
 	       "event.c: every event kind needs its name in kind_names");

@@ -35,6 +35,9 @@ enum event_kind {
 	EVENT_ENDED,
 	EVENT_HELP,                /* ui_headless.c: the commands */
 	EVENT_DEMO,                /* demo.c: the demo call's verdict */
+	EVENT_HISTORY,             /* ua_history.c: one call of the history (on request, and as each call ends) */
+	EVENT_MISSED,              /* ua_history.c: how many missed calls are new (not yet seen) */
+	EVENT_MWI,                 /* mwi.c: an account's voicemail indicator */
 	EVENT_KIND_COUNT
 };
 

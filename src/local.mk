@@ -15,3 +15,4 @@ include src/ua.mk
 include src/call.mk
 include src/sdp.mk
 include src/nat.mk
+include src/history.mk

@@ -768,6 +768,9 @@ static ui_model_event_h *const handlers[] = {
 	[EVENT_ENDED] = on_ended,
 	[EVENT_HELP] = on_call,
 	[EVENT_DEMO] = on_call,
+	[EVENT_HISTORY] = on_call,
+	[EVENT_MISSED] = on_call,
+	[EVENT_MWI] = on_call,
 };
 _Static_assert(sizeof(handlers) / sizeof(handlers[0]) == EVENT_KIND_COUNT,
 	       "ui_model.c: every event kind (event.h) needs its handler in handlers[]");
