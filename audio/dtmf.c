@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "be.h"
 #include "dtmf.h"
 
 static const char digits[] = "0123456789*#ABCD";
@@ -123,8 +124,7 @@ static void fill(const struct dtmf_send *s, struct dtmf_pkt *pkt, bool end, bool
 	pkt->marker = marker;
 	pkt->payload[0] = s->event;
 	pkt->payload[1] = (uint8_t)((end ? 0x80 : 0) | DTMF_VOLUME);
-	pkt->payload[2] = (uint8_t)(s->dur >> 8);
-	pkt->payload[3] = (uint8_t)s->dur;
+	be16_put(pkt->payload + 2, (uint16_t)s->dur);
 }
 
 int dtmf_send_tick(struct dtmf_send *s, uint32_t now_ts, struct dtmf_pkt *pkt)
@@ -234,7 +234,7 @@ int dtmf_recv_packet(struct dtmf_recv *r, uint32_t ts, const uint8_t *payload, s
 		return EBADMSG;
 	event = payload[0];
 	end = payload[1] & 0x80;
-	dur = (uint32_t)(payload[2] << 8 | payload[3]);
+	dur = be16_get(payload + 2);
 	if (event > 15)
 		return ENOTSUP;
 

@@ -5,33 +5,10 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "be.h"
 #include "rtcp.h"
 
 #define NTP_UNIX_OFFSET 2208988800u /* seconds 1900-01-01 .. 1970-01-01 */
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* A small bounded writer: once it overflows it stays failed. */
 struct wbuf {
@@ -66,7 +43,7 @@ static void wb_u32(struct wbuf *w, uint32_t v)
 {
 	uint8_t *p = wb_take(w, 4);
 	if (p)
-		wr32(p, v);
+		be32_put(p, v);
 }
 
 static void wb_bytes(struct wbuf *w, const void *b, size_t n)
@@ -85,7 +62,7 @@ static void wb_close(struct wbuf *w, size_t start, uint8_t count, uint8_t pt)
 		return;
 	w->p[start] = (uint8_t)(2 << 6 | count);
 	w->p[start + 1] = pt;
-	wr16(w->p + start + 2, (uint16_t)((w->n - start) / 4 - 1));
+	be16_put(w->p + start + 2, (uint16_t)((w->n - start) / 4 - 1));
 }
 
 static void wb_rb(struct wbuf *w, const struct rtcp_rb *rb)
@@ -181,13 +158,13 @@ static int parse_rbs(struct rtcp_info *t, const uint8_t *p, size_t len, unsigned
 		if (t->rb_count >= RTCP_MAX_RB)
 			break;
 		rb = &t->rb[t->rb_count++];
-		rb->ssrc = rd32(p);
+		rb->ssrc = be32_get(p);
 		rb->fraction_lost = p[4];
-		rb->cum_lost = sign24(rd32(p + 4));
-		rb->ext_max_seq = rd32(p + 8);
-		rb->jitter = rd32(p + 12);
-		rb->lsr = rd32(p + 16);
-		rb->dlsr = rd32(p + 20);
+		rb->cum_lost = sign24(be32_get(p + 4));
+		rb->ext_max_seq = be32_get(p + 8);
+		rb->jitter = be32_get(p + 12);
+		rb->lsr = be32_get(p + 16);
+		rb->dlsr = be32_get(p + 20);
 	}
 	return 0;
 }
@@ -201,7 +178,7 @@ static int parse_sdes(struct rtcp_info *t, const uint8_t *p, size_t len, unsigne
 		uint32_t ssrc;
 		if (len - off < 4)
 			return EBADMSG;
-		ssrc = rd32(p + off);
+		ssrc = be32_get(p + off);
 		off += 4;
 		for (;;) {
 			uint8_t type, ilen;
@@ -239,7 +216,7 @@ static int parse_bye(struct rtcp_info *t, const uint8_t *p, size_t len, unsigned
 		return EBADMSG;
 	t->bye = true;
 	for (unsigned i = 0; i < count && t->bye_count < RTCP_MAX_RB; i++)
-		t->bye_ssrc[t->bye_count++] = rd32(p + 4 * i);
+		t->bye_ssrc[t->bye_count++] = be32_get(p + 4 * i);
 	if (off < len) {
 		uint8_t rl = p[off];
 		if (len - off - 1 < rl)
@@ -271,7 +248,7 @@ int rtcp_parse(struct rtcp_info *info, const uint8_t *buf, size_t len)
 			return EBADMSG;
 		count = p[0] & 0x1F;
 		pt = p[1];
-		plen = 4 * ((size_t)rd16(p + 2) + 1);
+		plen = 4 * ((size_t)be16_get(p + 2) + 1);
 		if (plen > len - off)
 			return EBADMSG;
 		body = plen - 4;
@@ -290,12 +267,12 @@ int rtcp_parse(struct rtcp_info *info, const uint8_t *buf, size_t len)
 				return EBADMSG;
 			if (!t.has_sr && !t.has_rr) {
 				t.has_sr = true;
-				t.sr_ssrc = rd32(p + 4);
-				t.sr.ntp_sec = rd32(p + 8);
-				t.sr.ntp_frac = rd32(p + 12);
-				t.sr.rtp_ts = rd32(p + 16);
-				t.sr.packets = rd32(p + 20);
-				t.sr.octets = rd32(p + 24);
+				t.sr_ssrc = be32_get(p + 4);
+				t.sr.ntp_sec = be32_get(p + 8);
+				t.sr.ntp_frac = be32_get(p + 12);
+				t.sr.rtp_ts = be32_get(p + 16);
+				t.sr.packets = be32_get(p + 20);
+				t.sr.octets = be32_get(p + 24);
 			}
 			err = parse_rbs(&t, p + 28, body - 24, count);
 			break;
@@ -304,7 +281,7 @@ int rtcp_parse(struct rtcp_info *info, const uint8_t *buf, size_t len)
 				return EBADMSG;
 			if (!t.has_sr && !t.has_rr) {
 				t.has_rr = true;
-				t.rr_ssrc = rd32(p + 4);
+				t.rr_ssrc = be32_get(p + 4);
 			}
 			err = parse_rbs(&t, p + 8, body - 4, count);
 			break;

@@ -5,33 +5,10 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "be.h"
 #include "rtp.h"
 
 #define RTP_SEQ_MOD (1u << 16)
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 int rtp_hdr_decode(struct rtp_hdr *h, const uint8_t *pkt, size_t len)
 {
@@ -50,22 +27,22 @@ int rtp_hdr_decode(struct rtp_hdr *h, const uint8_t *pkt, size_t len)
 	t.cc = pkt[0] & 0x0F;
 	t.marker = pkt[1] & 0x80;
 	t.pt = pkt[1] & 0x7F;
-	t.seq = rd16(pkt + 2);
-	t.ts = rd32(pkt + 4);
-	t.ssrc = rd32(pkt + 8);
+	t.seq = be16_get(pkt + 2);
+	t.ts = be32_get(pkt + 4);
+	t.ssrc = be32_get(pkt + 8);
 	off = RTP_HDR_LEN;
 
 	if (len - off < 4u * t.cc)
 		return EBADMSG;
 	for (unsigned i = 0; i < t.cc; i++, off += 4)
-		t.csrc[i] = rd32(pkt + off);
+		t.csrc[i] = be32_get(pkt + off);
 
 	if (t.ext) {
 		size_t words;
 		if (len - off < 4)
 			return EBADMSG;
-		t.ext_profile = rd16(pkt + off);
-		words = rd16(pkt + off + 2);
+		t.ext_profile = be16_get(pkt + off);
+		words = be16_get(pkt + off + 2);
 		off += 4;
 		if (len - off < 4 * words)
 			return EBADMSG;
@@ -99,11 +76,11 @@ int rtp_hdr_encode(uint8_t *buf, size_t cap, const struct rtp_hdr *h, size_t *hd
 		return ENOBUFS;
 	buf[0] = (uint8_t)(RTP_VERSION << 6 | h->cc);
 	buf[1] = (uint8_t)((h->marker ? 0x80 : 0) | h->pt);
-	wr16(buf + 2, h->seq);
-	wr32(buf + 4, h->ts);
-	wr32(buf + 8, h->ssrc);
+	be16_put(buf + 2, h->seq);
+	be32_put(buf + 4, h->ts);
+	be32_put(buf + 8, h->ssrc);
 	for (unsigned i = 0; i < h->cc; i++)
-		wr32(buf + RTP_HDR_LEN + 4 * i, h->csrc[i]);
+		be32_put(buf + RTP_HDR_LEN + 4 * i, h->csrc[i]);
 	if (hdr_len)
 		*hdr_len = n;
 	return 0;
@@ -170,9 +147,9 @@ int rtp_send_alloc(struct rtp_send **sp, uint8_t pt)
 	err = random_bytes(r, sizeof(r));
 	if (err)
 		goto out;
-	s->ssrc = rd32(r);
-	s->seq = test_first_seq(rd16(r + 4));
-	s->ts = rd32(r + 6);
+	s->ssrc = be32_get(r);
+	s->seq = test_first_seq(be16_get(r + 4));
+	s->ts = be32_get(r + 6);
 	s->pt = pt;
 	s->talkspurt = true;
 	*sp = s;
@@ -216,7 +193,7 @@ int rtp_send_new_ssrc(struct rtp_send *s, uint32_t avoid)
 	do {
 		if ((err = random_bytes(r, sizeof(r))) != 0)
 			return err;
-		ssrc = rd32(r);
+		ssrc = be32_get(r);
 	} while (ssrc == s->ssrc || ssrc == avoid);
 	s->ssrc = ssrc;
 	memset(&s->st, 0, sizeof(s->st));

@@ -15,6 +15,7 @@
 #include <srtp2/cipher.h>
 #include <srtp2/srtp.h>
 
+#include "be.h"
 #include "rtp.h"
 #include "srtp.h"
 
@@ -102,11 +103,6 @@ struct srtp_sess {
 	srtp_t tx_rtcp32;        /* the send key with a 32-bit SRTCP tag; only ever protects SRTCP */
 	srtp_t rx_rtcp32;        /* the receive key with a 32-bit SRTCP tag; only ever unprotects SRTCP */
 };
-
-static uint32_t be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static bool rx_ssrc_known(const struct srtp_sess *s, uint32_t ssrc)
 {
@@ -1141,7 +1137,7 @@ static bool rtcp_is_plain_compound(const uint8_t *p, size_t len)
 		size_t plen;
 		if (len - off < 4 || (p[off] >> 6) != 2)
 			return false;
-		plen = 4 * ((size_t)(p[off + 2] << 8 | p[off + 3]) + 1);
+		plen = 4 * ((size_t)be16_get(p + off + 2) + 1);
 		if (plen > len - off)
 			return false;
 		off += plen;
@@ -1163,7 +1159,7 @@ static bool rtp_layout_ok(const uint8_t *p, size_t len, size_t tag)
 	if (p[0] & 0x10) {
 		if (len - off < 4)
 			return false;
-		off += 4 + 4 * (size_t)(p[off + 2] << 8 | p[off + 3]);
+		off += 4 + 4 * (size_t)be16_get(p + off + 2);
 		if (off > len)
 			return false;
 	}
@@ -1274,7 +1270,7 @@ int srtp_sess_unprotect(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 		err = EPROTO;
 		goto out;
 	}
-	ssrc = be32_at(pkt + 8);
+	ssrc = be32_get(pkt + 8);
 	if (!rx_ssrc_allowed(s, ssrc)) {
 		err = ENOSPC;
 		goto out;
@@ -1419,7 +1415,7 @@ int srtp_sess_unprotect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len)
 	}
 	/* judged before libsrtp runs: a failed AEAD open may leave the buffer altered */
 	plain = rtcp_is_plain_compound(pkt, *len);
-	ssrc = be32_at(pkt + 4);
+	ssrc = be32_get(pkt + 4);
 	if (!rx_ssrc_allowed(s, ssrc)) {
 		err = ENOSPC;
 		goto out;

@@ -15,6 +15,7 @@
 #include "ring.h"
 #include "rtcp.h"
 #include "rtp.h"
+#include "sa.h"
 #include "stream.h"
 
 #define CLOCK_RATE 8000
@@ -126,28 +127,6 @@ static bool addr_valid(const struct sockaddr_storage *a)
 	return a->ss_family == AF_INET || a->ss_family == AF_INET6;
 }
 
-static socklen_t addr_len(const struct sockaddr_storage *a)
-{
-	return a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-}
-
-static bool addr_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-		return x->sin6_port == y->sin6_port &&
-		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
-	}
-	return false;
-}
-
-/* The RTCP address when only the RTP one is known: port + 1 (RFC 3550 11), or the same with mux. */
 static void addr_rtcp_default(struct sockaddr_storage *rtcp, const struct sockaddr_storage *rtp, bool mux)
 {
 	*rtcp = *rtp;
@@ -282,7 +261,7 @@ static int send_pkt(struct stream *s, uint8_t *buf, size_t len, bool rtcp)
 		s->st.send_errors++;
 		return err;
 	}
-	if (sendto(fd, buf, len, 0, (const struct sockaddr *)dst, addr_len(dst)) < 0) {
+	if (sendto(fd, buf, len, 0, (const struct sockaddr *)dst, sa_len(dst)) < 0) {
 		s->st.send_errors++;
 		return errno;
 	}
@@ -535,7 +514,7 @@ static int unprotect(struct stream *s, uint8_t *pkt, size_t *len, bool rtcp, uin
 
 static void latch(struct stream *s, struct sockaddr_storage *cur, const struct sockaddr_storage *from)
 {
-	if (addr_eq(cur, from))
+	if (sa_equal(cur, from))
 		return;
 	*cur = *from;
 	s->st.latches++;
@@ -961,7 +940,7 @@ static int zrtp_send_cb(const uint8_t *pkt, size_t len, void *arg)
 {
 	struct stream *s = arg;
 
-	if (sendto(s->rtp_fd, pkt, len, 0, (const struct sockaddr *)&s->remote_rtp, addr_len(&s->remote_rtp)) < 0) {
+	if (sendto(s->rtp_fd, pkt, len, 0, (const struct sockaddr *)&s->remote_rtp, sa_len(&s->remote_rtp)) < 0) {
 		s->st.send_errors++;
 		return errno;
 	}

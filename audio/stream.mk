@@ -11,5 +11,5 @@ TESTS += tests/unit/test_stream
 noinst_PROGRAMS += bench/bench_latency
 bench_bench_latency_SOURCES = bench/bench_latency.c
 bench_bench_latency_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS) -pthread
-bench_bench_latency_LDADD = audio/libsphone_audio.a $(AUDIO_LIBS) -lpthread
+bench_bench_latency_LDADD = $(AUDIO_LDADD) -lpthread
 EXTRA_DIST += doc/media.md

@@ -15,5 +15,5 @@ noinst_PROGRAMS += tests/fuzz/fuzz_zrtp
 tests_fuzz_fuzz_zrtp_SOURCES = tests/fuzz/fuzz_zrtp.c
 tests_fuzz_fuzz_zrtp_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_zrtp_LDFLAGS = -fsanitize=fuzzer
-tests_fuzz_fuzz_zrtp_LDADD = audio/libsphone_audio.a $(AUDIO_LIBS)
+tests_fuzz_fuzz_zrtp_LDADD = $(AUDIO_LDADD)
 endif

@@ -4,14 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "be.h"
 #include "zrtp_wire.h"
 
 #define ZRTP_PREAMBLE 0x505au
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 enum zrtp_wire_kind zrtp_wire_classify(const uint8_t *pkt, size_t len)
 {
@@ -23,11 +19,11 @@ enum zrtp_wire_kind zrtp_wire_classify(const uint8_t *pkt, size_t len)
 		return len >= 12 ? ZRTP_WIRE_RTP : ZRTP_WIRE_OTHER;
 	if ((pkt[0] >> 6) != 0 || len < ZRTP_WIRE_MIN || len > ZRTP_WIRE_MAX || len % 4 != 0)
 		return ZRTP_WIRE_OTHER;
-	if (be32(pkt + 4) != ZRTP_WIRE_COOKIE)
+	if (be32_get(pkt + 4) != ZRTP_WIRE_COOKIE)
 		return ZRTP_WIRE_OTHER;
-	if (((uint32_t)pkt[12] << 8 | pkt[13]) != ZRTP_PREAMBLE)
+	if (be16_get(pkt + 12) != ZRTP_PREAMBLE)
 		return ZRTP_WIRE_OTHER;
-	words = (size_t)pkt[14] << 8 | pkt[15];
+	words = be16_get(pkt + 14);
 	if (words * 4 != len - ZRTP_WIRE_HDR_LEN - 4)
 		return ZRTP_WIRE_OTHER;
 	return ZRTP_WIRE_ZRTP;

@@ -158,20 +158,32 @@ int wbuf_reserve(struct wbuf *w, size_t n)
 		ncap = ncap > SIZE_MAX / 2 ? need + 1 : ncap * 2;
 	if (w->max && ncap > w->max + 1)
 		ncap = w->max + 1;
-	/* Grow by copy, not realloc, so the old block can be wiped: it may hold secrets. */
-	np = malloc(ncap);
+	np = buf_grow_wiped(w->p, w->cap, w->len, ncap);
 	if (!np) {
 		w->err = ENOMEM;
 		return w->err;
 	}
-	if (w->p) {
-		memcpy(np, w->p, w->len);
-		explicit_bzero(w->p, w->cap);
-		free(w->p);
-	}
 	w->p = np;
 	w->cap = ncap;
 	return 0;
+}
+
+void *buf_grow_wiped(void *old, size_t oldcap, size_t used, size_t newcap)
+{
+	void *p;
+
+	if (used > newcap)
+		return NULL;
+	p = malloc(newcap ? newcap : 1);
+	if (!p)
+		return NULL;
+	if (old) {
+		if (used)
+			memcpy(p, old, used);
+		explicit_bzero(old, oldcap);
+		free(old);
+	}
+	return p;
 }
 
 int wbuf_put(struct wbuf *w, const void *p, size_t n)

@@ -61,4 +61,12 @@ int wbuf_printf(struct wbuf *w, const char *fmt, ...) __attribute__((format(prin
 /* Ensures room for n more bytes without writing them. */
 int wbuf_reserve(struct wbuf *w, size_t n);
 
+/*
+ * realloc for a buffer that may hold secrets (SIP text with keys, passwords): a new block of newcap
+ * bytes (newcap >= used) gets the first used bytes of old, and old (oldcap bytes; NULL with 0) is
+ * wiped before it is freed, where realloc would hand it back to the heap as it was. Returns the new
+ * block, or NULL (out of memory) with old untouched.
+ */
+void *buf_grow_wiped(void *old, size_t oldcap, size_t used, size_t newcap);
+
 #endif

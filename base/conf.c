@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "errbuf.h"
 
 #define CONF_MAX_SIZE (1024 * 1024)
 
@@ -42,18 +43,6 @@ struct parser {
 	struct seen_account *acc;
 	size_t nacc, capacc;
 };
-
-static void msgf(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void msgf(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errsz)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 static void vadd_error(char *err, size_t errsz, const char *fmt, va_list ap)
 {
@@ -416,7 +405,7 @@ static int check_owner_mode(const char *file, const char *dir, const struct stat
 			strncat(me, ", who runs sphone, or to root", sizeof(me) - strlen(me) - 1);
 		else
 			snprintf(me, sizeof(me), "root, who runs sphone");
-		msgf(err, errsz,
+		errbuf_set(err, errsz,
 		     "%s: refused: %s belongs to %s, not to %s%s and " CONF_WHY
 		     "; fix: %s", file, place, who, me, swap,
 		     dir ? "keep the configuration in a directory of your own" :
@@ -424,12 +413,12 @@ static int check_owner_mode(const char *file, const char *dir, const struct stat
 		return EPERM;
 	}
 	if ((st->st_mode & S_IWOTH) && !sticky) {
-		msgf(err, errsz, "%s: refused: others can write to %s (mode %04o)%s and " CONF_WHY "; fix: chmod go-w %s",
+		errbuf_set(err, errsz, "%s: refused: others can write to %s (mode %04o)%s and " CONF_WHY "; fix: chmod go-w %s",
 		     file, place, (unsigned)(st->st_mode & 07777), swap, fix);
 		return EPERM;
 	}
 	if ((st->st_mode & S_IWGRP) && !sticky && !private_group(st->st_gid, st->st_uid, grp, sizeof(grp))) {
-		msgf(err, errsz,
+		errbuf_set(err, errsz,
 		     "%s: refused: group '%s' can write to %s (mode %04o)%s and " CONF_WHY "; fix: chmod go-w %s", file,
 		     grp, place, (unsigned)(st->st_mode & 07777), swap, fix);
 		return EPERM;
@@ -448,7 +437,7 @@ static int check_dirs(const char *file, char *real, char *err, size_t errsz)
 
 		if (stat(real, &st) < 0) {
 			r = errno;
-			msgf(err, errsz, "%s: %s", real, strerror(r));
+			errbuf_set(err, errsz, "%s: %s", real, strerror(r));
 			return r;
 		}
 		if ((r = check_owner_mode(file, real, &st, err, errsz)) != 0)
@@ -477,7 +466,7 @@ static int check_path(const char *path, char *err, size_t errsz)
 	named = strdup(path);
 	if (!real || !named) {
 		r = real ? ENOMEM : errno;
-		msgf(err, errsz, "%s: %s", path, strerror(r));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(r));
 		goto out;
 	}
 	slash = strrchr(real, '/');
@@ -492,7 +481,7 @@ static int check_path(const char *path, char *err, size_t errsz)
 	real = realpath(slash ? named : ".", NULL);
 	if (!real) {
 		r = errno;
-		msgf(err, errsz, "%s: %s", path, strerror(r));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(r));
 		goto out;
 	}
 	r = check_dirs(path, real, err, errsz);
@@ -514,30 +503,30 @@ int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		r = errno;
-		msgf(err, errsz, "%s: %s", path, strerror(r));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0) {
 		r = errno;
-		msgf(err, errsz, "%s: %s", path, strerror(r));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(r));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		r = EINVAL;
-		msgf(err, errsz, "%s: not a regular file", path);
+		errbuf_set(err, errsz, "%s: not a regular file", path);
 		goto out;
 	}
 	if ((r = check_owner_mode(path, NULL, &st, err, errsz)) != 0 || (r = check_path(path, err, errsz)) != 0)
 		goto out;
 	if (st.st_size > CONF_MAX_SIZE) {
 		r = EFBIG;
-		msgf(err, errsz, "%s: file larger than %d bytes", path, CONF_MAX_SIZE);
+		errbuf_set(err, errsz, "%s: file larger than %d bytes", path, CONF_MAX_SIZE);
 		goto out;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		r = ENOMEM;
-		msgf(err, errsz, "%s: %s", path, strerror(r));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(r));
 		goto out;
 	}
 	while (len < (size_t)st.st_size) {
@@ -547,7 +536,7 @@ int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz)
 			continue;
 		if (n < 0) {
 			r = errno;
-			msgf(err, errsz, "%s: %s", path, strerror(r));
+			errbuf_set(err, errsz, "%s: %s", path, strerror(r));
 			goto out;
 		}
 		if (n == 0)
@@ -588,7 +577,7 @@ int conf_bool(const struct conf_item *it, bool *v, char *err, size_t errsz)
 			return 0;
 		}
 	}
-	msgf(err, errsz, "%s: expected yes/no, true/false, on/off or 1/0, got '%.40s'", keyname(it), s);
+	errbuf_set(err, errsz, "%s: expected yes/no, true/false, on/off or 1/0, got '%.40s'", keyname(it), s);
 	return EINVAL;
 }
 
@@ -612,7 +601,7 @@ int conf_uint(const struct conf_item *it, unsigned min, unsigned max, unsigned *
 	*v = (unsigned)x;
 	return 0;
 bad:
-	msgf(err, errsz, "%s: expected a whole number from %u to %u, got '%.40s'", keyname(it), min, max, s);
+	errbuf_set(err, errsz, "%s: expected a whole number from %u to %u, got '%.40s'", keyname(it), min, max, s);
 	return EINVAL;
 }
 
@@ -691,7 +680,7 @@ int conf_enum(const struct conf_item *it, const char *const *choices, int *idx, 
 	}
 	list(l, sizeof(l), choices);
 	near = conf_nearest(s, choices, SIZE_MAX);
-	msgf(err, errsz, "%s: expected one of: %s; got '%.40s'%s%s%s", keyname(it), l, s,
+	errbuf_set(err, errsz, "%s: expected one of: %s; got '%.40s'%s%s%s", keyname(it), l, s,
 	     near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 	return EINVAL;
 }
@@ -705,10 +694,10 @@ int conf_unknown_key(const struct conf_item *it, const char *const *valid, char 
 	if (near)
 		snprintf(dym, sizeof(dym), "; did you mean '%s'?", near);
 	if (it && it->name && *it->name)
-		msgf(err, errsz, "unknown key '%.40s' in [%s %s]%s valid keys: %s", keyname(it), it->section,
+		errbuf_set(err, errsz, "unknown key '%.40s' in [%s %s]%s valid keys: %s", keyname(it), it->section,
 		     it->name, near ? dym : ";", l);
 	else
-		msgf(err, errsz, "unknown key '%.40s' in [%s]%s valid keys: %s", keyname(it),
+		errbuf_set(err, errsz, "unknown key '%.40s' in [%s]%s valid keys: %s", keyname(it),
 		     it ? it->section : "?", near ? dym : ";", l);
 	return EINVAL;
 }

@@ -82,6 +82,22 @@ int pl_to_u32(struct pl pl, uint32_t *v)
 	return 0;
 }
 
+int pl_to_u64(struct pl pl, size_t maxdigits, uint64_t *v)
+{
+	uint64_t n = 0;
+
+	if (!pl.p || pl.l == 0 || pl.l > maxdigits || (v && pl.l > 19))
+		return EINVAL;
+	for (size_t i = 0; i < pl.l; i++) {
+		if (pl.p[i] < '0' || pl.p[i] > '9')
+			return EINVAL;
+		n = n * 10 + (uint64_t)(pl.p[i] - '0');
+	}
+	if (v)
+		*v = n;
+	return 0;
+}
+
 int pl_strdup(char *buf, size_t sz, struct pl pl)
 {
 	if (!buf)
@@ -110,6 +126,32 @@ struct pl pl_trim(struct pl pl)
 	while (pl.l && is_ws(pl.p[pl.l - 1]))
 		pl.l--;
 	return pl;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+struct pl pl_token(struct pl *rest)
+{
+	size_t i = 0, j;
+	struct pl t;
+
+	if (!rest || !rest->p)
+		return PL_NULL;
+	while (i < rest->l && is_blank(rest->p[i]))
+		i++;
+	j = i;
+	while (j < rest->l && !is_blank(rest->p[j]))
+		j++;
+	t.p = rest->p + i;
+	t.l = j - i;
+	while (j < rest->l && is_blank(rest->p[j]))
+		j++;
+	rest->p += j;
+	rest->l -= j;
+	return t;
 }
 
 long pl_chr(struct pl pl, char c)

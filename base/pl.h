@@ -40,10 +40,20 @@ bool pl_eq_case(struct pl a, const char *s);
  * EINVAL if not a number, ERANGE if above UINT32_MAX. *v written only on success.
  */
 int pl_to_u32(struct pl pl, uint32_t *v);
+/*
+ * 1 to maxdigits decimal digits and nothing else into *v; EINVAL otherwise. *v written only on
+ * success. v NULL only checks the form: then maxdigits may be above 19 (the value would not fit).
+ */
+int pl_to_u64(struct pl pl, size_t maxdigits, uint64_t *v);
 /* Copies pl into buf as a C string; ENOSPC (and nothing written) if it does not fit with its NUL. */
 int pl_strdup(char *buf, size_t sz, struct pl pl);
 /* Same slice without leading/trailing SP, HT, CR, LF. */
 struct pl pl_trim(struct pl pl);
+/*
+ * The next run of bytes other than SP and HT from *rest (empty when only blanks are left); *rest
+ * moves past it and the blanks after it. For the space-separated fields of SDP lines.
+ */
+struct pl pl_token(struct pl *rest);
 /* Index of the first byte c in pl, or -1 if there is none. */
 long pl_chr(struct pl pl, char c);
 /* Sub-slice [off, off+len) clipped to pl's bounds. */

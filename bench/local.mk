@@ -7,7 +7,7 @@ BENCH_PROGS =
 noinst_PROGRAMS += bench/bench_pipeline
 bench_bench_pipeline_SOURCES = bench/bench_pipeline.c
 bench_bench_pipeline_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
-bench_bench_pipeline_LDADD = audio/libsphone_audio.a $(AUDIO_LIBS)
+bench_bench_pipeline_LDADD = $(AUDIO_LDADD)
 BENCH_PROGS += bench/bench_pipeline bench/bench_latency
 
 # the CPU and memory floors call_bench.sh compares against (not in BENCH_PROGS: it needs arguments)

@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <resolv.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 
 #include "buf.h"
 #include "dns.h"
+#include "errbuf.h"
 #include "loop.h"
 
 #define NAME_MAX_LEN 256
@@ -60,18 +60,6 @@ const char *dns_transp_name(enum dns_transp t)
 	case DNS_TLS: return "tls";
 	default: return "any";
 	}
-}
-
-static void set_err(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errsz)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
 }
 
 static int parse_server(const char *s, struct sockaddr_in *sin)
@@ -514,7 +502,7 @@ int dns_resolve(const struct dns_req *req, struct dns_target *out, size_t max, s
 	int e = 0, herr;
 
 	if (!req || !req->host || !out || !max || !n) {
-		set_err(err, errsz, "no host to resolve");
+		errbuf_set(err, errsz, "no host to resolve");
 		return EINVAL;
 	}
 	hl = strlen(req->host);
@@ -523,11 +511,11 @@ int dns_resolve(const struct dns_req *req, struct dns_target *out, size_t max, s
 	else if (hl > 0 && hl < sizeof(host))
 		snprintf(host, sizeof(host), "%s", req->host);
 	else {
-		set_err(err, errsz, "host name is empty or too long");
+		errbuf_set(err, errsz, "host name is empty or too long");
 		return EINVAL;
 	}
 	if (req->sips && req->transp != DNS_ANY && req->transp != DNS_TLS) {
-		set_err(err, errsz, "a sips: URI needs TLS, not transport=%s", dns_transp_name(req->transp));
+		errbuf_set(err, errsz, "a sips: URI needs TLS, not transport=%s", dns_transp_name(req->transp));
 		return EINVAL;
 	}
 	/* the transport when DNS does not choose one (RFC 3263 4.1) */
@@ -535,7 +523,7 @@ int dns_resolve(const struct dns_req *req, struct dns_target *out, size_t max, s
 
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		set_err(err, errsz, "out of memory");
+		errbuf_set(err, errsz, "out of memory");
 		return ENOMEM;
 	}
 	r->tls_name = host;
@@ -555,7 +543,7 @@ int dns_resolve(const struct dns_req *req, struct dns_target *out, size_t max, s
 		}
 	}
 	if (res_open(r) != 0) {
-		set_err(err, errsz, "cannot initialise the DNS resolver (resolv.conf?)");
+		errbuf_set(err, errsz, "cannot initialise the DNS resolver (resolv.conf?)");
 		e = EIO;
 		goto out;
 	}
@@ -572,7 +560,7 @@ int dns_resolve(const struct dns_req *req, struct dns_target *out, size_t max, s
 
 		if (!nl) {
 			e = ENOMEM;
-			set_err(err, errsz, "out of memory");
+			errbuf_set(err, errsz, "out of memory");
 			goto out;
 		}
 		nl->sips = req->sips;
@@ -608,17 +596,17 @@ int dns_resolve(const struct dns_req *req, struct dns_target *out, size_t max, s
  done:
 	if (r->n == 0) {
 		if (r->gai_host == EAI_NONAME && !r->malformed) {
-			set_err(err, errsz, "cannot resolve '%s': no such host (NXDOMAIN, not in /etc/hosts)", host);
+			errbuf_set(err, errsz, "cannot resolve '%s': no such host (NXDOMAIN, not in /etc/hosts)", host);
 			e = ENOENT;
 		} else if (r->timeout) {
-			set_err(err, errsz, "cannot resolve '%s': the DNS server did not answer (timeout or SERVFAIL)",
+			errbuf_set(err, errsz, "cannot resolve '%s': the DNS server did not answer (timeout or SERVFAIL)",
 				host);
 			e = ETIMEDOUT;
 		} else if (r->malformed) {
-			set_err(err, errsz, "cannot resolve '%s': malformed DNS answer", host);
+			errbuf_set(err, errsz, "cannot resolve '%s': malformed DNS answer", host);
 			e = EBADMSG;
 		} else {
-			set_err(err, errsz, "cannot resolve '%s': no %s%sA or AAAA records", host,
+			errbuf_set(err, errsz, "cannot resolve '%s': no %s%sA or AAAA records", host,
 				req->port ? "" : "NAPTR, ", req->port ? "" : "SRV, ");
 			e = ENOENT;
 		}

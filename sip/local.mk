@@ -1,23 +1,26 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# sip/: the SIP stack (RFC 3261 and friends): URIs and messages, TLS (tls.c, the only OpenSSL TLS user) and
+# sip/: the SIP stack (RFC 3261 and friends): URIs, messages and their framing on streams, TLS (tls.c, the only OpenSSL TLS user) and
 # RFC 3263 DNS (dns.c), transports, transactions, dialogs, digest authentication; with their tests.
 # Knows nothing of accounts, calls or media: it sees only sip/ and base/.
 noinst_LIBRARIES += sip/libsphone_sip.a
 sip_libsphone_sip_a_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/sip -I$(top_srcdir)/base -I$(top_builddir)
 sip_libsphone_sip_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
-sip_libsphone_sip_a_SOURCES = sip/sip_uri.c sip/sip_uri.h sip/sip_msg.c sip/sip_msg.h sip/sip_caps.h
+sip_libsphone_sip_a_SOURCES = sip/sip_uri.c sip/sip_uri.h sip/sip_msg.c sip/sip_msg.h sip/sip_caps.h \
+	sip/sip_stream.c sip/sip_stream.h
 
-check_PROGRAMS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_torture
+check_PROGRAMS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_sip_stream tests/unit/test_torture
 tests_unit_test_sip_uri_SOURCES = tests/unit/test_sip_uri.c
 tests_unit_test_sip_uri_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_sip_uri_LDADD = $(TEST_LIBS)
-tests_unit_test_sip_msg_SOURCES = tests/unit/test_sip_msg.c
+tests_unit_test_sip_msg_SOURCES = tests/unit/test_sip_msg.c tests/unit/sip_examples.h
 tests_unit_test_sip_msg_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_sip_msg_LDADD = $(TEST_LIBS)
+tests_unit_test_sip_stream_SOURCES = tests/unit/test_sip_stream.c tests/unit/sip_examples.h
+tests_unit_test_sip_stream_LDADD = $(TEST_LIBS)
 tests_unit_test_torture_SOURCES = tests/unit/test_torture.c
 tests_unit_test_torture_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_torture_LDADD = $(TEST_LIBS)
-TESTS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_torture
+TESTS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_sip_stream tests/unit/test_torture
 EXTRA_DIST += tests/data/rfc4475
 
 sip_libsphone_sip_a_SOURCES += sip/tls.c sip/tls.h

@@ -45,7 +45,7 @@ struct sip_ctrans {
 	int in_cb;
 };
 
-static struct sip_timers timers_fill(const struct sip_timers *t)
+struct sip_timers sip_timers_fill(const struct sip_timers *t)
 {
 	struct sip_timers r = {SIP_T1_DEFAULT, SIP_T2_DEFAULT, SIP_T4_DEFAULT};
 
@@ -95,14 +95,14 @@ int sip_ctrans_mgr_alloc(struct sip_ctrans_mgr **mp, struct loop *l, const struc
 	if (!m)
 		return ENOMEM;
 	m->loop = l;
-	m->t = timers_fill(t);
+	m->t = sip_timers_fill(t);
 	*mp = m;
 	return 0;
 }
 
 struct sip_timers sip_ctrans_mgr_timers(const struct sip_ctrans_mgr *m)
 {
-	return m ? m->t : timers_fill(NULL);
+	return m ? m->t : sip_timers_fill(NULL);
 }
 
 static void ct_unlink(struct sip_ctrans *ct)

@@ -23,6 +23,9 @@ struct sip_timers {
 #define SIP_T2_DEFAULT 4000
 #define SIP_T4_DEFAULT 5000
 
+/* t with each 0 field (or a NULL t: every field) replaced by its default; for both transaction managers. */
+struct sip_timers sip_timers_fill(const struct sip_timers *t);
+
 /*
  * How a transaction hands bytes to the transport: send() returns 0 or an errno
  * (the transaction then ends with that error). reliable: TCP/TLS (no

@@ -62,9 +62,7 @@ int sip_strans_mgr_alloc(struct sip_strans_mgr **mp, struct loop *l, const struc
 	if (!m)
 		return ENOMEM;
 	m->loop = l;
-	m->t.t1 = t && t->t1 ? t->t1 : SIP_T1_DEFAULT;
-	m->t.t2 = t && t->t2 ? t->t2 : SIP_T2_DEFAULT;
-	m->t.t4 = t && t->t4 ? t->t4 : SIP_T4_DEFAULT;
+	m->t = sip_timers_fill(t);
 	*mp = m;
 	return 0;
 }

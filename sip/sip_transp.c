@@ -19,7 +19,9 @@
 #include "buf.h"
 #include "log.h"
 #include "loop.h"
+#include "sa.h"
 #include "sip_msg.h"
+#include "sip_stream.h"
 #include "sip_transp.h"
 #include "tls.h"
 
@@ -115,45 +117,6 @@ const char *sip_tp_name(enum sip_tp tp)
 	case SIP_TP_TLS: return "TLS";
 	}
 	return "?";
-}
-
-static void sa_str(const struct sockaddr *sa, char *out, size_t outsz, char *host, size_t hostsz, uint16_t *port)
-{
-	char h[INET6_ADDRSTRLEN] = "?";
-	uint16_t p = 0;
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
-		inet_ntop(AF_INET, &s->sin_addr, h, sizeof(h));
-		p = ntohs(s->sin_port);
-		snprintf(out, outsz, "%s:%u", h, p);
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
-		inet_ntop(AF_INET6, &s->sin6_addr, h, sizeof(h));
-		p = ntohs(s->sin6_port);
-		snprintf(out, outsz, "[%s]:%u", h, p);
-	} else {
-		snprintf(out, outsz, "?");
-	}
-	if (host)
-		snprintf(host, hostsz, "%s", h);
-	if (port)
-		*port = p;
-}
-
-static bool sa_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-		return x->sin6_port == y->sin6_port && !memcmp(&x->sin6_addr, &y->sin6_addr, 16);
-	}
-	return false;
 }
 
 /* ---- flow objects ---- */
@@ -357,15 +320,9 @@ static int queue_add(struct sip_flow *f, const void *p, size_t n)
 
 		while (cap < f->qlen + n)
 			cap *= 2;
-		/* not realloc: the old block would go back to the heap with SIP text (keys) in it */
-		q = malloc(cap);
+		q = buf_grow_wiped(f->q, f->qcap, f->qlen, cap); /* SIP text (keys) in it */
 		if (!q)
 			return ENOMEM;
-		if (f->q) {
-			memcpy(q, f->q, f->qlen);
-			explicit_bzero(f->q, f->qcap);
-			free(f->q);
-		}
 		f->q = q;
 		f->qcap = cap;
 	}
@@ -771,8 +728,7 @@ static int udp_sock_for(struct sip_transp *t, int family, struct udp_sock **usp)
 		return errno;
 	memset(&ss, 0, sizeof(ss));
 	ss.ss_family = (sa_family_t)family;
-	if (bind(fd, (struct sockaddr *)&ss, family == AF_INET ? sizeof(struct sockaddr_in)
-							       : sizeof(struct sockaddr_in6)) != 0) {
+	if (bind(fd, (struct sockaddr *)&ss, sa_len(&ss)) != 0) {
 		err = errno;
 		close(fd);
 		return err;

@@ -373,28 +373,44 @@ int sip_uri_decode_str(struct sip_uri *u, const char *s)
 	return sip_uri_decode(u, pl_str(s));
 }
 
-/* Finds name in a sep-separated list of name[=value] items. */
+/*
+ * The next item of a sep-separated list of name[=value] items (URI parameters, URI headers), empty
+ * items skipped: its name and value (an empty slice for a bare name); *rest moves past it. False at
+ * the end.
+ */
+static bool list_next(struct pl *rest, char sep, struct pl *name, struct pl *val)
+{
+	size_t i = 0, st;
+	struct pl one;
+	long eq;
+
+	while (i < rest->l && rest->p[i] == sep)
+		i++;
+	if (i >= rest->l)
+		return false;
+	st = i;
+	while (i < rest->l && rest->p[i] != sep)
+		i++;
+	one = (struct pl){ rest->p + st, i - st };
+	rest->p += i;
+	rest->l -= i;
+	eq = pl_chr(one, '=');
+	*name = eq < 0 ? one : pl_sub(one, 0, (size_t)eq);
+	*val = eq < 0 ? pl_sub(one, one.l, 0) : pl_sub(one, (size_t)eq + 1, one.l);
+	return true;
+}
+
+/* Finds name (case-insensitive, as written) in a sep-separated list of name[=value] items. */
 static int list_get(struct pl list, char sep, const char *name, struct pl *val)
 {
-	size_t i = 0;
+	struct pl n, v;
 
-	while (i < list.l) {
-		if (list.p[i] == sep) {
-			i++;
-			continue;
-		}
-		size_t st = i;
-		while (i < list.l && list.p[i] != sep)
-			i++;
-		struct pl one = { list.p + st, i - st };
-		long eq = pl_chr(one, '=');
-		struct pl n = eq < 0 ? one : pl_sub(one, 0, (size_t)eq);
+	while (list_next(&list, sep, &n, &v))
 		if (pl_eq_case(n, name)) {
 			if (val)
-				*val = eq < 0 ? pl_sub(one, one.l, 0) : pl_sub(one, (size_t)eq + 1, one.l);
+				*val = v;
 			return 0;
 		}
-	}
 	return ENOENT;
 }
 
@@ -577,47 +593,24 @@ static bool list_item_eq(struct pl name, struct pl va, struct pl vb)
 static bool each_param(struct pl params, char sep, bool (*fn)(struct pl, struct pl, void *),
 		       void *arg)
 {
-	size_t i = 0;
+	struct pl n, v;
 
-	while (i < params.l) {
-		if (params.p[i] == sep) {
-			i++;
-			continue;
-		}
-		size_t st = i;
-		while (i < params.l && params.p[i] != sep)
-			i++;
-		struct pl one = { params.p + st, i - st };
-		long eq = pl_chr(one, '=');
-		struct pl n = eq < 0 ? one : pl_sub(one, 0, (size_t)eq);
-		struct pl v = eq < 0 ? pl_sub(one, one.l, 0) : pl_sub(one, (size_t)eq + 1, one.l);
+	while (list_next(&params, sep, &n, &v))
 		if (!fn(n, v, arg))
 			return false;
-	}
 	return true;
 }
 
 /* Looks a parameter up by name comparing names in normal form (escapes allowed). */
 static int find_norm(struct pl list, char sep, struct pl name, struct pl *val)
 {
-	size_t i = 0;
+	struct pl n, v;
 
-	while (i < list.l) {
-		if (list.p[i] == sep) {
-			i++;
-			continue;
-		}
-		size_t st = i;
-		while (i < list.l && list.p[i] != sep)
-			i++;
-		struct pl one = { list.p + st, i - st };
-		long eq = pl_chr(one, '=');
-		struct pl n = eq < 0 ? one : pl_sub(one, 0, (size_t)eq);
+	while (list_next(&list, sep, &n, &v))
 		if (comp_eq(n, name, true)) {
-			*val = eq < 0 ? pl_sub(one, one.l, 0) : pl_sub(one, (size_t)eq + 1, one.l);
+			*val = v;
 			return 0;
 		}
-	}
 	return ENOENT;
 }
 

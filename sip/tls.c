@@ -21,6 +21,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "errbuf.h"
 #include "tls.h"
 
 /* TLS 1.2 suites: forward secret AEAD only. TLS 1.3 suites are all AEAD; OpenSSL's default list stays. */
@@ -62,18 +63,6 @@ struct tls_conn {
 };
 
 static int conn_ex_idx = -1;
-
-static void set_err(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errsz)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 static void conn_fail(struct tls_conn *c, enum tls_fail f, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -424,19 +413,19 @@ int tls_ctx_alloc(struct tls_ctx **cp, const struct tls_conf *c, char *err, size
 	int e = 0;
 
 	if (!cp || !c) {
-		set_err(err, errsz, "no TLS configuration");
+		errbuf_set(err, errsz, "no TLS configuration");
 		return EINVAL;
 	}
 	if (c->min_version != 0 && c->min_version != 12 && c->min_version != 13) {
-		set_err(err, errsz, "tls_min_version must be 1.2 or 1.3");
+		errbuf_set(err, errsz, "tls_min_version must be 1.2 or 1.3");
 		return EINVAL;
 	}
 	if (c->server && (!c->cert_file || !c->key_file)) {
-		set_err(err, errsz, "a TLS server needs cert_file and key_file");
+		errbuf_set(err, errsz, "a TLS server needs cert_file and key_file");
 		return EINVAL;
 	}
 	if (!c->cert_file != !c->key_file) {
-		set_err(err, errsz, "cert_file and key_file must be given together");
+		errbuf_set(err, errsz, "cert_file and key_file must be given together");
 		return EINVAL;
 	}
 	if (c->pin) {
@@ -446,7 +435,7 @@ int tls_ctx_alloc(struct tls_ctx **cp, const struct tls_conf *c, char *err, size
 		if (plen != strlen(PIN_PREFIX) + PIN_B64_LEN || strncmp(c->pin, PIN_PREFIX, strlen(PIN_PREFIX)) ||
 		    EVP_DecodeBlock(raw, (const unsigned char *)c->pin + strlen(PIN_PREFIX), PIN_B64_LEN) != 33 ||
 		    c->pin[plen - 1] != '=' || c->pin[plen - 2] == '=') {
-			set_err(err, errsz, "pin must look like sha256/BASE64 (SHA-256 of the public key, 44 characters)");
+			errbuf_set(err, errsz, "pin must look like sha256/BASE64 (SHA-256 of the public key, 44 characters)");
 			return EINVAL;
 		}
 	}
@@ -454,7 +443,7 @@ int tls_ctx_alloc(struct tls_ctx **cp, const struct tls_conf *c, char *err, size
 		/* OpenSSL serialises index allocation; a second one after a race is harmless */
 		int idx = SSL_get_ex_new_index(0, "sphone tls_conn", NULL, NULL, NULL);
 		if (idx < 0) {
-			set_err(err, errsz, "OpenSSL: cannot allocate ex_data index");
+			errbuf_set(err, errsz, "OpenSSL: cannot allocate ex_data index");
 			return ENOMEM;
 		}
 		conn_ex_idx = idx;
@@ -462,7 +451,7 @@ int tls_ctx_alloc(struct tls_ctx **cp, const struct tls_conf *c, char *err, size
 
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx) {
-		set_err(err, errsz, "out of memory");
+		errbuf_set(err, errsz, "out of memory");
 		return ENOMEM;
 	}
 	ctx->server = c->server;
@@ -474,7 +463,7 @@ int tls_ctx_alloc(struct tls_ctx **cp, const struct tls_conf *c, char *err, size
 	ERR_clear_error();
 	ctx->ssl_ctx = SSL_CTX_new(c->server ? TLS_server_method() : TLS_client_method());
 	if (!ctx->ssl_ctx) {
-		set_err(err, errsz, "OpenSSL: %s", ossl_reason(why, sizeof(why)));
+		errbuf_set(err, errsz, "OpenSSL: %s", ossl_reason(why, sizeof(why)));
 		e = ENOMEM;
 		goto out;
 	}
@@ -483,7 +472,7 @@ int tls_ctx_alloc(struct tls_ctx **cp, const struct tls_conf *c, char *err, size
 	SSL_CTX_set_mode(ctx->ssl_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (!SSL_CTX_set_min_proto_version(ctx->ssl_ctx, version_of(ctx->min_version)) ||
 	    !SSL_CTX_set_cipher_list(ctx->ssl_ctx, tls12_ciphers)) {
-		set_err(err, errsz, "OpenSSL: %s", ossl_reason(why, sizeof(why)));
+		errbuf_set(err, errsz, "OpenSSL: %s", ossl_reason(why, sizeof(why)));
 		e = EIO;
 		goto out;
 	}
@@ -492,18 +481,18 @@ int tls_ctx_alloc(struct tls_ctx **cp, const struct tls_conf *c, char *err, size
 		const char *what = c->ca_file ? c->ca_file : c->ca_path;
 
 		if (access(what, R_OK) != 0) {
-			set_err(err, errsz, "cannot load CA certificates from '%s': %s", what, strerror(errno));
+			errbuf_set(err, errsz, "cannot load CA certificates from '%s': %s", what, strerror(errno));
 			e = EINVAL;
 			goto out;
 		}
 		if (!SSL_CTX_load_verify_locations(ctx->ssl_ctx, c->ca_file, c->ca_path)) {
-			set_err(err, errsz, "cannot load CA certificates from '%s': %s",
+			errbuf_set(err, errsz, "cannot load CA certificates from '%s': %s",
 				c->ca_file ? c->ca_file : c->ca_path, ossl_reason(why, sizeof(why)));
 			e = EINVAL;
 			goto out;
 		}
 	} else if (!c->server && !SSL_CTX_set_default_verify_paths(ctx->ssl_ctx)) {
-		set_err(err, errsz, "cannot load the system CA store: %s", ossl_reason(why, sizeof(why)));
+		errbuf_set(err, errsz, "cannot load the system CA store: %s", ossl_reason(why, sizeof(why)));
 		e = EIO;
 		goto out;
 	}
@@ -513,28 +502,28 @@ int tls_ctx_alloc(struct tls_ctx **cp, const struct tls_conf *c, char *err, size
 					 access(c->key_file, R_OK) ? c->key_file : NULL;
 
 		if (unreadable) {
-			set_err(err, errsz, "cannot read '%s': %s", unreadable, strerror(errno));
+			errbuf_set(err, errsz, "cannot read '%s': %s", unreadable, strerror(errno));
 			e = EINVAL;
 			goto out;
 		}
 		if (SSL_CTX_use_certificate_chain_file(ctx->ssl_ctx, c->cert_file) != 1) {
-			set_err(err, errsz, "cannot load certificate '%s': %s", c->cert_file,
+			errbuf_set(err, errsz, "cannot load certificate '%s': %s", c->cert_file,
 				ossl_reason(why, sizeof(why)));
 			e = EINVAL;
 			goto out;
 		}
 		if (SSL_CTX_use_PrivateKey_file(ctx->ssl_ctx, c->key_file, SSL_FILETYPE_PEM) != 1) {
 			if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
-				set_err(err, errsz, "private key '%s' does not match certificate '%s'", c->key_file,
+				errbuf_set(err, errsz, "private key '%s' does not match certificate '%s'", c->key_file,
 					c->cert_file);
 			else
-				set_err(err, errsz, "cannot load private key '%s': %s", c->key_file,
+				errbuf_set(err, errsz, "cannot load private key '%s': %s", c->key_file,
 					ossl_reason(why, sizeof(why)));
 			e = EINVAL;
 			goto out;
 		}
 		if (SSL_CTX_check_private_key(ctx->ssl_ctx) != 1) {
-			set_err(err, errsz, "private key '%s' does not match certificate '%s'", c->key_file,
+			errbuf_set(err, errsz, "private key '%s' does not match certificate '%s'", c->key_file,
 				c->cert_file);
 			e = EINVAL;
 			goto out;

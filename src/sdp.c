@@ -12,52 +12,12 @@
 
 /* ---------------------------------------------------------------- parsing */
 
-static bool is_wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Next space-separated token; *rest moves past it and the spaces after it. */
-static struct pl tok(struct pl *rest)
-{
-	size_t i = 0, j;
-	struct pl t;
-
-	while (i < rest->l && is_wsp(rest->p[i]))
-		i++;
-	j = i;
-	while (j < rest->l && !is_wsp(rest->p[j]))
-		j++;
-	t.p = rest->p + i;
-	t.l = j - i;
-	while (j < rest->l && is_wsp(rest->p[j]))
-		j++;
-	rest->p += j;
-	rest->l -= j;
-	return t;
-}
-
 static int num(struct pl s, uint32_t max, uint32_t *v)
 {
 	uint32_t n;
 
 	if (s.l > 10 || pl_to_u32(s, &n) != 0 || n > max)
 		return EBADMSG;
-	*v = n;
-	return 0;
-}
-
-static int num64(struct pl s, uint64_t *v)
-{
-	uint64_t n = 0;
-
-	if (s.l == 0 || s.l > 19)
-		return EBADMSG;
-	for (size_t i = 0; i < s.l; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return EBADMSG;
-		n = n * 10 + (uint64_t)(s.p[i] - '0');
-	}
 	*v = n;
 	return 0;
 }
@@ -82,7 +42,7 @@ static bool host_char(char c)
 /* "IN IP4 <addr>[/ttl...]" (nettype, addrtype, address as in c= and a=rtcp). */
 static int parse_conn(struct pl rest, char *addr, int *af)
 {
-	struct pl nt = tok(&rest), at = tok(&rest), a = tok(&rest);
+	struct pl nt = pl_token(&rest), at = pl_token(&rest), a = pl_token(&rest);
 	char buf[SDP_ADDR_MAX];
 	unsigned char bin[16];
 	long slash;
@@ -115,11 +75,11 @@ static int parse_conn(struct pl rest, char *addr, int *af)
 
 static int parse_origin(struct sdp_desc *d, struct pl rest)
 {
-	struct pl user = tok(&rest), id = tok(&rest), ver = tok(&rest);
+	struct pl user = pl_token(&rest), id = pl_token(&rest), ver = pl_token(&rest);
 	char addr[SDP_ADDR_MAX];
 	int af;
 
-	if (user.l == 0 || num64(id, &d->sess_id) != 0 || num64(ver, &d->sess_ver) != 0 ||
+	if (user.l == 0 || pl_to_u64(id, 19, &d->sess_id) != 0 || pl_to_u64(ver, 19, &d->sess_ver) != 0 ||
 	    parse_conn(rest, addr, &af) != 0)
 		return EBADMSG;
 	if (pl_strdup(d->o_user, sizeof(d->o_user), user) != 0)
@@ -137,7 +97,7 @@ static struct sdp_fmt *find_fmt(struct sdp_media *m, uint32_t pt)
 
 static int parse_mline(struct sdp_media *m, struct pl rest)
 {
-	struct pl type = tok(&rest), port = tok(&rest), proto = tok(&rest), fmts = pl_trim(rest);
+	struct pl type = pl_token(&rest), port = pl_token(&rest), proto = pl_token(&rest), fmts = pl_trim(rest);
 	uint32_t v;
 	long slash;
 
@@ -165,7 +125,7 @@ static int parse_mline(struct sdp_media *m, struct pl rest)
 	if (!m->rtp)
 		return 0;
 	while (fmts.l) {
-		struct pl f = tok(&fmts);
+		struct pl f = pl_token(&fmts);
 		if (m->n_fmt == SDP_MAX_FMT)
 			return E2BIG;
 		if (num(f, 127, &v) != 0 || find_fmt(m, v))
@@ -178,7 +138,7 @@ static int parse_mline(struct sdp_media *m, struct pl rest)
 /* "<pt> <name>/<rate>[/<channels>]" */
 static int attr_rtpmap(struct sdp_media *m, struct pl v)
 {
-	struct pl pt = tok(&v), enc = tok(&v), name, rate, ch = PL_NULL;
+	struct pl pt = pl_token(&v), enc = pl_token(&v), name, rate, ch = PL_NULL;
 	uint32_t n, r, c = 0;
 	struct sdp_fmt *f;
 	long s1, s2;
@@ -212,7 +172,7 @@ static int attr_rtpmap(struct sdp_media *m, struct pl v)
 
 static int attr_fmtp(struct sdp_media *m, struct pl v)
 {
-	struct pl pt = tok(&v);
+	struct pl pt = pl_token(&v);
 	struct sdp_fmt *f;
 	uint32_t n;
 	size_t l;
@@ -231,7 +191,7 @@ static int attr_fmtp(struct sdp_media *m, struct pl v)
 
 static int attr_rtcp(struct sdp_media *m, struct pl v)
 {
-	struct pl port = tok(&v);
+	struct pl port = pl_token(&v);
 	uint32_t n;
 	int af;
 

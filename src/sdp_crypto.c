@@ -24,56 +24,10 @@ static bool suite_supported(enum srtp_suite_id id)
 	return (unsigned)id < SRTP_SUITE_COUNT && supported[id];
 }
 
-static bool is_wsp(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Next run of non-WSP bytes from *rest; *rest moves past it and the WSP after it. */
-static struct pl next_token(struct pl *rest)
-{
-	size_t i = 0, j;
-	struct pl t;
-
-	while (i < rest->l && is_wsp(rest->p[i]))
-		i++;
-	j = i;
-	while (j < rest->l && !is_wsp(rest->p[j]))
-		j++;
-	t.p = rest->p + i;
-	t.l = j - i;
-	while (j < rest->l && is_wsp(rest->p[j]))
-		j++;
-	rest->p += j;
-	rest->l -= j;
-	return t;
-}
-
 static bool has_prefix_ci(struct pl s, const char *pfx)
 {
 	size_t n = strlen(pfx);
 	return s.l >= n && pl_eq_case(pl_sub(s, 0, n), pfx);
-}
-
-/* Decimal number of at most maxdigits digits, all digits. */
-static int dec_u64(struct pl s, size_t maxdigits, uint64_t *v)
-{
-	uint64_t n = 0;
-
-	if (s.l == 0 || s.l > maxdigits)
-		return EBADMSG;
-	for (size_t i = 0; i < s.l; i++) {
-		if (!is_digit(s.p[i]))
-			return EBADMSG;
-		n = n * 10 + (uint64_t)(s.p[i] - '0');
-	}
-	*v = n;
-	return 0;
 }
 
 /* lifetime = ["2^"] 1*DIGIT, at most 2^48 packets and at least 1. */
@@ -82,12 +36,12 @@ static int parse_lifetime(struct pl s, uint64_t *lt)
 	uint64_t n;
 
 	if (s.l >= 2 && s.p[0] == '2' && s.p[1] == '^') {
-		if (dec_u64(pl_sub(s, 2, s.l - 2), 2, &n) != 0 || n > 48)
+		if (pl_to_u64(pl_sub(s, 2, s.l - 2), 2, &n) != 0 || n > 48)
 			return EBADMSG;
 		*lt = UINT64_C(1) << n;
 		return 0;
 	}
-	if (dec_u64(s, 15, &n) != 0 || n == 0 || n > SDP_CRYPTO_LIFETIME_MAX)
+	if (pl_to_u64(s, 15, &n) != 0 || n == 0 || n > SDP_CRYPTO_LIFETIME_MAX)
 		return EBADMSG;
 	*lt = n;
 	return 0;
@@ -97,12 +51,13 @@ static int parse_lifetime(struct pl s, uint64_t *lt)
 static int parse_mki(struct pl s)
 {
 	long colon = pl_chr(s, ':');
-	uint64_t v, len;
+	uint64_t len;
 
 	if (colon <= 0)
 		return EBADMSG;
-	if (dec_u64(pl_sub(s, 0, (size_t)colon), 39, &v) != 0 ||
-	    dec_u64(pl_sub(s, (size_t)colon + 1, s.l - (size_t)colon - 1), 3, &len) != 0 ||
+	/* the value is as long as the MKI (up to 128 bits): only its form is checked (MKIs are refused) */
+	if (pl_to_u64(pl_sub(s, 0, (size_t)colon), 39, NULL) != 0 ||
+	    pl_to_u64(pl_sub(s, (size_t)colon + 1, s.l - (size_t)colon - 1), 3, &len) != 0 ||
 	    len < 1 || len > 128)
 		return EBADMSG;
 	return 0;
@@ -175,7 +130,7 @@ static int session_param(struct sdp_crypto *c, struct pl t, const char **why)
 		return EBADMSG;
 	}
 	if (has_prefix_ci(t, "WSH=")) {
-		if (dec_u64(pl_sub(t, 4, t.l - 4), 9, &n) != 0 || n < 64) {
+		if (pl_to_u64(pl_sub(t, 4, t.l - 4), 9, &n) != 0 || n < 64) {
 			*why = "bad WSH value (must be at least 64)";
 			return EBADMSG;
 		}
@@ -202,15 +157,15 @@ int sdp_crypto_decode(struct sdp_crypto *cp, struct pl val, const char **reason)
 		err = EINVAL;
 		goto out;
 	}
-	tag = next_token(&rest);
-	if (dec_u64(tag, 9, &n) != 0 || n == 0) {
+	tag = pl_token(&rest);
+	if (pl_to_u64(tag, 9, &n) != 0 || n == 0) {
 		why = "bad tag";
 		err = EBADMSG;
 		goto out;
 	}
 	c.tag = (uint32_t)n;
-	suite = next_token(&rest);
-	kp = next_token(&rest);
+	suite = pl_token(&rest);
+	kp = pl_token(&rest);
 	if (suite.l == 0 || kp.l == 0) {
 		why = "missing suite or key parameters";
 		err = EBADMSG;
@@ -275,7 +230,7 @@ int sdp_crypto_decode(struct sdp_crypto *cp, struct pl val, const char **reason)
 		}
 	}
 	while (rest.l) {
-		part = next_token(&rest);
+		part = pl_token(&rest);
 		if (part.l == 0)
 			break;
 		err = session_param(&c, part, &why);

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "sip_msg.h"
+#include "sip_stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

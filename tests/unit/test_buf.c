@@ -131,10 +131,24 @@ static void test_wbuf_static(void)
 	is_int(store[1], 0, "free wipes static storage");
 }
 
+static void test_grow_wiped(void)
+{
+	char *p = buf_grow_wiped(NULL, 0, 0, 4), *q;
+
+	ok(p != NULL, "grow from nothing");
+	memcpy(p, "abcd", 4);
+	q = buf_grow_wiped(p, 4, 3, 16);
+	ok(q && memcmp(q, "abc", 3) == 0, "the used bytes move to the larger block");
+	ok(buf_grow_wiped(q, 16, 17, 16) == NULL, "more used than the new size: refused, the block stays");
+	ok(memcmp(q, "abc", 3) == 0, "... untouched");
+	free(q);
+}
+
 int main(void)
 {
 	test_rbuf();
 	test_wbuf_heap();
 	test_wbuf_static();
+	test_grow_wiped();
 	return tap_done();
 }
