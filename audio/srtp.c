@@ -1238,7 +1238,7 @@ int srtp_sess_protect(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_t cap
 	if (err)
 		goto out;
 	s->tx_used = true;
-	s->tx_ssrc = be32_at(pkt + 8);
+	s->tx_ssrc = be32_get(pkt + 8);
 	s->st.protected_pkts++;
 	s->st.protected_bytes += *len;
 	*len = (size_t)n;
@@ -1353,7 +1353,7 @@ int srtp_sess_protect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_
 		err = EINVAL;
 		goto out;
 	}
-	ctx = tx_rtcp_ctx(s, be32_at(pkt + 4), &tag);
+	ctx = tx_rtcp_ctx(s, be32_get(pkt + 4), &tag);
 	need = *len + SRTCP_INDEX_LEN + tag;
 	if (need > cap || need > INT_MAX) {
 		err = ENOBUFS;
@@ -1365,7 +1365,7 @@ int srtp_sess_protect_rtcp(struct srtp_sess *s, uint8_t *pkt, size_t *len, size_
 		goto out;
 	if (ctx == s->tx) {
 		/* how far the RFC-tag context's SRTCP index went (a switch goes on from there); one SSRC only */
-		uint32_t ssrc = be32_at(pkt + 4);
+		uint32_t ssrc = be32_get(pkt + 4);
 
 		if (s->tx_rtcp_sent && s->tx_rtcp_ssrc != ssrc)
 			s->tx_rtcp_sent = RTCP_SWITCH_MAX + 1;

@@ -261,7 +261,7 @@ static int send_pkt(struct stream *s, uint8_t *buf, size_t len, bool rtcp)
 		s->st.send_errors++;
 		return err;
 	}
-	if (sendto(fd, buf, len, 0, (const struct sockaddr *)dst, sa_len(dst)) < 0) {
+	if (sendto(fd, buf, len, 0, (const struct sockaddr *)dst, sa_len((const struct sockaddr *)dst)) < 0) {
 		s->st.send_errors++;
 		return errno;
 	}
@@ -514,7 +514,7 @@ static int unprotect(struct stream *s, uint8_t *pkt, size_t *len, bool rtcp, uin
 
 static void latch(struct stream *s, struct sockaddr_storage *cur, const struct sockaddr_storage *from)
 {
-	if (sa_equal(cur, from))
+	if (sa_equal((const struct sockaddr *)cur, (const struct sockaddr *)from))
 		return;
 	*cur = *from;
 	s->st.latches++;
@@ -940,7 +940,8 @@ static int zrtp_send_cb(const uint8_t *pkt, size_t len, void *arg)
 {
 	struct stream *s = arg;
 
-	if (sendto(s->rtp_fd, pkt, len, 0, (const struct sockaddr *)&s->remote_rtp, sa_len(&s->remote_rtp)) < 0) {
+	if (sendto(s->rtp_fd, pkt, len, 0, (const struct sockaddr *)&s->remote_rtp,
+		   sa_len((const struct sockaddr *)&s->remote_rtp)) < 0) {
 		s->st.send_errors++;
 		return errno;
 	}

@@ -7,15 +7,15 @@
 
 #include "sa.h"
 
-bool sa_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+bool sa_equal(const struct sockaddr *a, const struct sockaddr *b)
 {
-	if (a->ss_family != b->ss_family)
+	if (!a || !b || a->sa_family != b->sa_family)
 		return false;
-	if (a->ss_family == AF_INET) {
+	if (a->sa_family == AF_INET) {
 		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
 		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
 	}
-	if (a->ss_family == AF_INET6) {
+	if (a->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
 		return x->sin6_port == y->sin6_port &&
 		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
@@ -23,17 +23,19 @@ bool sa_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b
 	return false;
 }
 
-socklen_t sa_len(const struct sockaddr_storage *a)
+socklen_t sa_len(const struct sockaddr *a)
 {
-	return a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	return a->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
-void sa_str(const struct sockaddr *sa, char *out, size_t outsz, char *host, size_t hostsz, uint16_t *port)
+char *sa_str(const struct sockaddr *sa, char *out, size_t outsz, char *host, size_t hostsz, uint16_t *port)
 {
 	char h[INET6_ADDRSTRLEN] = "?";
 	uint16_t p = 0;
 
-	if (sa->sa_family == AF_INET) {
+	if (!sa) {
+		snprintf(out, outsz, "?");
+	} else if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
 		inet_ntop(AF_INET, &s->sin_addr, h, sizeof(h));
 		p = ntohs(s->sin_port);
@@ -50,4 +52,5 @@ void sa_str(const struct sockaddr *sa, char *out, size_t outsz, char *host, size
 		snprintf(host, hostsz, "%s", h);
 	if (port)
 		*port = p;
+	return out;
 }

@@ -669,7 +669,7 @@ static struct sip_flow *udp_flow_find(struct sip_transp *t, const struct sockadd
 	struct sip_flow *f;
 
 	for (f = t->flows; f; f = f->next)
-		if (f->tp == SIP_TP_UDP && f->st == F_UP && sa_equal(&f->raddr, ra))
+		if (f->tp == SIP_TP_UDP && f->st == F_UP && sa_equal((const struct sockaddr *)&f->raddr, (const struct sockaddr *)ra))
 			return f;
 	return NULL;
 }
@@ -728,7 +728,7 @@ static int udp_sock_for(struct sip_transp *t, int family, struct udp_sock **usp)
 		return errno;
 	memset(&ss, 0, sizeof(ss));
 	ss.ss_family = (sa_family_t)family;
-	if (bind(fd, (struct sockaddr *)&ss, sa_len(&ss)) != 0) {
+	if (bind(fd, (struct sockaddr *)&ss, sa_len((struct sockaddr *)&ss)) != 0) {
 		err = errno;
 		close(fd);
 		return err;
@@ -968,7 +968,7 @@ static struct sip_flow *flow_find(struct sip_transp *t, const struct sip_dest *d
 	struct sip_flow *f;
 
 	for (f = t->flows; f; f = f->next) {
-		if (f->tp != d->tp || !sa_equal(&f->raddr, &d->addr) || f->st == F_DEAD || f->st == F_CLOSING)
+		if (f->tp != d->tp || !sa_equal((const struct sockaddr *)&f->raddr, (const struct sockaddr *)&d->addr) || f->st == F_DEAD || f->st == F_CLOSING)
 			continue;
 		if (d->tp == SIP_TP_TLS && (f->inbound || f->tls_ctx != d->tls || strcasecmp(f->tls_name, d->tls_name)))
 			continue; /* only a connection we verified against this name serves it */

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "crypto.h"
 #include "loop.h"
+#include "sa.h"
 #include "stun.h"
 
 #define FINGERPRINT_XOR 0x5354554eu
@@ -343,38 +344,6 @@ int stun_enc_end(struct stun_enc *e, bool fingerprint)
 
 /* ---- addresses ---- */
 
-bool stun_addr_eq(const struct sockaddr *a, const struct sockaddr *b)
-{
-	if (!a || !b || a->sa_family != b->sa_family)
-		return false;
-	if (a->sa_family == AF_INET) {
-		const struct sockaddr_in *x = (const struct sockaddr_in *)a, *y = (const struct sockaddr_in *)b;
-		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a, *y = (const struct sockaddr_in6 *)b;
-		return x->sin6_port == y->sin6_port && !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
-	}
-	return false;
-}
-
-char *stun_addr_str(const struct sockaddr *sa, char *out, size_t size)
-{
-	char host[INET6_ADDRSTRLEN];
-
-	if (!out || !size)
-		return out;
-	if (sa && sa->sa_family == AF_INET &&
-	    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof(host)))
-		snprintf(out, size, "%s:%u", host, (unsigned)ntohs(((const struct sockaddr_in *)sa)->sin_port));
-	else if (sa && sa->sa_family == AF_INET6 &&
-		 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof(host)))
-		snprintf(out, size, "[%s]:%u", host, (unsigned)ntohs(((const struct sockaddr_in6 *)sa)->sin6_port));
-	else
-		snprintf(out, size, "?");
-	return out;
-}
-
 static bool is_wildcard(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET)
@@ -557,7 +526,7 @@ int stun_binding_recv(struct stun_binding *b, const void *p, size_t len, const s
 		return ENOENT;
 	/* the transaction ID is the match (RFC 5389 7.3); the source check keeps strangers' copies out */
 	if (memcmp((const uint8_t *)p + 8, b->tid, STUN_TID_LEN) != 0 || !src ||
-	    !stun_addr_eq(src, (const struct sockaddr *)&b->server))
+	    !sa_equal(src, (const struct sockaddr *)&b->server))
 		return ENOENT;
 	if (stun_decode(&m, p, len) != 0)
 		return EBADMSG;

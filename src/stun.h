@@ -188,12 +188,6 @@ void stun_binding_free(struct stun_binding *b);
  * address the routing table picks for dst (with fd's port). 0 or an errno.
  */
 int stun_local_addr(int fd, const struct sockaddr *dst, socklen_t dstlen, struct sockaddr_storage *out);
-/* Same family, address and port (IPv4 or IPv6). */
-bool stun_addr_eq(const struct sockaddr *a, const struct sockaddr *b);
-/*
- * "a.b.c.d:port" or "[v6]:port" into out (size >= 48); "?" for another
- * family. Returns out.
- */
-char *stun_addr_str(const struct sockaddr *sa, char *out, size_t size);
+/* Comparing and printing addresses: sa_equal and sa_str (base/sa.h). */
 
 #endif

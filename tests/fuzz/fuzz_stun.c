@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "sa.h"
 #include "stun.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,7 +37,7 @@ static void check_addr(const struct sockaddr_storage *ss, uint16_t type, const u
 	if (stun_enc_end(&e, true) != 0 || stun_decode(&m, buf, w.len) != 0)
 		abort();
 	got = type == STUN_ATTR_XOR_MAPPED_ADDRESS ? &m.xor_mapped : &m.mapped;
-	if (!stun_addr_eq((const struct sockaddr *)got, (const struct sockaddr *)ss))
+	if (!sa_equal((const struct sockaddr *)got, (const struct sockaddr *)ss))
 		abort();
 }
 

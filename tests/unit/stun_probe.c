@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "sa.h"
 #include "stun.h"
 #include "version.h"
 
@@ -155,9 +156,9 @@ int main(int argc, char **argv)
 			failed = 1;
 		} else {
 			printf("server=%s mapped=%s local=%s nat=%s requests=%u rtt_ms=%llu software=\"%s\"\n", argv[i],
-			       stun_addr_str((struct sockaddr *)&pr.r.mapped, a, sizeof(a)),
-			       stun_addr_str((struct sockaddr *)&local, b, sizeof(b)),
-			       stun_addr_eq((struct sockaddr *)&pr.r.mapped, (struct sockaddr *)&local) ? "no" : "yes",
+			       sa_str((struct sockaddr *)&pr.r.mapped, a, sizeof(a), NULL, 0, NULL),
+			       sa_str((struct sockaddr *)&local, b, sizeof(b), NULL, 0, NULL),
+			       sa_equal((struct sockaddr *)&pr.r.mapped, (struct sockaddr *)&local) ? "no" : "yes",
 			       pr.r.requests, (unsigned long long)pr.r.rtt_ms, pr.software);
 		}
 		fflush(stdout);

@@ -38,24 +38,25 @@ int main(void)
 	char out[64], host[64];
 	uint16_t port = 0;
 
-	ok(sa_equal(&a, &b), "IPv4: same address and port");
+	ok(sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b), "IPv4: same address and port");
 	b = v4("192.0.2.1", 5061);
-	ok(!sa_equal(&a, &b), "IPv4: another port");
+	ok(!sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b), "IPv4: another port");
 	b = v4("192.0.2.2", 5060);
-	ok(!sa_equal(&a, &b), "IPv4: another address");
-	ok(sa_equal(&c, &d), "IPv6: same address and port");
+	ok(!sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b), "IPv4: another address");
+	ok(sa_equal((struct sockaddr *)&c, (struct sockaddr *)&d), "IPv6: same address and port");
 	d = v6("2001:db8::2", 5060);
-	ok(!sa_equal(&c, &d), "IPv6: another address");
+	ok(!sa_equal((struct sockaddr *)&c, (struct sockaddr *)&d), "IPv6: another address");
 	d = v6("2001:db8::1", 1);
-	ok(!sa_equal(&c, &d), "IPv6: another port");
+	ok(!sa_equal((struct sockaddr *)&c, (struct sockaddr *)&d), "IPv6: another port");
 	b = v6("::ffff:192.0.2.1", 5060);
-	ok(!sa_equal(&a, &b), "IPv4 and its IPv4-mapped IPv6 form are different addresses");
+	ok(!sa_equal((struct sockaddr *)&a, (struct sockaddr *)&b), "IPv4 and its IPv4-mapped IPv6 form are different addresses");
 	memset(&u, 0, sizeof(u));
 	u.ss_family = AF_UNIX;
-	ok(!sa_equal(&u, &u), "another family is never equal");
+	ok(!sa_equal((struct sockaddr *)&u, (struct sockaddr *)&u), "another family is never equal");
+	ok(!sa_equal(NULL, (struct sockaddr *)&a) && !sa_equal((struct sockaddr *)&a, NULL), "NULL is never equal");
 
-	is_int(sa_len(&a), sizeof(struct sockaddr_in), "IPv4 length");
-	is_int(sa_len(&c), sizeof(struct sockaddr_in6), "IPv6 length");
+	is_int(sa_len((struct sockaddr *)&a), sizeof(struct sockaddr_in), "IPv4 length");
+	is_int(sa_len((struct sockaddr *)&c), sizeof(struct sockaddr_in6), "IPv6 length");
 
 	sa_str((struct sockaddr *)&a, out, sizeof(out), host, sizeof(host), &port);
 	is_str(out, "192.0.2.1:5060", "IPv4 text");
@@ -67,7 +68,7 @@ int main(void)
 	port = 9;
 	sa_str((struct sockaddr *)&u, out, sizeof(out), host, sizeof(host), &port);
 	ok(!strcmp(out, "?") && !strcmp(host, "?") && port == 0, "another family: ?, ? and port 0");
-	sa_str((struct sockaddr *)&c, out, 8, NULL, 0, NULL);
-	is_str(out, "[2001:d", "cut to the buffer, NUL-terminated");
+	is_str(sa_str((struct sockaddr *)&c, out, 8, NULL, 0, NULL), "[2001:d", "cut to the buffer, NUL-terminated");
+	is_str(sa_str(NULL, out, sizeof(out), NULL, 0, NULL), "?", "NULL: ?");
 	return tap_done();
 }
