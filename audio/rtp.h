@@ -91,7 +91,7 @@ void rtp_send_skip(struct rtp_send *s, uint32_t samples);
  */
 int rtp_send_new_ssrc(struct rtp_send *s, uint32_t avoid);
 
-/* Test hook: force the state (seq wrap tests). */
+/* Force the state: a caller-chosen SSRC (stream_prm.ssrc), and the seq wrap tests. */
 void rtp_send_set(struct rtp_send *s, uint32_t ssrc, uint16_t seq, uint32_t ts);
 
 /* Receiver statistics for one source (RFC 3550 A.1, A.3, A.8). */

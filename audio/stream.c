@@ -1061,6 +1061,8 @@ int stream_alloc(struct stream **sp, const struct stream_prm *prm)
 		    (err = dtmf_recv_alloc(&s->drx, dtmf_cb, s)) != 0)
 			goto out;
 	}
+	if (prm->ssrc)
+		rtp_send_set(s->tx, prm->ssrc, rtp_send_seq(s->tx), rtp_send_ts(s->tx));
 	s->rng = rtp_send_ssrc(s->tx) | 1;
 	if (prm->zrtp) {
 		struct zrtp_handlers zh = { .send = zrtp_send_cb, .rx_key = zrtp_rx_key_cb, .secure = zrtp_secure_cb,

@@ -98,6 +98,11 @@ struct stream_prm {
 	 */
 	struct zrtp *zrtp;
 	stream_zrtp_h *zrtph;
+	/*
+	 * Our RTP SSRC, 0 = random. With zrtp, the one its engine was made with (zrtp_conf.ssrc):
+	 * RFC 6189 5 has a stream's ZRTP packets carry its RTP SSRC.
+	 */
+	uint32_t ssrc;
 	void *arg;
 };
 

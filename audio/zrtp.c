@@ -339,6 +339,8 @@ struct zrtp {
 	bool peer_heard;       /* the engine accepted a packet from the peer */
 	bool mismatch_status;  /* bzrtp's BZRTP_MESSAGE_CACHEMISMATCH */
 	bool uri_was_verified; /* at alloc: the peer URI's last device was verified */
+	bool have_hello;       /* hello: the peer's last Hello the engine accepted */
+	struct zrtp_wire_hello hello;
 	/* reports made inside the library, delivered after it returned */
 	bool pend_rx, pend_secure;
 	int pend_fail;
@@ -684,6 +686,10 @@ int zrtp_recv(struct zrtp *z, const uint8_t *pkt, size_t len, uint64_t now_ms)
 	}
 	z->st.received++;
 	z->peer_heard = true;
+	if (zrtp_wire_hello(pkt, len, &z->hello) == 0) {
+		z->have_hello = true;
+		z->res.peer = z->hello;
+	}
 	deliver(z);
 	return 0;
 }
@@ -707,6 +713,16 @@ void zrtp_stats(const struct zrtp *z, struct zrtp_stats *st)
 {
 	if (z && st)
 		*st = z->st;
+}
+
+int zrtp_peer_hello(const struct zrtp *z, struct zrtp_wire_hello *h)
+{
+	if (!z || !h)
+		return EINVAL;
+	if (!z->have_hello)
+		return ENOENT;
+	*h = z->hello;
+	return 0;
 }
 
 int zrtp_sas_confirm(struct zrtp *z, bool verified)

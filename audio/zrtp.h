@@ -99,6 +99,11 @@ struct zrtp_result {
 	char hash[5], cipher[5], auth[5], ka[5]; /* RFC 6189 5.1.2-5.1.5 names: "S256", "AES3", "HS80", "X255" */
 	enum zrtp_trust trust;
 	bool verified_here; /* we confirmed this device's SAS before (with trust NEW: the peer has not) */
+	/*
+	 * The peer's Hello, authenticated by the handshake's hash chain (zrtp_wire.h): its client
+	 * identifier and the M flag a PBX sets (then the SAS is the PBX's, not the far phone's).
+	 */
+	struct zrtp_wire_hello peer;
 };
 
 /*
@@ -169,6 +174,9 @@ int zrtp_recv(struct zrtp *z, const uint8_t *pkt, size_t len, uint64_t now_ms);
 void zrtp_tick(struct zrtp *z, uint64_t now_ms);
 enum zrtp_state zrtp_state(const struct zrtp *z);
 void zrtp_stats(const struct zrtp *z, struct zrtp_stats *st);
+/* The last Hello the engine accepted (not yet authenticated before ZRTP_SECURE): 0, or ENOENT before one. */
+int zrtp_peer_hello(const struct zrtp *z, struct zrtp_wire_hello *h);
+
 /*
  * The user compared the SAS of this (secure) session: true stores "verified"
  * for this peer device, false stores "rejected" (RFC 6189 7.1). The next

@@ -37,6 +37,44 @@ void zrtp_wire_type(const uint8_t *pkt, size_t len, char type[9])
 			type[i] = pkt[16 + i] >= 0x20 && pkt[16 + i] < 0x7f ? (char)pkt[16 + i] : '?';
 }
 
+/* offsets in the packet: header 12, message head 12, version 4, client id 16, H3 32, ZID 12, flags */
+#define HELLO_VERSION 24
+#define HELLO_CLIENT 28
+#define HELLO_ZID 76
+#define HELLO_FLAGS 88
+#define HELLO_MIN (HELLO_FLAGS + 4 + 8 + 4) /* the flags word, the MAC, the CRC */
+
+static void printable(char *out, const uint8_t *in, size_t n)
+{
+	size_t i;
+
+	/* padding is blanks (RFC 6189 5.2) or, from some clients (bzrtp), NULs: cut either at the end */
+	while (n > 0 && (in[n - 1] == ' ' || in[n - 1] == '\0'))
+		n--;
+	for (i = 0; i < n; i++)
+		out[i] = in[i] >= 0x20 && in[i] < 0x7f ? (char)in[i] : '?';
+	out[i] = '\0';
+}
+
+int zrtp_wire_hello(const uint8_t *pkt, size_t len, struct zrtp_wire_hello *h)
+{
+	if (!pkt || !h)
+		return EINVAL;
+	if (zrtp_wire_classify(pkt, len) != ZRTP_WIRE_ZRTP || memcmp(pkt + 16, "Hello   ", 8) != 0)
+		return ENOENT;
+	if (len < HELLO_MIN)
+		return EBADMSG;
+	memset(h, 0, sizeof(*h));
+	printable(h->version, pkt + HELLO_VERSION, 4);
+	printable(h->client, pkt + HELLO_CLIENT, 16);
+	memcpy(h->zid, pkt + HELLO_ZID, sizeof(h->zid));
+	/* |0|S|M|P| mbz ...: the word's top bits */
+	h->sig = pkt[HELLO_FLAGS] & 0x40;
+	h->mitm = pkt[HELLO_FLAGS] & 0x20;
+	h->passive = pkt[HELLO_FLAGS] & 0x10;
+	return 0;
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

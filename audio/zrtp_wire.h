@@ -3,6 +3,7 @@
 #ifndef SPHONE_ZRTP_WIRE_H
 #define SPHONE_ZRTP_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,24 @@ enum zrtp_wire_kind zrtp_wire_classify(const uint8_t *pkt, size_t len);
 
 /* The 8-character message type of a packet classified ZRTP ("Hello   ", "Commit  ", ...) into type[9]. */
 void zrtp_wire_type(const uint8_t *pkt, size_t len, char type[9]);
+
+/*
+ * What a Hello (RFC 6189 5.2) says about its sender, read from a packet
+ * classified ZRTP whose type is "Hello   ": the protocol version, the client
+ * identifier (16 bytes, shown as printable ASCII with trailing blanks and NULs
+ * cut and other bytes as '?'), the ZID, and the flags word's S (signature capable),
+ * M (sent by a trusted MiTM, usually a PBX able to relay the SAS, RFC 6189
+ * 7.3) and P (passive: never sends a Commit). A Hello's fields are only worth
+ * something once the hash chain has authenticated it: read those of a Hello
+ * the engine accepted. ENOENT not a Hello, EBADMSG too short.
+ */
+struct zrtp_wire_hello {
+	char version[5];
+	char client[17];
+	uint8_t zid[12];
+	bool sig, mitm, passive;
+};
+int zrtp_wire_hello(const uint8_t *pkt, size_t len, struct zrtp_wire_hello *h);
 
 /*
  * An a=zrtp-hash attribute value (RFC 6189 8.1): "<version> <hash>", the

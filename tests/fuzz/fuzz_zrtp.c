@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_zrtp.c: libFuzzer target for what sphone parses itself around ZRTP: the RTP/ZRTP demultiplexing of a
- * datagram and the a=zrtp-hash value (the ZRTP messages themselves are libbzrtp's to parse). */
+ * datagram, the fields sphone reads from a Hello, and the a=zrtp-hash value (the ZRTP messages themselves
+ * are libbzrtp's to parse). */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* a Hello's fields: printable, bounded, and only from a Hello */
+static void check_hello(const uint8_t *p, size_t len, bool hello)
+{
+	struct zrtp_wire_hello h;
+	int err = zrtp_wire_hello(p, len, &h);
+
+	if (!hello) {
+		if (err != ENOENT)
+			abort();
+		return;
+	}
+	if (err == EBADMSG)
+		return;
+	if (err || strlen(h.version) > 4 || strlen(h.client) > 16)
+		abort();
+	for (const char *c = h.client; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			abort();
 }
 
 static void check_datagram(const uint8_t *p, size_t len)
@@ -30,6 +53,7 @@ static void check_datagram(const uint8_t *p, size_t len)
 		zrtp_wire_type(p, len, type);
 		if (strlen(type) != 8)
 			abort();
+		check_hello(p, len, !strcmp(type, "Hello   "));
 		break;
 	case ZRTP_WIRE_OTHER:
 		zrtp_wire_type(p, len, type);

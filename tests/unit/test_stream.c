@@ -167,6 +167,7 @@ struct pair {
 	bool lose_conf2ack, conf2ack_lost; /* the first Conf2ACK never arrives */
 	uint64_t zrtp_dropped[2];
 	uint64_t sdes_after_switch[2]; /* packets under an SDES key once ZRTP's were in use */
+	uint32_t zrtp_ssrc[2], rtp_ssrc[2]; /* the last ZRTP and RTP packet's SSRC each way */
 };
 
 struct cfg {
@@ -411,8 +412,11 @@ static void tap(int dir, const uint8_t *pkt, size_t len, uint64_t now_ms, void *
 		return;
 	if (zrtp_wire_classify(pkt, len) == ZRTP_WIRE_ZRTP) {
 		p->zrtp_pkts[dir]++;
+		p->zrtp_ssrc[dir] = (uint32_t)pkt[8] << 24 | (uint32_t)pkt[9] << 16 | (uint32_t)pkt[10] << 8 | pkt[11];
 		return;
 	}
+	if (!rtcp && len >= 12)
+		p->rtp_ssrc[dir] = (uint32_t)pkt[8] << 24 | (uint32_t)pkt[9] << 16 | (uint32_t)pkt[10] << 8 | pkt[11];
 	if (from->z && !from->zrtp_secure)
 		p->media_before_secure[dir]++;
 	if (p->oracle) {
@@ -571,6 +575,7 @@ static int pair_zrtp(struct pair *p, const struct cfg *cf, struct stream_prm *pa
 	if ((err = zrtp_alloc(&p->a.z, NULL, &ca, &none)) != 0)
 		return err;
 	pa->crypto.hold = cf->zrtp == ZRTP_FROM_HOLD;
+	pa->ssrc = ca.ssrc;
 	pa->zrtp = p->a.z;
 	pa->zrtph = on_zrtp;
 	if (cf->no_zrtp_b)
@@ -580,6 +585,7 @@ static int pair_zrtp(struct pair *p, const struct cfg *cf, struct stream_prm *pa
 	    (err = zrtp_set_peer_hello_hash(p->b.z, &ha)) != 0)
 		return err;
 	pb->crypto.hold = cf->zrtp == ZRTP_FROM_HOLD;
+	pb->ssrc = cb.ssrc;
 	pb->zrtp = p->b.z;
 	pb->zrtph = on_zrtp;
 	return 0;
@@ -2024,6 +2030,10 @@ static void test_zrtp_stream(int mode, bool lose_conf2ack)
 		   sb.rx_rejected == 0,
 	   "%s: ZRTP went over the RTP socket and was taken apart from RTP (%llu / %llu packets)", name,
 	   (unsigned long long)p->zrtp_pkts[0], (unsigned long long)p->zrtp_pkts[1]);
+	ok(p->zrtp_ssrc[0] == 0x5a5a0001 && p->rtp_ssrc[0] == p->zrtp_ssrc[0] && p->zrtp_ssrc[1] == 0x5a5a0002 &&
+		   p->rtp_ssrc[1] == p->zrtp_ssrc[1],
+	   "%s: each side's RTP carries the SSRC of its ZRTP packets (stream_prm.ssrc: %08x, %08x)", name,
+	   (unsigned)p->rtp_ssrc[0], (unsigned)p->rtp_ssrc[1]);
 	if (mode == ZRTP_FROM_HOLD) {
 		is_int(p->media_before_secure[0] + p->media_before_secure[1], 0,
 		       "%s: not one RTP or RTCP packet, audio or silence, left a side before its ZRTP was secure", name);

@@ -430,6 +430,25 @@ static void test_wire(void)
 	is_int(zrtp_wire_classify(p, 28), ZRTP_WIRE_OTHER, "version 3: neither");
 	is_int(zrtp_wire_classify(NULL, 0), ZRTP_WIRE_OTHER, "nothing: neither");
 
+	{
+		/* a Hello from a PBX: client id "PBX-X" padded with blanks, flags |0|S|M|P| = 0 0 1 0 */
+		uint8_t hp[ZRTP_WIRE_HDR_LEN + 88 + 8 + 4] = { 0x10, 0, 0, 1, 0x5a, 0x52, 0x54, 0x50, 1, 2, 3, 4, 0x50, 0x5a };
+		struct zrtp_wire_hello wh;
+
+		hp[15] = (uint8_t)((sizeof(hp) - ZRTP_WIRE_HDR_LEN - 4) / 4);
+		memcpy(hp + 16, "Hello   1.10PBX-X\x01          ", 28);
+		hp[76] = 0xab;
+		hp[88] = 0x20;
+		ok(zrtp_wire_hello(hp, sizeof(hp), &wh) == 0 && strcmp(wh.version, "1.10") == 0 &&
+			   strcmp(wh.client, "PBX-X?") == 0 && wh.zid[0] == 0xab && wh.mitm && !wh.sig && !wh.passive,
+		   "a Hello read: version, client id (blanks cut, a control byte as '?'), ZID, the M flag");
+		hp[88] = 0x50;
+		ok(zrtp_wire_hello(hp, sizeof(hp), &wh) == 0 && !wh.mitm && wh.sig && wh.passive, "S and P flags");
+		is_int(zrtp_wire_hello(p, 28, &wh), ENOENT, "a HelloACK is not a Hello");
+		hp[15] -= 4;
+		is_int(zrtp_wire_hello(hp, sizeof(hp) - 16, &wh), EBADMSG, "a Hello too short for its flags");
+	}
+
 	ok(zrtp_wire_hash_parse(good, strlen(good), &h) == 0 && strcmp(h.version, "1.10") == 0 &&
 		   h.hash[0] == 0x01 && h.hash[8] == 0x01 && h.hash[15] == 0xef && h.hash[31] == 0xef,
 	   "a=zrtp-hash value parsed (hex in either case)");
@@ -479,6 +498,14 @@ static void test_basic(void)
 		   memcmp(b.rx.rx, b.res.keys.rx, b.rx.rx_len) == 0 && a.rx.tx_len == 0,
 	   "the early receive key is the final one (and carries no send key)");
 	ok(a.rx_before_secure && b.rx_before_secure, "each side had its receive key before it was secure");
+	ok(a.res.peer.client[0] && strcmp(a.res.peer.client, b.res.peer.client) == 0 &&
+		   strcmp(a.res.peer.version, "1.10") == 0 && !a.res.peer.mitm && !a.res.peer.passive,
+	   "the peer's Hello: client '%s', version %s, no MiTM (PBX) flag", a.res.peer.client, a.res.peer.version);
+	{
+		uint8_t zb[ZRTP_ZID_LEN];
+		ok(zrtp_cache_zid(cb, zb) == 0 && memcmp(a.res.peer.zid, zb, ZRTP_ZID_LEN) == 0,
+		   "its ZID is Bob's installation's");
+	}
 	zrtp_stats(a.z, &st);
 	ok(st.sent >= 4 && st.received >= 4 && zrtp_state(a.z) == ZRTP_SECURE, "counters: %llu sent, %llu received",
 	   (unsigned long long)st.sent, (unsigned long long)st.received);
