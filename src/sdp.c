@@ -218,6 +218,27 @@ static int attr_dir(struct pl name, enum sdp_dir *dir)
 	return 0;
 }
 
+/*
+ * a=zrtp-hash:<version> <hash>: kept as it came for call_media.c to parse strictly. A peer may
+ * give one per ZRTP version it speaks (RFC 6189 8.1): 1.10 is the one bzrtp speaks.
+ */
+static int attr_zrtp_hash(char *dst, bool *too_long, struct pl v)
+{
+	static const char ours[] = "1.10 ";
+
+	if (v.l >= SDP_ZRTP_HASH_MAX) {
+		if (too_long)
+			*too_long = true;
+		return 0;
+	}
+	if (dst[0] && (!strncmp(dst, ours, sizeof(ours) - 1) || v.l < sizeof(ours) - 1 ||
+		       memcmp(v.p, ours, sizeof(ours) - 1)))
+		return 0;
+	memcpy(dst, v.p, v.l);
+	dst[v.l] = '\0';
+	return 0;
+}
+
 struct parse_state {
 	bool m_dir_set[SDP_MAX_MEDIA];
 	bool m_c_set[SDP_MAX_MEDIA];
@@ -241,6 +262,8 @@ static int parse_attr(struct sdp_desc *d, struct sdp_media *m, struct parse_stat
 		}
 		return 0;
 	}
+	if (colon >= 0 && pl_eq_str(name, "zrtp-hash"))
+		return attr_zrtp_hash(m ? m->zrtp_hash : d->zrtp_hash, m ? &m->zrtp_hash_long : NULL, pl_trim(v));
 	if (!m)
 		return 0; /* other session-level attributes do not concern us */
 	v = pl_trim(v);
@@ -372,6 +395,8 @@ int sdp_decode(struct sdp_desc **dp, const char *buf, size_t len)
 		struct sdp_media *mm = &d->media[i];
 		if (!ps.m_dir_set[i])
 			mm->dir = d->dir;
+		if (!mm->zrtp_hash[0] && !mm->zrtp_hash_long)
+			memcpy(mm->zrtp_hash, d->zrtp_hash, sizeof(mm->zrtp_hash));
 		if (!ps.m_c_set[i] && d->addr[0]) {
 			unsigned char bin[16];
 			memcpy(mm->addr, d->addr, sizeof(mm->addr));
@@ -433,6 +458,7 @@ struct sdp_sess {
 	bool have_remote;
 	uint64_t r_id, r_ver;
 	bool srtp_locked; /* an exchange negotiated SRTP: from then on every one must (no downgrade) */
+	char zrtp_hash[SDP_ZRTP_HASH_MAX]; /* ours, "" for none */
 	char reason[200];
 };
 
@@ -546,7 +572,7 @@ int sdp_sess_alloc(struct sdp_sess **sp, const struct sdp_conf *conf)
 	uint64_t id;
 	int err;
 
-	if (!sp || !conf || !conf->addr || (conf->srtp_required && !conf->srtp) ||
+	if (!sp || !conf || !conf->addr || (conf->srtp_required && !conf->srtp && !conf->zrtp) ||
 	    conf->n_suites > SRTP_SUITE_COUNT || conf->n_codecs > 2)
 		return EINVAL;
 	s = calloc(1, sizeof(*s));
@@ -623,6 +649,18 @@ void sdp_sess_set_dir(struct sdp_sess *s, enum sdp_dir dir)
 		s->dir = (enum sdp_dir)(dir & SDP_SENDRECV);
 }
 
+int sdp_sess_set_zrtp_hash(struct sdp_sess *s, const char *val)
+{
+	if (!s)
+		return EINVAL;
+	if (!val)
+		val = "";
+	if (strlen(val) >= sizeof(s->zrtp_hash) || strpbrk(val, "\r\n"))
+		return EINVAL;
+	strcpy(s->zrtp_hash, val);
+	return 0;
+}
+
 const char *sdp_sess_reason(const struct sdp_sess *s)
 {
 	return s ? s->reason : "";
@@ -656,6 +694,21 @@ static void put_session_head(struct sdp_sess *s, struct wbuf *b)
 	wbuf_printf(b, "s=sphone\r\nc=IN %s %s\r\nt=0 0\r\n", ip, s->addr);
 }
 
+/*
+ * A result without SDES keys: the media goes in clear (warn loudly) unless ZRTP is to give keys
+ * and SRTP is required, in which case nothing is sent until it has (stream.h hold).
+ */
+static bool plain_warns(const struct sdp_sess *s)
+{
+	return (s->conf.srtp || s->conf.zrtp) && !(s->conf.zrtp && s->conf.srtp_required);
+}
+
+static void put_zrtp_hash(const struct sdp_sess *s, struct wbuf *b)
+{
+	if (s->conf.zrtp && s->zrtp_hash[0])
+		wbuf_printf(b, "a=zrtp-hash:%s\r\n", s->zrtp_hash);
+}
+
 int sdp_sess_offer(struct sdp_sess *s, struct wbuf *w)
 {
 	struct wbuf b;
@@ -664,7 +717,8 @@ int sdp_sess_offer(struct sdp_sess *s, struct wbuf *w)
 
 	if (!s || !w)
 		return EINVAL;
-	proto = s->conf.srtp_required ? SDP_PROTO_SAVP : SDP_PROTO_AVP;
+	/* with ZRTP alone the keys come on the media path: RTP/AVP (RFC 6189 8.1), also when required */
+	proto = s->conf.srtp_required && s->conf.srtp ? SDP_PROTO_SAVP : SDP_PROTO_AVP;
 	wbuf_init(&b, SDP_MAX_SIZE);
 	put_session_head(s, &b);
 	wbuf_printf(&b, "m=audio %u %s", (unsigned)s->conf.port,
@@ -681,6 +735,7 @@ int sdp_sess_offer(struct sdp_sess *s, struct wbuf *w)
 	if (s->conf.srtp)
 		for (size_t i = 0; i < s->conf.n_suites; i++)
 			sdp_crypto_print(&b, &s->keys[i]);
+	put_zrtp_hash(s, &b);
 	err = emit(s, w, &b);
 	wbuf_free(&b);
 	if (err)
@@ -832,10 +887,13 @@ static int eval_offer_media(struct sdp_sess *s, const struct sdp_media *m, struc
 				  : m->n_crypto_bad ? m->crypto_reason
 						    : "no a=crypto line";
 		if (m->proto == SDP_PROTO_SAVP && !s->conf.srtp) {
-			set_reason(s, "peer requires SRTP but media encryption is off", NULL);
+			set_reason(s, s->conf.zrtp ? "peer requires SRTP with SDES keys (RTP/SAVP) but media_encryption "
+						     "is zrtp (keys from ZRTP only)"
+						   : "peer requires SRTP but media encryption is off",
+				   NULL);
 			return EPROTO;
 		}
-		if (m->proto == SDP_PROTO_SAVP || s->conf.srtp_required) {
+		if (m->proto == SDP_PROTO_SAVP || (s->conf.srtp_required && !s->conf.zrtp)) {
 			set_reason(s, "peer offered no SRTP crypto we accept", why);
 			return EPROTO;
 		}
@@ -907,8 +965,10 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 			memcpy(r.tx_key, our->key, our->key_len);
 			r.rx_lifetime = pc->lifetime;
 		} else {
-			r.plain_warning = s->conf.srtp;
+			r.plain_warning = plain_warns(s);
 		}
+		r.zrtp = s->conf.zrtp;
+		memcpy(r.zrtp_hash, m->zrtp_hash, sizeof(r.zrtp_hash));
 		put_session_head(s, &b);
 		for (size_t i = 0; i < d->n_media; i++) {
 			const struct sdp_media *mm = &d->media[i];
@@ -934,6 +994,7 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 				sdp_crypto_print(&b, &c);
 				sdp_crypto_wipe(&c);
 			}
+			put_zrtp_hash(s, &b);
 		}
 	}
 	err = emit(s, w, &b);
@@ -1022,7 +1083,7 @@ int sdp_sess_apply_answer(struct sdp_sess *s, const char *answer, size_t len, st
 		memcpy(r.rx_key, pc->key, pc->key_len);
 		memcpy(r.tx_key, s->keys[k].key, s->keys[k].key_len);
 		r.rx_lifetime = pc->lifetime;
-	} else if (s->conf.srtp_required || m->proto == SDP_PROTO_SAVP) {
+	} else if ((s->conf.srtp_required && !s->conf.zrtp) || m->proto == SDP_PROTO_SAVP) {
 		set_reason(s, "peer answered without SRTP crypto we accept",
 			   m->n_crypto_bad ? m->crypto_reason : "no a=crypto line");
 		goto out;
@@ -1033,8 +1094,10 @@ int sdp_sess_apply_answer(struct sdp_sess *s, const char *answer, size_t len, st
 	} else {
 		if ((err = key_in_use(s, -1)) != 0)
 			goto out;
-		r.plain_warning = s->conf.srtp;
+		r.plain_warning = plain_warns(s);
 	}
+	r.zrtp = s->conf.zrtp;
+	memcpy(r.zrtp_hash, m->zrtp_hash, sizeof(r.zrtp_hash));
 	pdir = peer_dir(m);
 	r.proto = m->proto;
 	r.dir = (enum sdp_dir)(s->offered_dir & dir_swap(pdir));

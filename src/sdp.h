@@ -18,6 +18,7 @@
 #define SDP_MAX_FMT 32       /* formats on one m-line */
 #define SDP_MAX_CRYPTO 12    /* a=crypto lines on one m-line */
 #define SDP_ADDR_MAX 256     /* connection address text, with its NUL */
+#define SDP_ZRTP_HASH_MAX 80 /* an a=zrtp-hash value with its NUL (RFC 6189 8.1: "1.10 " + 64 hex digits) */
 
 /* Direction bits: what the side describing itself does. */
 enum sdp_dir {
@@ -63,6 +64,13 @@ struct sdp_media {
 	size_t n_crypto;
 	size_t n_crypto_bad;        /* a=crypto lines refused or skipped */
 	const char *crypto_reason;  /* why the first such line was refused (static string) */
+	/*
+	 * a=zrtp-hash (RFC 6189 8.1) as it came, media level, else session level; "" if none. Only
+	 * its length is checked here: call_media.c parses it (zrtp_wire_hash_parse). Of several,
+	 * the first of version 1.10, else the first. zrtp_hash_long: one was too long to keep.
+	 */
+	char zrtp_hash[SDP_ZRTP_HASH_MAX];
+	bool zrtp_hash_long;
 };
 
 /* A parsed session description. Owns copies of everything; wiped on free (keys). */
@@ -71,6 +79,7 @@ struct sdp_desc {
 	uint64_t sess_id, sess_ver;
 	char addr[SDP_ADDR_MAX]; /* session-level c=, "" if none */
 	enum sdp_dir dir;        /* session-level direction, SDP_SENDRECV by default */
+	char zrtp_hash[SDP_ZRTP_HASH_MAX]; /* session-level a=zrtp-hash ("" if none); media take it over */
 	struct sdp_media media[SDP_MAX_MEDIA];
 	size_t n_media;
 };
@@ -92,8 +101,14 @@ bool sdp_has_keys(const char *body, size_t len);
 struct sdp_conf {
 	const char *addr;        /* local media address (IPv4 or IPv6 literal) */
 	uint16_t port;           /* local RTP port (RTCP on port + 1) */
-	bool srtp;               /* media_encryption=sdes: offer/accept a=crypto */
-	bool srtp_required;      /* yes: RTP/SAVP only, no plain fallback */
+	bool srtp;               /* media_encryption=sdes (or sdes-zrtp): offer/accept a=crypto */
+	/*
+	 * media_encryption=zrtp or sdes-zrtp: ZRTP runs on the media path (the caller's business; our
+	 * a=zrtp-hash comes from sdp_sess_set_zrtp_hash). It makes RTP/AVP without a=crypto acceptable
+	 * with srtp_required too: the keys come from ZRTP and nothing is sent before (stream.h hold).
+	 */
+	bool zrtp;
+	bool srtp_required;      /* yes: no plain fallback (RTP/SAVP only, but RTP/AVP with zrtp) */
 	enum srtp_suite_id suites[SRTP_SUITE_COUNT]; /* preference order; n_suites 0 = default */
 	size_t n_suites;
 	uint8_t codecs[2];       /* 0 (PCMU) and/or 8 (PCMA) in preference order; n_codecs 0 = {0, 8} */
@@ -118,7 +133,7 @@ struct sdp_result {
 	bool remote_hold;            /* peer put us on hold (sendonly/inactive or c=0.0.0.0) */
 	enum sdp_proto proto;        /* profile of the m-line used */
 	bool secure;                 /* SRTP keys negotiated */
-	bool plain_warning;          /* optimistic mode fell back to plain RTP: warn loudly */
+	bool plain_warning;          /* optimistic mode fell back to plain RTP (until ZRTP, with zrtp): warn loudly */
 	enum srtp_suite_id suite;
 	uint32_t tag;
 	uint8_t tx_key[SRTP_MAX_MASTER_LEN]; /* our master key||salt (we send with it) */
@@ -126,6 +141,8 @@ struct sdp_result {
 	size_t key_len;
 	uint64_t rx_lifetime;        /* the peer key's lifetime in packets, 0 = default maximum */
 	bool remote_unchanged;       /* same o= session id and version as the last SDP seen */
+	bool zrtp;                   /* sdp_conf.zrtp: ZRTP is to run on this stream */
+	char zrtp_hash[SDP_ZRTP_HASH_MAX]; /* the peer's a=zrtp-hash for it, "" if none (sdp_media) */
 };
 
 void sdp_result_wipe(struct sdp_result *r);
@@ -142,13 +159,19 @@ int sdp_sess_set_media(struct sdp_sess *s, const char *addr, uint16_t port);
 void sdp_sess_set_dir(struct sdp_sess *s, enum sdp_dir dir);
 /* New keys for every suite (re-key); the next SDP carries them. */
 int sdp_sess_rekey(struct sdp_sess *s);
+/*
+ * Our a=zrtp-hash value ("1.10 <hex>") for the next offers and answers (with sdp_conf.zrtp);
+ * NULL or "" for none. EINVAL when it is longer than SDP_ZRTP_HASH_MAX or holds a line break.
+ */
+int sdp_sess_set_zrtp_hash(struct sdp_sess *s, const char *val);
 /* The reason of the last failed offer/answer step ("" if none). */
 const char *sdp_sess_reason(const struct sdp_sess *s);
 
 /*
- * Appends an offer to w: one audio m-line, RTP/SAVP (srtp_required) or
- * RTP/AVP, codecs, telephone-event 0-16, ptime, direction, one a=crypto per
- * suite in preference order. The o= version goes up whenever the body changes.
+ * Appends an offer to w: one audio m-line, RTP/SAVP (srtp with srtp_required)
+ * or RTP/AVP, codecs, telephone-event 0-16, ptime, direction, one a=crypto per
+ * suite in preference order, a=zrtp-hash when set. The o= version goes up
+ * whenever the body changes.
  */
 int sdp_sess_offer(struct sdp_sess *s, struct wbuf *w);
 

@@ -942,6 +942,127 @@ static void test_key_lifetime(void)
 	wbuf_free(&off);
 }
 
+/*
+ * a=zrtp-hash (RFC 6189 8.1) in offers and answers: media_encryption=zrtp offers RTP/AVP with the
+ * hash and no a=crypto, also with srtp_required (the keys come from ZRTP); sdes-zrtp offers both;
+ * the peer's hash reaches the result as it came (media level, else session level; 1.10 first).
+ */
+#define H1 "1.10 fe30efd02423cb054e50efd0248742ac7a52c8f91bc2df881ae642c371ba46df"
+#define H2 "1.10 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+static void test_zrtp_hash(void)
+{
+	static const char avp_hash[] = "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+				       "m=audio 6000 RTP/AVP 0\r\na=zrtp-hash:" H2 "\r\n";
+	static const char sess_hash[] = "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\na=zrtp-hash:" H2
+					"\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n";
+	static const char two_versions[] = "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\n"
+					   "t=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=zrtp-hash:1.00 abcd\r\n"
+					   "a=zrtp-hash:" H2 "\r\na=zrtp-hash:1.10 ffff\r\n";
+	static const char too_long[] = "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+				       "m=audio 6000 RTP/AVP 0\r\na=zrtp-hash:" H2 "00000000000000\r\n";
+	static const char savp_hash[] =
+		"v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 6000 RTP/SAVP 0\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0e\r\n"
+		"a=zrtp-hash:" H2 "\r\n";
+	struct sdp_conf cz = conf_plain(), csz = conf_srtp(true), cs = conf_srtp(true);
+	struct sdp_sess *a = NULL, *b = NULL;
+	struct sdp_desc *d = NULL;
+	struct sdp_result ra, rb;
+	struct wbuf off, ans;
+
+	wbuf_init(&off, 0);
+	wbuf_init(&ans, 0);
+	cz.zrtp = true;
+	cz.srtp_required = true;
+	csz.zrtp = true;
+
+	is_int(decode_str(&d, two_versions), 0, "three a=zrtp-hash lines parse");
+	is_str(d->media[0].zrtp_hash, H2, "the 1.10 one is kept (the first of them)");
+	sdp_desc_free(d);
+	is_int(decode_str(&d, sess_hash), 0, "session-level a=zrtp-hash");
+	is_str(d->media[0].zrtp_hash, H2, "the m-line takes it over");
+	sdp_desc_free(d);
+	is_int(decode_str(&d, too_long), 0, "an over-long a=zrtp-hash does not fail the SDP");
+	ok(d->media[0].zrtp_hash[0] == '\0' && d->media[0].zrtp_hash_long, "it is dropped and flagged");
+	sdp_desc_free(d);
+
+	/* zrtp: RTP/AVP, the hash, no keys; srtp_required no longer needs srtp */
+	ok(sdp_sess_alloc(&a, &cz) == 0, "zrtp session with srtp_required");
+	is_int(sdp_sess_set_zrtp_hash(a, H1 "\r\na=x"), EINVAL, "a hash with a line break refused");
+	is_int(sdp_sess_set_zrtp_hash(a, H1), 0, "our hash set");
+	is_int(sdp_sess_offer(a, &off), 0, "zrtp offer");
+	ok(strstr((const char *)off.p, "m=audio 40000 RTP/AVP 0 8 101\r\n") != NULL, "RTP/AVP");
+	ok(strstr((const char *)off.p, "\r\na=zrtp-hash:" H1 "\r\n") != NULL, "a=zrtp-hash:" H1);
+	ok(!sdp_has_keys((const char *)off.p, off.len), "no a=crypto");
+
+	/* answered by sdes-zrtp with srtp_required: RTP/AVP without keys is fine, ZRTP will give them */
+	ok(sdp_sess_alloc(&b, &csz) == 0 && sdp_sess_set_zrtp_hash(b, H2) == 0, "sdes-zrtp session");
+	is_int(sdp_sess_answer(b, (const char *)off.p, off.len, &ans, &rb), 0, "sdes-zrtp answers a zrtp offer");
+	ok(!rb.secure && rb.zrtp && !rb.plain_warning, "no SDES keys, zrtp, no plain warning (nothing sent before ZRTP)");
+	is_str(rb.zrtp_hash, H1, "B's result has A's hash");
+	ok(strstr((const char *)ans.p, "RTP/AVP 0 8 101\r\n") != NULL && !sdp_has_keys((const char *)ans.p, ans.len) &&
+		   strstr((const char *)ans.p, "\r\na=zrtp-hash:" H2 "\r\n") != NULL,
+	   "answer: RTP/AVP, no keys, B's hash");
+	is_int(sdp_sess_apply_answer(a, (const char *)ans.p, ans.len, &ra), 0, "A applies it");
+	ok(!ra.secure && ra.zrtp && !ra.plain_warning, "A: zrtp, no warning");
+	is_str(ra.zrtp_hash, H2, "A's result has B's hash");
+	sdp_result_wipe(&ra);
+	sdp_result_wipe(&rb);
+
+	/* zrtp cannot take SDES-only SRTP: RTP/SAVP needs a=crypto */
+	is_int(answer_str(a, savp_hash, &ans, &ra), EPROTO, "zrtp: RTP/SAVP offer refused");
+	is_str(sdp_sess_reason(a),
+	       "peer requires SRTP with SDES keys (RTP/SAVP) but media_encryption is zrtp (keys from ZRTP only)",
+	       "reason names the mode");
+	is_int(answer_str(a, sess_hash, &ans, &ra), 0, "zrtp: a plain offer with a session-level hash");
+	ok(!ra.secure && ra.zrtp && !ra.plain_warning, "zrtp result");
+	is_str(ra.zrtp_hash, H2, "the session-level hash");
+	sdp_result_wipe(&ra);
+	sdp_sess_free(a);
+	a = NULL;
+
+	/* sdes-zrtp offers RTP/SAVP with keys and the hash; the answer carries both */
+	wbuf_reset(&off);
+	wbuf_reset(&ans);
+	is_int(sdp_sess_offer(b, &off), 0, "sdes-zrtp offer");
+	ok(strstr((const char *)off.p, "RTP/SAVP") != NULL && sdp_has_keys((const char *)off.p, off.len) &&
+		   strstr((const char *)off.p, "\r\na=zrtp-hash:" H2 "\r\n") != NULL,
+	   "RTP/SAVP, a=crypto and a=zrtp-hash");
+	ok(sdp_sess_alloc(&a, &csz) == 0 && sdp_sess_set_zrtp_hash(a, H1) == 0, "another sdes-zrtp session");
+	is_int(sdp_sess_answer(a, (const char *)off.p, off.len, &ans, &ra), 0, "it answers");
+	ok(ra.secure && ra.zrtp, "SDES keys and ZRTP");
+	ok(strstr((const char *)ans.p, "RTP/SAVP") != NULL && sdp_has_keys((const char *)ans.p, ans.len) &&
+		   strstr((const char *)ans.p, "\r\na=zrtp-hash:" H1 "\r\n") != NULL,
+	   "answer: a=crypto and a=zrtp-hash");
+	sdp_result_wipe(&ra);
+	sdp_sess_free(a);
+	a = NULL;
+
+	/* a plain sdes peer: no hash in its answer; an sdes-only session never prints one */
+	ok(sdp_sess_alloc(&a, &cs) == 0 && sdp_sess_set_zrtp_hash(a, H1) == 0, "sdes session (hash set anyway)");
+	wbuf_reset(&ans);
+	is_int(sdp_sess_answer(a, (const char *)off.p, off.len, &ans, &ra), 0, "sdes answers sdes-zrtp");
+	ok(ra.secure && !ra.zrtp && strstr((const char *)ans.p, "zrtp-hash") == NULL, "no ZRTP, no a=zrtp-hash");
+	is_str(ra.zrtp_hash, H2, "the peer's hash is still reported");
+	is_int(sdp_sess_apply_answer(b, (const char *)ans.p, ans.len, &rb), 0, "sdes-zrtp takes an answer without it");
+	ok(rb.secure && rb.zrtp && rb.zrtp_hash[0] == '\0', "secure, zrtp, no peer hash");
+	sdp_result_wipe(&ra);
+	sdp_result_wipe(&rb);
+	sdp_sess_free(a);
+	sdp_sess_free(b);
+
+	/* zrtp without srtp_required: a plain answer is plain until ZRTP, with the warning */
+	cz.srtp_required = false;
+	ok(sdp_sess_alloc(&a, &cz) == 0, "zrtp session, srtp_required = no");
+	wbuf_reset(&ans);
+	is_int(answer_str(a, avp_hash, &ans, &ra), 0, "answers a plain offer");
+	ok(!ra.secure && ra.zrtp && ra.plain_warning, "plain until ZRTP: warned");
+	sdp_result_wipe(&ra);
+	sdp_sess_free(a);
+	wbuf_free(&off);
+	wbuf_free(&ans);
+}
+
 int main(void)
 {
 	test_parse_rfc();
@@ -957,5 +1078,6 @@ int main(void)
 	test_apply_answer();
 	test_no_downgrade();
 	test_key_lifetime();
+	test_zrtp_hash();
 	return tap_done();
 }
