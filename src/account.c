@@ -45,7 +45,7 @@ struct account_conf {
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
 static const char *const transports[] = { "tls", "tcp", "udp", NULL };
 static const char *const tls_versions[] = { "1.2", "1.3", NULL };
-static const char *const media_encs[] = { "sdes", "none", NULL };
+static const char *const media_encs[] = { "sdes", "none", "zrtp", "sdes-zrtp", NULL }; /* enum account_media */
 static const char *const suite_names[] = {
 	"AES_CM_128_HMAC_SHA1_80", "AES_CM_128_HMAC_SHA1_32", "AES_256_CM_HMAC_SHA1_80",
 	"AES_256_CM_HMAC_SHA1_32", "AEAD_AES_128_GCM",        "AEAD_AES_256_GCM",
@@ -858,8 +858,7 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 		} else {
 			fprintf(f, "# realm: only the registrar's (none set)\n");
 		}
-		fprintf(f, "media_encryption = %s\nsrtp_required = %s\nsrtp_suites = ",
-			a->media_encryption == ACCOUNT_MEDIA_SDES ? "sdes" : "none",
+		fprintf(f, "media_encryption = %s\nsrtp_required = %s\nsrtp_suites = ", media_encs[a->media_encryption],
 			yesno(a->srtp_required));
 		for (k = 0; k < a->n_suites; k++)
 			fprintf(f, "%s%s", k ? "," : "", a->srtp_suites[k]);

@@ -8,7 +8,8 @@
 #include <stdio.h>
 
 enum account_transp { ACCOUNT_TLS = 0, ACCOUNT_TCP, ACCOUNT_UDP };
-enum account_media { ACCOUNT_MEDIA_SDES = 0, ACCOUNT_MEDIA_NONE };
+/* media_encryption: SDES-SRTP (default), plain RTP, ZRTP alone, SDES-SRTP from the first packet then ZRTP */
+enum account_media { ACCOUNT_MEDIA_SDES = 0, ACCOUNT_MEDIA_NONE, ACCOUNT_MEDIA_ZRTP, ACCOUNT_MEDIA_SDES_ZRTP };
 /* session_refresher: who refreshes the session (RFC 4028) when sphone may choose */
 enum account_refresher { ACCOUNT_REFRESHER_AUTO = 0, ACCOUNT_REFRESHER_LOCAL, ACCOUNT_REFRESHER_REMOTE };
 

@@ -20,6 +20,7 @@
 #include "sip_msg.h"
 #include "sip_strans.h"
 #include "sip_transp.h"
+#include "sip_uri.h"
 #include "tls.h"
 
 #define MIN_SE 90
@@ -89,6 +90,72 @@ static void media_timeout_h(unsigned silent_ms, void *arg)
 		return;
 	}
 	call_uac_bye_end(c, 408, msg);
+}
+
+/*
+ * ZRTP finished. Secure: a cache mismatch, another device at a verified address or a PBX as the
+ * ZRTP peer is said loudly (a "warning"), and the verify report goes out with the SAS. Failed:
+ * a call whose media waits for ZRTP's keys (media_encryption = zrtp with srtp_required) would
+ * never send a packet, so it ends with the reason; on SDES keys (sdes-zrtp), or plain RTP
+ * allowed, it goes on and says what it is left with.
+ */
+static void zrtp_fail_end(struct call *c)
+{
+	char why[480];
+
+	snprintf(why, sizeof(why), "ZRTP failed, so the media has no keys and nothing was sent: %s",
+		 call_media_zrtp_reason(c->m));
+	call_uac_bye(c);
+	call_end(c, 488, why, "local");
+}
+
+static void media_zrtp_h(int err, void *arg)
+{
+	struct call *c = arg;
+	const struct sdp_result *res = call_media_result(c->m);
+	char w[520];
+
+	if (c->state == CALL_ENDED)
+		return;
+	if (!err) {
+		const char *alarm = call_media_zrtp_alarm(c->m);
+
+		if (*alarm)
+			call_warn(c, alarm);
+		call_verify(c);
+		return;
+	}
+	if (call_media_held(c->m)) {
+		/* before the answer (early media) the call ends once established: call_established */
+		if (c->state == CALL_ESTABLISHED)
+			zrtp_fail_end(c);
+		return;
+	}
+	snprintf(w, sizeof(w), "ZRTP failed: %s; %s", call_media_zrtp_reason(c->m),
+		 res && res->secure ? "the media stays on the SDES keys, which every SIP proxy on the path can read, "
+				      "and the SAS shown is the SDES one (no commitment)"
+				    : "the media is NOT encrypted");
+	call_warn(c, w);
+	call_verify(c);
+}
+
+/* The far end's address of record as ZRTP files it: "sip:user@host" (sips: alike, no port or parameters). */
+void call_media_peer(struct call *c, const char *uri)
+{
+	struct sip_uri u;
+	char aor[320];
+	size_t at;
+
+	if (!uri || sip_uri_decode_str(&u, uri) != 0 || u.host.l > 255 || u.user.l > 60) {
+		call_media_set_peer(c->m, uri ? uri : "unknown");
+		return;
+	}
+	snprintf(aor, sizeof(aor), "sip:%.*s%s", (int)u.user.l, u.user.p, u.user.l ? "@" : "");
+	at = strlen(aor);
+	for (size_t i = 0; i < u.host.l && at + 1 < sizeof(aor); i++)
+		aor[at++] = (char)(u.host.p[i] >= 'A' && u.host.p[i] <= 'Z' ? u.host.p[i] + 32 : u.host.p[i]);
+	aor[at] = '\0';
+	call_media_set_peer(c->m, aor);
 }
 
 /* ---------------- sending ---------------- */
@@ -398,18 +465,30 @@ void call_established(struct call *c)
 	c->state = CALL_ESTABLISHED;
 	call_ev_init(c, &ev, EVENT_ESTABLISHED);
 	if (res) {
+		bool held = call_media_held(c->m);
+
 		event_bool(&ev, "srtp", res->secure);
 		event_str(&ev, "srtp_tx", res->secure ? srtp_suite_name(res->suite) : "none");
 		event_str(&ev, "srtp_rx", res->secure ? srtp_suite_name(res->suite) : "none");
 		event_str(&ev, "codec", res->codec);
 		event_int(&ev, "ptime", res->ptime);
 		call_media_sas_fields(c->m, &ev, false);
-		if (!res->secure)
+		call_media_zrtp_fields(c->m, &ev);
+		if (held)
+			event_str(&ev, "media", "held: nothing is sent until ZRTP has agreed keys");
+		else if (!res->secure)
 			event_str(&ev, "warning",
-				  "media is NOT encrypted: plain RTP (srtp_required = no); anyone on the path can listen");
+				  call_media_zrtp_on(c->m)
+					  ? "media is NOT encrypted until ZRTP completes: plain RTP (srtp_required = no); "
+					    "anyone on the path can listen"
+					  : "media is NOT encrypted: plain RTP (srtp_required = no); anyone on the path "
+					    "can listen");
 	}
 	call_emit(c, &ev);
 	call_verify(c);
+	/* ZRTP failed during early media: the call has no keys and never will */
+	if (c->state == CALL_ESTABLISHED && call_media_held(c->m) && *call_media_zrtp_reason(c->m))
+		zrtp_fail_end(c);
 }
 
 /* ---------------- allocation ---------------- */
@@ -430,6 +509,7 @@ int call_alloc(struct call **cp, const struct call_env *env, const struct call_p
 	c->id = next_id++;
 	mh.dtmfh = media_dtmf_h;
 	mh.timeouth = media_timeout_h;
+	mh.zrtph = media_zrtp_h;
 	mh.arg = c;
 	c->l = env->l;
 	c->ctm = env->ctm;
@@ -437,7 +517,7 @@ int call_alloc(struct call **cp, const struct call_env *env, const struct call_p
 	c->eh = eh;
 	c->arg = arg;
 	c->keys_insecure_ok = prm->keys_on_insecure;
-	c->srtp_required = prm->media.srtp && prm->media.srtp_required;
+	c->srtp_required = (prm->media.srtp || prm->media.zrtp) && prm->media.srtp_required;
 	c->se_want = prm->session_expires ? prm->session_expires : SE_DEFAULT;
 	c->min_se = prm->min_se ? prm->min_se : MIN_SE;
 	c->refresher_pref = prm->refresher;
@@ -639,6 +719,20 @@ const char *call_peer(const struct call *c)
 const char *call_sas(const struct call *c)
 {
 	return c ? call_media_sas(c->m) : "";
+}
+
+int call_sas_confirm(struct call *c, bool verified)
+{
+	int e;
+
+	if (!c)
+		return EINVAL;
+	if (c->state == CALL_ENDED)
+		return EPROTO;
+	if ((e = call_media_sas_confirm(c->m, verified)) != 0)
+		return e;
+	call_verify(c); /* the view shows what was stored */
+	return 0;
 }
 
 void call_free(struct call *c)

@@ -189,5 +189,11 @@ const char *call_peer(const struct call *c);
  * has no SRTP keys.
  */
 const char *call_sas(const struct call *c);
+/*
+ * The user compared the ZRTP SAS (call_media_sas_confirm): verified or rejected, stored in the
+ * ZRTP cache; a "security" event shows it. EPROTO for a call without ZRTP or one that ended,
+ * EAGAIN before ZRTP is secure, ENOTSUP without a cache.
+ */
+int call_sas_confirm(struct call *c, bool verified);
 
 #endif

@@ -17,6 +17,8 @@
 #include "loop.h"
 #include "sdp.h"
 #include "stream.h"
+#include "zrtp.h"
+#include "zrtp_wire.h"
 
 #define RTP_PORT_MIN 16384
 #define RTP_PORT_SPAN 16000
@@ -41,7 +43,33 @@ struct call_media {
 	struct sdp_result res;  /* the result in force (keys: wiped on free) */
 	bool have_res;
 	bool muted; /* microphone off: silence sent (kept across stream restarts) */
-	char sas[12];
+	char sas[12]; /* the SDES keys' */
+	bool srtp_required;
+	/*
+	 * ZRTP: one engine per stream (z, made before our first offer or answer carries its
+	 * a=zrtp-hash). A new session (a move to new sockets, or the far end's new a=zrtp-hash) is
+	 * prepared in z_next and replaces z with the stream. zsecure/zfailed are the outcome of z.
+	 */
+	bool zrtp_on;
+	struct zrtp_cache *zcache;
+	char *zcache_err;
+	char *peer_uri;
+	struct zrtp *z, *z_next;
+	uint32_t z_ssrc, z_next_ssrc;
+	bool z_restart;      /* z_next replaces z on the same sockets when the next result is applied */
+	char peer_hash[SDP_ZRTP_HASH_MAX]; /* the far end's a=zrtp-hash z was given */
+	bool zsecure, zfailed;
+	int zerr;
+	bool zkeys_once;     /* ZRTP's keys were in use: never SDES keys again, a new session starts held */
+	bool had_sdes;       /* the stream ran on SDES keys before ZRTP's */
+	struct zrtp_result zres; /* keys wiped */
+	bool zhello;         /* zres.peer holds the far end's Hello (also after a failure) */
+	int sas_confirmed;   /* by the user in this session: -1 not yet, 0 rejected, 1 verified */
+	struct tmr ztmr;     /* reports ZRTP's outcome from the loop */
+	char zreason[320];
+	char zalarm[400];
+	bool srtp;           /* SDES keys configured (sdes, sdes-zrtp) */
+	char reason[360];    /* why our last offer/answer failed, when not sdp.c's */
 };
 
 static void media_process(struct call_media *m, uint64_t now);
@@ -65,11 +93,14 @@ static void audio_detach(struct call_media *m)
 		media_process(m, loop_now_ms());
 }
 
+static void zrtp_next_drop(struct call_media *m);
+
 static void move_abort(struct call_media *m)
 {
 	if (!m->moving)
 		return;
 	m->moving = false;
+	zrtp_next_drop(m); /* the offer goes back to the old engine's a=zrtp-hash */
 	if (m->mv_rtp_fd >= 0)
 		close(m->mv_rtp_fd);
 	if (m->mv_rtcp_fd >= 0)
@@ -87,8 +118,13 @@ void call_media_stop(struct call_media *m)
 	move_abort(m);
 	audio_detach(m);
 	tmr_cancel(&m->tmr);
+	tmr_cancel(&m->ztmr);
 	stream_free(m->s);
 	m->s = NULL;
+	/* after the stream, which held their handlers */
+	zrtp_free(m->z);
+	zrtp_free(m->z_next);
+	m->z = m->z_next = NULL;
 	if (m->rtp_fd >= 0) {
 		loop_fd_remove(m->l, m->rtp_fd);
 		close(m->rtp_fd);
@@ -244,6 +280,247 @@ static bool same_keys(const struct sdp_result *a, const struct sdp_result *b)
 	       !memcmp(a->rx_key, b->rx_key, a->key_len);
 }
 
+/* ---------------- ZRTP ---------------- */
+
+static void zrtp_report_h(void *arg)
+{
+	struct call_media *m = arg;
+
+	if (m->h.zrtph)
+		m->h.zrtph(m->zsecure ? 0 : m->zerr, m->h.arg);
+}
+
+/* The reason for the user: zrtp.h's words, and what a silent far end means here. */
+static void zrtp_failed(struct call_media *m, int err)
+{
+	m->zfailed = true;
+	m->zerr = err ? err : EPROTO;
+	if (m->zerr == EPROTONOSUPPORT)
+		snprintf(m->zreason, sizeof(m->zreason),
+			 "no ZRTP from the far end within %d s: it has no ZRTP, or something between you keeps ZRTP "
+			 "from the far phone, such as a PBX that terminates the media (Asterisk with direct_media=no)",
+			 ZRTP_HANDSHAKE_MAX_S);
+	else
+		snprintf(m->zreason, sizeof(m->zreason), "%s", zrtp_strerror(m->zerr));
+	if (m->z && zrtp_peer_hello(m->z, &m->zres.peer) == 0)
+		m->zhello = true;
+	tmr_start(m->l, &m->ztmr, 0, zrtp_report_h, m);
+}
+
+/* The stream's ZRTP finished (from inside the stream: the call hears of it from the loop). */
+static void on_stream_zrtp(const struct zrtp_result *r, int err, void *arg)
+{
+	struct call_media *m = arg;
+
+	if (err || !r) {
+		zrtp_failed(m, err);
+		return;
+	}
+	m->zres = *r;
+	crypto_wipe(&m->zres.keys, sizeof(m->zres.keys));
+	m->zhello = true;
+	m->zsecure = true;
+	m->zkeys_once = true;
+	tmr_start(m->l, &m->ztmr, 0, zrtp_report_h, m);
+}
+
+/* A new engine with a random SSRC, which the stream it goes with sends its RTP under. */
+static int zrtp_make(struct call_media *m, struct zrtp **zp, uint32_t *ssrcp)
+{
+	struct zrtp_handlers none = { 0 };
+	struct zrtp_conf zc;
+	uint32_t ssrc = 0;
+	int e;
+
+	while (!ssrc)
+		if ((e = crypto_rand(&ssrc, sizeof(ssrc))) != 0)
+			return e;
+	memset(&zc, 0, sizeof(zc));
+	zc.ssrc = ssrc;
+	zc.peer_uri = m->peer_uri;
+	if ((e = zrtp_alloc(zp, m->zcache, &zc, &none)) != 0)
+		return e;
+	*ssrcp = ssrc;
+	return 0;
+}
+
+/* Our a=zrtp-hash in the next offers and answers: z's Hello, or none. */
+static int zrtp_advertise(struct call_media *m, const struct zrtp *z)
+{
+	struct zrtp_hello_hash h;
+	char buf[ZRTP_WIRE_HASH_STR_MAX];
+	int e;
+
+	if (!z)
+		return sdp_sess_set_zrtp_hash(m->sdp, NULL);
+	if ((e = zrtp_hello_hash(z, &h)) != 0 || (e = zrtp_wire_hash_print(buf, sizeof(buf), &h)) != 0)
+		return e;
+	return sdp_sess_set_zrtp_hash(m->sdp, buf);
+}
+
+/*
+ * The engine our first offer or answer announces. When ZRTP cannot run at all (libbzrtp missing),
+ * a call that would have no other keys fails (the reason says why); with SDES keys, or with plain
+ * RTP allowed, it goes on without ZRTP and the call is told.
+ */
+static int zrtp_prepare(struct call_media *m)
+{
+	int e;
+
+	if (!m->zrtp_on || m->z || m->zfailed || m->s)
+		return 0;
+	if ((e = zrtp_make(m, &m->z, &m->z_ssrc)) == 0 && (e = zrtp_advertise(m, m->z)) == 0)
+		return 0;
+	zrtp_free(m->z);
+	m->z = NULL;
+	zrtp_failed(m, e);
+	if (!m->srtp && m->srtp_required)
+		return e;
+	return 0;
+}
+
+/*
+ * The far end's a=zrtp-hash for z (RFC 6189 8.1): a Hello that does not match it ends the
+ * handshake. One that does not parse is left out (stripping it is open to any attacker on the
+ * signalling anyway; the SAS is what catches a substituted Hello).
+ */
+static void zrtp_peer_hash(struct call_media *m, const struct sdp_result *r)
+{
+	struct zrtp_hello_hash h;
+
+	if (!m->z || !r->zrtp_hash[0] || !strcmp(m->peer_hash, r->zrtp_hash) ||
+	    zrtp_wire_hash_parse(r->zrtp_hash, strlen(r->zrtp_hash), &h) != 0)
+		return;
+	snprintf(m->peer_hash, sizeof(m->peer_hash), "%s", r->zrtp_hash);
+	if (zrtp_set_peer_hello_hash(m->z, &h) == EKEYREJECTED && !m->zfailed)
+		zrtp_failed(m, EKEYREJECTED); /* its Hello came first, and does not match */
+}
+
+/* A new ZRTP session replaces the old one: its outcome and what the user confirmed start afresh. */
+static void zrtp_next_takes_over(struct call_media *m)
+{
+	zrtp_free(m->z);
+	m->z = m->z_next;
+	m->z_ssrc = m->z_next_ssrc;
+	m->z_next = NULL;
+	m->z_restart = false;
+	m->peer_hash[0] = '\0';
+	m->zsecure = m->zfailed = m->zhello = false;
+	m->zerr = 0;
+	m->zreason[0] = '\0';
+	memset(&m->zres, 0, sizeof(m->zres));
+	m->sas_confirmed = -1;
+	m->had_sdes = false;
+}
+
+static void zrtp_next_drop(struct call_media *m)
+{
+	if (!m->z_next)
+		return;
+	zrtp_free(m->z_next);
+	m->z_next = NULL;
+	m->z_restart = false;
+	(void)zrtp_advertise(m, m->z);
+}
+
+/*
+ * The far end offers a new a=zrtp-hash while our session runs: it started a new ZRTP session
+ * (its media moved, RFC 6189 needs one per stream). Ours follows: a new engine, announced in the
+ * answer being built, replaces the old with the stream when the answer is applied.
+ */
+static int zrtp_follow_peer(struct call_media *m, const void *offer, size_t len)
+{
+	struct sdp_desc *d = NULL;
+	const char *h = "";
+	int e;
+
+	if (!m->zrtp_on || !m->s || !m->z || m->z_next || !m->peer_hash[0])
+		return 0;
+	if (sdp_decode(&d, offer, len) != 0)
+		return 0; /* the answer step reports it */
+	for (size_t i = 0; i < d->n_media; i++)
+		if (!strcasecmp(d->media[i].type, "audio") && d->media[i].port) {
+			h = d->media[i].zrtp_hash;
+			break;
+		}
+	if (!h[0] || !strcmp(h, m->peer_hash)) {
+		sdp_desc_free(d);
+		return 0;
+	}
+	sdp_desc_free(d);
+	if ((e = zrtp_make(m, &m->z_next, &m->z_next_ssrc)) != 0 || (e = zrtp_advertise(m, m->z_next)) != 0) {
+		zrtp_next_drop(m);
+		return e;
+	}
+	m->z_restart = true;
+	return 0;
+}
+
+/* ---------------- applying a result ---------------- */
+
+static int stream_start(struct call_media *m, const struct sdp_result *r, const struct sockaddr_storage *rtp,
+			const struct sockaddr_storage *rtcp, const struct stream_crypto *cr)
+{
+	struct stream_prm p;
+	int e;
+
+	memset(&p, 0, sizeof(p));
+	p.rtp_fd = m->rtp_fd;
+	p.rtcp_fd = m->rtcp_fd;
+	p.remote_rtp = *rtp;
+	p.remote_rtcp = *rtcp;
+	p.pt = r->pt;
+	p.dtmf_pt = r->dtmf_pt < 0 ? -1 : r->dtmf_pt;
+	p.ptime = r->ptime;
+	p.dir = sdir(r->dir);
+	p.crypto = *cr;
+	p.dtmfh = dtmf_h;
+	p.timeouth = timeout_h;
+	p.timeout_ms = m->timeout_ms;
+	p.arg = m;
+	if (m->z && !m->zfailed) {
+		/*
+		 * Once ZRTP's keys were in use, a new session starts held (never on the SDES keys again);
+		 * without SDES keys and with SRTP required nothing is sent until ZRTP has keys.
+		 */
+		if (m->zkeys_once || (!r->secure && m->srtp_required)) {
+			memset(&p.crypto, 0, sizeof(p.crypto));
+			p.crypto.hold = true;
+		}
+		p.zrtp = m->z;
+		p.zrtph = on_stream_zrtp;
+		p.ssrc = m->z_ssrc;
+		zrtp_peer_hash(m, r);
+	}
+	m->had_sdes = !p.crypto.hold && !p.crypto.plain;
+	if ((e = stream_alloc(&m->s, &p)) != 0)
+		return e;
+	stream_set_mute(m->s, m->muted);
+	if ((e = loop_fd_listen(m->l, m->rtp_fd, LOOP_READ, media_fd_h, m)) != 0 ||
+	    (e = loop_fd_listen(m->l, m->rtcp_fd, LOOP_READ, media_fd_h, m)) != 0)
+		return e;
+	/* packets are read on the next wake-up (the device tick plays them out): one wake-up a frame */
+	loop_fd_lazy(m->l, m->rtp_fd, AUDEV_FRAME_MS);
+	loop_fd_lazy(m->l, m->rtcp_fd, AUDEV_FRAME_MS);
+	if (m->active)
+		audio_attach(m);
+	media_process(m, loop_now_ms());
+	return 0;
+}
+
+/* The far end's new ZRTP session: a new stream with our new engine, on the same sockets. */
+static void stream_restart(struct call_media *m)
+{
+	audio_detach(m);
+	tmr_cancel(&m->tmr);
+	tmr_cancel(&m->ztmr);
+	stream_free(m->s);
+	m->s = NULL;
+	loop_fd_remove(m->l, m->rtp_fd);
+	loop_fd_remove(m->l, m->rtcp_fd);
+	zrtp_next_takes_over(m);
+}
+
 int call_media_apply(struct call_media *m, const struct sdp_result *r)
 {
 	struct sockaddr_storage rtp, rtcp;
@@ -266,46 +543,30 @@ int call_media_apply(struct call_media *m, const struct sdp_result *r)
 	} else {
 		cr.plain = true;
 	}
+	if (m->s && m->z_restart)
+		stream_restart(m);
 	if (!m->s) {
-		struct stream_prm p;
-
-		memset(&p, 0, sizeof(p));
-		p.rtp_fd = m->rtp_fd;
-		p.rtcp_fd = m->rtcp_fd;
-		p.remote_rtp = rtp;
-		p.remote_rtcp = rtcp;
-		p.pt = r->pt;
-		p.dtmf_pt = r->dtmf_pt < 0 ? -1 : r->dtmf_pt;
-		p.ptime = r->ptime;
-		p.dir = sdir(r->dir);
-		p.crypto = cr;
-		p.dtmfh = dtmf_h;
-		p.timeouth = timeout_h;
-		p.timeout_ms = m->timeout_ms;
-		p.arg = m;
-		e = stream_alloc(&m->s, &p);
-		if (e)
+		if ((e = stream_start(m, r, &rtp, &rtcp, &cr)) != 0)
 			return e;
-		stream_set_mute(m->s, m->muted);
-		if ((e = loop_fd_listen(m->l, m->rtp_fd, LOOP_READ, media_fd_h, m)) != 0 ||
-		    (e = loop_fd_listen(m->l, m->rtcp_fd, LOOP_READ, media_fd_h, m)) != 0)
-			return e;
-		/* packets are read on the next wake-up (the device tick plays them out): one wake-up a frame */
-		loop_fd_lazy(m->l, m->rtp_fd, AUDEV_FRAME_MS);
-		loop_fd_lazy(m->l, m->rtcp_fd, AUDEV_FRAME_MS);
-		if (m->active)
-			audio_attach(m);
-		media_process(m, loop_now_ms());
 	} else {
+		struct stream_stats st;
+
+		stream_stats(m->s, &st);
 		if (!m->have_res || strcmp(m->res.raddr, r->raddr) || m->res.rport != r->rport ||
 		    m->res.rtcp_port != r->rtcp_port)
 			if ((e = stream_set_remote(m->s, &rtp, &rtcp)) != 0)
 				return e;
-		if (!m->have_res || !same_keys(&m->res, r))
+		/*
+		 * Keys from the SDP change the stream only while it runs on keys from the SDP: once
+		 * ZRTP's are in use SDES keys are never applied again, and a held stream waits for ZRTP.
+		 */
+		if ((!m->have_res || !same_keys(&m->res, r)) && !st.zrtp_keys && !st.held)
 			if ((e = stream_rekey(m->s, &cr)) != 0)
 				return e;
 		if ((e = stream_set_direction(m->s, sdir(r->dir))) != 0)
 			return e;
+		if (!m->zfailed && !m->zsecure)
+			zrtp_peer_hash(m, r); /* one that came only now still binds the Hello */
 	}
 	if (m->have_res)
 		sdp_result_wipe(&m->res);
@@ -367,15 +628,197 @@ out:
 	"own; the same digits only show that none does so openly: one that controls the signalling can "     \
 	"pick keys that give both phones the same digits"
 
+/*
+ * ZRTP's SAS: each side committed to its Diffie-Hellman share (the hash in its Commit) before it
+ * saw the other's, so a man in the middle gets one try per call at matching strings: 1 in 2^20
+ * for B32, 2^16 for B256 (RFC 6189 4.5.2, 15.2). What the string is worth then depends on the
+ * cache: a verified peer whose retained secret matched needs no reading.
+ */
+static const char *zrtp_sas_method(const struct call_media *m)
+{
+	return m->zres.sas_type == ZRTP_SAS_BASE256 ? "ZRTP, B256: two PGP words, committed"
+						    : "ZRTP, B32: 4 characters, committed";
+}
+
+static const char *zrtp_sas_note(const struct call_media *m)
+{
+	if (m->zres.peer.mitm)
+		return "the far end's ZRTP is a PBX (MiTM flag in its Hello): this string is shared with the PBX, "
+		       "not with the far phone; the PBX decrypts the call";
+	switch (m->zres.trust) {
+	case ZRTP_TRUST_VERIFIED:
+		return "verified before: both sides confirmed this device's string on an earlier call and the "
+		       "retained secret matched, so no one is in the middle who was not there then; no need to "
+		       "read it again";
+	case ZRTP_TRUST_MISMATCH:
+		return "POSSIBLE ATTACK: the retained secret from earlier calls did not match (RFC 6189 4.3.2): "
+		       "someone in the middle, or the far end lost its ZRTP cache. Read the string aloud: if the "
+		       "far end reads another, hang up";
+	case ZRTP_TRUST_OTHER_DEVICE:
+		return "this address was verified with another ZRTP device: a new phone or a reinstall, or "
+		       "someone in the middle. Read the string aloud and compare";
+	case ZRTP_TRUST_NEW:
+		break;
+	}
+	return "read it aloud and compare: ZRTP commits each side to its key before it sees the other's, so "
+	       "someone in the middle cannot make both phones show the same string (one try per call). The "
+	       "same string: the keys are shared with the far phone only; confirm with sas-verify (or the "
+	       "key), so later calls need no reading. Different strings: someone is in the middle";
+}
+
 void call_media_sas_fields(const struct call_media *m, struct event *ev, bool note)
 {
+	if (m->zsecure) {
+		event_str(ev, "sas", m->zres.sas);
+		event_str(ev, "sas_method", zrtp_sas_method(m));
+		if (note)
+			event_str(ev, "sas_note", zrtp_sas_note(m));
+		return;
+	}
 	if (!m->sas[0])
 		return;
+	/* the SDES digits, while their keys are the ones in use (ZRTP's string replaces them) */
 	event_str(ev, "sas", m->sas);
 	event_str(ev, "sas_method", SAS_METHOD);
 	event_int(ev, "sas_digits", SAS_DIGITS);
 	if (note)
 		event_str(ev, "sas_note", SAS_NOTE);
+}
+
+/* How the keys in use were agreed. */
+static const char *key_exchange(const struct call_media *m)
+{
+	struct stream_stats st;
+
+	if (!m->s)
+		return m->have_res && m->res.secure ? "SDES" : "none";
+	stream_stats(m->s, &st);
+	if (st.zrtp_keys)
+		return m->had_sdes ? "SDES then ZRTP" : "ZRTP";
+	if (st.held)
+		return "none yet";
+	return st.secure ? "SDES" : "none";
+}
+
+static const char *zrtp_state_name(const struct call_media *m)
+{
+	if (!m->zrtp_on)
+		return "off";
+	if (m->zsecure)
+		return "secure";
+	if (m->zfailed)
+		return "failed";
+	if (!m->z || zrtp_state(m->z) == ZRTP_IDLE)
+		return "waiting";
+	return "running";
+}
+
+/* RFC 6189 5.1 names as people read them */
+static const char *algo_name(const char *rfc)
+{
+	static const char *const names[][2] = {
+		{ "AES3", "AES-256" }, { "AES1", "AES-128" },    { "S256", "SHA-256" },  { "HS80", "HMAC-SHA1-80" },
+		{ "HS32", "HMAC-SHA1-32" }, { "X255", "X25519" }, { "X448", "X448" },     { "DH3k", "DH-3072" },
+		{ "DH2k", "DH-2048" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(rfc, names[i][0]))
+			return names[i][1];
+	return rfc;
+}
+
+void call_media_zrtp_fields(const struct call_media *m, struct event *ev)
+{
+	event_str(ev, "key_exchange", key_exchange(m));
+	if (!m->zrtp_on)
+		return;
+	event_str(ev, "zrtp", zrtp_state_name(m));
+	if (m->zfailed)
+		event_str(ev, "zrtp_error", m->zreason);
+	if (!m->zcache)
+		event_str(ev, "zrtp_cache_error", m->zcache_err ? m->zcache_err : "no ZRTP cache");
+	if (m->zsecure) {
+		event_str(ev, "zrtp_cache", m->zcache ? zrtp_trust_name(m->zres.trust) : "none");
+		event_bool(ev, "zrtp_verified_here", m->zres.verified_here);
+		event_str(ev, "zrtp_cipher", algo_name(m->zres.cipher));
+		event_str(ev, "zrtp_hash", algo_name(m->zres.hash));
+		event_str(ev, "zrtp_auth", algo_name(m->zres.auth));
+		event_str(ev, "zrtp_key_agreement", algo_name(m->zres.ka));
+		if (m->sas_confirmed >= 0)
+			event_str(ev, "sas_confirmed", m->sas_confirmed ? "verified" : "rejected");
+	}
+	if (m->zhello) {
+		event_str(ev, "zrtp_peer", m->zres.peer.client);
+		event_bool(ev, "zrtp_peer_pbx", m->zres.peer.mitm);
+	}
+}
+
+bool call_media_zrtp_on(const struct call_media *m)
+{
+	return m && m->zrtp_on && (m->z || !m->zfailed);
+}
+
+bool call_media_zrtp_secure(const struct call_media *m)
+{
+	return m && m->zsecure;
+}
+
+bool call_media_held(const struct call_media *m)
+{
+	struct stream_stats st;
+
+	if (!m || !m->s)
+		return false;
+	stream_stats(m->s, &st);
+	return st.held;
+}
+
+const char *call_media_zrtp_reason(const struct call_media *m)
+{
+	return m && m->zfailed ? m->zreason : "";
+}
+
+const char *call_media_zrtp_alarm(const struct call_media *m)
+{
+	struct call_media *w = (struct call_media *)m; /* the text is built on demand */
+
+	if (!m || !m->zsecure)
+		return "";
+	w->zalarm[0] = '\0';
+	if (m->zres.trust == ZRTP_TRUST_MISMATCH)
+		snprintf(w->zalarm, sizeof(w->zalarm),
+			 "POSSIBLE ATTACK: ZRTP cache MISMATCH for %s: the retained secret from earlier calls did not "
+			 "match (RFC 6189 4.3.2); someone may be in the middle, or the far end lost its ZRTP cache. "
+			 "Read the SAS aloud; if it differs, hang up",
+			 m->peer_uri ? m->peer_uri : "the far end");
+	else if (m->zres.trust == ZRTP_TRUST_OTHER_DEVICE)
+		snprintf(w->zalarm, sizeof(w->zalarm),
+			 "ZRTP: %s was verified with another device: a new phone or a reinstall, or someone in the "
+			 "middle; read the SAS aloud and compare",
+			 m->peer_uri ? m->peer_uri : "the far end");
+	if (m->zres.peer.mitm) {
+		size_t l = strlen(w->zalarm);
+		snprintf(w->zalarm + l, sizeof(w->zalarm) - l,
+			 "%sZRTP ends at a PBX (its Hello has the MiTM flag, client '%s'), not at the far phone: the "
+			 "PBX decrypts the call",
+			 l ? "; " : "", m->zres.peer.client);
+	}
+	return w->zalarm;
+}
+
+int call_media_sas_confirm(struct call_media *m, bool verified)
+{
+	int e;
+
+	if (!m || !m->zrtp_on || !m->z)
+		return EPROTO;
+	if (!m->zsecure)
+		return EAGAIN;
+	if ((e = zrtp_sas_confirm(m->z, verified)) != 0)
+		return e;
+	m->sas_confirmed = verified;
+	return 0;
 }
 
 void call_media_move_commit(struct call_media *m)
@@ -395,6 +838,8 @@ void call_media_move_commit(struct call_media *m)
 	m->port = m->mv_port;
 	m->mv_rtp_fd = m->mv_rtcp_fd = -1;
 	m->moving = false;
+	if (m->z_next)
+		zrtp_next_takes_over(m);
 }
 
 int call_media_move(struct call_media *m)
@@ -423,6 +868,12 @@ int call_media_move(struct call_media *m)
 	e = sdp_sess_set_media(m->sdp, m->addr, m->mv_port);
 	if (!e)
 		e = sdp_sess_rekey(m->sdp);
+	/* and a new ZRTP session (one per stream), announced in the offer */
+	if (!e && m->z && !m->zfailed && !m->z_next) {
+		e = zrtp_make(m, &m->z_next, &m->z_next_ssrc);
+		if (!e)
+			e = zrtp_advertise(m, m->z_next);
+	}
 	if (e)
 		move_abort(m);
 	return e;
@@ -494,7 +945,11 @@ void call_media_verify_fields(const struct call_media *m, struct event *ev)
 	event_int(ev, "jitter_ms", st.jitter_ms);
 	event_int(ev, "jb_delay_ms", st.jb.delay_ms);
 	call_media_sas_fields(m, ev, true);
-	if (!st.secure)
+	call_media_zrtp_fields(m, ev);
+	if (st.held)
+		event_str(ev, "media", m->zfailed ? "held: ZRTP failed, so there are no keys and nothing is sent"
+						  : "held: nothing is sent until ZRTP has agreed keys");
+	else if (!st.secure)
 		event_str(ev, "warning", "media is NOT encrypted (plain RTP)");
 }
 
@@ -532,6 +987,16 @@ int call_media_alloc(struct call_media **mp, struct loop *l, struct call_audio *
 	if (h)
 		m->h = *h;
 	m->timeout_ms = prm->timeout_ms;
+	m->srtp = prm->srtp;
+	m->srtp_required = prm->srtp_required;
+	m->zrtp_on = prm->zrtp;
+	m->zcache = prm->zrtp_cache;
+	m->sas_confirmed = -1;
+	tmr_init(&m->ztmr);
+	if (prm->zrtp && !prm->zrtp_cache && prm->zrtp_cache_error && !(m->zcache_err = strdup(prm->zrtp_cache_error))) {
+		e = ENOMEM;
+		goto out;
+	}
 	m->rtp_fd = m->rtcp_fd = -1;
 	m->mv_rtp_fd = m->mv_rtcp_fd = -1;
 	tmr_init(&m->tmr);
@@ -545,7 +1010,8 @@ int call_media_alloc(struct call_media **mp, struct loop *l, struct call_audio *
 	sc.addr = prm->addr;
 	sc.port = m->port;
 	sc.srtp = prm->srtp;
-	sc.srtp_required = prm->srtp && prm->srtp_required;
+	sc.zrtp = prm->zrtp;
+	sc.srtp_required = (prm->srtp || prm->zrtp) && prm->srtp_required;
 	memcpy(sc.suites, prm->suites, sizeof(sc.suites));
 	sc.n_suites = prm->n_suites;
 	memcpy(sc.codecs, prm->codecs, sizeof(sc.codecs));
@@ -568,18 +1034,40 @@ void call_media_free(struct call_media *m)
 	if (m->have_res)
 		sdp_result_wipe(&m->res);
 	free(m->addr);
+	free(m->peer_uri);
+	free(m->zcache_err);
 	crypto_wipe(m->sas, sizeof(m->sas));
+	crypto_wipe(&m->zres, sizeof(m->zres));
 	free(m);
 }
 
 int call_media_offer(struct call_media *m, struct wbuf *w)
 {
+	int e;
+
+	m->reason[0] = '\0';
+	if ((e = zrtp_prepare(m)) != 0) {
+		snprintf(m->reason, sizeof(m->reason), "ZRTP cannot run: %s", m->zreason);
+		return e;
+	}
 	return sdp_sess_offer(m->sdp, w);
 }
 
 int call_media_answer(struct call_media *m, const void *offer, size_t len, struct wbuf *w, struct sdp_result *r)
 {
-	return sdp_sess_answer(m->sdp, offer, len, w, r);
+	int e;
+
+	m->reason[0] = '\0';
+	if ((e = zrtp_prepare(m)) != 0) {
+		snprintf(m->reason, sizeof(m->reason), "ZRTP cannot run: %s", m->zreason);
+		return e;
+	}
+	if ((e = zrtp_follow_peer(m, offer, len)) != 0)
+		return e;
+	e = sdp_sess_answer(m->sdp, offer, len, w, r);
+	if (e && m->z_restart)
+		zrtp_next_drop(m);
+	return e;
 }
 
 int call_media_take_answer(struct call_media *m, const void *answer, size_t len, struct sdp_result *r)
@@ -589,7 +1077,7 @@ int call_media_take_answer(struct call_media *m, const void *answer, size_t len,
 
 const char *call_media_reason(const struct call_media *m)
 {
-	return sdp_sess_reason(m->sdp);
+	return m->reason[0] ? m->reason : sdp_sess_reason(m->sdp);
 }
 
 void call_media_set_hold(struct call_media *m, bool hold)
@@ -654,5 +1142,20 @@ const struct sdp_result *call_media_result(const struct call_media *m)
 
 const char *call_media_sas(const struct call_media *m)
 {
-	return m ? m->sas : "";
+	if (!m)
+		return "";
+	return m->zsecure ? m->zres.sas : m->sas;
+}
+
+int call_media_set_peer(struct call_media *m, const char *aor)
+{
+	char *p;
+
+	if (!m || !aor)
+		return EINVAL;
+	if (!(p = strdup(aor)))
+		return ENOMEM;
+	free(m->peer_uri);
+	m->peer_uri = p;
+	return 0;
 }

@@ -14,19 +14,29 @@ struct event;
 struct loop;
 struct sdp_result;
 struct wbuf;
+struct zrtp_cache;
 
 /*
  * The media of one call, owned by it (call.c). It knows nothing of SIP: the call hands it the
  * bodies that came and sends the ones it builds. What happens on the media path goes up through
- * call_media_h. Where the next features land: ZRTP (audio/zrtp.c: a=zrtp-hash in the offers and
- * answers built here, the keys it agrees given to the stream, its outcome and SAS reported by a
- * further handler) and NAT traversal (a STUN-learned address for c=/m= through call_media_prm.addr
+ * call_media_h. ZRTP (audio/zrtp.c) runs here: one engine per stream, its a=zrtp-hash in the
+ * offers and answers built here, its keys given to the stream, its outcome reported by zrtph.
+ * Where the next feature lands: NAT traversal (a STUN-learned address for c=/m= through call_media_prm.addr
  * and the public address in the offers, keepalives on the RTP socket, moving to a new local
  * address with call_media_move).
  */
 struct call_media_prm {
 	const char *addr;         /* local IP literal for RTP, e.g. "127.0.0.1" (copied) */
-	bool srtp;                /* media_encryption = sdes */
+	bool srtp;                /* media_encryption = sdes or sdes-zrtp: SDES keys in the SDP */
+	/*
+	 * media_encryption = zrtp or sdes-zrtp: ZRTP (RFC 6189) on the media path, our a=zrtp-hash
+	 * in every offer and answer. With srtp_required and no SDES keys, nothing is sent until ZRTP
+	 * has agreed keys (zrtp), and ZRTP's keys replace SDES's when they come (sdes-zrtp).
+	 */
+	bool zrtp;
+	/* the ZRTP cache (not owned); NULL: no retained secrets, zrtp_cache_error says why (copied) */
+	struct zrtp_cache *zrtp_cache;
+	const char *zrtp_cache_error;
 	bool srtp_required;
 	enum srtp_suite_id suites[SRTP_SUITE_COUNT];
 	size_t n_suites;          /* 0: default order */
@@ -40,10 +50,18 @@ typedef void(call_media_dtmf_h)(char digit, unsigned duration_ms, void *arg);
 /* Nothing authenticated (RTP or RTCP) came for the timeout (again only after media came back). */
 typedef void(call_media_timeout_h)(unsigned silent_ms, void *arg);
 
+/*
+ * ZRTP finished on this call's media: err 0 secure (call_media_zrtp_fields tells what it found),
+ * else why it failed (zrtp.h's fail_h errors; call_media_zrtp_reason words it). Runs from the
+ * loop, never from inside the stream, so the call may end from it.
+ */
+typedef void(call_media_zrtp_h)(int err, void *arg);
+
 /* What the media reports to its call; each may be NULL. */
 struct call_media_h {
 	call_media_dtmf_h *dtmfh;
 	call_media_timeout_h *timeouth;
+	call_media_zrtp_h *zrtph;
 	void *arg;
 };
 
@@ -58,6 +76,11 @@ int call_media_alloc(struct call_media **mp, struct loop *l, struct call_audio *
 		     const struct call_media_prm *prm, const struct call_media_h *h);
 /* NULL-safe: stops the stream, closes the sockets, wipes the keys. */
 void call_media_free(struct call_media *m);
+/*
+ * The far end's address of record ("sip:user@host"): ZRTP keeps retained secrets and the
+ * SAS-verified flag per (this URI, the far end's ZID). Before the first offer or answer.
+ */
+int call_media_set_peer(struct call_media *m, const char *aor);
 
 /* ---- offer/answer: what sdp.c's session does, on this call's media ---- */
 /* Our offer appended to w (the o= version goes up when it changed). */
@@ -101,19 +124,44 @@ bool call_media_muted(const struct call_media *m);
 /* RFC 4733 digits: EPROTO without a stream, ENOTSUP when the far end took no telephone-event. */
 int call_media_dtmf(struct call_media *m, const char *digits);
 
+/* ---- ZRTP ---- */
+/* Whether ZRTP runs on this call (media_encryption zrtp / sdes-zrtp, and libbzrtp could be loaded). */
+bool call_media_zrtp_on(const struct call_media *m);
+/* ZRTP's keys are in use (it completed), since when its SAS is the call's. */
+bool call_media_zrtp_secure(const struct call_media *m);
+/* The stream has no keys and sends nothing (waiting for ZRTP; if ZRTP failed, it never will). */
+bool call_media_held(const struct call_media *m);
+/* ZRTP failed ("" if not): its reason for the user, with what that means for this call. */
+const char *call_media_zrtp_reason(const struct call_media *m);
+/*
+ * What the user should be told loudly once ZRTP is secure: a cache MISMATCH (a possible man in
+ * the middle, RFC 6189 4.3.2), another device at a verified address, a PBX as the ZRTP peer; ""
+ * if nothing.
+ */
+const char *call_media_zrtp_alarm(const struct call_media *m);
+/*
+ * The user compared the ZRTP SAS: verified (true) is stored in the cache, so that later calls
+ * with this device show "verified" once both sides confirmed; false stores "rejected". EAGAIN
+ * before ZRTP is secure, EPROTO without ZRTP on this call, ENOTSUP without a cache.
+ */
+int call_media_sas_confirm(struct call_media *m, bool verified);
+
 /* Whether the stream runs (media was applied and not stopped). */
 bool call_media_running(const struct call_media *m);
 /* The result in force (NULL before the first one was applied). */
 const struct sdp_result *call_media_result(const struct call_media *m);
-/* The SAS of the keys in force ("" without SRTP): see call_media_sas_compute. */
+/* The SAS of the keys in force ("" without SRTP): ZRTP's once it is secure, else call_media_sas_compute's. */
 const char *call_media_sas(const struct call_media *m);
 
 /*
  * Report fields. sas: the SAS with its method (and, with note, what it is worth), nothing
- * without SRTP keys. verify: the stream's counters for the "security" event (or "media": "not
- * started"); status: levels and counts for the "call" event, nothing without a stream.
+ * without SRTP keys. zrtp: how the keys were agreed (key_exchange) and ZRTP's state, algorithms,
+ * cache trust and peer. verify: the stream's counters for the "security" event, with the sas and
+ * zrtp fields (or "media": "not started"); status: levels and counts for the "call" event,
+ * nothing without a stream.
  */
 void call_media_sas_fields(const struct call_media *m, struct event *ev, bool note);
+void call_media_zrtp_fields(const struct call_media *m, struct event *ev);
 void call_media_verify_fields(const struct call_media *m, struct event *ev);
 void call_media_status_fields(const struct call_media *m, struct event *ev);
 

@@ -114,6 +114,8 @@ void call_warn(struct call *c, const char *msg);
 void call_end_msg(struct call *c, uint16_t status, const char *reason, const char *by,
 		  const struct sip_msg *m);
 void call_end(struct call *c, uint16_t status, const char *reason, const char *by);
+/* The far end's address of record (a URI as it came) for ZRTP's cache: call_media_set_peer. */
+void call_media_peer(struct call *c, const char *uri);
 /* The media was agreed: "established", then the verify report. */
 void call_established(struct call *c);
 

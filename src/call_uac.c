@@ -387,6 +387,7 @@ int call_connect(struct call **cp, const struct call_env *env, const struct call
 		e = ENOMEM;
 		goto out;
 	}
+	call_media_peer(c, target);
 	if ((e = sip_dialog_alloc(&c->dlg, prm->local_uri, prm->dname, target, contact)) != 0 ||
 	    (e = call_media_offer(c->m, &c->offer)) != 0 || (e = c->offer.err) != 0)
 		goto out;

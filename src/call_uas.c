@@ -251,6 +251,7 @@ int call_incoming(struct call **cp, const struct call_env *env, const struct cal
 		e = ENOMEM;
 		goto fail;
 	}
+	call_media_peer(c, c->peer);
 	if ((e = sip_strans_alloc(&st, c->stm, &c->ts, req, st_err_h, c)) != 0)
 		goto fail;
 	c->inv_st = st;

@@ -25,6 +25,7 @@
 #include "srtp.h"
 #include "ua.h"
 #include "ua_priv.h"
+#include "zrtp.h"
 
 void ua_emit(struct ua *ua, const struct event *ev)
 {
@@ -185,6 +186,67 @@ static void uacall_drop(struct ua *ua, struct uacall *k)
 }
 
 /* The account's settings as call parameters; *pw is the account's password (not a copy). */
+/* $XDG_DATA_HOME/sphone/zrtp.db, else ~/.local/share/sphone/zrtp.db (a relative XDG_DATA_HOME is ignored). */
+static int zrtp_cache_path(char *buf, size_t sz)
+{
+	const char *x = getenv("XDG_DATA_HOME"), *h = getenv("HOME");
+	int n;
+
+	if (x && *x == '/')
+		n = snprintf(buf, sz, "%s/sphone/zrtp.db", x);
+	else if (h && *h == '/')
+		n = snprintf(buf, sz, "%s/.local/share/sphone/zrtp.db", h);
+	else
+		return ENOENT;
+	return n < 0 || (size_t)n >= sz ? ENAMETOOLONG : 0;
+}
+
+/*
+ * The ZRTP cache, opened when a call first wants ZRTP and kept for every later one. When it cannot
+ * be opened the call goes on: ZRTP still agrees fresh keys with a committed SAS, which the two
+ * people must then read aloud (there are no retained secrets to carry an earlier check, and a
+ * confirmation cannot be stored). Refusing the call would only push the user to SDES, which
+ * protects less. So it is said loudly, on every call (the next one tries the file again), and
+ * each call's report carries the reason.
+ */
+static struct zrtp_cache *zrtp_cache_get(struct ua *ua)
+{
+	char path[1024];
+	struct event ev;
+	int e;
+
+	if (ua->zcache)
+		return ua->zcache;
+	if ((e = zrtp_cache_path(path, sizeof(path))) != 0) {
+		snprintf(ua->zcache_err, sizeof(ua->zcache_err),
+			 "no ZRTP cache: neither XDG_DATA_HOME nor HOME is set; retained secrets are off, so read "
+			 "the SAS aloud on every call, and sas-verify cannot be stored");
+	} else if ((e = zrtp_cache_open(&ua->zcache, path)) == 0) {
+		ua->zcache_err[0] = '\0';
+		log_info("zrtp: cache %s", path);
+		return ua->zcache;
+	} else if (e == ELIBACC) {
+		/* no ZRTP at all: each call says so (zrtp_strerror) */
+		snprintf(ua->zcache_err, sizeof(ua->zcache_err), "%s", zrtp_lib_error());
+		return NULL;
+	} else {
+		snprintf(ua->zcache_err, sizeof(ua->zcache_err),
+			 "ZRTP cache %s cannot be opened (%s); retained secrets are off, so read the SAS aloud on "
+			 "every call, and sas-verify cannot be stored",
+			 path,
+			 e == ELOOP   ? "it is a symbolic link" :
+			 e == EPERM   ? "it belongs to another user" :
+			 e == EINVAL  ? "it is not a regular file" :
+			 e == EBADMSG ? "it is not a ZRTP cache; it was left as it is" :
+					strerror(e));
+	}
+	log_warn("%s", ua->zcache_err);
+	event_init(&ev, EVENT_WARNING);
+	event_str(&ev, "message", ua->zcache_err);
+	ua_emit(ua, &ev);
+	return NULL;
+}
+
 static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_addr, char *user, size_t usz)
 {
 	const struct account *a = x->acc;
@@ -210,8 +272,13 @@ static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_ad
 	p->allow_plaintext_auth = a->allow_plaintext_auth;
 	p->media.addr = media_addr;
 	p->media.timeout_ms = a->media_timeout * 1000u;
-	p->media.srtp = a->media_encryption == ACCOUNT_MEDIA_SDES;
+	p->media.srtp = a->media_encryption == ACCOUNT_MEDIA_SDES || a->media_encryption == ACCOUNT_MEDIA_SDES_ZRTP;
+	p->media.zrtp = a->media_encryption == ACCOUNT_MEDIA_ZRTP || a->media_encryption == ACCOUNT_MEDIA_SDES_ZRTP;
 	p->media.srtp_required = a->srtp_required;
+	if (p->media.zrtp) {
+		p->media.zrtp_cache = zrtp_cache_get(x->ua);
+		p->media.zrtp_cache_error = x->ua->zcache_err;
+	}
 	p->session_expires = a->session_expires;
 	p->refresher = a->session_refresher == ACCOUNT_REFRESHER_LOCAL ? CALL_REFRESHER_LOCAL :
 		       a->session_refresher == ACCOUNT_REFRESHER_REMOTE ? CALL_REFRESHER_REMOTE :
@@ -479,6 +546,7 @@ void ua_free(struct ua *ua)
 	for (i = 0; i < ua->n; i++)
 		ua_account_free(ua->a[i]);
 	call_audio_free(ua->audio);
+	zrtp_cache_close(ua->zcache); /* after the calls, whose engines used it */
 	sip_strans_mgr_free(ua->stm);
 	sip_ctrans_mgr_free(ua->ctm);
 	sip_transp_free(ua->tp);
@@ -849,6 +917,16 @@ int ua_verify(struct ua *ua, unsigned id)
 		return e;
 	call_verify(k->c);
 	return 0;
+}
+
+int ua_sas_confirm(struct ua *ua, unsigned id, bool verified)
+{
+	struct uacall *k;
+	int e;
+
+	if ((e = call_of(ua, id, &k)) != 0)
+		return e;
+	return call_sas_confirm(k->c, verified);
 }
 
 int ua_list_devices(ua_line_h *h, void *arg, char *err, size_t errsz)

@@ -116,6 +116,13 @@ int ua_dtmf(struct ua *ua, unsigned id, const char *digits);
 int ua_switch(struct ua *ua, unsigned id);
 /* The "security" event of call id. */
 int ua_verify(struct ua *ua, unsigned id);
+/*
+ * The user compared call id's ZRTP short authentication string: verified (true) or rejected,
+ * stored in the ZRTP cache (later calls with that device show "verified" once both sides
+ * confirmed); a "security" event shows it. EAGAIN ZRTP not finished, EPROTO no ZRTP on the call
+ * (or it ended), ENOTSUP no cache to store it in.
+ */
+int ua_sas_confirm(struct ua *ua, unsigned id, bool verified);
 /* The current call's id, or the first ringing here (ringing true); 0 when there is none. */
 unsigned ua_call_current(struct ua *ua, bool ringing);
 

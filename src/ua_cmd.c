@@ -235,6 +235,37 @@ static int cmd_verify(struct ua *ua, const char *name, const char *args)
 	return e == ENOENT ? no_call(ua, name, args) : e;
 }
 
+/* sas-verify [ID] / sas-reject [ID]: the user compared the ZRTP SAS with the far end's */
+static int sas_cmd(struct ua *ua, const char *name, const char *args, bool verified)
+{
+	unsigned id = call_arg(ua, name, args, false);
+	int e;
+
+	if (!id)
+		return ENOENT;
+	e = ua_sas_confirm(ua, id, verified);
+	if (e == ENOENT)
+		return no_call(ua, name, args);
+	if (e)
+		emit_error(ua, name, "%s",
+			   e == EAGAIN  ? "ZRTP has not finished on this call yet: wait for its SAS" :
+			   e == ENOTSUP ? "there is no ZRTP cache (see the warning), so the result cannot be stored" :
+			   e == EPROTO  ? "this call has no ZRTP SAS (media_encryption is not zrtp or sdes-zrtp, ZRTP "
+					  "failed, or the call ended)" :
+					  strerror(e));
+	return e;
+}
+
+static int cmd_sas_verify(struct ua *ua, const char *name, const char *args)
+{
+	return sas_cmd(ua, name, args, true);
+}
+
+static int cmd_sas_reject(struct ua *ua, const char *name, const char *args)
+{
+	return sas_cmd(ua, name, args, false);
+}
+
 static const struct cmd cmds[] = {
 	{ "register", cmd_register, "register [ACCOUNT]" },
 	{ "unregister", cmd_unregister, "unregister [ACCOUNT]" },
@@ -249,6 +280,8 @@ static const struct cmd cmds[] = {
 	{ "unmute", cmd_unmute, "unmute [ID]" },
 	{ "switch", cmd_switch, "switch [ID]" },
 	{ "verify", cmd_verify, "verify [ID]" },
+	{ "sas-verify", cmd_sas_verify, "sas-verify [ID]" },
+	{ "sas-reject", cmd_sas_reject, "sas-reject [ID]" },
 };
 
 const char *const *ua_commands(void)
@@ -295,6 +328,6 @@ int ua_command(struct ua *ua, const char *line)
 		}
 		return cmds[i].run(ua, name, args);
 	}
-	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, quit)", name);
+	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, sas-verify, sas-reject, quit)", name);
 	return ENOENT;
 }

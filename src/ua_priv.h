@@ -22,6 +22,7 @@ struct sip_flow_wait;
 struct sip_strans_mgr;
 struct sip_transp;
 struct tls_ctx;
+struct zrtp_cache;
 
 #define UA_MAX_ACCOUNTS 32
 #define UNREG_TIMEOUT_MS 2000
@@ -82,6 +83,9 @@ struct ua {
 	bool udp_listening;
 	size_t n;
 	struct uacc *a[UA_MAX_ACCOUNTS];
+	/* ZRTP's retained secrets, opened when the first call wants ZRTP; zcache_err: why it is not */
+	struct zrtp_cache *zcache;
+	char zcache_err[1400];
 
 	bool shutting_down;
 	unsigned stops_pending;

@@ -14,11 +14,11 @@ audio/      audio/ base/sa.h
 sip/        sip/ base/
 src/        src/ sip/ base/
 src/call_audio.c   audio/audev.h audio/stream.h
-src/call_media.c   audio/stream.h
+src/call_media.c   audio/stream.h audio/zrtp.h audio/zrtp_wire.h
 src/call_media.h   audio/srtp.h
 src/sdp.h          audio/srtp.h
 src/sdp_crypto.h   audio/srtp.h
-src/ua.c           audio/srtp.h
+src/ua.c           audio/srtp.h audio/zrtp.h
 src/version.c      audio/audev.h audio/srtp.h
 demo/       demo/ src/ sip/ base/ audio/
 ui/         ui/ src/ua.h src/event.h base/loop.h base/log.h src/account.h
@@ -26,9 +26,11 @@ ui/main.c   demo/demo.h src/version.h
 '
 # src/'s window on the media engine: only the files below reach audio/, each for what it names:
 #   call_audio.c  the shared device (audev.h) and the stream it is lent to (stream.h)
-#   call_media.c  one call's SRTP stream (stream.h); call_media.h: the suites a call may use (srtp.h)
+#   call_media.c  one call's SRTP stream (stream.h) and its ZRTP engine and a=zrtp-hash (zrtp.h, zrtp_wire.h);
+#                 call_media.h: the suites a call may use (srtp.h)
 #   sdp.h, sdp_crypto.h  a=crypto suites and key lengths (srtp.h)
-#   ua.c          which configured suites the linked libsrtp2 supports (srtp.h)
+#   ua.c          which configured suites the linked libsrtp2 supports (srtp.h); the ZRTP cache it opens
+#                 once and lends every call (zrtp.h)
 #   version.c     the run-time versions of PortAudio (audev.h) and libsrtp2 (srtp.h) for --version
 # ui/'s window on the core, and why each header is in it:
 #   ua.h       the user agent: accounts, calls, commands in, events out

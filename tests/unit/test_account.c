@@ -130,7 +130,9 @@ static void test_all_keys(void)
 		 "media_encryption = none\nsrtp_required = no\n"
 		 "srtp_suites = aead_aes_256_gcm, AES_CM_128_HMAC_SHA1_80\ncodecs = pcma\n"
 		 "keepalive_interval = 0\nmedia_timeout = 5\nsession_expires = 90\nsession_refresher = remote\n"
-		 "[account home]\nuri = sips:carol@example.org\npassword_cmd = echo hunter2\n",
+		 "[account home]\nuri = sips:carol@example.org\npassword_cmd = echo hunter2\n"
+		 "media_encryption = zrtp\n[account z2]\nuri = sips:dave@example.org\nmedia_encryption = SDES-ZRTP\n"
+		 "[account s]\nuri = sips:erin@example.org\nmedia_encryption = sdes\n",
 		 touch("ca.pem", 0644, ca, sizeof(ca)), dir, touch("c.pem", 0644, cert, sizeof(cert)),
 		 touch("c.key", 0600, key, sizeof(key)));
 	r = load(text, &c, err, sizeof(err));
@@ -139,7 +141,10 @@ static void test_all_keys(void)
 		diag("%s", err);
 		return;
 	}
-	is_int(account_conf_count(c), 2, "two accounts");
+	is_int(account_conf_count(c), 4, "four accounts");
+	is_int(account_conf_find(c, "home")->media_encryption, ACCOUNT_MEDIA_ZRTP, "media_encryption zrtp");
+	is_int(account_conf_find(c, "z2")->media_encryption, ACCOUNT_MEDIA_SDES_ZRTP, "media_encryption sdes-zrtp");
+	is_int(account_conf_find(c, "s")->media_encryption, ACCOUNT_MEDIA_SDES, "media_encryption sdes");
 	a = account_conf_find(c, "work");
 	is_str(a->username, "bob-auth", "username");
 	is_str(a->password, "p w#1", "quoted password keeps space and #");
@@ -243,8 +248,8 @@ static void test_errors(void)
 	bad("[account a]\nuri = mailto:a@x.test\n", 2, "not a SIP URI", "bad uri");
 	bad("[account a]\nuri = sips:x.test\n", 2, "no user part", "uri without user");
 	bad("[account a]\nuri = sips:a@x.test\nproxy = sips:a b\n", 3, "proxy", "bad proxy");
-	bad("[account a]\nuri = sips:a@x.test\nmedia_encryption = zrtp\n", 3, "sdes",
-	    "bad media_encryption");
+	bad("[account a]\nuri = sips:a@x.test\nmedia_encryption = zrtp-sdes\n", 3,
+	    "expected one of: sdes, none, zrtp, sdes-zrtp", "bad media_encryption");
 	bad("[general]\nlog_level = loud\n", 2, "debug", "bad log_level");
 	bad("[general]\nverbose = 1\n", 2, "unknown key 'verbose'", "unknown general key");
 	bad("\n[account a]\npassword = x\n", 2, "has no uri", "account without uri names its line");

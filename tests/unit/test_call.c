@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_call.c: two UAs in one process over loopback TCP: SRTP calls with WAV audio, DTMF, hold, CANCEL, refusals, INVITEs without SDP. */
+/* test_call.c: two UAs in one process over loopback TCP: SRTP calls with WAV audio, DTMF, hold, CANCEL, refusals, INVITEs without SDP, ZRTP. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +27,7 @@
 #include "tap.h"
 #include "tone.h"
 #include "wav.h"
+#include "zrtp.h"
 
 #define MAXC 4
 #define MAXEV 256
@@ -783,6 +784,111 @@ static int analyse(const char *path, double secs, double *zc, double *rms)
 	*zc = (double)cross / secs;
 	*rms = sqrt(acc / (double)n);
 	return 0;
+}
+
+/* ---- ZRTP (media_encryption zrtp / sdes-zrtp) through SIP ---- */
+
+static bool zrtp_secure_both(void)
+{
+	const char *a = event_get_str(&A.last_security, "zrtp"), *b = event_get_str(&B.last_security, "zrtp");
+	return a && b && !strcmp(a, "secure") && !strcmp(b, "secure");
+}
+
+static void media_mode(struct tua *u, bool srtp, bool zrtp, bool required, struct zrtp_cache *c)
+{
+	u->prm.media.srtp = srtp;
+	u->prm.media.zrtp = zrtp;
+	u->prm.media.srtp_required = required;
+	u->prm.media.zrtp_cache = c;
+	u->prm.media.zrtp_cache_error = c ? NULL : "none in this test";
+}
+
+static void zrtp_cases(const char *dir)
+{
+	char pa[300], pb[300], sas[ZRTP_SAS_MAX];
+	struct zrtp_cache *ca = NULL, *cb = NULL;
+	struct call *x = NULL, *y = NULL;
+
+	snprintf(pa, sizeof(pa), "%s/a-zrtp.db", dir);
+	snprintf(pb, sizeof(pb), "%s/b-zrtp.db", dir);
+	ok(zrtp_cache_open(&ca, pa) == 0 && zrtp_cache_open(&cb, pb) == 0, "zrtp: a cache each");
+	media_mode(&A, false, true, true, ca);
+	media_mode(&B, false, true, true, cb);
+	/* 19. zrtp: no keys in the SDP, so TCP may carry it without keys_on_insecure */
+	A.prm.keys_on_insecure = B.prm.keys_on_insecure = false;
+	memset(&A.last_security, 0, sizeof(A.last_security));
+	memset(&B.last_security, 0, sizeof(B.last_security));
+	is_int(place(), 0, "zrtp: INVITE sent over TCP (no keys in an RTP/AVP + a=zrtp-hash offer)");
+	ok(run_until(both_established, 5000), "zrtp: established");
+	ok(!event_get_str(&A.last_established, "warning") &&
+		   strstr(event_get_str(&A.last_established, "media") ? event_get_str(&A.last_established, "media") : "",
+			  "nothing is sent until ZRTP"),
+	   "zrtp: 'established' says the media waits for ZRTP, not that it is unencrypted");
+	ok(run_until(zrtp_secure_both, 5000), "zrtp: a 'security' event with ZRTP secure on both sides");
+	snprintf(sas, sizeof(sas), "%s", event_get_str(&A.last_security, "sas") ? event_get_str(&A.last_security, "sas") : "");
+	ok(strlen(sas) == 4 && !strcmp(sas, call_sas(live(&B))), "zrtp: the same SAS at both ends (%s / %s)", sas,
+	   call_sas(live(&B)));
+	is_str(event_get_str(&A.last_security, "key_exchange"), "ZRTP", "zrtp: key_exchange ZRTP");
+	is_str(event_get_str(&A.last_security, "zrtp_cache"), "new", "zrtp: first call: cache state new");
+	is_int(call_sas_confirm(live(&A), true), 0, "zrtp: A confirms the SAS");
+	is_str(event_get_str(&A.last_security, "sas_confirmed"), "verified", "zrtp: the security event shows it");
+	is_int(call_sas_confirm(live(&B), true), 0, "zrtp: B confirms");
+	is_int(call_hangup(live(&A)), 0, "zrtp: hang up");
+	run_until(both_ended, 3000);
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/* 20. the next call: verified before, no reading needed */
+	memset(&A.last_security, 0, sizeof(A.last_security));
+	memset(&B.last_security, 0, sizeof(B.last_security));
+	is_int(place(), 0, "zrtp: call 2");
+	ok(run_until(both_established, 5000) && run_until(zrtp_secure_both, 5000), "zrtp: call 2 secure");
+	ok(!strcmp(event_get_str(&A.last_security, "zrtp_cache"), "verified") &&
+		   !strcmp(event_get_str(&B.last_security, "zrtp_cache"), "verified"),
+	   "zrtp: call 2 shows 'verified' on both sides");
+	call_hangup(live(&A));
+	run_until(both_ended, 3000);
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/*
+	 * 21. a far end without ZRTP that takes plain RTP (srtp_required = no): zrtp with srtp_required
+	 * sends nothing, and ends the call when ZRTP cannot finish; sdes-zrtp stays on SDES and warns.
+	 */
+	media_mode(&B, true, false, false, NULL);
+	B.prm.keys_on_insecure = A.prm.keys_on_insecure = true;
+	media_mode(&A, false, true, true, NULL);
+	is_int(call_connect(&x, &A.env, &A.prm, cur_ab, A.contact, "sip:bob@example.test", ev_h, &A), 0,
+	       "zrtp: a call to a phone without ZRTP");
+	add_call(&A, x);
+	call_set_active(x, false); /* the device goes to the second call; this one runs on its own clock */
+	media_mode(&A, true, true, true, NULL);
+	is_int(call_connect(&y, &A.env, &A.prm, cur_ab, A.contact, "sip:bob@example.test", ev_h, &A), 0,
+	       "sdes-zrtp: a call to it");
+	add_call(&A, y);
+	{
+		uint64_t end = loop_now_ms() + ZRTP_HANDSHAKE_MAX_MS + 4000;
+		while (loop_now_ms() < end && (call_state(x) != CALL_ENDED || !strstr(A.warning, "ZRTP failed")))
+			loop_run_once(L, 20);
+	}
+	ok(call_state(x) == CALL_ENDED && event_get_int(&A.last_ended, "status", 0) == 488 &&
+		   strstr(event_get_str(&A.last_ended, "reason"), "ZRTP failed, so the media has no keys") &&
+		   strstr(event_get_str(&A.last_ended, "reason"), "no ZRTP from the far end"),
+	   "zrtp: the call ends with the reason (%s)", event_get_str(&A.last_ended, "reason"));
+	ok(call_state(y) == CALL_ESTABLISHED && strstr(A.warning, "ZRTP failed: no ZRTP from the far end") &&
+		   strstr(A.warning, "stays on the SDES keys"),
+	   "sdes-zrtp: the call goes on under SDES, with a warning (%s)", A.warning);
+	ok(strlen(call_sas(y)) == 7, "sdes-zrtp: the SAS shown is SDES's six digits (%s)", call_sas(y));
+	call_hangup(y);
+	run_until(both_ended, 3000);
+	tua_reap(&A);
+	tua_reap(&B);
+	media_mode(&A, true, false, true, NULL);
+	media_mode(&B, true, false, true, NULL);
+	zrtp_cache_close(ca);
+	zrtp_cache_close(cb);
+	unlink(pa);
+	unlink(pb);
 }
 
 int main(void)
@@ -1675,6 +1781,10 @@ int main(void)
 	}
 	raw.on = false;
 	B.prm.media.n_suites = 0;
+	if (zrtp_lib_load() == 0)
+		zrtp_cases(dir);
+	else
+		diag("ZRTP cases skipped: %s", zrtp_lib_error());
 	sip_flow_unref(cur_ab);
 
 	sip_flow_unref(orig_ab);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_call_media.c: two calls' media negotiated and run without SIP: SRTP both ways, SAS, DTMF, re-key, move, hold, timeout. */
+/* test_call_media.c: two calls' media negotiated and run without SIP: SRTP both ways, SAS, DTMF, re-key, move, hold, timeout; ZRTP (zrtp, sdes-zrtp). */
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "call_media.h"
@@ -11,12 +13,15 @@
 #include "loop.h"
 #include "sdp.h"
 #include "tap.h"
+#include "zrtp.h"
 
 struct side {
 	const char *name;
 	struct call_media *m;
 	char digits[32];
 	unsigned timeouts;
+	unsigned zrtp_reports;
+	int zrtp_err;
 };
 
 static struct loop *L;
@@ -39,10 +44,18 @@ static void timeout_h(unsigned silent_ms, void *arg)
 	s->timeouts++;
 }
 
+static void zrtp_h(int err, void *arg)
+{
+	struct side *s = arg;
+
+	s->zrtp_reports++;
+	s->zrtp_err = err;
+}
+
 static int side_alloc(struct side *s, const char *name, unsigned timeout_ms)
 {
 	struct call_media_prm p;
-	struct call_media_h h = { dtmf_h, timeout_h, s };
+	struct call_media_h h = { .dtmfh = dtmf_h, .timeouth = timeout_h, .zrtph = zrtp_h, .arg = s };
 
 	memset(s, 0, sizeof(*s));
 	s->name = name;
@@ -127,6 +140,233 @@ static const char *verify_str(struct side *s, const char *key, char *buf, size_t
 	call_media_verify_fields(s->m, &ev);
 	snprintf(buf, sz, "%s", event_get_str(&ev, key) ? event_get_str(&ev, key) : "(none)");
 	return buf;
+}
+
+/* ---- ZRTP ---- */
+
+enum menc { SDES, ZRTP, SDES_ZRTP };
+
+static int zside_alloc(struct side *s, const char *name, enum menc mode, bool required, struct zrtp_cache *c,
+		       const char *peer)
+{
+	struct call_media_prm p;
+	struct call_media_h h = { .dtmfh = dtmf_h, .timeouth = timeout_h, .zrtph = zrtp_h, .arg = s };
+	int e;
+
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->zrtp_err = -1;
+	memset(&p, 0, sizeof(p));
+	p.addr = "127.0.0.1";
+	p.srtp = mode != ZRTP;
+	p.zrtp = mode != SDES;
+	p.srtp_required = required;
+	p.zrtp_cache = c;
+	p.zrtp_cache_error = c ? NULL : "no cache in this test";
+	if ((e = call_media_alloc(&s->m, L, NULL, &p, &h)) != 0)
+		return e;
+	return call_media_set_peer(s->m, peer);
+}
+
+static char tmpdir[] = "/tmp/test_call_media.XXXXXX";
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static struct zrtp_cache *cache_at(const char *name)
+{
+	char path[256];
+	struct zrtp_cache *c = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	return zrtp_cache_open(&c, path) == 0 ? c : NULL;
+}
+
+/* the DTMF round: digits reach the other side over the keys in force */
+static bool dtmf_passes(struct side *from, struct side *to, const char *d)
+{
+	memset(to->digits, 0, sizeof(to->digits));
+	if (call_media_dtmf(from->m, d) != 0)
+		return false;
+	RUN_UNTIL(strlen(to->digits) >= strlen(d));
+	return strcmp(to->digits, d) == 0;
+}
+
+/*
+ * media_encryption = zrtp (RTP/AVP, a=zrtp-hash, nothing until ZRTP) and sdes-zrtp (SDES first, then
+ * ZRTP), two media in one process: ZRTP completes through the call_media seam, both show one SAS,
+ * the reports say how the keys came; SDES is never applied again once ZRTP's keys are in use; a move
+ * and the far end's following it make a new ZRTP session; confirmations stored in the cache make
+ * the next call "verified"; a substituted a=zrtp-hash fails the handshake.
+ */
+static void test_zrtp(enum menc mode)
+{
+	const char *nm = mode == ZRTP ? "zrtp" : "sdes-zrtp";
+	struct zrtp_cache *ca = cache_at(mode == ZRTP ? "a1.db" : "a2.db"), *cb = cache_at(mode == ZRTP ? "b1.db" : "b2.db");
+	struct side A, B;
+	char offer[2048], buf[400], sas1[ZRTP_SAS_MAX], sas2[ZRTP_SAS_MAX];
+
+	ok(ca && cb, "%s: two caches", nm);
+	if (!ok(zside_alloc(&A, "A", mode, true, ca, "sip:b@example.test") == 0 &&
+			zside_alloc(&B, "B", mode, true, cb, "sip:a@example.test") == 0,
+		"%s: two media", nm))
+		return;
+	is_int(exchange(&A, &B, offer, sizeof(offer)), 0, "%s: offer, answer, applied", nm);
+	ok(strstr(offer, "a=zrtp-hash:1.10 ") != NULL, "%s: the offer carries a=zrtp-hash", nm);
+	if (mode == ZRTP)
+		ok(strstr(offer, "RTP/AVP") && !strstr(offer, "a=crypto:"), "zrtp: RTP/AVP without a=crypto");
+	else
+		ok(strstr(offer, "RTP/SAVP") && strstr(offer, "a=crypto:"), "sdes-zrtp: RTP/SAVP with a=crypto");
+	is_str(verify_str(&A, "key_exchange", buf, sizeof(buf)), mode == ZRTP ? "none yet" : "SDES",
+	       "%s: before ZRTP: key exchange '%s'", nm, buf);
+	if (mode == ZRTP)
+		ok(call_media_held(A.m) && verify_int(&A, "rtp_sent") == 0, "zrtp: held, nothing sent");
+	RUN_UNTIL(A.zrtp_reports && B.zrtp_reports);
+	ok(A.zrtp_err == 0 && B.zrtp_err == 0 && call_media_zrtp_secure(A.m) && call_media_zrtp_secure(B.m),
+	   "%s: ZRTP secure on both sides, reported once each (%u, %u)", nm, A.zrtp_reports, B.zrtp_reports);
+	snprintf(sas1, sizeof(sas1), "%s", call_media_sas(A.m));
+	ok(strlen(sas1) == 4 && !strcmp(sas1, call_media_sas(B.m)), "%s: the same 4-character SAS '%s' / '%s'", nm, sas1,
+	   call_media_sas(B.m));
+	is_str(verify_str(&A, "key_exchange", buf, sizeof(buf)), mode == ZRTP ? "ZRTP" : "SDES then ZRTP",
+	       "%s: key exchange '%s'", nm, buf);
+	is_str(verify_str(&A, "zrtp", buf, sizeof(buf)), "secure", "%s: zrtp secure", nm);
+	is_str(verify_str(&A, "zrtp_cache", buf, sizeof(buf)), "new", "%s: cache state new", nm);
+	is_str(verify_str(&A, "sas_method", buf, sizeof(buf)), "ZRTP, B32: 4 characters, committed", "%s: %s", nm, buf);
+	ok(strcmp(verify_str(&A, "zrtp_cipher", buf, sizeof(buf)), "AES-256") == 0 &&
+		   strcmp(verify_str(&A, "zrtp_key_agreement", buf, sizeof(buf)), "X25519") == 0 &&
+		   strcmp(verify_str(&A, "zrtp_hash", buf, sizeof(buf)), "SHA-256") == 0,
+	   "%s: AES-256, X25519, SHA-256", nm);
+	is_str(verify_str(&A, "zrtp_peer", buf, sizeof(buf)), "BZRTPv1.1", "%s: the peer's client", nm);
+	is_str(verify_str(&A, "srtp_tx", buf, sizeof(buf)), "AES_256_CM_HMAC_SHA1_80", "%s: the suite in use", nm);
+	is_str(call_media_zrtp_alarm(A.m), "", "%s: nothing to alarm about", nm);
+	ok(dtmf_passes(&A, &B, "12") && dtmf_passes(&B, &A, "3"), "%s: DTMF both ways under ZRTP's keys", nm);
+	is_int(verify_int(&A, "plaintext_sent") + verify_int(&B, "plaintext_sent") + verify_int(&A, "auth_failures") +
+		       verify_int(&B, "auth_failures"),
+	       0, "%s: nothing in clear, no authentication failure", nm);
+
+	/* a re-key by re-INVITE: new SDES keys in the SDP are not applied over ZRTP's */
+	is_int(call_media_rekey(A.m), 0, "%s: A draws new SDES keys", nm);
+	is_int(exchange(&A, &B, NULL, 0), 0, "%s: the re-INVITE's offer/answer applied", nm);
+	ok(!strcmp(call_media_sas(A.m), sas1) && !strcmp(call_media_sas(B.m), sas1),
+	   "%s: ZRTP's keys and SAS stay (%s)", nm, call_media_sas(A.m));
+	is_str(verify_str(&A, "key_exchange", buf, sizeof(buf)), mode == ZRTP ? "ZRTP" : "SDES then ZRTP",
+	       "%s: still %s", nm, buf);
+	ok(dtmf_passes(&A, &B, "4"), "%s: DTMF still passes", nm);
+
+	/* the SAS confirmed on both sides, stored */
+	is_int(call_media_sas_confirm(A.m, true), 0, "%s: A confirms the SAS", nm);
+	is_int(call_media_sas_confirm(B.m, true), 0, "%s: B confirms the SAS", nm);
+	is_str(verify_str(&A, "sas_confirmed", buf, sizeof(buf)), "verified", "%s: the report says so", nm);
+
+	/* a move: A's new sockets and ZRTP session; B follows A's new a=zrtp-hash with its own */
+	A.zrtp_reports = B.zrtp_reports = 0;
+	is_int(call_media_move(A.m), 0, "%s: A moves", nm);
+	is_int(exchange(&A, &B, offer, sizeof(offer)), 0, "%s: the move's offer/answer applied", nm);
+	RUN_UNTIL(A.zrtp_reports && B.zrtp_reports);
+	ok(A.zrtp_err == 0 && B.zrtp_err == 0 && !strcmp(call_media_sas(A.m), call_media_sas(B.m)),
+	   "%s: a new ZRTP session on both sides after the move, same SAS '%s'", nm, call_media_sas(A.m));
+	is_str(verify_str(&A, "key_exchange", buf, sizeof(buf)), "ZRTP", "%s: the moved stream never ran on SDES", nm);
+	is_str(verify_str(&A, "zrtp_cache", buf, sizeof(buf)), "verified",
+	       "%s: the new session finds the peer verified (confirmed on both sides before)", nm);
+	ok(dtmf_passes(&B, &A, "5"), "%s: DTMF after the move", nm);
+	call_media_free(A.m);
+	call_media_free(B.m);
+
+	/* the next call between the two installations: verified without reading */
+	ok(zside_alloc(&A, "A", mode, true, ca, "sip:b@example.test") == 0 &&
+		   zside_alloc(&B, "B", mode, true, cb, "sip:a@example.test") == 0 && exchange(&A, &B, NULL, 0) == 0,
+	   "%s: call 2", nm);
+	RUN_UNTIL(A.zrtp_reports && B.zrtp_reports);
+	ok(call_media_zrtp_secure(A.m) && call_media_zrtp_secure(B.m), "%s: call 2 secure", nm);
+	ok(!strcmp(verify_str(&A, "zrtp_cache", buf, sizeof(buf)), "verified") &&
+		   !strcmp(verify_str(&B, "zrtp_cache", sas2, sizeof(sas2)), "verified"),
+	   "%s: call 2 is 'verified' on both sides (%s / %s)", nm, buf, sas2);
+	ok(strstr(verify_str(&A, "sas_note", buf, sizeof(buf)), "verified before") != NULL, "%s: the note says so", nm);
+	call_media_free(A.m);
+	call_media_free(B.m);
+	zrtp_cache_close(ca);
+	zrtp_cache_close(cb);
+}
+
+/* A substituted a=zrtp-hash (an attacker in the signalling swapping Hellos): the handshake fails. */
+static void test_zrtp_hash_mismatch(void)
+{
+	struct side A, B;
+	struct sdp_result ro, ra;
+	struct wbuf off, ans;
+	char *h;
+	char buf[400];
+
+	memset(&ro, 0, sizeof(ro));
+	memset(&ra, 0, sizeof(ra));
+	wbuf_init(&off, 0);
+	wbuf_init(&ans, 0);
+	ok(zside_alloc(&A, "A", ZRTP, true, NULL, "sip:b@example.test") == 0 &&
+		   zside_alloc(&B, "B", ZRTP, true, NULL, "sip:a@example.test") == 0,
+	   "hash mismatch: two zrtp media without caches");
+	ok(call_media_offer(A.m, &off) == 0 && call_media_answer(B.m, off.p, off.len, &ans, &ra) == 0 &&
+		   (h = memmem(ans.p, ans.len, "a=zrtp-hash:1.10 ", 17)) != NULL,
+	   "B's answer carries its hash");
+	h[17] = h[17] == 'a' ? 'b' : 'a'; /* one hex digit of B's hash changed on the way */
+	ok(call_media_take_answer(A.m, ans.p, ans.len, &ro) == 0 && call_media_apply(B.m, &ra) == 0 &&
+		   call_media_apply(A.m, &ro) == 0,
+	   "the doctored answer is taken");
+	RUN_UNTIL(A.zrtp_reports);
+	is_int(A.zrtp_err, EKEYREJECTED, "A's ZRTP fails: the Hello does not match the a=zrtp-hash");
+	ok(strstr(call_media_zrtp_reason(A.m), "does not match the a=zrtp-hash") != NULL && call_media_held(A.m) &&
+		   verify_int(&A, "rtp_sent") == 0,
+	   "its reason says so, and A is still held: nothing sent");
+	is_str(verify_str(&A, "key_exchange", buf, sizeof(buf)), "none yet", "no keys");
+	sdp_result_wipe(&ro);
+	sdp_result_wipe(&ra);
+	wbuf_free(&off);
+	wbuf_free(&ans);
+	call_media_free(A.m);
+	call_media_free(B.m);
+}
+
+/*
+ * sdes-zrtp calling an SDES-only phone (or through a B2BUA that keeps ZRTP from the far phone): SDES
+ * from the first packet, no ZRTP ever answers; after ZRTP_HANDSHAKE_MAX_S the failure is reported
+ * with words about B2BUAs, and the call goes on under SDES. zrtp against it is refused at once.
+ */
+static void test_zrtp_sdes_peer(void)
+{
+	struct side A, B;
+	char buf[400];
+
+	ok(zside_alloc(&A, "A", ZRTP, true, NULL, "sip:b@example.test") == 0 &&
+		   zside_alloc(&B, "B", SDES, true, NULL, "sip:a@example.test") == 0,
+	   "zrtp calls an SDES-only phone");
+	is_int(exchange(&A, &B, NULL, 0), EPROTO, "refused: the offer has no keys SDES could use");
+	call_media_free(A.m);
+	call_media_free(B.m);
+
+	ok(zside_alloc(&A, "A", SDES_ZRTP, true, NULL, "sip:b@example.test") == 0 &&
+		   zside_alloc(&B, "B", SDES, true, NULL, "sip:a@example.test") == 0,
+	   "sdes-zrtp calls an SDES-only phone");
+	is_int(exchange(&A, &B, NULL, 0), 0, "SDES agreed");
+	ok(dtmf_passes(&A, &B, "1"), "media at once under SDES");
+	{
+		uint64_t end = loop_now_ms() + ZRTP_HANDSHAKE_MAX_MS + 3000;
+		while (!A.zrtp_reports && loop_now_ms() < end)
+			loop_run_once(L, 50);
+	}
+	is_int(A.zrtp_err, EPROTONOSUPPORT, "A's ZRTP fails: no ZRTP from the peer");
+	ok(strstr(call_media_zrtp_reason(A.m), "direct_media=no") != NULL, "the reason names a PBX terminating media: %s",
+	   call_media_zrtp_reason(A.m));
+	ok(!call_media_held(A.m) && !strcmp(verify_str(&A, "key_exchange", buf, sizeof(buf)), "SDES") &&
+		   strlen(call_media_sas(A.m)) == 7,
+	   "the call stays on SDES, with its 6-digit SAS");
+	is_str(verify_str(&A, "zrtp", buf, sizeof(buf)), "failed", "the report: zrtp failed");
+	ok(dtmf_passes(&A, &B, "2"), "media still flows");
+	call_media_free(A.m);
+	call_media_free(B.m);
 }
 
 int main(void)
@@ -218,6 +458,18 @@ int main(void)
 	call_media_free(A.m);
 	call_media_free(B.m);
 	call_media_free(NULL);
+
+	if (zrtp_lib_load() != 0) {
+		diag("ZRTP cases skipped: %s", zrtp_lib_error());
+	} else if (!mkdtemp(tmpdir)) {
+		ok(0, "a scratch directory for the ZRTP caches");
+	} else {
+		test_zrtp(ZRTP);
+		test_zrtp(SDES_ZRTP);
+		test_zrtp_hash_mismatch();
+		test_zrtp_sdes_peer();
+		nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	}
 	loop_free(L);
 	return tap_done();
 }
