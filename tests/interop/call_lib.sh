@@ -3,7 +3,8 @@
 # cs_conf FILE USER [KEY=VALUE...]: an sphone config for USER@sip.test through the lab's Kamailio over
 #   verified TLS (lab CA); extra keys are added to the account section.
 # cs_start NAME FD CONF [ARGS...]: sphone --headless in the background, commands through a fifo held open
-#   on file descriptor FD (3..9, one per instance); events in $WORK/NAME.events, log in $WORK/NAME.log.
+#   on file descriptor FD (3..9, one per instance); events in $WORK/NAME.events, log in $WORK/NAME.log,
+#   its ZRTP cache in $WORK/NAME.data/sphone/zrtp.db.
 # cs_cmd NAME LINE: send a command.   cs_wait NAME EVENT [SECS] [GREP]: wait for an event (whose line
 #   also matches GREP).   cs_count NAME EVENT.   cs_field NAME EVENT KEY: KEY of the last EVENT line.
 # cs_quit NAME: EOF on its stdin, wait up to 10 s; CS_RC holds the exit status.
@@ -31,7 +32,11 @@ cs_start() {
 	shift 3
 	rm -f "$WORK/$name.in"
 	mkfifo "$WORK/$name.in"
-	"$SPHONE" --headless -c "$conf" "$@" <"$WORK/$name.in" >"$WORK/$name.events" 2>"$WORK/$name.log" &
+	# its own ZRTP cache (one installation, one ZID): $WORK/NAME.data/sphone/zrtp.db
+	# the command fifos of the instances started before are closed in this one: holding their write ends
+	# open, it would keep them from seeing end of input (cs_quit) until it exits itself
+	XDG_DATA_HOME=$WORK/$name.data "$SPHONE" --headless -c "$conf" "$@" <"$WORK/$name.in" >"$WORK/$name.events" \
+		2>"$WORK/$name.log" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	pid=$!
 	track_pid "$pid"
 	eval "exec $fd>\"\$WORK/\$name.in\""

@@ -24,6 +24,12 @@
       plaintext: the whole datagram parses as a compound RTCP packet whose lengths add up exactly.
       An SRTCP datagram never does (encrypted body, then E-flag/index and tag). Prints
           rtcp=N plaintext=M
+  labtool.py zrtp PCAP PORT[,PORT...]
+      ZRTP (RFC 6189 5: first bits 00, magic cookie 'ZRTP') beside RTP/RTCP on the given RTP ports:
+      for each port that sent anything, one line
+          port=P zrtp=N media=M before_secure=K secure=yes|no
+      where media counts the RTP/RTCP sent from P and P+1, and before_secure those sent before the
+      first Conf2ACK to or from P (the moment that side has ZRTP's keys); then types=TYPE:N,...
   labtool.py tcp-payload PCAP PORT
       Print the concatenated TCP payload to or from PORT (raw bytes on stdout), to grep for text.
   labtool.py options PORT [udp|tcp]
@@ -412,6 +418,45 @@ def cmd_sipdump_reg(folder):
     return 0 if done else 1
 
 
+def cmd_zrtp(path, ports):
+    """ZRTP on the wire (RFC 6189 5: first two bits 00, cookie 'ZRTP') beside RTP/RTCP on the media
+    ports: per sending RTP port, its ZRTP packets, the RTP/RTCP it sent (from that port and the next)
+    and how many of those left before it could have keys: a side is secure once a Conf2ACK passed its
+    port (it sent one: the responder, on Confirm2; it got one: the initiator)."""
+    ports = set(int(p) for p in ports.split(",") if p)
+    zrtp = {}
+    media = {}
+    secure = {}
+    early = {}
+    types = {}
+    for i, (proto, sport, dport, payload) in enumerate(ip_packets(path)):
+        if proto != "udp":
+            continue
+        if len(payload) >= 28 and payload[0] >> 6 == 0 and payload[4:8] == b"ZRTP":
+            if sport not in ports and dport not in ports:
+                continue
+            t = payload[16:24].decode("ascii", "replace").strip()
+            types[t] = types.get(t, 0) + 1
+            if sport in ports:
+                zrtp[sport] = zrtp.get(sport, 0) + 1
+            if t == "Conf2ACK":
+                for p in (sport, dport):
+                    if p in ports and p not in secure:
+                        secure[p] = i
+        elif len(payload) >= 12 and payload[0] >> 6 == 2:
+            base = sport if sport in ports else sport - 1 if sport - 1 in ports else None
+            if base is None:
+                continue
+            media[base] = media.get(base, 0) + 1
+            if base not in secure:
+                early[base] = early.get(base, 0) + 1
+    for p in sorted(set(zrtp) | set(media)):
+        print("port=%d zrtp=%d media=%d before_secure=%d secure=%s"
+              % (p, zrtp.get(p, 0), media.get(p, 0), early.get(p, 0), "yes" if p in secure else "no"))
+    print("types=%s" % ",".join("%s:%d" % (t, n) for t, n in sorted(types.items())))
+    return 0
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "ctrl":
         return cmd_ctrl(argv[2], " ".join(argv[3:]))
@@ -420,6 +465,8 @@ def main(argv):
     if len(argv) in (4, 6) and argv[1] == "rtp":
         wav_out = argv[5] if len(argv) == 6 and argv[4] == "--wav" else None
         return cmd_rtp(argv[2], argv[3], wav_out)
+    if len(argv) == 4 and argv[1] == "zrtp":
+        return cmd_zrtp(argv[2], argv[3])
     if len(argv) == 4 and argv[1] == "rtcp":
         return cmd_rtcp(argv[2], argv[3])
     if len(argv) == 4 and argv[1] == "tcp-payload":

@@ -6,6 +6,10 @@ TAP_N=0
 TAP_FAILED=0
 PIDS=""
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sphone-interop.XXXXXX")
+# every sphone a test starts keeps its ZRTP cache (zrtp.db) below $WORK, never in the user's home;
+# two sphones that call each other need one each (call_lib.sh's cs_start gives it)
+XDG_DATA_HOME=$WORK/data
+export XDG_DATA_HOME
 
 ok() { # ok COND_EXIT_STATUS "description"
 	TAP_N=$((TAP_N + 1))

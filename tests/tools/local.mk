@@ -20,3 +20,8 @@ EXTRA_DIST += tests/interop/dialog_guard.sh tests/interop/dialog_guard.py
 # a peer re-keying one call across sequence wraps: no SRTP/SRTCP index twice under one key (issue 12.1)
 TESTS += tests/interop/rekey_call.sh
 EXTRA_DIST += tests/interop/rekey_call.sh tests/interop/rekey_call.py
+# ZRTP: the media half of a man in the middle (two engines, SRTP re-keyed leg to leg) for zrtp_mitm.sh (issue 15)
+check_PROGRAMS += tests/tools/zrtp_mitm
+tests_tools_zrtp_mitm_SOURCES = tests/tools/zrtp_mitm.c
+tests_tools_zrtp_mitm_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
+tests_tools_zrtp_mitm_LDADD = audio/libsphone_audio.a $(AUDIO_LIBS)
