@@ -49,7 +49,7 @@ static void usage(FILE *f)
 		"\n"
 		"Headless commands: register [ACCOUNT], unregister [ACCOUNT], status, call URI,\n"
 		"answer [ID], hangup [ID], dtmf DIGITS, hold [ID], resume [ID], mute [ID], unmute [ID],\n"
-		"switch [ID], verify [ID], help, quit.\n"
+		"switch [ID], verify [ID], sas-verify [ID], sas-reject [ID], help, quit.\n"
 		"See sphone(1) and sphone.conf(5).\n"
 		"Report bugs with the output of 'sphone --version'.\n");
 }

@@ -430,7 +430,8 @@ static void draw_pane(struct ui *u, int y0, int rows, int W)
 	if (u->k.pane == UI_PANE_VERIFY) {
 		ui_model_verify_accounts(&u->m);
 		for (i = 0; i < rows && (size_t)i < u->m.nverify; i++) {
-			bool bad = strstr(u->m.verify[i], "NOT ") != NULL || strstr(u->m.verify[i], "WARNING") != NULL;
+			bool bad = strstr(u->m.verify[i], "NOT ") != NULL || strstr(u->m.verify[i], "WARNING") != NULL ||
+				   strstr(u->m.verify[i], "ATTACK") != NULL || strstr(u->m.verify[i], "MISMATCH") != NULL;
 
 			if (bad)
 				ui_attr_on(u, CP_BAD, A_BOLD);
@@ -498,11 +499,12 @@ static const char *const help_text[] = {
 	"  Tab  s       switch to the other call (the current one goes on hold)",
 	"  Up Down      select a call",
 	"  v            verify report (TLS, SRTP suites, counters, short auth string)",
+	"  V  X         ZRTP SAS read aloud: the same on both phones (V) / not (X)",
 	"  l            log pane: the SIP trace, secrets masked (PgUp/PgDn scroll)",
 	"  m            back to the message pane",
 	"  :            command prompt: call URI, answer, hangup, dtmf DIGITS, hold,",
-	"               resume, mute, unmute, switch, status, verify, register,",
-	"               unregister, quit",
+	"               resume, mute, unmute, switch, status, verify, sas-verify,",
+	"               sas-reject, register, unregister, quit",
 	"  ?  Ctrl-L    this help; redraw the screen",
 	"  q            quit (asks first while a call is up)",
 	"",

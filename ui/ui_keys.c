@@ -353,6 +353,14 @@ static void normal_key(struct ui_keys *k, unsigned ch)
 		else
 			call_command(k, c->muted ? "unmute" : "mute", c);
 		break;
+	case 'V':
+	case 'X':
+		/* capitals: storing "verified" for the far device is a decision, not a stray key */
+		if (!live || !c->established)
+			set_note(k, "no established call whose ZRTP SAS to confirm");
+		else
+			call_command(k, ch == 'V' ? "sas-verify" : "sas-reject", c);
+		break;
 	case '\t':
 	case 's':
 		switch_call(k);

@@ -376,6 +376,18 @@ static void label_of(const char *key, char *out, size_t sz)
 		{ "rtp_plain_received", "Plaintext RTP received" },
 		{ "remote_media", "Remote media address" },
 		{ "tls_hop", "Next hop" }, /* the signalling connection's far end */
+		{ "key_exchange", "Keys from" },
+		{ "zrtp", "ZRTP" },
+		{ "zrtp_error", "ZRTP failed" },
+		{ "zrtp_cache", "ZRTP cache" },
+		{ "zrtp_verified_here", "SAS confirmed here before" },
+		{ "zrtp_cipher", "ZRTP cipher" },
+		{ "zrtp_hash", "ZRTP hash" },
+		{ "zrtp_auth", "ZRTP SRTP tag" },
+		{ "zrtp_key_agreement", "ZRTP key agreement" },
+		{ "zrtp_peer", "ZRTP peer client" },
+		{ "zrtp_peer_pbx", "ZRTP peer is a PBX" },
+		{ "sas_confirmed", "SAS confirmed now" },
 	};
 	size_t i;
 

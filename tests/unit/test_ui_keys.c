@@ -150,6 +150,9 @@ int main(void)
 	keys(&k, "h");
 	is_str(sent(n), "(none)", "h without a call sends nothing");
 	is_str(m.note, "no call to hang up", "... and says so");
+	keys(&k, "V");
+	is_str(sent(n), "(none)", "V without a call sends nothing");
+	is_str(m.note, "no established call whose ZRTP SAS to confirm", "... and says so");
 
 	call_event(&m, EVENT_ESTABLISHED, 1, true);
 	n = last.n;
@@ -163,6 +166,10 @@ int main(void)
 	is_str(sent(n), "mute 1", "M mutes it");
 	keys(&k, "o");
 	is_str(sent(n), "hold", "o holds");
+	keys(&k, "V");
+	is_str(sent(n), "sas-verify 1", "V confirms the selected call's ZRTP SAS");
+	keys(&k, "X");
+	is_str(sent(n), "sas-reject 1", "X rejects it");
 	keys(&k, "v");
 	is_int(k.pane, UI_PANE_VERIFY, "v: the verify view");
 	is_str(sent(n), "verify 1", "... asks for the selected call's report");
