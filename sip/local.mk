@@ -88,3 +88,10 @@ TESTS += tests/unit/test_dialog
 tests_unit_test_dialog_SOURCES = tests/unit/test_dialog.c
 tests_unit_test_dialog_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_dialog_LDADD = $(TEST_LIBS)
+
+# call transfer's headers: Refer-To, Replaces, Event, Subscription-State, sipfrag
+sip_libsphone_sip_a_SOURCES += sip/sip_refer.c sip/sip_refer.h
+check_PROGRAMS += tests/unit/test_sip_refer
+TESTS += tests/unit/test_sip_refer
+tests_unit_test_sip_refer_SOURCES = tests/unit/test_sip_refer.c
+tests_unit_test_sip_refer_LDADD = $(TEST_LIBS)

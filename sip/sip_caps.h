@@ -5,11 +5,12 @@
 
 /*
  * The methods sphone takes in a dialog and out of one (RFC 3261 20.5): INFO carries DTMF
- * (application/dtmf-relay), UPDATE session refreshes (RFC 3311, RFC 4028). REGISTER, INVITE,
+ * (application/dtmf-relay), UPDATE session refreshes (RFC 3311, RFC 4028), REFER a transfer and
+ * NOTIFY its progress (RFC 3515). REGISTER, INVITE,
  * re-INVITE and the 2xx/OPTIONS answers all list exactly these, so a registrar and a dialog peer
  * learn the same thing (Asterisk picks UPDATE for its session refreshes from this list).
  */
-#define SIP_ALLOW_HDR "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\n"
+#define SIP_ALLOW_HDR "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY\r\n"
 /* The extensions sphone supports (RFC 3261 20.37): session timers (RFC 4028). */
 #define SIP_SUPPORTED_HDR "Supported: timer\r\n"
 /* The bodies sphone accepts (answers to OPTIONS, RFC 3261 11.2). */

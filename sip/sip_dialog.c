@@ -546,6 +546,11 @@ const char *sip_dialog_remote_uri(const struct sip_dialog *d)
 	return d ? d->ruri : NULL;
 }
 
+const char *sip_dialog_local_uri(const struct sip_dialog *d)
+{
+	return d ? d->luri : NULL;
+}
+
 size_t sip_dialog_route_count(const struct sip_dialog *d)
 {
 	return d ? d->nroutes : 0;

@@ -107,6 +107,7 @@ const char *sip_dialog_local_tag(const struct sip_dialog *d);
 const char *sip_dialog_remote_tag(const struct sip_dialog *d); /* "" until known */
 const char *sip_dialog_remote_target(const struct sip_dialog *d);
 const char *sip_dialog_remote_uri(const struct sip_dialog *d);
+const char *sip_dialog_local_uri(const struct sip_dialog *d); /* ours: From of our requests */
 size_t sip_dialog_route_count(const struct sip_dialog *d);
 const char *sip_dialog_route_at(const struct sip_dialog *d, size_t i); /* as in Record-Route, with <> */
 bool sip_dialog_secure(const struct sip_dialog *d);

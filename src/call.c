@@ -272,6 +272,13 @@ bool call_keys_ok(const struct call *c, const void *body, size_t len)
 int call_send_request(struct call *c, const char *method, uint32_t cseq, const char *extra, const void *body,
 			size_t blen, struct sip_ctrans **ctp, sip_ctrans_h *h, uint32_t *cseqp)
 {
+	return call_send_request_ct(c, method, cseq, extra, blen ? "application/sdp" : NULL, body, blen, ctp, h,
+				    cseqp);
+}
+
+int call_send_request_ct(struct call *c, const char *method, uint32_t cseq, const char *extra, const char *ctype,
+			 const void *body, size_t blen, struct sip_ctrans **ctp, sip_ctrans_h *h, uint32_t *cseqp)
+{
 	char via[300];
 	struct wbuf w, x;
 	int e;
@@ -297,7 +304,7 @@ int call_send_request(struct call *c, const char *method, uint32_t cseq, const c
 		goto out;
 	}
 	e = sip_dialog_request(c->dlg, &w, method, via, cseq, x.len ? (const char *)x.p : NULL,
-			       blen ? "application/sdp" : NULL, body, blen, cseqp);
+			       blen ? ctype : NULL, body, blen, cseqp);
 	if (e)
 		goto out;
 	if (!ctp) {
@@ -528,6 +535,8 @@ int call_alloc(struct call **cp, const struct call_env *env, const struct call_p
 	sig_note(c, flow);
 	c->flowh = env->flowh;
 	c->flow_arg = env->flow_arg;
+	c->referh = env->referh;
+	c->refer_arg = env->refer_arg;
 	c->ts.send = call_tsend_h;
 	c->ts.arg = c;
 	c->ts.reliable = sip_flow_tp(flow) != SIP_TP_UDP;
@@ -716,6 +725,13 @@ const char *call_peer(const struct call *c)
 	return c && c->peer ? c->peer : "";
 }
 
+bool call_secure(const struct call *c)
+{
+	const struct sdp_result *res = c ? call_media_result(c->m) : NULL;
+
+	return res && res->secure;
+}
+
 const char *call_sas(const struct call *c)
 {
 	return c ? call_media_sas(c->m) : "";
@@ -739,6 +755,7 @@ void call_free(struct call *c)
 {
 	if (!c)
 		return;
+	call_xfer_free(c);
 	call_media_stop(c->m);
 	tmr_cancel(&c->resp_tmr);
 	tmr_cancel(&c->se_tmr);
@@ -768,5 +785,6 @@ void call_free(struct call *c)
 	free(c->account);
 	free(c->peer);
 	free(c->contact);
+	free(c->inv_hdrs);
 	free(c);
 }

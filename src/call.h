@@ -26,6 +26,27 @@ struct sip_strans_mgr;
  */
 typedef struct sip_flow *(call_flow_h)(char *contact, size_t csz, void *arg);
 
+struct call;
+
+/*
+ * A transfer the far end asks for (RFC 3515 REFER), already checked against the call's protection
+ * (a sips: call only to a sips: target, no transport/maddr steering away from TLS).
+ */
+struct call_refer {
+	const char *target;      /* the sip:/sips: URI to call, without headers */
+	const char *replaces;    /* NULL, or the Replaces value the INVITE must carry (attended transfer) */
+	const char *referred_by; /* the Referred-By value the INVITE carries (RFC 3892) */
+	bool srtp_required;      /* the call being transferred had SRTP (or required it): the new one must */
+	bool tls_required;       /* its signalling was TLS: the new call's must be */
+};
+/*
+ * The far end of call c asks its owner to place a call (c has answered 202 and reported 100 Trying).
+ * 0 and *idp, the new call's id, whose progress the owner hands back with call_refer_progress; else
+ * an errno and why in words (the transfer fails: the transferor is told 503).
+ */
+typedef int(call_refer_h)(struct call *c, const struct call_refer *r, unsigned *idp, char *why, size_t whysz,
+			  void *arg);
+
 /* What the owner (the UA) lends a call. */
 struct call_env {
 	struct loop *l;
@@ -34,6 +55,8 @@ struct call_env {
 	struct call_audio *audio; /* may be NULL: no device (call_audio.h) */
 	call_flow_h *flowh;       /* may be NULL: no other connection than the call's own */
 	void *flow_arg;
+	call_refer_h *referh;     /* may be NULL: transfers the far end asks for are declined (603) */
+	void *refer_arg;
 };
 
 /*
@@ -72,8 +95,6 @@ enum call_state {
 	CALL_ESTABLISHED,
 	CALL_ENDED,
 };
-
-struct call;
 
 /*
  * Every event of a call (incoming, ringing, progress, established, dtmf,
@@ -174,10 +195,43 @@ int call_recv_stray(struct call *c, const struct sip_msg *resp);
 void call_flow_lost(struct call *c, struct sip_flow *flow);
 /*
  * After "ended": true while our BYE is still out (it may have to answer an
- * authentication challenge). The owner should free the call only once false
- * (call_free stops the BYE where it is).
+ * authentication challenge), or while a transfer's subscription outlives the call's
+ * INVITE session (RFC 5057: the far end's report of our transfer, or our reports
+ * of theirs). The owner should free the call only once false (call_free stops
+ * those where they are).
  */
 bool call_closing(const struct call *c);
+
+/*
+ * ---- transfer (call_xfer.c): RFC 3515 REFER, RFC 3892 Referred-By ----
+ * Each step is a "transfer" event with "role" (transferor, transferee), "state" (requested,
+ * accepted, trying, succeeded, failed), "target" and, where there is one, "status" (the SIP code
+ * the far end reported), "reason" (its words, cleaned), "by" (transferee: who asked) and
+ * "new_call" (transferee: the id of the call placed for the far end).
+ */
+/*
+ * Blind transfer: the call is put on hold and a REFER asks the far end to call uri (sip:/sips:).
+ * The far end's NOTIFYs report its new call; when it succeeds this call ends ("transferred to
+ * ..."), when it fails this call is resumed. 0, EINVAL, EPROTO (not established), EBUSY (a
+ * transfer of this call is under way), ENOTCONN (no signalling connection now).
+ */
+int call_transfer(struct call *c, const char *uri);
+/*
+ * As call_connect, for a transfer the far end of another call asked for (call_refer_h): the INVITE
+ * carries r's Referred-By and, for an attended transfer, its Replaces.
+ */
+int call_connect_referred(struct call **cp, const struct call_env *env, const struct call_prm *prm,
+			  struct sip_flow *flow, const char *contact, const struct call_refer *r, call_event_h *eh,
+			  void *arg);
+/*
+ * The call placed for c's far end's REFER reached status: 1xx, 2xx (answered) or its failure, with
+ * reason (may be NULL). Reported to the transferor by NOTIFY (message/sipfrag, the standard reason
+ * phrase only); a 2xx or failure is final. After a success c ends once the transferor hangs up
+ * (at the latest a few seconds later); after a failure c goes on.
+ */
+void call_refer_progress(struct call *c, uint16_t status, const char *reason);
+/* Whether the call's media is SRTP (a transfer's new call must be too). */
+bool call_secure(const struct call *c);
 
 enum call_state call_state(const struct call *c);
 unsigned call_id(const struct call *c);

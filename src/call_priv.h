@@ -16,8 +16,12 @@
 #include "sip_msg.h"
 #include "sip_strans.h"
 
+struct call_xfer;
 struct sip_auth;
 struct sip_dialog;
+
+/* The longest header lines an INVITE carries for a transfer (Referred-By, Replaces). */
+#define CALL_INV_HDRS_MAX 1200
 
 /*
  * One INVITE session. call.c makes and ends it and owns what both roles use (events, the flow
@@ -54,6 +58,7 @@ struct call {
 
 	/* outgoing INVITE */
 	struct sip_ctrans *inv_ct;
+	char *inv_hdrs; /* header lines it carries besides ours (a transfer's Referred-By, Replaces), or NULL */
 	struct sip_msg *inv_sent; /* parsed copy, for CANCEL */
 	uint32_t inv_cseq;
 	unsigned inv_auth_rounds;
@@ -99,6 +104,11 @@ struct call {
 	unsigned se;
 	bool refresher_us;
 	char se_hdr[96];
+
+	/* transfer (call_xfer.c): our REFER, or the far end's; NULL until one starts */
+	struct call_xfer *xfer;
+	call_refer_h *referh;
+	void *refer_arg;
 };
 
 /* ---- call.c ---- */
@@ -133,6 +143,9 @@ bool call_keys_ok(const struct call *c, const void *body, size_t len);
  */
 int call_send_request(struct call *c, const char *method, uint32_t cseq, const char *extra, const void *body,
 		      size_t blen, struct sip_ctrans **ctp, sip_ctrans_h *h, uint32_t *cseqp);
+/* The same with a body of another type than SDP (a NOTIFY's message/sipfrag). */
+int call_send_request_ct(struct call *c, const char *method, uint32_t cseq, const char *extra, const char *ctype,
+			 const void *body, size_t blen, struct sip_ctrans **ctp, sip_ctrans_h *h, uint32_t *cseqp);
 
 /* RFC 4028: (re)arm the session timer for c->se; parse Session-Expires (0, ENOENT, EBADMSG). */
 void call_se_arm(struct call *c);
@@ -149,10 +162,31 @@ void call_uac_bye_end(struct call *c, uint16_t status, const char *reason);
 void call_uac_cancel(struct call *c);
 /* A session refresh by re-INVITE: 0 or EBUSY / ENOTCONN / EPROTO. */
 int call_uac_refresh(struct call *c);
+/* A 401/407 to one of our requests answered with the account's credentials (0), or why not. */
+int call_uac_challenge(struct call *c, const struct sip_msg *resp, unsigned *rounds, char *why, size_t whysz);
+/* A failure response in words: "486 Busy Here: busy (Warning: ...)", the far end's text cleaned. */
+void call_uac_fail_reason(char *buf, size_t sz, const struct sip_msg *resp);
+/* Place the call: call_connect with extra header lines in the INVITE (a transfer's Referred-By, Replaces). */
+int call_uac_connect(struct call **cp, const struct call_env *env, const struct call_prm *prm, struct sip_flow *flow,
+		     const char *contact, const char *uri, const char *extra, call_event_h *eh, void *arg);
 
 /* ---- call_uas.c ---- */
+/* "Warning: 399 sphone \"why\"\r\n" into buf, why made safe for a quoted string. */
+const char *call_uas_warning(char *buf, size_t sz, const char *why);
 /* A response through st (with our Contact and the Record-Route where they belong); a 2xx to INVITE is kept. */
 int call_uas_reply(struct call *c, struct sip_strans *st, uint16_t code, const char *reason, const char *extra,
 		   const void *body, size_t blen);
+
+/* ---- call_xfer.c ---- */
+/* The far end's REFER (we would be the transferee): answered through st, which it frees. */
+void call_xfer_recv_refer(struct call *c, struct sip_strans *st, const struct sip_msg *req);
+/* A NOTIFY (our REFER's implicit subscription, RFC 3515 2.4.4): answered through st, which it frees. */
+void call_xfer_recv_notify(struct call *c, struct sip_strans *st, const struct sip_msg *req);
+/* After a successful transfer: "transferred to ..." into buf; else NULL. */
+const char *call_xfer_end_reason(const struct call *c, char *buf, size_t sz);
+/* Whether a transfer's subscription still needs the call's dialog after its session (RFC 5057). */
+bool call_xfer_busy(const struct call *c);
+/* Stops the transfer's timers and transactions silently. */
+void call_xfer_free(struct call *c);
 
 #endif

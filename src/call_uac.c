@@ -101,7 +101,7 @@ int call_uac_bye(struct call *c)
 
 bool call_closing(const struct call *c)
 {
-	return c && c->bye_ct;
+	return c && (c->bye_ct || call_xfer_busy(c));
 }
 
 void call_uac_bye_end(struct call *c, uint16_t status, const char *reason)
@@ -163,13 +163,13 @@ static void inv_ct_h(int err, const struct sip_msg *resp, void *arg);
 
 static int send_invite(struct call *c)
 {
-	char extra[256];
+	char extra[256 + CALL_INV_HDRS_MAX];
 
-	snprintf(extra, sizeof(extra), SIP_ALLOW_HDR SIP_SUPPORTED_HDR "Session-Expires: %u%s\r\nMin-SE: %u\r\n",
+	snprintf(extra, sizeof(extra), SIP_ALLOW_HDR SIP_SUPPORTED_HDR "Session-Expires: %u%s\r\nMin-SE: %u\r\n%s",
 		 c->se_want,
 		 c->refresher_pref == CALL_REFRESHER_LOCAL ? ";refresher=uac" :
 		 c->refresher_pref == CALL_REFRESHER_REMOTE ? ";refresher=uas" : "",
-		 c->min_se);
+		 c->min_se, c->inv_hdrs ? c->inv_hdrs : "");
 	sip_ctrans_free(c->inv_ct);
 	c->inv_ct = NULL;
 	return call_send_request(c, "INVITE", 0, extra, c->offer.p, c->offer.len, &c->inv_ct, inv_ct_h, &c->inv_cseq);
@@ -369,11 +369,17 @@ static int target_check(char *out, size_t sz, const char *uri)
 int call_connect(struct call **cp, const struct call_env *env, const struct call_prm *prm,
 		 struct sip_flow *flow, const char *contact, const char *uri, call_event_h *eh, void *arg)
 {
+	return call_uac_connect(cp, env, prm, flow, contact, uri, NULL, eh, arg);
+}
+
+int call_uac_connect(struct call **cp, const struct call_env *env, const struct call_prm *prm, struct sip_flow *flow,
+		     const char *contact, const char *uri, const char *extra, call_event_h *eh, void *arg)
+{
 	struct call *c = NULL;
 	char target[512];
 	int e;
 
-	if (!uri || !contact || !prm || !prm->local_uri)
+	if (!uri || !contact || !prm || !prm->local_uri || (extra && strlen(extra) >= CALL_INV_HDRS_MAX))
 		return EINVAL;
 	if ((e = target_check(target, sizeof(target), uri)) != 0)
 		return e;
@@ -383,7 +389,7 @@ int call_connect(struct call **cp, const struct call_env *env, const struct call
 		return e;
 	c->outgoing = true;
 	call_media_set_active(c->m, true);
-	if (!(c->peer = strdup(target)) || !(c->contact = strdup(contact))) {
+	if (!(c->peer = strdup(target)) || !(c->contact = strdup(contact)) || (extra && !(c->inv_hdrs = strdup(extra)))) {
 		e = ENOMEM;
 		goto out;
 	}
@@ -628,4 +634,16 @@ int call_recv_stray(struct call *c, const struct sip_msg *resp)
 	if (c->ack && (cs->num == c->inv_cseq || cs->num == c->re_cseq))
 		call_tsend_h(c->ack, c->ack_len, c);
 	return 0;
+}
+
+/* ---------------- for call_xfer.c's REFER ---------------- */
+
+int call_uac_challenge(struct call *c, const struct sip_msg *resp, unsigned *rounds, char *why, size_t whysz)
+{
+	return answer_challenge(c, resp, rounds, why, whysz);
+}
+
+void call_uac_fail_reason(char *buf, size_t sz, const struct sip_msg *resp)
+{
+	fail_reason(buf, sz, resp);
 }

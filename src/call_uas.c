@@ -621,7 +621,8 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 		}
 		return 0;
 	}
-	if (c->state == CALL_ENDED) {
+	/* a transfer's subscription may outlive the session (RFC 5057): its NOTIFYs still come in the dialog */
+	if (c->state == CALL_ENDED && !(m == SIP_METHOD_NOTIFY && call_xfer_busy(c))) {
 		reply_once(c, req, 481, NULL, NULL);
 		return 0;
 	}
@@ -633,12 +634,16 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 		return 0;
 	}
 	switch (m) {
-	case SIP_METHOD_BYE:
+	case SIP_METHOD_BYE: {
+		char xr[600];
+		const char *why = call_xfer_end_reason(c, xr, sizeof(xr));
+
 		call_uas_reply(c, st, 200, NULL, NULL, NULL, 0);
 		sip_strans_free(st);
-		call_end_msg(c, 200, c->state == CALL_ESTABLISHED ? "the other party hung up" : "ended by the caller",
+		call_end_msg(c, 200, why ? why : c->state == CALL_ESTABLISHED ? "the other party hung up" : "ended by the caller",
 			     "remote", req);
 		break;
+	}
 	case SIP_METHOD_INVITE:
 		on_reinvite(c, st, req);
 		break;
@@ -665,10 +670,21 @@ int call_recv_request(struct call *c, const struct sip_msg *req, struct sip_flow
 		call_uas_reply(c, st, 200, NULL, SIP_ACCEPT_HDR, NULL, 0);
 		sip_strans_free(st);
 		break;
+	case SIP_METHOD_REFER:
+		call_xfer_recv_refer(c, st, req);
+		break;
+	case SIP_METHOD_NOTIFY:
+		call_xfer_recv_notify(c, st, req);
+		break;
 	default:
 		call_uas_reply(c, st, 501, NULL, NULL, NULL, 0);
 		sip_strans_free(st);
 		break;
 	}
 	return 0;
+}
+
+const char *call_uas_warning(char *buf, size_t sz, const char *why)
+{
+	return warning_hdr(buf, sz, why);
 }

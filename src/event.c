@@ -30,6 +30,7 @@ static const char *const kind_names[] = {
 	[EVENT_HISTORY] = "history",
 	[EVENT_MISSED] = "missed",
 	[EVENT_MWI] = "mwi",
+	[EVENT_TRANSFER] = "transfer",
 };
 _Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == EVENT_KIND_COUNT,
 	       "event.c: every event kind needs its name in kind_names");

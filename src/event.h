@@ -38,6 +38,7 @@ enum event_kind {
 	EVENT_HISTORY,             /* ua_history.c: one call of the history (on request, and as each call ends) */
 	EVENT_MISSED,              /* ua_history.c: how many missed calls are new (not yet seen) */
 	EVENT_MWI,                 /* mwi.c: an account's voicemail indicator */
+	EVENT_TRANSFER,            /* call_xfer.c: a transfer's steps (REFER, its NOTIFYs, Replaces) */
 	EVENT_KIND_COUNT
 };
 

@@ -137,6 +137,31 @@ static void ans_h(void *arg)
 	call_set_active(k->c, true);
 }
 
+/* A call placed for a transfer: its progress goes to the call whose far end asked for it (NOTIFY). */
+static void referred_progress(struct uacall *k, const struct event *ev)
+{
+	struct uacall *old = call_by_id(k->ua, k->referred_from);
+	long long st;
+
+	if (!old)
+		return;
+	switch (ev->kind) {
+	case EVENT_RINGING:
+		call_refer_progress(old->c, 180, NULL);
+		break;
+	case EVENT_ESTABLISHED:
+		call_refer_progress(old->c, 200, NULL);
+		break;
+	case EVENT_ENDED:
+		/* after a success this changes nothing; before one it is the failure reported */
+		st = event_get_int(ev, "status", 0);
+		call_refer_progress(old->c, st >= 300 && st <= 699 ? (uint16_t)st : 487, event_get_str(ev, "reason"));
+		break;
+	default:
+		break;
+	}
+}
+
 static void call_ev_h(struct call *c, const struct event *ev, void *arg)
 {
 	struct uacall *k = arg;
@@ -144,6 +169,8 @@ static void call_ev_h(struct call *c, const struct event *ev, void *arg)
 
 	(void)c;
 	ua_emit(ua, ev);
+	if (k->referred_from)
+		referred_progress(k, ev);
 	if (ev->kind == EVENT_ENDED) {
 		k->dead = true;
 		tmr_cancel(&k->hup);
@@ -349,9 +376,11 @@ static struct sip_flow *account_flow_h(char *contact, size_t csz, void *arg)
 	return x->flow;
 }
 
+static call_refer_h refer_h;
+
 static struct call_env env_of(struct ua *ua, struct uacall *k)
 {
-	struct call_env env = { ua->l, ua->ctm, ua->stm, ua->audio, account_flow_h, k };
+	struct call_env env = { ua->l, ua->ctm, ua->stm, ua->audio, account_flow_h, k, refer_h, k };
 	return env;
 }
 
@@ -816,6 +845,90 @@ int ua_call(struct ua *ua, const char *account, const char *uri, unsigned *idp, 
 	if (idp)
 		*idp = call_id(k->c);
 	return 0;
+}
+
+/*
+ * The far end of call c asks us to call r->target (call_xfer.c checked it): with the same account,
+ * held to the old call's protection (TLS, SRTP required) whatever the account allows.
+ */
+static int refer_h(struct call *c, const struct call_refer *r, unsigned *idp, char *why, size_t whysz, void *arg)
+{
+	struct uacall *old = arg, *k;
+	struct ua *ua = old->ua;
+	struct uacc *x = old->x;
+	struct call_prm p;
+	struct call_env env;
+	char contact[300], maddr[80], user[128];
+	int e;
+
+	if (ua->shutting_down) {
+		snprintf(why, whysz, "shutting down");
+		return ESHUTDOWN;
+	}
+	if (!x || !x->flow || !sip_flow_alive(x->flow)) {
+		snprintf(why, whysz, "the account has no connection now");
+		return ENOTCONN;
+	}
+	if (r->tls_required && !sip_flow_is_tls(x->flow)) {
+		snprintf(why, whysz, "the call was signalled over TLS; the account's connection is %s",
+			 sip_flow_tp_name(x->flow));
+		return EPERM;
+	}
+	if ((e = ensure_audio(ua)) != 0) {
+		snprintf(why, whysz, "audio device unusable");
+		return e;
+	}
+	if (!(k = uacall_new(ua, x))) {
+		snprintf(why, whysz, "too many calls");
+		return EBUSY;
+	}
+	contact_of(x, x->flow, contact, sizeof(contact));
+	media_addr_of(x->flow, maddr, sizeof(maddr));
+	call_prm_of(x, &p, maddr, user, sizeof(user));
+	if (r->srtp_required)
+		p.media.srtp = p.media.srtp_required = true;
+	env = env_of(ua, k);
+	e = call_connect_referred(&k->c, &env, &p, x->flow, contact, r, call_ev_h, k);
+	if (e) {
+		uacall_drop(ua, k);
+		snprintf(why, whysz, "cannot call %s: %s", r->target, e == EPERM ? "SRTP keys would go over a connection that is not TLS" : strerror(e));
+		return e;
+	}
+	k->referred_from = call_id(c);
+	/* the audio goes to the new call; the old one waits as the transferor left it */
+	call_set_active(c, false);
+	call_set_active(k->c, true);
+	*idp = call_id(k->c);
+	return 0;
+}
+
+int ua_transfer(struct ua *ua, unsigned id, const char *dialled, char *why, size_t whysz)
+{
+	struct ua_target t;
+	struct uacall *k;
+	char ignore[8];
+	int e;
+
+	if (!why || !whysz) {
+		why = ignore;
+		whysz = sizeof(ignore);
+	}
+	why[0] = '\0';
+	if (!dialled)
+		return EINVAL;
+	if ((e = call_of(ua, id, &k)) != 0) {
+		snprintf(why, whysz, "no call to transfer");
+		return e;
+	}
+	if ((e = ua_resolve(ua, k->x ? k->x->acc->name : NULL, dialled, &t, why, whysz)) != 0)
+		return e;
+	e = call_transfer(k->c, t.uri);
+	if (e)
+		snprintf(why, whysz, "%s", e == EPROTO ? "the call is not established" :
+					   e == EBUSY ? "a transfer of this call is under way" :
+					   e == ENOTCONN ? "no signalling connection right now; try again" :
+					   e == EINVAL ? "not a sip:/sips: address" : strerror(e));
+	return e;
 }
 
 int ua_answer(struct ua *ua, unsigned id)

@@ -114,6 +114,12 @@ int ua_mute(struct ua *ua, unsigned id, bool mute);
 int ua_dtmf(struct ua *ua, unsigned id, const char *digits);
 /* Hold the current call and resume id (0: the next other established call). ENOENT: none; EALREADY: id is current. */
 int ua_switch(struct ua *ua, unsigned id);
+/*
+ * Blind transfer of call id (0: the current one) to dialled (as ua_resolve takes it, with the
+ * call's account): REFER (call_transfer). why (may be NULL) gets a sentence on failure. ENOENT (no
+ * such call), EPROTO (not established), EBUSY (a transfer of it is under way), ua_resolve's errors.
+ */
+int ua_transfer(struct ua *ua, unsigned id, const char *dialled, char *why, size_t whysz);
 /* The "security" event of call id. */
 int ua_verify(struct ua *ua, unsigned id);
 /*

@@ -224,6 +224,34 @@ static int cmd_switch(struct ua *ua, const char *name, const char *args)
 	return e;
 }
 
+/* transfer [ID] ADDRESS: blind transfer of call ID (default: the current one) to ADDRESS (as "call" takes it). */
+static int cmd_transfer(struct ua *ua, const char *name, const char *args)
+{
+	const char *addr = args;
+	unsigned id = 0;
+	char why[400], idbuf[16];
+	size_t n = strcspn(args, " \t");
+	int e;
+
+	if (!*args) {
+		emit_error(ua, name, "usage: transfer [ID] ADDRESS");
+		return EINVAL;
+	}
+	if (args[n]) {
+		/* two words: the first is the call */
+		snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(n < sizeof(idbuf) - 1 ? n : sizeof(idbuf) - 1), args);
+		if (!(id = call_arg(ua, name, idbuf, false)))
+			return ENOENT;
+		addr = args + n + strspn(args + n, " \t");
+	}
+	e = ua_transfer(ua, id, addr, why, sizeof(why));
+	if (e == ENOENT && id && !why[0])
+		return no_call(ua, name, idbuf);
+	if (e)
+		emit_error(ua, name, "%s", why[0] ? why : "cannot transfer");
+	return e;
+}
+
 static int cmd_verify(struct ua *ua, const char *name, const char *args)
 {
 	unsigned id = call_arg(ua, name, args, false);
@@ -282,6 +310,7 @@ static const struct cmd cmds[] = {
 	{ "verify", cmd_verify, "verify [ID]" },
 	{ "sas-verify", cmd_sas_verify, "sas-verify [ID]" },
 	{ "sas-reject", cmd_sas_reject, "sas-reject [ID]" },
+	{ "transfer", cmd_transfer, "transfer [ID] ADDRESS" },
 };
 
 const char *const *ua_commands(void)
@@ -328,6 +357,6 @@ int ua_command(struct ua *ua, const char *line)
 		}
 		return cmds[i].run(ua, name, args);
 	}
-	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, sas-verify, sas-reject, quit)", name);
+	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, sas-verify, sas-reject, transfer, quit)", name);
 	return ENOENT;
 }

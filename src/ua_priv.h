@@ -65,6 +65,7 @@ struct uacall {
 	struct tmr hup;   /* --hangup-after */
 	struct tmr ans;   /* --auto-answer */
 	bool dead;
+	unsigned referred_from; /* the call whose far end asked for this one (a transfer), 0 if none */
 };
 
 struct ua {

@@ -365,6 +365,17 @@ static void normal_key(struct ui_keys *k, unsigned ch)
 	case 's':
 		switch_call(k);
 		break;
+	case 't':
+		/* blind transfer: the command line, ready for the address */
+		if (!live || !c->established) {
+			set_note(k, "no established call to transfer");
+		} else {
+			char init[48];
+
+			snprintf(init, sizeof(init), "transfer %s%s", c->id, c->id[0] ? " " : "");
+			edit_reset(k, UI_MODE_CMD, init);
+		}
+		break;
 	case 'v':
 		if (k->pane == UI_PANE_VERIFY) {
 			k->pane = UI_PANE_MSGS;

@@ -748,6 +748,34 @@ static void on_ended(struct ui_model *m, const struct event *ev)
 		ui_model_msg(m, "  far end's Warning: %s", s);
 }
 
+/* a transfer's steps: "transferred by X to Y" when the far end moves us, "transfer to Y: ..." when we move it */
+static void on_transfer(struct ui_model *m, const struct event *ev)
+{
+	struct ui_call *c = event_call(m, ev, false);
+	const char *role = event_get_str(ev, "role"), *state = event_get_str(ev, "state");
+	const char *target = event_get_str(ev, "target"), *by = event_get_str(ev, "by");
+	const char *why = event_get_str(ev, "reason");
+	long long st = event_get_int(ev, "status", 0);
+	const char *who = c ? c->remote : "?";
+
+	if (!role || !state)
+		return;
+	target = target ? target : "?";
+	if (!strcmp(role, "transferee")) {
+		if (!strcmp(state, "requested") || !strcmp(state, "trying"))
+			banner(m, UI_BANNER_CALL, "transferred by %s to %s", by ? by : who, target);
+		ui_model_msg(m, "call %s: transferred by %s to %s: %s%s%s", who, by ? by : who, target, state,
+			     why ? ": " : "", why ? why : "");
+		return;
+	}
+	if (!strcmp(state, "failed"))
+		banner(m, UI_BANNER_WARN, "transfer of %s to %s failed%s%s", who, target, why ? ": " : "", why ? why : "");
+	if (st)
+		ui_model_msg(m, "call %s: transfer to %s %s (%lld)", who, target, state, st);
+	else
+		ui_model_msg(m, "call %s: transfer to %s %s", who, target, state);
+}
+
 /* "call" (a call's status: levels, jitter buffer, loss, hold), and any event this table does not name */
 static void on_call(struct ui_model *m, const struct event *ev)
 {
@@ -783,6 +811,7 @@ static ui_model_event_h *const handlers[] = {
 	[EVENT_HISTORY] = on_call,
 	[EVENT_MISSED] = on_call,
 	[EVENT_MWI] = on_call,
+	[EVENT_TRANSFER] = on_transfer,
 };
 _Static_assert(sizeof(handlers) / sizeof(handlers[0]) == EVENT_KIND_COUNT,
 	       "ui_model.c: every event kind (event.h) needs its handler in handlers[]");

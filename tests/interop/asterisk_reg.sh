@@ -26,7 +26,7 @@ ast_contact_ok 1001; ok $? "Asterisk lists the contact: $(ast_cmd 'pjsip show co
 grep -q "Added contact 'sips:1001@127.0.0.1:[0-9]*;transport=TLS' to AOR '1001'" "$AST_LOG"
 ok $? "a sips: contact on the TLS connection sphone opened (rewrite_contact)"
 [ "$(ast_sip rx '^REGISTER ' --count)" -ge 2 ] &&
-	[ "$(ast_sip rx '^REGISTER ' --grep '^Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r?$' --count)" = "$(ast_sip rx '^REGISTER ' --count)" ]
+	[ "$(ast_sip rx '^REGISTER ' --grep '^Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY\r?$' --count)" = "$(ast_sip rx '^REGISTER ' --count)" ]
 ok $? "REGISTER's Allow lists UPDATE and INFO as sphone's dialogs do ($(ast_sip rx '^REGISTER ' | grep '^Allow:' | head -n 1))"
 
 # qualify: Asterisk's out-of-dialog OPTIONS over the registration's TLS connection, answered 200 with a tag

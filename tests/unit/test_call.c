@@ -71,6 +71,8 @@ static struct sip_auth_realms a_realms; /* the realms of A's "account" */
 
 static void answer_h(void *arg);
 static void b_note(const struct sip_msg *m, struct sip_flow *flow);
+static void xfer_note(struct tua *u, const struct sip_msg *m);
+static void xfer_ev(struct tua *u, struct call *c, const struct event *ev);
 
 /* A struct event's fields point into its own arena: copy field by field. */
 static void ev_copy(struct event *dst, const struct event *src)
@@ -93,7 +95,6 @@ static void ev_h(struct call *c, const struct event *ev, void *arg)
 	char line[8192];
 	size_t n;
 
-	(void)c;
 	if (!event_json(ev, line, sizeof(line), &n))
 		diag("%s: %s", u->name, line);
 	if (u->nev < MAXEV)
@@ -117,6 +118,7 @@ static void ev_h(struct call *c, const struct event *ev, void *arg)
 		snprintf(u->warning, sizeof(u->warning), "%s", event_get_str(ev, "message"));
 	if (ev->kind == EVENT_INCOMING && u->auto_answer)
 		tmr_start(u->l, &u->answer_tmr, 50, answer_h, u);
+	xfer_ev(u, c, ev);
 }
 
 static bool pl_has(struct pl p, const char *s)
@@ -212,6 +214,7 @@ static void recv_h(struct sip_msg *m, struct sip_flow *flow, const struct sockad
 	}
 	if (u == &B)
 		b_note(m, flow);
+	xfer_note(u, m);
 	if (!sip_msg_is_request(m)) {
 		if (sip_ctrans_mgr_recv(u->ctm, m) == ENOENT)
 			for (i = 0; i < MAXC; i++)
@@ -889,6 +892,259 @@ static void zrtp_cases(const char *dir)
 	zrtp_cache_close(cb);
 	unlink(pa);
 	unlink(pb);
+}
+
+/* ---------------- transfer (call_xfer.c) ---------------- */
+
+/* What the wire showed: the new INVITE's Referred-By at A, A's NOTIFY status lines, B's last answer to its raw requests. */
+static struct {
+	char referred_by[300];
+	char frags[200];   /* "100 200 " : the sipfrag codes A was told, in order */
+	char refer_to[600]; /* the Refer-To of the REFER B got */
+	uint16_t b_resp;   /* the status of A's answer to B's raw request */
+	char b_warning[300];
+	bool fail;         /* B's refer handler refuses */
+	bool srtp_asked;   /* what B's handler was told: the new call must have SRTP */
+	char target[300];
+	struct call *old_c, *new_c;
+	unsigned ntransfer[2]; /* A's and B's "transfer" events */
+	char last_state[2][32];
+	char last_reason[2][300];
+	long long last_status[2];
+} xf;
+
+static void xfer_note(struct tua *u, const struct sip_msg *m)
+{
+	const struct sip_hdr *h;
+	const struct sip_cseq *cs = sip_msg_cseq(m);
+
+	if (u == &A && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_INVITE &&
+	    (h = sip_msg_hdr(m, SIP_HDR_REFERRED_BY)) != NULL)
+		pl_strdup(xf.referred_by, sizeof(xf.referred_by), h->line);
+	if (u == &A && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_NOTIFY) {
+		struct pl b = sip_msg_body(m);
+		if (b.l > 11 && strlen(xf.frags) + 5 < sizeof(xf.frags)) {
+			strncat(xf.frags, b.p + 8, 3);
+			strcat(xf.frags, " ");
+		}
+	}
+	if (u == &B && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_REFER &&
+	    (h = sip_msg_hdr(m, SIP_HDR_REFER_TO)) != NULL)
+		pl_strdup(xf.refer_to, sizeof(xf.refer_to), h->line);
+	if (u == &B && !sip_msg_is_request(m) && cs && cs->num >= 100000) {
+		xf.b_resp = sip_msg_status(m);
+		xf.b_warning[0] = '\0';
+		if ((h = sip_msg_hdr(m, SIP_HDR_WARNING)) != NULL)
+			pl_strdup(xf.b_warning, sizeof(xf.b_warning), h->line);
+	}
+}
+
+/* B's owner: places the call its far end asks for, over B's connection to A */
+static int b_refer_h(struct call *c, const struct call_refer *r, unsigned *idp, char *why, size_t whysz, void *arg)
+{
+	struct call_prm p = B.prm;
+	struct call *nc = NULL;
+	int e;
+
+	(void)arg;
+	xf.srtp_asked = r->srtp_required;
+	snprintf(xf.target, sizeof(xf.target), "%s", r->target);
+	if (xf.fail) {
+		snprintf(why, whysz, "test: refused");
+		return EPERM;
+	}
+	p.media.srtp_required = r->srtp_required;
+	e = call_connect_referred(&nc, &B.env, &p, b_acct, B.contact, r, ev_h, &B);
+	if (e)
+		return e;
+	add_call(&B, nc);
+	xf.old_c = c;
+	xf.new_c = nc;
+	*idp = call_id(nc);
+	return 0;
+}
+
+static void xfer_ev(struct tua *u, struct call *c, const struct event *ev)
+{
+	int i = u == &A ? 0 : 1;
+
+	if (ev->kind == EVENT_TRANSFER) {
+		const char *r = event_get_str(ev, "reason");
+		xf.ntransfer[i]++;
+		snprintf(xf.last_state[i], sizeof(xf.last_state[i]), "%s", event_get_str(ev, "state"));
+		snprintf(xf.last_reason[i], sizeof(xf.last_reason[i]), "%s", r ? r : "");
+		xf.last_status[i] = event_get_int(ev, "status", 0);
+	}
+	/* what ua.c does for a call placed for a transfer */
+	if (u == &B && c && c == xf.new_c && xf.old_c) {
+		if (ev->kind == EVENT_ESTABLISHED)
+			call_refer_progress(xf.old_c, 200, NULL);
+		else if (ev->kind == EVENT_ENDED)
+			call_refer_progress(xf.old_c, (uint16_t)event_get_int(ev, "status", 487), NULL);
+	}
+}
+
+/*
+ * B sends a raw in-dialog request of the call (as the far end of A's call, over the call's own connection),
+ * CSeq 100000 + n: above any B's dialog used (they start below 2^16).
+ */
+static int b_send(const char *method, const char *extra, const char *ctype, const char *body, unsigned n)
+{
+	char buf[2000];
+
+	xf.b_resp = 0;
+	snprintf(buf, sizeof(buf),
+		 "%s %s SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:%u;branch=z9hG4bKxfer%u\r\nMax-Forwards: 70\r\n"
+		 "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %u %s\r\n%s%s%s%sContent-Length: %zu\r\n\r\n%s",
+		 method, A.contact, B.port, n, dlg_to, dlg_from, dlg_callid, 100000 + n, method, extra,
+		 ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "", body ? strlen(body) : 0,
+		 body ? body : "");
+	return b_acct ? sip_flow_send(b_acct, buf, strlen(buf)) : ENOTCONN;
+}
+
+static char xf_prev_callid[128];
+
+static const char *S0(const char *s)
+{
+	return s ? s : "";
+}
+
+/* B got the ACK of the newest call (b_note took its dialog) */
+static bool dlg_new(void)
+{
+	return strcmp(dlg_callid, xf_prev_callid) != 0;
+}
+
+static bool b_resp_got(void)
+{
+	return xf.b_resp != 0;
+}
+
+static bool a_xfer_done(void)
+{
+	return !strcmp(xf.last_state[0], "succeeded") || !strcmp(xf.last_state[0], "failed");
+}
+
+static bool xfer_settled(void)
+{
+	/* A's first call ended, B's first call ended, B's new call and A's new call established */
+	return A.calls[0] && call_state(A.calls[0]) == CALL_ENDED && B.calls[0] &&
+	       call_state(B.calls[0]) == CALL_ENDED && xf.new_c && call_state(xf.new_c) == CALL_ESTABLISHED &&
+	       A.calls[1] && call_state(A.calls[1]) == CALL_ESTABLISHED;
+}
+
+static bool a_resumed(void)
+{
+	return a_xfer_done() && A.hold_on == 0;
+}
+
+static void test_transfer(void)
+{
+	char target[200];
+
+	memset(&xf, 0, sizeof(xf));
+	B.env.referh = b_refer_h;
+	A.auto_answer = true;
+	B.auto_answer = true;
+	snprintf(target, sizeof(target), "sip:alice@127.0.0.1:%u;transport=tcp", A.port);
+
+	/* T1. A transfers B to A's own address: B calls A anew, both first calls end */
+	snprintf(xf_prev_callid, sizeof(xf_prev_callid), "%s", dlg_callid);
+	is_int(place(), 0, "transfer: call A -> B");
+	ok(run_until(both_established, 5000) && run_until(dlg_new, 3000), "transfer: established");
+	is_int(call_transfer(A.calls[0], "tel:+15550100"), EINVAL, "transfer: a tel: target is refused");
+	is_int(call_transfer(A.calls[0], "sip:x@y?Route=%3Csip:evil%3E"), EINVAL, "transfer: a target with headers is refused");
+	is_int(call_transfer(A.calls[0], target), 0, "transfer: REFER sent");
+	is_int(call_transfer(A.calls[0], target), EBUSY, "transfer: a second one while the first is under way: EBUSY");
+	ok(run_until(xfer_settled, 8000), "transfer: A's and B's first calls ended, B's new call to A established");
+	ok(run_until(a_xfer_done, 3000), "transfer: A was told the outcome");
+	is_str(xf.last_state[0], "succeeded", "transfer: A's transfer succeeded");
+	ok(strstr(xf.refer_to, target) != NULL, "transfer: the REFER's Refer-To is the target (%s)", xf.refer_to);
+	is_str(xf.target, target, "transfer: B's owner was asked to call it");
+	ok(xf.srtp_asked, "transfer: and told the new call must have SRTP, as the old one had");
+	is_str(xf.referred_by, "<sip:alice@example.test>", "transfer: the new INVITE says who referred (RFC 3892)");
+	ok(!strncmp(xf.frags, "100 ", 4) && strstr(xf.frags, "200 "), "transfer: A was told 100 then 200 by NOTIFY (%s)",
+	   xf.frags);
+	ok(strstr(S0(event_get_str(&A.last_ended, "reason")), "transferred to ") != NULL &&
+		   strstr(S0(event_get_str(&B.last_ended, "reason")), "transferred to ") != NULL,
+	   "transfer: the first call ended as transferred (A: %s; B: %s)", event_get_str(&A.last_ended, "reason"),
+	   event_get_str(&B.last_ended, "reason"));
+	is_str(xf.last_state[1], "succeeded", "transfer: B's side reported success");
+	for (int i = 0; i < MAXC; i++)
+		if (A.calls[i])
+			call_hangup(A.calls[i]);
+	run_until(NULL, 500);
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/* T2. B cannot place the new call: 503 by NOTIFY, A's transfer fails and its call is resumed */
+	memset(&xf, 0, sizeof(xf));
+	xf.fail = true;
+	A.env.referh = b_refer_h; /* for T3: A's call takes REFERs (its handler refuses, like B's) */
+	snprintf(xf_prev_callid, sizeof(xf_prev_callid), "%s", dlg_callid);
+	is_int(place(), 0, "transfer fails: call A -> B");
+	ok(run_until(both_established, 5000) && run_until(dlg_new, 3000), "transfer fails: established");
+	is_int(call_transfer(A.calls[0], target), 0, "transfer fails: REFER sent");
+	ok(run_until(a_resumed, 5000), "transfer fails: A learned the failure and resumed the call");
+	is_str(xf.last_state[0], "failed", "transfer fails: A's event says failed");
+	is_int((int)xf.last_status[0], 503, "transfer fails: with the 503 B reported");
+	is_str(xf.frags, "503 ", "transfer fails: the one NOTIFY carried 503");
+	ok(call_state(A.calls[0]) == CALL_ESTABLISHED && call_state(B.calls[0]) == CALL_ESTABLISHED,
+	   "transfer fails: the call goes on");
+	is_str(xf.last_reason[1], "test: refused", "transfer fails: B's event says why");
+
+	/* T3. hostile REFERs and NOTIFYs from the far end, in the dialog, over its connection */
+	xf.target[0] = '\0';
+	{
+		static const struct {
+			const char *extra;
+			uint16_t want;
+			const char *what;
+		} bad[] = {
+			{ "", 400, "no Refer-To" },
+			{ "Refer-To: <sip:>\r\n", 400, "a malformed Refer-To" },
+			{ "Refer-To: sip:a@b\r\nRefer-To: sip:c@d\r\n", 400, "two Refer-To" },
+			{ "Refer-To: <http://evil.example/x>\r\n", 403, "an http: target" },
+			{ "Refer-To: <tel:+15550100>\r\n", 403, "a tel: target" },
+			{ "Refer-To: <sip:a@b;maddr=10.0.0.1>\r\n", 403, "a target with maddr" },
+			{ "Refer-To: <sip:a@b?Replaces=broken>\r\n", 400, "a malformed Replaces" },
+		};
+		for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			is_int(b_send("REFER", bad[i].extra, NULL, NULL, i), 0, "hostile REFER sent: %s", bad[i].what);
+			ok(run_until(b_resp_got, 3000), "hostile REFER: answered");
+			is_int(xf.b_resp, bad[i].want, "hostile REFER, %s: %u (%s)", bad[i].what, bad[i].want, xf.b_warning);
+		}
+		is_int(b_send("NOTIFY", "Event: refer\r\nSubscription-State: active\r\n", "message/sipfrag",
+			      "SIP/2.0 200 OK\r\n", 20),
+		       0, "stray NOTIFY sent");
+		run_until(b_resp_got, 3000);
+		is_int(xf.b_resp, 481, "a NOTIFY of no transfer of ours under way: 481");
+		is_int(b_send("NOTIFY", "Event: presence\r\nSubscription-State: active\r\n", NULL, NULL, 21), 0,
+		       "NOTIFY of another package sent");
+		run_until(b_resp_got, 3000);
+		is_int(xf.b_resp, 489, "a NOTIFY of another package: 489");
+		ok(call_state(A.calls[0]) == CALL_ESTABLISHED && !xf.target[0],
+		   "hostile REFERs: the call goes on and the owner was never asked to call");
+	}
+	B.env.referh = NULL;
+	A.env.referh = NULL;
+	call_hangup(A.calls[0]);
+	run_until(both_ended, 3000);
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/* T4. an owner that takes no transfers (call_env.referh NULL): 603 */
+	snprintf(xf_prev_callid, sizeof(xf_prev_callid), "%s", dlg_callid);
+	is_int(place(), 0, "no transfers: call A -> B");
+	ok(run_until(both_established, 5000) && run_until(dlg_new, 3000), "no transfers: established");
+	is_int(b_send("REFER", "Refer-To: <sip:a@b>\r\n", NULL, NULL, 30), 0, "no transfers: REFER sent");
+	run_until(b_resp_got, 3000);
+	is_int(xf.b_resp, 603, "no transfers: 603");
+	call_hangup(A.calls[0]);
+	run_until(both_ended, 3000);
+	tua_reap(&A);
+	tua_reap(&B);
+	A.auto_answer = false;
 }
 
 int main(void)
@@ -1785,6 +2041,7 @@ int main(void)
 		zrtp_cases(dir);
 	else
 		diag("ZRTP cases skipped: %s", zrtp_lib_error());
+	test_transfer();
 	sip_flow_unref(cur_ab);
 
 	sip_flow_unref(orig_ab);

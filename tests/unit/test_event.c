@@ -74,7 +74,7 @@ int main(void)
 		static const char *const want[EVENT_KIND_COUNT] = {
 			"registering", "registered", "registration_failed", "unregistered", "status", "error",
 			"incoming", "ringing", "progress", "established", "security", "dtmf", "hold", "mute",
-			"warning", "call", "ended", "help", "demo", "history", "missed", "mwi",
+			"warning", "call", "ended", "help", "demo", "history", "missed", "mwi", "transfer",
 		};
 		int bad = 0, dup = 0;
 
