@@ -139,7 +139,49 @@ static void rx_ssrc_note(struct srtp_sess *s, uint32_t ssrc)
  * allocation, no lock. libsrtp self-tests a replacement (the known-answer
  * vectors below) before taking it, and keeps its own when that fails.
  * AES-GCM is replaced the same way (below).
+ *
+ * The types carry the names of libsrtp's built-in ones, and srtp.c is linked
+ * into the executable, so they take those names' place (ELF symbol
+ * interposition: libsrtp2 reaches them through its GOT, and the executable's
+ * definitions come first). srtp_init's crypto kernel then loads and
+ * self-tests these, never NSS's: on Debian every NSS self-test started and
+ * shut down NSS (softokn, freebl's own power-up tests, sqlite), 1.2 MB of
+ * NSS pages stayed resident and 0.8 MB more were at the peak, all for types
+ * replaced a moment later. All six of libsrtp's NSS types must be here
+ * (AES-192 counter mode too, which no SDES suite uses), or the one left out
+ * starts NSS anyway. Should a libsrtp ever bind these names to itself, its
+ * own types load and the srtp_replace_* calls in do_init still swap ours in
+ * (kernel_took tells the two cases apart).
+ * A type of ours that fails its self-test now fails srtp_init: no SRTP
+ * rather than SRTP on a cipher that gave a wrong answer.
  */
+#define SRTP_KERNEL_TYPE __attribute__((visibility("default")))
+extern SRTP_KERNEL_TYPE const srtp_cipher_type_t srtp_aes_icm_128, srtp_aes_icm_192, srtp_aes_icm_256;
+extern SRTP_KERNEL_TYPE const srtp_cipher_type_t srtp_aes_gcm_128, srtp_aes_gcm_256;
+extern SRTP_KERNEL_TYPE const srtp_auth_type_t srtp_hmac;
+
+/*
+ * Ciphers fetched once from OpenSSL's provider (do_init): a legacy EVP_aes_*()
+ * handed to EVP_EncryptInit_ex is looked up in the provider store, under its
+ * lock, at every key set-up (15M instructions of srtp_init's self-tests).
+ * NULL (fetch failed) makes the init fail: no SRTP on that cipher.
+ */
+enum evp_id { EVP_CTR128, EVP_CTR192, EVP_CTR256, EVP_GCM128, EVP_GCM256, EVP_COUNT };
+static EVP_CIPHER *evp_ciphers[EVP_COUNT];
+static const char *const evp_names[EVP_COUNT] = { "AES-128-CTR", "AES-192-CTR", "AES-256-CTR", "AES-128-GCM",
+						  "AES-256-GCM" };
+
+/* bit per cipher type id, and the auth bit: srtp_init's kernel self-tested ours (their alloc ran in it) */
+#define KERNEL_AUTH_BIT (1u << 31)
+static bool in_srtp_init;
+static unsigned kernel_took;
+
+static void kernel_note(unsigned bit)
+{
+	if (in_srtp_init) /* only do_init, under its pthread_once, writes either */
+		kernel_took |= bit;
+}
+
 #define ICM_SALT_LEN 14
 
 struct icm_state { /* ctx first: evp_cipher_alloc */
@@ -147,8 +189,6 @@ struct icm_state { /* ctx first: evp_cipher_alloc */
 	uint8_t salt[16]; /* the 112-bit salt, last two octets zero: the block counter */
 };
 
-static const srtp_cipher_type_t icm128_type;
-static const srtp_cipher_type_t icm256_type;
 
 /*
  * A cipher and its state in one allocation, the state right after the
@@ -168,6 +208,7 @@ static srtp_err_status_t evp_cipher_alloc(srtp_cipher_pointer_t *cp, size_t stat
 		free(c);
 		return srtp_err_status_alloc_fail;
 	}
+	kernel_note(1u << algorithm);
 	c->state = ctx;
 	c->type = type;
 	c->algorithm = algorithm; /* libsrtp takes its AEAD paths by this id */
@@ -190,9 +231,11 @@ static srtp_err_status_t icm_alloc(srtp_cipher_pointer_t *cp, int key_len, int t
 {
 	(void)tag_len;
 	if (key_len == SRTP_AES_ICM_128_KEY_LEN_WSALT)
-		return evp_cipher_alloc(cp, sizeof(struct icm_state), &icm128_type, SRTP_AES_ICM_128, key_len);
+		return evp_cipher_alloc(cp, sizeof(struct icm_state), &srtp_aes_icm_128, SRTP_AES_ICM_128, key_len);
 	if (key_len == SRTP_AES_ICM_256_KEY_LEN_WSALT)
-		return evp_cipher_alloc(cp, sizeof(struct icm_state), &icm256_type, SRTP_AES_ICM_256, key_len);
+		return evp_cipher_alloc(cp, sizeof(struct icm_state), &srtp_aes_icm_256, SRTP_AES_ICM_256, key_len);
+	if (key_len == SRTP_AES_ICM_192_KEY_LEN_WSALT)
+		return evp_cipher_alloc(cp, sizeof(struct icm_state), &srtp_aes_icm_192, SRTP_AES_ICM_192, key_len);
 	return srtp_err_status_bad_param;
 }
 
@@ -207,11 +250,11 @@ static srtp_err_status_t icm_init(void *state, const uint8_t *key)
 	struct icm_state *st = state;
 	const srtp_cipher_t *c = (const srtp_cipher_t *)state - 1;
 	size_t klen = (size_t)c->key_len - ICM_SALT_LEN;
-	const EVP_CIPHER *evp = klen == 16 ? EVP_aes_128_ctr() : EVP_aes_256_ctr();
+	const EVP_CIPHER *evp = evp_ciphers[klen == 16 ? EVP_CTR128 : klen == 24 ? EVP_CTR192 : EVP_CTR256];
 
 	memset(st->salt, 0, sizeof(st->salt));
 	memcpy(st->salt, key + klen, ICM_SALT_LEN);
-	if (EVP_EncryptInit_ex(st->ctx, evp, NULL, key, NULL) != 1)
+	if (!evp || EVP_EncryptInit_ex(st->ctx, evp, NULL, key, NULL) != 1)
 		return srtp_err_status_cipher_fail;
 	return srtp_err_status_ok;
 }
@@ -260,6 +303,21 @@ static const uint8_t icm256_kat_ks[32] = {
 	0x92, 0xbd, 0xd2, 0x8a, 0x93, 0xc3, 0xf5, 0x25, 0x11, 0xc6, 0x77, 0xd0, 0x8b, 0x55, 0x15, 0xa4,
 	0x9d, 0xa7, 0x1b, 0x23, 0x78, 0xa8, 0x54, 0xf6, 0x70, 0x50, 0x75, 0x6d, 0xed, 0x16, 0x5b, 0xac,
 };
+/* NIST SP 800-38A F.5.3 (CTR-AES192.Encrypt, first two blocks): its initial counter block is salt || 0xfeff */
+static const uint8_t icm192_kat_key[38] = {
+	0x8e, 0x73, 0xb0, 0xf7, 0xda, 0x0e, 0x64, 0x52, 0xc8, 0x10, 0xf3, 0x2b, 0x80, 0x90, 0x79, 0xe5,
+	0x62, 0xf8, 0xea, 0xd2, 0x52, 0x2c, 0x6b, 0x7b, 0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7,
+	0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd,
+};
+static uint8_t icm192_kat_iv[16] = { [14] = 0xfe, [15] = 0xff };
+static const uint8_t icm192_kat_pt[32] = {
+	0x6b, 0xc1, 0xbe, 0xe2, 0x2e, 0x40, 0x9f, 0x96, 0xe9, 0x3d, 0x7e, 0x11, 0x73, 0x93, 0x17, 0x2a,
+	0xae, 0x2d, 0x8a, 0x57, 0x1e, 0x03, 0xac, 0x9c, 0x9e, 0xb7, 0x6f, 0xac, 0x45, 0xaf, 0x8e, 0x51,
+};
+static const uint8_t icm192_kat_ct[32] = {
+	0x1a, 0xbc, 0x93, 0x24, 0x17, 0x52, 0x1c, 0xa2, 0x4f, 0x2b, 0x04, 0x59, 0xfe, 0x7e, 0x6e, 0x0b,
+	0x09, 0x03, 0x39, 0xec, 0x0a, 0xa6, 0xfa, 0xef, 0xd5, 0xcc, 0xc2, 0xc6, 0xf4, 0xce, 0x8e, 0x94,
+};
 static const uint8_t kat_zero[32];
 static uint8_t kat_iv[16]; /* libsrtp's test case type wants it writable; nothing writes it */
 
@@ -268,18 +326,28 @@ static const srtp_cipher_test_case_t icm128_kat = {
 	.plaintext_length_octets = 32, .plaintext = kat_zero,
 	.ciphertext_length_octets = 32, .ciphertext = icm128_kat_ks,
 };
+static const srtp_cipher_test_case_t icm192_kat = {
+	.key_length_octets = 38, .key = icm192_kat_key, .idx = icm192_kat_iv,
+	.plaintext_length_octets = 32, .plaintext = icm192_kat_pt,
+	.ciphertext_length_octets = 32, .ciphertext = icm192_kat_ct,
+};
 static const srtp_cipher_test_case_t icm256_kat = {
 	.key_length_octets = 46, .key = icm256_kat_key, .idx = kat_iv,
 	.plaintext_length_octets = 32, .plaintext = kat_zero,
 	.ciphertext_length_octets = 32, .ciphertext = icm256_kat_ks,
 };
 
-static const srtp_cipher_type_t icm128_type = {
+const srtp_cipher_type_t srtp_aes_icm_128 = {
 	.alloc = icm_alloc, .dealloc = icm_dealloc, .init = icm_init, .encrypt = icm_encrypt,
 	.decrypt = icm_encrypt, .set_iv = icm_set_iv, .description = "AES-128 counter mode (sphone, OpenSSL)",
 	.test_data = &icm128_kat, .id = SRTP_AES_ICM_128,
 };
-static const srtp_cipher_type_t icm256_type = {
+const srtp_cipher_type_t srtp_aes_icm_192 = {
+	.alloc = icm_alloc, .dealloc = icm_dealloc, .init = icm_init, .encrypt = icm_encrypt,
+	.decrypt = icm_encrypt, .set_iv = icm_set_iv, .description = "AES-192 counter mode (sphone, OpenSSL)",
+	.test_data = &icm192_kat, .id = SRTP_AES_ICM_192,
+};
+const srtp_cipher_type_t srtp_aes_icm_256 = {
 	.alloc = icm_alloc, .dealloc = icm_dealloc, .init = icm_init, .encrypt = icm_encrypt,
 	.decrypt = icm_encrypt, .set_iv = icm_set_iv, .description = "AES-256 counter mode (sphone, OpenSSL)",
 	.test_data = &icm256_kat, .id = SRTP_AES_ICM_256,
@@ -290,7 +358,6 @@ struct hmac_state {
 	SHA_CTX inner, outer, cur;
 };
 
-static const srtp_auth_type_t hmac_type;
 
 static srtp_err_status_t hmac_alloc(srtp_auth_pointer_t *ap, int key_len, int out_len)
 {
@@ -301,7 +368,8 @@ static srtp_err_status_t hmac_alloc(srtp_auth_pointer_t *ap, int key_len, int ou
 	a = calloc(1, sizeof(*a) + sizeof(struct hmac_state));
 	if (!a)
 		return srtp_err_status_alloc_fail;
-	a->type = &hmac_type;
+	kernel_note(KERNEL_AUTH_BIT);
+	a->type = &srtp_hmac;
 	a->state = a + 1;
 	a->key_len = key_len;
 	a->out_len = out_len;
@@ -393,7 +461,7 @@ static const srtp_auth_test_case_t hmac_kat = {
 	.data = (const uint8_t *)"Hi There", .tag_length_octets = 20, .tag = hmac_kat_tag,
 };
 
-static const srtp_auth_type_t hmac_type = {
+const srtp_auth_type_t srtp_hmac = {
 	.alloc = hmac_alloc, .dealloc = hmac_dealloc, .init = hmac_init, .compute = hmac_compute,
 	.update = hmac_update, .start = hmac_start, .description = "HMAC-SHA1 (sphone, OpenSSL SHA-1)",
 	.test_data = &hmac_kat, .id = SRTP_HMAC_SHA1,
@@ -415,8 +483,6 @@ struct gcm_state { /* ctx first: evp_cipher_alloc */
 	bool enc;
 };
 
-static const srtp_cipher_type_t gcm128_type;
-static const srtp_cipher_type_t gcm256_type;
 
 static srtp_err_status_t gcm_alloc(srtp_cipher_pointer_t *cp, int key_len, int tag_len)
 {
@@ -425,9 +491,9 @@ static srtp_err_status_t gcm_alloc(srtp_cipher_pointer_t *cp, int key_len, int t
 	if (tag_len != 16 && tag_len != 8)
 		return srtp_err_status_bad_param;
 	if (key_len == SRTP_AES_GCM_128_KEY_LEN_WSALT)
-		st = evp_cipher_alloc(cp, sizeof(struct gcm_state), &gcm128_type, SRTP_AES_GCM_128, key_len);
+		st = evp_cipher_alloc(cp, sizeof(struct gcm_state), &srtp_aes_gcm_128, SRTP_AES_GCM_128, key_len);
 	else if (key_len == SRTP_AES_GCM_256_KEY_LEN_WSALT)
-		st = evp_cipher_alloc(cp, sizeof(struct gcm_state), &gcm256_type, SRTP_AES_GCM_256, key_len);
+		st = evp_cipher_alloc(cp, sizeof(struct gcm_state), &srtp_aes_gcm_256, SRTP_AES_GCM_256, key_len);
 	else
 		return srtp_err_status_bad_param;
 	if (st == srtp_err_status_ok)
@@ -444,10 +510,10 @@ static srtp_err_status_t gcm_init(void *state, const uint8_t *key)
 {
 	struct gcm_state *st = state;
 	const srtp_cipher_t *c = (const srtp_cipher_t *)state - 1;
-	const EVP_CIPHER *evp = c->key_len == SRTP_AES_GCM_128_KEY_LEN_WSALT ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
+	const EVP_CIPHER *evp = evp_ciphers[c->key_len == SRTP_AES_GCM_128_KEY_LEN_WSALT ? EVP_GCM128 : EVP_GCM256];
 
 	/* the default IV length of EVP's GCM is the 96 bits SRTP uses */
-	if (EVP_CipherInit_ex(st->ctx, evp, NULL, key, NULL, 1) != 1)
+	if (!evp || EVP_CipherInit_ex(st->ctx, evp, NULL, key, NULL, 1) != 1)
 		return srtp_err_status_init_fail;
 	st->enc = true;
 	return srtp_err_status_ok;
@@ -617,12 +683,12 @@ static const srtp_cipher_test_case_t gcm256_kat_rtcp = GCM_KAT(gcm256_kat_key, g
 static const srtp_cipher_test_case_t gcm256_kat = GCM_KAT(gcm256_kat_key, gcm_rtp_kat_iv, gcm_rtp_kat_pt, 38,
 	gcm256_rtp_kat_ct, gcm_rtp_kat_aad, &gcm256_kat_rtcp);
 
-static const srtp_cipher_type_t gcm128_type = {
+const srtp_cipher_type_t srtp_aes_gcm_128 = {
 	.alloc = gcm_alloc, .dealloc = gcm_dealloc, .init = gcm_init, .set_aad = gcm_set_aad,
 	.encrypt = gcm_encrypt, .decrypt = gcm_decrypt, .set_iv = gcm_set_iv, .get_tag = gcm_get_tag,
 	.description = "AES-128 GCM (sphone, OpenSSL)", .test_data = &gcm128_kat, .id = SRTP_AES_GCM_128,
 };
-static const srtp_cipher_type_t gcm256_type = {
+const srtp_cipher_type_t srtp_aes_gcm_256 = {
 	.alloc = gcm_alloc, .dealloc = gcm_dealloc, .init = gcm_init, .set_aad = gcm_set_aad,
 	.encrypt = gcm_encrypt, .decrypt = gcm_decrypt, .set_iv = gcm_set_iv, .get_tag = gcm_get_tag,
 	.description = "AES-256 GCM (sphone, OpenSSL)", .test_data = &gcm256_kat, .id = SRTP_AES_GCM_256,
@@ -631,21 +697,33 @@ static const srtp_cipher_type_t gcm256_type = {
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static srtp_err_status_t init_status = srtp_err_status_init_fail;
 static bool suite_ok[SRTP_SUITE_COUNT];
-static int fast_types; /* how many of the five replacements libsrtp took */
+static int fast_types; /* how many of our six types libsrtp uses */
 
 static int ctx_create(srtp_t *ctxp, enum srtp_suite_id id, const uint8_t *key, size_t len, bool outbound);
 
 static void do_init(void)
 {
+	static const srtp_cipher_type_t *const ciphers[] = {
+		&srtp_aes_icm_128, &srtp_aes_icm_192, &srtp_aes_icm_256, &srtp_aes_gcm_128, &srtp_aes_gcm_256,
+	};
+
+	for (unsigned i = 0; i < EVP_COUNT; i++)
+		evp_ciphers[i] = EVP_CIPHER_fetch(NULL, evp_names[i], NULL);
+	in_srtp_init = true;
 	init_status = srtp_init();
+	in_srtp_init = false;
 	if (init_status != srtp_err_status_ok)
 		return;
-	/* a replacement failing its self-test leaves libsrtp's own implementation in place */
-	fast_types = (srtp_replace_cipher_type(&icm128_type, SRTP_AES_ICM_128) == srtp_err_status_ok) +
-		     (srtp_replace_cipher_type(&icm256_type, SRTP_AES_ICM_256) == srtp_err_status_ok) +
-		     (srtp_replace_auth_type(&hmac_type, SRTP_HMAC_SHA1) == srtp_err_status_ok) +
-		     (srtp_replace_cipher_type(&gcm128_type, SRTP_AES_GCM_128) == srtp_err_status_ok) +
-		     (srtp_replace_cipher_type(&gcm256_type, SRTP_AES_GCM_256) == srtp_err_status_ok);
+	/*
+	 * A type the kernel already took under its name (see "symbol interposition") is not replaced by
+	 * itself again (its self-tests would run twice); otherwise a replacement failing its self-test
+	 * leaves libsrtp's own implementation in place.
+	 */
+	for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++)
+		fast_types += (kernel_took & 1u << ciphers[i]->id) ||
+			      srtp_replace_cipher_type(ciphers[i], ciphers[i]->id) == srtp_err_status_ok;
+	fast_types += (kernel_took & KERNEL_AUTH_BIT) ||
+		      srtp_replace_auth_type(&srtp_hmac, SRTP_HMAC_SHA1) == srtp_err_status_ok;
 	/* which suites this libsrtp can do, once: a context each */
 	for (unsigned i = 0; i < SRTP_SUITE_COUNT; i++) {
 		uint8_t key[SRTP_MAX_MASTER_LEN] = { 0x5a };

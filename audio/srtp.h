@@ -31,10 +31,10 @@ size_t srtp_suite_salt_len(enum srtp_suite_id id);
 /* Whether the installed libsrtp can create a session with this suite (checked at run time). */
 bool srtp_suite_supported(enum srtp_suite_id id);
 /*
- * How many of libsrtp's AES-128-CM, AES-256-CM, HMAC-SHA1, AES-128-GCM and
+ * How many of libsrtp's AES-128/192/256-CM, HMAC-SHA1, AES-128-GCM and
  * AES-256-GCM implementations run on sphone's allocation-free OpenSSL
- * versions (0..5; 5 unless one failed its known-answer self-test or libsrtp's
- * own vectors, when libsrtp's implementation stays). Initialises libsrtp.
+ * versions (0..6; 6 on a libsrtp whose kernel took them by name, srtp.c).
+ * Initialises libsrtp.
  */
 int srtp_lib_fast_types(void);
 /* The version of the libsrtp2 this process runs with ("libsrtp2 2.5.0"), from the library itself. */

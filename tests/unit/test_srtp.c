@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_srtp.c: SRTP sessions: known-answer vectors (libsrtp reference packets, RFC 7714 via an
  * independent OpenSSL model checked against RFC 3711 B.3 and RFC 7714 16/17), round trips, failures. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/evp.h>
 /* only to play a peer that tags SRTCP as Asterisk's res_srtp does (test_rtcp_short_tag) */
 #include <srtp2/srtp.h>
+/* and to run libsrtp's own vectors on sphone's types (test_kernel_types) */
+#include <srtp2/auth.h>
+#include <srtp2/cipher.h>
 
 #include "rtp.h"
 #include "srtp.h"
@@ -889,6 +894,54 @@ static void test_rekey_limit(void)
 	srtp_sess_free(s);
 }
 
+/*
+ * Debian's libsrtp2 does its crypto on NSS, and every self-test of one of its
+ * own types starts NSS and shuts it down again. sphone's types take the names
+ * of libsrtp's (srtp.c), so libsrtp's kernel loads and tests those and NSS
+ * never starts: counted by standing in for NSS_InitContext (libsrtp calls it
+ * through its PLT, so this executable's definition comes first).
+ */
+static int nss_inits;
+typedef void *nss_init_fn(const char *, const char *, const char *, const char *, void *, unsigned);
+void *NSS_InitContext(const char *dir, const char *cert, const char *key, const char *mod, void *prm, unsigned flags);
+void *NSS_InitContext(const char *dir, const char *cert, const char *key, const char *mod, void *prm, unsigned flags)
+{
+	nss_init_fn *real;
+
+	nss_inits++;
+	*(void **)&real = dlsym(RTLD_NEXT, "NSS_InitContext");
+	return real ? real(dir, cert, key, mod, prm, flags) : NULL;
+}
+
+/* srtp.c's types (libsrtp's names) and libsrtp's own vectors for them, which it no longer runs on them */
+extern const srtp_cipher_type_t srtp_aes_icm_128, srtp_aes_icm_192, srtp_aes_icm_256, srtp_aes_gcm_128,
+	srtp_aes_gcm_256;
+extern const srtp_auth_type_t srtp_hmac;
+extern const srtp_cipher_test_case_t srtp_aes_icm_128_test_case_0, srtp_aes_icm_192_test_case_0,
+	srtp_aes_icm_256_test_case_0, srtp_aes_gcm_128_test_case_0, srtp_aes_gcm_256_test_case_0;
+extern const srtp_auth_test_case_t srtp_hmac_test_case_0;
+
+static void test_kernel_types(void)
+{
+	const struct {
+		const srtp_cipher_type_t *t;
+		const srtp_cipher_test_case_t *v;
+	} c[] = {
+		{ &srtp_aes_icm_128, &srtp_aes_icm_128_test_case_0 }, { &srtp_aes_icm_192, &srtp_aes_icm_192_test_case_0 },
+		{ &srtp_aes_icm_256, &srtp_aes_icm_256_test_case_0 }, { &srtp_aes_gcm_128, &srtp_aes_gcm_128_test_case_0 },
+		{ &srtp_aes_gcm_256, &srtp_aes_gcm_256_test_case_0 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		ok(strstr(c[i].t->description, "sphone, OpenSSL") != NULL, "%s", c[i].t->description);
+		is_int(srtp_cipher_type_self_test(c[i].t), srtp_err_status_ok, "  its own known answers");
+		is_int(srtp_cipher_type_test(c[i].t, c[i].v), srtp_err_status_ok, "  libsrtp's vectors for type %d",
+		       c[i].t->id);
+	}
+	ok(strstr(srtp_hmac.description, "sphone") != NULL, "%s", srtp_hmac.description);
+	is_int(srtp_auth_type_test(&srtp_hmac, &srtp_hmac_test_case_0), srtp_err_status_ok, "  libsrtp's HMAC-SHA1 vector");
+}
+
 int main(void)
 {
 	enum srtp_suite_id id;
@@ -900,11 +953,11 @@ int main(void)
 	}
 	/*
 	 * the vectors below then run through sphone's OpenSSL AES-CM, HMAC-SHA1 and AES-GCM inside libsrtp;
-	 * libsrtp took each only after it passed its own known answers (for GCM: RFC 7714 16.1, 16.2, 17.1-17.4)
-	 * and libsrtp's vectors for the same type id
+	 * libsrtp took each only after it passed its own known answers (for GCM: RFC 7714 16.1, 16.2, 17.1-17.4);
+	 * libsrtp's vectors for the same type ids run on them in test_kernel_types
 	 */
-	is_int(srtp_lib_fast_types(), 5,
-	       "AES-128-CM, AES-256-CM, HMAC-SHA1, AES-128-GCM, AES-256-GCM replaced (passed libsrtp's self-tests)");
+	is_int(srtp_lib_fast_types(), 6,
+	       "AES-128/192/256-CM, HMAC-SHA1, AES-128-GCM, AES-256-GCM are sphone's (passed libsrtp's self-tests)");
 	is_int(srtp_suite_from_name("aes_cm_128_hmac_sha1_80", &id), ENOENT, "names are case-sensitive");
 	is_int(srtp_suite_from_name("F8_128_HMAC_SHA1_80", &id), ENOENT, "unknown suite");
 	ok(srtp_suite_name(SRTP_SUITE_COUNT) == NULL, "no name past the end");
@@ -926,5 +979,8 @@ int main(void)
 	test_rekey_limit();
 	test_rtcp_short_tag(SRTP_SUITE_AES_CM_128_HMAC_SHA1_32);
 	test_rtcp_short_tag(SRTP_SUITE_AES_256_CM_HMAC_SHA1_32);
+	test_kernel_types();
+	/* srtp_init, every suite's sessions, re-keys and libsrtp's vectors above: all without NSS */
+	is_int(nss_inits, 0, "NSS never started (libsrtp's kernel self-tested sphone's types, not its NSS ones)");
 	return tap_done();
 }
