@@ -332,6 +332,7 @@ static int write_conf(struct demo *d, const char *password)
 	}
 	fprintf(f,
 		"# written by sphone --demo; removed when the demo ends\n"
+		"[general]\nhistory = no\n"
 		"[account demo]\n"
 		"uri = sips:you@localhost\n"
 		"username = you\n"

@@ -14,10 +14,12 @@ EXTRA_DIST += doc/architecture.md doc/security.md
 # installed beside the man pages' docs: a start for ~/.config/sphone/sphone.conf, and the Asterisk PJSIP
 # set-up it matches (the one tests/interop/asterisk_*.sh run Asterisk from), renamed as they install
 dist_doc_DATA = doc/sphone.conf.example
-EXTRA_DIST += doc/asterisk/pjsip.conf doc/asterisk/extensions.conf
+EXTRA_DIST += doc/asterisk/pjsip.conf doc/asterisk/extensions.conf doc/asterisk/voicemail.conf
 install-data-local:
 	$(MKDIR_P) '$(DESTDIR)$(docdir)'
 	$(INSTALL_DATA) '$(srcdir)/doc/asterisk/pjsip.conf' '$(DESTDIR)$(docdir)/asterisk-pjsip.conf'
 	$(INSTALL_DATA) '$(srcdir)/doc/asterisk/extensions.conf' '$(DESTDIR)$(docdir)/asterisk-extensions.conf'
+	$(INSTALL_DATA) '$(srcdir)/doc/asterisk/voicemail.conf' '$(DESTDIR)$(docdir)/asterisk-voicemail.conf'
 uninstall-local:
-	rm -f '$(DESTDIR)$(docdir)/asterisk-pjsip.conf' '$(DESTDIR)$(docdir)/asterisk-extensions.conf'
+	rm -f '$(DESTDIR)$(docdir)/asterisk-pjsip.conf' '$(DESTDIR)$(docdir)/asterisk-extensions.conf' \
+		'$(DESTDIR)$(docdir)/asterisk-voicemail.conf'

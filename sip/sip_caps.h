@@ -6,7 +6,8 @@
 /*
  * The methods sphone takes in a dialog and out of one (RFC 3261 20.5): INFO carries DTMF
  * (application/dtmf-relay), UPDATE session refreshes (RFC 3311, RFC 4028), REFER a transfer and
- * NOTIFY its progress (RFC 3515). REGISTER, INVITE,
+ * NOTIFY its progress (RFC 3515) or the voicemail indicator (RFC 3842 message-summary, in a
+ * subscription or unsolicited). REGISTER, INVITE,
  * re-INVITE and the 2xx/OPTIONS answers all list exactly these, so a registrar and a dialog peer
  * learn the same thing (Asterisk picks UPDATE for its session refreshes from this list).
  */

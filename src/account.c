@@ -14,6 +14,7 @@
 #include "account.h"
 #include "conf.h"
 #include "crypto.h"
+#include "hook.h"
 #include "log.h"
 #include "pl.h"
 #include "sip_uri.h"
@@ -36,6 +37,8 @@ struct account_conf {
 	bool pw_warned;
 	size_t ncontacts;
 	struct contact contacts[MAX_CONTACTS];
+	char *on_incoming, *on_missed; /* [general] hooks, for accounts without their own */
+	bool history;        /* [general] history */
 	char *audio_device;  /* [audio] device */
 	bool ui_ascii, ui_color, ui_bell; /* [ui] */
 	size_t nwarn;
@@ -53,7 +56,7 @@ static const char *const suite_names[] = {
 };
 static const char *const codec_names[] = { "pcmu", "pcma", NULL };
 static const char *const refreshers[] = { "auto", "local", "remote", NULL };
-static const char *const general_keys[] = { "log_level", "sip_trace", NULL };
+static const char *const general_keys[] = { "log_level", "sip_trace", "on_incoming", "on_missed", "history", NULL };
 static const char *const audio_keys[] = { "device", NULL };
 static const char *const ui_keys[] = { "ascii", "color", "bell", NULL };
 static const char *const account_keys[] = {
@@ -61,7 +64,7 @@ static const char *const account_keys[] = {
 	"ca_file", "ca_path", "tls_min_version", "tls_cert", "tls_key", "tls_pin",
 	"tls_insecure_skip_verify", "register", "expires", "allow_plaintext_auth", "realm",
 	"media_encryption", "srtp_required", "srtp_suites", "codecs", "session_expires", "session_refresher",
-	"keepalive_interval", "media_timeout", NULL,
+	"keepalive_interval", "media_timeout", "on_incoming", "on_missed", "mwi", "voicemail", NULL,
 };
 
 const char *account_transp_name(enum account_transp t)
@@ -97,6 +100,9 @@ static void account_free(struct account *a)
 	free(a->tls_cert);
 	free(a->tls_key);
 	free(a->tls_pin);
+	free(a->on_incoming);
+	free(a->on_missed);
+	free(a->voicemail);
 	crypto_wipe(a, sizeof(*a));
 	free(a);
 }
@@ -113,6 +119,7 @@ int account_conf_alloc(struct account_conf **cp)
 	c->log_level = 2;
 	c->ui_color = true;
 	c->ui_bell = true;
+	c->history = true;
 	*cp = c;
 	return 0;
 }
@@ -132,6 +139,8 @@ void account_conf_free(struct account_conf *c)
 	for (i = 0; i < c->nwarn; i++)
 		free(c->warn[i]);
 	free(c->path);
+	free(c->on_incoming);
+	free(c->on_missed);
 	free(c->audio_device);
 	free(c);
 }
@@ -385,22 +394,41 @@ bad:
 	return EINVAL;
 }
 
+/* on_incoming / on_missed: split into words now (hook.h), so a mistake is reported at FILE:LINE */
+static int set_hook(const struct conf_item *it, char **dst)
+{
+	struct hook_cmd *hc = NULL;
+	char why[400];
+	int r;
+
+	r = hook_cmd_parse(&hc, it->value, why, sizeof(why));
+	hook_cmd_free(hc);
+	if (r == EINVAL)
+		snprintf(it->msg, it->msgsz, "%s: %s", it->key, why);
+	return r ? r : set_str(it, dst);
+}
+
+/* Something to dial: a sip:, sips: or tel: URI, or a bare user or number for the account's domain. */
+static bool dial_addr_ok(const char *v)
+{
+	struct sip_uri u;
+	bool ok = *v != '\0';
+
+	if (!strncasecmp(v, "sip:", 4) || !strncasecmp(v, "sips:", 5) || !strncasecmp(v, "tel:", 4))
+		return sip_uri_decode_str(&u, v) == 0;
+	for (size_t i = 0; v[i] && ok; i++)
+		ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') ||
+		     strchr("+-_.*#", v[i]);
+	return ok;
+}
+
 /* [contacts] name = sip:/sips:/tel: URI, or a bare user or number for the account's domain */
 static int contact_key(struct account_conf *c, const struct conf_item *it)
 {
-	struct sip_uri u;
 	const char *v = it->value;
 	size_t i;
-	bool ok = *v != '\0';
 
-	if (!strncasecmp(v, "sip:", 4) || !strncasecmp(v, "sips:", 5) || !strncasecmp(v, "tel:", 4)) {
-		ok = sip_uri_decode_str(&u, v) == 0;
-	} else {
-		for (i = 0; v[i] && ok; i++)
-			ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
-			     (v[i] >= '0' && v[i] <= '9') || strchr("+-_.*#", v[i]);
-	}
-	if (!ok) {
+	if (!dial_addr_ok(v)) {
 		snprintf(it->msg, it->msgsz,
 			 "contact '%s': '%s' is not a sip:/sips:/tel: URI or a plain user or number",
 			 it->key, v);
@@ -456,6 +484,12 @@ static int general_key(struct account_conf *c, const struct conf_item *it)
 	}
 	if (!strcmp(it->key, "sip_trace"))
 		return conf_bool(it, &c->sip_trace, it->msg, it->msgsz);
+	if (!strcmp(it->key, "on_incoming"))
+		return set_hook(it, &c->on_incoming);
+	if (!strcmp(it->key, "on_missed"))
+		return set_hook(it, &c->on_missed);
+	if (!strcmp(it->key, "history"))
+		return conf_bool(it, &c->history, it->msg, it->msgsz);
 	return conf_unknown_key(it, general_keys, it->msg, it->msgsz);
 }
 
@@ -571,6 +605,20 @@ static int account_key(struct account *a, const struct conf_item *it)
 		if (!r)
 			a->session_refresher = (enum account_refresher)idx;
 		return r;
+	}
+	if (!strcmp(k, "on_incoming"))
+		return set_hook(it, &a->on_incoming);
+	if (!strcmp(k, "on_missed"))
+		return set_hook(it, &a->on_missed);
+	if (!strcmp(k, "mwi"))
+		return conf_bool(it, &a->mwi, it->msg, it->msgsz);
+	if (!strcmp(k, "voicemail")) {
+		if (!dial_addr_ok(it->value)) {
+			snprintf(it->msg, it->msgsz, "voicemail: '%s' is not a sip:/sips:/tel: URI or a plain number or user",
+				 it->value);
+			return EINVAL;
+		}
+		return set_str(it, &a->voicemail);
 	}
 	return conf_unknown_key(it, account_keys, it->msg, it->msgsz);
 }
@@ -807,6 +855,21 @@ bool account_conf_sip_trace(const struct account_conf *c)
 	return c ? c->sip_trace : false;
 }
 
+const char *account_on_incoming(const struct account_conf *c, const struct account *a)
+{
+	return a && a->on_incoming ? a->on_incoming : c ? c->on_incoming : NULL;
+}
+
+const char *account_on_missed(const struct account_conf *c, const struct account *a)
+{
+	return a && a->on_missed ? a->on_missed : c ? c->on_missed : NULL;
+}
+
+bool account_conf_history(const struct account_conf *c)
+{
+	return c ? c->history : true;
+}
+
 static const char *yesno(bool b)
 {
 	return b ? "yes" : "no";
@@ -825,6 +888,11 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 
 	fprintf(f, "# %s\n[general]\nlog_level = %s\nsip_trace = %s\n", account_conf_path(c),
 		account_conf_log_level(c), yesno(account_conf_sip_trace(c)));
+	fprintf(f, "history = %s\n", yesno(account_conf_history(c)));
+	if (c) {
+		print_opt(f, "on_incoming", c->on_incoming);
+		print_opt(f, "on_missed", c->on_missed);
+	}
 	for (i = 0; c && i < c->n; i++) {
 		const struct account *a = c->acc[i];
 
@@ -869,6 +937,10 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 		fprintf(f, "media_timeout = %u\n", a->media_timeout);
 		fprintf(f, "session_expires = %u\nsession_refresher = %s\n", a->session_expires,
 			refreshers[a->session_refresher]);
+		print_opt(f, "on_incoming", a->on_incoming);
+		print_opt(f, "on_missed", a->on_missed);
+		fprintf(f, "mwi = %s\n", yesno(a->mwi));
+		print_opt(f, "voicemail", a->voicemail);
 	}
 	if (c && c->audio_device)
 		fprintf(f, "\n[audio]\ndevice = %s\n", c->audio_device);

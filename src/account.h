@@ -51,6 +51,10 @@ struct account {
 	unsigned media_timeout;      /* seconds without authenticated media that end a call */
 	unsigned session_expires;    /* RFC 4028 interval asked for in our INVITEs, 90..86400, default 1800 */
 	enum account_refresher session_refresher;
+	char *on_incoming;    /* hook commands (hook.h); NULL: the [general] one */
+	char *on_missed;
+	bool mwi;             /* SUBSCRIBE to the voicemail indicator (message-summary) */
+	char *voicemail;      /* what the voicemail key dials: a number or URI; NULL: none */
 	unsigned line;        /* where the section starts, for messages */
 };
 
@@ -84,6 +88,11 @@ struct account *account_conf_find(const struct account_conf *c, const char *name
 /* [general] log_level: "error", "warn", "info" or "debug" (default "info"). */
 const char *account_conf_log_level(const struct account_conf *c);
 bool account_conf_sip_trace(const struct account_conf *c);
+/* The hook commands of account a (its own, else [general]'s), NULL when none. */
+const char *account_on_incoming(const struct account_conf *c, const struct account *a);
+const char *account_on_missed(const struct account_conf *c, const struct account *a);
+/* [general] history: keep the call history (default yes). */
+bool account_conf_history(const struct account_conf *c);
 
 /*
  * [contacts]: "name = address" lines, in file order. The address is a sip:,

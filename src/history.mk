@@ -24,3 +24,12 @@ tests_fuzz_fuzz_msgsum_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_msgsum_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_msgsum_LDADD = $(SPHONE_LIBS)
 endif
+
+# in the user agent: the hooks and the history fed its call events, an indicator per account
+src_libsphone_a_SOURCES += src/ua_history.c src/ua_mwi.c
+# real calls through Kamailio (history, missed count, hooks); Asterisk's app_voicemail is asterisk_mwi.sh
+TESTS += tests/interop/history_calls.sh
+EXTRA_DIST += tests/interop/history_calls.sh
+# a scripted caller with hostile display names (shell code, escapes, folded and bare line ends): hooks, history
+TESTS += tests/interop/hook_hostile.sh
+EXTRA_DIST += tests/interop/hook_hostile.sh tests/interop/hook_hostile.py

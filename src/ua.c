@@ -171,6 +171,7 @@ static void call_ev_h(struct call *c, const struct event *ev, void *arg)
 	ua_emit(ua, ev);
 	if (k->referred_from)
 		referred_progress(k, ev);
+	ua_history_call_event(ua->hist, ev);
 	if (ev->kind == EVENT_ENDED) {
 		k->dead = true;
 		tmr_cancel(&k->hup);
@@ -423,6 +424,8 @@ static void incoming_invite(struct ua *ua, const struct sip_msg *m, struct sip_f
 	env = env_of(ua, k);
 	if (call_incoming(&k->c, &env, &p, flow, contact, m, call_ev_h, k))
 		uacall_drop(ua, k);
+	else
+		ua_history_call_start(ua->hist, call_id(k->c), x->acc->name, NULL, flow);
 }
 
 /* ---------------- transport handlers ---------------- */
@@ -459,6 +462,9 @@ static void recv_h(struct sip_msg *m, struct sip_flow *flow, const struct sockad
 		incoming_invite(ua, m, flow);
 		goto out;
 	}
+	/* message-summary for an account's voicemail indicator, in its subscription or sent unasked */
+	if (mid == SIP_METHOD_NOTIFY && ua_mwi_notify(account_for_request(ua, m, flow), m, flow))
+		goto out;
 	{
 		struct wbuf w;
 		bool options = mid == SIP_METHOD_OPTIONS;
@@ -491,6 +497,7 @@ static void lost_h(struct sip_flow *flow, int err, const char *why, void *arg)
 			continue;
 		sip_flow_unref(x->flow);
 		x->flow = NULL;
+		ua_mwi_conn_lost(x->mwi);
 		log_info("account %s: %s", x->acc->name, why ? why : "connection lost");
 		if (!ua->shutting_down)
 			reg_conn_lost_why(x->reg, why);
@@ -555,6 +562,10 @@ int ua_alloc(struct ua **up, struct loop *l, struct account_conf *conf, const ch
 			goto out;
 		ua->n++;
 	}
+	if ((e = ua_history_alloc(&ua->hist, ua)) != 0) {
+		snprintf(err, errsz, "cannot set up the call history: %s", strerror(e));
+		goto out;
+	}
 	*up = ua;
 	ua = NULL;
 out:
@@ -572,6 +583,7 @@ void ua_free(struct ua *ua)
 	tmr_cancel(&ua->reap_tmr);
 	for (i = 0; i < UA_MAX_CALLS; i++)
 		uacall_free(ua->calls[i]);
+	ua_history_free(ua->hist);
 	for (i = 0; i < ua->n; i++)
 		ua_account_free(ua->a[i]);
 	call_audio_free(ua->audio);
@@ -621,6 +633,7 @@ static int stop_one(struct uacc *x, unsigned timeout_ms)
 
 	if (x->stopping)
 		return EALREADY;
+	ua_mwi_stop(x->mwi);
 	e = reg_stop(x->reg, timeout_ms, acct_stopped, x);
 	if (!e)
 		x->stopping = true;
@@ -656,6 +669,7 @@ void ua_status(struct ua *ua)
 
 		event_init(&ev, EVENT_STATUS);
 		reg_status(ua->a[i]->reg, &ev);
+		ua_mwi_status(ua->a[i]->mwi, &ev);
 		ua_emit(ua, &ev);
 	}
 	for (i = 0; ua && i < UA_MAX_CALLS; i++)
@@ -839,6 +853,7 @@ int ua_call(struct ua *ua, const char *account, const char *uri, unsigned *idp, 
 			snprintf(why, whysz, "cannot call '%s': %s", uri, e == EINVAL ? "not a sip:/sips: URI" : strerror(e));
 		return e;
 	}
+	ua_history_call_start(ua->hist, call_id(k->c), x->acc->name, uri, x->flow);
 	if (cur && cur != k)
 		hold_others(ua, k);
 	call_set_active(k->c, true);
@@ -895,6 +910,7 @@ static int refer_h(struct call *c, const struct call_refer *r, unsigned *idp, ch
 		return e;
 	}
 	k->referred_from = call_id(c);
+	ua_history_call_start(ua->hist, call_id(k->c), x->acc->name, r->target, x->flow);
 	/* the audio goes to the new call; the old one waits as the transferor left it */
 	call_set_active(c, false);
 	call_set_active(k->c, true);
@@ -929,6 +945,45 @@ int ua_transfer(struct ua *ua, unsigned id, const char *dialled, char *why, size
 					   e == ENOTCONN ? "no signalling connection right now; try again" :
 					   e == EINVAL ? "not a sip:/sips: address" : strerror(e));
 	return e;
+}
+
+int ua_voicemail(struct ua *ua, const char *account, unsigned *idp, char *why, size_t whysz)
+{
+	struct uacc *x = NULL, *any = NULL;
+	struct ua_target t;
+	int e;
+
+	if (!ua || !why || !whysz)
+		return EINVAL;
+	if (account) {
+		if (!(x = ua_account_find(ua, account))) {
+			snprintf(why, whysz, "no account '%s'", account);
+			return ENOENT;
+		}
+		if (!x->acc->voicemail) {
+			snprintf(why, whysz, "account %s has no voicemail number (voicemail = in its section)", account);
+			return ENOENT;
+		}
+	} else {
+		/* the first account with a voicemail number that can call now, else the first with one */
+		for (size_t i = 0; i < ua->n && !x; i++) {
+			if (!ua->a[i]->acc->voicemail)
+				continue;
+			if (!any)
+				any = ua->a[i];
+			if (account_ready(ua->a[i]))
+				x = ua->a[i];
+		}
+		if (!x)
+			x = any;
+		if (!x) {
+			snprintf(why, whysz, "no account has a voicemail number (voicemail = in its section)");
+			return ENOENT;
+		}
+	}
+	if ((e = ua_resolve(ua, x->acc->name, x->acc->voicemail, &t, why, whysz)) != 0)
+		return e;
+	return ua_call(ua, t.account, t.uri, idp, why, whysz);
 }
 
 int ua_answer(struct ua *ua, unsigned id)

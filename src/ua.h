@@ -132,6 +132,24 @@ int ua_sas_confirm(struct ua *ua, unsigned id, bool verified);
 /* The current call's id, or the first ringing here (ringing true); 0 when there is none. */
 unsigned ua_call_current(struct ua *ua, bool ringing);
 
+/*
+ * Dials the voicemail of account (NULL: the first account with a `voicemail` number that is
+ * registered now, else the first with one) through ua_resolve and ua_call. ENOENT (no such account,
+ * or no voicemail number; why says which), else as ua_resolve and ua_call.
+ */
+int ua_voicemail(struct ua *ua, const char *account, unsigned *idp, char *why, size_t whysz);
+
+/*
+ * The call history (history.h, in $XDG_STATE_HOME/sphone/history): the last n calls as "history"
+ * events, oldest first (kind, start, time, duration, answered, account, peer, name, tls,
+ * tls_verified, srtp, sas_method, status, reason), read from the file (other sphone processes
+ * append to it too), then one "missed" event (count: missed calls not yet seen; file). Each call
+ * also gives one "history" event as it ends, and a missed one a "missed" event. 0 or the read's errno.
+ */
+int ua_history(struct ua *ua, unsigned n);
+/* The user has seen the history: the missed count goes to 0 (a "seen" mark in the file) and "missed" says so. */
+int ua_history_seen(struct ua *ua);
+
 /* One line per PortAudio device (--list-devices); 0, or an errno with the reason in err (ENODEV: no sound card). */
 typedef void(ua_line_h)(const char *line, void *arg);
 int ua_list_devices(ua_line_h *h, void *arg, char *err, size_t errsz);

@@ -10,6 +10,7 @@
 #include "account.h"
 #include "buf.h"
 #include "dns.h"
+#include "event.h"
 #include "log.h"
 #include "loop.h"
 #include "reg.h"
@@ -56,7 +57,7 @@ static void ctrans_h(int err, const struct sip_msg *resp, void *arg)
 	finish(x, err, err ? NULL : resp, err ? why : NULL);
 }
 
-static int tsend_h(const void *data, size_t len, void *arg)
+int ua_account_tsend(const void *data, size_t len, void *arg)
 {
 	struct uacc *x = arg;
 
@@ -65,28 +66,38 @@ static int tsend_h(const void *data, size_t len, void *arg)
 	return sip_flow_send(x->flow, data, len);
 }
 
-/* The flow is up: build the request for it and start the transaction. */
-static void send_on_flow(struct uacc *x)
+int ua_account_build(struct uacc *x, reg_build_h *build, void *barg, struct wbuf *w)
 {
-	struct sip_tsend ts = { tsend_h, x, sip_flow_tp(x->flow) != SIP_TP_UDP };
 	struct reg_flow_info fi;
 	char branch[SIP_BRANCH_SIZE], via[300];
-	struct wbuf vw, w;
+	struct wbuf vw;
 	int e;
 
-	wbuf_init(&w, 0);
+	if (!x->flow)
+		return ENOTCONN;
 	wbuf_init_static(&vw, via, sizeof(via));
 	if ((e = sip_ctrans_branch_new(branch, sizeof(branch))) != 0 ||
 	    (e = sip_ctrans_via_print(&vw, sip_flow_tp_name(x->flow), sip_flow_lhost(x->flow),
 				      sip_flow_lport(x->flow), branch)) != 0)
-		goto out;
+		return e;
 	memset(&fi, 0, sizeof(fi));
 	fi.transport = sip_flow_tp_name(x->flow);
 	fi.laddr = sip_flow_laddr(x->flow);
 	fi.secure = sip_flow_is_tls(x->flow);
 	fi.tls = sip_flow_tls_info(x->flow);
 	fi.via = via;
-	e = x->build(&w, &fi, x->barg);
+	return build(w, &fi, barg);
+}
+
+/* The flow is up: build the request for it and start the transaction. */
+static void send_on_flow(struct uacc *x)
+{
+	struct sip_tsend ts = { ua_account_tsend, x, sip_flow_tp(x->flow) != SIP_TP_UDP };
+	struct wbuf w;
+	int e;
+
+	wbuf_init(&w, 0);
+	e = ua_account_build(x, x->build, x->barg, &w);
 	if (e)
 		goto out;
 	e = sip_ctrans_send(&x->ct, x->ua->ctm, &ts, w.p, w.len, ctrans_h, x);
@@ -263,6 +274,8 @@ static void reg_ev_h(const struct event *ev, void *arg)
 	struct uacc *x = arg;
 
 	ua_emit(x->ua, ev);
+	if (ev->kind == EVENT_REGISTERED)
+		ua_mwi_registered(x->mwi);
 }
 
 /* Where to send: the proxy if given, else the AOR's domain (RFC 3263). */
@@ -315,6 +328,7 @@ void ua_account_free(struct uacc *x)
 {
 	if (!x)
 		return;
+	ua_mwi_free(x->mwi);
 	reg_free(x->reg);
 	snd_cancel(x);
 	if (x->flow)
@@ -368,6 +382,11 @@ int ua_account_alloc(struct uacc **xp, struct ua *ua, struct account *a, char *e
 	e = reg_alloc(&x->reg, ua->l, a, pw, &snd, reg_ev_h, x);
 	if (e) {
 		snprintf(err, errsz, "account %s: cannot set up registration: %s", a->name, strerror(e));
+		goto out;
+	}
+	e = ua_mwi_alloc(&x->mwi, x, pw);
+	if (e) {
+		snprintf(err, errsz, "account %s: cannot set up the voicemail indicator: %s", a->name, strerror(e));
 		goto out;
 	}
 	*xp = x;

@@ -294,6 +294,35 @@ static int cmd_sas_reject(struct ua *ua, const char *name, const char *args)
 	return sas_cmd(ua, name, args, false);
 }
 
+/* history [N] | history seen */
+static int cmd_history(struct ua *ua, const char *name, const char *args)
+{
+	unsigned long n = 20;
+	char *end;
+
+	if (!strcmp(args, "seen"))
+		return ua_history_seen(ua);
+	if (*args) {
+		n = strtoul(args, &end, 10);
+		if (*end || n > 1000) {
+			emit_error(ua, name, "usage: history [N] (N up to 1000) or history seen");
+			return EINVAL;
+		}
+	}
+	return ua_history(ua, (unsigned)n);
+}
+
+/* voicemail [ACCOUNT]: dial the account's voicemail number */
+static int cmd_voicemail(struct ua *ua, const char *name, const char *args)
+{
+	char why[400];
+	int e = ua_voicemail(ua, *args ? args : NULL, NULL, why, sizeof(why));
+
+	if (e)
+		emit_error(ua, name, "%s", why);
+	return e;
+}
+
 static const struct cmd cmds[] = {
 	{ "register", cmd_register, "register [ACCOUNT]" },
 	{ "unregister", cmd_unregister, "unregister [ACCOUNT]" },
@@ -311,6 +340,8 @@ static const struct cmd cmds[] = {
 	{ "sas-verify", cmd_sas_verify, "sas-verify [ID]" },
 	{ "sas-reject", cmd_sas_reject, "sas-reject [ID]" },
 	{ "transfer", cmd_transfer, "transfer [ID] ADDRESS" },
+	{ "history", cmd_history, "history [N] | history seen" },
+	{ "voicemail", cmd_voicemail, "voicemail [ACCOUNT]" },
 };
 
 const char *const *ua_commands(void)
@@ -357,6 +388,6 @@ int ua_command(struct ua *ua, const char *line)
 		}
 		return cmds[i].run(ua, name, args);
 	}
-	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, sas-verify, sas-reject, transfer, quit)", name);
+	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, sas-verify, sas-reject, transfer, history, voicemail, quit)", name);
 	return ENOENT;
 }

@@ -18,11 +18,15 @@ struct call_audio;
 struct sip_ctrans;
 struct sip_ctrans_mgr;
 struct sip_flow;
+struct sip_msg;
 struct sip_flow_wait;
 struct sip_strans_mgr;
 struct sip_transp;
 struct tls_ctx;
 struct zrtp_cache;
+struct ua_hist;
+struct ua_mwi;
+struct wbuf;
 
 #define UA_MAX_ACCOUNTS 32
 #define UNREG_TIMEOUT_MS 2000
@@ -55,6 +59,7 @@ struct uacc {
 	char fail_why[320];
 
 	bool stopping;
+	struct ua_mwi *mwi;   /* the voicemail indicator (ua_mwi.c) */
 };
 
 /* One call and what the UA keeps beside it. */
@@ -87,6 +92,7 @@ struct ua {
 	/* ZRTP's retained secrets, opened when the first call wants ZRTP; zcache_err: why it is not */
 	struct zrtp_cache *zcache;
 	char zcache_err[1400];
+	struct ua_hist *hist; /* hooks, call history, missed count (ua_history.c) */
 
 	bool shutting_down;
 	unsigned stops_pending;
@@ -105,5 +111,31 @@ int ua_account_alloc(struct uacc **xp, struct ua *ua, struct account *a, char *e
 void ua_account_free(struct uacc *x);
 /* The account named name, or NULL. */
 struct uacc *ua_account_find(struct ua *ua, const char *name);
+/* Builds a request for the account's current flow (Via, Contact address): build's bytes into w. ENOTCONN: no flow. */
+int ua_account_build(struct uacc *x, reg_build_h *build, void *barg, struct wbuf *w);
+/* sip_send_h sending on the account's current flow (EPIPE when it is gone). */
+int ua_account_tsend(const void *data, size_t len, void *arg);
+
+/* ---- ua_mwi.c: the voicemail indicator of one account ---- */
+int ua_mwi_alloc(struct ua_mwi **mp, struct uacc *x, const char *password);
+void ua_mwi_free(struct ua_mwi *mw);
+/* The account registered: subscribe (mwi = yes). */
+void ua_mwi_registered(struct ua_mwi *mw);
+/* Its flow was lost: the subscription went with it. */
+void ua_mwi_conn_lost(struct ua_mwi *mw);
+/* Un-SUBSCRIBE, best effort (shutting down or unregistering). */
+void ua_mwi_stop(struct ua_mwi *mw);
+void ua_mwi_status(const struct ua_mwi *mw, struct event *ev);
+/* A NOTIFY for account x that arrived on flow: answered (statelessly) and true when it was the indicator's. */
+bool ua_mwi_notify(struct uacc *x, const struct sip_msg *req, struct sip_flow *flow);
+
+/* ---- ua_history.c: hooks and the call history ---- */
+int ua_history_alloc(struct ua_hist **hp, struct ua *ua);
+void ua_history_free(struct ua_hist *hh);
+/* Every call event, after the front end has it: on_incoming, the record when it ends, on_missed. */
+void ua_history_call_event(struct ua_hist *hh, const struct event *ev);
+/* A call's start: peer (placed calls; NULL for incoming ones) and the flow it uses (its TLS facts). */
+void ua_history_call_start(struct ua_hist *hh, unsigned id, const char *account, const char *peer,
+			   const struct sip_flow *flow);
 
 #endif

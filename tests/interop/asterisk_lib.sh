@@ -85,12 +85,14 @@ debug = 0
 maxload = 0
 transmit_silence = no
 EOF
-	cat >"$d/etc/modules.conf" <<EOF
-[modules]
-autoload = yes
-noload = app_voicemail.so
-noload = res_pjsip_mwi.so
-noload = res_pjsip_mwi_body_generator.so
+	{
+		echo "[modules]"
+		echo "autoload = yes"
+		# voicemail and its indicator only for the tests that ask (AST_MWI=1, asterisk_mwi.sh)
+		[ "${AST_MWI:-0}" = 1 ] || printf 'noload = %s\n' app_voicemail.so res_pjsip_mwi.so \
+			res_pjsip_mwi_body_generator.so
+	} >"$d/etc/modules.conf"
+	cat >>"$d/etc/modules.conf" <<EOF
 noload = res_pjsip_outbound_publish.so
 noload = res_pjsip_outbound_registration.so
 noload = res_pjsip_endpoint_identifier_ip.so
@@ -148,9 +150,14 @@ EOF
 		--set "1001-auth.password=$AST_PW_1001" --set "1002-auth.password=$AST_PW_1002" \
 		--append "$d/extra-users.conf" "$@" || return 1
 	cp "$top_srcdir/doc/asterisk/extensions.conf" "$d/etc/extensions.conf" || return 1
+	cp "$top_srcdir/doc/asterisk/voicemail.conf" "$d/etc/voicemail.conf" || return 1
+	# a test's own mailboxes (the file ends in [default])
+	[ -z "${AST_VM_EXTRA:-}" ] || printf '%s\n' "$AST_VM_EXTRA" >>"$d/etc/voicemail.conf"
 	AST_LOG=$d/log/full
 	AST_CONSOLE=$d/console.log
-	"$AST_PREFIX/sbin/asterisk" -C "$d/etc/asterisk.conf" -f -n -g </dev/null >"$AST_CONSOLE" 2>&1 &
+	# without the test's sphone fifo ends (call_lib.sh): a restarted Asterisk would keep their EOF away
+	"$AST_PREFIX/sbin/asterisk" -C "$d/etc/asterisk.conf" -f -n -g </dev/null >"$AST_CONSOLE" 2>&1 \
+		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	AST_PID=$!
 	track_pid "$AST_PID"
 	export AST_PID AST_TLS_PORT AST_DIR AST_LOG AST_CONSOLE

@@ -24,7 +24,24 @@ def messages(text):
         # the message ends at the next log line ("[YYYY-MM-DD ...") or at the end
         m = re.search(r"\n\[\d{4}-\d\d-\d\d [0-9:.]+\] ", body)
         msg = body[:m.start()] if m else body
-        out.append(("rx" if parts[i] == "Received" else "tx", msg.strip("\n") + "\n"))
+        d = "rx" if parts[i] == "Received" else "tx"
+        out.extend((d, one.strip("\n") + "\n") for one in split_read(msg.strip("\n")))
+    return out
+
+
+def split_read(buf):
+    """The logger prints the whole buffer pjsip read: two messages that came in one TLS read (sphone's 200
+    to a NOTIFY and its next SUBSCRIBE) are one entry. Each message ends after its Content-Length."""
+    out = []
+    while buf.strip():
+        h = re.search(r"\r?\n\r?\n", buf)
+        if not h:
+            out.append(buf)
+            break
+        m = re.search(r"(?mi)^(?:content-length|l)[ \t]*:[ \t]*(\d+)", buf[:h.start()])
+        end = h.end() + (int(m.group(1)) if m else 0)
+        out.append(buf[:end])
+        buf = buf[end:].lstrip("\r\n")
     return out
 
 

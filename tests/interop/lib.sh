@@ -10,6 +10,10 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/sphone-interop.XXXXXX")
 # two sphones that call each other need one each (call_lib.sh's cs_start gives it)
 XDG_DATA_HOME=$WORK/data
 export XDG_DATA_HOME
+# every sphone a test starts keeps its call history here, not in the home of whoever runs the tests
+# (absolute: sphone ignores a relative XDG_STATE_HOME, as the spec says, and would use $HOME)
+XDG_STATE_HOME=$(cd "$WORK" && pwd)/state
+export XDG_STATE_HOME
 
 ok() { # ok COND_EXIT_STATUS "description"
 	TAP_N=$((TAP_N + 1))

@@ -32,7 +32,7 @@ from hostile_peer import (Call, Phone, Proxy, body_of, diag, hdr, hdrs, ok, stat
 import hostile_peer  # noqa: E402
 
 SPHONE, WORK, CADIR = sys.argv[1], sys.argv[2], sys.argv[3]
-ALLOW = {"INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE"}
+ALLOW = {"INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE", "REFER", "NOTIFY"}
 
 
 def allow_set(msg):

@@ -344,6 +344,47 @@ static void test_audio_ui(void)
 	bad("[audio]\ndevice =\n", 2, "list-devices", "empty [audio] device");
 }
 
+static void test_hooks_mwi(void)
+{
+	struct account_conf *c = NULL;
+	const struct account *a, *b;
+	char err[1024];
+	int r;
+
+	r = load("[general]\non_incoming = notify-send 'Incoming call'\nhistory = no\n"
+		 "[account a]\nuri = sips:a@x.test\n"
+		 "[account b]\nuri = sips:b@x.test\non_incoming = ~/bin/ring --loud\n"
+		 "on_missed = sh -c 'echo \"$SPHONE_CALLER_URI\" >> ~/missed'\nmwi = yes\nvoicemail = *97\n",
+		 &c, err, sizeof(err));
+	is_int(r, 0, "hooks, mwi, voicemail and history accepted");
+	if (r) {
+		diag("%s", err);
+		return;
+	}
+	a = account_conf_find(c, "a");
+	b = account_conf_find(c, "b");
+	is_str(account_on_incoming(c, a), "notify-send 'Incoming call'", "[general] on_incoming for an account without one");
+	ok(account_on_missed(c, a) == NULL, "no on_missed");
+	is_str(account_on_incoming(c, b), "~/bin/ring --loud", "the account's own");
+	ok(account_on_missed(c, b) && strstr(account_on_missed(c, b), "SPHONE_CALLER_URI"), "on_missed");
+	ok(!a->mwi && b->mwi, "mwi: default no, yes when set");
+	ok(!a->voicemail && b->voicemail && !strcmp(b->voicemail, "*97"), "voicemail");
+	ok(!account_conf_history(c), "history = no");
+	account_conf_free(c);
+	c = NULL;
+	r = load("[account a]\nuri = sips:a@x.test\n", &c, err, sizeof(err));
+	ok(r == 0 && account_conf_history(c), "history: default yes");
+	account_conf_free(c);
+	bad("[general]\non_incoming = notify-send $SPHONE_CALLER_NAME\n", 2, "on_incoming: '$' outside single quotes",
+	    "a hook expecting a shell");
+	bad("[account a]\nuri = sips:a@x.test\non_missed = logger 'missed\n", 3, "on_missed: unterminated single quote",
+	    "a hook with an open quote");
+	bad("[account a]\nuri = sips:a@x.test\non_missed = a | b\n", 3, "not shell syntax", "a pipeline");
+	bad("[account a]\nuri = sips:a@x.test\nvoicemail = call me\n", 3, "voicemail: 'call me' is not", "voicemail");
+	bad("[account a]\nuri = sips:a@x.test\nmwi = sometimes\n", 3, "mwi: expected", "mwi yes/no");
+	bad("[general]\nhistory = forever\n", 2, "history: expected", "history yes/no");
+}
+
 static void test_missing_file(void)
 {
 	struct account_conf *c = NULL;
@@ -439,7 +480,8 @@ static void test_every_error(void)
 	lines_are(err, "every error", sizeof(line) / sizeof(line[0]), line, text);
 	/* the whole list of keys, not the first 200 bytes of it */
 	r = load("[account a]\nuri = sips:a@x.test\nfoo = 1\n", &c, err, sizeof(err));
-	ok(r != 0 && strstr(err, "keepalive_interval, media_timeout") != NULL, "unknown key: every valid key listed");
+	ok(r != 0 && strstr(err, "keepalive_interval, media_timeout, on_incoming, on_missed, mwi, voicemail") != NULL,
+	   "unknown key: every valid key listed");
 	ok(strstr(err, "did you mean") == NULL, "... and no guess for a word that is not a typo");
 }
 
@@ -506,6 +548,7 @@ int main(void)
 	test_errors();
 	test_contacts();
 	test_audio_ui();
+	test_hooks_mwi();
 	test_missing_file();
 	test_permissions();
 	test_every_error();
