@@ -12,6 +12,9 @@ tests_unit_test_call_LDADD = $(TEST_LIBS)
 TESTS += tests/interop/call_baresip.sh tests/interop/call_sphones.sh tests/interop/call_nosrtp.sh
 EXTRA_DIST += tests/interop/call_lib.sh tests/interop/call_baresip.sh tests/interop/call_sphones.sh \
 	tests/interop/call_nosrtp.sh
+# blind transfer between three sphones (REFER, NOTIFY, Referred-By; SRTP audio both ways after it)
+TESTS += tests/interop/transfer.sh
+EXTRA_DIST += tests/interop/transfer.sh
 # ZRTP between two sphones through Kamailio (SAS, cache, nothing in clear), and a man in the middle (issue 15)
 TESTS += tests/interop/zrtp_sphones.sh tests/interop/zrtp_mitm.sh
 EXTRA_DIST += tests/interop/zrtp_sphones.sh tests/interop/zrtp_mitm.sh tests/interop/zrtp_mitm.py

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "call.h"
@@ -392,6 +393,18 @@ static bool uri_text_ok(struct pl p)
 	return p.l > 0;
 }
 
+static bool is_sips(const char *uri)
+{
+	return uri && !strncasecmp(uri, "sips:", 5);
+}
+
+/* A sips call: either end's URI or the Request-URI was sips: (RFC 3261 26.2.2: TLS on every hop). */
+static bool sips_call(const struct call *c)
+{
+	return sip_dialog_secure(c->dlg) || is_sips(sip_dialog_remote_uri(c->dlg)) ||
+	       is_sips(sip_dialog_local_uri(c->dlg)) || is_sips(sip_dialog_remote_target(c->dlg));
+}
+
 /*
  * Whether the target keeps the call's protection: a sips dialog only to a sips: target, and no
  * transport or maddr parameter steering the new call's signalling elsewhere than TLS.
@@ -401,8 +414,8 @@ static const char *downgrade(const struct call *c, const struct sip_uri *u)
 {
 	struct pl v;
 
-	if (sip_dialog_secure(c->dlg) && u->scheme != SIP_URI_SIPS)
-		return "this call is sips: (TLS end to end); the transfer target is not";
+	if (sips_call(c) && u->scheme != SIP_URI_SIPS)
+		return "this call is sips: (TLS on every hop); the transfer target is not";
 	if (!sip_uri_param(u, "maddr", NULL))
 		return "a transfer target with maddr is not called";
 	if (c->sig_tls && !sip_uri_param(u, "transport", &v) && !pl_eq_case(v, "tls"))

@@ -1144,6 +1144,31 @@ static void test_transfer(void)
 	run_until(both_ended, 3000);
 	tua_reap(&A);
 	tua_reap(&B);
+
+	/* T5. a sips: call (A's URI is sips:) is transferred only to a sips: target */
+	memset(&xf, 0, sizeof(xf));
+	xf.fail = true;
+	A.env.referh = b_refer_h;
+	A.prm.local_uri = "sips:alice@example.test";
+	snprintf(xf_prev_callid, sizeof(xf_prev_callid), "%s", dlg_callid);
+	is_int(place(), 0, "sips call: call A -> B");
+	ok(run_until(both_established, 5000) && run_until(dlg_new, 3000), "sips call: established");
+	A.warning[0] = '\0';
+	is_int(b_send("REFER", "Refer-To: <sip:carol@example.test>\r\n", NULL, NULL, 40), 0, "sips call: REFER to sip: sent");
+	run_until(b_resp_got, 3000);
+	is_int(xf.b_resp, 403, "sips call: a sip: target refused, 403 (%s)", xf.b_warning);
+	ok(strstr(A.warning, "weaken this call's protection") != NULL, "sips call: a warning says so (%s)", A.warning);
+	ok(!xf.target[0], "sips call: the owner was never asked to call");
+	is_int(b_send("REFER", "Refer-To: <sips:carol@example.test>\r\n", NULL, NULL, 41), 0, "sips call: REFER to sips: sent");
+	run_until(b_resp_got, 3000);
+	is_int(xf.b_resp, 202, "sips call: a sips: target accepted (202)");
+	is_str(xf.target, "sips:carol@example.test", "sips call: and the owner asked to call it");
+	A.prm.local_uri = "sip:alice@example.test";
+	A.env.referh = NULL;
+	call_hangup(A.calls[0]);
+	run_until(both_ended, 3000);
+	tua_reap(&A);
+	tua_reap(&B);
 	A.auto_answer = false;
 }
 
