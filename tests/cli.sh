@@ -170,6 +170,28 @@ grep -q '^{"event":"error","command":"register","message":"no account .nobody."}
 tail -n 1 "$WORK/out" | grep -q '^{"event":"unregistered","account":"lab"}$'; ok $? "quit ends with unregistered"
 python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$WORK/out"; ok $? "every stdout line is JSON"
 [ -s "$WORK/log" ] && ! grep -q '^{' "$WORK/log"; ok $? "--log FILE gets the log, not the events"
+# ncurses is loaded by the full-screen interface only (ui/curses_load.c): never mapped by a headless run
+printf 'quit\n' | LD_DEBUG=files timeout 10 "$S" --headless -c "$WORK/good.conf" >/dev/null 2>"$WORK/ld_files"; rc=$?
+[ $rc -eq 0 ] && grep -q 'file=libssl\.so\.3' "$WORK/ld_files" && ! grep -q 'libncurses\|libtinfo' "$WORK/ld_files"
+ok $? "headless: libssl loaded, libncursesw and libtinfo never (rc $rc)"
+# with libncursesw.so.6 unloadable (a private mount namespace puts an empty file over it)
+nc=$(ldconfig -p 2>/dev/null | awk '/libncursesw\.so\.6 / { print $NF; exit }')
+nc=$(readlink -f "$nc" 2>/dev/null)
+if [ -n "$nc" ] && unshare -m true 2>/dev/null; then
+	hide() { unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$nc" "$@"; }
+	printf 'status\n' | hide timeout 10 "$S" --headless -c "$WORK/good.conf" >"$WORK/out_nc" 2>/dev/null; rc=$?
+	[ $rc -eq 0 ] && grep -q '^{"event":"status","account":"lab"' "$WORK/out_nc"
+	ok $? "headless without a loadable libncursesw: runs as before (rc $rc)"
+	# the full-screen interface needs a terminal: a pty from python's pty module
+	TERM=xterm hide timeout 10 python3 -c 'import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))' \
+		"$S" -c "$WORK/good.conf" </dev/null >"$WORK/pty_nc" 2>&1; rc=$?
+	[ $rc -eq 1 ] && grep -q 'the full-screen interface needs libncursesw.so.6, which cannot be loaded (.*); install the Debian package libncursesw6, or run sphone --headless' "$WORK/pty_nc"
+	ok $? "full-screen without a loadable libncursesw: exits 1 saying which library and what to do (rc $rc): $(tr -d '\r' <"$WORK/pty_nc")"
+	hide "$S" --version | grep -qx 'ncurses library libncursesw.so.6 could not be loaded'
+	ok $? "--version without a loadable libncursesw says so"
+else
+	for i in 1 2 3; do ok 0 "# SKIP no private mount namespace to hide libncursesw.so.6"; done
+fi
 # the log file: mode 0600 even when it was there before with another mode; never through a symbolic link
 : >"$WORK/old.log" && chmod 644 "$WORK/old.log"
 printf 'quit\n' | timeout 10 "$S" --headless -c "$WORK/good.conf" --log "$WORK/old.log" --log-level info >/dev/null 2>&1
