@@ -11,28 +11,27 @@ contain a line matching REGEX2 (each --grep must match); with --call only those 
 import re
 import sys
 
-MARK = re.compile(r"<--- (Received|Transmitting) SIP (request|response) \([0-9]+ bytes\) (?:from|to) [^\n]*--->\n")
+MARK = re.compile(r"<--- (Received|Transmitting) SIP (request|response) \(([0-9]+) bytes\) (?:from|to) [^\n]*--->\n")
 
 
 def messages(text):
     """[(direction, message text)] in log order."""
     out = []
     parts = MARK.split(text)
-    # parts: [before, dir, kind, body, dir, kind, body, ...]
-    for i in range(1, len(parts) - 2, 3):
-        body = parts[i + 2]
+    # parts: [before, dir, kind, bytes, body, dir, kind, bytes, body, ...]
+    for i in range(1, len(parts) - 3, 4):
+        body = parts[i + 3]
         # the message ends at the next log line ("[YYYY-MM-DD ...") or at the end
         m = re.search(r"\n\[\d{4}-\d\d-\d\d [0-9:.]+\] ", body)
-        msg = body[:m.start()] if m else body
-        d = "rx" if parts[i] == "Received" else "tx"
-        out.extend((d, one.strip("\n") + "\n") for one in split_read(msg.strip("\n")))
+        msg = pick(split_read(body[:m.start()] if m else body), parts[i + 1] == "response", int(parts[i + 2]))
+        out.append(("rx" if parts[i] == "Received" else "tx", msg.strip("\n") + "\n"))
     return out
 
 
 def split_read(buf):
-    """The logger prints the whole buffer pjsip read: two messages that came in one TLS read (sphone's 200
-    to a NOTIFY and its next SUBSCRIBE) are one entry. Each message ends after its Content-Length."""
+    """The messages in one logged buffer, each ending after its Content-Length."""
     out = []
+    buf = buf.strip("\n")
     while buf.strip():
         h = re.search(r"\r?\n\r?\n", buf)
         if not h:
@@ -42,7 +41,16 @@ def split_read(buf):
         end = h.end() + (int(m.group(1)) if m else 0)
         out.append(buf[:end])
         buf = buf[end:].lstrip("\r\n")
-    return out
+    return out or [buf]
+
+
+def pick(msgs, response, size):
+    """The logger prints the whole buffer pjsip read from where a message starts, so two messages that came
+    in one TLS read (sphone's 200 to a NOTIFY, then its next SUBSCRIBE) show up as one entry, and the later
+    one gets an entry of its own as well. The entry's message is the one of its kind (request or response)
+    whose size is nearest the size the entry states."""
+    same = [x for x in msgs if x.startswith("SIP/2.0 ") == response] or msgs
+    return min(same, key=lambda x: abs(len(x.encode()) - size))
 
 
 def main():
