@@ -38,6 +38,7 @@ struct loop {
 	uint64_t seq;
 
 	int stop;
+	unsigned fds_handled; /* in the last round: loop_advance runs another at the same time */
 
 	int sig_rfd;
 	loop_signal_h *sig_h;
@@ -51,10 +52,16 @@ struct loop_wake {
 	void *arg;
 };
 
+/* the virtual clock (loop_clock_virtual): process-wide, like CLOCK_MONOTONIC */
+static bool vclock_on;
+static uint64_t vclock_ms;
+
 uint64_t loop_now_ms(void)
 {
 	struct timespec ts;
 
+	if (vclock_on)
+		return vclock_ms;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
@@ -367,6 +374,8 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 	wait = poll_timeout(l, max_wait_ms);
 	if (lazy_ms && (wait < 0 || (unsigned)wait > lazy_ms))
 		wait = (int)lazy_ms;
+	if (vclock_on)
+		wait = 0; /* waiting would not move the clock: only loop_advance does */
 	r = poll(l->pfds, (nfds_t)neager, wait);
 	if (r < 0)
 		return errno == EINTR ? 0 : errno;
@@ -380,6 +389,7 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 	l->in_round = 1;
 
 	l->dispatching = 1;
+	l->fds_handled = 0;
 	for (size_t i = 0; r > 0 && i < n; i++) {
 		struct pollfd *p = &l->pfds[i];
 		struct fdent *e;
@@ -399,6 +409,7 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 		if (p->revents & (POLLERR | POLLHUP | POLLNVAL))
 			ev |= LOOP_ERROR;
 		e->h(e->fd, ev, e->arg);
+		l->fds_handled++;
 		if (p->revents & POLLNVAL) {
 			e = &l->ents[l->pfd_ent[i]];
 			if (e->fd >= 0 && e->gen == l->pfd_gen[i]) {
@@ -431,6 +442,55 @@ int loop_run(struct loop *l)
 	}
 	l->stop = 0;
 	return 0;
+}
+
+void loop_clock_virtual(uint64_t start_ms)
+{
+	vclock_ms = start_ms;
+	vclock_on = true;
+}
+
+/*
+ * Rounds at the clock's present time until nothing is left to do now: no timer due and no fd that
+ * was ready (a handler's write to another fd of this process, over a pipe or loopback, is readable
+ * at once; a real clock would handle it well within a millisecond). VCLOCK_ROUNDS bounds it against
+ * an fd that stays ready whatever its handler does.
+ */
+#define VCLOCK_ROUNDS 10000
+
+static int settle(struct loop *l)
+{
+	for (unsigned i = 0; i < VCLOCK_ROUNDS; i++) {
+		int err = loop_run_once(l, 0);
+
+		if (err)
+			return err;
+		if (!l->fds_handled && !(l->nheap && l->heap[0]->when <= vclock_ms))
+			return 0;
+	}
+	return EBUSY;
+}
+
+int loop_advance(struct loop *l, uint64_t ms)
+{
+	uint64_t end;
+	int err;
+
+	if (!l || !vclock_on)
+		return EINVAL;
+	if (l->in_round)
+		return EDEADLK;
+	end = ms > UINT64_MAX - vclock_ms ? UINT64_MAX : vclock_ms + ms;
+	for (;;) {
+		err = settle(l);
+		if (err)
+			return err;
+		if (!l->nheap || l->heap[0]->when > end)
+			break;
+		vclock_ms = l->heap[0]->when;
+	}
+	vclock_ms = end;
+	return settle(l);
 }
 
 void loop_stop(struct loop *l)

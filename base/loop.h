@@ -39,8 +39,29 @@ void loop_fd_remove(struct loop *l, int fd);
  */
 int loop_fd_lazy(struct loop *l, int fd, unsigned max_delay_ms);
 
-/* Milliseconds from CLOCK_MONOTONIC. */
+/* Milliseconds from CLOCK_MONOTONIC (or the virtual clock, below). */
 uint64_t loop_now_ms(void);
+
+/*
+ * For tests: the whole process runs on a virtual clock from start_ms. loop_now_ms() returns it and
+ * only loop_advance() moves it, so a timer fires at its exact time however loaded the machine is.
+ * loop_run_once() then never waits: fds that are ready are handled, and time does not pass while
+ * waiting for others. Meant for tests whose events are timers, in-process calls (fake transports)
+ * and fds this process writes itself (loopback sockets between its own objects, pipes): what a
+ * thread or another process sends comes at no defined virtual time, so tests with those keep the
+ * real clock. Call before anything starts a timer; there is no way back. loop_run() would spin
+ * with the clock standing still: drive the loop with loop_advance().
+ */
+void loop_clock_virtual(uint64_t start_ms);
+/*
+ * Virtual clock only: moves it ms forward. Every timer due by then fires at its own time and in
+ * deadline order (the clock stops at each); at each stop, and at the end, rounds go on until no fd
+ * is ready and no timer is due, so a message to another fd of this process (loopback, a pipe) and
+ * its answers are handled at the same instant: what a real clock gives with no scheduling delay.
+ * 0, EINVAL (no loop, or the clock is real), EDEADLK (from a handler), EBUSY (an fd stayed ready
+ * for 10,000 rounds), or poll()'s errno.
+ */
+int loop_advance(struct loop *l, uint64_t ms);
 
 typedef void(tmr_h)(void *arg);
 

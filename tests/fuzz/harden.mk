@@ -38,7 +38,7 @@ endif
 # Needs a build without sanitizers (valgrind and ASan do not mix).
 VALGRIND = valgrind
 VALGRIND_FLAGS = --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 --num-callers=30
-VALGRIND_TIMED_TESTS = tests/unit/test_ring tests/unit/test_ctrans tests/unit/test_call
+VALGRIND_TIMED_TESTS = tests/unit/test_ring
 check-valgrind: $(check_PROGRAMS)
 	@if test -n "$(SAN_CFLAGS)"; then \
 	  echo "check-valgrind: this build uses sanitizers; run it in a build configured without them" >&2; exit 2; fi

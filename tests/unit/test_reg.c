@@ -159,21 +159,21 @@ static void done_h(void *arg)
 	((struct evlog *)arg)->done++;
 }
 
-/* Runs the loop until *flag changes from start or ms pass. */
+/*
+ * Time is the loop's virtual clock (main): it moves only here and every timer fires at its exact
+ * time, so the intervals checked below do not depend on the machine's load.
+ */
+
+/* Runs the loop until *flag changes from start or ms of (virtual) time pass. */
 static void run_until(struct loop *l, const int *flag, int start, unsigned ms)
 {
-	uint64_t end = loop_now_ms() + ms;
-
-	while (*flag == start && loop_now_ms() < end)
-		loop_run_once(l, 5);
+	for (unsigned t = 0; *flag == start && t < ms; t++)
+		loop_advance(l, 1);
 }
 
 static void run_for(struct loop *l, unsigned ms)
 {
-	uint64_t end = loop_now_ms() + ms;
-
-	while (loop_now_ms() < end)
-		loop_run_once(l, 5);
+	loop_advance(l, ms);
 }
 
 /* Header value of the last request ("" when absent), first occurrence. */
@@ -461,9 +461,10 @@ static void test_backoff_and_errors(struct loop *l)
 	d1 = f.sent_at[1] - f.sent_at[0];
 	d2 = f.sent_at[2] - f.sent_at[1];
 	d3 = f.sent_at[3] - f.sent_at[2];
-	ok(d1 >= 55 && d1 <= 120, "1st retry after ~80 ms minus jitter (%llu)", (unsigned long long)d1);
-	ok(d2 >= 115 && d2 <= 200, "2nd after ~160 ms (%llu)", (unsigned long long)d2);
-	ok(d3 >= 220 && d3 <= 360, "3rd capped at 300 ms (%llu)", (unsigned long long)d3);
+	/* the backoff less up to a quarter of it (jitter); exact on the virtual clock */
+	ok(d1 >= 60 && d1 <= 80, "1st retry after 80 ms minus jitter (%llu)", (unsigned long long)d1);
+	ok(d2 >= 120 && d2 <= 160, "2nd after 160 ms minus jitter (%llu)", (unsigned long long)d2);
+	ok(d3 >= 225 && d3 <= 300, "3rd capped at 300 ms (%llu)", (unsigned long long)d3);
 	is_int(count(&ev, "registering"), 5, "each attempt announced");
 	is_str(event_get_str(&ev.last, "cause"), "retry", "retries say so");
 
@@ -498,7 +499,7 @@ static void test_backoff_and_errors(struct loop *l)
 		is_int(reg_state(r), REG_WAITING, "waiting for the retry");
 		run_until(l, &f.nsent, 7, 1000);
 		is_int(f.nsent, 8, "and sent again");
-		ok(loop_now_ms() - t0 >= 55, "after the backoff, not at once (%llu ms)",
+		ok(loop_now_ms() - t0 >= 60 && loop_now_ms() - t0 <= 80, "after the backoff, 80 ms less jitter (%llu ms)",
 		   (unsigned long long)(loop_now_ms() - t0));
 		is_str(event_get_str(&ev.last, "cause"), "retry", "announced as a retry");
 		/* and again, without a reason: the generic sentence; the backoff grows */
@@ -508,7 +509,8 @@ static void test_backoff_and_errors(struct loop *l)
 		       "generic reason");
 		run_until(l, &f.nsent, 8, 1000);
 		is_int(f.nsent, 9, "sent again");
-		ok(loop_now_ms() - t0 >= 115, "second backoff longer (%llu ms)", (unsigned long long)(loop_now_ms() - t0));
+		ok(loop_now_ms() - t0 >= 120 && loop_now_ms() - t0 <= 160, "second backoff longer: 160 ms less jitter (%llu ms)",
+		   (unsigned long long)(loop_now_ms() - t0));
 	}
 
 	/* stop while nobody answers: gives up after the timeout */
@@ -517,7 +519,7 @@ static void test_backoff_and_errors(struct loop *l)
 		reg_stop(r, 150, done_h, &ev);
 		run_until(l, &ev.done, 0, 2000);
 		is_int(ev.done, 1, "stop completes without an answer");
-		ok(loop_now_ms() - t0 >= 140, "after the un-REGISTER timeout");
+		is_int((int)(loop_now_ms() - t0), 150, "after the un-REGISTER timeout, 150 ms");
 		is_int(count(&ev, "unregistered"), 1, "unregistered event");
 	}
 	reg_free(r);
@@ -706,6 +708,7 @@ int main(void)
 {
 	struct loop *l = NULL;
 
+	loop_clock_virtual(1000);
 	if (loop_alloc(&l))
 		return 99;
 	test_register_auth_refresh(l);
