@@ -99,6 +99,11 @@ for mode in utf8 ascii; do
 	ui_wait "Incoming call from .*bob@$LAB_DOMAIN" 15; ok $? "$mode: incoming call: banner with the caller"
 	ui_wait "incoming" 5; ok $? "$mode: incoming call listed"
 	[ "$($UI_T display-message -p -t ui '#{window_bell_flag}')" = 1 ]; ok $? "$mode: the terminal bell rang"
+	# visiting another window clears the flag; the bell rings again 6 s on while the call still rings
+	$UI_T new-window -d -t ui:9 'sleep 60' && $UI_T select-window -t ui:9 && $UI_T select-window -t ui:0
+	bell_flag() { [ "$($UI_T display-message -p -t ui:0 '#{window_bell_flag}')" = 1 ]; }
+	! bell_flag && WAIT_SECS=9 wait_for bell_flag
+	ok $? "$mode: the terminal bell rings again while the call rings"
 	ui_screen | grep -q "a answer"; ok $? "$mode: footer offers a to answer"
 	ui_keys a
 	ui_wait "$SEL [^ ]*bob@$LAB_DOMAIN.* +established" 15; ok $? "$mode: a answers: established"

@@ -26,6 +26,7 @@
 #include "ui_model.h"
 
 #define TICK_MS 200
+#define BELL_REPEAT_MS 6000 /* the terminal bell rings again while a call rings here: the ringtone's cycle */
 #define QUIT_TIMEOUT_MS 2000
 
 enum { CP_OK = 1, CP_WARN, CP_BAD, CP_BAR, CP_SEL, CP_DIM, CP_BANNER };
@@ -41,6 +42,7 @@ struct ui {
 	bool utf8, color, curses_on, quitting, stdin_on;
 	bool dial_pending;        /* o->dial waits for the first registration */
 	uint64_t last_sec;
+	uint64_t next_bell;       /* when the bell rings again for a call ringing here; 0: not ringing */
 
 	struct ui_model m;        /* what the events told */
 	struct ui_keys k;         /* mode, pane, the line being typed */
@@ -719,8 +721,10 @@ static void note_h(enum ui_model_note n, void *arg)
 
 	switch (n) {
 	case UI_NOTE_RING:
-		if (account_conf_ui_bell(u->conf))
+		if (account_conf_ui_bell(u->conf)) {
 			beep();
+			u->next_bell = loop_now_ms() + BELL_REPEAT_MS;
+		}
 		break;
 	case UI_NOTE_REGISTERED:
 		if (u->dial_pending) {
@@ -825,6 +829,17 @@ static void tick_h(void *arg)
 	int i;
 
 	ui_model_expire(&u->m, now);
+	if (u->next_bell && now >= u->next_bell) {
+		u->next_bell = 0;
+		for (i = 0; i < UI_MAX_CALLS; i++) {
+			const struct ui_call *c = &u->m.calls[i];
+			if (c->used && c->incoming && !c->established && !c->ended) {
+				beep();
+				u->next_bell = now + BELL_REPEAT_MS;
+				break;
+			}
+		}
+	}
 	if (sec != u->last_sec && ui_model_live(&u->m)) {
 		u->last_sec = sec;
 		u->m.dirty = true;
