@@ -18,6 +18,8 @@
 #include "log.h"
 #include "pl.h"
 #include "sip_uri.h"
+#include "tones.h"
+#include "wav.h"
 
 #define MAX_ACCOUNTS 32
 #define MAX_CONTACTS 256
@@ -40,6 +42,11 @@ struct account_conf {
 	char *on_incoming, *on_missed; /* [general] hooks, for accounts without their own */
 	bool history;        /* [general] history */
 	char *audio_device;  /* [audio] device */
+	int echo_cancel;     /* [audio] echo_cancel: enum account_auto */
+	int tones;           /* [audio] tones: enum account_auto */
+	unsigned echo_tail;  /* [audio] echo_tail, ms; 0 = from the device's latency */
+	char *ringtone;      /* [audio] ringtone: a WAV; NULL = the built-in trill */
+	unsigned ring_volume; /* [audio] ring_volume, 0..100 */
 	bool ui_ascii, ui_color, ui_bell; /* [ui] */
 	size_t nwarn;
 	char *warn[MAX_WARNINGS];
@@ -57,7 +64,9 @@ static const char *const suite_names[] = {
 static const char *const codec_names[] = { "pcmu", "pcma", NULL };
 static const char *const refreshers[] = { "auto", "local", "remote", NULL };
 static const char *const general_keys[] = { "log_level", "sip_trace", "on_incoming", "on_missed", "history", NULL };
-static const char *const audio_keys[] = { "device", NULL };
+static const char *const audio_keys[] = { "device", "echo_cancel", "echo_tail", "tones", "ringtone", "ring_volume",
+					   NULL };
+static const char *const auto_modes[] = { "auto", "off", "on", NULL };
 static const char *const ui_keys[] = { "ascii", "color", "bell", NULL };
 static const char *const account_keys[] = {
 	"uri", "username", "password", "password_cmd", "display_name", "proxy", "transport",
@@ -120,6 +129,7 @@ int account_conf_alloc(struct account_conf **cp)
 	c->ui_color = true;
 	c->ui_bell = true;
 	c->history = true;
+	c->ring_volume = ACCOUNT_RING_VOLUME;
 	*cp = c;
 	return 0;
 }
@@ -142,6 +152,7 @@ void account_conf_free(struct account_conf *c)
 	free(c->on_incoming);
 	free(c->on_missed);
 	free(c->audio_device);
+	free(c->ringtone);
 	free(c);
 }
 
@@ -493,10 +504,60 @@ static int general_key(struct account_conf *c, const struct conf_item *it)
 	return conf_unknown_key(it, general_keys, it->msg, it->msgsz);
 }
 
+/* ringtone: a WAV the tone player takes (audio/wav.c's formats, at most TONES_MAX_CLIP_MS), or "" for the trill. */
+static int set_ringtone(struct account_conf *c, const struct conf_item *it)
+{
+	struct wav *w = NULL;
+	char why[300];
+	int r;
+
+	if (!*it->value) {
+		free(c->ringtone);
+		c->ringtone = NULL;
+		return 0;
+	}
+	if ((r = set_path(it, &c->ringtone, false)) != 0)
+		return r;
+	r = wav_open_read(&w, c->ringtone, why, sizeof(why));
+	if (!r && wav_info(w)->frames > (uint64_t)wav_info(w)->rate * TONES_MAX_CLIP_MS / 1000) {
+		snprintf(why, sizeof(why), "%.0f s long; a ringtone may last at most %d s",
+			 (double)wav_info(w)->frames / wav_info(w)->rate, TONES_MAX_CLIP_MS / 1000);
+		r = EFBIG;
+	}
+	wav_close(w);
+	if (r) {
+		snprintf(it->msg, it->msgsz, "ringtone: %s", why);
+		free(c->ringtone);
+		c->ringtone = NULL;
+		return EINVAL;
+	}
+	return 0;
+}
+
 static int audio_key(struct account_conf *c, const struct conf_item *it)
 {
 	char *v;
+	int idx, r;
 
+	if (!strcmp(it->key, "echo_cancel") || !strcmp(it->key, "tones")) {
+		r = conf_enum(it, auto_modes, &idx, it->msg, it->msgsz);
+		if (!r)
+			*(it->key[0] == 'e' ? &c->echo_cancel : &c->tones) = idx;
+		return r;
+	}
+	if (!strcmp(it->key, "echo_tail")) {
+		r = conf_uint(it, 0, 1000, &c->echo_tail, it->msg, it->msgsz);
+		if (!r && c->echo_tail && c->echo_tail < 20) {
+			snprintf(it->msg, it->msgsz, "echo_tail: %u ms is shorter than a sound card's latency "
+				 "(0 for automatic, or 20..1000)", c->echo_tail);
+			return EINVAL;
+		}
+		return r;
+	}
+	if (!strcmp(it->key, "ringtone"))
+		return set_ringtone(c, it);
+	if (!strcmp(it->key, "ring_volume"))
+		return conf_uint(it, 0, 100, &c->ring_volume, it->msg, it->msgsz);
 	if (strcmp(it->key, "device"))
 		return conf_unknown_key(it, audio_keys, it->msg, it->msgsz);
 	if (!*it->value) {
@@ -942,8 +1003,14 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 		fprintf(f, "mwi = %s\n", yesno(a->mwi));
 		print_opt(f, "voicemail", a->voicemail);
 	}
-	if (c && c->audio_device)
-		fprintf(f, "\n[audio]\ndevice = %s\n", c->audio_device);
+	if (c) {
+		fprintf(f, "\n[audio]\n");
+		if (c->audio_device)
+			fprintf(f, "device = %s\n", c->audio_device);
+		fprintf(f, "echo_cancel = %s\necho_tail = %u\ntones = %s\nringtone = %s\nring_volume = %u\n",
+			auto_modes[c->echo_cancel], c->echo_tail, auto_modes[c->tones], c->ringtone ? c->ringtone : "",
+			c->ring_volume);
+	}
 	if (c)
 		fprintf(f, "\n[ui]\nascii = %s\ncolor = %s\nbell = %s\n", yesno(c->ui_ascii), yesno(c->ui_color),
 			yesno(c->ui_bell));
@@ -957,6 +1024,31 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 const char *account_conf_audio_device(const struct account_conf *c)
 {
 	return c ? c->audio_device : NULL;
+}
+
+enum account_auto account_conf_echo_cancel(const struct account_conf *c)
+{
+	return c ? (enum account_auto)c->echo_cancel : ACCOUNT_AUTO;
+}
+
+enum account_auto account_conf_tones(const struct account_conf *c)
+{
+	return c ? (enum account_auto)c->tones : ACCOUNT_AUTO;
+}
+
+unsigned account_conf_echo_tail(const struct account_conf *c)
+{
+	return c ? c->echo_tail : 0;
+}
+
+const char *account_conf_ringtone(const struct account_conf *c)
+{
+	return c ? c->ringtone : NULL;
+}
+
+unsigned account_conf_ring_volume(const struct account_conf *c)
+{
+	return c ? c->ring_volume : ACCOUNT_RING_VOLUME;
 }
 
 bool account_conf_ui_ascii(const struct account_conf *c)

@@ -104,6 +104,19 @@ int account_conf_contact(const struct account_conf *c, size_t i, const char **na
 
 /* [audio] device: the PortAudio device for calls (name or index), NULL for the default. */
 const char *account_conf_audio_device(const struct account_conf *c);
+/* A setting that is auto, off or on. */
+enum account_auto { ACCOUNT_AUTO, ACCOUNT_OFF, ACCOUNT_ON };
+/* [audio] echo_cancel: auto (default: on unless the sound card's name suggests a headset), off, on. */
+enum account_auto account_conf_echo_cancel(const struct account_conf *c);
+/* [audio] echo_tail: the canceller's tail in ms; 0 (default): the device's latency + 150 ms, at least 200. */
+unsigned account_conf_echo_tail(const struct account_conf *c);
+/* [audio] ringtone: a WAV file for incoming calls (checked when loaded), NULL: the built-in trill. */
+const char *account_conf_ringtone(const struct account_conf *c);
+/* [audio] tones: ringtone, ring-back, call-waiting beep; auto (default): on a sound card, not into WAV files. */
+enum account_auto account_conf_tones(const struct account_conf *c);
+/* [audio] ring_volume: 0..100, default ACCOUNT_RING_VOLUME. */
+#define ACCOUNT_RING_VOLUME 80
+unsigned account_conf_ring_volume(const struct account_conf *c);
 /* [ui] ascii (default no: follow the locale), color (default yes), bell (default yes). */
 bool account_conf_ui_ascii(const struct account_conf *c);
 bool account_conf_ui_color(const struct account_conf *c);

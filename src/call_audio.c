@@ -10,6 +10,10 @@
 #include "log.h"
 #include "loop.h"
 #include "stream.h"
+#include "tones.h"
+
+#define RING_GAP_MS 4000 /* silence after a ringtone WAV, before it plays again */
+#define RING_VOLUME 80
 
 struct call_audio {
 	struct loop *l;
@@ -23,15 +27,24 @@ struct call_audio {
 	struct stream *s;
 	call_audio_tick_h *tickh;
 	struct loop_wake *wake;
+	struct tones *tones; /* the phone's sounds, mixed in by the device; NULL: none on this device */
 };
+
+static bool tone_on(const struct call_audio *a)
+{
+	return a->tones && tones_current(a->tones) >= 0;
+}
 
 static void audio_tick_h(void *arg)
 {
 	struct call_audio *a = arg;
 	uint64_t now = loop_now_ms();
 
-	if (!a->active) {
+	if (!a->active && !tone_on(a)) {
+		/* the last sound ended with no call on the device: the recording is complete so far */
 		a->next = 0;
+		if (audev_flush(a->dev))
+			log_warn("audio: the recording could not be written out");
 		return;
 	}
 	if (!a->next)
@@ -49,7 +62,17 @@ static void audio_tick_h(void *arg)
 		a->next += AUDEV_FRAME_MS;
 	}
 	tmr_start(a->l, &a->tick, a->next - now, audio_tick_h, a);
-	a->tickh(now, a->active);
+	if (a->active)
+		a->tickh(now, a->active);
+}
+
+/* The file device ticks while a stream or a sound uses it. */
+static void tick_start(struct call_audio *a)
+{
+	if (a->file && !tmr_running(&a->tick)) {
+		a->next = 0;
+		tmr_start(a->l, &a->tick, 0, audio_tick_h, a);
+	}
 }
 
 static void audio_wake_h(void *arg)
@@ -72,6 +95,26 @@ static void pa_chatter_h(const char *line, void *arg)
 	log_debug("audio: %s", line);
 }
 
+/* The phone's sounds for this device, as configured; NULL when they are off for it. */
+static struct tones *sounds_of(const struct call_audio_prm *prm)
+{
+	const struct call_audio_sound *snd = prm->sound;
+	enum call_audio_mode mode = snd ? snd->tones : CALL_AUDIO_AUTO;
+	struct tones *t = NULL;
+	char why[300];
+	int e;
+
+	if (mode == CALL_AUDIO_OFF || (mode == CALL_AUDIO_AUTO && !prm->portaudio))
+		return NULL;
+	if (tones_alloc(&t))
+		return NULL;
+	tones_set_volume(t, TONES_RING, snd ? snd->ring_volume : RING_VOLUME);
+	if (snd && snd->ringtone && (e = tones_set_wav(t, TONES_RING, snd->ringtone, RING_GAP_MS, 0, why, sizeof(why))))
+		log_warn("audio: ringtone %s: %s; the built-in ringtone plays instead", snd->ringtone,
+			 why[0] ? why : strerror(e));
+	return t;
+}
+
 int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_audio_prm *prm, char *err,
 		     size_t errsz)
 {
@@ -91,6 +134,13 @@ int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_a
 	dp.ring_frames = 16;
 	dp.err = err;
 	dp.errlen = errsz;
+	if (prm->sound) {
+		static const enum audev_echo echo[] = { AUDEV_ECHO_AUTO, AUDEV_ECHO_OFF, AUDEV_ECHO_ON };
+		dp.echo = echo[prm->sound->echo <= CALL_AUDIO_ON ? prm->sound->echo : CALL_AUDIO_AUTO];
+		dp.echo_tail_ms = prm->sound->echo_tail_ms;
+	}
+	a->tones = sounds_of(prm);
+	dp.tones = a->tones;
 	if (prm->portaudio) {
 		e = loop_wake_alloc(&a->wake, l, audio_wake_h, a);
 		if (e)
@@ -122,6 +172,7 @@ void call_audio_free(struct call_audio *a)
 		return;
 	tmr_cancel(&a->tick);
 	audev_close(a->dev);
+	tones_free(a->tones); /* after the device: its callback mixes them */
 	loop_wake_free(a->wake);
 	free(a);
 }
@@ -186,10 +237,8 @@ void call_audio_attach(struct call_audio *a, struct stream *s, call_audio_tick_h
 		if (audev_start(a->dev) == 0)
 			a->started = true;
 	}
-	if (a->file && s && !tmr_running(&a->tick)) {
-		a->next = 0;
-		tmr_start(a->l, &a->tick, 0, audio_tick_h, a);
-	}
+	if (s)
+		tick_start(a);
 }
 
 bool call_audio_detach(struct call_audio *a, void *arg)
@@ -201,7 +250,16 @@ bool call_audio_detach(struct call_audio *a, void *arg)
 	a->active = NULL;
 	a->s = NULL;
 	a->tickh = NULL;
-	tmr_cancel(&a->tick);
+	/* a sound still playing (a call waiting, now ringing) keeps the file device's clock going */
+	if (!tone_on(a))
+		tmr_cancel(&a->tick);
+	/*
+	 * What the call queued and the file device has not played yet would come out at the start of
+	 * whatever plays next (another call, a ring-back). Its consumer is this thread's tick, so the
+	 * backlog can go here; a sound card's callback plays its own out.
+	 */
+	if (a->file)
+		ring_skip(audev_playback_ring(a->dev), ring_avail(audev_playback_ring(a->dev)));
 	/* --audio-out is a complete WAV of everything played so far whenever no call plays into it */
 	if (a->file && audev_flush(a->dev))
 		log_warn("audio: the recording could not be written out");
@@ -213,3 +271,23 @@ bool call_audio_ticks(const struct call_audio *a, const void *arg)
 	return a && a->file && arg && a->active == arg && tmr_running(&a->tick);
 }
 
+
+void call_audio_tone(struct call_audio *a, int id)
+{
+	if (!a || !a->dev || !a->tones)
+		return;
+	if (id < 0) {
+		tones_stop(a->tones);
+		return;
+	}
+	if (tones_play(a->tones, (enum tones_id)id))
+		return;
+	if (!a->started && audev_start(a->dev) == 0)
+		a->started = true;
+	tick_start(a);
+}
+
+int call_audio_tone_playing(const struct call_audio *a)
+{
+	return a && a->tones ? tones_current(a->tones) : -1;
+}

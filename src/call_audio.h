@@ -10,16 +10,31 @@
 struct loop;
 struct stream;
 
+enum call_audio_mode { CALL_AUDIO_AUTO = 0, CALL_AUDIO_OFF, CALL_AUDIO_ON };
+
+/* The sound settings ([audio] in the configuration). */
+struct call_audio_sound {
+	/* the echo canceller; auto: on a sound card unless its name suggests a headset, not on WAV files */
+	enum call_audio_mode echo;
+	unsigned echo_tail_ms;       /* 0: from the device's latency */
+	/* ringtone, ring-back, call-waiting beep; auto: on a sound card, not into WAV files (tests compare those) */
+	enum call_audio_mode tones;
+	const char *ringtone;        /* WAV file; NULL: the built-in trill */
+	unsigned ring_volume;        /* 0..100 */
+};
+
 /*
  * The audio side shared by every call of a user agent: one device (WAV files
  * or PortAudio), lent to the call that is active; held calls send silence and
- * discard what they receive.
+ * discard what they receive. The device also plays the phone's own sounds
+ * (call_audio_tone), with or without a call using it.
  */
 struct call_audio_prm {
 	const char *audio_in;   /* WAV to send (loops); NULL: silence */
 	const char *audio_out;  /* WAV to record what is heard; NULL: discard */
 	bool portaudio;         /* use PortAudio instead of files */
 	const char *device;     /* PortAudio device name or index; NULL: default */
+	const struct call_audio_sound *sound; /* NULL: the defaults (all auto, ring volume 80) */
 };
 struct call_audio;
 /* 0, or an errno with a one-line reason in err (bad WAV, no such device). */
@@ -54,5 +69,15 @@ void call_audio_attach(struct call_audio *a, struct stream *s, call_audio_tick_h
 bool call_audio_detach(struct call_audio *a, void *arg);
 /* True while the device's own tick (the file device's) runs arg's stream: arg needs no timer of its own. */
 bool call_audio_ticks(const struct call_audio *a, const void *arg);
+
+/*
+ * Play one of the phone's sounds (TONES_RING, TONES_RINGBACK, TONES_WAITING from audio/tones.h) from
+ * its start, in place of the one before, or none (-1). The device plays it mixed with a call's audio,
+ * or alone (it is started, and the file device's tick runs, for as long as the sound does). Nothing
+ * when sounds are off for this device. NULL a: nothing.
+ */
+void call_audio_tone(struct call_audio *a, int id);
+/* The sound playing (or asked for), -1 for none. */
+int call_audio_tone_playing(const struct call_audio *a);
 
 #endif

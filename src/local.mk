@@ -16,3 +16,4 @@ include src/call.mk
 include src/sdp.mk
 include src/nat.mk
 include src/history.mk
+include src/tones.mk

@@ -23,6 +23,7 @@
 #include "sip_transp.h"
 #include "sip_uri.h"
 #include "srtp.h"
+#include "tone_policy.h"
 #include "ua.h"
 #include "ua_priv.h"
 #include "zrtp.h"
@@ -162,6 +163,35 @@ static void referred_progress(struct uacall *k, const struct event *ev)
 	}
 }
 
+/* Ringtone, call-waiting beep, ring-back or none, as the calls now stand (tone_policy.c decides). */
+static void tones_update(struct ua *ua)
+{
+	struct tone_policy_call pc[UA_MAX_CALLS];
+	size_t n = 0;
+	int t;
+
+	for (size_t i = 0; i < UA_MAX_CALLS; i++) {
+		struct uacall *k = ua->calls[i];
+		enum call_state st;
+		if (!k || k->dead || !k->c)
+			continue;
+		st = call_state(k->c);
+		if (st == CALL_ENDED || (st == CALL_INCOMING && ua->auto_answer))
+			continue; /* answered at once: no ring */
+		pc[n].incoming = st == CALL_INCOMING;
+		pc[n].alerting = st == CALL_INCOMING || st == CALL_RINGING;
+		pc[n].early_media = k->early_media;
+		pc[n].up = st == CALL_ESTABLISHED;
+		n++;
+	}
+	t = tone_policy_pick(pc, n);
+	/* asked again only when it changes: playing restarts a sound's cadence */
+	if (t != ua->tone) {
+		ua->tone = t;
+		call_audio_tone(ua->audio, t);
+	}
+}
+
 static void call_ev_h(struct call *c, const struct event *ev, void *arg)
 {
 	struct uacall *k = arg;
@@ -172,6 +202,8 @@ static void call_ev_h(struct call *c, const struct event *ev, void *arg)
 	if (k->referred_from)
 		referred_progress(k, ev);
 	ua_history_call_event(ua->hist, ev);
+	if (ev->kind == EVENT_RINGING || ev->kind == EVENT_PROGRESS)
+		k->early_media = event_get_int(ev, "early_media", 0) != 0;
 	if (ev->kind == EVENT_ENDED) {
 		k->dead = true;
 		tmr_cancel(&k->hup);
@@ -182,6 +214,7 @@ static void call_ev_h(struct call *c, const struct event *ev, void *arg)
 	} else if (ev->kind == EVENT_INCOMING && ua->auto_answer) {
 		tmr_start(ua->l, &k->ans, 0, ans_h, k);
 	}
+	tones_update(ua);
 }
 
 static struct uacall *uacall_new(struct ua *ua, struct uacc *x)
@@ -424,8 +457,10 @@ static void incoming_invite(struct ua *ua, const struct sip_msg *m, struct sip_f
 	env = env_of(ua, k);
 	if (call_incoming(&k->c, &env, &p, flow, contact, m, call_ev_h, k))
 		uacall_drop(ua, k);
-	else
+	else {
 		ua_history_call_start(ua->hist, call_id(k->c), x->acc->name, NULL, flow);
+		tones_update(ua); /* its "incoming" came before call_incoming gave us the call */
+	}
 }
 
 /* ---------------- transport handlers ---------------- */
@@ -529,6 +564,7 @@ int ua_alloc(struct ua **up, struct loop *l, struct account_conf *conf, const ch
 	if (!ua)
 		return ENOMEM;
 	ua->l = l;
+	ua->tone = -1;
 	ua->conf = conf;
 	ua->eh = eh;
 	ua->arg = arg;
@@ -1104,6 +1140,7 @@ int ua_list_devices(ua_line_h *h, void *arg, char *err, size_t errsz)
 
 int ua_set_call_opts(struct ua *ua, const struct ua_call_opts *o, char *err, size_t errsz)
 {
+	struct call_audio_sound snd;
 	struct call_audio_prm ap;
 	struct call_audio *a = NULL;
 	int e;
@@ -1117,11 +1154,22 @@ int ua_set_call_opts(struct ua *ua, const struct ua_call_opts *o, char *err, siz
 	ap.audio_out = o->audio_out;
 	ap.portaudio = o->portaudio;
 	ap.device = o->audio_device;
+	if (o->sound) {
+		/* account_auto and call_audio_mode list auto, off, on alike */
+		memset(&snd, 0, sizeof(snd));
+		snd.echo = (enum call_audio_mode)o->sound->echo_cancel;
+		snd.echo_tail_ms = o->sound->echo_tail_ms;
+		snd.tones = (enum call_audio_mode)o->sound->tones;
+		snd.ringtone = o->sound->ringtone;
+		snd.ring_volume = o->sound->ring_volume;
+		ap.sound = &snd;
+	}
 	e = call_audio_alloc(&a, ua->l, &ap, err, errsz);
 	if (e)
 		return e;
 	call_audio_free(ua->audio);
 	ua->audio = a;
+	ua->tone = -1;
 	ua->auto_answer = o->auto_answer;
 	ua->hangup_after = o->hangup_after;
 	return 0;

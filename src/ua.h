@@ -55,14 +55,24 @@ int ua_shutdown(struct ua *ua, unsigned timeout_ms, ua_done_h *done, void *arg);
  */
 int ua_command(struct ua *ua, const char *line);
 
+/* Sound settings: the configuration's [audio] (account.h). */
+struct ua_sound_opts {
+	int echo_cancel;          /* enum account_auto: echo canceller auto (sound cards unless a headset), off, on */
+	unsigned echo_tail_ms;    /* 0: from the sound card's latency */
+	int tones;                /* enum account_auto: ringtone, ring-back, waiting beep; auto: sound cards only */
+	const char *ringtone;     /* WAV; NULL: the built-in trill */
+	unsigned ring_volume;     /* 0..100 */
+};
+
 /* Call options (from the command line); strings are copied. */
 struct ua_call_opts {
 	const char *audio_in;     /* WAV sent in calls; NULL: silence (unless portaudio) */
 	const char *audio_out;    /* WAV recording what is heard; NULL: discarded */
 	bool portaudio;           /* sound card through PortAudio instead of files */
 	const char *audio_device; /* PortAudio device name or index; NULL: default */
-	bool auto_answer;         /* answer incoming calls at once */
+	bool auto_answer;         /* answer incoming calls at once (no ringtone then) */
 	unsigned hangup_after;    /* seconds after a call is established; 0: never */
+	const struct ua_sound_opts *sound; /* NULL: the defaults */
 };
 /*
  * Sets the call options and opens the audio device (a bad WAV or device is

@@ -71,6 +71,7 @@ struct uacall {
 	struct tmr ans;   /* --auto-answer */
 	bool dead;
 	unsigned referred_from; /* the call whose far end asked for this one (a transfer), 0 if none */
+	bool early_media; /* outgoing: the far end's 18x came with audio of its own */
 };
 
 struct ua {
@@ -83,6 +84,7 @@ struct ua {
 	struct sip_strans_mgr *stm;
 	struct uacall *calls[UA_MAX_CALLS];
 	struct call_audio *audio;
+	int tone;         /* the sound call_audio_tone was last asked for, -1: none */
 	bool auto_answer;
 	unsigned hangup_after;
 	struct tmr reap_tmr;

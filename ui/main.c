@@ -140,6 +140,7 @@ int main(int argc, char **argv)
 	const char *config = NULL, *account = NULL, *logfile = NULL, *level = NULL, *dial = NULL;
 	bool headless = false, check = false, trace = false, demo = false, list_devices = false;
 	struct ua_call_opts co = { 0 };
+	struct ua_sound_opts snd;
 	char *end;
 	unsigned long ul;
 	struct account_conf *conf = NULL;
@@ -307,6 +308,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	snd.echo_cancel = account_conf_echo_cancel(conf);
+	snd.echo_tail_ms = account_conf_echo_tail(conf);
+	snd.tones = account_conf_tones(conf);
+	snd.ringtone = account_conf_ringtone(conf);
+	snd.ring_volume = account_conf_ring_volume(conf);
+	co.sound = &snd;
 	if (check) {
 		if (!account_conf_count(conf)) {
 			fprintf(stderr, "sphone: %s has no [account NAME] section\n", config);

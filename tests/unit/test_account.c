@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "wav.h"
 #include "log.h"
 #include "tap.h"
 
@@ -195,7 +196,7 @@ static void test_all_keys(void)
 	account_conf_print(c, mem);
 	fclose(mem);
 	ok(buf && strstr(buf, "p w#1") == NULL && strstr(buf, "hunter2") == NULL &&
-		   strstr(buf, "echo") == NULL,
+		   strstr(buf, "echo hunter") == NULL && strstr(buf, "= echo") == NULL,
 	   "printed settings contain neither password nor password_cmd");
 	ok(buf && strstr(buf, "realm = pbx.example,Asterisk Realm"), "printed settings show the realms");
 	ok(buf && strstr(buf, "password = ***") && strstr(buf, "expires = 3600") &&
@@ -315,6 +316,72 @@ static void test_contacts(void)
 	bad("[audio]\nvolume = 3\n", 2, "device", "an unknown [audio] key names the valid one");
 }
 
+/* A WAV of secs seconds of silence at 8 kHz mono (through wav.c's writer). */
+static void make_wav(const char *file, unsigned secs)
+{
+	static const int16_t zero[8000];
+	struct wav *w = NULL;
+	unsigned i;
+
+	if (wav_open_write(&w, file))
+		return;
+	for (i = 0; i < secs; i++)
+		wav_write(w, zero, 8000);
+	wav_close(w);
+}
+
+static void test_audio_keys(void)
+{
+	struct account_conf *c = NULL;
+	char err[512], text[1200], wav[300], longwav[300], notwav[300];
+	FILE *f;
+	int r;
+
+	r = load("[account a]\nuri = sips:a@x.test\n", &c, err, sizeof(err));
+	ok(!r && account_conf_echo_cancel(c) == ACCOUNT_AUTO && account_conf_echo_tail(c) == 0 &&
+	       account_conf_tones(c) == ACCOUNT_AUTO && account_conf_ringtone(c) == NULL &&
+	       account_conf_ring_volume(c) == 80,
+	   "[audio] defaults: echo_cancel auto, echo_tail 0 (automatic), tones auto, the built-in ringtone, "
+	   "ring_volume 80");
+	account_conf_free(c);
+	c = NULL;
+	snprintf(wav, sizeof(wav), "%s.ring.wav", path);
+	snprintf(longwav, sizeof(longwav), "%s.long.wav", path);
+	snprintf(notwav, sizeof(notwav), "%s.txt", path);
+	make_wav(wav, 1);
+	make_wav(longwav, 31);
+	f = fopen(notwav, "w");
+	if (f) {
+		fputs("not a WAV file\n", f);
+		fclose(f);
+	}
+	snprintf(text, sizeof(text),
+		 "[account a]\nuri = sips:a@x.test\n[audio]\necho_cancel = off\necho_tail = 300\n"
+		 "tones = on\nringtone = %s\nring_volume = 35\n", wav);
+	r = load(text, &c, err, sizeof(err));
+	is_int(r, 0, "[audio] echo_cancel, echo_tail, tones, ringtone, ring_volume accepted");
+	if (!r) {
+		ok(account_conf_echo_cancel(c) == ACCOUNT_OFF && account_conf_echo_tail(c) == 300 &&
+		       account_conf_tones(c) == ACCOUNT_ON && account_conf_ring_volume(c) == 35,
+		   "[audio] values");
+		is_str(account_conf_ringtone(c), wav, "[audio] ringtone path");
+	}
+	account_conf_free(c);
+	bad("[audio]\necho_cancel = maybe\n", 2, "auto", "echo_cancel must be auto/on/off");
+	bad("[audio]\necho_tail = 5\n", 2, "latency", "echo_tail below 20 ms refused");
+	bad("[audio]\ntones = yes\n", 2, "auto", "tones must be auto/on/off");
+	bad("[audio]\necho_tail = 2000\n", 2, "echo_tail", "echo_tail above 1000 ms refused");
+	bad("[audio]\nring_volume = 150\n", 2, "ring_volume", "ring_volume above 100 refused");
+	bad("[audio]\nringtone = /nonexistent/ring.wav\n", 2, "cannot read", "a missing ringtone named");
+	snprintf(text, sizeof(text), "[audio]\nringtone = %s\n", notwav);
+	bad(text, 2, "ringtone: ", "a ringtone that is no WAV: why");
+	snprintf(text, sizeof(text), "[audio]\nringtone = %s\n", longwav);
+	bad(text, 2, "at most 30 s", "a 31 s ringtone refused");
+	unlink(wav);
+	unlink(longwav);
+	unlink(notwav);
+}
+
 static void test_audio_ui(void)
 {
 	struct account_conf *c = NULL;
@@ -340,6 +407,7 @@ static void test_audio_ui(void)
 	ok(account_conf_ui_ascii(c) && !account_conf_ui_color(c) && !account_conf_ui_bell(c), "[ui] values");
 	account_conf_free(c);
 	bad("[ui]\ncolour = no\n", 2, "color", "unknown [ui] key names the valid ones");
+	test_audio_keys();
 	bad("[ui]\nbell = loud\n", 2, "bell", "[ui] bell must be yes/no");
 	bad("[audio]\ndevice =\n", 2, "list-devices", "empty [audio] device");
 }

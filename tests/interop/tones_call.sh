@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# tones_call.sh: the phone's own sounds, heard in what sphone plays (its --audio-out recording, [audio]
+# tones = on): the ringtone while a call comes in (800/1000 Hz trill, 2 s on / 4 s off, at ring_volume),
+# the call-waiting beep over a call when a second one comes in (two 200 ms 425 Hz pips), ring-back while
+# the far end rings (425 Hz, 1 s on / 4 s off); none of it into the recording of a phone left at the
+# default (tones = auto: sound cards only). Three sphones through Kamailio (TLS).
+mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
+. "$top_srcdir/tests/interop/lab.sh"
+. "$top_srcdir/tests/interop/call_lib.sh"
+lab_require kamailio python3 sox
+TONEFIND="python3 $top_srcdir/tests/interop/tonefind.py"
+
+# what bob says in the call: 600 Hz, apart from every tone looked for
+sox -n -r 8000 -b 16 -c 1 "$WORK/bob-says.wav" synth 40 sine 600 vol 0.1 2>/dev/null ||
+	{ echo "Bail out! sox cannot make the call's signal"; exit 1; }
+lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
+lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
+
+cs_conf "$WORK/alice.conf" alice
+printf '[audio]\ntones = on\nring_volume = 50\n' >>"$WORK/alice.conf"
+cs_conf "$WORK/bob.conf" bob
+cs_conf "$WORK/carol.conf" carol
+cs_start alice 7 "$WORK/alice.conf" --audio-out "$WORK/alice-heard.wav"
+cs_start bob 8 "$WORK/bob.conf" --audio-in "$WORK/bob-says.wav" --audio-out "$WORK/bob-heard.wav"
+cs_start carol 9 "$WORK/carol.conf"
+cs_wait alice registered 15 && cs_wait bob registered 15 && cs_wait carol registered 15
+ok $? "three sphones registered"
+
+# 1. bob calls alice: she rings for 9 s (two bursts of the ringtone), then answers
+cs_cmd bob "call alice"
+cs_wait alice incoming 10; ok $? "alice: incoming call from bob"
+sleep 9
+cs_cmd alice answer
+cs_wait alice established 10 && cs_wait bob established 5; ok $? "alice answered: established"
+sleep 2
+# 2. carol calls alice during that call: the call-waiting beep, for 6 s, then carol gives up
+cs_cmd carol "call alice"
+cs_wait alice incoming 10 '"call":2'; ok $? "alice: a second call comes in (carol) during the first"
+sleep 6
+cs_cmd carol hangup
+cs_wait alice ended 10 '"call":2'; ok $? "carol gave up: the second call ended"
+sleep 1
+cs_cmd alice hangup
+cs_wait alice ended 10 '"call":1' && cs_wait bob ended 10; ok $? "alice hung up on bob"
+# 3. alice calls carol, who lets it ring for 6 s: ring-back
+cs_cmd alice "call carol"
+cs_wait carol incoming 10 && cs_wait alice ringing 10; ok $? "carol rings: alice gets 180"
+[ "$(cs_field alice ringing early_media)" = false ]; ok $? "... without early media"
+sleep 6
+cs_cmd alice hangup
+cs_wait alice ended 10 '"call":3'; ok $? "alice hung up before carol answered"
+sleep 1
+cs_quit alice
+cs_quit bob
+cs_quit carol
+
+$TONEFIND "$WORK/alice-heard.wav" 800+1000 425 600 >"$WORK/alice.tones"
+sed 's/^/# alice heard: /' "$WORK/alice.tones"
+# runs of one tone: "START-END,..." -> lines "start end"
+runs() { awk -v t="$1" '$1 == t { sub("on=", "", $2); n = split($2, r, ","); for (i = 1; i <= n; i++) { split(r[i], p, "-"); if (p[2] != "") print p[1], p[2] } }' "$WORK/alice.tones"; }
+amp() { awk -v t="$1" '$1 == t { sub("amp=", "", $3); print $3 }' "$WORK/alice.tones"; }
+
+# the ringtone: the first two bursts 2 s long, 6 s from start to start; -6 dBFS at volume 50
+runs 800+1000 | awk 'NR == 1 { s1 = $1; d1 = $2 - $1 } NR == 2 { s2 = $1; d2 = $2 - $1 }
+	END { exit !(NR >= 2 && d1 > 1.85 && d1 < 2.15 && d2 > 1.85 && d2 < 2.15 && s2 - s1 > 5.85 && s2 - s1 < 6.15) }'
+ok $? "ringtone: an 800/1000 Hz trill, 2 s on, 4 s off ($(runs 800+1000 | head -n 2 | tr '\n' ' '))"
+awk -v a="$(amp 800+1000)" 'BEGIN { w = 32767 * 10 ^ (-6 / 20) * 0.5; exit !(a > w * 0.8 && a < w * 1.2) }'
+ok $? "ringtone at ring_volume 50: amplitude $(amp 800+1000) (-6 dBFS at half volume: 8212)"
+ring_end=$(runs 800+1000 | tail -n 1 | cut -d' ' -f2)
+
+# the call-waiting beep: 200 ms pips of 425 Hz in pairs 400 ms apart, while bob's 600 Hz goes on
+runs 425 | awk -v after="$ring_end" '$1 > after && $2 - $1 < 0.5 { print }' >"$WORK/pips"
+awk 'NR == 1 { s1 = $1; d1 = $2 - $1 } NR == 2 { s2 = $1; d2 = $2 - $1 } NR == 3 { s3 = $1 }
+	END { exit !(NR >= 3 && d1 > 0.1 && d1 < 0.3 && d2 > 0.1 && d2 < 0.3 && s2 - s1 > 0.3 && s2 - s1 < 0.5 &&
+		     s3 - s1 > 4.85 && s3 - s1 < 5.15) }' "$WORK/pips"
+ok $? "call-waiting: 425 Hz pips of 200 ms, 400 ms apart, again 5 s later ($(head -n 3 "$WORK/pips" | tr '\n' ' '))"
+p1=$(head -n 1 "$WORK/pips" | cut -d' ' -f1)
+runs 600 | awk -v p="$p1" '$1 < p && $2 > p + 0.2 { f = 1 } END { exit !f }'
+ok $? "... mixed over the call: bob's 600 Hz sounds through the first pip"
+
+# ring-back: after the last pip, 1 s bursts of 425 Hz, 5 s from start to start
+last_pip=$(tail -n 1 "$WORK/pips" | cut -d' ' -f2)
+runs 425 | awk -v after="${last_pip:-0}" '$1 > after && $2 - $1 >= 0.5' >"$WORK/ringback"
+awk 'NR == 1 { s1 = $1; d1 = $2 - $1 } NR == 2 { s2 = $1; d2 = $2 - $1 }
+	END { exit !(NR >= 2 && d1 > 0.85 && d1 < 1.15 && d2 > 0.85 && s2 - s1 > 4.85 && s2 - s1 < 5.15) }' "$WORK/ringback"
+ok $? "ring-back: 425 Hz, 1 s on, 4 s off ($(head -n 2 "$WORK/ringback" | tr '\n' ' '))"
+
+# bob's phone is at the default (tones = auto): its recording holds alice's voice path only
+$TONEFIND "$WORK/bob-heard.wav" 425 800+1000 >"$WORK/bob.tones"
+grep -q '^425 on=- ' "$WORK/bob.tones" && grep -q '^800+1000 on=- ' "$WORK/bob.tones"
+ok $? "tones = auto: no ring-back or ringtone in a WAV recording ($(tr '\n' ' ' <"$WORK/bob.tones"))"
+
+[ "$TAP_FAILED" = 0 ] || { cs_diag alice; cs_diag carol; }
+done_testing
