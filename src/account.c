@@ -12,14 +12,13 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "call_audio.h"
 #include "conf.h"
 #include "crypto.h"
 #include "hook.h"
 #include "log.h"
 #include "pl.h"
 #include "sip_uri.h"
-#include "tones.h"
-#include "wav.h"
 
 #define MAX_ACCOUNTS 32
 #define MAX_CONTACTS 256
@@ -504,10 +503,9 @@ static int general_key(struct account_conf *c, const struct conf_item *it)
 	return conf_unknown_key(it, general_keys, it->msg, it->msgsz);
 }
 
-/* ringtone: a WAV the tone player takes (audio/wav.c's formats, at most TONES_MAX_CLIP_MS), or "" for the trill. */
+/* ringtone: a WAV the tone player takes (call_audio_ringtone_check), or "" for the trill. */
 static int set_ringtone(struct account_conf *c, const struct conf_item *it)
 {
-	struct wav *w = NULL;
 	char why[300];
 	int r;
 
@@ -518,15 +516,9 @@ static int set_ringtone(struct account_conf *c, const struct conf_item *it)
 	}
 	if ((r = set_path(it, &c->ringtone, false)) != 0)
 		return r;
-	r = wav_open_read(&w, c->ringtone, why, sizeof(why));
-	if (!r && wav_info(w)->frames > (uint64_t)wav_info(w)->rate * TONES_MAX_CLIP_MS / 1000) {
-		snprintf(why, sizeof(why), "%.0f s long; a ringtone may last at most %d s",
-			 (double)wav_info(w)->frames / wav_info(w)->rate, TONES_MAX_CLIP_MS / 1000);
-		r = EFBIG;
-	}
-	wav_close(w);
+	r = call_audio_ringtone_check(c->ringtone, why, sizeof(why));
 	if (r) {
-		snprintf(it->msg, it->msgsz, "ringtone: %s", why);
+		snprintf(it->msg, it->msgsz, "ringtone: %s", why[0] ? why : strerror(r));
 		free(c->ringtone);
 		c->ringtone = NULL;
 		return EINVAL;

@@ -272,22 +272,49 @@ bool call_audio_ticks(const struct call_audio *a, const void *arg)
 }
 
 
-void call_audio_tone(struct call_audio *a, int id)
+/* call_audio_tone_id -> the player's sound, and back */
+static const enum tones_id tone_ids[] = {
+	[CALL_AUDIO_TONE_RING] = TONES_RING,
+	[CALL_AUDIO_TONE_RINGBACK] = TONES_RINGBACK,
+	[CALL_AUDIO_TONE_WAITING] = TONES_WAITING,
+};
+
+void call_audio_tone(struct call_audio *a, enum call_audio_tone_id id)
 {
 	if (!a || !a->dev || !a->tones)
 		return;
-	if (id < 0) {
+	if (id < 0 || (size_t)id >= sizeof(tone_ids) / sizeof(tone_ids[0])) {
 		tones_stop(a->tones);
 		return;
 	}
-	if (tones_play(a->tones, (enum tones_id)id))
+	if (tones_play(a->tones, tone_ids[id]))
 		return;
 	if (!a->started && audev_start(a->dev) == 0)
 		a->started = true;
 	tick_start(a);
 }
 
-int call_audio_tone_playing(const struct call_audio *a)
+enum call_audio_tone_id call_audio_tone_playing(const struct call_audio *a)
 {
-	return a && a->tones ? tones_current(a->tones) : -1;
+	int t = a && a->tones ? tones_current(a->tones) : -1;
+
+	for (size_t i = 0; t >= 0 && i < sizeof(tone_ids) / sizeof(tone_ids[0]); i++)
+		if ((int)tone_ids[i] == t)
+			return (enum call_audio_tone_id)i;
+	return CALL_AUDIO_TONE_NONE;
+}
+
+int call_audio_ringtone_check(const char *path, char *why, size_t whysz)
+{
+	struct tones *t = NULL;
+	int r;
+
+	if (why && whysz)
+		why[0] = '\0';
+	/* a throwaway player reads it as the real one will, so what loads here plays later */
+	if ((r = tones_alloc(&t)) != 0)
+		return r;
+	r = tones_set_wav(t, TONES_RING, path, 0, 1, why, whysz);
+	tones_free(t);
+	return r;
 }

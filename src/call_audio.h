@@ -12,6 +12,14 @@ struct stream;
 
 enum call_audio_mode { CALL_AUDIO_AUTO = 0, CALL_AUDIO_OFF, CALL_AUDIO_ON };
 
+/* The phone's own sounds (audio/tones.c makes them; named here so that src/ needs no audio/ header). */
+enum call_audio_tone_id {
+	CALL_AUDIO_TONE_NONE = -1,
+	CALL_AUDIO_TONE_RING,     /* a call comes in, no other call */
+	CALL_AUDIO_TONE_RINGBACK, /* our call rings at the far end, which sends no early media */
+	CALL_AUDIO_TONE_WAITING,  /* a call comes in during another */
+};
+
 /* The sound settings ([audio] in the configuration). */
 struct call_audio_sound {
 	/* the echo canceller; auto: on a sound card unless its name suggests a headset, not on WAV files */
@@ -71,13 +79,18 @@ bool call_audio_detach(struct call_audio *a, void *arg);
 bool call_audio_ticks(const struct call_audio *a, const void *arg);
 
 /*
- * Play one of the phone's sounds (TONES_RING, TONES_RINGBACK, TONES_WAITING from audio/tones.h) from
- * its start, in place of the one before, or none (-1). The device plays it mixed with a call's audio,
- * or alone (it is started, and the file device's tick runs, for as long as the sound does). Nothing
- * when sounds are off for this device. NULL a: nothing.
+ * Play one of the phone's sounds from its start, in place of the one before, or none
+ * (CALL_AUDIO_TONE_NONE). The device plays it mixed with a call's audio, or alone (it is started,
+ * and the file device's tick runs, for as long as the sound does). Nothing when sounds are off for
+ * this device. NULL a: nothing.
  */
-void call_audio_tone(struct call_audio *a, int id);
-/* The sound playing (or asked for), -1 for none. */
-int call_audio_tone_playing(const struct call_audio *a);
+void call_audio_tone(struct call_audio *a, enum call_audio_tone_id id);
+/* The sound playing (or asked for), CALL_AUDIO_TONE_NONE for none. */
+enum call_audio_tone_id call_audio_tone_playing(const struct call_audio *a);
+/*
+ * Whether path would do as the ringtone: 0, or an errno with the reason in why (unreadable, a WAV
+ * audio/wav.c does not read, no samples, longer than the player takes), as the player itself decides.
+ */
+int call_audio_ringtone_check(const char *path, char *why, size_t whysz);
 
 #endif

@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* tone_policy.c: ringtone, call-waiting beep or ring-back, from the calls' states (no audio, no SIP here). */
 #include "tone_policy.h"
-#include "tones.h"
 
-int tone_policy_pick(const struct tone_policy_call *calls, size_t n)
+enum call_audio_tone_id tone_policy_pick(const struct tone_policy_call *calls, size_t n)
 {
 	size_t i;
 	bool ringing_in = false, ringback = false;
 
 	if (!calls)
-		return -1;
+		return CALL_AUDIO_TONE_NONE;
 	for (i = 0; i < n; i++) {
 		if (calls[i].incoming && calls[i].alerting && !calls[i].up)
 			ringing_in = true;
@@ -20,8 +19,8 @@ int tone_policy_pick(const struct tone_policy_call *calls, size_t n)
 		/* any other call, up or on its way, means the user is on the phone: a beep, not a ring */
 		for (i = 0; i < n; i++)
 			if (!(calls[i].incoming && calls[i].alerting && !calls[i].up))
-				return TONES_WAITING;
-		return TONES_RING;
+				return CALL_AUDIO_TONE_WAITING;
+		return CALL_AUDIO_TONE_RING;
 	}
-	return ringback ? TONES_RINGBACK : -1;
+	return ringback ? CALL_AUDIO_TONE_RINGBACK : CALL_AUDIO_TONE_NONE;
 }

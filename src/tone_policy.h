@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "call_audio.h"
+
 /* One call as the policy sees it. */
 struct tone_policy_call {
 	bool incoming;    /* the far end called us */
@@ -16,10 +18,11 @@ struct tone_policy_call {
 
 /*
  * What plays: an incoming call that rings while another call exists gets the call-waiting beep
- * (TONES_WAITING), alone the ringtone (TONES_RING); otherwise an outgoing call whose far end rings
- * without early media gets ring-back (TONES_RINGBACK; early media is the far end's own tone or
- * announcement, heard through the call instead); otherwise nothing (-1).
+ * (CALL_AUDIO_TONE_WAITING), alone the ringtone (CALL_AUDIO_TONE_RING); otherwise an outgoing call
+ * whose far end rings without early media gets ring-back (CALL_AUDIO_TONE_RINGBACK; early media is
+ * the far end's own tone or announcement, heard through the call instead); otherwise nothing
+ * (CALL_AUDIO_TONE_NONE).
  */
-int tone_policy_pick(const struct tone_policy_call *calls, size_t n);
+enum call_audio_tone_id tone_policy_pick(const struct tone_policy_call *calls, size_t n);
 
 #endif

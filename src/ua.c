@@ -168,7 +168,7 @@ static void tones_update(struct ua *ua)
 {
 	struct tone_policy_call pc[UA_MAX_CALLS];
 	size_t n = 0;
-	int t;
+	enum call_audio_tone_id t;
 
 	for (size_t i = 0; i < UA_MAX_CALLS; i++) {
 		struct uacall *k = ua->calls[i];
@@ -564,7 +564,7 @@ int ua_alloc(struct ua **up, struct loop *l, struct account_conf *conf, const ch
 	if (!ua)
 		return ENOMEM;
 	ua->l = l;
-	ua->tone = -1;
+	ua->tone = CALL_AUDIO_TONE_NONE;
 	ua->conf = conf;
 	ua->eh = eh;
 	ua->arg = arg;
@@ -1169,7 +1169,7 @@ int ua_set_call_opts(struct ua *ua, const struct ua_call_opts *o, char *err, siz
 		return e;
 	call_audio_free(ua->audio);
 	ua->audio = a;
-	ua->tone = -1;
+	ua->tone = CALL_AUDIO_TONE_NONE;
 	ua->auto_answer = o->auto_answer;
 	ua->hangup_after = o->hangup_after;
 	return 0;

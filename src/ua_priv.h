@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "call_audio.h"
 #include "dns.h"
 #include "loop.h"
 #include "reg.h"
@@ -84,7 +85,7 @@ struct ua {
 	struct sip_strans_mgr *stm;
 	struct uacall *calls[UA_MAX_CALLS];
 	struct call_audio *audio;
-	int tone;         /* the sound call_audio_tone was last asked for, -1: none */
+	enum call_audio_tone_id tone; /* the sound call_audio_tone was last asked for */
 	bool auto_answer;
 	unsigned hangup_after;
 	struct tmr reap_tmr;

@@ -13,7 +13,7 @@ base/       base/
 audio/      audio/ base/sa.h
 sip/        sip/ base/
 src/        src/ sip/ base/
-src/call_audio.c   audio/audev.h audio/stream.h
+src/call_audio.c   audio/audev.h audio/stream.h audio/tones.h
 src/call_media.c   audio/stream.h audio/zrtp.h audio/zrtp_wire.h
 src/call_media.h   audio/srtp.h
 src/sdp.h          audio/srtp.h
@@ -25,7 +25,8 @@ ui/         ui/ src/ua.h src/event.h base/loop.h base/log.h src/account.h
 ui/main.c   demo/demo.h src/version.h
 '
 # src/'s window on the media engine: only the files below reach audio/, each for what it names:
-#   call_audio.c  the shared device (audev.h) and the stream it is lent to (stream.h)
+#   call_audio.c  the shared device (audev.h), the stream it is lent to (stream.h), the phone's own
+#                 sounds it mixes (tones.h; src/ names them by call_audio.h's call_audio_tone_id)
 #   call_media.c  one call's SRTP stream (stream.h) and its ZRTP engine and a=zrtp-hash (zrtp.h, zrtp_wire.h);
 #                 call_media.h: the suites a call may use (srtp.h)
 #   sdp.h, sdp_crypto.h  a=crypto suites and key lengths (srtp.h)

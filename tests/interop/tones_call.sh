@@ -3,9 +3,12 @@
 # tones_call.sh: the phone's own sounds, heard in what sphone plays (its --audio-out recording, [audio]
 # tones = on): the ringtone while a call comes in (800/1000 Hz trill, 2 s on / 4 s off, at ring_volume),
 # the call-waiting beep over a call when a second one comes in (two 200 ms 425 Hz pips), ring-back while
-# the far end rings (425 Hz, 1 s on / 4 s off); none of it into the recording of a phone left at the
-# default (tones = auto: sound cards only). Three sphones through Kamailio (TLS).
+# the far end rings (425 Hz, 1 s on / 4 s off); each stops when its call is answered or given up (the
+# recording runs only while a call or a sound plays, so a sound left playing shows as a burst more);
+# none of it into the recording of a phone left at the default (tones = auto: sound cards only), nor
+# into what alice sends bob. Four sphones through Kamailio (TLS).
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
+LAB_USERS="alice:alice-pw-7Qx bob:bob-pw-3Kd carol:carol-pw-9Zt dave:dave-pw-4Hs"
 . "$top_srcdir/tests/interop/lab.sh"
 . "$top_srcdir/tests/interop/call_lib.sh"
 lab_require kamailio python3 sox
@@ -21,26 +24,40 @@ cs_conf "$WORK/alice.conf" alice
 printf '[audio]\ntones = on\nring_volume = 50\n' >>"$WORK/alice.conf"
 cs_conf "$WORK/bob.conf" bob
 cs_conf "$WORK/carol.conf" carol
+cs_conf "$WORK/dave.conf" dave
+printf '[audio]\ntones = on\n' >>"$WORK/dave.conf"
 cs_start alice 7 "$WORK/alice.conf" --audio-out "$WORK/alice-heard.wav"
 cs_start bob 8 "$WORK/bob.conf" --audio-in "$WORK/bob-says.wav" --audio-out "$WORK/bob-heard.wav"
 cs_start carol 9 "$WORK/carol.conf"
-cs_wait alice registered 15 && cs_wait bob registered 15 && cs_wait carol registered 15
-ok $? "three sphones registered"
+cs_start dave 6 "$WORK/dave.conf" --audio-out "$WORK/dave-heard.wav"
+cs_wait alice registered 15 && cs_wait bob registered 15 && cs_wait carol registered 15 &&
+	cs_wait dave registered 15
+ok $? "four sphones registered"
+
+# 0. carol calls dave and gives up after 1 s: his ringtone stops with the call. dave then runs to the
+# end, so a ringtone left playing would sound again in his recording 6 s after it began
+cs_cmd carol "call dave"
+cs_wait dave incoming 10; ok $? "dave: incoming call from carol"
+sleep 1
+cs_cmd carol hangup
+cs_wait dave ended 10 && cs_wait carol ended 5; ok $? "carol gave up while dave's phone rang"
 
 # 1. bob calls alice: she rings for 9 s (two bursts of the ringtone), then answers
 cs_cmd bob "call alice"
 cs_wait alice incoming 10; ok $? "alice: incoming call from bob"
-sleep 9
+sleep 8.5
 cs_cmd alice answer
 cs_wait alice established 10 && cs_wait bob established 5; ok $? "alice answered: established"
-sleep 2
+# a ringtone still playing would burst again 12 s after it began
+sleep 4
 # 2. carol calls alice during that call: the call-waiting beep, for 6 s, then carol gives up
 cs_cmd carol "call alice"
 cs_wait alice incoming 10 '"call":2'; ok $? "alice: a second call comes in (carol) during the first"
 sleep 6
 cs_cmd carol hangup
 cs_wait alice ended 10 '"call":2'; ok $? "carol gave up: the second call ended"
-sleep 1
+# a waiting beep still playing would pip again 10 s after the first pips
+sleep 4.5
 cs_cmd alice hangup
 cs_wait alice ended 10 '"call":1' && cs_wait bob ended 10; ok $? "alice hung up on bob"
 # 3. alice calls carol, who lets it ring for 6 s: ring-back
@@ -50,10 +67,11 @@ cs_wait carol incoming 10 && cs_wait alice ringing 10; ok $? "carol rings: alice
 sleep 6
 cs_cmd alice hangup
 cs_wait alice ended 10 '"call":3'; ok $? "alice hung up before carol answered"
-sleep 1
-cs_quit alice
-cs_quit bob
-cs_quit carol
+# a ring-back still playing would burst again 10 s after it began
+sleep 4.5
+rcs=
+for p in alice bob carol dave; do cs_quit $p; rcs="$rcs$CS_RC "; done
+[ "$rcs" = "0 0 0 0 " ]; ok $? "the four phones exit cleanly when their input ends (exit status: $rcs)"
 
 $TONEFIND "$WORK/alice-heard.wav" 800+1000 425 600 >"$WORK/alice.tones"
 sed 's/^/# alice heard: /' "$WORK/alice.tones"
@@ -65,6 +83,8 @@ amp() { awk -v t="$1" '$1 == t { sub("amp=", "", $3); print $3 }' "$WORK/alice.t
 runs 800+1000 | awk 'NR == 1 { s1 = $1; d1 = $2 - $1 } NR == 2 { s2 = $1; d2 = $2 - $1 }
 	END { exit !(NR >= 2 && d1 > 1.85 && d1 < 2.15 && d2 > 1.85 && d2 < 2.15 && s2 - s1 > 5.85 && s2 - s1 < 6.15) }'
 ok $? "ringtone: an 800/1000 Hz trill, 2 s on, 4 s off ($(runs 800+1000 | head -n 2 | tr '\n' ' '))"
+[ "$(runs 800+1000 | wc -l)" -eq 2 ]
+ok $? "the ringtone stops when the call is answered (two bursts: $(runs 800+1000 | tr '\n' ' '))"
 awk -v a="$(amp 800+1000)" 'BEGIN { w = 32767 * 10 ^ (-6 / 20) * 0.5; exit !(a > w * 0.8 && a < w * 1.2) }'
 ok $? "ringtone at ring_volume 50: amplitude $(amp 800+1000) (-6 dBFS at half volume: 8212)"
 ring_end=$(runs 800+1000 | tail -n 1 | cut -d' ' -f2)
@@ -75,6 +95,7 @@ awk 'NR == 1 { s1 = $1; d1 = $2 - $1 } NR == 2 { s2 = $1; d2 = $2 - $1 } NR == 3
 	END { exit !(NR >= 3 && d1 > 0.1 && d1 < 0.3 && d2 > 0.1 && d2 < 0.3 && s2 - s1 > 0.3 && s2 - s1 < 0.5 &&
 		     s3 - s1 > 4.85 && s3 - s1 < 5.15) }' "$WORK/pips"
 ok $? "call-waiting: 425 Hz pips of 200 ms, 400 ms apart, again 5 s later ($(head -n 3 "$WORK/pips" | tr '\n' ' '))"
+[ "$(wc -l <"$WORK/pips")" -eq 4 ]; ok $? "the waiting beep stops when the waiting caller gives up (two pairs of pips: $(wc -l <"$WORK/pips") pips)"
 p1=$(head -n 1 "$WORK/pips" | cut -d' ' -f1)
 runs 600 | awk -v p="$p1" '$1 < p && $2 > p + 0.2 { f = 1 } END { exit !f }'
 ok $? "... mixed over the call: bob's 600 Hz sounds through the first pip"
@@ -85,11 +106,17 @@ runs 425 | awk -v after="${last_pip:-0}" '$1 > after && $2 - $1 >= 0.5' >"$WORK/
 awk 'NR == 1 { s1 = $1; d1 = $2 - $1 } NR == 2 { s2 = $1; d2 = $2 - $1 }
 	END { exit !(NR >= 2 && d1 > 0.85 && d1 < 1.15 && d2 > 0.85 && s2 - s1 > 4.85 && s2 - s1 < 5.15) }' "$WORK/ringback"
 ok $? "ring-back: 425 Hz, 1 s on, 4 s off ($(head -n 2 "$WORK/ringback" | tr '\n' ' '))"
+[ "$(wc -l <"$WORK/ringback")" -eq 2 ]; ok $? "ring-back stops when we give up the call (two bursts: $(wc -l <"$WORK/ringback"))"
 
 # bob's phone is at the default (tones = auto): its recording holds alice's voice path only
 $TONEFIND "$WORK/bob-heard.wav" 425 800+1000 >"$WORK/bob.tones"
 grep -q '^425 on=- ' "$WORK/bob.tones" && grep -q '^800+1000 on=- ' "$WORK/bob.tones"
-ok $? "tones = auto: no ring-back or ringtone in a WAV recording ($(tr '\n' ' ' <"$WORK/bob.tones"))"
+ok $? "tones = auto: no ring-back in bob's WAV recording, and none of alice's sounds in what she sent him ($(tr '\n' ' ' <"$WORK/bob.tones"))"
+
+# dave's ringtone: one burst, cut short when carol gave up, and nothing after it in the ~40 s he ran on
+$TONEFIND "$WORK/dave-heard.wav" 800+1000 >"$WORK/dave.tones"
+awk '{ sub("on=", "", $2); n = split($2, r, ","); split(r[1], p, "-") } END { exit !(n == 1 && p[2] - p[1] > 0.5 && p[2] - p[1] < 1.9) }' "$WORK/dave.tones"
+ok $? "the ringtone stops when the caller gives up ($(cat "$WORK/dave.tones"))"
 
 [ "$TAP_FAILED" = 0 ] || { cs_diag alice; cs_diag carol; }
 done_testing

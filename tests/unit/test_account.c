@@ -333,7 +333,7 @@ static void make_wav(const char *file, unsigned secs)
 static void test_audio_keys(void)
 {
 	struct account_conf *c = NULL;
-	char err[512], text[1200], wav[300], longwav[300], notwav[300];
+	char err[512], text[1200], wav[300], longwav[300], notwav[300], emptywav[300];
 	FILE *f;
 	int r;
 
@@ -348,8 +348,10 @@ static void test_audio_keys(void)
 	snprintf(wav, sizeof(wav), "%s.ring.wav", path);
 	snprintf(longwav, sizeof(longwav), "%s.long.wav", path);
 	snprintf(notwav, sizeof(notwav), "%s.txt", path);
+	snprintf(emptywav, sizeof(emptywav), "%s.empty.wav", path);
 	make_wav(wav, 1);
 	make_wav(longwav, 31);
+	make_wav(emptywav, 0);
 	f = fopen(notwav, "w");
 	if (f) {
 		fputs("not a WAV file\n", f);
@@ -377,9 +379,13 @@ static void test_audio_keys(void)
 	bad(text, 2, "ringtone: ", "a ringtone that is no WAV: why");
 	snprintf(text, sizeof(text), "[audio]\nringtone = %s\n", longwav);
 	bad(text, 2, "at most 30 s", "a 31 s ringtone refused");
+	/* checked by the player itself: what loads here also plays */
+	snprintf(text, sizeof(text), "[audio]\nringtone = %s\n", emptywav);
+	bad(text, 2, "no samples", "a WAV with no samples refused");
 	unlink(wav);
 	unlink(longwav);
 	unlink(notwav);
+	unlink(emptywav);
 }
 
 static void test_audio_ui(void)
