@@ -93,12 +93,12 @@ int duplex_alloc(struct duplex **dp, const struct duplex_prm *prm)
 	if (!d)
 		return ENOMEM;
 	d->dev_rate = prm->dev_rate;
-	d->piece = prm->dev_rate / 50;
+	d->piece = prm->dev_rate * AUDEV_FRAME_MS / 1000;
 	d->in_ch = prm->in_ch;
 	d->out_ch = prm->out_ch;
 	d->cap = prm->cap;
 	d->play = prm->play;
-	d->frame = prm->frame ? prm->frame : 160;
+	d->frame = prm->frame ? prm->frame : AUDEV_FRAME;
 	d->wake = prm->wake;
 	d->arg = prm->arg;
 	d->tones = prm->out_ch ? prm->tones : NULL;

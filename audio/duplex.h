@@ -28,7 +28,7 @@ struct duplex_prm {
 	unsigned dev_rate;          /* 8000, 16000, 44100 or 48000 */
 	unsigned in_ch, out_ch;     /* 0 (direction not used), 1 or 2 */
 	struct ring *cap, *play;    /* the device's rings (not owned) */
-	unsigned frame;             /* the owner's frame: wake once that much capture waits */
+	unsigned frame;             /* the owner's frame: wake once that much capture waits; 0 = AUDEV_FRAME */
 	audev_wake_h *wake;         /* may be NULL */
 	void *arg;
 	struct tones *tones;        /* not owned; NULL: none. duplex_alloc prepares it for dev_rate */
