@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # m2e_bench.sh: mouth-to-ear delay, sphone -> sphone and baresip -> baresip, through the lab Kamailio on
 # loopback, both phones on one private JACK dummy server (the clock of both devices): bench/m2e_jack plays
-# 30 ms chirps into the caller's capture port every 250 ms and finds them in the callee's playback port.
+# 30 ms chirps into the caller's capture port every 500 ms, up and down in turn (a delay up to 970 ms is told
+# apart from the next marker), and finds them in the callee's playback port.
 # Then the same again with the calls' RTP through faults_relay.py (a TLS proxy in front of Kamailio that
 # rewrites the SDP and relays the media) adding 0..JITTER ms of uniform random delay to every RTP packet.
 # Run from the build directory:   sh ../bench/m2e_bench.sh [RUNS] [SECONDS] [JITTER_MS]   (default 5 20 30)
@@ -53,7 +54,7 @@ WAIT_SECS=5 wait_for grep -q '^listening' "$WORK/relay.out" || { echo "relay did
 # m2e A B: run the marker client from phone A's capture to phone B's playback (JACK client names)
 # (per-marker lines in $WORK/m2e.$CASE.out)
 m2e() {
-	"$M2E" -a "$1" -b "$2" -s "$SECS" -k 3 -w 20 -v 2>>"$WORK/m2e.err" >"$WORK/m2e.$CASE.out"
+	"$M2E" -a "$1" -b "$2" -s "$SECS" -k 3 -p 500 -w 20 -v 2>>"$WORK/m2e.err" >"$WORK/m2e.$CASE.out"
 	tail -n 1 "$WORK/m2e.$CASE.out"
 }
 
