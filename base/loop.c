@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -39,6 +40,7 @@ struct loop {
 
 	int stop;
 	unsigned fds_handled; /* in the last round: loop_advance runs another at the same time */
+	unsigned timers_run;  /* in the last round */
 
 	int sig_rfd;
 	loop_signal_h *sig_h;
@@ -55,6 +57,12 @@ struct loop_wake {
 /* the virtual clock (loop_clock_virtual): process-wide, like CLOCK_MONOTONIC */
 static bool vclock_on;
 static uint64_t vclock_ms;
+/*
+ * Rounds in a row that found nothing to do while the virtual clock stood still: a test waiting for
+ * time with loop_run_once would spin forever; at VCLOCK_IDLE_MAX it is stopped with a message.
+ */
+#define VCLOCK_IDLE_MAX 1000000
+static unsigned long vclock_idle;
 
 uint64_t loop_now_ms(void)
 {
@@ -348,12 +356,15 @@ static void run_timers(struct loop *l)
 	uint64_t now = loop_now_ms();
 	uint64_t seq_limit = l->seq; /* timers armed by handlers wait for the next round */
 
+	l->timers_run = 0;
+
 	while (l->nheap) {
 		struct tmr *t = l->heap[0];
 
 		if (t->when > now || t->seq > seq_limit)
 			break;
 		heap_remove(l, t);
+		l->timers_run++;
 		t->h(t->arg);
 	}
 }
@@ -423,6 +434,13 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 
 	run_timers(l);
 	l->in_round = 0;
+	if (vclock_on && !l->fds_handled && !l->timers_run && ++vclock_idle >= VCLOCK_IDLE_MAX) {
+		fprintf(stderr, "loop: %d rounds on the virtual clock with nothing to do and the clock standing "
+				"still: wait for time with loop_advance, not loop_run_once\n", VCLOCK_IDLE_MAX);
+		abort();
+	}
+	if (l->fds_handled || l->timers_run)
+		vclock_idle = 0;
 	return 0;
 }
 
@@ -490,6 +508,7 @@ int loop_advance(struct loop *l, uint64_t ms)
 		vclock_ms = l->heap[0]->when;
 	}
 	vclock_ms = end;
+	vclock_idle = 0;
 	return settle(l);
 }
 

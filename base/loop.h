@@ -50,7 +50,9 @@ uint64_t loop_now_ms(void);
  * and fds this process writes itself (loopback sockets between its own objects, pipes): what a
  * thread or another process sends comes at no defined virtual time, so tests with those keep the
  * real clock. Call before anything starts a timer; there is no way back. loop_run() would spin
- * with the clock standing still: drive the loop with loop_advance().
+ * with the clock standing still: drive the loop with loop_advance(). A million loop_run_once()
+ * rounds in a row with nothing to do (a test waiting for time the real way) abort with a message
+ * instead of hanging.
  */
 void loop_clock_virtual(uint64_t start_ms);
 /*

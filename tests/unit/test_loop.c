@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "loop.h"
 #include "../tap.h"
@@ -558,6 +559,26 @@ static void test_virtual_clock(void)
 		loop_fd_remove(l, q[0]);
 		close(q[0]);
 		close(q[1]);
+	}
+	{
+		/* waiting for time with loop_run_once would hang: it is stopped, with a message */
+		pid_t pid;
+		int st = 0;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			uint64_t end = loop_now_ms() + 10;
+
+			if (!freopen("/dev/null", "w", stderr))
+				_exit(3);
+			tmr_start(l, &c.t[0], 10, vfire, &c);
+			while (loop_now_ms() < end)
+				loop_run_once(l, 5);
+			_exit(0);
+		}
+		ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT,
+		   "virtual: a loop_run_once loop waiting for time aborts instead of hanging");
 	}
 	is_int(loop_advance(NULL, 1), EINVAL, "virtual: no loop -> EINVAL");
 	loop_free(l);
