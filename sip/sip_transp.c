@@ -75,6 +75,8 @@ struct sip_flow {
 	struct tmr conn_tmr, ka_tmr, pong_tmr;
 	bool rx_since_ka, awaiting_pong;
 	bool pong_seen; /* the peer answered a ping once: from then on a missing pong means a dead flow */
+	bool outbound;  /* its registrar granted RFC 5626 outbound: every ping awaits its pong, the first too */
+	unsigned ka_ms; /* ping period for this flow (Flow-Timer); 0: the transport's */
 	bool pong_noted; /* logged that it does not answer */
 	bool close_after_flush;
 	int close_err;
@@ -333,9 +335,9 @@ static int queue_add(struct sip_flow *f, const void *p, size_t n)
 
 /* ---- keep-alive (RFC 5626 4.4.1) ---- */
 
-static unsigned ka_delay(const struct sip_transp *t)
+static unsigned ka_delay(const struct sip_flow *f)
 {
-	unsigned iv = t->conf.ka_interval_ms;
+	unsigned iv = f->ka_ms ? f->ka_ms : f->t->conf.ka_interval_ms;
 
 	/* 80..100 % of the interval, so that many phones do not ping in step */
 	return iv - (iv / 5 ? arc4random_uniform(iv / 5 + 1) : 0);
@@ -350,34 +352,41 @@ static void pong_timeout(void *arg)
 }
 
 /*
- * A pong is only awaited from a peer that has answered a ping on this flow before. RFC 5626 edge
- * proxies do (Kamailio); a registrar that does not implement it ignores pings (Asterisk's pjproject
- * reads the CRLFs and answers nothing), and declaring its flow dead every interval would drop the
- * registration and, worse, the route a PBX uses to reach us mid-call. There the pings still keep NAT
- * bindings open, and a dead flow shows as a TCP error or an unanswered REGISTER or request.
+ * A pong is awaited from a registrar that granted RFC 5626 outbound on this flow (sip_flow_set_outbound),
+ * from the first ping on: the first ping is exactly the one a NAT binding that died after the REGISTER
+ * swallows. Otherwise only from a peer that has answered a ping on this flow before: a registrar that
+ * does not implement outbound may ignore pings (Asterisk's pjproject reads the CRLFs and answers
+ * nothing), and declaring its flow dead every interval would drop the registration and, worse, the
+ * route a PBX uses to reach us mid-call. There the pings still keep NAT bindings open, and a dead flow
+ * shows as a TCP error or an unanswered REGISTER (the owner then calls sip_flow_abort).
  */
+static bool expects_pong(const struct sip_flow *f)
+{
+	return f->pong_seen || f->outbound;
+}
+
 static void ka_due(void *arg)
 {
 	struct sip_flow *f = arg;
 
 	if (f->st != F_UP)
 		return;
-	if (f->awaiting_pong && !f->pong_seen && !f->pong_noted) {
+	if (f->awaiting_pong && !expects_pong(f) && !f->pong_noted) {
 		f->pong_noted = true;
 		log_debug("SIP %s flow %s: the peer does not answer keep-alive pings; sending them without expecting "
 			  "a pong", sip_tp_name(f->tp), f->raddr_s);
 	}
 	if (f->rx_since_ka) { /* SIP messages came in: the flow is not idle and evidently alive */
 		f->rx_since_ka = false;
-	} else if (!f->awaiting_pong || !f->pong_seen) {
+	} else if (!f->awaiting_pong || !expects_pong(f)) {
 		if (queue_add(f, "\r\n\r\n", 4) == 0) {
 			f->awaiting_pong = true;
-			if (f->pong_seen)
+			if (expects_pong(f))
 				tmr_start(f->t->l, &f->pong_tmr, f->t->conf.ka_timeout_ms, pong_timeout, f);
 			flow_update_events(f);
 		}
 	}
-	tmr_start(f->t->l, &f->ka_tmr, ka_delay(f->t), ka_due, f);
+	tmr_start(f->t->l, &f->ka_tmr, ka_delay(f), ka_due, f);
 }
 
 static void on_ka(enum sip_ka kind, void *arg)
@@ -411,7 +420,7 @@ static void flow_up(struct sip_flow *f)
 	log_debug("SIP %s flow %s <-> %s up%s%s", sip_tp_name(f->tp), f->laddr_s, f->raddr_s,
 		  f->have_info ? " " : "", f->have_info ? f->info.version : "");
 	if (!f->inbound && !t->conf.ka_off)
-		tmr_start(t->l, &f->ka_tmr, ka_delay(t), ka_due, f);
+		tmr_start(t->l, &f->ka_tmr, ka_delay(f), ka_due, f);
 	flow_update_events(f);
 	if (!f->inbound)
 		waits_notify(f, 0, NULL);
@@ -1108,6 +1117,28 @@ int sip_flow_send(struct sip_flow *f, const void *data, size_t len)
 	log_sip_trace(true, sip_tp_name(f->tp), f->raddr_s, data, len);
 	flow_update_events(f); /* the loop writes it: never re-enter handlers from here */
 	return 0;
+}
+
+void sip_flow_set_outbound(struct sip_flow *f, unsigned interval_ms)
+{
+	if (!f || !f->t || f->tp == SIP_TP_UDP || f->inbound)
+		return;
+	f->outbound = true;
+	if (interval_ms == f->ka_ms)
+		return;
+	f->ka_ms = interval_ms;
+	/* the new period from now: a ping whose pong is awaited keeps its timeout */
+	if (f->st == F_UP && tmr_running(&f->ka_tmr))
+		tmr_start(f->t->l, &f->ka_tmr, ka_delay(f), ka_due, f);
+}
+
+void sip_flow_abort(struct sip_flow *f, int err, const char *why)
+{
+	if (!f || !f->t || f->st == F_DEAD)
+		return;
+	sip_flow_ref(f); /* flow_fail drops the table's reference: f stays readable until the end */
+	flow_fail(f, err ? err : EPIPE, "%s", why && *why ? why : "connection given up");
+	sip_flow_unref(f);
 }
 
 void sip_flow_close(struct sip_flow *f)

@@ -87,6 +87,23 @@ void sip_flow_wait_cancel(struct sip_flow_wait *w);
  * queued), EMSGSIZE (UDP datagram too big), or an errno from sendto. Logged through log_sip_trace.
  */
 int sip_flow_send(struct sip_flow *f, const void *data, size_t len);
+/*
+ * RFC 5626 4.4.1 on an outgoing TCP/TLS flow whose registrar granted outbound (Require: outbound in
+ * its 2xx to REGISTER): from now on every CRLFCRLF ping awaits its pong, the first one included, and
+ * a pong missing for ka_timeout_ms loses the flow (ETIMEDOUT). Without this a pong is awaited only
+ * from a peer that has answered a ping on the flow before (a registrar without outbound, such as
+ * Asterisk, ignores pings). interval_ms: the ping period for this flow (the registrar's Flow-Timer,
+ * each ping after 80-100 % of it); 0: the transport's ka_interval_ms. Pings still only go out when
+ * the transport sends them (ka_off: none).
+ */
+void sip_flow_set_outbound(struct sip_flow *f, unsigned interval_ms);
+/*
+ * The owner found the flow dead although the socket says nothing (a request on it went unanswered,
+ * the local address it used is gone): it is closed at once, what is queued is dropped, and for an
+ * established flow the lost handler runs (err, why) before this returns (waiters of a flow not yet up
+ * hear of it from the loop). The caller keeps its own reference. No-op on a flow lost already.
+ */
+void sip_flow_abort(struct sip_flow *f, int err, const char *why);
 /* Close the flow after what is queued has gone out; the lost handler runs with err 0. */
 void sip_flow_close(struct sip_flow *f);
 

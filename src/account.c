@@ -72,7 +72,7 @@ static const char *const account_keys[] = {
 	"ca_file", "ca_path", "tls_min_version", "tls_cert", "tls_key", "tls_pin",
 	"tls_insecure_skip_verify", "register", "expires", "allow_plaintext_auth", "realm",
 	"media_encryption", "srtp_required", "srtp_suites", "codecs", "session_expires", "session_refresher",
-	"keepalive_interval", "media_timeout", "on_incoming", "on_missed", "mwi", "voicemail", NULL,
+	"keepalive_interval", "media_timeout", "on_incoming", "on_missed", "mwi", "voicemail", "outbound", NULL,
 };
 
 const char *account_transp_name(enum account_transp t)
@@ -179,6 +179,7 @@ static struct account *account_new(const char *name, unsigned line)
 	snprintf(a->codecs[0], sizeof(a->codecs[0]), "pcmu");
 	snprintf(a->codecs[1], sizeof(a->codecs[1]), "pcma");
 	a->keepalive_interval = 30;
+	a->outbound = true;
 	a->media_timeout = 30;
 	a->session_expires = 1800;
 	a->line = line;
@@ -650,6 +651,8 @@ static int account_key(struct account *a, const struct conf_item *it)
 		return conf_uint(it, 0, 3600, &a->keepalive_interval, it->msg, it->msgsz);
 	if (!strcmp(k, "media_timeout"))
 		return conf_uint(it, 1, 3600, &a->media_timeout, it->msg, it->msgsz);
+	if (!strcmp(k, "outbound"))
+		return conf_bool(it, &a->outbound, it->msg, it->msgsz);
 	/* RFC 4028: not below its 90 s minimum; a day at most */
 	if (!strcmp(k, "session_expires"))
 		return conf_uint(it, 90, 86400, &a->session_expires, it->msg, it->msgsz);
@@ -986,7 +989,7 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 		fprintf(f, "\ncodecs = ");
 		for (k = 0; k < a->n_codecs; k++)
 			fprintf(f, "%s%s", k ? "," : "", a->codecs[k]);
-		fprintf(f, "\nkeepalive_interval = %u\n", a->keepalive_interval);
+		fprintf(f, "\nkeepalive_interval = %u\noutbound = %s\n", a->keepalive_interval, yesno(a->outbound));
 		fprintf(f, "media_timeout = %u\n", a->media_timeout);
 		fprintf(f, "session_expires = %u\nsession_refresher = %s\n", a->session_expires,
 			refreshers[a->session_refresher]);

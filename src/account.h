@@ -48,6 +48,7 @@ struct account {
 	unsigned n_codecs;
 	char codecs[ACCOUNT_MAX_CODECS][8];
 	unsigned keepalive_interval; /* seconds, 0 = off */
+	bool outbound;               /* RFC 5626 outbound in REGISTER (reg-id, ;ob, Supported: outbound); default yes */
 	unsigned media_timeout;      /* seconds without authenticated media that end a call */
 	unsigned session_expires;    /* RFC 4028 interval asked for in our INVITEs, 90..86400, default 1800 */
 	enum account_refresher session_refresher;

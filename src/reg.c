@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* reg.c: registration client: builds REGISTERs, answers digest challenges, refreshes, backs off, recovers. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "account.h"
 #include "buf.h"
@@ -69,6 +72,11 @@ struct reg {
 	bool secure;
 	bool have_tls;
 	struct tls_info tls;
+
+	/* from the last 2xx: RFC 5626 outbound granted, its Flow-Timer, where the registrar saw us */
+	bool outbound_ok;
+	unsigned flow_timer;
+	char public_addr[72];
 };
 
 static void send_request(struct reg *r);
@@ -230,6 +238,128 @@ unsigned reg_expires(const struct reg *r)
 	return r && (r->state == REG_REGISTERED || r->state == REG_REFRESHING) ? r->granted : 0;
 }
 
+/* "urn:uuid:" and 8-4-4-4-12 lower-case hex digits: what reg_instance_load writes and accepts back. */
+static bool instance_valid(const char *s)
+{
+	static const char pre[] = "urn:uuid:";
+	size_t i;
+
+	if (strncmp(s, pre, sizeof(pre) - 1))
+		return false;
+	s += sizeof(pre) - 1;
+	for (i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	}
+	return s[36] == '\0' || s[36] == '\n';
+}
+
+static int instance_read(const char *path, char *urn, size_t sz)
+{
+	char buf[80] = "";
+	FILE *f = fopen(path, "r");
+	int e = 0;
+
+	if (!f)
+		return errno;
+	if (!fgets(buf, sizeof(buf), f) || !instance_valid(buf))
+		e = EINVAL;
+	fclose(f);
+	if (!e) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (snprintf(urn, sz, "%s", buf) >= (int)sz)
+			e = ENOSPC;
+	}
+	return e;
+}
+
+/* mkdir -p with 0700 for the parts it makes */
+static int mkdirs(char *path)
+{
+	char *s;
+
+	for (s = path + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST) {
+			*s = '/';
+			return errno;
+		}
+		*s = '/';
+	}
+	return mkdir(path, 0700) && errno != EEXIST ? errno : 0;
+}
+
+int reg_instance_load(const char *dir, char *urn, size_t sz, char *err, size_t errsz)
+{
+	char d[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 16], hex[33];
+	const char *x = getenv("XDG_DATA_HOME"), *h = getenv("HOME");
+	uint8_t u[16];
+	FILE *f = NULL;
+	int e, fd;
+
+	if (dir)
+		e = snprintf(d, sizeof(d), "%s", dir) >= (int)sizeof(d);
+	else if (x && *x == '/')
+		e = snprintf(d, sizeof(d), "%s/sphone", x) >= (int)sizeof(d);
+	else if (h && *h == '/')
+		e = snprintf(d, sizeof(d), "%s/.local/share/sphone", h) >= (int)sizeof(d);
+	else {
+		snprintf(err, errsz, "neither XDG_DATA_HOME nor HOME is set");
+		return ENOENT;
+	}
+	if (e || snprintf(path, sizeof(path), "%s/instance", d) >= (int)sizeof(path)) {
+		snprintf(err, errsz, "data directory path too long");
+		return ENAMETOOLONG;
+	}
+	e = instance_read(path, urn, sz);
+	if (e != ENOENT) {
+		if (e)
+			snprintf(err, errsz, "%s: %s", path, e == EINVAL ? "not a urn:uuid line" : strerror(e));
+		return e;
+	}
+	/* first start: a random (version 4) UUID, written whole under a temporary name and linked into
+	 * place, so a second sphone starting at the same moment reads one complete ID, the same one */
+	if ((e = mkdirs(d)) != 0 || (e = crypto_rand(u, sizeof(u))) != 0) {
+		snprintf(err, errsz, "%s: %s", d, strerror(e));
+		return e;
+	}
+	u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);
+	u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
+	crypto_hex(hex, u, sizeof(u));
+	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(err, errsz, "%s: %s", tmp, strerror(e));
+		return e;
+	}
+	fprintf(f, "urn:uuid:%.8s-%.4s-%.4s-%.4s-%.12s\n", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	e = fflush(f) || fsync(fd) ? errno : 0;
+	if (fclose(f) && !e)
+		e = errno;
+	if (!e && link(tmp, path) && errno != EEXIST)
+		e = errno;
+	unlink(tmp);
+	if (!e)
+		e = instance_read(path, urn, sz);
+	if (e)
+		snprintf(err, errsz, "%s: %s", path, strerror(e));
+	return e;
+}
+
+int reg_set_instance(struct reg *r, const char *urn)
+{
+	if (!r || !urn || !instance_valid(urn) || strlen(urn) >= sizeof(r->instance))
+		return EINVAL;
+	snprintf(r->instance, sizeof(r->instance), "%s", urn);
+	return 0;
+}
+
 const char *reg_instance(const struct reg *r)
 {
 	return r ? r->instance : "";
@@ -303,6 +433,16 @@ static void add_flow(const struct reg *r, struct event *ev)
 	}
 	if (warn)
 		event_str(ev, "warning", warn);
+}
+
+/* RFC 5626 as the registrar answered it, and where it saw us: "registered" and "status" share these. */
+static void add_outbound(const struct reg *r, struct event *ev)
+{
+	event_bool(ev, "outbound", r->outbound_ok);
+	if (r->flow_timer)
+		event_int(ev, "flow_timer", r->flow_timer);
+	if (r->public_addr[0])
+		event_str(ev, "public_addr", r->public_addr);
 }
 
 static void emit_registering(struct reg *r, const char *cause)
@@ -425,8 +565,16 @@ static int build_h(struct wbuf *w, const struct reg_flow_info *fi, void *arg)
 	wbuf_printf(w, "<%s>;tag=%s\r\n", r->aor, r->ftag);
 	wbuf_printf(w, "To: <%s>\r\n", r->aor);
 	wbuf_printf(w, "Call-ID: %s\r\nCSeq: %u REGISTER\r\n", r->callid, r->cseq);
-	wbuf_printf(w, "Contact: <%s:%s@%s;transport=%s>;+sip.instance=\"<%s>\"\r\n",
-		    r->sips ? "sips" : "sip", r->contact_user, fi->laddr, tp, r->instance);
+	/*
+	 * RFC 5626 4.2.1: with outbound, one flow (reg-id 1) of this instance; ";ob" says the contact
+	 * wants requests over the flow it registered on. Supported: outbound lets the registrar answer
+	 * Require: outbound (then a missing pong means a dead flow) and a Flow-Timer.
+	 */
+	wbuf_printf(w, "Contact: <%s:%s@%s;transport=%s%s>;+sip.instance=\"<%s>\"%s\r\n",
+		    r->sips ? "sips" : "sip", r->contact_user, fi->laddr, tp, r->acc->outbound ? ";ob" : "",
+		    r->instance, r->acc->outbound ? ";reg-id=1" : "");
+	if (r->acc->outbound)
+		wbuf_str(w, "Supported: outbound, path\r\n");
 	wbuf_printf(w, "Expires: %u\r\n", expires);
 	/* the same Allow as in our dialogs: a registrar may decide from it how to reach us (UPDATE) */
 	wbuf_printf(w, SIP_ALLOW_HDR "User-Agent: sphone/%s\r\n", sphone_version());
@@ -523,6 +671,42 @@ static unsigned granted_expires(const struct reg *r, const struct sip_msg *m)
 	return r->req_expires;
 }
 
+bool reg_resp_outbound(const struct sip_msg *m, unsigned *flow_timer_s)
+{
+	const struct sip_hdr *h;
+	bool ob = false;
+	uint32_t v;
+
+	if (flow_timer_s)
+		*flow_timer_s = 0;
+	if (!m || sip_msg_status(m) < 200 || sip_msg_status(m) >= 300)
+		return false;
+	for (h = sip_msg_hdr(m, SIP_HDR_REQUIRE); h && !ob; h = sip_msg_hdr_next(m, h))
+		ob = pl_eq_case(pl_trim(h->val), "outbound");
+	if (!ob)
+		return false;
+	h = sip_msg_hdr_by_name(m, "Flow-Timer");
+	if (h && flow_timer_s && !pl_to_u32(pl_trim(h->val), &v) && v > 0 && v <= 86400)
+		*flow_timer_s = v;
+	return true;
+}
+
+/* The address:port the registrar saw us at (Via received/rport of its answer), "" if it said nothing. */
+static void note_public(struct reg *r, const struct sip_msg *m)
+{
+	const struct sip_via *v = sip_msg_via(m);
+	char host[64] = "";
+
+	r->public_addr[0] = '\0';
+	if (!v || !pl_isset(v->received) || pl_strdup(host, sizeof(host), v->received))
+		return;
+	if (v->rport_val)
+		snprintf(r->public_addr, sizeof(r->public_addr), strchr(host, ':') ? "[%s]:%u" : "%s:%u", host,
+			 v->rport_val);
+	else
+		snprintf(r->public_addr, sizeof(r->public_addr), "%s", host);
+}
+
 static void registered(struct reg *r, const struct sip_msg *m)
 {
 	struct event ev;
@@ -537,6 +721,8 @@ static void registered(struct reg *r, const struct sip_msg *m)
 	r->granted = g;
 	r->failures = 0;
 	r->bound = true;
+	r->outbound_ok = reg_resp_outbound(m, &r->flow_timer);
+	note_public(r, m);
 	/* well before expiry: half for short ones, a minute early for long ones */
 	refresh = g > 120 ? (uint64_t)(g - 60) * 1000 : (uint64_t)g * 500;
 	tmr_start(r->l, &r->tmr, refresh, refresh_tmr_h, r);
@@ -547,6 +733,7 @@ static void registered(struct reg *r, const struct sip_msg *m)
 	event_str(&ev, "uri", r->acc->uri);
 	event_int(&ev, "expires", g);
 	add_flow(r, &ev);
+	add_outbound(r, &ev);
 	emit(r, &ev);
 }
 
@@ -779,6 +966,7 @@ void reg_status(const struct reg *r, struct event *ev)
 		event_int(ev, "expires", r->granted);
 		event_int(ev, "refresh_in", (long long)(tmr_left_ms(&r->tmr) / 1000));
 		add_flow(r, ev);
+		add_outbound(r, ev);
 	} else if (r->state == REG_WAITING) {
 		event_int(ev, "retry_in", (long long)((tmr_left_ms(&r->tmr) + 999) / 1000));
 	}

@@ -67,8 +67,9 @@ struct reg;
 /*
  * acc must outlive the reg. password may be NULL (no credentials: a challenge
  * then fails). Call-ID, From tag and +sip.instance are fixed here for the
- * reg's lifetime (the instance id is derived from the account's name and uri,
- * so it is the same across restarts).
+ * reg's lifetime (the instance id is derived from the account's name, uri and
+ * the host name, so it is the same across restarts; ua.c replaces it with the
+ * installation's stored one, reg_set_instance).
  */
 int reg_alloc(struct reg **rp, struct loop *l, const struct account *acc, const char *password,
 	      const struct reg_sender *snd, reg_event_h *eh, void *arg);
@@ -101,6 +102,25 @@ const char *reg_state_name(enum reg_state s);
 unsigned reg_expires(const struct reg *r);
 /* Fills a "status"-style description: account, state, expires, transport, tls details. */
 void reg_status(const struct reg *r, struct event *ev);
+/*
+ * Whether a response to REGISTER grants RFC 5626 outbound: a 2xx with Require: outbound (RFC 5626
+ * 6). *flow_timer_s (may be NULL) gets its Flow-Timer in seconds, 0 when absent. The flow it came
+ * on then awaits a pong after every keep-alive ping (sip_flow_set_outbound).
+ */
+struct sip_msg;
+bool reg_resp_outbound(const struct sip_msg *m, unsigned *flow_timer_s);
+/*
+ * The installation's RFC 5626 instance ID: the "urn:uuid:..." line of DIR/instance (DIR: dir, else
+ * $XDG_DATA_HOME/sphone, else ~/.local/share/sphone), made on first use (a random UUID, the
+ * directory 0700, the file 0600; two sphones starting at once agree on one). 0, or an errno with a
+ * sentence in err (no home, unwritable, a file that is not a urn:uuid line: it is left as it is).
+ */
+int reg_instance_load(const char *dir, char *urn, size_t sz, char *err, size_t errsz);
+/*
+ * Use urn (as reg_instance_load gives it) as +sip.instance instead of the one reg_alloc derived from
+ * the account; before reg_start. EINVAL for anything but a urn:uuid.
+ */
+int reg_set_instance(struct reg *r, const char *urn);
 /* The "+sip.instance" URN ("urn:uuid:..."). */
 const char *reg_instance(const struct reg *r);
 /*

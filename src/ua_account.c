@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ua_account.c: one account at run time: its registrar found by DNS (RFC 3263), the flow to it, and the requests its registration sends. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,38 @@ static void finish(struct uacc *x, int err, const struct sip_msg *m, const char 
 		h(err, m, why, harg);
 }
 
+/* The registrar granted RFC 5626 outbound on the flow: pongs awaited from the first ping, at its Flow-Timer. */
+static void flow_outbound(struct uacc *x, const struct sip_msg *resp)
+{
+	unsigned ft = 0, ms, mine = x->acc->keepalive_interval * 1000u;
+
+	if (!x->flow || !reg_resp_outbound(resp, &ft))
+		return;
+	ms = ft * 1000u;
+	/* RFC 5626 4.4.1: at most the registrar's Flow-Timer; more often if the account asks */
+	if (mine && (!ms || mine < ms))
+		ms = mine;
+	sip_flow_set_outbound(x->flow, ms);
+}
+
+/*
+ * A REGISTER on a TCP/TLS connection got no answer at all: the connection is dead even if the socket
+ * does not say so (a NAT that forgot it swallows everything silently; a registrar without outbound
+ * never answered a ping that would have shown it). Give it up: the registration goes on at once on a
+ * new connection (lost_h -> reg_conn_lost_why). true when that took the request over.
+ */
+static bool flow_dead(struct uacc *x)
+{
+	struct sip_flow *f = x->flow;
+
+	if (!f || sip_flow_tp(f) == SIP_TP_UDP || !sip_flow_alive(f))
+		return false;
+	sip_flow_ref(f);
+	sip_flow_abort(f, ETIMEDOUT, "no answer to the REGISTER on this connection: giving it up");
+	sip_flow_unref(f);
+	return !x->resp; /* reg_conn_lost_why cancelled the request (registered or refreshing) */
+}
+
 static void ctrans_h(int err, const struct sip_msg *resp, void *arg)
 {
 	struct uacc *x = arg;
@@ -50,10 +83,14 @@ static void ctrans_h(int err, const struct sip_msg *resp, void *arg)
 		return;
 	sip_ctrans_free(x->ct);
 	x->ct = NULL;
+	if (err == ETIMEDOUT && flow_dead(x))
+		return;
 	if (err == ETIMEDOUT)
 		snprintf(why, sizeof(why), "no answer from the registrar (timeout)");
 	else if (err)
 		snprintf(why, sizeof(why), "sending the REGISTER failed: %s", strerror(err));
+	else
+		flow_outbound(x, resp);
 	finish(x, err, err ? NULL : resp, err ? why : NULL);
 }
 
@@ -383,6 +420,14 @@ int ua_account_alloc(struct uacc **xp, struct ua *ua, struct account *a, char *e
 	if (e) {
 		snprintf(err, errsz, "account %s: cannot set up registration: %s", a->name, strerror(e));
 		goto out;
+	}
+	{
+		/* RFC 5626: one instance ID for the installation, kept across restarts and address changes */
+		char urn[64], ierr[PATH_MAX + 64];
+
+		if (reg_instance_load(NULL, urn, sizeof(urn), ierr, sizeof(ierr)) || reg_set_instance(x->reg, urn))
+			log_warn("account %s: no stored instance ID (%s): using %s, derived from the account and host "
+				 "name", a->name, ierr, reg_instance(x->reg));
 	}
 	e = ua_mwi_alloc(&x->mwi, x, pw);
 	if (e) {

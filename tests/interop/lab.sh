@@ -278,12 +278,15 @@ _lab_ca_issue() {
 #   gets 401, INVITE etc. 407, a wrong password 403. One contact per user; a phone is reached over the
 #   connection it registered on. Runs in the foreground (-DD -E), backgrounded here, log in KAM_LOG
 #   (see lab_kam_count), decrypted SIP (sipdump) in KAM_DIR/sipdump. Waits until all ports listen.
-#   Settings read at start: KAM_MIN_EXPIRES (default 10), KAM_NONCE_EXPIRE (seconds, default 300),
+#   Settings read at start: KAM_MIN_EXPIRES (default 10), KAM_MAX_EXPIRES (default 3600: a longer Expires
+#   is granted only this long), KAM_NONCE_EXPIRE (seconds, default 300),
 #   KAM_QOP (auth (default), auth-int, or empty for an RFC 2069-style challenge without qop),
 #   KAM_AUTH_ALGORITHM (MD5 (default) or SHA-256; Kamailio 5.6 has no SHA-512-256, baresip 1.0 only
 #   does MD5), KAM_TLS_METHOD (TLSv1.2+ (default) or TLSv1.2 for 1.2 only; Kamailio 5.6 has no
 #   1.3-only method),
 #   KAM_REQUIRE_CLIENT_CERT=1 (the server demands a client certificate from $LAB_CA: client.pem).
+#   KAM_OUTBOUND=1 (RFC 5626: the outbound and path modules, the registrar's outbound_mode 1: a REGISTER
+#   with "Supported: outbound" gets "Require: outbound"; KAM_FLOW_TIMER > 0 adds that Flow-Timer).
 #   Exports KAM_PID KAM_TLS_PORT KAM_TCP_PORT KAM_UDP_PORT KAM_LOG KAM_DIR KAM_CERT KAM_KEY.
 #   Returns 1 (with the log's tail as TAP diagnostics) if Kamailio does not come up within 10 s.
 lab_start_kamailio() {
@@ -338,11 +341,12 @@ EOF
 		-e "s|@TLS_CFG@|$KAM_DIR/tls.cfg|g" -e "s|@IP@|$KAM_IP|g" -e "s|@SIPDUMP_DIR@|$KAM_DIR/sipdump|g" \
 		-e "s|@REALM@|$LAB_DOMAIN|g" -e "s|@AUTH_FLAGS@|$flags|g" \
 		-e "s|@MIN_EXPIRES@|${KAM_MIN_EXPIRES:-10}|g" -e "s|@NONCE_EXPIRE@|${KAM_NONCE_EXPIRE:-300}|g" \
-		-e "s|@ALGORITHM@|${KAM_AUTH_ALGORITHM:-MD5}|g" \
+		-e "s|@ALGORITHM@|${KAM_AUTH_ALGORITHM:-MD5}|g" -e "s|@FLOW_TIMER@|${KAM_FLOW_TIMER:-0}|g" \
+		-e "s|@MAX_EXPIRES@|${KAM_MAX_EXPIRES:-3600}|g" \
 		-e "s|^@USERS@\$|$users|" \
 		"$LAB_SRC/kamailio.cfg" >"$KAM_DIR/kamailio.cfg" || return 1
 	echo "=== lab_start_kamailio $(date -u +%H:%M:%S.%N)" >>"$KAM_LOG"
-	$(_lab_nsexec) kamailio -f "$KAM_DIR/kamailio.cfg" -DD -E -m 32 -M 8 -Y "$KAM_DIR/run" -w "$KAM_DIR" \
+	$(_lab_nsexec) kamailio -f "$KAM_DIR/kamailio.cfg" $([ "${KAM_OUTBOUND:-0}" = 1 ] && echo -A WITH_OUTBOUND) -DD -E -m 32 -M 8 -Y "$KAM_DIR/run" -w "$KAM_DIR" \
 		</dev/null >>"$KAM_LOG" 2>&1 &
 	KAM_PID=$!
 	track_pid "$KAM_PID"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "account.h"
 #include "buf.h"
@@ -27,6 +28,7 @@ struct fake {
 	uint64_t sent_at[32];
 	char last[4096];
 	struct tls_info tls;
+	const char *via_rport; /* appended to ";rport" in the Via: what a registrar would have filled in */
 };
 
 static int fake_send(void *arg, reg_build_h *build, void *barg, reg_resp_h *resp, void *rarg)
@@ -37,8 +39,8 @@ static int fake_send(void *arg, reg_build_h *build, void *barg, reg_resp_h *resp
 	struct wbuf w;
 	int e;
 
-	snprintf(via, sizeof(via), "Via: SIP/2.0/%s 127.0.0.1:40000;branch=z9hG4bKfake%d;rport\r\n",
-		 f->secure ? "TLS" : "TCP", f->nsent);
+	snprintf(via, sizeof(via), "Via: SIP/2.0/%s 127.0.0.1:40000;branch=z9hG4bKfake%d;rport%s\r\n",
+		 f->secure ? "TLS" : "TCP", f->nsent, f->via_rport ? f->via_rport : "");
 	memset(&fi, 0, sizeof(fi));
 	fi.transport = f->secure ? "TLS" : "TCP";
 	fi.laddr = "127.0.0.1:40000";
@@ -704,6 +706,173 @@ static void test_realms_and_algorithms(struct loop *l)
 	reg_free(r);
 }
 
+/*
+ * RFC 5626 outbound: the REGISTER asks for it (reg-id, ;ob, Supported: outbound), the 2xx's Require:
+ * outbound and Flow-Timer are read, and the "registered" event says what was granted and where the
+ * registrar saw us (Via received/rport).
+ */
+static void test_outbound(struct loop *l)
+{
+	struct account a = acc_alice();
+	struct reg_sender snd = { fake_send, fake_cancel, NULL };
+	struct sip_msg *m = NULL;
+	struct fake f;
+	struct evlog ev;
+	struct reg *r = NULL;
+	unsigned ft = 99;
+	char v[1024];
+	static const char ok200[] = "SIP/2.0 200 OK\r\nVia: SIP/2.0/TLS 10.0.0.2:5061;branch=z9hG4bKx\r\n"
+				    "From: <sips:a@b>;tag=1\r\nTo: <sips:a@b>;tag=2\r\nCall-ID: c\r\n"
+				    "CSeq: 1 REGISTER\r\n%sContent-Length: 0\r\n\r\n";
+	static const struct {
+		const char *hdrs;
+		bool ob;
+		unsigned ft;
+	} cases[] = {
+		{ "Require: outbound\r\nFlow-Timer: 25\r\n", true, 25 },
+		{ "Require: timer, outbound\r\n", true, 0 },
+		{ "Supported: outbound\r\nFlow-Timer: 25\r\n", false, 0 }, /* supported is not granted */
+		{ "Require: outbound\r\nFlow-Timer: x\r\n", true, 0 },
+		{ "", false, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[512];
+		bool ob;
+
+		snprintf(buf, sizeof(buf), ok200, cases[i].hdrs);
+		if (sip_msg_decode(&m, buf, strlen(buf))) {
+			ok(0, "case %zu parses", i);
+			continue;
+		}
+		ob = reg_resp_outbound(m, &ft);
+		ok(ob == cases[i].ob && ft == cases[i].ft, "reg_resp_outbound(%zu): %d, Flow-Timer %u", i, ob, ft);
+		sip_msg_free(m);
+		m = NULL;
+	}
+
+	memset(&f, 0, sizeof(f));
+	memset(&ev, 0, sizeof(ev));
+	f.secure = true;
+	snd.arg = &f;
+	a.outbound = true;
+	if (reg_alloc(&r, l, &a, NULL, &snd, ev_h, &ev))
+		return;
+	reg_start(r);
+	hdr(&f, "Contact", v, sizeof(v));
+	ok(!strncmp(v, "<sips:alice@127.0.0.1:40000;transport=tls;ob>;+sip.instance=\"<urn:uuid:", 70),
+	   "outbound: ;ob in the Contact URI (%s)", v);
+	ok(strstr(v, ">\";reg-id=1") != NULL, "... reg-id=1 after the instance");
+	is_str(hdr(&f, "Supported", v, sizeof(v)), "outbound, path", "Supported: outbound, path");
+	reply(&f, 200, "Contact: <sips:alice@127.0.0.1:40000;transport=tls;ob>;expires=600\r\n"
+		       "Require: outbound\r\nFlow-Timer: 25\r\n");
+	ok(event_get(&ev.last_registered, "outbound") && event_get(&ev.last_registered, "outbound")->i == 1,
+	   "registered: outbound true");
+	is_int(event_get_int(&ev.last_registered, "flow_timer", -1), 25, "registered: flow_timer 25");
+	/* fake_send's Via has rport without received: the registrar saw nothing to report */
+	ok(event_get(&ev.last_registered, "public_addr") == NULL, "no received: no public_addr");
+	reg_free(r);
+	r = NULL;
+
+	/* a registrar behind which we sit in a NAT fills in received and rport */
+	f.via_rport = "=4321;received=198.51.100.1";
+	memset(&ev, 0, sizeof(ev));
+	if (reg_alloc(&r, l, &a, NULL, &snd, ev_h, &ev))
+		return;
+	reg_start(r);
+	reply(&f, 200, "Contact: <sips:alice@127.0.0.1:40000;transport=tls;ob>;expires=600\r\n");
+	is_str(event_get_str(&ev.last_registered, "public_addr"), "198.51.100.1:4321",
+	       "registered: public_addr from Via received/rport");
+	ok(event_get(&ev.last_registered, "outbound")->i == 0 && event_get(&ev.last_registered, "flow_timer") == NULL,
+	   "no Require: outbound: not granted, no flow_timer");
+	reg_free(r);
+	r = NULL;
+	f.via_rport = NULL;
+
+	a.outbound = false;
+	memset(&ev, 0, sizeof(ev));
+	if (reg_alloc(&r, l, &a, NULL, &snd, ev_h, &ev))
+		return;
+	reg_start(r);
+	hdr(&f, "Contact", v, sizeof(v));
+	ok(strstr(v, ";ob") == NULL && strstr(v, "reg-id") == NULL, "outbound = no: no ;ob, no reg-id");
+	is_str(hdr(&f, "Supported", v, sizeof(v)), "", "... and no Supported");
+	reply(&f, 200, "Contact: <sips:alice@127.0.0.1:40000;transport=tls>;expires=600\r\n");
+	ok(event_get(&ev.last_registered, "outbound") && event_get(&ev.last_registered, "outbound")->i == 0,
+	   "registered: outbound false");
+	reg_free(r);
+}
+
+/* The installation's instance ID: made once, read back the same, shared by concurrent first starts. */
+static void test_instance_file(struct loop *l)
+{
+	struct account a = acc_alice();
+	struct reg_sender snd = { fake_send, fake_cancel, NULL };
+	char dir[] = "/tmp/sphone-test-reg-XXXXXX", sub[200], path[240], u1[64] = "", u2[64] = "", err[300];
+	char saved[200] = "", v[1024];
+	const char *xdg = getenv("XDG_DATA_HOME");
+	struct stat st;
+	struct fake f;
+	struct reg *r = NULL;
+	FILE *fp;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	if (xdg)
+		snprintf(saved, sizeof(saved), "%s", xdg);
+	setenv("XDG_DATA_HOME", dir, 1);
+	is_int(reg_instance_load(NULL, u1, sizeof(u1), err, sizeof(err)), 0, "instance made under $XDG_DATA_HOME");
+	snprintf(path, sizeof(path), "%s/sphone/instance", dir);
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "... in $XDG_DATA_HOME/sphone/instance, mode 0600");
+	ok(strlen(u1) == 45 && !strncmp(u1, "urn:uuid:", 9) && u1[23] == '4' && strchr("89ab", u1[28]),
+	   "... a version 4 UUID URN (%s)", u1);
+	is_int(reg_instance_load(NULL, u2, sizeof(u2), err, sizeof(err)), 0, "loaded again");
+	is_str(u2, u1, "... the same ID");
+	snprintf(sub, sizeof(sub), "%s/sphone", dir);
+	is_int(reg_instance_load(sub, u2, sizeof(u2), err, sizeof(err)), 0, "the same directory given explicitly");
+	is_str(u2, u1, "... the same ID");
+	snprintf(sub, sizeof(sub), "%s/other/deep", dir);
+	is_int(reg_instance_load(sub, u2, sizeof(u2), err, sizeof(err)), 0, "another directory (made on the way)");
+	ok(strcmp(u2, u1) != 0, "... another ID");
+
+	/* a file that is not ours is reported and left alone */
+	snprintf(sub, sizeof(sub), "%s/bad", dir);
+	mkdir(sub, 0700);
+	snprintf(path, sizeof(path), "%s/instance", sub);
+	fp = fopen(path, "w");
+	if (fp) {
+		fputs("urn:uuid:not-a-uuid\n", fp);
+		fclose(fp);
+	}
+	is_int(reg_instance_load(sub, u2, sizeof(u2), err, sizeof(err)), EINVAL, "a damaged file: EINVAL");
+	ok(strstr(err, "not a urn:uuid line") != NULL, "... said so (%s)", err);
+	fp = fopen(path, "r");
+	ok(fp && fgets(v, sizeof(v), fp) && !strcmp(v, "urn:uuid:not-a-uuid\n"), "... and left as it was");
+	if (fp)
+		fclose(fp);
+
+	memset(&f, 0, sizeof(f));
+	f.secure = true;
+	snd.arg = &f;
+	if (reg_alloc(&r, l, &a, NULL, &snd, NULL, NULL) == 0) {
+		is_int(reg_set_instance(r, "urn:uuid:x"), EINVAL, "reg_set_instance refuses what is not a UUID URN");
+		is_int(reg_set_instance(r, u1), 0, "reg_set_instance");
+		reg_start(r);
+		hdr(&f, "Contact", v, sizeof(v));
+		snprintf(path, sizeof(path), "+sip.instance=\"<%s>\"", u1);
+		ok(strstr(v, path) != NULL, "the REGISTER's Contact carries the stored ID");
+		reg_free(r);
+	}
+	if (saved[0])
+		setenv("XDG_DATA_HOME", saved, 1);
+	else
+		unsetenv("XDG_DATA_HOME");
+	snprintf(v, sizeof(v), "rm -rf '%s'", dir);
+	ok(system(v) == 0, "temporary directory removed");
+}
+
 int main(void)
 {
 	struct loop *l = NULL;
@@ -717,6 +886,8 @@ int main(void)
 	test_plaintext_and_misc(l);
 	test_insecure_warning(l);
 	test_realms_and_algorithms(l);
+	test_outbound(l);
+	test_instance_file(l);
 	loop_free(l);
 	return tap_done();
 }

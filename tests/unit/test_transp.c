@@ -642,6 +642,69 @@ int main(void)
 		close(mute.lfd);
 	}
 
+	/*
+	 * --- RFC 5626 outbound: a registrar that granted it is awaited from the FIRST ping (a peer
+	 * that never answers loses its flow: a NAT that dropped the connection after the REGISTER
+	 * swallows exactly that ping), at the flow's own period (Flow-Timer); sip_flow_abort gives a
+	 * flow up at once, the lost handler running before it returns
+	 */
+	{
+		struct sip_transp_conf c = { .ka_interval_ms = 5000, .ka_timeout_ms = 200 };
+		struct sip_transp *K = NULL;
+		struct side sk = { .name = "K" };
+		struct ka_peer mute = { .answer = false }, other = { .answer = false };
+		uint16_t pm = 0, po = 0;
+		struct ready r1 = { 0 }, r2 = { 0 };
+		struct sip_dest d;
+		uint64_t t0, dt;
+
+		mute.lfd = raw_listen(&pm);
+		other.lfd = raw_listen(&po);
+		loop_fd_listen(L, mute.lfd, LOOP_READ, ka_peer_accept, &mute);
+		loop_fd_listen(L, other.lfd, LOOP_READ, ka_peer_accept, &other);
+		sip_transp_alloc(&K, L, &c, on_recv, on_lost, &sk);
+		d = dest(SIP_TP_TCP, pm, NULL, NULL);
+		sip_transp_flow_get(K, &d, on_ready, &r1, NULL);
+		d = dest(SIP_TP_TCP, po, NULL, NULL);
+		sip_transp_flow_get(K, &d, on_ready, &r2, NULL);
+		RUN_UNTIL(r1.calls && r2.calls, 2000);
+		ok(r1.err == 0 && r2.err == 0, "two flows to peers that never answer pings");
+		t0 = loop_now_ms();
+		sip_flow_set_outbound(r1.flow, 150); /* its registrar said Flow-Timer; the other said nothing */
+		RUN_UNTIL(sk.lost, 3000);
+		dt = loop_now_ms() - t0;
+		is_int(sk.lost, 1, "outbound flow: the first unanswered ping loses it");
+		is_int(sk.lost_err, ETIMEDOUT, "... ETIMEDOUT");
+		ok(dt >= 120 + 200 && dt <= 1000, "... after the flow's period (120-150 ms) + the pong timeout (%llu ms)",
+		   (unsigned long long)dt);
+		is_int(mute.pings, 1, "... one ping went out");
+		ok(!sip_flow_alive(r1.flow) && sip_flow_alive(r2.flow), "the flow without outbound is kept");
+		is_int(other.pings, 0, "... its pings at the transport's 5 s period: none yet");
+
+		sip_flow_abort(r2.flow, ETIMEDOUT, "no answer to the REGISTER");
+		is_int(sk.lost, 2, "sip_flow_abort: the lost handler ran before it returned");
+		is_str(sk.lost_why, "no answer to the REGISTER", "... with the owner's reason");
+		is_int(sip_flow_send(r2.flow, "x", 1), EPIPE, "... and the flow sends no more (EPIPE)");
+		sip_flow_abort(r2.flow, ETIMEDOUT, "again");
+		is_int(sk.lost, 2, "aborting a lost flow again: nothing");
+		sip_flow_set_outbound(r2.flow, 100);
+		sip_transp_free(K);
+		sip_flow_unref(r1.flow);
+		sip_flow_unref(r2.flow);
+		loop_fd_remove(L, mute.lfd);
+		loop_fd_remove(L, other.lfd);
+		if (mute.cfd > 0) {
+			loop_fd_remove(L, mute.cfd);
+			close(mute.cfd);
+		}
+		if (other.cfd > 0) {
+			loop_fd_remove(L, other.cfd);
+			close(other.cfd);
+		}
+		close(mute.lfd);
+		close(other.lfd);
+	}
+
 	sip_transp_free(B);
 	sip_transp_free(A);
 	tls_ctx_free(srv_tls);
