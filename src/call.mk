@@ -15,9 +15,10 @@ EXTRA_DIST += tests/interop/call_lib.sh tests/interop/call_baresip.sh tests/inte
 # blind transfer between three sphones (REFER, NOTIFY, Referred-By; SRTP audio both ways after it)
 TESTS += tests/interop/transfer.sh
 EXTRA_DIST += tests/interop/transfer.sh
-# ZRTP between two sphones through Kamailio (SAS, cache, nothing in clear), a man in the middle, linphonec (issue 15)
-TESTS += tests/interop/zrtp_sphones.sh tests/interop/zrtp_mitm.sh tests/interop/zrtp_linphone.sh
-EXTRA_DIST += tests/interop/zrtp_sphones.sh tests/interop/zrtp_mitm.sh tests/interop/zrtp_mitm.py tests/interop/zrtp_linphone.sh
+# ZRTP between two sphones through Kamailio (SAS, cache, nothing in clear), a man in the middle, linphonec, 20% loss (issue 15)
+TESTS += tests/interop/zrtp_sphones.sh tests/interop/zrtp_mitm.sh tests/interop/zrtp_linphone.sh tests/interop/zrtp_loss.sh
+EXTRA_DIST += tests/interop/zrtp_sphones.sh tests/interop/zrtp_mitm.sh tests/interop/zrtp_mitm.py tests/interop/zrtp_linphone.sh \
+	tests/interop/zrtp_loss.sh
 # on demand, from the build directory: top_builddir=$PWD sh ../bench/call_bench.sh [SECONDS]
 EXTRA_DIST += bench/call_bench.sh
 

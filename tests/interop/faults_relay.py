@@ -18,6 +18,8 @@ Modes:
         --delay MS      delay every RTP packet by MS
         --jitter MS     plus a uniform random 0..MS more, so packets are reordered
         --seed N        random seed (default 1): runs are reproducible
+      ZRTP packets (RFC 6189 5: on the RTP port, cookie "ZRTP") are impaired like RTP and also counted
+      apart in the stats ("zrtp", "zrtp_dropped").
       RTCP is relayed unimpaired. SIGUSR1 resets every phone-side TCP connection (RST, via
       SO_LINGER 0) and closes its upstream. SIGTERM writes --stats (JSON: packets seen, dropped,
       delayed past a later one, per direction) and exits.
@@ -96,8 +98,13 @@ class Leg(asyncio.DatagramProtocol):
         im = self.relay.imp
         d = self.name
         s = im.count(d, "seen")
+        zrtp = len(data) >= 8 and data[0] >> 6 == 0 and data[4:8] == b"ZRTP"
+        if zrtp:
+            s["zrtp"] = s.get("zrtp", 0) + 1
         if im.loss and im.rnd.random() < im.loss:
             s["dropped"] += 1
+            if zrtp:
+                s["zrtp_dropped"] = s.get("zrtp_dropped", 0) + 1
             return
         wait = im.delay + (im.rnd.random() * im.jitter if im.jitter else 0.0)
         if not wait:
