@@ -205,7 +205,7 @@ bool call_closing(const struct call *c);
 /*
  * ---- transfer (call_xfer.c): RFC 3515 REFER, RFC 3892 Referred-By ----
  * Each step is a "transfer" event with "role" (transferor, transferee), "state" (requested,
- * accepted, trying, succeeded, failed), "target" and, where there is one, "status" (the SIP code
+ * requested_attended, accepted, trying, succeeded, failed), "target" and, where there is one, "status" (the SIP code
  * the far end reported), "reason" (its words, cleaned), "by" (transferee: who asked) and
  * "new_call" (transferee: the id of the call placed for the far end).
  */
@@ -216,6 +216,13 @@ bool call_closing(const struct call *c);
  * transfer of this call is under way), ENOTCONN (no signalling connection now).
  */
 int call_transfer(struct call *c, const char *uri);
+/*
+ * Attended transfer: as call_transfer, but the REFER asks c's far end to call the far end of our
+ * call other, replacing other there (Refer-To with Replaces, RFC 3891): the two far ends talk, and
+ * both our calls end (other by its far end's BYE once replaced). EINVAL, EPROTO (either call not
+ * established), EBUSY, ENOTCONN.
+ */
+int call_transfer_attended(struct call *c, const struct call *other);
 /*
  * As call_connect, for a transfer the far end of another call asked for (call_refer_h): the INVITE
  * carries r's Referred-By and, for an attended transfer, its Replaces.

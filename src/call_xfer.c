@@ -198,19 +198,14 @@ static void refer_ct_h(int err, const struct sip_msg *resp, void *arg)
 	xfer_event(c, "accepted", code, NULL, 0);
 }
 
-int call_transfer(struct call *c, const char *uri)
+/* Our REFER asking c's far end to call uri; with other, replacing our call other there (attended). */
+static int start_refer(struct call *c, const char *uri, const struct call *other)
 {
 	struct call_xfer *x;
-	struct sip_uri u;
 	struct wbuf w;
 	const char *luri;
 	int e;
 
-	if (!c || !uri)
-		return EINVAL;
-	if (sip_uri_decode_str(&u, uri) || (u.scheme != SIP_URI_SIP && u.scheme != SIP_URI_SIPS) || u.headers.p ||
-	    strlen(uri) >= sizeof(x->target))
-		return EINVAL;
 	if (c->state != CALL_ESTABLISHED || !c->dlg)
 		return EPROTO;
 	if ((e = xfer_get(c, XFER_TRANSFEROR)) != 0)
@@ -220,7 +215,13 @@ int call_transfer(struct call *c, const char *uri)
 	luri = sip_dialog_local_uri(c->dlg);
 	wbuf_init(&w, 0);
 	wbuf_str(&w, "Refer-To: ");
-	if ((e = sip_refer_to_print(&w, uri, NULL, NULL, NULL)) != 0)
+	/* RFC 3891 Replaces: to-tag is the tag of the end that gets the INVITE (other's far end), from-tag ours */
+	if (other)
+		e = sip_refer_to_print(&w, uri, sip_dialog_callid(other->dlg), sip_dialog_remote_tag(other->dlg),
+				       sip_dialog_local_tag(other->dlg));
+	else
+		e = sip_refer_to_print(&w, uri, NULL, NULL, NULL);
+	if (e)
 		goto out;
 	/* RFC 3892: who asks, so the transfer target can tell who sent the transferee */
 	wbuf_printf(&w, "\r\nReferred-By: <%s>\r\n", luri ? luri : "");
@@ -235,12 +236,39 @@ int call_transfer(struct call *c, const char *uri)
 	/* the far end waits on hold while its new call is set up; resumed if that fails */
 	x->held_by_us = !c->hold && call_hold(c, true) == 0;
 	tmr_start(c->l, &x->tmr, XFER_GUARD_MS, guard_h, c);
-	xfer_event(c, "requested", 0, NULL, 0);
+	xfer_event(c, other ? "requested_attended" : "requested", 0, NULL, 0);
 out:
 	wbuf_free(&w);
 	if (e)
 		x->done = true; /* nothing went out: a later transfer may start */
 	return e;
+}
+
+int call_transfer(struct call *c, const char *uri)
+{
+	struct sip_uri u;
+
+	if (!c || !uri)
+		return EINVAL;
+	if (sip_uri_decode_str(&u, uri) || (u.scheme != SIP_URI_SIP && u.scheme != SIP_URI_SIPS) || u.headers.p ||
+	    strlen(uri) >= sizeof(c->xfer->target))
+		return EINVAL;
+	return start_refer(c, uri, NULL);
+}
+
+int call_transfer_attended(struct call *c, const struct call *other)
+{
+	const char *target;
+
+	if (!c || !other || c == other)
+		return EINVAL;
+	if (other->state != CALL_ESTABLISHED || !other->dlg || !*sip_dialog_remote_tag(other->dlg))
+		return EPROTO;
+	/* the far end of other, by its address of record (the proxy finds it, as it found it for us) */
+	target = sip_dialog_remote_uri(other->dlg);
+	if (!target || strlen(target) >= sizeof(c->xfer->target))
+		return EINVAL;
+	return start_refer(c, target, other);
 }
 
 /* The far end's report of the call it placed for our REFER (RFC 3515 2.4.4-2.4.5). */

@@ -762,6 +762,13 @@ static int call_of(struct ua *ua, unsigned id, struct uacall **kp)
 	return *kp ? 0 : ENOENT;
 }
 
+bool ua_call_exists(struct ua *ua, unsigned id)
+{
+	struct uacall *k = ua && id ? call_by_id(ua, id) : NULL;
+
+	return k && call_state(k->c) != CALL_ENDED;
+}
+
 unsigned ua_call_current(struct ua *ua, bool ringing)
 {
 	struct uacall *k = NULL;
@@ -1020,6 +1027,30 @@ int ua_voicemail(struct ua *ua, const char *account, unsigned *idp, char *why, s
 	if ((e = ua_resolve(ua, x->acc->name, x->acc->voicemail, &t, why, whysz)) != 0)
 		return e;
 	return ua_call(ua, t.account, t.uri, idp, why, whysz);
+}
+
+int ua_transfer_attended(struct ua *ua, unsigned id, unsigned id2, char *why, size_t whysz)
+{
+	struct uacall *k, *k2;
+	char ignore[8];
+	int e;
+
+	if (!why || !whysz) {
+		why = ignore;
+		whysz = sizeof(ignore);
+	}
+	why[0] = '\0';
+	if ((e = call_of(ua, id, &k)) != 0 || (e = call_of(ua, id2, &k2)) != 0) {
+		snprintf(why, whysz, "no such call");
+		return e;
+	}
+	e = call_transfer_attended(k->c, k2->c);
+	if (e)
+		snprintf(why, whysz, "%s", e == EPROTO ? "both calls must be established" :
+					   e == EBUSY ? "a transfer of this call is under way" :
+					   e == ENOTCONN ? "no signalling connection right now; try again" :
+					   e == EINVAL ? "a call cannot be transferred to itself" : strerror(e));
+	return e;
 }
 
 int ua_answer(struct ua *ua, unsigned id)

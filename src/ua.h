@@ -130,6 +130,11 @@ int ua_switch(struct ua *ua, unsigned id);
  * such call), EPROTO (not established), EBUSY (a transfer of it is under way), ua_resolve's errors.
  */
 int ua_transfer(struct ua *ua, unsigned id, const char *dialled, char *why, size_t whysz);
+/*
+ * Attended transfer: call id's far end is asked to call call id2's far end, replacing our call id2
+ * (call_transfer_attended). why as ua_transfer. ENOENT (no such call), EPROTO, EBUSY, EINVAL (the same call).
+ */
+int ua_transfer_attended(struct ua *ua, unsigned id, unsigned id2, char *why, size_t whysz);
 /* The "security" event of call id. */
 int ua_verify(struct ua *ua, unsigned id);
 /*
@@ -141,6 +146,8 @@ int ua_verify(struct ua *ua, unsigned id);
 int ua_sas_confirm(struct ua *ua, unsigned id, bool verified);
 /* The current call's id, or the first ringing here (ringing true); 0 when there is none. */
 unsigned ua_call_current(struct ua *ua, bool ringing);
+/* Whether id names a call that has not ended. */
+bool ua_call_exists(struct ua *ua, unsigned id);
 
 /*
  * Dials the voicemail of account (NULL: the first account with a `voicemail` number that is

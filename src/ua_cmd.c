@@ -224,7 +224,10 @@ static int cmd_switch(struct ua *ua, const char *name, const char *args)
 	return e;
 }
 
-/* transfer [ID] ADDRESS: blind transfer of call ID (default: the current one) to ADDRESS (as "call" takes it). */
+/*
+ * transfer [ID] ADDRESS: blind transfer of call ID (default: the current one) to ADDRESS (as "call" takes
+ * it); transfer ID ID2, ID2 a live call: attended transfer (ID's far end replaces our call ID2).
+ */
 static int cmd_transfer(struct ua *ua, const char *name, const char *args)
 {
 	const char *addr = args;
@@ -243,6 +246,16 @@ static int cmd_transfer(struct ua *ua, const char *name, const char *args)
 		if (!(id = call_arg(ua, name, idbuf, false)))
 			return ENOENT;
 		addr = args + n + strspn(args + n, " \t");
+	}
+	{
+		char *end;
+		unsigned long id2 = strtoul(addr, &end, 10);
+		if (id && *addr && !*end && id2 && id2 <= 0xffffffffUL && ua_call_exists(ua, (unsigned)id2)) {
+			e = ua_transfer_attended(ua, id, (unsigned)id2, why, sizeof(why));
+			if (e)
+				emit_error(ua, name, "%s", why[0] ? why : "cannot transfer");
+			return e;
+		}
 	}
 	e = ua_transfer(ua, id, addr, why, sizeof(why));
 	if (e == ENOENT && id && !why[0])
@@ -339,7 +352,7 @@ static const struct cmd cmds[] = {
 	{ "verify", cmd_verify, "verify [ID]" },
 	{ "sas-verify", cmd_sas_verify, "sas-verify [ID]" },
 	{ "sas-reject", cmd_sas_reject, "sas-reject [ID]" },
-	{ "transfer", cmd_transfer, "transfer [ID] ADDRESS" },
+	{ "transfer", cmd_transfer, "transfer [ID] ADDRESS|ID2" },
 	{ "history", cmd_history, "history [N] | history seen" },
 	{ "voicemail", cmd_voicemail, "voicemail [ACCOUNT]" },
 };

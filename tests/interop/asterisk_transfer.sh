@@ -6,6 +6,8 @@
 #    its own signal back; the first call ends as transferred.
 # 2. sphone transfers through Asterisk: 1001 calls 1002 (another sphone), then 'transfer ID 600': Asterisk
 #    accepts the REFER, NOTIFYs the outcome, and 1002 ends up in the echo test hearing its own signal.
+# 3. attended: 1001 calls 1002, then 1003 (the first call goes on hold), then 'transfer ID1 ID2': a REFER
+#    with Replaces; Asterisk bridges 1002 and 1003, which hear each other's signal, and 1001's calls end.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
 . "$top_srcdir/tests/interop/call_lib.sh"
@@ -32,7 +34,12 @@ ast_sphone_conf "$WORK/a.conf" 1001
 ast_sphone_conf "$WORK/b.conf" 1002
 cs_start a 7 "$WORK/a.conf" --audio-in "$SIG" --audio-out "$WORK/a-heard.wav"
 cs_start b 8 "$WORK/b.conf" --audio-in "$SIG" --audio-out "$WORK/b-heard.wav" --auto-answer
-cs_wait a registered 15 && cs_wait b registered 15; ok $? "sphones 1001 and 1002 registered"
+# 1003 sends another stretch of the signal (from its 30th second): what 1002 hears must be 1003's
+cs_wavcut "$SIG" "$WORK/signal-c.wav" 30 30
+ast_sphone_conf "$WORK/c.conf" 1003
+cs_start c 9 "$WORK/c.conf" --audio-in "$WORK/signal-c.wav" --audio-out "$WORK/c-heard.wav" --auto-answer
+cs_wait a registered 15 && cs_wait b registered 15 && cs_wait c registered 15
+ok $? "sphones 1001, 1002 and 1003 registered"
 
 # --- 1. Asterisk transfers sphone (REFER from the PBX) ----------------------------------------------
 # Transfer() is app_transfer's; a build without it cannot send a REFER in a call (chan_pjsip does so only
@@ -74,8 +81,31 @@ sleep 8
 lab_pid_alive "$CS_b_PID" && ! grep -q '^{"event":"ended"' "$WORK/b.events"; ok $? "1002's call goes on (now with the echo test)"
 cs_cmd b hangup
 cs_wait b ended 10; ok $? "1002 hangs up"
+cp "$WORK/b-heard.wav" "$WORK/b-heard-1.wav"
+
+# --- 3. attended transfer through Asterisk: 1002 and 1003 end up together ---------------------------
+N1=$((NEXT + 1)) N2=$((NEXT + 2))
+cs_cmd a "call 1002"
+cs_wait b established 15 '"call":2,' && cs_wait a established 10 "\"call\":$N1,"; ok $? "1001 -> 1002 established (call $N1)"
+cs_cmd a "call 1003"
+cs_wait c established 15 && cs_wait a established 10 "\"call\":$N2,"; ok $? "1001 -> 1003 established (call $N2, the consultation)"
+cs_wait a hold 5 "\"call\":$N1,"; ok $? "the first call went on hold"
+cs_cmd a "transfer $N1 $N2"
+cs_wait a transfer 10 '"state":"requested_attended"'; ok $? "attended transfer requested ($(cs_field a transfer target))"
+cs_wait a transfer 15 '"state":"succeeded"' && [ "$(cs_count a transfer | tr -d ' ')" -ge 4 ]
+ok $? "Asterisk's NOTIFY says it succeeded"
+cs_wait a ended 10 "\"call\":$N1," && cs_wait a ended 10 "\"call\":$N2,"; ok $? "both of 1001's calls ended"
+[ "$(ast_sip rx '^REFER ' --grep '^Refer-To: <sips:1003@sip.test\?Replaces=' --count)" -ge 1 ]
+ok $? "the REFER's Refer-To named 1003 with Replaces"
+sleep 7
+! grep -q '^{"event":"ended","call":2,' "$WORK/b.events" && ! grep -q '^{"event":"ended"' "$WORK/c.events"
+ok $? "1002 and 1003 are still in their calls (bridged by Asterisk)"
+cs_cmd b hangup
+cs_wait c ended 10; ok $? "1002 hangs up, 1003's call ends"
+
 cs_quit a
 cs_quit b
+cs_quit c
 
 # --- audio: the echo heard after each transfer is the phone's own signal ----------------------------
 if [ "$NEXT" = 3 ]; then
@@ -83,9 +113,15 @@ if [ "$NEXT" = 3 ]; then
 	res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/a-echo.wav" --min-corr "$AST_MIN_CORR" --min-seconds 3 --max-lag 25 $PLAYED)
 	ok $? "1001 heard its own signal from the echo it was transferred to ($res)"
 fi
-cs_wavcut "$WORK/b-heard.wav" "$WORK/b-echo.wav" -6 5
+cs_wavcut "$WORK/b-heard-1.wav" "$WORK/b-echo.wav" -6 5
 res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b-echo.wav" --min-corr "$AST_MIN_CORR" --min-seconds 3 --max-lag 25 $PLAYED)
 ok $? "1002 heard its own signal from the echo 1001 transferred it to ($res)"
-[ "$TAP_FAILED" = 0 ] || { cs_diag a; cs_diag b; ast_diag 60; }
+cs_wavcut "$WORK/c-heard.wav" "$WORK/c-1.wav" -6 5
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/c-1.wav" --min-corr "$AST_MIN_CORR" --min-seconds 3 --max-lag 25 $PLAYED)
+ok $? "attended: 1003 heard 1002's signal ($res)"
+cs_wavcut "$WORK/b-heard.wav" "$WORK/b-2.wav" -6 5
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$WORK/signal-c.wav" "$WORK/b-2.wav" --min-corr "$AST_MIN_CORR" --min-seconds 3 --max-lag 25 $PLAYED)
+ok $? "attended: 1002 heard 1003's signal ($res)"
+[ "$TAP_FAILED" = 0 ] || { cs_diag a; cs_diag b; cs_diag c; ast_diag 60; }
 ast_stop
 done_testing

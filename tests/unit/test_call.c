@@ -914,6 +914,7 @@ static void zrtp_cases(const char *dir)
 /* What the wire showed: the new INVITE's Referred-By at A, A's NOTIFY status lines, B's last answer to its raw requests. */
 static struct {
 	char referred_by[300];
+	char replaces[300]; /* the Replaces of the INVITE A got */
 	char frags[200];   /* "100 200 " : the sipfrag codes A was told, in order */
 	char refer_to[600]; /* the Refer-To of the REFER B got */
 	uint16_t b_resp;   /* the status of A's answer to B's raw request */
@@ -936,6 +937,9 @@ static void xfer_note(struct tua *u, const struct sip_msg *m)
 	if (u == &A && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_INVITE &&
 	    (h = sip_msg_hdr(m, SIP_HDR_REFERRED_BY)) != NULL)
 		pl_strdup(xf.referred_by, sizeof(xf.referred_by), h->line);
+	if (u == &A && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_INVITE &&
+	    (h = sip_msg_hdr_by_name(m, "Replaces")) != NULL)
+		pl_strdup(xf.replaces, sizeof(xf.replaces), h->line);
 	if (u == &A && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_NOTIFY) {
 		struct pl b = sip_msg_body(m);
 		if (b.l > 11 && strlen(xf.frags) + 5 < sizeof(xf.frags)) {
@@ -1048,6 +1052,17 @@ static bool xfer_settled(void)
 	       A.calls[1] && call_state(A.calls[1]) == CALL_ESTABLISHED;
 }
 
+static bool a_two_established(void)
+{
+	return A.calls[0] && A.calls[1] && call_state(A.calls[0]) == CALL_ESTABLISHED &&
+	       call_state(A.calls[1]) == CALL_ESTABLISHED;
+}
+
+static bool a_first_ended(void)
+{
+	return A.calls[0] && call_state(A.calls[0]) == CALL_ENDED;
+}
+
 static bool a_resumed(void)
 {
 	return a_xfer_done() && A.hold_on == 0;
@@ -1157,6 +1172,37 @@ static void test_transfer(void)
 	is_int(xf.b_resp, 603, "no transfers: 603");
 	call_hangup(A.calls[0]);
 	run_until(both_ended, 3000);
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/* T6. attended: A has two calls with B and asks B (call 1) to replace call 2 with a call of its own */
+	memset(&xf, 0, sizeof(xf));
+	B.env.referh = b_refer_h;
+	is_int(place(), 0, "attended: first call A -> B");
+	ok(run_until(both_established, 5000), "attended: established");
+	snprintf(xf_prev_callid, sizeof(xf_prev_callid), "%s", dlg_callid);
+	is_int(place(), 0, "attended: second call A -> B (the consultation)");
+	ok(run_until(a_two_established, 5000) && run_until(dlg_new, 3000), "attended: established");
+	{
+		char want[600];
+		const char *tt = strstr(dlg_to, ";tag="), *ft = strstr(dlg_from, ";tag=");
+
+		snprintf(want, sizeof(want), "%s;to-tag=%s;from-tag=%s", dlg_callid, tt ? tt + 5 : "?", ft ? ft + 5 : "?");
+		is_int(call_transfer_attended(A.calls[0], A.calls[0]), EINVAL, "attended: a call to itself is refused");
+		is_int(call_transfer_attended(A.calls[0], A.calls[1]), 0, "attended: REFER with Replaces sent");
+		ok(run_until(a_xfer_done, 8000), "attended: A was told the outcome");
+		is_str(xf.last_state[0], "succeeded", "attended: succeeded");
+		ok(strstr(xf.refer_to, "?Replaces=") && strstr(xf.refer_to, "%3Bto-tag%3D"),
+		   "attended: the Refer-To carries the escaped Replaces (%s)", xf.refer_to);
+		is_str(xf.replaces, want, "attended: B's INVITE carried Replaces naming call 2 as the target knows it");
+		ok(strstr(xf.referred_by, "sip:alice@example.test") != NULL, "attended: and Referred-By");
+		ok(run_until(a_first_ended, 3000), "attended: A's call 1 ended (transferred)");
+	}
+	for (int i = 0; i < MAXC; i++)
+		if (A.calls[i])
+			call_hangup(A.calls[i]);
+	run_until(NULL, 500);
+	B.env.referh = NULL;
 	tua_reap(&A);
 	tua_reap(&B);
 
