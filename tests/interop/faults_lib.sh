@@ -6,6 +6,10 @@
 # fl_kam_crash: SIGKILL the lab's Kamailio and all its processes (no shutdown, as in a crash); KAM_PID="".
 # fl_sphone_conn NAME PORT: local port of sphone NAME's established TCP connection to 127.0.0.1:PORT.
 # fl_ctr NAME KEY: KEY of a fresh `verify` report (security event) of sphone NAME.
+# fl_relay_start LOSS DELAY JITTER SEED: faults_relay.py's SIP proxy in front of the lab's Kamailio (TLS,
+#   the lab's server certificate), the call's RTP (and ZRTP) through its impaired UDP relay; sets
+#   PROXY_PORT (a phone's proxy port: KAM_TLS_PORT=$PROXY_PORT cs_conf ...) and RELAY_PID; stats
+#   in $WORK/relay.json on SIGUSR2. Returns 1 when it does not listen within 5 s.
 fl_now() { date +%s%3N; }
 fl_ms() { echo $(($2 - $1)); }
 
@@ -61,6 +65,16 @@ fl_kam_crash() {
 	KAM_PID=""
 	# the listening sockets go with the last process
 	WAIT_SECS=5 wait_for sh -c "! awk -v port=\"\$(printf '%04X' $KAM_TLS_PORT)\" 'NR > 1 && \$4 == \"0A\" && \$2 ~ (\":\" port \"\$\") { f = 1 } END { exit !f }' /proc/net/tcp"
+}
+
+fl_relay_start() {
+	PROXY_PORT=$(free_port)
+	"$PYTHON" "$LAB_SRC/faults_relay.py" proxy --listen "$PROXY_PORT" --upstream "$KAM_TLS_PORT" \
+		--cert "$LAB_CA/server.pem" --key "$LAB_CA/server.key" --stats "$WORK/relay.json" \
+		--loss "$1" --delay "$2" --jitter "$3" --seed "$4" >"$WORK/relay.out" 2>&1 &
+	RELAY_PID=$!
+	track_pid "$RELAY_PID"
+	WAIT_SECS=5 wait_for grep -q '^listening' "$WORK/relay.out"
 }
 
 fl_sphone_conn() {

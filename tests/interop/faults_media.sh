@@ -31,13 +31,7 @@ lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
 lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" || { echo "Bail out! baresip did not register"; exit 1; }
 
 # --- 6. loss, delay and reordering on the media path ---------------------------------------------
-PROXY_PORT=$(free_port)
-"$PYTHON" "$LAB_SRC/faults_relay.py" proxy --listen "$PROXY_PORT" --upstream "$KAM_TLS_PORT" \
-	--cert "$LAB_CA/server.pem" --key "$LAB_CA/server.key" --stats "$WORK/relay.json" \
-	--loss "$FL_LOSS" --delay "$FL_DELAY" --jitter "$FL_JITTER" --seed 7 >"$WORK/relay.out" 2>&1 &
-RELAY_PID=$!
-track_pid "$RELAY_PID"
-WAIT_SECS=5 wait_for grep -q '^listening' "$WORK/relay.out" || echo "Bail out! relay did not start"
+fl_relay_start "$FL_LOSS" "$FL_DELAY" "$FL_JITTER" 7 || echo "Bail out! relay did not start"
 KAM_TLS_PORT=$PROXY_PORT cs_conf "$WORK/imp.conf" alice
 cs_start imp 5 "$WORK/imp.conf" --audio-in "$SIG" --audio-out "$WORK/imp-heard.wav"
 cs_wait imp registered 15; ok $? "6: registered through the proxy"

@@ -9,6 +9,7 @@
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
 . "$top_srcdir/tests/interop/call_lib.sh"
+. "$top_srcdir/tests/interop/faults_lib.sh"
 lab_require kamailio python3
 
 ZL_LOSS=${ZL_LOSS:-0.2}
@@ -18,13 +19,7 @@ SIG=$WORK/signal.wav
 lab_make_wav "$SIG" 60 || { echo "Bail out! no test signal"; exit 1; }
 lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
 lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
-PROXY_PORT=$(free_port)
-"$PYTHON" "$LAB_SRC/faults_relay.py" proxy --listen "$PROXY_PORT" --upstream "$KAM_TLS_PORT" \
-	--cert "$LAB_CA/server.pem" --key "$LAB_CA/server.key" --stats "$WORK/relay.json" \
-	--loss "$ZL_LOSS" --delay 20 --jitter 40 --seed 11 >"$WORK/relay.out" 2>&1 &
-RELAY_PID=$!
-track_pid "$RELAY_PID"
-WAIT_SECS=5 wait_for grep -q '^listening' "$WORK/relay.out" || { echo "Bail out! relay did not start"; exit 1; }
+fl_relay_start "$ZL_LOSS" 20 40 11 || { echo "Bail out! relay did not start"; exit 1; }
 
 KAM_TLS_PORT=$PROXY_PORT cs_conf "$WORK/alice.conf" alice media_encryption=zrtp
 cs_conf "$WORK/bob.conf" bob media_encryption=zrtp
