@@ -38,7 +38,7 @@ tests_unit_test_dns_SOURCES = tests/unit/test_dns.c
 tests_unit_test_dns_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_dns
 
-sip_libsphone_sip_a_SOURCES += sip/sip_transp.c sip/sip_transp.h
+sip_libsphone_sip_a_SOURCES += sip/sip_transp.c sip/sip_transp.h sip/sip_transp_priv.h sip/sip_conn.c
 check_PROGRAMS += tests/unit/test_transp
 tests_unit_test_transp_SOURCES = tests/unit/test_transp.c
 tests_unit_test_transp_LDADD = $(TEST_LIBS)

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sip_transp.c: SIP flows over UDP/TCP/TLS on the poll loop: connect, TLS verify, framing, CRLF keep-alive. */
+/* sip_transp.c: SIP flows over UDP/TCP/TLS on the poll loop: the flow table, UDP, listeners, connecting, sending (a connection's I/O: sip_conn.c). */
 #include <config.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,93 +22,8 @@
 #include "sip_msg.h"
 #include "sip_stream.h"
 #include "sip_transp.h"
+#include "sip_transp_priv.h"
 #include "tls.h"
-
-#define DEF_MAX_MSG 65535
-#define DEF_KA_INTERVAL 30000
-#define DEF_KA_TIMEOUT 10000
-#define DEF_CONNECT_TIMEOUT 10000
-#define MAX_QUEUE (1024 * 1024)
-#define UDP_MAX 65535
-#define ADDR_STR 64
-
-enum flow_state { F_CONNECTING, F_HANDSHAKE, F_UP, F_CLOSING, F_DEAD };
-
-struct udp_sock {
-	struct udp_sock *next;
-	int fd;
-	int family;
-	struct sip_transp *t;
-};
-
-struct listener {
-	struct listener *next;
-	int fd;
-	enum sip_tp tp;
-	struct tls_ctx *tls;
-	struct sip_transp *t;
-};
-
-struct sip_flow {
-	struct sip_flow *next;        /* in t->flows while in the table */
-	struct sip_transp *t;         /* NULL once detached */
-	int refs;
-	enum sip_tp tp;
-	enum flow_state st;
-	bool inbound;
-	bool was_up;
-	int fd;                       /* stream: owned; UDP: the shared socket's */
-	struct udp_sock *us;
-	struct sockaddr_storage raddr;
-	socklen_t rlen;
-	char laddr_s[ADDR_STR], raddr_s[ADDR_STR], lhost[INET6_ADDRSTRLEN];
-	uint16_t lport;
-	struct tls_ctx *tls_ctx;
-	char tls_name[256];
-	struct tls_conn *tls;
-	struct tls_info info;
-	bool have_info;
-	struct sip_stream *stream;
-	unsigned char *q;
-	size_t qlen, qcap;
-	struct tmr conn_tmr, ka_tmr, pong_tmr;
-	bool rx_since_ka, awaiting_pong;
-	bool pong_seen; /* the peer answered a ping once: from then on a missing pong means a dead flow */
-	bool outbound;  /* its registrar granted RFC 5626 outbound: every ping awaits its pong, the first too */
-	unsigned ka_ms; /* ping period for this flow (Flow-Timer); 0: the transport's */
-	bool pong_noted; /* logged that it does not answer */
-	bool close_after_flush;
-	int close_err;
-	char close_why[300];
-};
-
-struct sip_flow_wait {
-	struct sip_flow_wait *next;   /* in t->waits */
-	struct sip_transp *t;
-	struct sip_flow *f;           /* referenced */
-	sip_flow_ready_h *h;
-	void *arg;
-	struct tmr tmr;
-	bool scheduled, fired, owned; /* owned: the caller holds the handle and frees it */
-	int err;
-	char why[300];
-};
-
-struct sip_transp {
-	struct loop *l;
-	struct sip_transp_conf conf;
-	sip_transp_recv_h *recvh;
-	sip_transp_lost_h *losth;
-	void *arg;
-	struct sip_flow *flows;
-	struct udp_sock *udps;
-	struct listener *listeners;
-	struct sip_flow_wait *waits;
-	unsigned char rbuf[UDP_MAX + 1];
-};
-
-static void flow_io(int fd, int events, void *arg);
-static void flow_fail(struct sip_flow *f, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 const char *sip_tp_name(enum sip_tp tp)
 {
@@ -161,7 +75,7 @@ static struct sip_flow *flow_new(struct sip_transp *t, enum sip_tp tp, const str
 	return f;
 }
 
-static void set_local(struct sip_flow *f, int fd)
+void sip_flow_set_local(struct sip_flow *f, int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -240,7 +154,7 @@ static void flow_teardown(struct sip_flow *f)
 static void wait_fire(void *arg);
 
 /* Tell everyone waiting for f whether it became ready. */
-static void waits_notify(struct sip_flow *f, int err, const char *why)
+void sip_flow_waits_notify(struct sip_flow *f, int err, const char *why)
 {
 	struct sip_flow_wait *w;
 
@@ -257,7 +171,7 @@ static void waits_notify(struct sip_flow *f, int err, const char *why)
 	}
 }
 
-static void flow_fail(struct sip_flow *f, int err, const char *fmt, ...)
+void sip_flow_fail(struct sip_flow *f, int err, const char *fmt, ...)
 {
 	struct sip_transp *t = f->t;
 	char why[300];
@@ -280,153 +194,15 @@ static void flow_fail(struct sip_flow *f, int err, const char *fmt, ...)
 				t->losth(f, err, why, t->arg);
 		} else {
 			log_debug("SIP %s flow %s failed: %s", sip_tp_name(f->tp), f->raddr_s, why);
-			waits_notify(f, err ? err : EPIPE, why);
+			sip_flow_waits_notify(f, err ? err : EPIPE, why);
 		}
 	}
 	sip_flow_unref(f); /* the table's reference, held until the handlers are done */
 }
 
-static void flow_update_events(struct sip_flow *f)
-{
-	int ev = 0;
+/* ---- delivering ---- */
 
-	if (f->st == F_DEAD || f->tp == SIP_TP_UDP || f->fd < 0 || !f->t)
-		return;
-	switch (f->st) {
-	case F_CONNECTING:
-		ev = LOOP_WRITE;
-		break;
-	case F_HANDSHAKE:
-		ev = (tls_conn_wants(f->tls) & TLS_WANT_WRITE) ? LOOP_WRITE : LOOP_READ;
-		break;
-	case F_UP:
-		ev = LOOP_READ;
-		/* fall through */
-	case F_CLOSING:
-		if (f->qlen || (f->tls && (tls_conn_wants(f->tls) & TLS_WANT_WRITE)))
-			ev |= LOOP_WRITE;
-		break;
-	case F_DEAD:
-		return;
-	}
-	loop_fd_listen(f->t->l, f->fd, ev, flow_io, f);
-}
-
-static int queue_add(struct sip_flow *f, const void *p, size_t n)
-{
-	if (f->qlen + n > MAX_QUEUE)
-		return ENOBUFS;
-	if (f->qlen + n > f->qcap) {
-		size_t cap = f->qcap ? f->qcap : 4096;
-		unsigned char *q;
-
-		while (cap < f->qlen + n)
-			cap *= 2;
-		q = buf_grow_wiped(f->q, f->qcap, f->qlen, cap); /* SIP text (keys) in it */
-		if (!q)
-			return ENOMEM;
-		f->q = q;
-		f->qcap = cap;
-	}
-	memcpy(f->q + f->qlen, p, n);
-	f->qlen += n;
-	return 0;
-}
-
-/* ---- keep-alive (RFC 5626 4.4.1) ---- */
-
-static unsigned ka_delay(const struct sip_flow *f)
-{
-	unsigned iv = f->ka_ms ? f->ka_ms : f->t->conf.ka_interval_ms;
-
-	/* 80..100 % of the interval, so that many phones do not ping in step */
-	return iv - (iv / 5 ? arc4random_uniform(iv / 5 + 1) : 0);
-}
-
-static void pong_timeout(void *arg)
-{
-	struct sip_flow *f = arg;
-
-	flow_fail(f, ETIMEDOUT, "no keep-alive answer from %s within %u ms: connection lost", f->raddr_s,
-		  f->t->conf.ka_timeout_ms);
-}
-
-/*
- * A pong is awaited from a registrar that granted RFC 5626 outbound on this flow (sip_flow_set_outbound),
- * from the first ping on: the first ping is exactly the one a NAT binding that died after the REGISTER
- * swallows. Otherwise only from a peer that has answered a ping on this flow before: a registrar that
- * does not implement outbound may ignore pings (Asterisk's pjproject reads the CRLFs and answers
- * nothing), and declaring its flow dead every interval would drop the registration and, worse, the
- * route a PBX uses to reach us mid-call. There the pings still keep NAT bindings open, and a dead flow
- * shows as a TCP error or an unanswered REGISTER (the owner then calls sip_flow_abort).
- */
-static bool expects_pong(const struct sip_flow *f)
-{
-	return f->pong_seen || f->outbound;
-}
-
-static void ka_due(void *arg)
-{
-	struct sip_flow *f = arg;
-
-	if (f->st != F_UP)
-		return;
-	if (f->awaiting_pong && !expects_pong(f) && !f->pong_noted) {
-		f->pong_noted = true;
-		log_debug("SIP %s flow %s: the peer does not answer keep-alive pings; sending them without expecting "
-			  "a pong", sip_tp_name(f->tp), f->raddr_s);
-	}
-	if (f->rx_since_ka) { /* SIP messages came in: the flow is not idle and evidently alive */
-		f->rx_since_ka = false;
-	} else if (!f->awaiting_pong || !expects_pong(f)) {
-		if (queue_add(f, "\r\n\r\n", 4) == 0) {
-			f->awaiting_pong = true;
-			if (expects_pong(f))
-				tmr_start(f->t->l, &f->pong_tmr, f->t->conf.ka_timeout_ms, pong_timeout, f);
-			flow_update_events(f);
-		}
-	}
-	tmr_start(f->t->l, &f->ka_tmr, ka_delay(f), ka_due, f);
-}
-
-static void on_ka(enum sip_ka kind, void *arg)
-{
-	struct sip_flow *f = arg;
-
-	if (kind == SIP_KA_PING) {
-		if (f->st == F_UP && queue_add(f, "\r\n", 2) == 0)
-			flow_update_events(f);
-	} else {
-		f->pong_seen = true;
-		f->awaiting_pong = false;
-		tmr_cancel(&f->pong_tmr);
-	}
-}
-
-/* ---- stream I/O ---- */
-
-static void flow_up(struct sip_flow *f)
-{
-	struct sip_transp *t = f->t;
-
-	tmr_cancel(&f->conn_tmr);
-	f->st = F_UP;
-	f->was_up = true;
-	if (f->tls && tls_conn_info(f->tls, &f->info) == 0) {
-		f->have_info = true;
-		if (!f->info.verified && !f->inbound)
-			log_warn("TLS to %s (%s) is NOT verified: %s", f->tls_name, f->raddr_s, f->info.verify_note);
-	}
-	log_debug("SIP %s flow %s <-> %s up%s%s", sip_tp_name(f->tp), f->laddr_s, f->raddr_s,
-		  f->have_info ? " " : "", f->have_info ? f->info.version : "");
-	if (!f->inbound && !t->conf.ka_off)
-		tmr_start(t->l, &f->ka_tmr, ka_delay(f), ka_due, f);
-	flow_update_events(f);
-	if (!f->inbound)
-		waits_notify(f, 0, NULL);
-}
-
-static void deliver(struct sip_flow *f, struct sip_msg *msg)
+void sip_flow_deliver(struct sip_flow *f, struct sip_msg *msg)
 {
 	struct sip_transp *t = f->t;
 	struct pl raw = sip_msg_raw(msg);
@@ -438,20 +214,8 @@ static void deliver(struct sip_flow *f, struct sip_msg *msg)
 		sip_msg_free(msg);
 }
 
-static void on_stream_msg(struct sip_msg *msg, void *arg)
-{
-	struct sip_flow *f = arg;
-
-	if (f->st != F_UP) { /* closing or gone: no more deliveries */
-		sip_msg_free(msg);
-		return;
-	}
-	f->rx_since_ka = true; /* a SIP message, not a pong: the flow is not idle */
-	deliver(f, msg);
-}
-
 /* A reply to a request we cannot take, sent before closing or dropping. */
-static void reply_error(struct sip_flow *f, struct sip_msg *bad, uint16_t code)
+void sip_flow_reply_error(struct sip_flow *f, struct sip_msg *bad, uint16_t code)
 {
 	struct wbuf w;
 
@@ -461,212 +225,6 @@ static void reply_error(struct sip_flow *f, struct sip_msg *bad, uint16_t code)
 	if (sip_reply_print(&w, bad, code, sip_reason_phrase(code), NULL, NULL, NULL, NULL, 0) == 0)
 		(void)sip_flow_send(f, w.p, w.len);
 	wbuf_free(&w);
-}
-
-static void flow_finish_close(struct sip_flow *f)
-{
-	flow_fail(f, f->close_err, "%s", f->close_why);
-}
-
-static void bad_input(struct sip_flow *f, int err)
-{
-	struct sip_msg *bad = sip_stream_take_bad(f->stream);
-
-	if (err == EMSGSIZE) {
-		reply_error(f, bad, 513);
-		snprintf(f->close_why, sizeof(f->close_why),
-			 "message from %s exceeds %zu bytes: closing the connection", f->raddr_s,
-			 f->t->conf.max_msg_size);
-	} else {
-		reply_error(f, bad, 400);
-		snprintf(f->close_why, sizeof(f->close_why), "malformed SIP message from %s: closing the connection",
-			 f->raddr_s);
-	}
-	sip_msg_free(bad);
-	log_warn("%s", f->close_why);
-	f->close_err = err == ENOMEM ? ENOMEM : EBADMSG;
-	f->close_after_flush = true;
-	f->st = F_CLOSING;
-	if (!f->qlen)
-		flow_finish_close(f);
-	else
-		flow_update_events(f);
-}
-
-static void flow_read(struct sip_flow *f)
-{
-	unsigned char buf[16384];
-	size_t n;
-	ssize_t r;
-	int err;
-
-	while (f->st == F_UP) {
-		if (f->tls) {
-			err = tls_conn_read(f->tls, buf, sizeof(buf), &n);
-			if (err == EAGAIN)
-				return;
-			if (err) {
-				if (err == EPIPE)
-					flow_fail(f, EPIPE, "%s closed the connection", f->raddr_s);
-				else
-					flow_fail(f, err, "%s", tls_conn_error(f->tls));
-				return;
-			}
-		} else {
-			r = recv(f->fd, buf, sizeof(buf), 0);
-			if (r < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-					return;
-				flow_fail(f, errno, "connection to %s: %s", f->raddr_s, strerror(errno));
-				return;
-			}
-			if (r == 0) {
-				flow_fail(f, EPIPE, "%s closed the connection", f->raddr_s);
-				return;
-			}
-			n = (size_t)r;
-		}
-		if (f->awaiting_pong) { /* any traffic proves the flow alive */
-			f->awaiting_pong = false;
-			tmr_cancel(&f->pong_tmr);
-		}
-		sip_flow_ref(f);
-		err = sip_stream_feed(f->stream, buf, n, on_stream_msg, f);
-		if (err && f->st == F_UP)
-			bad_input(f, err);
-		sip_flow_unref(f);
-	}
-}
-
-static void flow_flush(struct sip_flow *f)
-{
-	size_t put;
-	ssize_t r;
-	int err;
-
-	while (f->qlen) {
-		if (f->tls) {
-			err = tls_conn_write(f->tls, f->q, f->qlen, &put);
-			if (err == EAGAIN)
-				break;
-			if (err) {
-				flow_fail(f, err, "%s", *tls_conn_error(f->tls) ? tls_conn_error(f->tls) : strerror(err));
-				return;
-			}
-		} else {
-			r = send(f->fd, f->q, f->qlen, MSG_NOSIGNAL);
-			if (r < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-					break;
-				flow_fail(f, errno, "sending to %s: %s", f->raddr_s, strerror(errno));
-				return;
-			}
-			put = (size_t)r;
-		}
-		memmove(f->q, f->q + put, f->qlen - put);
-		explicit_bzero(f->q + f->qlen - put, put); /* the stale tail */
-		f->qlen -= put;
-	}
-	if (!f->qlen && f->close_after_flush) {
-		flow_finish_close(f);
-		return;
-	}
-	flow_update_events(f);
-}
-
-static void handshake_step(struct sip_flow *f)
-{
-	int err = tls_conn_handshake(f->tls);
-
-	if (err == EAGAIN) {
-		flow_update_events(f);
-		return;
-	}
-	if (err) {
-		flow_fail(f, err == ECONNREFUSED || err == ECONNRESET || err == EPIPE ? err : EPROTO, "%s",
-			  tls_conn_error(f->tls));
-		return;
-	}
-	flow_up(f);
-	if (f->st == F_UP && f->qlen)
-		flow_flush(f);
-}
-
-static void start_stream(struct sip_flow *f)
-{
-	set_local(f, f->fd);
-	if (f->tp == SIP_TP_TLS) {
-		f->st = F_HANDSHAKE;
-		handshake_step(f);
-	} else {
-		flow_up(f);
-		if (f->st == F_UP && f->qlen)
-			flow_flush(f);
-	}
-}
-
-static void flow_io(int fd, int events, void *arg)
-{
-	struct sip_flow *f = arg;
-	socklen_t sl;
-	int soerr = 0;
-
-	sip_flow_ref(f);
-	switch (f->st) {
-	case F_CONNECTING:
-		sl = sizeof(soerr);
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
-			soerr = errno;
-		if (soerr == ECONNREFUSED)
-			flow_fail(f, soerr, "connection refused by %s (nothing listens on that port?)", f->raddr_s);
-		else if (soerr)
-			flow_fail(f, soerr, "cannot connect to %s: %s", f->raddr_s, strerror(soerr));
-		else if (events & (LOOP_WRITE | LOOP_ERROR))
-			start_stream(f);
-		break;
-	case F_HANDSHAKE:
-		handshake_step(f);
-		break;
-	case F_UP:
-	case F_CLOSING:
-		if (f->st == F_UP && (events & (LOOP_READ | LOOP_ERROR)))
-			flow_read(f);
-		if (f->st == F_CLOSING && (events & LOOP_ERROR) && !(events & LOOP_WRITE))
-			flow_finish_close(f);
-		if ((f->st == F_UP || f->st == F_CLOSING) && (f->qlen || (events & LOOP_WRITE)))
-			flow_flush(f);
-		break;
-	case F_DEAD:
-		break;
-	}
-	sip_flow_unref(f);
-}
-
-static void conn_timeout(void *arg)
-{
-	struct sip_flow *f = arg;
-	unsigned ms = f->t->conf.connect_timeout_ms;
-
-	if (f->st == F_CONNECTING) {
-		flow_fail(f, ETIMEDOUT, "TCP connect to %s timed out after %u ms", f->raddr_s, ms);
-	} else if (f->st == F_HANDSHAKE) {
-		tls_conn_set_timeout(f->tls, ms);
-		flow_fail(f, ETIMEDOUT, "%s", tls_conn_error(f->tls));
-	}
-}
-
-static int stream_prepare(struct sip_flow *f, int fd)
-{
-	int one = 1, err;
-
-	f->fd = fd;
-	/* Nagle + delayed ACK would cost ~40 ms per small back-to-back write */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	err = sip_stream_alloc(&f->stream, f->t->conf.max_msg_size);
-	if (err)
-		return err;
-	sip_stream_set_ka_handler(f->stream, on_ka, f);
-	return 0;
 }
 
 /* ---- UDP ---- */
@@ -813,12 +371,12 @@ static void udp_read(int fd, int events, void *arg)
 		if (strict) {
 			log_sip_trace(false, "UDP", f->raddr_s, (const char *)t->rbuf, (size_t)n);
 			log_warn("malformed SIP message from %s", f->raddr_s);
-			reply_error(f, msg, 400);
+			sip_flow_reply_error(f, msg, 400);
 			sip_msg_free(msg);
 			continue;
 		}
 		sip_flow_ref(f);
-		deliver(f, msg);
+		sip_flow_deliver(f, msg);
 		sip_flow_unref(f);
 	}
 	if (last)
@@ -845,21 +403,21 @@ static void on_accept(int fd, int events, void *arg)
 		return;
 	}
 	f->inbound = true;
-	if (stream_prepare(f, cfd) != 0) {
-		flow_fail(f, ENOMEM, "out of memory");
+	if (sip_conn_prepare(f, cfd) != 0) {
+		sip_flow_fail(f, ENOMEM, "out of memory");
 		return;
 	}
-	set_local(f, cfd);
+	sip_flow_set_local(f, cfd);
 	if (ls->tp == SIP_TP_TLS) {
 		if (tls_conn_alloc(&f->tls, ls->tls, cfd, NULL) != 0) {
-			flow_fail(f, ENOMEM, "cannot start TLS");
+			sip_flow_fail(f, ENOMEM, "cannot start TLS");
 			return;
 		}
 		f->st = F_HANDSHAKE;
-		tmr_start(t->l, &f->conn_tmr, t->conf.connect_timeout_ms, conn_timeout, f);
-		handshake_step(f);
+		tmr_start(t->l, &f->conn_tmr, t->conf.connect_timeout_ms, sip_conn_timeout, f);
+		sip_conn_handshake(f);
 	} else {
-		flow_up(f);
+		sip_conn_up(f);
 	}
 }
 
@@ -1015,7 +573,7 @@ static int flow_open(struct sip_transp *t, const struct sip_dest *d, struct sip_
 		err = errno;
 		goto fail;
 	}
-	err = stream_prepare(f, fd);
+	err = sip_conn_prepare(f, fd);
 	if (err)
 		goto fail;
 	if (d->tp == SIP_TP_TLS) {
@@ -1023,19 +581,19 @@ static int flow_open(struct sip_transp *t, const struct sip_dest *d, struct sip_
 		if (err)
 			goto fail;
 	}
-	tmr_start(t->l, &f->conn_tmr, t->conf.connect_timeout_ms, conn_timeout, f);
+	tmr_start(t->l, &f->conn_tmr, t->conf.connect_timeout_ms, sip_conn_timeout, f);
 	f->st = F_CONNECTING;
 	sip_flow_ref(f); /* the caller's: keeps a flow that fails right here readable */
 	if (connect(fd, (struct sockaddr *)&d->addr, d->addrlen) != 0 && errno != EINPROGRESS) {
 		int e = errno;
 		*fp = f;
 		if (e == ECONNREFUSED)
-			flow_fail(f, e, "connection refused by %s (nothing listens on that port?)", f->raddr_s);
+			sip_flow_fail(f, e, "connection refused by %s (nothing listens on that port?)", f->raddr_s);
 		else
-			flow_fail(f, e, "cannot connect to %s: %s", f->raddr_s, strerror(e));
+			sip_flow_fail(f, e, "cannot connect to %s: %s", f->raddr_s, strerror(e));
 		return 0;
 	}
-	flow_update_events(f);
+	sip_conn_events(f);
 	*fp = f;
 	return 0;
  fail:
@@ -1111,33 +669,20 @@ int sip_flow_send(struct sip_flow *f, const void *data, size_t len)
 		log_sip_trace(true, "UDP", f->raddr_s, data, len);
 		return 0;
 	}
-	err = queue_add(f, data, len);
+	err = sip_conn_queue(f, data, len);
 	if (err)
 		return err;
 	log_sip_trace(true, sip_tp_name(f->tp), f->raddr_s, data, len);
-	flow_update_events(f); /* the loop writes it: never re-enter handlers from here */
+	sip_conn_events(f); /* the loop writes it: never re-enter handlers from here */
 	return 0;
-}
-
-void sip_flow_set_outbound(struct sip_flow *f, unsigned interval_ms)
-{
-	if (!f || !f->t || f->tp == SIP_TP_UDP || f->inbound)
-		return;
-	f->outbound = true;
-	if (interval_ms == f->ka_ms)
-		return;
-	f->ka_ms = interval_ms;
-	/* the new period from now: a ping whose pong is awaited keeps its timeout */
-	if (f->st == F_UP && tmr_running(&f->ka_tmr))
-		tmr_start(f->t->l, &f->ka_tmr, ka_delay(f), ka_due, f);
 }
 
 void sip_flow_abort(struct sip_flow *f, int err, const char *why)
 {
 	if (!f || !f->t || f->st == F_DEAD)
 		return;
-	sip_flow_ref(f); /* flow_fail drops the table's reference: f stays readable until the end */
-	flow_fail(f, err ? err : EPIPE, "%s", why && *why ? why : "connection given up");
+	sip_flow_ref(f); /* sip_flow_fail drops the table's reference: f stays readable until the end */
+	sip_flow_fail(f, err ? err : EPIPE, "%s", why && *why ? why : "connection given up");
 	sip_flow_unref(f);
 }
 
@@ -1155,14 +700,14 @@ void sip_flow_close(struct sip_flow *f)
 	f->close_err = 0;
 	f->close_after_flush = true;
 	if (f->st != F_UP) {
-		flow_finish_close(f); /* not connected yet: waiters hear of it */
+		sip_conn_finish_close(f); /* not connected yet: waiters hear of it */
 		return;
 	}
 	f->st = F_CLOSING;
-	flow_update_events(f);
+	sip_conn_events(f);
 	if (!f->qlen) {
 		/* nothing to flush: close from the loop, not from inside the caller */
-		loop_fd_listen(f->t->l, f->fd, LOOP_WRITE, flow_io, f);
+		loop_fd_listen(f->t->l, f->fd, LOOP_WRITE, sip_conn_io, f);
 	}
 }
 
