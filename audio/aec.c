@@ -9,6 +9,7 @@
 #include <speex/speex_preprocess.h>
 
 #include "aec.h"
+#include "speex_load.h"
 
 #define AEC_RATE 8000
 #define AEC_MAXFRAME 480
@@ -30,6 +31,8 @@ int aec_alloc(struct aec **ap, unsigned frame, unsigned tail_ms, unsigned flags)
 
 	if (!ap || frame == 0 || frame > AEC_MAXFRAME || tail_ms == 0 || tail_ms > 1000 || (flags & ~AEC_SUPPRESS))
 		return EINVAL;
+	if (speex_load())
+		return ELIBACC;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return ENOMEM;

@@ -6,6 +6,7 @@
 #include <speex/speex_resampler.h>
 
 #include "resamp.h"
+#include "speex_load.h"
 
 struct resamp {
 	SpeexResamplerState *st;
@@ -28,6 +29,8 @@ int resamp_alloc(struct resamp **rp, unsigned in_rate, unsigned out_rate, int qu
 	if (quality < 0)
 		quality = SPEEX_RESAMPLER_QUALITY_VOIP;
 
+	if (speex_load())
+		return ELIBACC;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return ENOMEM;

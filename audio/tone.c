@@ -54,13 +54,65 @@ int tone_dtmf(struct tone *t, unsigned rate, char digit, double amp)
 	return tone_dual(t, rate, low[i / 4], amp / 2, high[i % 4], amp / 2);
 }
 
+/*
+ * sin and 10^(dB/20) without libm: sphone links none (a loaded libm alone is
+ * ~330 KB resident here; speex_load.c). x is brought to [-pi/2, pi/2] by
+ * symmetry and the Taylor series summed to x^23 (its remainder there is
+ * below 1e-17), so samples match libm's to within a rounding of the last bit.
+ */
+double tone_sin(double x)
+{
+	static const double c[] = { -1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362880.0, -1.0 / 39916800.0,
+				    1.0 / 6227020800.0, -1.0 / 1307674368000.0, 1.0 / 355687428096000.0,
+				    -1.0 / 121645100408832000.0, 1.0 / 51090942171709440000.0,
+				    -1.0 / 25852016738884976640000.0 };
+	double x2, s = 0;
+
+	x -= (double)(long long)(x / (2.0 * M_PI)) * (2.0 * M_PI); /* (-2pi, 2pi) */
+	if (x > M_PI)
+		x -= 2.0 * M_PI;
+	else if (x < -M_PI)
+		x += 2.0 * M_PI;
+	if (x > M_PI / 2)
+		x = M_PI - x;
+	else if (x < -M_PI / 2)
+		x = -M_PI - x;
+	x2 = x * x;
+	for (int n = (int)(sizeof(c) / sizeof(c[0])) - 1; n >= 0; n--)
+		s = (s + c[n]) * x2;
+	return x + x * s;
+}
+
+/* e^y = 2^k e^r with |r| <= ln2 / 2, the series to r^20 (remainder below 1e-20) */
+double tone_db_gain(double db)
+{
+	double y = db * (M_LN10 / 20.0), r, term = 1, e = 1;
+	long k;
+
+	if (db < -400)
+		return 0;
+	if (db > 400)
+		db = 400, y = db * (M_LN10 / 20.0);
+	k = (long)(y / M_LN2 + (y < 0 ? -0.5 : 0.5));
+	r = y - (double)k * M_LN2;
+	for (int n = 1; n <= 20; n++) {
+		term *= r / n;
+		e += term;
+	}
+	for (; k > 0; k--)
+		e *= 2;
+	for (; k < 0; k++)
+		e *= 0.5;
+	return e;
+}
+
 static double tone_next(struct tone *t)
 {
 	double v = 0;
 	int k;
 
 	for (k = 0; k < t->n; k++) {
-		v += t->amp[k] * sin(t->ph[k]);
+		v += t->amp[k] * tone_sin(t->ph[k]);
 		t->ph[k] += t->inc[k];
 		if (t->ph[k] >= 2.0 * M_PI)
 			t->ph[k] -= 2.0 * M_PI;

@@ -29,4 +29,8 @@ void tone_fill(struct tone *t, int16_t *out, size_t n);
 /* Add n samples of the tone onto out (saturating), for mixing. */
 void tone_mix(struct tone *t, int16_t *out, size_t n);
 
+/* sin(x), and 10^(db / 20) (0 below -400 dB), without libm (tone.c) */
+double tone_sin(double x);
+double tone_db_gain(double db);
+
 #endif

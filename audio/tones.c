@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "resamp.h"
+#include "tone.h"
 #include "tones.h"
 #include "wav.h"
 
@@ -223,10 +224,18 @@ static size_t ms_len(unsigned ms, unsigned rate)
 	return (size_t)((uint64_t)ms * rate / 1000);
 }
 
+/* a phase plus its step, back into [0, 2pi) */
+static double wrap(double ph)
+{
+	while (ph >= 2.0 * M_PI)
+		ph -= 2.0 * M_PI;
+	return ph;
+}
+
 /* One burst of a generated sound, with its fade in and out (no click at either end). */
 static int render_gen(const struct tones_gen *g, unsigned rate, size_t n, int16_t **outp)
 {
-	double amp = 32767.0 * pow(10.0, g->level_dbfs / 20.0), ph1 = 0, ph2 = 0;
+	double amp = 32767.0 * tone_db_gain(g->level_dbfs), ph1 = 0, ph2 = 0;
 	size_t ramp = ms_len(RAMP_MS, rate), alt = ms_len(g->alt_ms, rate), i;
 	int16_t *o;
 
@@ -240,15 +249,15 @@ static int render_gen(const struct tones_gen *g, unsigned rate, size_t n, int16_
 		if (g->hz2 > 0 && alt) {
 			/* a trill: one phase that changes speed, so the switch is continuous */
 			double hz = (i / alt) % 2 ? g->hz2 : g->hz1;
-			v = sin(ph1);
-			ph1 = fmod(ph1 + 2.0 * M_PI * hz / rate, 2.0 * M_PI);
+			v = tone_sin(ph1);
+			ph1 = wrap(ph1 + 2.0 * M_PI * hz / rate);
 		} else if (g->hz2 > 0) {
-			v = 0.5 * (sin(ph1) + sin(ph2));
-			ph1 = fmod(ph1 + 2.0 * M_PI * g->hz1 / rate, 2.0 * M_PI);
-			ph2 = fmod(ph2 + 2.0 * M_PI * g->hz2 / rate, 2.0 * M_PI);
+			v = 0.5 * (tone_sin(ph1) + tone_sin(ph2));
+			ph1 = wrap(ph1 + 2.0 * M_PI * g->hz1 / rate);
+			ph2 = wrap(ph2 + 2.0 * M_PI * g->hz2 / rate);
 		} else {
-			v = sin(ph1);
-			ph1 = fmod(ph1 + 2.0 * M_PI * g->hz1 / rate, 2.0 * M_PI);
+			v = tone_sin(ph1);
+			ph1 = wrap(ph1 + 2.0 * M_PI * g->hz1 / rate);
 		}
 		if (ramp && i < ramp)
 			env = (double)i / ramp;

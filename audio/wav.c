@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "resamp.h"
+#include "speex_load.h"
 #include "wav.h"
 
 #define WAV_BLOCK 1024 /* frames read from the file at a time */
@@ -236,7 +237,8 @@ int wav_open_read_rate(struct wav **wp, const char *path, unsigned rate, char *e
 	if ((r = parse_header(w, err, errlen)) != 0)
 		goto out;
 	if (rate && w->info.rate != rate && (r = resamp_alloc(&w->rs, w->info.rate, rate, -1)) != 0) {
-		fail(err, errlen, r, "resampler: %s", strerror(r));
+		fail(err, errlen, r, "resampler: %s",
+		     r == ELIBACC ? SPEEXDSP_SONAME " cannot be loaded (install libspeexdsp1)" : strerror(r));
 		goto out;
 	}
 out:

@@ -18,6 +18,7 @@
 #include "event.h"
 #include "log.h"
 #include "loop.h"
+#include "tone.h"
 #include "ua.h"
 #include "wav.h"
 
@@ -75,7 +76,7 @@ static int write_signal(const char *path)
 			f = 300 + (double)((x >> 8) % 2700);
 		}
 		ph += 2 * M_PI * f / RATE;
-		s[i] = (int16_t)(9000 * sin(ph));
+		s[i] = (int16_t)(9000 * tone_sin(ph)); /* tone.c: sphone links no libm */
 	}
 	e = wav_open_write(&w, path);
 	if (e)

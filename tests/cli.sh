@@ -201,6 +201,30 @@ printf 'quit\n' | timeout 10 "$S" --headless -c "$WORK/good.conf" --log "$WORK/l
 [ $rc -eq 1 ] && grep -q -- "--log $WORK/link.log: is a symbolic link" "$WORK/err" && [ ! -s "$WORK/elsewhere" ]
 ok $? "--log through a symbolic link: refused (rc $rc), the link's target untouched: $(cat "$WORK/err")"
 
+# speexdsp, and libm with it, is loaded for a rate converter or an echo canceller only (audio/speex_load.c)
+python3 -c 'import sys, wave
+for r in (8000, 16000):
+    w = wave.open("%s/tone%d.wav" % (sys.argv[1], r), "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(r)
+    w.writeframes(bytes(r // 5 * 2)); w.close()' "$WORK"
+printf 'quit\n' | LD_DEBUG=files timeout 10 "$S" --headless -c "$WORK/good.conf" --audio-in "$WORK/tone8000.wav" \
+	--audio-out "$WORK/o.wav" >/dev/null 2>"$WORK/ld_files"; rc=$?
+[ $rc -eq 0 ] && grep -q 'file=libssl\.so\.3' "$WORK/ld_files" && ! grep -q 'file=libspeexdsp\|file=libm\.' "$WORK/ld_files"
+ok $? "8 kHz WAV files: neither libspeexdsp nor libm loaded (rc $rc)"
+printf 'quit\n' | LD_DEBUG=files timeout 10 "$S" --headless -c "$WORK/good.conf" --audio-in "$WORK/tone16000.wav" \
+	--audio-out "$WORK/o.wav" >/dev/null 2>"$WORK/ld_files"; rc=$?
+[ $rc -eq 0 ] && grep -q 'file=libspeexdsp\.so\.1 .*dynamically loaded' "$WORK/ld_files"
+ok $? "a 16 kHz WAV: libspeexdsp loaded for its converter (rc $rc)"
+sp=$(ldconfig -p 2>/dev/null | awk '/libspeexdsp\.so\.1 / { print $NF; exit }')
+sp=$(readlink -f "$sp" 2>/dev/null)
+if [ -n "$sp" ] && unshare -m true 2>/dev/null; then
+	printf 'quit\n' | unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$sp" \
+		timeout 10 "$S" --headless -c "$WORK/good.conf" --audio-in "$WORK/tone16000.wav" >"$WORK/out_sp" 2>/dev/null; rc=$?
+	[ $rc -eq 1 ] && grep -q '"resampler: libspeexdsp.so.1 cannot be loaded (install libspeexdsp1)"' "$WORK/out_sp"
+	ok $? "a 16 kHz WAV without a loadable libspeexdsp: refused at start, saying why (rc $rc): $(cat "$WORK/out_sp")"
+else
+	ok 0 "# SKIP no private mount namespace to hide libspeexdsp.so.1"
+fi
+
 # a WAV that can't be read is refused at start with the reason
 echo "not a wav" >"$WORK/bad.wav"
 printf 'quit\n' | timeout 10 "$S" --headless -c "$WORK/good.conf" --audio-in "$WORK/bad.wav" >"$WORK/out3" 2>/dev/null

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # tests/: unit tests (TAP, one program per module) and interop tests (real peers).
 # Unit test programs link the same libraries as the sphone program.
-TEST_LIBS = $(SPHONE_LIBS)
+TEST_LIBS = $(SPHONE_LIBS) $(MATH_LIBS)
 EXTRA_DIST += tests/tap.h tests/interop/lib.sh
 
 TESTS += tests/cli.sh tests/licence.sh tests/layers.sh

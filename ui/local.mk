@@ -16,7 +16,7 @@ bin_PROGRAMS += sphone
 sphone_SOURCES = ui/main.c
 # main.c starts the demo (demo.h)
 sphone_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/demo -DSPHONE_DOCDIR='"$(docdir)"'
-sphone_LDADD = ui/libsphone_ui.a demo/libsphone_demo.a $(SPHONE_LIBS) -lm
+sphone_LDADD = ui/libsphone_ui.a demo/libsphone_demo.a $(SPHONE_LIBS)
 
 check_PROGRAMS += tests/unit/test_ui_dial
 tests_unit_test_ui_dial_SOURCES = tests/unit/test_ui_dial.c

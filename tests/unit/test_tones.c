@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tone.h"
 #include "tones.h"
 #include "../tap.h"
 #include "alloc_count.h"
@@ -304,11 +305,32 @@ static void check_wav(const char *dir)
 	tones_free(t);
 }
 
+/* tone.c's libm-free sin and 10^(dB/20) against libm's (this test links libm; sphone does not) */
+static void check_math(void)
+{
+	double worst = 0, wgain = 0;
+
+	for (int i = -200000; i <= 200000; i++) {
+		double x = i * 1e-4, d = fabs(tone_sin(x) - sin(x));
+		if (d > worst)
+			worst = d;
+	}
+	ok(worst < 1e-14, "tone_sin within 1e-14 of sin on [-20, 20] (worst %.3g)", worst);
+	for (int i = -1200; i <= 200; i++) {
+		double db = i * 0.1, d = fabs(tone_db_gain(db) / pow(10.0, db / 20.0) - 1);
+		if (d > wgain)
+			wgain = d;
+	}
+	ok(wgain < 1e-13, "tone_db_gain within 1e-13 (relative) of 10^(dB/20) on [-120, 20] dB (worst %.3g)", wgain);
+	ok(tone_db_gain(-500) == 0, "below -400 dB: 0");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_tones.XXXXXX";
 	char cmd[300];
 
+	check_math();
 	check_ringback(8000);
 	check_ringback(44100);
 	check_ringback(48000);
