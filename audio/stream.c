@@ -34,6 +34,7 @@
 #define PLAY_RESUME_FRAMES 1  /* after a longer stall: only this many frames, the latest due */
 
 struct stream {
+	stream_stun_h *stunh;
 	int rtp_fd;
 	int rtcp_fd;
 	bool mux;
@@ -632,6 +633,27 @@ static void rx_zrtp(struct stream *s, const uint8_t *pkt, size_t len, uint64_t n
 		s->st.zrtp_rejected++;
 }
 
+bool stream_is_stun(const uint8_t *pkt, size_t len)
+{
+	/* first two bits 0 (RFC 7983: RTP/RTCP start with 2 = version), the magic cookie, and a length
+	 * that accounts for exactly the datagram, in 32-bit words */
+	return pkt && len >= 20 && (pkt[0] & 0xC0) == 0 && pkt[4] == 0x21 && pkt[5] == 0x12 && pkt[6] == 0xA4 &&
+	       pkt[7] == 0x42 && ((size_t)pkt[2] << 8 | pkt[3]) == len - 20 && (len & 3) == 0;
+}
+
+int stream_send_stun(struct stream *s, bool rtcp, const void *pkt, size_t len, const struct sockaddr_storage *dst)
+{
+	int fd;
+
+	if (!s || !dst || !addr_valid(dst) || !stream_is_stun(pkt, len))
+		return EINVAL;
+	fd = rtcp && !s->mux && s->rtcp_fd >= 0 ? s->rtcp_fd : s->rtp_fd;
+	if (sendto(fd, pkt, len, 0, (const struct sockaddr *)dst, sa_len((const struct sockaddr *)dst)) < 0)
+		return errno;
+	s->st.stun_sent++;
+	return 0;
+}
+
 /* RFC 5761 4: with mux, RTCP packet types 192..223 sit where RTP has marker + PT 64..95. */
 static bool looks_rtcp(const uint8_t *pkt, size_t len)
 {
@@ -703,6 +725,13 @@ int stream_rx(struct stream *s, int fd, uint64_t now_ms)
 			continue;
 		}
 		at = arrival_ms(&mh, now_ms, real_now_us);
+		/* STUN first (RFC 7983): it is neither SRTP that failed nor media that keeps the call alive */
+		if (stream_is_stun(pkt, (size_t)r)) {
+			s->st.stun_received++;
+			if (s->stunh)
+				s->stunh(fd != s->rtp_fd, pkt, (size_t)r, &from, s->arg);
+			continue;
+		}
 		if (fd == s->rtp_fd && zrtp_wire_classify(pkt, (size_t)r) == ZRTP_WIRE_ZRTP)
 			rx_zrtp(s, pkt, (size_t)r, at);
 		else if (fd == s->rtcp_fd || (s->mux && looks_rtcp(pkt, (size_t)r)))
@@ -1044,6 +1073,7 @@ int stream_alloc(struct stream **sp, const struct stream_prm *prm)
 	s->dtmfh = prm->dtmfh;
 	s->timeouth = prm->timeouth;
 	s->zrtph = prm->zrtph;
+	s->stunh = prm->stunh;
 	s->arg = prm->arg;
 
 	memset(&jp, 0, sizeof(jp));

@@ -72,6 +72,15 @@ typedef void(stream_timeout_h)(unsigned silent_ms, void *arg);
  * the keys or the hold it had). Must not free the stream.
  */
 typedef void(stream_zrtp_h)(const struct zrtp_result *r, int err, void *arg);
+/*
+ * A STUN message (RFC 5389, told from RTP/RTCP/ZRTP as RFC 7983 says: first two bits 0, the magic
+ * cookie, a length that is exactly the datagram's) arrived on the stream's RTP socket (rtcp false) or
+ * its RTCP socket, from the address given: the owner's STUN client takes it (a Binding response, or a
+ * request it may ignore). Such packets never reach SRTP, the jitter buffer or latching, and do not count
+ * as media for the timeout. Must not free the stream.
+ */
+typedef void(stream_stun_h)(bool rtcp, const uint8_t *pkt, size_t len, const struct sockaddr_storage *from,
+			    void *arg);
 
 struct stream_prm {
 	/* Bound, non-blocking UDP sockets owned by the caller (the stream never closes them). */
@@ -103,6 +112,7 @@ struct stream_prm {
 	 * RFC 6189 5 has a stream's ZRTP packets carry its RTP SSRC.
 	 */
 	uint32_t ssrc;
+	stream_stun_h *stunh; /* may be NULL: STUN messages are then counted (stun_received) and dropped */
 	void *arg;
 };
 
@@ -125,6 +135,8 @@ struct stream_stats {
 	uint64_t zrtp_sent;       /* ZRTP packets sent, received (accepted by the engine), refused */
 	uint64_t zrtp_received;
 	uint64_t zrtp_rejected;
+	uint64_t stun_received;   /* STUN messages taken off the sockets (stream_stun_h) */
+	uint64_t stun_sent;       /* stream_send_stun */
 	uint64_t dtmf_sent;       /* telephone-event packets */
 	uint64_t dtmf_received;   /* events reported */
 	uint32_t lost;            /* RFC 3550 cumulative packets lost, as of our last RTCP report */
@@ -226,5 +238,17 @@ int stream_dtmf(struct stream *s, const char *digits);
 int stream_set_device(struct stream *s, struct audev *dev);
 
 void stream_stats(const struct stream *s, struct stream_stats *st);
+
+/*
+ * Send a STUN message from the stream's RTP socket (rtcp false) or RTCP socket (the RTP one with
+ * rtcp-mux) to dst: Binding requests that learn or keep alive the NAT mapping of the very port the
+ * media uses (RFC 5389, RFC 6263). Nothing but a well-formed STUN message goes out this way (EINVAL),
+ * so the media socket never carries plaintext of another kind; also while the stream holds for keys.
+ * 0 or sendto's errno.
+ */
+int stream_send_stun(struct stream *s, bool rtcp, const void *pkt, size_t len, const struct sockaddr_storage *dst);
+
+/* RFC 7983 / RFC 5389 6: whether a datagram is a STUN message (the owner's stun_is_msg, mirrored here). */
+bool stream_is_stun(const uint8_t *pkt, size_t len);
 
 #endif

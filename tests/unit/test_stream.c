@@ -1904,6 +1904,126 @@ static void test_timeout(void)
 	pair_free(p);
 }
 
+/* What the STUN handler saw. */
+struct stun_seen {
+	unsigned n, timeouts;
+	bool rtcp;
+	size_t len;
+	struct sockaddr_storage from;
+};
+
+static void on_stun(bool rtcp, const uint8_t *pkt, size_t len, const struct sockaddr_storage *from, void *arg)
+{
+	struct stun_seen *sn = arg;
+
+	(void)pkt;
+	sn->n++;
+	sn->rtcp = rtcp;
+	sn->len = len;
+	sn->from = *from;
+}
+
+static void on_stun_timeout(unsigned silent_ms, void *arg)
+{
+	(void)silent_ms;
+	((struct stun_seen *)arg)->timeouts++;
+}
+
+/*
+ * STUN on the media socket (RFC 7983): a Binding response from a STUN server is the owner's, not a
+ * failed SRTP packet; a datagram that only looks like STUN is not; STUN keeps no call alive; and
+ * stream_send_stun sends STUN and nothing else from the media socket.
+ */
+static void test_stun(void)
+{
+	/* Binding success response: type 0x0101, length 12, cookie, transaction ID, XOR-MAPPED-ADDRESS */
+	static const uint8_t resp[32] = { 0x01, 0x01, 0x00, 0x0c, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8,
+					  9, 10, 11, 12, 0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xa1, 0x47, 0xe1, 0x12,
+					  0xa6, 0x43 };
+	static const uint8_t req[20] = { 0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8,
+					 9, 10, 11, 12 };
+	uint8_t bad[32], rtp[32], got[64];
+	struct stun_seen sn = { 0 };
+	struct stream_prm prm;
+	struct stream_stats st;
+	struct stream *s = NULL;
+	struct sockaddr_storage a, srv_addr;
+	uint8_t k[30] = { 7 };
+	int fd = -1, srv = -1;
+	uint64_t now;
+	ssize_t r;
+
+	if (!ok(udp_open_loopback(&fd, &a) == 0 && udp_open_loopback(&srv, &srv_addr) == 0, "stun: sockets"))
+		goto out;
+	memset(&prm, 0, sizeof(prm));
+	prm.rtp_fd = fd;
+	prm.rtcp_fd = -1;
+	prm.remote_rtp = srv_addr;
+	prm.crypto.suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80;
+	prm.crypto.tx_key = prm.crypto.rx_key = k;
+	prm.crypto.tx_len = prm.crypto.rx_len = 30;
+	prm.dir = STREAM_SENDRECV;
+	prm.timeout_ms = 1000;
+	prm.timeouth = on_stun_timeout;
+	prm.stunh = on_stun;
+	prm.arg = &sn;
+	if (!ok(stream_alloc(&s, &prm) == 0, "stun: stream"))
+		goto out;
+	ok(stream_is_stun(resp, sizeof(resp)) && stream_is_stun(req, sizeof(req)), "stun: the messages are STUN");
+
+	sendto(srv, resp, sizeof(resp), 0, (struct sockaddr *)&a, sizeof(struct sockaddr_in));
+	usleep(20000);
+	stream_rx(s, fd, 0);
+	stream_stats(s, &st);
+	is_int(sn.n, 1, "stun: the Binding response went to the STUN handler");
+	ok(!sn.rtcp && sn.len == sizeof(resp) && ((struct sockaddr_in *)&sn.from)->sin_port == ((struct sockaddr_in *)&srv_addr)->sin_port,
+	   "stun: ... whole, from the RTP socket, with the server's address");
+	ok(st.stun_received == 1 && st.rx_rejected == 0 && st.rtp_received == 0 && st.srtp.auth_fail == 0,
+	   "stun: counted as STUN, not as a rejected SRTP packet (rx_rejected %llu)",
+	   (unsigned long long)st.rx_rejected);
+
+	/* a length that does not account for the datagram: not STUN, so the SRTP path refuses it */
+	memcpy(bad, resp, sizeof(bad));
+	bad[3] = 0x10;
+	sendto(srv, bad, sizeof(bad), 0, (struct sockaddr *)&a, sizeof(struct sockaddr_in));
+	usleep(20000);
+	stream_rx(s, fd, 0);
+	stream_stats(s, &st);
+	ok(sn.n == 1 && st.stun_received == 1 && st.rx_rejected == 1, "stun: a look-alike with a wrong length is not STUN");
+
+	/* STUN every 100 ms does not keep a silent call alive */
+	for (now = 0; now <= 1500; now += 100) {
+		sendto(srv, resp, sizeof(resp), 0, (struct sockaddr *)&a, sizeof(struct sockaddr_in));
+		usleep(2000);
+		stream_rx(s, fd, now);
+		stream_process(s, now);
+	}
+	is_int(sn.timeouts, 1, "stun: STUN alone does not count as media (timeout after 1 s)");
+
+	/* out: STUN, and nothing else, through stream_send_stun */
+	while (recv(srv, got, sizeof(got), MSG_DONTWAIT) > 0)
+		;
+	is_int(stream_send_stun(s, false, req, sizeof(req), &srv_addr), 0, "stun: a Binding request sent");
+	usleep(20000);
+	r = recv(srv, got, sizeof(got), MSG_DONTWAIT);
+	ok(r == (ssize_t)sizeof(req) && !memcmp(got, req, sizeof(req)), "stun: ... from the media socket, as given");
+	memset(rtp, 0, sizeof(rtp));
+	rtp[0] = 0x80;
+	is_int(stream_send_stun(s, false, rtp, sizeof(rtp), &srv_addr), EINVAL, "stun: an RTP packet is refused");
+	is_int(stream_send_stun(s, false, bad, sizeof(bad), &srv_addr), EINVAL, "stun: so is a STUN look-alike");
+	usleep(20000);
+	r = recv(srv, got, sizeof(got), MSG_DONTWAIT);
+	ok(r < 0, "stun: ... and nothing went out");
+	stream_stats(s, &st);
+	is_int(st.stun_sent, 1, "stun: stun_sent 1");
+out:
+	stream_free(s);
+	if (fd >= 0)
+		close(fd);
+	if (srv >= 0)
+		close(srv);
+}
+
 static void test_params(void)
 {
 	struct stream_prm prm;
@@ -2159,6 +2279,7 @@ int main(void)
 	test_stall();
 	test_play_trim();
 	test_params();
+	test_stun();
 	test_zrtp_stream(ZRTP_FROM_HOLD, false);
 	test_zrtp_stream(ZRTP_OVER_SDES, false);
 	test_zrtp_stream(ZRTP_FROM_HOLD, true);

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "loop.h"
 #include "sa.h"
+#include "stream.h"
 #include "stun.h"
 #include "../tap.h"
 
@@ -185,6 +186,24 @@ static void test_hostile(void)
 			changed_ok++;
 	}
 	is_int(changed_ok, 0, "no single-bit flip of 2.2 (%zu bits) decodes as a fingerprinted message", n * 8);
+
+	/* audio/stream.c mirrors stun_is_msg (audio/ may not include src/): both say the same of every
+	 * prefix, every single-bit flip and every length of 2.2 */
+	{
+		int differ = 0;
+
+		for (i = 0; i <= n + 8; i++) {
+			memcpy(c, b, n);
+			memset(c + n, 0, 8);
+			differ += stun_is_msg(c, i) != stream_is_stun(c, i);
+		}
+		for (i = 0; i < n * 8; i++) {
+			memcpy(c, b, n);
+			c[i / 8] ^= (uint8_t)(1u << (i % 8));
+			differ += stun_is_msg(c, n) != stream_is_stun(c, n);
+		}
+		is_int(differ, 0, "stream_is_stun agrees with stun_is_msg on every length and bit flip of 2.2");
+	}
 
 	memcpy(c, b, n);
 	c[0] |= 0x80;
