@@ -9,5 +9,5 @@ audio_libsphone_audio_a_SOURCES =
 include audio/codec.mk
 include audio/dev.mk
 include audio/stream.mk
-include audio/perf.mk
+include audio/dlopen.mk
 include audio/zrtp.mk

@@ -10,7 +10,7 @@ $(man_MANS): Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && rm -f $@ $@.tmp && $(edit_man) $(srcdir)/$@.in >$@.tmp && mv $@.tmp $@
 doc/sphone.1: $(srcdir)/doc/sphone.1.in
 doc/sphone.conf.5: $(srcdir)/doc/sphone.conf.5.in
-EXTRA_DIST += doc/architecture.md doc/security.md
+EXTRA_DIST += doc/architecture.md doc/security.md doc/hardening.md
 # installed beside the man pages' docs: a start for ~/.config/sphone/sphone.conf, and the Asterisk PJSIP
 # set-up it matches (the one tests/interop/asterisk_*.sh run Asterisk from), renamed as they install
 dist_doc_DATA = doc/sphone.conf.example

@@ -8,7 +8,7 @@ sip_libsphone_sip_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 sip_libsphone_sip_a_SOURCES = sip/sip_uri.c sip/sip_uri.h sip/sip_msg.c sip/sip_msg.h sip/sip_caps.h \
 	sip/sip_stream.c sip/sip_stream.h
 
-check_PROGRAMS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_sip_stream tests/unit/test_torture
+check_PROGRAMS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_sip_stream tests/unit/test_sip_msg_torture
 tests_unit_test_sip_uri_SOURCES = tests/unit/test_sip_uri.c
 tests_unit_test_sip_uri_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_sip_uri_LDADD = $(TEST_LIBS)
@@ -17,10 +17,10 @@ tests_unit_test_sip_msg_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_unit_test_sip_msg_LDADD = $(TEST_LIBS)
 tests_unit_test_sip_stream_SOURCES = tests/unit/test_sip_stream.c tests/unit/sip_examples.h
 tests_unit_test_sip_stream_LDADD = $(TEST_LIBS)
-tests_unit_test_torture_SOURCES = tests/unit/test_torture.c
-tests_unit_test_torture_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
-tests_unit_test_torture_LDADD = $(TEST_LIBS)
-TESTS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_sip_stream tests/unit/test_torture
+tests_unit_test_sip_msg_torture_SOURCES = tests/unit/test_sip_msg_torture.c
+tests_unit_test_sip_msg_torture_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_unit_test_sip_msg_torture_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_sip_stream tests/unit/test_sip_msg_torture
 EXTRA_DIST += tests/data/rfc4475
 
 sip_libsphone_sip_a_SOURCES += sip/tls.c sip/tls.h
@@ -39,10 +39,10 @@ tests_unit_test_dns_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_dns
 
 sip_libsphone_sip_a_SOURCES += sip/sip_transp.c sip/sip_transp.h sip/sip_transp_priv.h sip/sip_conn.c
-check_PROGRAMS += tests/unit/test_transp
-tests_unit_test_transp_SOURCES = tests/unit/test_transp.c
-tests_unit_test_transp_LDADD = $(TEST_LIBS)
-TESTS += tests/unit/test_transp
+check_PROGRAMS += tests/unit/test_sip_transp
+tests_unit_test_sip_transp_SOURCES = tests/unit/test_sip_transp.c
+tests_unit_test_sip_transp_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sip_transp
 
 # fault tests (issue 7): real Kamailio and baresip; they skip under SPHONE_UNIT_ONLY=1
 TESTS += tests/interop/faults.sh tests/interop/faults_call.sh tests/interop/faults_media.sh
@@ -68,14 +68,14 @@ EXTRA_DIST += tests/fuzz/corpus/digest tests/fuzz/fuzz_digest.dict
 
 sip_libsphone_sip_a_SOURCES += sip/sip_ctrans.c sip/sip_ctrans.h sip/sip_strans.c sip/sip_strans.h
 
-check_PROGRAMS += tests/unit/test_ctrans tests/unit/test_strans
-tests_unit_test_ctrans_SOURCES = tests/unit/test_ctrans.c
-tests_unit_test_ctrans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
-tests_unit_test_ctrans_LDADD = $(TEST_LIBS)
-tests_unit_test_strans_SOURCES = tests/unit/test_strans.c
-tests_unit_test_strans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
-tests_unit_test_strans_LDADD = $(TEST_LIBS)
-TESTS += tests/unit/test_ctrans tests/unit/test_strans
+check_PROGRAMS += tests/unit/test_sip_ctrans tests/unit/test_sip_strans
+tests_unit_test_sip_ctrans_SOURCES = tests/unit/test_sip_ctrans.c
+tests_unit_test_sip_ctrans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_sip_ctrans_LDADD = $(TEST_LIBS)
+tests_unit_test_sip_strans_SOURCES = tests/unit/test_sip_strans.c
+tests_unit_test_sip_strans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_sip_strans_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_sip_ctrans tests/unit/test_sip_strans
 
 # digest realms and the round cap against Kamailio, a scripted callee and a scripted registrar
 TESTS += tests/interop/auth_realm.sh
@@ -83,11 +83,11 @@ EXTRA_DIST += tests/interop/auth_realm.sh tests/interop/auth_realm.py
 
 sip_libsphone_sip_a_SOURCES += sip/sip_dialog.c sip/sip_dialog.h
 
-check_PROGRAMS += tests/unit/test_dialog
-TESTS += tests/unit/test_dialog
-tests_unit_test_dialog_SOURCES = tests/unit/test_dialog.c
-tests_unit_test_dialog_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
-tests_unit_test_dialog_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test_sip_dialog
+TESTS += tests/unit/test_sip_dialog
+tests_unit_test_sip_dialog_SOURCES = tests/unit/test_sip_dialog.c
+tests_unit_test_sip_dialog_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_sip_dialog_LDADD = $(TEST_LIBS)
 
 # call transfer's headers: Refer-To, Replaces, Event, Subscription-State, sipfrag
 sip_libsphone_sip_a_SOURCES += sip/sip_refer.c sip/sip_refer.h

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_dialog.c: dialog creation from both sides, route sets (loose and strict), CSeq rules, CANCEL printing. */
+/* test_sip_dialog.c: dialog creation from both sides, route sets (loose and strict), CSeq rules, CANCEL printing. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_torture.c: RFC 4475 torture messages (tests/data/rfc4475/) and what sphone does with each. */
+/* test_sip_msg_torture.c: RFC 4475 torture messages (tests/data/rfc4475/) and what sphone does with each. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_transp.c: two SIP transports in one process over loopback UDP/TCP/TLS, framing, errors, keep-alive. */
+/* test_sip_transp.c: two SIP transports in one process over loopback UDP/TCP/TLS, framing, errors, keep-alive. */
 #include <config.h>
 
 #include <arpa/inet.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_strans.c: server transactions on the loop's virtual clock with a fake transport and short timers. */
+/* test_sip_strans.c: server transactions on the loop's virtual clock with a fake transport and short timers. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

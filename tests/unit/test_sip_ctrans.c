@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_ctrans.c: client transactions on the loop's virtual clock with a fake transport and short timers. */
+/* test_sip_ctrans.c: client transactions on the loop's virtual clock with a fake transport and short timers. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
