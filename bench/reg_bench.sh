@@ -14,22 +14,10 @@ mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && expo
 . "$top_srcdir/tests/interop/lab.sh"
 lab_require kamailio baresip openssl python3
 RUNS=${1:-10}
-SPHONE=${SPHONE:-$top_builddir/sphone}
-[ -x "$SPHONE" ] || { echo "no sphone binary at $SPHONE (run from the build directory)"; exit 1; }
 
-lab_make_ca "$WORK/ca" || exit 1
-lab_start_kamailio || exit 1
+. "$top_srcdir/bench/reg_lib.sh"
+reg_lab_start || exit 1
 lab_baresip_config bench alice "$LAB_PW_alice" wait=no || exit 1
-cat >"$WORK/sphone.conf" <<C
-[general]
-log_level = warn
-[account bench]
-uri = sips:alice@sip.test
-password = "$LAB_PW_alice"
-proxy = sips:127.0.0.1:$KAM_TLS_PORT;transport=tls
-ca_file = $LAB_CA/ca.pem
-C
-chmod 600 "$WORK/sphone.conf"
 
 # time_sphone: seconds from exec to the "registered" event; stdin stays open until then
 time_sphone() {

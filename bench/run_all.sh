@@ -64,6 +64,11 @@ echo "$r" >>"$OUT"
 l=$(echo "$r" | grep '^reg_bench')
 REG="$(kv "$l" sphone_ms) $(kv "$l" baresip_ms) $(kv "$l" ratio)"
 log "$l"
+r=$(sh "$top_srcdir/bench/startup_instr.sh" 3 2>&1)
+echo "$r" >>"$OUT"
+l=$(echo "$r" | grep '^startup_instr')
+INSTR="$(kv "$l" sphone_ir) $(kv "$l" baresip_ir) $(kv "$l" ratio)"
+log "$l"
 r=$(sh "$top_srcdir/bench/startup_breakdown.sh" "$RUNS" 2>&1)
 echo "$r" >>"$OUT"
 echo "$r" | grep '^startup'
@@ -102,6 +107,9 @@ done
 # shellcheck disable=SC2086
 set -- $REG
 row "start -> registered (TLS, 401, 200)" "$1 ms" "$2 ms (baresip)" "$3" "<= 0.5" "$((RUNS * 2)) interleaved"
+# shellcheck disable=SC2086
+set -- $INSTR
+row "start -> registered -> exit, user-space instructions (callgrind; the same on a loaded machine)" "$1" "$2 (baresip)" "$3" "-" "3"
 for j in 0 30; do
 	s=$(m2e sphone $j) b=$(m2e baresip $j)
 	row "mouth-to-ear p50 / p99, jitter $j ms" "$(kv "$s" p50_ms) / $(kv "$s" p99_ms) ms, lost $(kv "$s" markers_lost), concealed $(kv "$s" concealed)" \

@@ -26,21 +26,9 @@ export top_srcdir top_builddir
 . "$top_srcdir/tests/interop/lab.sh"
 lab_require kamailio openssl python3 strace
 RUNS=${1:-5}
-SPHONE=${SPHONE:-$top_builddir/sphone}
-[ -x "$SPHONE" ] || { echo "no sphone binary at $SPHONE (run from the build directory)"; exit 1; }
 
-lab_make_ca "$WORK/ca" || exit 1
-lab_start_kamailio || exit 1
-cat >"$WORK/sphone.conf" <<C
-[general]
-log_level = warn
-[account bench]
-uri = sips:alice@sip.test
-password = "$LAB_PW_alice"
-proxy = sips:127.0.0.1:$KAM_TLS_PORT;transport=tls
-ca_file = $LAB_CA/ca.pem
-C
-chmod 600 "$WORK/sphone.conf"
+. "$top_srcdir/bench/reg_lib.sh"
+reg_lab_start || exit 1
 
 i=1
 while [ "$i" -le "$RUNS" ]; do
