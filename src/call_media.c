@@ -935,6 +935,10 @@ void call_media_verify_fields(const struct call_media *m, struct event *ev)
 	event_int(ev, "ptime", st.ptime);
 	addr_str(&st.remote_rtp, ra, sizeof(ra));
 	event_str(ev, "remote_media", ra);
+	/* our end of the media path: the address and port our SDP gives (doc/nat.md: a NAT's public one
+	 * learnt by STUN will sit between the two) */
+	snprintf(ra, sizeof(ra), strchr(m->addr, ':') ? "[%s]:%u" : "%s:%u", m->addr, m->port);
+	event_str(ev, "local_media", ra);
 	event_int(ev, "rtp_sent", (long long)st.rtp_sent);
 	event_int(ev, "rtp_received", (long long)st.rtp_received);
 	/* how the path treats the audio: loss (RFC 3550, as of our last RTCP), jitter buffer, concealment */

@@ -437,7 +437,8 @@ static bool used_key(const char *k)
 					    "tls_verified", "tls_note", "srtp", "srtp_tx", "srtp_rx",
 					    "packets_protected", "packets_unprotected", "auth_failures",
 					    "replay_failures", "plaintext_sent", "plaintext_received", "codec",
-					    "ptime", "remote_media", "rtp_sent", "rtp_received", "warning", NULL };
+					    "ptime", "remote_media", "local_media", "rtp_sent", "rtp_received", "warning",
+					    NULL };
 	const char *const *x;
 
 	for (x = keys; *x; x++)
@@ -495,6 +496,9 @@ static void verify_from_event(struct ui_model *m, const struct event *ev)
 		verify_add(m, " Media       NOT encrypted (plain RTP)");
 	if ((s = event_get_str(ev, "codec")))
 		verify_add(m, "             %s, %lld ms packets, remote %s", s, event_get_int(ev, "ptime", 0),
+			   event_get_str(ev, "remote_media") ? event_get_str(ev, "remote_media") : "?");
+	if ((s = event_get_str(ev, "local_media")))
+		verify_add(m, " Media path  %s (here) -> %s", s,
 			   event_get_str(ev, "remote_media") ? event_get_str(ev, "remote_media") : "?");
 	if (event_get(ev, "packets_protected"))
 		verify_add(m, " Packets     protected %lld, unprotected %lld, auth failures %lld, replayed %lld",

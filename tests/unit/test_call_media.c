@@ -415,6 +415,12 @@ int main(void)
 
 	/* a move: new sockets offered, taken only when committed */
 	verify_str(&B, "remote_media", ra1, sizeof(ra1));
+	{
+		char la[80];
+
+		verify_str(&A, "local_media", la, sizeof(la));
+		is_str(la, ra1, "A's verify names its end of the media path, where B sends (%s)", la);
+	}
 	is_int(call_media_move(A.m), 0, "A opens new sockets");
 	ok(call_media_moving(A.m), "... a move is pending");
 	is_int(call_media_move(A.m), EBUSY, "... one at a time");

@@ -383,6 +383,7 @@ static void test_verify(void)
 	event_str(&ev, "codec", "PCMU");
 	event_int(&ev, "ptime", 20);
 	event_str(&ev, "remote_media", "192.0.2.9:40000");
+	event_str(&ev, "local_media", "10.200.1.2:41000");
 	event_int(&ev, "jitter_ms", 3);
 	event_str(&ev, "sas", "1234");
 	event_str(&ev, "sas_note", "read it aloud");
@@ -392,6 +393,7 @@ static void test_verify(void)
 	ok(verify_has(&m, "certificate verified: CN=proxy.example.org"), "certificate line");
 	ok(verify_has(&m, " Media       SRTP " SUITE80 " both ways"), "media line: one suite both ways");
 	ok(verify_has(&m, "PCMU, 20 ms packets, remote 192.0.2.9:40000"), "codec line");
+	ok(verify_has(&m, " Media path  10.200.1.2:41000 (here) -> 192.0.2.9:40000"), "media path line");
 	ok(verify_has(&m, " Packets     protected 250, unprotected 249, auth failures 0, replayed 0"), "packet counts");
 	ok(verify_has(&m, " Plaintext   RTP sent 0, received 0") && !verify_has(&m, "NOT all media"),
 	   "no plaintext, no alarm");
