@@ -162,11 +162,15 @@ static void refused(struct mwi *m, const char *why)
 		 "are still shown", m->account, why);
 }
 
+/* How long before a subscription of `granted` seconds runs out it is refreshed: 60 s, half of a short one. */
+static uint64_t refresh_margin_ms(uint32_t granted)
+{
+	return granted > 120 ? 60000 : (uint64_t)granted * 500;
+}
+
 static void schedule_refresh(struct mwi *m, uint32_t granted)
 {
-	uint64_t refresh = granted > 120 ? (uint64_t)(granted - 60) * 1000 : (uint64_t)granted * 500;
-
-	tmr_start(m->l, &m->tmr, refresh, refresh_h, m);
+	tmr_start(m->l, &m->tmr, (uint64_t)granted * 1000 - refresh_margin_ms(granted), refresh_h, m);
 }
 
 /* ---------------- requests ---------------- */
@@ -505,8 +509,11 @@ bool mwi_recv_notify(struct mwi *m, const struct sip_msg *req, bool on_account_f
 	if (pl_eq_case(s.state, "terminated")) {
 		terminated(m, &s);
 	} else if (s.have_expires && m->state == MWI_ACTIVE && s.expires &&
-		   (uint64_t)s.expires * 1000 < tmr_left_ms(&m->tmr) + 60000) {
-		/* the server shortened it: refresh in time */
+		   tmr_left_ms(&m->tmr) + refresh_margin_ms(s.expires) > (uint64_t)s.expires * 1000) {
+		/*
+		 * the server shortened it: refresh in time. Only then: each NOTIFY says what is left, and
+		 * scheduling anew from every one would keep moving a short subscription's refresh later.
+		 */
 		schedule_refresh(m, s.expires);
 	}
 	return true;

@@ -32,17 +32,18 @@ AST_VM_EXTRA="1005 => 1005,Eve"
 export AST_MWI AST_VM_EXTRA
 ast_start --append "$WORK/user-1005.conf" || { echo "Bail out! asterisk did not start"; exit 1; }
 
-# mwi_of NAME N KEY=VALUE...: wait for NAME's N-th "mwi" event and check its fields
+# mwi_of NAME N KEY=VALUE...: wait until NAME's N-th "mwi" event, or one after it, has these fields (a
+# refresh brings a NOTIFY of its own, so counting events alone would depend on when it comes)
 mwi_of() {
-	local name=$1 n=$2 kv
+	local name=$1 n=$2
 	shift 2
-	WAIT_SECS=${MWI_WAIT:-15} wait_for sh -c "[ \$(grep -c '^{\"event\":\"mwi\"' '$WORK/$name.events') -ge $n ]" || return 1
-	for kv in "$@"; do
-		[ "$(grep '^{"event":"mwi"' "$WORK/$name.events" | sed -n "${n}p" | python3 -c '
+	WAIT_SECS=${MWI_WAIT:-15} wait_for python3 -c '
 import json, sys
-v = json.loads(sys.stdin.read()).get(sys.argv[1])
-print(str(v).lower() if isinstance(v, bool) else v)' "${kv%%=*}")" = "${kv#*=}" ] || return 1
-	done
+name, n, kvs = sys.argv[1], int(sys.argv[2]), [a.split("=", 1) for a in sys.argv[3:]]
+evs = [json.loads(l) for l in open(name) if l.startswith("{\"event\":\"mwi\"")]
+def val(v):
+    return str(v).lower() if isinstance(v, bool) else str(v)
+sys.exit(0 if any(all(val(e.get(k)) == v for k, v in kvs) for e in evs[n - 1:]) else 1)' "$WORK/$name.events" "$n" "$@"
 }
 # leave EXT: 1002 calls EXT (VoiceMail()), talks 4 s, hangs up
 leave() {

@@ -328,8 +328,22 @@ static void test_subscription(struct loop *l)
 	snprintf(tag, sizeof(tag), "%s", ftag(&f));
 	reply(&f, 200, "Expires: 60\r\nContact: <sips:srv@127.0.0.1:5061;transport=tls>\r\n");
 	is_int(mwi_state(m), MWI_ACTIVE, "active again");
+	/* a NOTIFY saying what is left (not less than was granted) does not move the refresh (30 s) later */
+	run(l, 10000);
+	code = notify(m, true, callid, tag, "srv-tag", 1, "message-summary", "active;expires=50", CT,
+		      BODY(yes, 2, 0), &taken);
+	ok(code == 200 && e.n == 3, "a NOTIFY 10 s in, expires=50: taken");
+	run(l, 19900);
+	is_int(f.nsent, 4, "no refresh before 30 s");
+	run(l, 200);
+	is_int(f.nsent, 5, "the refresh at 30 s, as granted, not 25 s after that NOTIFY");
+	reply(&f, 200, "Expires: 60\r\n");
+	is_int(mwi_state(m), MWI_ACTIVE, "still active");
+	/* the counts below are the scenario's without this check */
+	f.nsent = 4;
+	e.n = 2;
 
-	code = notify(m, true, callid, tag, "srv-tag", 1, "message-summary", "terminated;reason=deactivated", CT,
+	code = notify(m, true, callid, tag, "srv-tag", 2, "message-summary", "terminated;reason=deactivated", CT,
 		      BODY(no, 0, 0), &taken);
 	ok(code == 200 && e.n == 3 && !e.waiting, "terminated;reason=deactivated with a last summary: taken");
 	run(l, 50);
