@@ -25,6 +25,7 @@ static bool use_stderr = true;
 static log_h *handler;
 static void *handler_arg;
 static atomic_bool sip_trace;
+static atomic_bool handler_trace; /* the handler gets the trace even while it is off for file and stderr */
 static char *secrets[MAX_SECRETS];
 static size_t nsecrets;
 static _Thread_local int in_log; /* drops log calls made while this thread is logging */
@@ -403,6 +404,11 @@ bool log_sip_trace_enabled(void)
 	return atomic_load(&sip_trace);
 }
 
+void log_set_handler_sip_trace(bool on)
+{
+	atomic_store(&handler_trace, on);
+}
+
 static void write_stream(FILE *f, enum log_level lvl, const char *text, size_t len)
 {
 	struct timespec ts;
@@ -418,8 +424,11 @@ static void write_stream(FILE *f, enum log_level lvl, const char *text, size_t l
 	fflush(f);
 }
 
-/* Called with log_mtx held and in_log set. text is unredacted; it is redacted here, once. */
-static void emit(enum log_level lvl, const char *text, size_t len)
+/*
+ * Called with log_mtx held and in_log set. text is unredacted; it is redacted here, once, for every
+ * sink. streams: to the file or stderr as well as to the handler.
+ */
+static void emit(enum log_level lvl, const char *text, size_t len, bool streams)
 {
 	char stackbuf[1024], *red = stackbuf;
 	size_t n;
@@ -434,9 +443,9 @@ static void emit(enum log_level lvl, const char *text, size_t len)
 			redact_locked(red, n + 1, text, len);
 		}
 	}
-	if (log_file)
+	if (streams && log_file)
 		write_stream(log_file, lvl, red, n);
-	else if (use_stderr)
+	else if (streams && use_stderr)
 		write_stream(stderr, lvl, red, n);
 	if (handler) {
 		char *line = red, *end = red + n;
@@ -487,7 +496,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 		n--;
 	pthread_mutex_lock(&log_mtx);
 	in_log = 1;
-	emit(lvl, text, (size_t)n);
+	emit(lvl, text, (size_t)n, true);
 	in_log = 0;
 	pthread_mutex_unlock(&log_mtx);
 	explicit_bzero(text, text == stackbuf ? sizeof(stackbuf) : (size_t)n + 1);
@@ -499,11 +508,12 @@ void log_sip_trace(bool outgoing, const char *transport, const char *peer, const
 		   size_t len)
 {
 	char head[256];
+	bool streams = log_sip_trace_enabled();
 	char *text;
 	size_t hn, n = 0;
 	int r;
 
-	if (!log_sip_trace_enabled() || in_log)
+	if ((!streams && !atomic_load(&handler_trace)) || in_log)
 		return;
 	if (!msg)
 		len = 0;
@@ -526,7 +536,7 @@ void log_sip_trace(bool outgoing, const char *transport, const char *peer, const
 		n--;
 	pthread_mutex_lock(&log_mtx);
 	in_log = 1;
-	emit(LOGL_DEBUG, text, n);
+	emit(LOGL_DEBUG, text, n, streams);
 	in_log = 0;
 	pthread_mutex_unlock(&log_mtx);
 	explicit_bzero(text, hn + len + 1);

@@ -45,6 +45,11 @@ void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(pri
 /* SIP trace: off by default; when on, traces are written whatever the level (handler sees LOGL_DEBUG). */
 void log_set_sip_trace(bool on);
 bool log_sip_trace_enabled(void);
+/*
+ * The handler (the full-screen UI's log pane) gets the SIP trace while on, even when
+ * log_set_sip_trace is off (then the file and stderr do not). Same redaction. Off by default.
+ */
+void log_set_handler_sip_trace(bool on);
 /* transport e.g. "TLS", peer e.g. "127.0.0.1:5061"; msg need not be NUL-terminated. */
 void log_sip_trace(bool outgoing, const char *transport, const char *peer, const char *msg,
 		   size_t len);

@@ -303,12 +303,46 @@ static void test_threads(void)
 	log_clear_secrets();
 }
 
+/* The UI's log pane takes the SIP trace from the start; the file gets it only with the trace on. */
+static void test_handler_trace(void)
+{
+	char path[] = "/tmp/sphone-test-log-XXXXXX";
+	const char *msg = "OPTIONS sip:x SIP/2.0\r\nProxy-Authorization: Digest response=\"0123abcd\"\r\n\r\n";
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	fd = mkstemp(path);
+	close(fd);
+	is_int(log_open_file(path), 0, "open log file");
+	log_set_handler(capture, NULL);
+	log_set_sip_trace(false);
+	ngot = 0;
+	log_sip_trace(false, "TLS", "192.0.2.1:5061", msg, strlen(msg));
+	is_int(ngot, 0, "trace off, handler trace off: the handler gets nothing");
+	log_set_handler_sip_trace(true);
+	log_sip_trace(false, "TLS", "192.0.2.1:5061", msg, strlen(msg));
+	is_int(ngot, 3, "handler trace on: the handler gets the trace with the trace off");
+	is_str(got[2], "Proxy-Authorization: Digest response=\"***\"", "... redacted as every line");
+	log_info("a line for the file");
+	log_close_file();
+	log_set_handler_sip_trace(false);
+	log_set_handler(NULL, NULL);
+	fd = open(path, O_RDONLY);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	unlink(path);
+	buf[n > 0 ? n : 0] = '\0';
+	ok(strstr(buf, "a line for the file") && !strstr(buf, "OPTIONS"), "... and the file does not (no --sip-trace)");
+}
+
 int main(void)
 {
 	test_rules();
 	test_secrets();
 	test_long_line();
 	test_sinks();
+	test_handler_trace();
 	test_file_policy();
 	test_threads();
 	return tap_done();
