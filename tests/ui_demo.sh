@@ -27,12 +27,14 @@ for mode in utf8 ascii; do
 	ok $? "$mode: verify view shows the short authentication string, its digits and method"
 	ui_wait "openly" 5; ok $? "$mode: ... and what the same digits cannot rule out"
 	ui_wait "Media +SRTP AES" 5; ok $? "$mode: verify view shows the SRTP suite"
-	ui_wait "Plaintext +RTP sent 0, received 0" 5; ok $? "$mode: verify view: no plaintext RTP"
-	ui_screen | grep -q "NOT "; [ $? -ne 0 ]; ok $? "$mode: nothing marked NOT in the report"
+	top=$(ui_screen)
+	ui_keys End
+	ui_wait "Plaintext +RTP sent 0, received 0" 5; ok $? "$mode: verify view (End): no plaintext RTP"
+	printf '%s\n%s\n' "$top" "$(ui_screen)" | grep -q "NOT "; [ $? -ne 0 ]; ok $? "$mode: nothing marked NOT in the report"
 	ui_wait "mic .* spk .* jbuf [0-9]+ ms +loss" 5; ok $? "$mode: level meters, jitter buffer and loss shown"
 	if [ $mode = utf8 ]; then
 		ui_resize 120 40
-		resized() { ui_screen | sed -n 40p | grep -q "h hangup" && ui_screen | LC_ALL=C.UTF-8 grep -Eq "─{100}"; }
+		resized() { ui_screen | sed -n 40p | grep -q "h hang up" && ui_screen | LC_ALL=C.UTF-8 grep -Eq "─{100}"; }
 		WAIT_SECS=5 wait_for resized
 		ok $? "$mode: resized to 120x40 (SIGWINCH): footer on row 40, rules 120 wide"
 		ui_resize 100 30
@@ -52,7 +54,7 @@ for mode in utf8 ascii; do
 	ui_keys h
 	ui_wait "ended" 5; ok $? "$mode: h hangs up"
 	ui_keys '?'
-	ui_wait "sphone keys" 5; ok $? "$mode: ? shows the help"
+	ui_wait "Help: sphone's keys" 5; ok $? "$mode: ? shows the help"
 	ui_keys x
 	ui_keys l
 	ui_wait "Log \(SIP trace" 5; ok $? "$mode: l opens the log pane"

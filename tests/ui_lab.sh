@@ -3,7 +3,8 @@
 # ui_lab.sh: the curses UI in tmux against the real lab (Kamailio TLS registrar/proxy + baresip SRTP peer):
 # registered with the TLS indicator, dial baresip by contact name (Tab completion), established with its
 # SRTP suite and the lock, the verify view, DTMF reaching baresip, hang up; baresip calling in (banner,
-# answer with a, hang up); quit. Twice: 100x30 UTF-8 and 80x24 under LANG=C.
+# answer with a, hang up; the key bar offers a only while a call rings, also at 40x12); quit. Twice: 100x30
+# UTF-8 and 80x24 under LANG=C.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
 . "$top_srcdir/tests/ui_lib.sh"
@@ -50,8 +51,9 @@ for mode in utf8 ascii; do
 	ui_keys v
 	ui_wait "Verify report" 5; ok $? "$mode: v opens the verify view"
 	ui_wait "Signalling +TLS TLSv1\.[23]" 5; ok $? "$mode: verify: signalling over TLS"
-	ui_wait "certificate verified" 5; ok $? "$mode: verify: certificate verified"
+	ui_wait "Certificate +verified" 5; ok $? "$mode: verify: certificate verified"
 	ui_wait "Media +SRTP AES" 5; ok $? "$mode: verify: SRTP suite"
+	ui_keys End
 	ui_wait "Plaintext +RTP sent 0, received 0" 5; ok $? "$mode: verify: no plaintext RTP"
 	ui_wait "Packets +protected [1-9][0-9]*, unprotected [1-9]" 8; ok $? "$mode: verify: packets protected and unprotected"
 	ui_keys 3 6 9
@@ -95,6 +97,7 @@ for mode in utf8 ascii; do
 		sleep 4
 	fi
 	# baresip calls us: bell + banner with the caller, a answers, h hangs up
+	ui_screen | tail -1 | grep -q "answer"; [ $? -ne 0 ]; ok $? "$mode: no call rings: the key bar has no answer"
 	baresip_cmd "$BS_bob_CTRL" "dial sip:alice@$LAB_DOMAIN" >/dev/null
 	ui_wait "Incoming call from .*bob@$LAB_DOMAIN" 15; ok $? "$mode: incoming call: banner with the caller"
 	ui_wait "incoming" 5; ok $? "$mode: incoming call listed"
@@ -104,7 +107,15 @@ for mode in utf8 ascii; do
 	bell_flag() { [ "$($UI_T display-message -p -t ui:0 '#{window_bell_flag}')" = 1 ]; }
 	! bell_flag && WAIT_SECS=9 wait_for bell_flag
 	ok $? "$mode: the terminal bell rings again while the call rings"
-	ui_screen | grep -q "a answer"; ok $? "$mode: footer offers a to answer"
+	ui_screen | tail -1 | grep -q " a answer .* h reject "; ok $? "$mode: key bar: a answer, h reject"
+	if [ $mode = ascii ]; then
+		# the same at 40x12: the banner, the ringing call with its state, the keys to answer
+		ui_resize 40 12
+		ui_wait "^ \(\( Incoming call from" 5 && ui_wait "incoming " 3 &&
+			ui_screen | tail -1 | grep -q " a answer .* h reject "
+		ok $? "$mode: 40x12: banner, the ringing call, a answer and h reject in the key bar"
+		ui_resize 80 24
+	fi
 	ui_keys a
 	ui_wait "$SEL [^ ]*bob@$LAB_DOMAIN.* +established" 15; ok $? "$mode: a answers: established"
 	ui_wait "$CALLLOCK" 5; ok $? "$mode: the answered call has SRTP and the lock"

@@ -2,7 +2,7 @@
 # ui_lib.sh: drive the curses UI in a private tmux server (send-keys, capture-pane) for tests/ui_*.sh.
 # ui_start COLS ROWS LANG CMD...: run CMD in a new detached session of its own tmux server
 #   (TERM=$UI_TERM, default xterm-256color; vt100 has no colours: the monochrome fallback).
-# ui_screen: the visible screen as text.   ui_keys KEY...: tmux send-keys.
+# ui_screen [-e]: the visible screen as text (-e: with its colours and attributes as escape sequences).   ui_keys KEY...: tmux send-keys.
 # ui_wait PATTERN [SECS]: wait until the screen matches the grep -E PATTERN (default 15 s).
 # ui_gone [SECS]: wait until the program in the session has exited.   ui_stop: kill that tmux server.
 UI_N=0
@@ -22,8 +22,9 @@ ui_start() {
 	track_pid "$UI_SERVER_PID"
 	rm -f "$WORK/ui.rc"
 }
-ui_screen() { $UI_T capture-pane -p -t ui; }
+ui_screen() { $UI_T capture-pane -p "$@" -t ui; }
 ui_keys() { $UI_T send-keys -t ui "$@"; }
+# ui_resize COLS ROWS: the terminal changes size (the program gets SIGWINCH)
 ui_resize() { $UI_T resize-window -t ui -x "$1" -y "$2"; }
 ui_wait() {
 	local pat=$1 secs=${2:-15} t=0

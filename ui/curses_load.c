@@ -33,8 +33,10 @@
 	FN(cbreak, int, (void), ())                                                                    \
 	FN(clearok, int, (WINDOW * w, bool b), (w, b))                                                 \
 	FN(curs_set, int, (int v), (v))                                                                \
+	FN(define_key, int, (const char *d, int k), (d, k))                                            \
 	FN(endwin, int, (void), ())                                                                    \
 	FN(init_pair, int, (NCURSES_PAIRS_T p, NCURSES_COLOR_T f, NCURSES_COLOR_T b), (p, f, b))       \
+	FN(key_defined, int, (const char *d), (d))                                                     \
 	FN(keypad, int, (WINDOW * w, bool b), (w, b))                                                  \
 	FN(nodelay, int, (WINDOW * w, bool b), (w, b))                                                 \
 	FN(noecho, int, (void), ())                                                                    \

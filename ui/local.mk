@@ -10,7 +10,7 @@ ui_libsphone_ui_a_CPPFLAGS = $(UI_CPPFLAGS)
 ui_libsphone_ui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 ui_libsphone_ui_a_SOURCES = ui/ui_headless.c ui/ui_headless.h \
 	ui/ui_curses.c ui/ui_curses.h ui/ui_model.c ui/ui_model.h ui/ui_keys.c ui/ui_keys.h \
-	ui/ui_dial.c ui/ui_dial.h ui/curses_load.c
+	ui/ui_dial.c ui/ui_dial.h ui/ui_text.c ui/ui_text.h ui/curses_load.c
 
 bin_PROGRAMS += sphone
 sphone_SOURCES = ui/main.c
@@ -37,5 +37,5 @@ tests_unit_test_ui_keys_LDADD = ui/libsphone_ui.a $(TEST_LIBS)
 TESTS += tests/unit/test_ui_keys
 
 # the curses UI driven through tmux: the demo (no external peer) and the Kamailio + baresip lab
-TESTS += tests/ui_demo.sh tests/ui_lab.sh
-EXTRA_DIST += tests/ui_demo.sh tests/ui_lab.sh tests/ui_lib.sh
+TESTS += tests/ui_demo.sh tests/ui_lab.sh tests/ui_small.sh
+EXTRA_DIST += tests/ui_demo.sh tests/ui_lab.sh tests/ui_small.sh tests/ui_lib.sh

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +23,12 @@
 #include "ui_curses.h"
 #include "ui_keys.h"
 #include "ui_model.h"
+#include "ui_text.h"
 
 #define TICK_MS 200
 #define BELL_REPEAT_MS 6000 /* the terminal bell rings again while a call rings here: the ringtone's cycle */
 #define QUIT_TIMEOUT_MS 2000
+#define MSG_INDENT 9 /* a message's later rows: under the text after "HH:MM:SS " */
 
 enum { CP_OK = 1, CP_WARN, CP_BAD, CP_BAR, CP_SEL, CP_DIM, CP_BANNER };
 
@@ -46,11 +47,7 @@ struct ui {
 
 	struct ui_model m;        /* what the events told */
 	struct ui_keys k;         /* mode, pane, the line being typed */
-
-	/* the log pane: lines may come from any thread (log.c), hence the lock */
-	struct ui_ring log;
-	pthread_mutex_t log_mtx;
-	volatile int log_dirty;
+	struct ui_lines log;      /* the log pane: the log and the SIP trace from the start (any thread adds) */
 };
 
 static volatile sig_atomic_t winch_pending;
@@ -61,123 +58,45 @@ static const char *g(const struct ui *u, const char *utf, const char *ascii)
 	return u->utf8 ? utf : ascii;
 }
 
-/* Display columns of the first `bytes` of s (UTF-8 aware when the locale is). */
 static int cols_of(const struct ui *u, const char *s, size_t bytes)
 {
-	mbstate_t st;
-	size_t i = 0;
-	int w = 0;
+	return ui_text_width(s, bytes, u->utf8);
+}
 
-	if (!u->utf8)
-		return (int)bytes;
-	memset(&st, 0, sizeof(st));
-	while (i < bytes) {
-		wchar_t wc;
-		size_t k = mbrtowc(&wc, s + i, bytes - i, &st);
-		int cw;
+/* Puts n bytes of s at (y, x); without UTF-8, bytes beyond ASCII and control bytes show as '?'. */
+static void put_bytes(const struct ui *u, int y, int x, const char *s, size_t n)
+{
+	char tmp[UI_LINE_LEN];
+	size_t k;
 
-		if (k == (size_t)-1 || k == (size_t)-2) {
-			memset(&st, 0, sizeof(st));
-			k = 1;
-			cw = 1;
-		} else {
-			if (k == 0)
-				break;
-			cw = wcwidth(wc);
-			if (cw < 0)
-				cw = 1;
-		}
-		w += cw;
-		i += k;
+	if (u->utf8) {
+		mvaddnstr(y, x, s, (int)n);
+		return;
 	}
-	return w;
+	while (n) {
+		size_t c = n < sizeof(tmp) - 1 ? n : sizeof(tmp) - 1;
+
+		for (k = 0; k < c; k++)
+			tmp[k] = (s[k] & 0x80) || (unsigned char)s[k] < 0x20 ? '?' : s[k];
+		tmp[c] = '\0';
+		mvaddstr(y, x, tmp);
+		x += (int)c;
+		s += c;
+		n -= c;
+	}
 }
 
 /* Puts s at (y, x), cut to at most maxw display columns; returns the columns used. */
 static int uput(const struct ui *u, int y, int x, int maxw, const char *s)
 {
-	mbstate_t st;
-	size_t i = 0, len = strlen(s);
-	int w = 0;
+	int w;
+	size_t n;
 
 	if (maxw <= 0)
 		return 0;
-	if (!u->utf8) {
-		size_t n = len < (size_t)maxw ? len : (size_t)maxw;
-		char tmp[UI_LINE_LEN * 2];
-		size_t k;
-
-		if (n >= sizeof(tmp))
-			n = sizeof(tmp) - 1;
-		for (k = 0; k < n; k++)
-			tmp[k] = (s[k] & 0x80) || (unsigned char)s[k] < 0x20 ? '?' : s[k];
-		tmp[n] = '\0';
-		mvaddstr(y, x, tmp);
-		return (int)n;
-	}
-	memset(&st, 0, sizeof(st));
-	while (i < len) {
-		wchar_t wc;
-		size_t k = mbrtowc(&wc, s + i, len - i, &st);
-		int cw;
-
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
-			break;
-		cw = wcwidth(wc);
-		if (cw < 0)
-			break;
-		if (w + cw > maxw)
-			break;
-		w += cw;
-		i += k;
-	}
-	mvaddnstr(y, x, s, (int)i);
+	n = ui_text_fit(s, maxw, u->utf8, &w);
+	put_bytes(u, y, x, s, n);
 	return w;
-}
-
-#define MSG_INDENT 9 /* under the text after "HH:MM:SS " */
-
-/* Bytes of s that fit in maxw columns, cut at a space when the line has to wrap. */
-static size_t fit_bytes(const struct ui *u, const char *s, int maxw)
-{
-	size_t len = strlen(s), i = 0, last_space = 0;
-	mbstate_t st;
-	int w = 0;
-
-	memset(&st, 0, sizeof(st));
-	while (i < len) {
-		wchar_t wc;
-		size_t k = u->utf8 ? mbrtowc(&wc, s + i, len - i, &st) : 1;
-		int cw = 1;
-
-		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-			memset(&st, 0, sizeof(st));
-			k = 1;
-		} else if (u->utf8) {
-			cw = wcwidth(wc) < 0 ? 1 : wcwidth(wc);
-		}
-		if (w + cw > maxw)
-			return last_space > 0 && i - last_space < 30 ? last_space : (i ? i : k);
-		if (s[i] == ' ')
-			last_space = i;
-		w += cw;
-		i += k;
-	}
-	return len;
-}
-
-static int msg_rows(const struct ui *u, const char *m, int W)
-{
-	int r = 0, x = 0;
-
-	while (*m) {
-		m += fit_bytes(u, m, W - x);
-		while (*m == ' ')
-			m++;
-		x = MSG_INDENT;
-		r++;
-	}
-	return r ? r : 1;
 }
 
 static void fill(int y, int x, int n)
@@ -202,31 +121,6 @@ static void ui_attr_off(const struct ui *u, int cp, attr_t mono)
 		attroff(COLOR_PAIR(cp));
 	else
 		attroff(mono);
-}
-
-/* ---- log pane ---- */
-
-static void log_line_h(enum log_level lvl, const char *line, void *arg)
-{
-	struct ui *u = arg;
-	char tmp[UI_LINE_LEN];
-	const char *p = line;
-
-	/* one call per line already; a traced SIP message arrives line by line */
-	pthread_mutex_lock(&u->log_mtx);
-	while (*p) {
-		size_t n = strcspn(p, "\n");
-
-		if (n >= sizeof(tmp) - 3)
-			n = sizeof(tmp) - 3;
-		snprintf(tmp, sizeof(tmp), "%c %.*s", "EWID"[lvl < 4 ? lvl : 3], (int)n, p);
-		ui_ring_add(&u->log, tmp);
-		p += n;
-		if (*p == '\n')
-			p++;
-	}
-	u->log_dirty = 1;
-	pthread_mutex_unlock(&u->log_mtx);
 }
 
 /* ---- drawing ---- */
@@ -258,88 +152,62 @@ static void draw_meter(struct ui *u, int y, int x, int cells, int pct)
 	}
 }
 
+/* The status bar (ui_model_status picks what fits): the security word is there at every width. */
 static void draw_status(struct ui *u, int W)
 {
-	const struct ui_acc *a = u->m.nacc ? &u->m.acc[0] : NULL;
-	char left[384], sec[256];
-	int x, cp;
-	attr_t mono;
-	size_t i;
+	static const struct {
+		int cp;
+		attr_t mono;
+	} look[] = {
+		[UI_SEC_NONE] = { CP_BAR, A_REVERSE },
+		[UI_SEC_OK] = { CP_OK, A_BOLD },
+		[UI_SEC_WARN] = { CP_WARN, A_REVERSE | A_BLINK },
+		[UI_SEC_BAD] = { CP_BAD, A_REVERSE | A_BLINK },
+	};
+	struct ui_status s;
+	int x;
 
-	/* prefer the account with a call, else the first registered one */
-	for (i = 0; i < u->m.nacc; i++)
-		if (!strcmp(u->m.acc[i].state, "registered")) {
-			a = &u->m.acc[i];
-			break;
-		}
+	ui_model_status(&u->m, W, u->utf8, &s);
 	ui_attr_on(u, CP_BAR, A_REVERSE);
 	fill(0, 0, W);
-	if (!a) {
-		snprintf(left, sizeof(left), " sphone %s no account registered yet", g(u, "│", "|"));
-		uput(u, 0, 0, W, left);
-		ui_attr_off(u, CP_BAR, A_REVERSE);
-		return;
-	}
-	snprintf(left, sizeof(left), " %s %s %s %s", a->name, g(u, "│", "|"),
-		 strcmp(a->state, "failed") ? (a->state[0] ? a->state : "starting") : "NOT registered",
-		 u->m.nacc > 1 ? "" : "");
-	x = uput(u, 0, 0, W, left);
-	if (!strcmp(a->state, "registered") && a->expires && x + 8 < W)
-		x += uput(u, 0, x, W - x, "");
+	x = uput(u, 0, 0, W, s.left);
 	ui_attr_off(u, CP_BAR, A_REVERSE);
-	x++;
-	if (!strcmp(a->state, "failed") && a->reason[0]) {
-		/* why, in the bar itself: a failed TLS check or a wrong password is the first thing to see */
-		snprintf(sec, sizeof(sec), " %s %s ", g(u, "✘", "X"), a->reason);
-		ui_attr_on(u, CP_BAD, A_REVERSE);
-		uput(u, 0, x, W - x, sec);
-		ui_attr_off(u, CP_BAD, A_REVERSE);
-		return;
-	}
-	if (!a->known) {
-		ui_attr_on(u, CP_BAR, A_REVERSE);
-		uput(u, 0, x, W - x, "signalling: not connected");
-		ui_attr_off(u, CP_BAR, A_REVERSE);
-		return;
-	}
-	if (a->have_tls && a->verified) {
-		cp = CP_OK;
-		mono = A_BOLD;
-		snprintf(sec, sizeof(sec), " %s %s %s verified ", g(u, "🔒", "[TLS]"), a->tls_version, a->cipher);
-	} else if (a->have_tls) {
-		cp = CP_WARN;
-		mono = A_REVERSE | A_BLINK;
-		snprintf(sec, sizeof(sec), " %s %s %s UNVERIFIED certificate ", g(u, "⚠", "!!"), a->tls_version,
-			 a->cipher);
-	} else {
-		cp = CP_BAD;
-		mono = A_REVERSE | A_BLINK;
-		snprintf(sec, sizeof(sec), " %s PLAINTEXT signalling (%s) ", g(u, "⚠", "!!"),
-			 a->transport[0] ? a->transport : "no TLS");
-	}
-	ui_attr_on(u, cp, mono);
-	x += uput(u, 0, x, W - x, sec);
-	ui_attr_off(u, cp, mono);
-	if (u->m.nacc > 1 && x + 12 < W) {
-		char more[32];
-
-		snprintf(more, sizeof(more), " +%zu account%s", u->m.nacc - 1, u->m.nacc > 2 ? "s" : "");
-		uput(u, 0, x, W - x, more);
-	}
+	if (s.left[0])
+		x++;
+	ui_attr_on(u, look[s.kind].cp, look[s.kind].mono);
+	x += uput(u, 0, x, W - x, s.sec);
+	ui_attr_off(u, look[s.kind].cp, look[s.kind].mono);
+	uput(u, 0, x, W - x, s.more);
 }
 
+/* The call list: its columns by priority (ui_model_columns); the SRTP column at every width. */
 static void draw_calls(struct ui *u, int y0, int rows, int W)
 {
 	uint64_t now = loop_now_ms();
-	int i, y = y0;
+	struct ui_cols cw;
+	int i, y = y0, xr, xs, xt, xc, xp, xf;
 
+	ui_model_columns(W, &cw);
+	xr = cw.mark;
+	xs = xr + cw.remote + 1;
+	xt = xs + (cw.state ? cw.state + 1 : 0);
+	xc = xt + (cw.time ? cw.time + 1 : 0);
+	xp = xc + (cw.codec ? cw.codec + 1 : 0);
+	xf = xp + cw.srtp + 1;
 	ui_attr_on(u, CP_DIM, A_UNDERLINE);
 	fill(y, 0, W);
-	uput(u, y, 0, W, "   Remote                        State         Time  Codec SRTP");
+	uput(u, y, xr, cw.remote, "Remote");
+	if (cw.state)
+		uput(u, y, xs, cw.state, "State");
+	if (cw.time)
+		uput(u, y, xt, cw.time, "Time");
+	if (cw.codec)
+		uput(u, y, xc, cw.codec, "Codec");
+	uput(u, y, xp, cw.srtp, "SRTP");
 	ui_attr_off(u, CP_DIM, A_UNDERLINE);
 	y++;
 	if (!ui_model_live(&u->m) && !ui_model_sel(&u->m)) {
-		uput(u, y, 3, W - 3, "No calls.  d: dial   :call URI   ?: help");
+		uput(u, y, 3, W - 3, "No calls.  d: dial   ?: help");
 		return;
 	}
 	for (i = 0; i < UI_MAX_CALLS && y < y0 + 1 + rows; i++) {
@@ -355,33 +223,37 @@ static void draw_calls(struct ui *u, int y0, int rows, int W)
 			fmt_dur(dur, sizeof(dur), (c->ended ? c->t_ended : now) - c->t_est);
 		snprintf(state, sizeof(state), "%s%s", c->hold && !c->ended ? "on hold" : c->state,
 			 c->remote_hold && !c->hold && !c->ended ? " (held)" : "");
+		/* no room for the flags: a muted call says so where its state is */
+		if (!cw.flags && c->muted && !c->ended)
+			snprintf(state, sizeof(state), "%s", c->hold ? "held, MUTED" : "MUTED");
 		if (sel)
 			ui_attr_on(u, CP_SEL, A_REVERSE);
 		fill(y, 0, W);
 		uput(u, y, 0, 3, sel ? g(u, " ▶ ", " > ") : "   ");
-		uput(u, y, 3, 29, c->remote[0] ? c->remote : "?");
-		uput(u, y, 33, 13, state);
-		uput(u, y, 47, 8, dur);
-		uput(u, y, 55, 5, c->codec);
-		x = 61;
+		uput(u, y, xr, cw.remote, c->remote[0] ? c->remote : "?");
+		uput(u, y, xs, cw.state, state);
+		uput(u, y, xt, cw.time, dur);
+		uput(u, y, xc, cw.codec, c->codec);
 		if (sel)
 			ui_attr_off(u, CP_SEL, A_REVERSE);
+		x = xp;
 		if ((srtp = ui_model_srtp_column(c))) {
 			int cp = c->encrypted ? CP_OK : CP_BAD;
 
 			ui_attr_on(u, cp, A_BOLD);
 			snprintf(line, sizeof(line), "%s%s", c->encrypted ? g(u, "🔒 ", "[S] ") : g(u, "⚠", "!"), srtp);
-			x += uput(u, y, x, W - x, line);
+			uput(u, y, x, cw.srtp, line);
 			ui_attr_off(u, cp, A_BOLD);
 		}
-		if (c->hold && x + 5 <= W) {
+		x = xf;
+		if (cw.flags && c->hold && !c->ended) {
 			ui_attr_on(u, CP_WARN, A_BOLD);
-			x += 1 + uput(u, y, x + 1, W - x - 1, "HOLD");
+			x += 1 + uput(u, y, x, W - x, "HOLD");
 			ui_attr_off(u, CP_WARN, A_BOLD);
 		}
-		if (c->muted && !c->ended && x + 6 <= W) {
+		if (cw.flags && c->muted && !c->ended) {
 			ui_attr_on(u, CP_WARN, A_BOLD);
-			uput(u, y, x + 1, W - x - 1, "MUTED");
+			uput(u, y, x, W - x, "MUTED");
 			ui_attr_off(u, CP_WARN, A_BOLD);
 		}
 		y++;
@@ -391,17 +263,17 @@ static void draw_calls(struct ui *u, int y0, int rows, int W)
 static void draw_meters(struct ui *u, int y, int W)
 {
 	const struct ui_call *c = ui_model_sel(&u->m);
+	int x = 1, cells = W >= 60 ? 10 : 4;
 	char tmp[96];
-	int x = 1;
 
 	if (!c || !c->established || c->ended)
 		return;
 	x += uput(u, y, x, W - x, "mic ");
-	draw_meter(u, y, x, 10, c->mic);
-	x += 11;
+	draw_meter(u, y, x, cells, c->mic);
+	x += cells + 1;
 	x += uput(u, y, x, W - x, "spk ");
-	draw_meter(u, y, x, 10, c->spk);
-	x += 11;
+	draw_meter(u, y, x, cells, c->spk);
+	x += cells + 1;
 	if (c->jb_ms >= 0)
 		snprintf(tmp, sizeof(tmp), "jbuf %ld ms", c->jb_ms);
 	else
@@ -414,122 +286,222 @@ static void draw_meters(struct ui *u, int y, int W)
 	uput(u, y, x, W - x, tmp);
 }
 
-static void draw_pane(struct ui *u, int y0, int rows, int W)
-{
-	static const char *const title[] = { " Messages ", " Log (SIP trace, secrets masked) ",
-					     " Verify report " };
-	int i, x;
+/* ---- panes: lines wrapped to the width, scrolled by ui_view ---- */
 
-	ui_attr_on(u, CP_DIM, A_BOLD);
-	for (x = 0; x < W; x++)
-		uput(u, y0, x, 1, g(u, "─", "-"));
-	uput(u, y0, 2, W - 2, title[u->k.pane]);
-	ui_attr_off(u, CP_DIM, A_BOLD);
-	y0++;
-	rows--;
-	if (rows <= 0)
-		return;
-	if (u->k.pane == UI_PANE_VERIFY) {
-		ui_model_verify_accounts(&u->m);
-		for (i = 0; i < rows && (size_t)i < u->m.nverify; i++) {
-			bool bad = strstr(u->m.verify[i], "NOT ") != NULL || strstr(u->m.verify[i], "WARNING") != NULL ||
-				   strstr(u->m.verify[i], "ATTACK") != NULL || strstr(u->m.verify[i], "MISMATCH") != NULL;
-
-			if (bad)
-				ui_attr_on(u, CP_BAD, A_BOLD);
-			uput(u, y0 + i, 1, W - 1, u->m.verify[i]);
-			if (bad)
-				ui_attr_off(u, CP_BAD, A_BOLD);
-		}
-		return;
-	}
-	if (u->k.pane == UI_PANE_LOG) {
-		size_t n, start;
-
-		pthread_mutex_lock(&u->log_mtx);
-		n = u->log.n;
-		if (u->k.log_scroll > (int)n)
-			u->k.log_scroll = (int)n;
-		start = n > (size_t)rows + (size_t)u->k.log_scroll ? n - (size_t)rows - (size_t)u->k.log_scroll : 0;
-		for (i = 0; i < rows && start + (size_t)i < n; i++)
-			uput(u, y0 + i, 0, W, ui_ring_at(&u->log, start + (size_t)i));
-		u->log_dirty = 0;
-		pthread_mutex_unlock(&u->log_mtx);
-		return;
-	}
-	{
-		/* newest at the bottom; long lines wrap, continuation indented under the text */
-		size_t n = u->m.msgs.n, k = n;
-		int used = 0, y;
-
-		while (k > 0) {
-			int need = msg_rows(u, ui_ring_at(&u->m.msgs, k - 1), W);
-
-			if (used + need > rows)
-				break;
-			used += need;
-			k--;
-		}
-		for (y = y0; k < n; k++) {
-			const char *m = ui_ring_at(&u->m.msgs, k);
-			int mx = 0;
-
-			while (*m && y < y0 + rows) {
-				size_t b = fit_bytes(u, m, W - mx);
-
-				mvaddnstr(y, mx, m, (int)b);
-				m += b;
-				while (*m == ' ')
-					m++;
-				mx = MSG_INDENT;
-				y++;
-			}
-		}
-	}
-}
-
-static const char *const help_text[] = {
-	"sphone keys",
-	"",
-	"  d            dial: a sips:/sip: URI, a number or a name (Tab completes",
-	"               from [contacts] and history, Up/Down walk the history)",
-	"  0-9 * #      during a call: send DTMF; otherwise start dialling",
-	"  a            answer the incoming call",
-	"  h            hang up (or reject) the selected call",
-	"  o            put the selected call on hold / resume it",
-	"  M            mute / unmute the microphone in the selected call",
-	"  Tab  s       switch to the other call (the current one goes on hold)",
-	"  t            transfer the selected call: type the address (or the id of",
-	"               another call of yours: attended transfer)",
-	"  Up Down      select a call",
-	"  v            verify report (TLS, SRTP suites, counters, short auth string)",
-	"  V  X         ZRTP SAS read aloud: the same on both phones (V) / not (X)",
-	"  l            log pane: the SIP trace, secrets masked (PgUp/PgDn scroll)",
-	"  m            back to the message pane",
-	"  :            command prompt: call URI, answer, hangup, dtmf DIGITS, hold,",
-	"               resume, mute, unmute, switch, transfer [ID] ADDRESS, status,",
-	"               verify, sas-verify, sas-reject, register, unregister, quit",
-	"  ?  Ctrl-L    this help; redraw the screen",
-	"  q            quit (asks first while a call is up)",
-	"",
-	"Status bar: green lock = TLS with a verified certificate; yellow =",
-	"UNVERIFIED certificate; red = PLAINTEXT signalling.   (any key closes)",
+/* One line of a pane as drawn: head at column hx on its first row, text wrapped from x1 on the first row and x2 on the others. */
+struct pline {
+	const char *head;
+	int hx;
+	const char *text;
+	int x1, x2;
+	int cp;
+	attr_t mono;
 };
 
-static void draw_help(struct ui *u, int H, int W)
-{
-	int n = (int)(sizeof(help_text) / sizeof(help_text[0]));
-	int w = W < 80 ? W : 80, h = n + 2 < H ? n + 2 : H, y0 = (H - h) / 2, x0 = (W - w) / 2, i;
+struct pane {
+	struct ui *u;
+	int W;
+	const char *hl;           /* search text to highlight, or NULL */
+	void (*get)(struct pane *p, uint64_t i, struct pline *pl);
+};
 
-	ui_attr_on(u, CP_BAR, A_REVERSE);
-	for (i = 0; i < h; i++)
-		fill(y0 + i, x0, w);
-	for (i = 0; i < n && i + 1 < h; i++)
-		uput(u, y0 + 1 + i, x0 + 2, w - 3, help_text[i]);
-	ui_attr_off(u, CP_BAR, A_REVERSE);
+/* The head does not fit before the text: it takes a row of its own. */
+static bool head_alone(const struct pane *p, const struct pline *pl)
+{
+	return pl->head && pl->head[0] && cols_of(p->u, pl->head, strlen(pl->head)) >= pl->x1 - pl->hx;
 }
 
-static void draw_banner(struct ui *u, int W)
+static int pane_rows(uint64_t i, void *arg)
+{
+	struct pane *p = arg;
+	struct pline pl;
+
+	p->get(p, i, &pl);
+	return head_alone(p, &pl) + ui_text_rows(pl.text, p->W - pl.x1, p->W - pl.x2, p->u->utf8);
+}
+
+/* Bytes from..to of a row (the line's text starts at base), the search's matches in reverse video. */
+static void put_row(struct pane *p, int y, int x, const char *base, const char *row, size_t n)
+{
+	const char *m, *end = row + n;
+	size_t hl = p->hl ? strlen(p->hl) : 0;
+
+	put_bytes(p->u, y, x, row, n);
+	if (!hl)
+		return;
+	for (m = ui_text_find(base, p->hl); m && m < end; m = ui_text_find(m + 1, p->hl)) {
+		const char *a = m < row ? row : m, *b = m + hl > end ? end : m + hl;
+
+		if (b <= a)
+			continue;
+		ui_attr_on(p->u, CP_BANNER, A_REVERSE);
+		put_bytes(p->u, y, x + cols_of(p->u, row, (size_t)(a - row)), a, (size_t)(b - a));
+		ui_attr_off(p->u, CP_BANNER, A_REVERSE);
+	}
+}
+
+/* Draws the pane's lines base..end-1 in rows y0..y0+rows-1 as v places them. */
+static void draw_lines(struct pane *p, struct ui_view *v, int y0, int rows, uint64_t base, uint64_t end)
+{
+	int y = y0, skip;
+	uint64_t i;
+
+	ui_view_place(v, base, end, rows, pane_rows, p);
+	skip = v->skip;
+	for (i = v->first; i < end && y < y0 + rows; i++) {
+		struct pline pl;
+		const char *s;
+		int x, r = 0;
+
+		p->get(p, i, &pl);
+		s = pl.text;
+		x = pl.x1;
+		if (pl.cp)
+			ui_attr_on(p->u, pl.cp, pl.mono);
+		if (head_alone(p, &pl)) {
+			if (r++ >= skip)
+				uput(p->u, y++, pl.hx, p->W - pl.hx, pl.head);
+			pl.head = NULL;
+		}
+		do {
+			size_t n = ui_text_wrap(s, p->W - x < 1 ? 1 : p->W - x, p->u->utf8);
+
+			if (r++ >= skip && y < y0 + rows) {
+				if (pl.head && pl.head[0])
+					uput(p->u, y, pl.hx, pl.x1 - pl.hx, pl.head);
+				put_row(p, y, x, pl.text, s, n);
+				y++;
+			}
+			pl.head = NULL;
+			s = ui_text_after(s, n);
+			x = pl.x2;
+		} while (*s);
+		if (pl.cp)
+			ui_attr_off(p->u, pl.cp, pl.mono);
+		skip = 0;
+	}
+}
+
+static void get_msg(struct pane *p, uint64_t i, struct pline *pl)
+{
+	const struct ui_ring *r = &p->u->m.msgs;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->text = ui_ring_at(r, (size_t)(i - r->gone));
+	pl->x2 = MSG_INDENT;
+}
+
+static void get_log(struct pane *p, uint64_t i, struct pline *pl)
+{
+	enum log_level lvl = LOGL_INFO;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->text = ui_lines_at(&p->u->log, i, &lvl);
+	if (!pl->text)
+		pl->text = "";
+	pl->x2 = UI_LOG_STAMP;
+	if (lvl == LOGL_ERROR) {
+		pl->cp = CP_BAD;
+		pl->mono = A_BOLD;
+	} else if (lvl == LOGL_WARN) {
+		pl->cp = CP_WARN;
+		pl->mono = A_BOLD;
+	}
+}
+
+static void get_verify(struct pane *p, uint64_t i, struct pline *pl)
+{
+	const struct ui_vline *v = &p->u->m.verify[i];
+
+	memset(pl, 0, sizeof(*pl));
+	pl->text = v->text;
+	pl->head = v->para ? NULL : v->label;
+	pl->hx = 1;
+	pl->x1 = pl->x2 = v->para ? 1 : 1 + UI_VERIFY_LABEL;
+	if (v->bad) {
+		pl->cp = CP_BAD;
+		pl->mono = A_BOLD;
+	}
+}
+
+static void get_help(struct pane *p, uint64_t i, struct pline *pl)
+{
+	size_t n;
+	const struct ui_help *h = ui_keys_help(&n);
+
+	memset(pl, 0, sizeof(*pl));
+	pl->text = h[i].text;
+	pl->head = h[i].keys;
+	pl->hx = 2;
+	pl->x1 = pl->x2 = 2 + UI_HELP_KEYS;
+	if (!h[i].keys[0]) { /* a heading */
+		pl->x1 = pl->x2 = 1;
+		pl->cp = CP_DIM;
+		pl->mono = A_BOLD;
+	}
+}
+
+/* The rule over a pane: its title on the left, whether there is more above or below on the right. */
+static void draw_rule(struct ui *u, int y, int W, const char *title, const struct ui_view *v)
+{
+	char more[64] = "";
+	int x, mw;
+
+	if (v->above || v->below)
+		snprintf(more, sizeof(more), " %s%s ",
+			 v->above && v->below ? g(u, "↑↓ ", "") : v->above ? g(u, "↑ ", "") : g(u, "↓ ", ""),
+			 v->above && v->below ? "more above and below" : v->above ? "more above" : "more below");
+	mw = cols_of(u, more, strlen(more));
+	ui_attr_on(u, CP_DIM, A_BOLD);
+	for (x = 0; x < W; x++)
+		uput(u, y, x, 1, g(u, "─", "-"));
+	uput(u, y, 2, W - 4 - (mw ? mw + 1 : 0), title);
+	if (mw)
+		uput(u, y, W - mw - 2 > 0 ? W - mw - 2 : 0, W, more);
+	ui_attr_off(u, CP_DIM, A_BOLD);
+}
+
+static void draw_pane(struct ui *u, int y0, int rows, int W)
+{
+	static const char *const title[] = { " Messages ", " Log (SIP trace, secrets masked) ", " Verify report " };
+	static const char *const title_short[] = { " Messages ", " Log ", " Verify " };
+	struct ui_view *v = &u->k.view[u->k.pane];
+	struct pane p = { .u = u, .W = W };
+
+	if (rows < 2)
+		return;
+	/* the lines first (they say whether there is more), then the rule with the marker */
+	if (u->k.pane == UI_PANE_VERIFY) {
+		ui_model_verify_accounts(&u->m);
+		p.get = get_verify;
+		draw_lines(&p, v, y0 + 1, rows - 1, 0, u->m.nverify);
+	} else if (u->k.pane == UI_PANE_LOG) {
+		p.get = get_log;
+		p.hl = u->k.search[0] ? u->k.search : NULL;
+		ui_lines_lock(&u->log);
+		draw_lines(&p, v, y0 + 1, rows - 1, ui_lines_base(&u->log), ui_lines_end(&u->log));
+		ui_lines_unlock(&u->log);
+	} else {
+		p.get = get_msg;
+		draw_lines(&p, v, y0 + 1, rows - 1, u->m.msgs.gone, u->m.msgs.gone + u->m.msgs.n);
+	}
+	draw_rule(u, y0, W, (W >= 60 ? title : title_short)[u->k.pane], v);
+}
+
+/* The help over the panes (rows 1..H-2), scrolled like a pane. */
+static void draw_help(struct ui *u, int H, int W)
+{
+	struct pane p = { .u = u, .W = W, .get = get_help };
+	size_t n;
+
+	ui_keys_help(&n);
+	for (int y = 1; y < H - 1; y++)
+		fill(y, 0, W);
+	draw_lines(&p, &u->k.help_view, 2, H - 3, 0, n);
+	draw_rule(u, 1, W, W >= 60 ? " Help: sphone's keys " : " Help ", &u->k.help_view);
+}
+
+static void draw_banner(struct ui *u, int y, int W)
 {
 	static const struct {
 		int cp;
@@ -545,92 +517,126 @@ static void draw_banner(struct ui *u, int W)
 	snprintf(line, sizeof(line), "%s %s", g(u, look[u->m.banner_kind].utf, look[u->m.banner_kind].ascii),
 		 u->m.banner);
 	ui_attr_on(u, cp, A_REVERSE | A_BOLD);
-	fill(1, 0, W);
-	uput(u, 1, 1, W - 1, line);
+	fill(y, 0, W);
+	uput(u, y, 1, W - 1, line);
 	ui_attr_off(u, cp, A_REVERSE | A_BOLD);
 }
 
-static void draw(struct ui *u)
+/* The prompt line: the line being typed with the cursor kept in sight, else the note. */
+static void draw_prompt(struct ui *u, int y, int W)
 {
-	int H, W, y, call_rows, i, nused = 0;
-	const char *footer;
+	static const char *const prompt[] = { [UI_MODE_DIAL] = "Dial: ", [UI_MODE_CMD] = ":", [UI_MODE_SEARCH] = "/" };
+	const struct ui_keys *k = &u->k;
+	size_t off = 0;
+	int px, cc, avail;
 
-	if (!u->curses_on)
-		return;
-	getmaxyx(stdscr, H, W);
-	erase();
-	if (H < 8 || W < 30) {
-		uput(u, 0, 0, W, "terminal too small");
-		refresh();
-		return;
-	}
-	draw_status(u, W);
-	if (u->m.banner[0])
-		draw_banner(u, W);
-	for (i = 0; i < UI_MAX_CALLS; i++)
-		if (u->m.calls[i].used)
-			nused++;
-	call_rows = nused < 2 ? 2 : nused;
-	if (call_rows > 4)
-		call_rows = 4;
-	y = 2;
-	draw_calls(u, y, call_rows, W);
-	y += 1 + call_rows;
-	draw_meters(u, y, W);
-	y++;
-	draw_pane(u, y, H - 2 - y, W);
-
-	/* prompt line */
-	switch (u->k.mode) {
+	switch (k->mode) {
 	case UI_MODE_DIAL:
-	case UI_MODE_CMD: {
-		const char *p = u->k.mode == UI_MODE_DIAL ? "Dial: " : ":";
-		int px = uput(u, H - 2, 0, W, p);
-		int ew = cols_of(u, u->k.edit, u->k.elen);
-		int avail = W - px - 1;
-		const char *show = u->k.edit;
+	case UI_MODE_CMD:
+	case UI_MODE_SEARCH:
+		px = uput(u, y, 0, W, prompt[k->mode]);
+		avail = W - px - 1;
+		/* scrolled left by whole characters until the cursor is in sight */
+		while (off < k->cur && cols_of(u, k->edit + off, k->cur - off) > avail) {
+			off++;
+			while (off < k->cur && (k->edit[off] & 0xC0) == 0x80)
+				off++;
+		}
+		cc = cols_of(u, k->edit + off, k->cur - off);
+		uput(u, y, px, avail, k->edit + off);
+		if (u->m.note[0] && !off) {
+			int ew = cols_of(u, k->edit, k->elen);
 
-		/* keep the cursor end visible */
-		while (ew > avail && *show) {
-			show++;
-			ew = cols_of(u, show, strlen(show));
+			if (px + ew + 4 < W) {
+				ui_attr_on(u, CP_DIM, A_DIM);
+				uput(u, y, px + ew + 2, W - px - ew - 2, u->m.note);
+				ui_attr_off(u, CP_DIM, A_DIM);
+			}
 		}
-		uput(u, H - 2, px, avail, show);
-		if (u->m.note[0] && px + ew + 4 < W) {
-			ui_attr_on(u, CP_DIM, A_DIM);
-			uput(u, H - 2, px + ew + 2, W - px - ew - 2, u->m.note);
-			ui_attr_off(u, CP_DIM, A_DIM);
-		}
-		move(H - 2, px + ew);
+		move(y, px + cc);
 		break;
-	}
 	case UI_MODE_CONFIRM_QUIT:
 		ui_attr_on(u, CP_WARN, A_REVERSE);
-		fill(H - 2, 0, W);
-		uput(u, H - 2, 0, W, " A call is up. Hang up and quit? (y/n) ");
+		fill(y, 0, W);
+		uput(u, y, 0, W, " A call is up. Hang up and quit? (y/n) ");
 		ui_attr_off(u, CP_WARN, A_REVERSE);
 		break;
 	default:
 		if (u->m.note[0]) {
 			ui_attr_on(u, CP_DIM, A_DIM);
-			uput(u, H - 2, 0, W, u->m.note);
+			uput(u, y, 0, W, u->m.note);
 			ui_attr_off(u, CP_DIM, A_DIM);
 		}
 		break;
 	}
-	if (ui_model_sel(&u->m) && ui_model_sel(&u->m)->incoming && !ui_model_sel(&u->m)->established && !ui_model_sel(&u->m)->ended)
-		footer = " a answer  h reject  Tab next call  v verify  l log  : command  ? help  q quit";
-	else if (ui_model_live(&u->m))
-		footer = " h hangup  o hold  M mute  Tab switch  0-9 DTMF  v verify  : cmd  ? help  q quit";
-	else
-		footer = " d dial  a answer  v verify  l log  : command  ? help  q quit";
-	ui_attr_on(u, CP_BAR, A_REVERSE);
-	fill(H - 1, 0, W);
-	uput(u, H - 1, 0, W, footer);
-	ui_attr_off(u, CP_BAR, A_REVERSE);
+}
+
+/* Below UI_MIN_COLS x UI_MIN_ROWS: only that, each line wrapped to what there is; it goes when the terminal grows. */
+static void draw_too_small(struct ui *u, int H, int W)
+{
+	char l1[64], l2[64];
+	/* q still works here, and its question must be seen */
+	const char *lines[] = { l1, l2,
+				u->k.mode == UI_MODE_CONFIRM_QUIT ? "A call is up. Hang up and quit? (y/n)" : "(q quits)" },
+		   *s;
+	size_t i;
+	int y = 0;
+
+	snprintf(l1, sizeof(l1), "terminal too small (need %dx%d)", UI_MIN_COLS, UI_MIN_ROWS);
+	snprintf(l2, sizeof(l2), "it is %dx%d", W, H);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		for (s = lines[i]; *s && y < H;) {
+			size_t n = ui_text_wrap(s, W, false);
+
+			put_bytes(u, y++, 0, s, n);
+			s = ui_text_after(s, n);
+		}
+}
+
+static void draw(struct ui *u)
+{
+	int H, W, y, call_rows, i, nused = 0;
+	const struct ui_call *sel;
+	char bar[512];
+
+	if (!u->curses_on)
+		return;
+	getmaxyx(stdscr, H, W);
+	erase();
+	if (H < UI_MIN_ROWS || W < UI_MIN_COLS) {
+		draw_too_small(u, H, W);
+		curs_set(0);
+		refresh();
+		return;
+	}
+	draw_status(u, W);
+	y = 1;
+	if (u->m.banner[0])
+		draw_banner(u, y++, W);
+	for (i = 0; i < UI_MAX_CALLS; i++)
+		if (u->m.calls[i].used)
+			nused++;
+	/* a short terminal keeps rows for the pane */
+	call_rows = nused < 1 ? 1 : nused > (H >= 20 ? 4 : 2) ? (H >= 20 ? 4 : 2) : nused;
+	if (H >= 20 && call_rows < 2)
+		call_rows = 2;
+	draw_calls(u, y, call_rows, W);
+	y += 1 + call_rows;
+	sel = ui_model_sel(&u->m);
+	if (sel && sel->established && !sel->ended)
+		draw_meters(u, y++, W);
+	else if (H >= 20)
+		y++;
+	draw_pane(u, y, H - 2 - y, W);
 	if (u->k.mode == UI_MODE_HELP)
 		draw_help(u, H, W);
-	curs_set(u->k.mode == UI_MODE_DIAL || u->k.mode == UI_MODE_CMD ? 1 : 0);
+	ui_keys_bar(&u->k, W, bar, sizeof(bar));
+	ui_attr_on(u, CP_BAR, A_REVERSE);
+	fill(H - 1, 0, W);
+	uput(u, H - 1, 0, W, bar);
+	ui_attr_off(u, CP_BAR, A_REVERSE);
+	draw_prompt(u, H - 2, W);
+	curs_set(u->k.mode == UI_MODE_DIAL || u->k.mode == UI_MODE_CMD || u->k.mode == UI_MODE_SEARCH ? 1 : 0);
 	refresh();
 	u->m.dirty = false;
 }
@@ -708,10 +714,6 @@ static void action_h(enum ui_action a, const char *s, void *arg)
 	case UI_ACT_REDRAW:
 		clearok(curscr, TRUE);
 		break;
-	case UI_ACT_LOG_SHOWN:
-		if (!log_sip_trace_enabled())
-			log_set_sip_trace(true);
-		break;
 	}
 }
 
@@ -767,6 +769,20 @@ static unsigned fkey_of(wint_t ch)
 		return UI_KEY_ENTER;
 	case KEY_BACKSPACE:
 		return UI_KEY_BACKSPACE;
+	case KEY_LEFT:
+		return UI_KEY_LEFT;
+	case KEY_RIGHT:
+		return UI_KEY_RIGHT;
+	case KEY_HOME:
+		return UI_KEY_HOME;
+	case KEY_END:
+		return UI_KEY_END;
+	case KEY_DC:
+		return UI_KEY_DELETE;
+	case KEY_F(1):
+		return UI_KEY_F1;
+	case KEY_F(10):
+		return UI_KEY_F10;
 	case KEY_RESIZE: /* SIGWINCH is handled on the loop */
 		return 0;
 	default:
@@ -855,7 +871,7 @@ static void tick_h(void *arg)
 				ui_keys_verify_selected(&u->k);
 		}
 	}
-	if (u->log_dirty && u->k.pane == UI_PANE_LOG)
+	if (ui_lines_take_changed(&u->log) && u->k.pane == UI_PANE_LOG)
 		u->m.dirty = true;
 	if (u->m.dirty)
 		draw(u);
@@ -880,6 +896,29 @@ static void load_contacts(struct ui *u)
 	}
 }
 
+/*
+ * What other terminals send for Home, End, Delete, PgUp, PgDn, F1 and F10, for when TERM names another
+ * terminal than the one in use (xterm's TERM inside tmux or screen sends ESC [1~ for Home).
+ * Only sequences the terminfo entry leaves free.
+ */
+static void extra_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} extra[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME }, { "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+		{ "\033[4~", KEY_END },  { "\033[8~", KEY_END },  { "\033[F", KEY_END },  { "\033OF", KEY_END },
+		{ "\033[3~", KEY_DC },   { "\033OP", KEY_F(1) }, { "\033[11~", KEY_F(1) }, { "\033[21~", KEY_F(10) },
+		{ "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		if (key_defined(extra[i].seq) == 0)
+			define_key(extra[i].seq, extra[i].key);
+}
+
 static void curses_start(struct ui *u)
 {
 	const char *cs;
@@ -892,6 +931,7 @@ static void curses_start(struct ui *u)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	extra_keys();
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	u->color = !u->o->mono && account_conf_ui_color(u->conf) && has_colors() && !getenv("NO_COLOR");
@@ -934,8 +974,11 @@ int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o)
 	u->conf = conf;
 	ui_model_init(&u->m, note_h, u);
 	ui_keys_init(&u->k, &u->m, action_h, u);
-	u->log.cap = UI_LOG_LINES;
-	pthread_mutex_init(&u->log_mtx, NULL);
+	ui_lines_init(&u->log);
+	u->k.log = &u->log;
+	/* the log pane holds the log and the SIP trace from here on (the trace reaches --log only with --sip-trace) */
+	log_set_handler(ui_lines_log_h, &u->log);
+	log_set_handler_sip_trace(true);
 	tmr_init(&u->tick);
 	for (i = 0; i < account_conf_count(conf); i++) {
 		const struct account *x = account_conf_at(conf, i);
@@ -974,7 +1017,6 @@ int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o)
 	curses_start(u);
 	u->k.utf8 = u->utf8;
 	log_set_stderr(false);
-	log_set_handler(log_line_h, u);
 	ui_model_msg(&u->m, "sphone: press ? for help, d to dial, q to quit");
 	if (u->o->note)
 		ui_model_msg(&u->m, "%s", u->o->note);
@@ -1005,15 +1047,16 @@ int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o)
 		winch_wake = NULL;
 		loop_wake_free(u->winch);
 	}
-	log_set_handler(NULL, NULL);
 	log_set_stderr(true);
 	endwin();
 	u->curses_on = false;
 out:
+	log_set_handler(NULL, NULL);
+	log_set_handler_sip_trace(false);
 	ua_free(u->ua);
 	if (u->own_loop)
 		loop_free(u->l);
-	pthread_mutex_destroy(&u->log_mtx);
+	ui_lines_free(&u->log);
 	free(u);
 	return rc;
 }

@@ -44,12 +44,21 @@ static void set_note(struct ui_keys *k, const char *s)
 	copy(k->m->note, sizeof(k->m->note), s);
 }
 
+static void edit_set(struct ui_keys *k, const char *s)
+{
+	copy(k->edit, sizeof(k->edit), s);
+	k->elen = k->cur = strlen(k->edit);
+}
+
 void ui_keys_init(struct ui_keys *k, struct ui_model *m, ui_keys_action_h *ah, void *arg)
 {
 	memset(k, 0, sizeof(*k));
 	k->m = m;
 	k->ah = ah;
 	k->arg = arg;
+	/* the message and log panes show the newest lines as they come */
+	k->view[UI_PANE_MSGS].follow = true;
+	k->view[UI_PANE_LOG].follow = true;
 }
 
 void ui_keys_verify_selected(struct ui_keys *k)
@@ -72,17 +81,6 @@ void ui_keys_dial(struct ui_keys *k, const char *typed)
 		line[--n] = '\0';
 	ui_hist_add(&k->dial_hist, line);
 	k->ah(UI_ACT_DIAL, line, k->arg);
-}
-
-static void edit_reset(struct ui_keys *k, enum ui_mode mode, const char *init)
-{
-	k->mode = mode;
-	copy(k->edit, sizeof(k->edit), init);
-	k->elen = strlen(k->edit);
-	k->hist_pos = 0;
-	k->completing = false;
-	k->comp_skip = 0;
-	k->m->note[0] = '\0';
 }
 
 static void run_cmd_line(struct ui_keys *k, char *s)
@@ -143,15 +141,70 @@ static void complete(struct ui_keys *k, const struct ui_hist *hist)
 					    : NULL;
 	}
 	if (c) {
-		copy(k->edit, sizeof(k->edit), c);
-		k->elen = strlen(k->edit);
+		edit_set(k, c);
 		k->comp_skip++;
 	} else {
 		k->ah(UI_ACT_BELL, NULL, k->arg);
 	}
 }
 
-/* A printable character appended to the line, as the terminal's encoding has it. */
+/* ---- the line being typed (dial, command, search): readline's keys ---- */
+
+static void edit_reset(struct ui_keys *k, enum ui_mode mode, const char *init)
+{
+	k->mode = mode;
+	edit_set(k, init);
+	k->hist_pos = 0;
+	k->completing = false;
+	k->comp_skip = 0;
+	k->m->note[0] = '\0';
+}
+
+static bool cont_byte(char c)
+{
+	return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+/* The character before / after byte i (UTF-8: a lead byte and its continuation bytes). */
+static size_t char_before(const struct ui_keys *k, size_t i)
+{
+	while (i && cont_byte(k->edit[--i]))
+		;
+	return i;
+}
+
+static size_t char_after(const struct ui_keys *k, size_t i)
+{
+	if (i < k->elen)
+		i++;
+	while (i < k->elen && cont_byte(k->edit[i]))
+		i++;
+	return i;
+}
+
+/* Removes bytes from..to-1; kept for Ctrl-Y when kill. */
+static void edit_cut(struct ui_keys *k, size_t from, size_t to, bool kill)
+{
+	if (to <= from)
+		return;
+	if (kill)
+		snprintf(k->kill, sizeof(k->kill), "%.*s", (int)(to - from), k->edit + from);
+	memmove(k->edit + from, k->edit + to, k->elen - to + 1);
+	k->elen -= to - from;
+	k->cur = from;
+}
+
+static void edit_put(struct ui_keys *k, const char *s, size_t n)
+{
+	if (k->elen + n >= sizeof(k->edit))
+		return;
+	memmove(k->edit + k->cur + n, k->edit + k->cur, k->elen - k->cur + 1);
+	memcpy(k->edit + k->cur, s, n);
+	k->elen += n;
+	k->cur += n;
+}
+
+/* A printable character at the cursor, as the terminal's encoding has it. */
 static void edit_insert(struct ui_keys *k, unsigned ch)
 {
 	char mb[MB_LEN_MAX];
@@ -169,11 +222,85 @@ static void edit_insert(struct ui_keys *k, unsigned ch)
 		mb[0] = (char)ch;
 		n = 1;
 	}
-	if (k->elen + n >= sizeof(k->edit))
-		return;
-	memcpy(k->edit + k->elen, mb, n);
-	k->elen += n;
-	k->edit[k->elen] = '\0';
+	edit_put(k, mb, n);
+}
+
+/* Ctrl-W: the word before the cursor and the blanks after it (readline's unix-word-rubout). */
+static void edit_rubout_word(struct ui_keys *k)
+{
+	size_t i = k->cur;
+
+	while (i && k->edit[i - 1] == ' ')
+		i--;
+	while (i && k->edit[i - 1] != ' ')
+		i--;
+	edit_cut(k, i, k->cur, true);
+}
+
+/* Keys that move the cursor or change the text; false: not one of them. */
+static bool edit_readline(struct ui_keys *k, unsigned ch)
+{
+	switch (ch) {
+	case UI_KEY_LEFT:
+	case 2: /* Ctrl-B */
+		k->cur = char_before(k, k->cur);
+		return true;
+	case UI_KEY_RIGHT:
+	case 6: /* Ctrl-F */
+		k->cur = char_after(k, k->cur);
+		return true;
+	case UI_KEY_HOME:
+	case 1: /* Ctrl-A */
+		k->cur = 0;
+		return true;
+	case UI_KEY_END:
+	case 5: /* Ctrl-E */
+		k->cur = k->elen;
+		return true;
+	case UI_KEY_DELETE:
+	case 4: /* Ctrl-D */
+		edit_cut(k, k->cur, char_after(k, k->cur), false);
+		return true;
+	case 23: /* Ctrl-W */
+		edit_rubout_word(k);
+		return true;
+	case 11: /* Ctrl-K */
+		edit_cut(k, k->cur, k->elen, true);
+		return true;
+	case 21: /* Ctrl-U */
+		edit_cut(k, 0, k->cur, true);
+		return true;
+	case 25: /* Ctrl-Y */
+		edit_put(k, k->kill, strlen(k->kill));
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void search_run(struct ui_keys *k, uint64_t from, int dir);
+
+static void edit_enter(struct ui_keys *k)
+{
+	char line[UI_LINE_MAX];
+	enum ui_mode mode = k->mode;
+
+	copy(line, sizeof(line), k->edit);
+	k->mode = UI_MODE_NORMAL;
+	k->m->note[0] = '\0';
+	if (mode == UI_MODE_DIAL) {
+		size_t i = strspn(line, " \t");
+
+		if (line[i])
+			ui_keys_dial(k, line + i);
+	} else if (mode == UI_MODE_SEARCH) {
+		if (line[0])
+			copy(k->search, sizeof(k->search), line);
+		/* from the first line shown, as less does */
+		search_run(k, k->view[UI_PANE_LOG].first, 1);
+	} else {
+		run_cmd_line(k, line);
+	}
 }
 
 static void edit_key(struct ui_keys *k, unsigned ch)
@@ -188,38 +315,19 @@ static void edit_key(struct ui_keys *k, unsigned ch)
 		return;
 	}
 	if (ch == UI_KEY_ENTER || ch == '\n' || ch == '\r') {
-		char line[UI_LINE_MAX];
-		enum ui_mode mode = k->mode;
-
-		copy(line, sizeof(line), k->edit);
-		k->mode = UI_MODE_NORMAL;
-		k->m->note[0] = '\0';
-		if (mode == UI_MODE_DIAL) {
-			size_t i = strspn(line, " \t");
-
-			if (line[i])
-				ui_keys_dial(k, line + i);
-		} else {
-			run_cmd_line(k, line);
-		}
+		edit_enter(k);
 		return;
 	}
 	if (ch == UI_KEY_BACKSPACE || ch == 127 || ch == 8) {
-		while (k->elen && ((unsigned char)k->edit[k->elen - 1] & 0xC0) == 0x80)
-			k->elen--;
-		if (k->elen)
-			k->elen--;
-		k->edit[k->elen] = '\0';
-		if (!k->elen && k->mode == UI_MODE_CMD)
+		edit_cut(k, char_before(k, k->cur), k->cur, false);
+		/* a command or search line left empty closes, as less does */
+		if (!k->elen && k->mode != UI_MODE_DIAL)
 			k->mode = UI_MODE_NORMAL;
 		return;
 	}
-	if (ch == 21) { /* Ctrl-U */
-		k->elen = 0;
-		k->edit[0] = '\0';
+	if (edit_readline(k, ch))
 		return;
-	}
-	if (ch == UI_KEY_UP || ch == UI_KEY_DOWN) {
+	if ((ch == UI_KEY_UP || ch == UI_KEY_DOWN) && k->mode != UI_MODE_SEARCH) {
 		const char *h;
 
 		if (ch == UI_KEY_UP && k->hist_pos < hist->n)
@@ -227,16 +335,83 @@ static void edit_key(struct ui_keys *k, unsigned ch)
 		else if (ch == UI_KEY_DOWN && k->hist_pos)
 			k->hist_pos--;
 		h = k->hist_pos ? ui_hist_back(hist, k->hist_pos - 1) : "";
-		copy(k->edit, sizeof(k->edit), h ? h : "");
-		k->elen = strlen(k->edit);
+		edit_set(k, h ? h : "");
 		return;
 	}
-	if (ch == '\t') {
+	if (ch == '\t' && k->mode != UI_MODE_SEARCH) {
 		complete(k, hist);
 		return;
 	}
 	if (ch >= 0x20 && ch != 127 && ch < UI_KEY_UP)
 		edit_insert(k, ch);
+}
+
+/* ---- the log pane's search ---- */
+
+/* The next line with the search text from line `from` in dir; shown and noted, or "not found". */
+static void search_run(struct ui_keys *k, uint64_t from, int dir)
+{
+	char note[sizeof(k->m->note)];
+	bool wrapped;
+	uint64_t at;
+
+	k->pane = UI_PANE_LOG;
+	if (!k->search[0] || !k->log)
+		return;
+	if (!ui_lines_find(k->log, k->search, from, dir, &at, &wrapped)) {
+		k->have_match = false;
+		snprintf(note, sizeof(note), "not found: %.100s", k->search);
+		set_note(k, note);
+		return;
+	}
+	k->match = at;
+	k->have_match = true;
+	ui_view_show(&k->view[UI_PANE_LOG], at);
+	if (wrapped)
+		set_note(k, dir > 0 ? "search went on from the top" : "search went on from the bottom");
+}
+
+static void search_step(struct ui_keys *k, int dir)
+{
+	uint64_t from = k->have_match ? k->match : k->view[UI_PANE_LOG].first;
+
+	if (!k->search[0]) {
+		set_note(k, "no search yet: / to search the log");
+		return;
+	}
+	if (k->have_match)
+		from += (uint64_t)(int64_t)dir; /* from 0 back: past the end, which ui_lines_find takes round */
+	search_run(k, from, dir);
+}
+
+/* ---- scrolling the pane shown ---- */
+
+/* j/k, PgUp/PgDn, Home/End on view v; false: not a scrolling key. */
+static bool scroll_key(struct ui_view *v, unsigned ch)
+{
+	switch (ch) {
+	case 'j':
+		ui_view_scroll(v, 1);
+		return true;
+	case 'k':
+		ui_view_scroll(v, -1);
+		return true;
+	case UI_KEY_PGDN:
+	case ' ':
+		ui_view_page(v, 1);
+		return true;
+	case UI_KEY_PGUP:
+		ui_view_page(v, -1);
+		return true;
+	case UI_KEY_HOME:
+		ui_view_home(v);
+		return true;
+	case UI_KEY_END:
+		ui_view_end(v);
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void fkey_normal(struct ui_keys *k, unsigned ch)
@@ -249,13 +424,8 @@ static void fkey_normal(struct ui_keys *k, unsigned ch)
 	case UI_KEY_DOWN:
 		ui_model_select_step(k->m, 1, false);
 		break;
-	case UI_KEY_PGUP:
-		k->log_scroll += 10;
-		break;
-	case UI_KEY_PGDN:
-		k->log_scroll = k->log_scroll > 10 ? k->log_scroll - 10 : 0;
-		break;
 	default:
+		scroll_key(&k->view[k->pane], ch);
 		break;
 	}
 }
@@ -296,6 +466,21 @@ static void switch_call(struct ui_keys *k)
 		command(k, "switch %s", c->id);
 	else
 		command(k, "switch");
+}
+
+static void help(struct ui_keys *k)
+{
+	k->mode = UI_MODE_HELP;
+	ui_view_home(&k->help_view);
+}
+
+/* q, F10: quit, asking first while a call is up */
+static void quit_key(struct ui_keys *k)
+{
+	if (ui_model_live(k->m))
+		k->mode = UI_MODE_CONFIRM_QUIT;
+	else
+		k->ah(UI_ACT_QUIT, "q key", k->arg);
 }
 
 static void normal_key(struct ui_keys *k, unsigned ch)
@@ -381,29 +566,35 @@ static void normal_key(struct ui_keys *k, unsigned ch)
 			k->pane = UI_PANE_MSGS;
 		} else {
 			k->pane = UI_PANE_VERIFY;
+			ui_view_home(&k->view[UI_PANE_VERIFY]);
 			ui_keys_verify_selected(k);
 		}
 		break;
 	case 'l':
-		if (k->pane == UI_PANE_LOG) {
-			k->pane = UI_PANE_MSGS;
-		} else {
-			k->pane = UI_PANE_LOG;
-			k->log_scroll = 0;
-			k->ah(UI_ACT_LOG_SHOWN, NULL, k->arg);
-		}
+		k->pane = k->pane == UI_PANE_LOG ? UI_PANE_MSGS : UI_PANE_LOG;
 		break;
 	case 'm':
 		k->pane = UI_PANE_MSGS;
 		break;
+	case '/':
+		k->pane = UI_PANE_LOG;
+		edit_reset(k, UI_MODE_SEARCH, "");
+		break;
+	case 'n':
+	case 'N':
+		if (k->pane == UI_PANE_LOG)
+			search_step(k, ch == 'n' ? 1 : -1);
+		break;
+	case 'j':
+	case 'k':
+	case ' ':
+		scroll_key(&k->view[k->pane], ch);
+		break;
 	case '?':
-		k->mode = UI_MODE_HELP;
+		help(k);
 		break;
 	case 'q':
-		if (ui_model_live(k->m))
-			k->mode = UI_MODE_CONFIRM_QUIT;
-		else
-			k->ah(UI_ACT_QUIT, "q key", k->arg);
+		quit_key(k);
 		break;
 	case 12: /* Ctrl-L */
 		k->ah(UI_ACT_REDRAW, NULL, k->arg);
@@ -418,9 +609,30 @@ static void normal_key(struct ui_keys *k, unsigned ch)
 
 void ui_keys_key(struct ui_keys *k, unsigned key)
 {
+	/* as in htop: F1 help, F10 quit, whatever is open (but the question F10 itself asks) */
+	if (key == UI_KEY_F1 && k->mode != UI_MODE_CONFIRM_QUIT) {
+		if (k->mode == UI_MODE_HELP)
+			k->mode = UI_MODE_NORMAL;
+		else
+			help(k);
+		k->m->dirty = true;
+		return;
+	}
+	if (key == UI_KEY_F10 && k->mode != UI_MODE_CONFIRM_QUIT) {
+		k->mode = UI_MODE_NORMAL;
+		quit_key(k);
+		k->m->dirty = true;
+		return;
+	}
 	switch (k->mode) {
 	case UI_MODE_HELP:
-		k->mode = UI_MODE_NORMAL;
+		/* the scrolling keys scroll it, Up/Down too; any other closes it */
+		if (key == UI_KEY_DOWN)
+			key = 'j';
+		else if (key == UI_KEY_UP)
+			key = 'k';
+		if (!scroll_key(&k->help_view, key))
+			k->mode = UI_MODE_NORMAL;
 		break;
 	case UI_MODE_CONFIRM_QUIT:
 		k->mode = UI_MODE_NORMAL;
@@ -429,6 +641,7 @@ void ui_keys_key(struct ui_keys *k, unsigned key)
 		break;
 	case UI_MODE_DIAL:
 	case UI_MODE_CMD:
+	case UI_MODE_SEARCH:
 		edit_key(k, key);
 		break;
 	default:
@@ -436,4 +649,169 @@ void ui_keys_key(struct ui_keys *k, unsigned key)
 		break;
 	}
 	k->m->dirty = true;
+}
+
+/* ---- the key bar and the help ---- */
+
+struct hint {
+	const char *text;
+	int prio; /* 0: always there; then the lower the sooner it goes in */
+};
+
+static void hint(struct hint *h, size_t *n, int prio, const char *text)
+{
+	h[*n].text = text;
+	h[*n].prio = prio;
+	(*n)++;
+}
+
+/* The ringing call: the selected one if it rings, else the first that does; NULL when none rings. */
+static const struct ui_call *ringing(const struct ui_model *m)
+{
+	const struct ui_call *c = m->sel >= 0 && m->sel < UI_MAX_CALLS ? &m->calls[m->sel] : NULL;
+	int i;
+
+	if (c && c->used && c->incoming && !c->established && !c->ended)
+		return c;
+	for (i = 0; i < UI_MAX_CALLS; i++)
+		if (m->calls[i].used && m->calls[i].incoming && !m->calls[i].established && !m->calls[i].ended)
+			return &m->calls[i];
+	return NULL;
+}
+
+static size_t hints_normal(const struct ui_keys *k, struct hint *h)
+{
+	const struct ui_call *c = ui_model_sel(k->m), *r = ringing(k->m);
+	const struct ui_view *v = &k->view[k->pane];
+	bool live = c && !c->ended;
+	size_t n = 0;
+
+	if (r)
+		hint(h, &n, 1, "a answer");
+	if (live && c == r)
+		hint(h, &n, 1, "h reject");
+	else if (live && c->established)
+		hint(h, &n, 1, "h hang up");
+	else if (live)
+		hint(h, &n, 1, "h cancel");
+	if (live && c->established) {
+		hint(h, &n, 2, c->hold ? "o resume" : "o hold");
+		hint(h, &n, 3, c->muted ? "M unmute" : "M mute");
+	}
+	if (ui_model_live(k->m) > 1)
+		hint(h, &n, 2, "Tab switch");
+	if (live && c->established) {
+		hint(h, &n, 6, "0-9 DTMF");
+		hint(h, &n, 7, "t transfer");
+	}
+	hint(h, &n, live || r ? 8 : 1, "d dial");
+	if (v->above || v->below)
+		hint(h, &n, 4, "j/k scroll");
+	if (k->pane == UI_PANE_LOG) {
+		hint(h, &n, 3, "/ search");
+		if (k->search[0])
+			hint(h, &n, 4, "n/N next");
+		hint(h, &n, 7, "l back");
+	} else {
+		hint(h, &n, 9, "l log");
+	}
+	hint(h, &n, 5, k->pane == UI_PANE_VERIFY ? "v back" : "v verify");
+	hint(h, &n, 10, ": command");
+	hint(h, &n, 0, "? help");
+	hint(h, &n, 0, "q quit");
+	return n;
+}
+
+void ui_keys_bar(const struct ui_keys *k, int width, char *out, size_t sz)
+{
+	struct hint h[24];
+	bool on[24] = { false };
+	size_t n = 0, i, pos = 0;
+	int used = 0, prio;
+
+	switch (k->mode) {
+	case UI_MODE_DIAL:
+	case UI_MODE_CMD:
+		hint(h, &n, 0, k->mode == UI_MODE_DIAL ? "Enter call" : "Enter run");
+		hint(h, &n, 1, "Tab complete");
+		if ((k->mode == UI_MODE_DIAL ? &k->dial_hist : &k->cmd_hist)->n)
+			hint(h, &n, 2, "Up/Down history");
+		hint(h, &n, 3, "Left/Right ^A ^E ^W ^K edit");
+		hint(h, &n, 0, "Esc cancel");
+		break;
+	case UI_MODE_SEARCH:
+		hint(h, &n, 0, "Enter search the log");
+		hint(h, &n, 3, "Left/Right ^A ^E ^W ^K edit");
+		hint(h, &n, 0, "Esc cancel");
+		break;
+	case UI_MODE_CONFIRM_QUIT:
+		hint(h, &n, 0, "y hang up and quit");
+		hint(h, &n, 0, "n stay");
+		break;
+	case UI_MODE_HELP:
+		if (k->help_view.above || k->help_view.below)
+			hint(h, &n, 0, "j/k PgUp/PgDn scroll");
+		hint(h, &n, 0, "Esc close");
+		break;
+	default:
+		n = hints_normal(k, h);
+		break;
+	}
+	/* the most useful first, as long as they fit (each takes a blank before and after) */
+	for (prio = 0; prio <= 10; prio++)
+		for (i = 0; i < n; i++)
+			if (h[i].prio == prio && used + (int)strlen(h[i].text) + 2 <= width) {
+				on[i] = true;
+				used += (int)strlen(h[i].text) + 2;
+			}
+	out[0] = '\0';
+	for (i = 0; i < n && pos < sz; i++)
+		if (on[i])
+			pos += (size_t)snprintf(out + pos, sz - pos, " %s ", h[i].text);
+}
+
+static const struct ui_help help_lines[] = {
+	{ "", "Calls" },
+	{ "d", "dial: a sips:/sip: URI, a number, a contact's name or a bare name (it gets the account's domain)" },
+	{ "0-9 * #", "in an established call: send the digit as DTMF; otherwise start dialling with it" },
+	{ "a", "answer the ringing call" },
+	{ "h", "hang up the selected call, or reject a ringing one" },
+	{ "o", "put the selected call on hold / resume it" },
+	{ "M", "mute / unmute the microphone in the selected call" },
+	{ "Tab  s", "switch to the other call (the current one goes on hold)" },
+	{ "t", "transfer the selected call: the command line opens for the address it goes to" },
+	{ "V  X", "ZRTP: the short authentication string read aloud is the same on both phones (V) / is not (X)" },
+	{ "Up Down", "select a call" },
+	{ "", "Panes" },
+	{ "v", "the verify report of the selected call: TLS, certificate, SRTP, counters, the short "
+	       "authentication string (v again: back)" },
+	{ "l", "the log: SIP trace from the start, time-stamped, passwords, digest responses and SRTP keys masked" },
+	{ "m", "the messages" },
+	{ "j k", "scroll the pane a line down / up" },
+	{ "PgDn PgUp", "scroll a page (Space: a page down)" },
+	{ "Home End", "to the top / to the end (the end follows new lines)" },
+	{ "/", "search the log (any case); n: next match (newer), N: previous (older)" },
+	{ "", "Dial, command and search lines" },
+	{ "Enter  Esc", "dial (run, search) / cancel" },
+	{ "Left Right", "move the cursor (Ctrl-B, Ctrl-F)" },
+	{ "Home End", "to the start / end of the line (Ctrl-A, Ctrl-E)" },
+	{ "Bksp  Del", "delete the character before / under the cursor (Del: also Ctrl-D)" },
+	{ "Ctrl-W", "delete the word before the cursor" },
+	{ "Ctrl-K Ctrl-U", "delete to the end / to the start of the line; Ctrl-Y puts it back" },
+	{ "Tab", "complete: contacts and history (dial), commands (command line)" },
+	{ "Up Down", "the line's history" },
+	{ "", "Other" },
+	{ ":", "command line: the headless commands (call URI, dtmf DIGITS, hold, transfer [ID] ADDRESS, "
+	       "sas-verify, sas-reject, status, register, ...)" },
+	{ "?  F1", "this help (j/k, PgUp/PgDn scroll; any other key closes)" },
+	{ "Ctrl-L", "redraw the screen" },
+	{ "q  F10", "quit: hang up, un-register, exit (asks first while a call is up)" },
+	{ "", "Status bar: green lock: TLS with a verified certificate; yellow UNVERIFIED: TLS with a certificate "
+	      "not verified; red PLAINTEXT: no TLS. The call list's SRTP column: lock and suite, or PLAIN." },
+};
+
+const struct ui_help *ui_keys_help(size_t *n)
+{
+	*n = sizeof(help_lines) / sizeof(help_lines[0]);
+	return help_lines;
 }

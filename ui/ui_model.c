@@ -2,6 +2,7 @@
 /* ui_model.c: the UA's events turned into the full-screen UI's view state; no terminal code here. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +12,7 @@
 #include "log.h"
 #include "loop.h"
 #include "ui_model.h"
+#include "ui_text.h"
 
 static void copy(char *dst, size_t sz, const char *src)
 {
@@ -22,10 +24,12 @@ void ui_ring_add(struct ui_ring *r, const char *s)
 	size_t i = (r->head + r->n) % r->cap;
 
 	snprintf(r->line[i], UI_LINE_LEN, "%s", s);
-	if (r->n < r->cap)
+	if (r->n < r->cap) {
 		r->n++;
-	else
+	} else {
 		r->head = (r->head + 1) % r->cap;
+		r->gone++;
+	}
 }
 
 const char *ui_ring_at(const struct ui_ring *r, size_t i)
@@ -343,102 +347,107 @@ static void verify_clear(struct ui_model *m)
 	m->nverify = 0;
 }
 
-static void verify_add(struct ui_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void verify_add(struct ui_model *m, const char *fmt, ...)
+/* Adds a line; its text through the log's redaction (events carry peer-chosen text), blanks for tabs and line ends. */
+static struct ui_vline *vline(struct ui_model *m, const char *label, bool bad, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static struct ui_vline *vline(struct ui_model *m, const char *label, bool bad, const char *fmt, ...)
 {
+	struct ui_vline *v;
 	char tmp[UI_LINE_LEN];
 	va_list ap;
+	size_t i;
 
 	if (m->nverify >= UI_VERIFY_LINES)
-		return;
+		return NULL;
+	v = &m->verify[m->nverify++];
+	memset(v, 0, sizeof(*v));
+	copy(v->label, sizeof(v->label), label);
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	log_redact(m->verify[m->nverify], UI_LINE_LEN, tmp, strlen(tmp));
-	m->nverify++;
+	log_redact(v->text, sizeof(v->text), tmp, strlen(tmp));
+	for (i = 0; v->text[i]; i++)
+		if (v->text[i] == '\t' || v->text[i] == '\r' || v->text[i] == '\n')
+			v->text[i] = ' ';
+	v->bad = bad;
+	return v;
 }
 
-/* "peer_fingerprint" -> "Peer fingerprint" */
+/* Words for the parts of a field's name: abbreviations spelt out, acronyms in capitals. */
+static const struct {
+	const char *part, *word;
+} label_words[] = {
+	{ "rtp", "RTP" },   { "srtp", "SRTP" }, { "rtcp", "RTCP" }, { "tls", "TLS" },
+	{ "sas", "SAS" },   { "sip", "SIP" },   { "sdp", "SDP" },   { "zrtp", "ZRTP" },
+	{ "dtmf", "DTMF" }, { "ice", "ICE" },   { "uri", "URI" },   { "id", "ID" },
+	{ "ip", "IP" },     { "jb", "jitter buffer" }, { "ms", "(ms)" }, { "pct", "(%)" },
+	{ "tx", "sent" },   { "rx", "received" }, { "aec", "echo canceller" }, { "pkts", "packets" },
+};
+
+/*
+ * The label of a field the report has no line of its own for (a newer core's):
+ * "jb_delay_ms" -> "Jitter buffer delay (ms)", "rtp_lost" -> "RTP lost".
+ */
 static void label_of(const char *key, char *out, size_t sz)
 {
+	/* phrases where the words one by one would say less (the ZRTP fields) */
 	static const struct {
 		const char *key, *label;
 	} known[] = {
-		{ "sas", "Short authentication string" },
-		{ "tls_version", "Signalling TLS version" },
-		{ "cipher", "Signalling cipher" },
-		{ "peer_subject", "Server certificate" },
-		{ "peer_fingerprint", "Certificate SHA-256" },
-		{ "verified", "Certificate verified" },
-		{ "srtp_tx", "SRTP suite sent" },
-		{ "srtp_rx", "SRTP suite received" },
-		{ "rtp_plain_sent", "Plaintext RTP sent" },
-		{ "rtp_plain_received", "Plaintext RTP received" },
-		{ "remote_media", "Remote media address" },
-		{ "tls_hop", "Next hop" }, /* the signalling connection's far end */
 		{ "key_exchange", "Keys from" },
-		{ "zrtp", "ZRTP" },
 		{ "zrtp_error", "ZRTP failed" },
-		{ "zrtp_cache", "ZRTP cache" },
 		{ "zrtp_verified_here", "SAS confirmed here before" },
-		{ "zrtp_cipher", "ZRTP cipher" },
-		{ "zrtp_hash", "ZRTP hash" },
 		{ "zrtp_auth", "ZRTP SRTP tag" },
-		{ "zrtp_key_agreement", "ZRTP key agreement" },
 		{ "zrtp_peer", "ZRTP peer client" },
 		{ "zrtp_peer_pbx", "ZRTP peer is a PBX" },
 		{ "sas_confirmed", "SAS confirmed now" },
 	};
-	size_t i;
+	size_t pos = 0;
 
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (!strcmp(key, known[i].key)) {
-			copy(out, sz, known[i].label);
+	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		if (!strcmp(key, known[k].key)) {
+			snprintf(out, sz, "%s", known[k].label);
 			return;
 		}
 	}
-	copy(out, sz, key);
-	for (i = 0; out[i]; i++)
-		if (out[i] == '_')
-			out[i] = ' ';
-	if (out[0])
+	out[0] = '\0';
+	while (*key && pos + 1 < sz) {
+		size_t n = strcspn(key, "_"), i;
+		const char *w = NULL;
+
+		for (i = 0; i < sizeof(label_words) / sizeof(label_words[0]); i++)
+			if (strlen(label_words[i].part) == n && !strncasecmp(key, label_words[i].part, n))
+				w = label_words[i].word;
+		pos += (size_t)snprintf(out + pos, sz - pos, "%s%.*s", pos ? " " : "", (int)(w ? strlen(w) : n),
+					w ? w : key);
+		if (pos >= sz)
+			pos = sz - 1;
+		key += n;
+		while (*key == '_')
+			key++;
+	}
+	if (islower((unsigned char)out[0]))
 		out[0] = (char)toupper((unsigned char)out[0]);
 }
 
-/* Adds text wrapped at 76 columns, the first line after head, the others indented to match. */
-static void verify_wrap(struct ui_model *m, const char *head, const char *text)
+/* A field's text the report shows in the alarm colour (a failed ZRTP exchange, a SAS mismatch, ...). */
+static bool alarming(const char *key, const char *s)
 {
-	size_t hl = strlen(head), width = 76 > hl + 20 ? 76 - hl : 20;
-	bool first = true;
-
-	while (*text) {
-		size_t n = strlen(text), cut = n;
-
-		if (n > width) {
-			cut = width;
-			while (cut > width / 2 && text[cut] != ' ')
-				cut--;
-			if (text[cut] != ' ')
-				cut = width;
-		}
-		verify_add(m, "%-*s%.*s", (int)hl, first ? head : "", (int)cut, text);
-		first = false;
-		text += cut;
-		while (*text == ' ')
-			text++;
-	}
+	return !strcmp(key, "zrtp_error") || strstr(s, "NOT ") || strstr(s, "WARNING") || strstr(s, "ATTACK") ||
+	       strstr(s, "MISMATCH");
 }
 
+/* The fields the report lays out itself; any other gets a line of its own (label_of). */
 static bool used_key(const char *k)
 {
-	static const char *const keys[] = { "call", "account", "peer", "sas", "sas_note", "signalling",
-					    "sas_method", "sas_digits",
-					    "tls_version", "tls_cipher", "peer_subject", "peer_fingerprint",
-					    "tls_verified", "tls_note", "srtp", "srtp_tx", "srtp_rx",
-					    "packets_protected", "packets_unprotected", "auth_failures",
-					    "replay_failures", "plaintext_sent", "plaintext_received", "codec",
-					    "ptime", "remote_media", "local_media", "rtp_sent", "rtp_received", "warning",
-					    NULL };
+	static const char *const keys[] = {
+		"call", "account", "peer", "sas", "sas_note", "sas_method", "sas_digits", "signalling",
+		"tls_version", "tls_cipher", "peer_subject", "peer_fingerprint", "tls_verified", "tls_note",
+		"tls_hop", "srtp", "srtp_tx", "srtp_rx", "packets_protected", "packets_unprotected",
+		"auth_failures", "replay_failures", "malformed_dropped", "plaintext_sent", "plaintext_received",
+		"codec", "ptime", "remote_media", "local_media", "rtp_sent", "rtp_received", "rtp_lost", "jitter_ms",
+		"jb_delay_ms", "jb_lost", "jb_late", "concealed", "media", "warning", NULL
+	};
 	const char *const *x;
 
 	for (x = keys; *x; x++)
@@ -447,104 +456,267 @@ static bool used_key(const char *k)
 	return false;
 }
 
+static const char *str_or(const struct event *ev, const char *key, const char *dflt)
+{
+	const char *s = event_get_str(ev, key);
+
+	return s && *s ? s : dflt;
+}
+
+static bool bool_of(const struct event *ev, const char *key)
+{
+	const struct event_field *f = event_get(ev, key);
+
+	return f && f->type == EVENT_BOOL && f->i;
+}
+
+/* The signalling part of the report: the hop, its TLS, the certificate. */
+static void verify_signalling(struct ui_model *m, const struct event *ev)
+{
+	const char *sig = str_or(ev, "signalling", "none"), *s;
+	bool tls_ok = bool_of(ev, "tls_verified");
+
+	if (!event_get_str(ev, "tls_version") || !*event_get_str(ev, "tls_version")) {
+		vline(m, "Signalling", true, "%s: NOT protected by TLS", sig);
+		if ((s = str_or(ev, "tls_note", NULL)) && strstr(s, "NOT protected by TLS") == NULL)
+			vline(m, "", false, "%s", s);
+		return;
+	}
+	vline(m, "Signalling", false, "%s %s %s", sig, event_get_str(ev, "tls_version"),
+	      str_or(ev, "tls_cipher", ""));
+	vline(m, "Certificate", !tls_ok, "%s: %s", tls_ok ? "verified" : "NOT verified",
+	      str_or(ev, "peer_subject", "?"));
+	if ((s = str_or(ev, "tls_note", NULL)))
+		vline(m, "", false, "%s", s);
+	if ((s = str_or(ev, "peer_fingerprint", NULL)))
+		vline(m, "SHA-256", false, "%s", s);
+	if ((s = str_or(ev, "tls_hop", NULL)))
+		vline(m, "Next hop", false, "%s", s);
+}
+
+/* The media part: SRTP, codec, counters, how the path treats the audio. */
+static void verify_media(struct ui_model *m, const struct event *ev)
+{
+	const char *tx = str_or(ev, "srtp_tx", "none"), *rx = str_or(ev, "srtp_rx", "none"), *s;
+	long long ps, pr, bad;
+
+	if ((s = str_or(ev, "media", NULL)))
+		vline(m, "Media", false, "%s", s);
+	else if (bool_of(ev, "srtp") && !strcmp(tx, rx))
+		vline(m, "Media", false, "SRTP %s both ways", tx);
+	else if (bool_of(ev, "srtp"))
+		vline(m, "Media", false, "SRTP sent %s, received %s", tx, rx);
+	else
+		vline(m, "Media", true, "NOT encrypted (plain RTP)");
+	if ((s = str_or(ev, "codec", NULL)))
+		vline(m, "Codec", false, "%s, %lld ms packets", s, event_get_int(ev, "ptime", 0));
+	/* both ends of the path: behind a NAT, a private address here is what the far end cannot reach */
+	if ((s = str_or(ev, "local_media", NULL)))
+		vline(m, "Media path", false, "%s (here) -> %s", s, str_or(ev, "remote_media", "?"));
+	else if ((s = str_or(ev, "remote_media", NULL)))
+		vline(m, "Remote media", false, "%s", s);
+	if (event_get(ev, "packets_protected"))
+		vline(m, "Packets", false, "protected %lld, unprotected %lld", event_get_int(ev, "packets_protected", 0),
+		      event_get_int(ev, "packets_unprotected", 0));
+	bad = event_get_int(ev, "auth_failures", 0) + event_get_int(ev, "replay_failures", 0);
+	if (event_get(ev, "auth_failures"))
+		vline(m, "Dropped", bad > 0, "auth failures %lld, replayed %lld, malformed %lld",
+		      event_get_int(ev, "auth_failures", 0), event_get_int(ev, "replay_failures", 0),
+		      event_get_int(ev, "malformed_dropped", 0));
+	ps = event_get_int(ev, "plaintext_sent", -1);
+	pr = event_get_int(ev, "plaintext_received", -1);
+	if (ps >= 0 || pr >= 0)
+		vline(m, "Plaintext", ps > 0 || pr > 0, "RTP sent %lld, received %lld%s", ps, pr,
+		      ps > 0 || pr > 0 ? "   NOT all media was encrypted" : "");
+	if (event_get(ev, "rtp_lost"))
+		vline(m, "RTP lost", false, "%lld packets", event_get_int(ev, "rtp_lost", 0));
+	if (event_get(ev, "jitter_ms"))
+		vline(m, "Jitter", false, "%lld ms", event_get_int(ev, "jitter_ms", 0));
+	if (event_get(ev, "jb_delay_ms"))
+		vline(m, "Jitter buffer", false, "delay %lld ms, lost %lld, late %lld",
+		      event_get_int(ev, "jb_delay_ms", 0), event_get_int(ev, "jb_lost", 0),
+		      event_get_int(ev, "jb_late", 0));
+	if (event_get(ev, "concealed"))
+		vline(m, "Concealed", false, "%lld frames of lost audio", event_get_int(ev, "concealed", 0));
+}
+
 /* The "security" event laid out to read (the same content as the headless `verify`). */
 static void verify_from_event(struct ui_model *m, const struct event *ev)
 {
 	const struct event_field *f;
-	const char *s, *sas = event_get_str(ev, "sas");
-	bool tls_ok, srtp;
-	long long ps, pr;
+	const char *s;
 	unsigned i;
 
 	verify_clear(m);
 	m->verify_from_call = true;
-	if ((s = event_get_str(ev, "warning")) && *s)
-		verify_wrap(m, " WARNING     ", s);
-	if (sas && *sas) {
-		verify_add(m, " SAS         %s   (%s)", sas,
-			   event_get_str(ev, "sas_method") ? event_get_str(ev, "sas_method") : "?");
-		if ((s = event_get_str(ev, "sas_note")))
-			verify_wrap(m, "             ", s);
+	if ((s = str_or(ev, "warning", NULL)))
+		vline(m, "WARNING", true, "%s", s);
+	if ((s = str_or(ev, "sas", NULL))) {
+		vline(m, "SAS", false, "%s   (%s)", s, str_or(ev, "sas_method", "?"));
+		if ((s = str_or(ev, "sas_note", NULL)))
+			vline(m, "", false, "%s", s);
 	} else {
-		verify_add(m, " SAS         none: the call has NOT got SRTP keys");
+		vline(m, "SAS", true, "none: the call has NOT got SRTP keys");
 	}
-	f = event_get(ev, "tls_verified");
-	tls_ok = f && f->i;
-	s = event_get_str(ev, "tls_version");
-	if (s && *s) {
-		verify_add(m, " Signalling  %s %s %s", event_get_str(ev, "signalling") ? event_get_str(ev, "signalling") : "",
-			   s, event_get_str(ev, "tls_cipher") ? event_get_str(ev, "tls_cipher") : "");
-		verify_add(m, "             certificate %s: %s", tls_ok ? "verified" : "NOT verified",
-			   event_get_str(ev, "peer_subject") ? event_get_str(ev, "peer_subject") : "?");
-		if ((s = event_get_str(ev, "tls_note")))
-			verify_wrap(m, "             ", s);
-		if ((s = event_get_str(ev, "peer_fingerprint")))
-			verify_wrap(m, "             SHA-256 ", s);
-	} else {
-		verify_add(m, " Signalling  %s: NOT protected by TLS",
-			   event_get_str(ev, "signalling") ? event_get_str(ev, "signalling") : "none");
-	}
-	f = event_get(ev, "srtp");
-	srtp = f && f->i;
-	if (srtp && event_get_str(ev, "srtp_tx") && event_get_str(ev, "srtp_rx") &&
-	    !strcmp(event_get_str(ev, "srtp_tx"), event_get_str(ev, "srtp_rx")))
-		verify_add(m, " Media       SRTP %s both ways", event_get_str(ev, "srtp_tx"));
-	else if (srtp)
-		verify_add(m, " Media       SRTP sent %s, received %s", event_get_str(ev, "srtp_tx"),
-			   event_get_str(ev, "srtp_rx"));
-	else
-		verify_add(m, " Media       NOT encrypted (plain RTP)");
-	if ((s = event_get_str(ev, "codec")))
-		verify_add(m, "             %s, %lld ms packets, remote %s", s, event_get_int(ev, "ptime", 0),
-			   event_get_str(ev, "remote_media") ? event_get_str(ev, "remote_media") : "?");
-	if ((s = event_get_str(ev, "local_media")))
-		verify_add(m, " Media path  %s (here) -> %s", s,
-			   event_get_str(ev, "remote_media") ? event_get_str(ev, "remote_media") : "?");
-	if (event_get(ev, "packets_protected"))
-		verify_add(m, " Packets     protected %lld, unprotected %lld, auth failures %lld, replayed %lld",
-			   event_get_int(ev, "packets_protected", 0), event_get_int(ev, "packets_unprotected", 0),
-			   event_get_int(ev, "auth_failures", 0), event_get_int(ev, "replay_failures", 0));
-	ps = event_get_int(ev, "plaintext_sent", -1);
-	pr = event_get_int(ev, "plaintext_received", -1);
-	if (ps >= 0 || pr >= 0)
-		verify_add(m, " Plaintext   RTP sent %lld, received %lld%s", ps, pr,
-			   ps > 0 || pr > 0 ? "   NOT all media was encrypted" : "");
+	verify_signalling(m, ev);
+	verify_media(m, ev);
 	for (i = 0; i < ev->n; i++) {
-		char label[64];
+		char label[48];
 
 		f = &ev->f[i];
 		if (used_key(f->key))
 			continue;
 		label_of(f->key, label, sizeof(label));
 		if (f->type == EVENT_STR)
-			verify_add(m, " %-11s %s", label, f->s);
+			vline(m, label, alarming(f->key, f->s), "%s", f->s);
 		else if (f->type == EVENT_BOOL)
-			verify_add(m, " %-11s %s", label, f->i ? "yes" : "no");
+			vline(m, label, false, "%s", f->i ? "yes" : "no");
 		else
-			verify_add(m, " %-11s %lld", label, f->i);
+			vline(m, label, false, "%lld", f->i);
 	}
 }
 
 void ui_model_verify_accounts(struct ui_model *m)
 {
+	struct ui_vline *v;
 	size_t i;
 
 	if (m->verify_from_call)
 		return;
 	verify_clear(m);
-	verify_add(m, "No call yet: the media part of the report (SRTP suites, packet counts, the short");
-	verify_add(m, "authentication string) appears once a call is established. Signalling:");
-	verify_add(m, " ");
+	v = vline(m, "", false, "No call yet: the media part of the report (SRTP suites, packet counts, the short "
+				"authentication string) appears once a call is established. Signalling:");
+	if (v)
+		v->para = true;
 	for (i = 0; i < m->nacc; i++) {
 		const struct ui_acc *a = &m->acc[i];
 
-		verify_add(m, "Account %-20s %s", a->name, a->state);
+		vline(m, "Account", false, "%s: %s", a->name, a->state);
 		if (a->have_tls) {
-			verify_add(m, "  %-26s %s", "TLS version", a->tls_version);
-			verify_add(m, "  %-26s %s", "Cipher", a->cipher);
-			verify_add(m, "  %-26s %s", "Certificate verified", a->verified ? "yes" : "NO");
+			vline(m, "TLS", false, "%s %s", a->tls_version, a->cipher);
+			vline(m, "Certificate", !a->verified, "%s", a->verified ? "verified" : "NOT verified");
 		} else if (a->known) {
-			verify_add(m, "  %-26s %s", "Transport", a->transport[0] ? a->transport : "(none yet)");
+			vline(m, "Transport", true, "%s: NOT protected by TLS", a->transport[0] ? a->transport : "none");
+		}
+	}
+}
+
+/* ---- the status bar and the call list's columns ---- */
+
+static int width_of(const char *s, bool utf8)
+{
+	return ui_text_width(s, strlen(s), utf8);
+}
+
+/* How much of the status bar form f (0: all of it) says about account a. */
+static void status_form(const struct ui_acc *a, size_t nacc, int f, bool utf8, struct ui_status *s)
+{
+	const char *state = strcmp(a->state, "failed") ? (a->state[0] ? a->state : "starting") : "NOT registered";
+	const char *warn = utf8 ? "⚠" : "!!";
+
+	if (f < 4)
+		snprintf(s->left, sizeof(s->left), " %s %s %s", a->name, utf8 ? "│" : "|", state);
+	else if (f < 6)
+		snprintf(s->left, sizeof(s->left), " %s", state);
+	else
+		s->left[0] = '\0';
+	s->more[0] = '\0';
+	if (f == 0 && nacc > 1)
+		snprintf(s->more, sizeof(s->more), " +%zu account%s", nacc - 1, nacc > 2 ? "s" : "");
+	if (!strcmp(a->state, "failed") && a->reason[0]) {
+		/* why, in the bar itself: a failed TLS check or a wrong password is the first thing to see */
+		s->kind = UI_SEC_BAD;
+		snprintf(s->sec, sizeof(s->sec), " %s %s ", utf8 ? "✘" : "X", a->reason);
+	} else if (!a->known) {
+		s->kind = UI_SEC_NONE;
+		snprintf(s->sec, sizeof(s->sec), "%s", f < 3 ? "signalling: not connected" : "not connected");
+	} else if (a->have_tls && a->verified) {
+		s->kind = UI_SEC_OK;
+		snprintf(s->sec, sizeof(s->sec), " %s %s%s%s%sverified ", utf8 ? "🔒" : "[TLS]", f < 3 ? a->tls_version : "",
+			 f < 3 ? " " : "", f < 2 ? a->cipher : "", f < 2 ? " " : "");
+	} else if (a->have_tls) {
+		s->kind = UI_SEC_WARN;
+		snprintf(s->sec, sizeof(s->sec), " %s %s%s%s%sUNVERIFIED%s ", warn, f < 3 ? a->tls_version : "",
+			 f < 3 ? " " : "", f < 2 ? a->cipher : "", f < 2 ? " " : "", f < 5 ? " certificate" : "");
+	} else {
+		s->kind = UI_SEC_BAD;
+		snprintf(s->sec, sizeof(s->sec), " %s PLAINTEXT%s%s%s ", warn, f < 5 ? " signalling (" : "",
+			 f < 5 ? (a->transport[0] ? a->transport : "no TLS") : "", f < 5 ? ")" : "");
+	}
+}
+
+void ui_model_status(const struct ui_model *m, int width, bool utf8, struct ui_status *s)
+{
+	const struct ui_acc *a = m->nacc ? &m->acc[0] : NULL;
+	size_t i;
+	int f;
+
+	memset(s, 0, sizeof(*s));
+	/* the first registered account, else the first */
+	for (i = 0; i < m->nacc; i++)
+		if (!strcmp(m->acc[i].state, "registered")) {
+			a = &m->acc[i];
+			break;
+		}
+	if (!a) {
+		snprintf(s->left, sizeof(s->left), " sphone %s no account registered yet", utf8 ? "│" : "|");
+		return;
+	}
+	if (!strcmp(a->state, "failed") && a->reason[0]) {
+		/* "NOT registered" stays; the reason gets what is left (cut when drawn) */
+		status_form(a, m->nacc, 1, utf8, s);
+		if (width_of(s->left, utf8) + 13 > width)
+			status_form(a, m->nacc, 4, utf8, s);
+		return;
+	}
+	for (f = 0; f < 7; f++) {
+		status_form(a, m->nacc, f, utf8, s);
+		if (width_of(s->left, utf8) + 1 + width_of(s->sec, utf8) + width_of(s->more, utf8) <= width)
+			return;
+	}
+}
+
+void ui_model_columns(int width, struct ui_cols *c)
+{
+	/* what the width beyond the minimum goes to, in turn; each only once the one before it is whole */
+	static const struct {
+		size_t off; /* the column (offsetof struct ui_cols) */
+		int w;      /* columns it takes, its gap included */
+		bool grow;  /* the remote party: takes what there is, up to w */
+	} stages[] = {
+		{ offsetof(struct ui_cols, state), 12, false },  /* "established" */
+		{ offsetof(struct ui_cols, remote), 6, true },
+		{ offsetof(struct ui_cols, time), 9, false },    /* "99:59:59" */
+		{ offsetof(struct ui_cols, codec), 6, false },
+		{ offsetof(struct ui_cols, remote), 8, true },
+		{ offsetof(struct ui_cols, flags), 11, false },  /* "HOLD MUTED" */
+		{ offsetof(struct ui_cols, remote), 20, true },
+	};
+	int avail;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->mark = 3;
+	c->srtp = 13; /* "[S] AES128/80", "🔒 AES256GCM": never dropped */
+	c->remote = 10;
+	avail = width - c->mark - c->remote - 1 - c->srtp;
+	if (avail < 0)
+		c->remote = c->remote + avail > 1 ? c->remote + avail : 1;
+	for (i = 0; i < sizeof(stages) / sizeof(stages[0]) && avail > 0; i++) {
+		int *col = (int *)((char *)c + stages[i].off);
+
+		if (stages[i].grow) {
+			int more = avail < stages[i].w ? avail : stages[i].w;
+
+			*col += more;
+			avail -= more;
+			if (more < stages[i].w)
+				break;
+		} else if (avail >= stages[i].w) {
+			*col = stages[i].w - 1;
+			avail -= stages[i].w;
+		} else {
+			break;
 		}
 	}
 }

@@ -15,12 +15,16 @@ struct event;
 #define UI_LOG_LINES 400
 #define UI_LINE_LEN 512
 #define UI_VERIFY_LINES 64
+#define UI_VERIFY_LABEL 14 /* the verify view's label column: the longest label ("Jitter buffer") and a blank */
+#define UI_MIN_COLS 40     /* below this size the UI only says the terminal is too small */
+#define UI_MIN_ROWS 10
 #define UI_ENDED_LINGER_MS 4000 /* an ended call stays in the list this long */
 
-/* The last cap lines of text (cap <= UI_LOG_LINES), oldest first. */
+/* The last cap lines of text (cap <= UI_LOG_LINES), oldest first; gone: how many went (for scrolled panes). */
 struct ui_ring {
 	char line[UI_LOG_LINES][UI_LINE_LEN];
 	size_t head, n, cap;
+	uint64_t gone;
 };
 
 void ui_ring_add(struct ui_ring *r, const char *s);
@@ -56,6 +60,14 @@ struct ui_acc {
 	long expires;
 };
 
+/* One line of the verify view: a label and its text, wrapped to the terminal's width when drawn. */
+struct ui_vline {
+	char label[48];  /* "" under the line before (a continuation) */
+	char text[UI_LINE_LEN];
+	bool bad;        /* an alarm: something NOT protected, NOT verified, a warning */
+	bool para;       /* prose across the whole width, no label column */
+};
+
 /* What the banner line says; the front end picks the colour and glyph. */
 enum ui_banner { UI_BANNER_CALL, UI_BANNER_WARN, UI_BANNER_BAD };
 
@@ -76,7 +88,7 @@ struct ui_model {
 
 	struct ui_ring msgs;      /* the message pane, newest last */
 
-	char verify[UI_VERIFY_LINES][UI_LINE_LEN];
+	struct ui_vline verify[UI_VERIFY_LINES];
 	size_t nverify;
 	bool verify_from_call;    /* the lines are a call's security report, not the accounts' */
 
@@ -115,5 +127,37 @@ bool ui_model_expire(struct ui_model *m, uint64_t now);
 const char *ui_model_srtp_column(const struct ui_call *c);
 /* Without a call's report, fills the verify lines from what the registrations told. */
 void ui_model_verify_accounts(struct ui_model *m);
+
+/* How the status bar says the signalling is protected (the colour the front end gives it). */
+enum ui_sec { UI_SEC_NONE, UI_SEC_OK, UI_SEC_WARN, UI_SEC_BAD };
+
+/* The status bar: left in the bar's colours, then sec in kind's, then more. */
+struct ui_status {
+	char left[160];
+	char sec[256];
+	enum ui_sec kind;
+	char more[32];
+};
+/*
+ * The status bar for a terminal width columns wide (utf8: glyphs, else ASCII):
+ * the fullest form that fits. Details go first (cipher, other accounts, TLS
+ * version, the account's name, its state); the word that says how the
+ * signalling is protected ("verified", "UNVERIFIED", "PLAINTEXT") stays at
+ * every width from UI_MIN_COLS.
+ */
+void ui_model_status(const struct ui_model *m, int width, bool utf8, struct ui_status *s);
+
+/* The call list's columns at a width: 0 = not shown. Gaps of one column are not counted. */
+struct ui_cols {
+	int mark, remote, state, time, codec, srtp, flags;
+};
+/*
+ * Column widths for a terminal width columns wide. The SRTP column (lock and
+ * suite) is never dropped: it is why sphone exists. The others shrink or go
+ * in this order: the HOLD/MUTED flags (then shown in the state column), the
+ * codec, the duration, the remote party down to a minimum; the state stays
+ * from UI_MIN_COLS on.
+ */
+void ui_model_columns(int width, struct ui_cols *c);
 
 #endif

@@ -9,6 +9,7 @@
 #include "tap.h"
 #include "ui_keys.h"
 #include "ui_model.h"
+#include "ui_text.h"
 
 static struct {
 	enum ui_action a;
@@ -42,11 +43,6 @@ static const char *dialled(unsigned since)
 	return last.n > since && last.a == UI_ACT_DIAL ? last.s : "(none)";
 }
 
-static const char *last_msg(const struct ui_model *m)
-{
-	return m->msgs.n ? ui_ring_at(&m->msgs, m->msgs.n - 1) + 9 : "(none)";
-}
-
 static void call_event(struct ui_model *m, enum event_kind kind, long long id, bool srtp)
 {
 	struct event ev;
@@ -58,11 +54,246 @@ static void call_event(struct ui_model *m, enum event_kind kind, long long id, b
 	ui_model_event(m, &ev);
 }
 
+/* A fresh model and keys, the action counter kept. */
+static void fresh(struct ui_model *m, struct ui_keys *k)
+{
+	ui_model_init(m, NULL, NULL);
+	ui_keys_init(k, m, action_h, NULL);
+	ui_model_acc_add(m, "alice", "sips:alice@example.com", true);
+}
+
+/* The dial line edits as readline does. */
+static void test_readline(void)
+{
+	static struct ui_model m;
+	static struct ui_keys k;
+	unsigned n;
+
+	fresh(&m, &k);
+	keys(&k, "dsips:bob@example.org");
+	is_int(k.cur, strlen("sips:bob@example.org"), "the cursor follows what is typed");
+	ui_keys_key(&k, UI_KEY_HOME);
+	is_int(k.cur, 0, "Home: to the start");
+	ui_keys_key(&k, UI_KEY_END);
+	is_int(k.cur, k.elen, "End: to the end");
+	keys(&k, "\001");
+	is_int(k.cur, 0, "Ctrl-A: to the start");
+	keys(&k, "\005");
+	is_int(k.cur, k.elen, "Ctrl-E: to the end");
+	ui_keys_key(&k, UI_KEY_LEFT);
+	ui_keys_key(&k, UI_KEY_LEFT);
+	ui_keys_key(&k, UI_KEY_LEFT);
+	keys(&k, "X");
+	is_str(k.edit, "sips:bob@example.Xorg", "Left x3, a character goes in at the cursor");
+	ui_keys_key(&k, UI_KEY_BACKSPACE);
+	is_str(k.edit, "sips:bob@example.org", "Backspace: the character before the cursor");
+	ui_keys_key(&k, UI_KEY_DELETE);
+	is_str(k.edit, "sips:bob@example.rg", "Delete: the one under it");
+	keys(&k, "\004");
+	is_str(k.edit, "sips:bob@example.g", "Ctrl-D too");
+	ui_keys_key(&k, UI_KEY_RIGHT);
+	keys(&k, "\002\002");
+	is_int(k.cur, k.elen - 2, "Right and Ctrl-B move a character");
+	keys(&k, "\013");
+	is_str(k.edit, "sips:bob@example", "Ctrl-K: to the end of the line");
+	keys(&k, "\031");
+	is_str(k.edit, "sips:bob@example.g", "Ctrl-Y puts it back");
+	keys(&k, "\001\006\006\006\006\006 x");
+	is_str(k.edit, "sips: xbob@example.g", "Ctrl-F moves right");
+	keys(&k, "\027");
+	is_str(k.edit, "sips: bob@example.g", "Ctrl-W: the word before the cursor");
+	keys(&k, "\027");
+	is_str(k.edit, "bob@example.g", "... and again: the blanks and the word before them");
+	keys(&k, "\005\025");
+	is_str(k.edit, "", "Ctrl-U: all before the cursor");
+	keys(&k, "sips:carol@example.net");
+	keys(&k, "\001\006\006\006\006\006");
+	keys(&k, "\025");
+	is_str(k.edit, "carol@example.net", "Ctrl-U at the cursor: only what is before it");
+	n = last.n;
+	keys(&k, "\r");
+	is_str(dialled(n), "carol@example.net", "Enter dials the whole line, wherever the cursor is");
+
+	/* UTF-8: the cursor moves by characters, Backspace and Delete take whole characters */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		diag("no C.UTF-8 locale: the UTF-8 cases below fail");
+	k.utf8 = true;
+	keys(&k, "d");
+	ui_keys_key(&k, 0xe9);    /* é: 2 bytes */
+	ui_keys_key(&k, 0x65e5);  /* 日: 3 bytes */
+	ui_keys_key(&k, 'x');
+	is_str(k.edit, "\xc3\xa9\xe6\x97\xa5x", "UTF-8 typed");
+	ui_keys_key(&k, UI_KEY_LEFT);
+	ui_keys_key(&k, UI_KEY_LEFT);
+	is_int(k.cur, 2, "Left twice: over x and the 3 bytes of 日");
+	ui_keys_key(&k, UI_KEY_DELETE);
+	is_str(k.edit, "\xc3\xa9x", "Delete: the whole 日");
+	ui_keys_key(&k, UI_KEY_BACKSPACE);
+	is_str(k.edit, "x", "Backspace: the whole é");
+	is_int(k.cur, 0, "... the cursor at the start");
+	ui_keys_key(&k, UI_KEY_RIGHT);
+	ui_keys_key(&k, UI_KEY_RIGHT);
+	is_int(k.cur, 1, "Right stops at the end");
+	keys(&k, "\033");
+	k.utf8 = false;
+}
+
+static void test_fkeys(void)
+{
+	static struct ui_model m;
+	static struct ui_keys k;
+	unsigned n;
+
+	fresh(&m, &k);
+	ui_keys_key(&k, UI_KEY_F1);
+	is_int(k.mode, UI_MODE_HELP, "F1: help (as htop)");
+	ui_keys_key(&k, UI_KEY_F1);
+	is_int(k.mode, UI_MODE_NORMAL, "F1 again closes it");
+	keys(&k, "dbo");
+	ui_keys_key(&k, UI_KEY_F1);
+	is_int(k.mode, UI_MODE_HELP, "F1 from the dial line too");
+	keys(&k, "x");
+	n = last.n;
+	ui_keys_key(&k, UI_KEY_F10);
+	ok(last.n == n + 1 && last.a == UI_ACT_QUIT, "F10: quit (as htop), no call up: at once");
+	fresh(&m, &k);
+	call_event(&m, EVENT_ESTABLISHED, 1, true);
+	n = last.n;
+	ui_keys_key(&k, UI_KEY_F10);
+	ok(k.mode == UI_MODE_CONFIRM_QUIT && last.n == n, "F10 with a call up asks first");
+	ui_keys_key(&k, UI_KEY_F10);
+	ok(k.mode == UI_MODE_NORMAL && last.n == n, "... F10 again is no yes");
+}
+
+/* The key bar for the state the model and keys are in. */
+static const char *bar(const struct ui_keys *k, int width)
+{
+	static char b[512];
+
+	ui_keys_bar(k, width, b, sizeof(b));
+	return b;
+}
+
+static bool bar_has(const struct ui_keys *k, const char *s)
+{
+	return strstr(bar(k, 200), s) != NULL;
+}
+
+static void test_bar(void)
+{
+	static struct ui_model m;
+	static struct ui_keys k;
+	int w, bad = 0;
+
+	fresh(&m, &k);
+	ok(bar_has(&k, " d dial ") && !bar_has(&k, "answer") && !bar_has(&k, " h ") && !bar_has(&k, "DTMF") &&
+		   !bar_has(&k, "hold") && !bar_has(&k, "switch"),
+	   "no call: d dial, no answer, hang up, hold, DTMF or switch ('%s')", bar(&k, 200));
+	ok(bar_has(&k, " ? help ") && bar_has(&k, " q quit "), "... help and quit");
+	call_event(&m, EVENT_INCOMING, 1, false);
+	ok(bar_has(&k, " a answer ") && bar_has(&k, " h reject ") && !bar_has(&k, "DTMF"),
+	   "ringing: a answer, h reject ('%s')", bar(&k, 200));
+	call_event(&m, EVENT_ESTABLISHED, 1, true);
+	ok(!bar_has(&k, "answer") && bar_has(&k, " h hang up ") && bar_has(&k, " o hold ") &&
+		   bar_has(&k, " M mute ") && bar_has(&k, " 0-9 DTMF ") && !bar_has(&k, "switch"),
+	   "in a call: hang up, hold, mute, DTMF; no answer, no switch ('%s')", bar(&k, 200));
+	m.calls[m.sel].hold = true;
+	m.calls[m.sel].muted = true;
+	ok(bar_has(&k, " o resume ") && bar_has(&k, " M unmute "), "held and muted: o resume, M unmute");
+	call_event(&m, EVENT_ESTABLISHED, 2, true);
+	ok(bar_has(&k, " Tab switch "), "two calls: Tab switch");
+	ok(!bar_has(&k, "j/k"), "nothing to scroll: no j/k");
+	k.view[UI_PANE_MSGS].above = true;
+	ok(bar_has(&k, " j/k scroll "), "more to see: j/k scroll");
+	keys(&k, "l");
+	ok(bar_has(&k, " / search ") && !bar_has(&k, "n/N"), "log pane: / search");
+	snprintf(k.search, sizeof(k.search), "INVITE");
+	ok(bar_has(&k, " n/N next "), "... n/N once there is a search");
+	keys(&k, "d");
+	ok(bar_has(&k, " Enter call ") && bar_has(&k, " Esc cancel ") && bar_has(&k, " Tab complete ") &&
+		   bar_has(&k, "^W") && !bar_has(&k, "quit") && !bar_has(&k, "hang up"),
+	   "dial line open: its keys only ('%s')", bar(&k, 200));
+	keys(&k, "\033:");
+	ok(bar_has(&k, " Enter run ") && bar_has(&k, " Esc cancel "), "command line: Enter run, Esc cancel");
+	keys(&k, "\033/");
+	ok(bar_has(&k, " Enter search the log ") && !bar_has(&k, "Tab"), "search line: Enter, Esc, no Tab");
+	keys(&k, "\033q");
+	ok(bar_has(&k, " y hang up and quit ") && bar_has(&k, " n stay "), "the quit question: y, n");
+	keys(&k, "n");
+	for (w = UI_MIN_COLS; w <= 120; w++) {
+		const char *b = bar(&k, w);
+
+		if ((int)strlen(b) > w || !strstr(b, "? help") || !strstr(b, "q quit") || !strstr(b, "h hang up")) {
+			bad = w;
+			break;
+		}
+	}
+	ok(!bad, "at every width from %d to 120 the bar fits, with help, quit and hang up", UI_MIN_COLS);
+	ok(strstr(bar(&k, 40), "DTMF") == NULL && strstr(bar(&k, 120), "DTMF") != NULL,
+	   "the least used go first when narrow ('%s')", bar(&k, 40));
+}
+
+static void test_search(void)
+{
+	static struct ui_lines log;
+	static struct ui_model m;
+	static struct ui_keys k;
+	int i;
+
+	fresh(&m, &k);
+	ui_lines_init(&log);
+	k.log = &log;
+	for (i = 0; i < 50; i++)
+		ui_lines_add(&log, LOGL_DEBUG, i == 10 || i == 30 ? "INVITE sips:bob@example.org SIP/2.0" : "Via: x");
+	keys(&k, "/");
+	ok(k.mode == UI_MODE_SEARCH && k.pane == UI_PANE_LOG, "/ opens the search line, on the log pane");
+	keys(&k, "invite\r");
+	ok(k.have_match && k.match == 10, "Enter: the first match (any case) from the top shown");
+	ok(!k.view[UI_PANE_LOG].follow && k.view[UI_PANE_LOG].top == 10, "... scrolled to it");
+	keys(&k, "n");
+	is_int(k.match, 30, "n: the next");
+	keys(&k, "n");
+	is_int(k.match, 10, "n at the last: round to the first");
+	ok(strstr(m.note, "from the top") != NULL, "... and it says so");
+	keys(&k, "N");
+	is_int(k.match, 30, "N: the previous, round the other way");
+	keys(&k, "N");
+	is_int(k.match, 10, "N again");
+	keys(&k, "/BYE\r");
+	ok(!k.have_match && !strcmp(m.note, "not found: BYE"), "not found: said");
+	keys(&k, "m");
+	keys(&k, "n");
+	is_int(k.pane, UI_PANE_MSGS, "n outside the log pane does nothing");
+	ui_lines_free(&log);
+}
+
+/* The help speaks of the keys this file handles. */
+static void test_help(void)
+{
+	static const char *const must[] = { "F1", "F10", "/", "j k", "PgDn", "Home End", "Ctrl-W", "Ctrl-K",
+					    "Left Right", "Del", "Tab", "M", "v", "l", NULL };
+	const char *const *s;
+	const struct ui_help *h;
+	size_t n, i;
+	int missing = 0;
+
+	h = ui_keys_help(&n);
+	for (s = must; *s; s++) {
+		for (i = 0; i < n; i++)
+			if (strstr(h[i].keys, *s))
+				break;
+		if (i == n) {
+			diag("help lacks %s", *s);
+			missing++;
+		}
+	}
+	is_int(missing, 0, "the help names F1, F10, /, j k, PgDn, Home End, Ctrl-W, Ctrl-K, the cursor keys");
+}
+
 int main(void)
 {
 	static struct ui_model m;
 	static struct ui_keys k;
-	struct event ev;
 	unsigned n;
 
 	ui_model_init(&m, NULL, NULL);
@@ -139,8 +370,10 @@ int main(void)
 	is_int(k.mode, UI_MODE_NORMAL, "Backspace on an empty command line leaves it");
 	keys(&k, ":help\r");
 	is_int(k.mode, UI_MODE_HELP, ":help shows the help");
-	keys(&k, " ");
-	is_int(k.mode, UI_MODE_NORMAL, "any key closes it");
+	keys(&k, "j ");
+	is_int(k.mode, UI_MODE_HELP, "j and Space scroll it");
+	keys(&k, "x");
+	is_int(k.mode, UI_MODE_NORMAL, "any other key closes it");
 	n = last.n;
 	keys(&k, ":call bob\r");
 	is_str(dialled(n), "bob", ":call dials as the dial line does");
@@ -192,14 +425,21 @@ int main(void)
 	keys(&k, "s");
 	is_str(sent(n), "switch 1", "s too, round the live calls");
 
-	n = last.n;
 	keys(&k, "l");
-	ok(last.n == n + 1 && last.a == UI_ACT_LOG_SHOWN, "l opens the log pane (the trace goes on)");
-	is_int(k.pane, UI_PANE_LOG, "log pane");
+	is_int(k.pane, UI_PANE_LOG, "l: the log pane");
+	ok(k.view[UI_PANE_LOG].follow, "... showing the newest lines");
+	k.view[UI_PANE_LOG].first = 40;
+	k.view[UI_PANE_LOG].next = 60;
 	ui_keys_key(&k, UI_KEY_PGUP);
-	is_int(k.log_scroll, 10, "PgUp scrolls back");
-	ui_keys_key(&k, UI_KEY_PGDN);
-	is_int(k.log_scroll, 0, "PgDn forward");
+	ok(!k.view[UI_PANE_LOG].follow && k.view[UI_PANE_LOG].top == 21, "PgUp: a page back, one line kept");
+	ui_keys_key(&k, UI_KEY_END);
+	ok(k.view[UI_PANE_LOG].follow, "End: the newest again");
+	keys(&k, "k");
+	ok(!k.view[UI_PANE_LOG].follow && k.view[UI_PANE_LOG].top == 39, "k: a line up");
+	keys(&k, "j");
+	is_int(k.view[UI_PANE_LOG].top, 40, "j: a line down");
+	ui_keys_key(&k, UI_KEY_HOME);
+	is_int(k.view[UI_PANE_LOG].top, 0, "Home: the top");
 	keys(&k, "m");
 	is_int(k.pane, UI_PANE_MSGS, "m: messages");
 
@@ -214,5 +454,11 @@ int main(void)
 	n = last.n;
 	keys(&k, ":quit\r");
 	ok(last.a == UI_ACT_QUIT && last.n == n + 1, ":quit quits");
+
+	test_readline();
+	test_fkeys();
+	test_bar();
+	test_search();
+	test_help();
 	return tap_done();
 }
