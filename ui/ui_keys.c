@@ -779,7 +779,8 @@ static const struct ui_help help_lines[] = {
 	{ "o", "put the selected call on hold / resume it" },
 	{ "M", "mute / unmute the microphone in the selected call" },
 	{ "Tab  s", "switch to the other call (the current one goes on hold)" },
-	{ "t", "transfer the selected call: the command line opens for the address it goes to" },
+	{ "t", "transfer the selected call: the command line opens for the address it goes to, or the id of "
+	       "another of your calls (attended transfer)" },
 	{ "V  X", "ZRTP: the short authentication string read aloud is the same on both phones (V) / is not (X)" },
 	{ "Up Down", "select a call" },
 	{ "", "Panes" },

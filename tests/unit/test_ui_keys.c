@@ -191,12 +191,13 @@ static void test_bar(void)
 	   "no call: d dial, no answer, hang up, hold, DTMF or switch ('%s')", bar(&k, 200));
 	ok(bar_has(&k, " ? help ") && bar_has(&k, " q quit "), "... help and quit");
 	call_event(&m, EVENT_INCOMING, 1, false);
-	ok(bar_has(&k, " a answer ") && bar_has(&k, " h reject ") && !bar_has(&k, "DTMF"),
+	ok(bar_has(&k, " a answer ") && bar_has(&k, " h reject ") && !bar_has(&k, "DTMF") && !bar_has(&k, "transfer"),
 	   "ringing: a answer, h reject ('%s')", bar(&k, 200));
 	call_event(&m, EVENT_ESTABLISHED, 1, true);
 	ok(!bar_has(&k, "answer") && bar_has(&k, " h hang up ") && bar_has(&k, " o hold ") &&
 		   bar_has(&k, " M mute ") && bar_has(&k, " 0-9 DTMF ") && !bar_has(&k, "switch"),
 	   "in a call: hang up, hold, mute, DTMF; no answer, no switch ('%s')", bar(&k, 200));
+	ok(bar_has(&k, " t transfer "), "... and t transfer ('%s')", bar(&k, 200));
 	m.calls[m.sel].hold = true;
 	m.calls[m.sel].muted = true;
 	ok(bar_has(&k, " o resume ") && bar_has(&k, " M unmute "), "held and muted: o resume, M unmute");

@@ -531,7 +531,14 @@ static void test_verify_labels(void)
 	/* a field a newer core might add: its label is made of words too */
 	event_int(&ev, "rtcp_rtt_ms", 12);
 	event_int(&ev, "srtp_tx_pkts", 250);
+	/* ZRTP's fields (call_media.c): phrases for some, an alarm when the exchange failed */
+	event_str(&ev, "key_exchange", "ZRTP");
+	event_str(&ev, "zrtp_error", "hash commitment MISMATCH: possible ATTACK");
+	event_str(&ev, "zrtp_cache", "new peer");
 	ui_model_event(&m, &ev);
+	ok(verify_line(&m, "Keys from") && verify_line(&m, "ZRTP failed") && verify_line(&m, "ZRTP failed")->bad &&
+		   verify_line(&m, "ZRTP cache") && !verify_line(&m, "ZRTP cache")->bad,
+	   "ZRTP's fields: 'Keys from', 'ZRTP failed' as an alarm, 'ZRTP cache'");
 	ok(verify_has(&m, " SAS           123 456   (SDES key hash, 6 digits, no commitment)"), "SAS and its method");
 	ok(verify_has(&m, " Dropped       auth failures 2, replayed 1, malformed 3") && verify_line(&m, "Dropped")->bad,
 	   "dropped packets counted, an alarm when SRTP refused some");
