@@ -39,3 +39,14 @@ TESTS += tests/unit/test_ui_keys
 # the curses UI driven through tmux: the demo (no external peer) and the Kamailio + baresip lab
 TESTS += tests/ui_demo.sh tests/ui_lab.sh tests/ui_small.sh
 EXTRA_DIST += tests/ui_demo.sh tests/ui_lab.sh tests/ui_small.sh tests/ui_lib.sh
+
+# the call history pane and the status bar's missed/voicemail counts (issue 17), from the UA's events
+ui_libsphone_ui_a_SOURCES += ui/ui_history.c ui/ui_history.h
+check_PROGRAMS += tests/unit/test_ui_history
+tests_unit_test_ui_history_SOURCES = tests/unit/test_ui_history.c
+tests_unit_test_ui_history_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_ui_history_LDADD = ui/libsphone_ui.a $(TEST_LIBS)
+TESTS += tests/unit/test_ui_history
+# the pane and the counts in tmux (no network)
+TESTS += tests/ui_history.sh
+EXTRA_DIST += tests/ui_history.sh

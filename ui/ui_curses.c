@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -152,6 +153,28 @@ static void draw_meter(struct ui *u, int y, int x, int cells, int pct)
 	}
 }
 
+/*
+ * The status bar's form for the width left of the missed/voicemail counts (c, "" for none): true
+ * when it fits there whole; else s is the form for the whole width and the counts are left to the
+ * key bar ("H history (2 missed)"): the security word comes first.
+ */
+static bool status_with_counts(struct ui *u, int W, struct ui_status *s, char *c, size_t csz)
+{
+	int avail;
+
+	ui_history_status(&u->m.hist, c, csz);
+	avail = W - (int)strlen(c) - 2;
+	if (c[0] && avail > 0) {
+		ui_model_status(&u->m, avail, u->utf8, s);
+		if (cols_of(u, s->left, strlen(s->left)) + 1 + cols_of(u, s->sec, strlen(s->sec)) +
+			    cols_of(u, s->more, strlen(s->more)) <= avail)
+			return true;
+	}
+	c[0] = '\0';
+	ui_model_status(&u->m, W, u->utf8, s);
+	return false;
+}
+
 /* The status bar (ui_model_status picks what fits): the security word is there at every width. */
 static void draw_status(struct ui *u, int W)
 {
@@ -165,9 +188,11 @@ static void draw_status(struct ui *u, int W)
 		[UI_SEC_BAD] = { CP_BAD, A_REVERSE | A_BLINK },
 	};
 	struct ui_status s;
+	char c[64];
+	bool counts;
 	int x;
 
-	ui_model_status(&u->m, W, u->utf8, &s);
+	counts = status_with_counts(u, W, &s, c, sizeof(c));
 	ui_attr_on(u, CP_BAR, A_REVERSE);
 	fill(0, 0, W);
 	x = uput(u, 0, 0, W, s.left);
@@ -178,6 +203,11 @@ static void draw_status(struct ui *u, int W)
 	x += uput(u, 0, x, W - x, s.sec);
 	ui_attr_off(u, look[s.kind].cp, look[s.kind].mono);
 	uput(u, 0, x, W - x, s.more);
+	if (counts) {
+		ui_attr_on(u, CP_WARN, A_REVERSE | A_BOLD);
+		uput(u, 0, W - (int)strlen(c) - 1, (int)strlen(c), c);
+		ui_attr_off(u, CP_WARN, A_REVERSE | A_BOLD);
+	}
 }
 
 /* The call list: its columns by priority (ui_model_columns); the SRTP column at every width. */
@@ -461,10 +491,57 @@ static void draw_rule(struct ui *u, int y, int W, const char *title, const struc
 	ui_attr_off(u, CP_DIM, A_BOLD);
 }
 
+/* The call history, newest first: the selected row marked, missed calls in red. */
+static void draw_history(struct ui *u, int y0, int rows, int W)
+{
+	const struct ui_history *h = &u->m.hist;
+	struct ui_view *v = &u->k.view[UI_PANE_HISTORY];
+	time_t now = time(NULL);
+	char line[700];
+	size_t first, i;
+	int y;
+
+	first = h->sel >= (size_t)rows ? h->sel - (size_t)rows + 1 : 0;
+	v->above = first > 0;
+	v->below = first + (size_t)rows < h->n;
+	for (y = 0; y < rows; y++) {
+		bool sel, missed;
+
+		i = first + (size_t)y;
+		fill(y0 + y, 0, W);
+		if (i >= h->n) {
+			if (!h->n && !y)
+				uput(u, y0, 3, W - 3, "no calls in the history");
+			continue;
+		}
+		sel = i == h->sel;
+		missed = ui_history_is_missed(ui_history_row(h, i));
+		ui_history_line(h, i, now, W < 60, line, sizeof(line));
+		/* one colour pair at a time: a selected missed call is the missed colours reversed */
+		if (missed)
+			ui_attr_on(u, CP_BAD, A_BOLD);
+		else if (sel)
+			ui_attr_on(u, CP_SEL, A_REVERSE);
+		if (sel && missed)
+			attron(A_REVERSE);
+		if (sel)
+			fill(y0 + y, 0, W);
+		uput(u, y0 + y, 0, 3, sel ? g(u, " ▶ ", " > ") : "   ");
+		uput(u, y0 + y, 3, W - 3, line);
+		if (sel && missed)
+			attroff(A_REVERSE);
+		if (missed)
+			ui_attr_off(u, CP_BAD, A_BOLD);
+		else if (sel)
+			ui_attr_off(u, CP_SEL, A_REVERSE);
+	}
+}
+
 static void draw_pane(struct ui *u, int y0, int rows, int W)
 {
-	static const char *const title[] = { " Messages ", " Log (SIP trace, secrets masked) ", " Verify report " };
-	static const char *const title_short[] = { " Messages ", " Log ", " Verify " };
+	static const char *const title[] = { " Messages ", " Log (SIP trace, secrets masked) ", " Verify report ",
+					     " Call history (Enter calls back) " };
+	static const char *const title_short[] = { " Messages ", " Log ", " Verify ", " History " };
 	struct ui_view *v = &u->k.view[u->k.pane];
 	struct pane p = { .u = u, .W = W };
 
@@ -475,6 +552,8 @@ static void draw_pane(struct ui *u, int y0, int rows, int W)
 		ui_model_verify_accounts(&u->m);
 		p.get = get_verify;
 		draw_lines(&p, v, y0 + 1, rows - 1, 0, u->m.nverify);
+	} else if (u->k.pane == UI_PANE_HISTORY) {
+		draw_history(u, y0 + 1, rows - 1, W);
 	} else if (u->k.pane == UI_PANE_LOG) {
 		p.get = get_log;
 		p.hl = u->k.search[0] ? u->k.search : NULL;
@@ -1022,6 +1101,14 @@ int ui_curses_run(struct account_conf *conf, const struct ui_curses_opts *o)
 		ui_model_msg(&u->m, "%s", u->o->note);
 	if (fallback_note[0])
 		ui_model_msg(&u->m, "no sound card (%s): using audio files instead", fallback_note);
+	/* the history pane's calls and the missed count from the file, before anything rings */
+	{
+		char hcmd[32];
+
+		ui_history_reload(&u->m.hist);
+		snprintf(hcmd, sizeof(hcmd), "history %d", UI_CALLS_MAX);
+		ua_command(u->ua, hcmd);
+	}
 	if (!loop_wake_alloc(&u->winch, u->l, winch_wake_h, u)) {
 		winch_wake = u->winch;
 		memset(&sa, 0, sizeof(sa));

@@ -483,12 +483,72 @@ static void quit_key(struct ui_keys *k)
 		k->ah(UI_ACT_QUIT, "q key", k->arg);
 }
 
+/* H: the call history pane; opening it asks the core for the list and marks the missed calls seen */
+static void history_pane(struct ui_keys *k)
+{
+	if (k->pane == UI_PANE_HISTORY) {
+		k->pane = UI_PANE_MSGS;
+		return;
+	}
+	k->pane = UI_PANE_HISTORY;
+	ui_history_reload(&k->m->hist);
+	command(k, "history %d", UI_CALLS_MAX);
+	command(k, "history seen");
+}
+
+/* The history pane's own keys: the selection moves, Enter calls the selected call's far end back. */
+static bool history_key(struct ui_keys *k, unsigned ch)
+{
+	struct ui_history *h = &k->m->hist;
+	const char *peer;
+
+	switch (ch) {
+	case 'j':
+	case UI_KEY_DOWN:
+		ui_history_select_step(h, 1);
+		return true;
+	case 'k':
+	case UI_KEY_UP:
+		ui_history_select_step(h, -1);
+		return true;
+	case ' ':
+	case UI_KEY_PGDN:
+		ui_history_select_step(h, 10);
+		return true;
+	case UI_KEY_PGUP:
+		ui_history_select_step(h, -10);
+		return true;
+	case UI_KEY_HOME:
+		ui_history_select_step(h, -UI_CALLS_MAX);
+		return true;
+	case UI_KEY_END:
+		ui_history_select_step(h, UI_CALLS_MAX);
+		return true;
+	case '\n':
+	case '\r':
+	case UI_KEY_ENTER:
+		peer = ui_history_peer(h, h->sel);
+		if (!peer) {
+			set_note(k, "no call in the history to call back");
+		} else {
+			/* the messages say how the call goes ("calling ...", or why it cannot) */
+			k->pane = UI_PANE_MSGS;
+			ui_keys_dial(k, peer);
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void normal_key(struct ui_keys *k, unsigned ch)
 {
 	struct ui_call *c = ui_model_sel(k->m);
 	bool live = c && !c->ended;
 
 	k->m->note[0] = '\0';
+	if (k->pane == UI_PANE_HISTORY && history_key(k, ch))
+		return;
 	if (ch >= UI_KEY_UP) {
 		fkey_normal(k, ch);
 		return;
@@ -572,6 +632,13 @@ static void normal_key(struct ui_keys *k, unsigned ch)
 		break;
 	case 'l':
 		k->pane = k->pane == UI_PANE_LOG ? UI_PANE_MSGS : UI_PANE_LOG;
+		break;
+	case 'H':
+		history_pane(k);
+		break;
+	case 'w':
+		command(k, "voicemail");
+		set_note(k, "calling your voicemail");
 		break;
 	case 'm':
 		k->pane = UI_PANE_MSGS;
@@ -679,7 +746,8 @@ static const struct ui_call *ringing(const struct ui_model *m)
 	return NULL;
 }
 
-static size_t hints_normal(const struct ui_keys *k, struct hint *h)
+/* hbuf: room for a hint made here ("H history (2 missed)"), alive as long as h */
+static size_t hints_normal(const struct ui_keys *k, struct hint *h, char *hbuf, size_t hsz)
 {
 	const struct ui_call *c = ui_model_sel(k->m), *r = ringing(k->m);
 	const struct ui_view *v = &k->view[k->pane];
@@ -716,6 +784,24 @@ static size_t hints_normal(const struct ui_keys *k, struct hint *h)
 		hint(h, &n, 9, "l log");
 	}
 	hint(h, &n, 5, k->pane == UI_PANE_VERIFY ? "v back" : "v verify");
+	if (k->pane == UI_PANE_HISTORY) {
+		if (k->m->hist.n) {
+			hint(h, &n, 1, "Enter call back");
+			hint(h, &n, 4, "j/k select");
+		}
+		hint(h, &n, 5, "H back");
+	} else if (k->m->hist.missed > 0) {
+		/* also where the status bar has no room for the count */
+		snprintf(hbuf, hsz, "H history (%ld missed)", k->m->hist.missed);
+		hint(h, &n, 2, hbuf);
+	} else {
+		hint(h, &n, 9, "H history");
+	}
+	for (size_t i = 0; i < k->m->hist.nmwi; i++)
+		if (k->m->hist.mwi[i].waiting) {
+			hint(h, &n, 6, "w voicemail");
+			break;
+		}
 	hint(h, &n, 10, ": command");
 	hint(h, &n, 0, "? help");
 	hint(h, &n, 0, "q quit");
@@ -724,6 +810,7 @@ static size_t hints_normal(const struct ui_keys *k, struct hint *h)
 
 void ui_keys_bar(const struct ui_keys *k, int width, char *out, size_t sz)
 {
+	char hbuf[48];
 	struct hint h[24];
 	bool on[24] = { false };
 	size_t n = 0, i, pos = 0;
@@ -754,7 +841,7 @@ void ui_keys_bar(const struct ui_keys *k, int width, char *out, size_t sz)
 		hint(h, &n, 0, "Esc close");
 		break;
 	default:
-		n = hints_normal(k, h);
+		n = hints_normal(k, h, hbuf, sizeof(hbuf));
 		break;
 	}
 	/* the most useful first, as long as they fit (each takes a blank before and after) */
@@ -782,12 +869,15 @@ static const struct ui_help help_lines[] = {
 	{ "t", "transfer the selected call: the command line opens for the address it goes to, or the id of "
 	       "another of your calls (attended transfer)" },
 	{ "V  X", "ZRTP: the short authentication string read aloud is the same on both phones (V) / is not (X)" },
+	{ "w", "call your voicemail (the account's voicemail = number); the status bar shows VM and the new messages" },
 	{ "Up Down", "select a call" },
 	{ "", "Panes" },
 	{ "v", "the verify report of the selected call: TLS, certificate, SRTP, counters, the short "
 	       "authentication string (v again: back)" },
 	{ "l", "the log: SIP trace from the start, time-stamped, passwords, digest responses and SRTP keys masked" },
 	{ "m", "the messages" },
+	{ "H", "the call history, newest first, missed calls in red (the status bar's count goes): j/k or Up/Down "
+	       "select, Enter calls back (H again: back)" },
 	{ "j k", "scroll the pane a line down / up" },
 	{ "PgDn PgUp", "scroll a page (Space: a page down)" },
 	{ "Home End", "to the top / to the end (the end follows new lines)" },

@@ -82,6 +82,7 @@ void ui_model_init(struct ui_model *m, ui_model_note_h *nh, void *arg)
 	memset(m, 0, sizeof(*m));
 	m->msgs.cap = UI_MSG_LINES;
 	m->sel = -1;
+	ui_history_init(&m->hist);
 	m->nh = nh;
 	m->arg = arg;
 }
@@ -958,6 +959,30 @@ static void on_call(struct ui_model *m, const struct event *ev)
 	event_call(m, ev, false);
 }
 
+/* history and missed: the history pane and the status bar's count (a listing would flood the messages) */
+static void on_history(struct ui_model *m, const struct event *ev)
+{
+	ui_history_event(&m->hist, ev);
+}
+
+/* the voicemail indicator: the status bar's count, and a line when it changes */
+static void on_mwi(struct ui_model *m, const struct event *ev)
+{
+	const char *acc = event_get_str(ev, "account");
+	long long nnew = event_get_int(ev, "new", 0), old = event_get_int(ev, "old", 0);
+	const struct event_field *w = event_get(ev, "waiting");
+
+	for (size_t i = 0; i < m->hist.nmwi; i++)
+		if (acc && !strcmp(m->hist.mwi[i].account, acc) && m->hist.mwi[i].new_msgs == nnew &&
+		    m->hist.mwi[i].old_msgs == old && m->hist.mwi[i].waiting == (w && w->i)) {
+			ui_history_event(&m->hist, ev);
+			return;
+		}
+	ui_history_event(&m->hist, ev);
+	ui_model_msg(m, "voicemail%s%s: %s, %lld new, %lld old", acc ? " of " : "", acc ? acc : "",
+		     w && w->i ? "messages waiting" : "none waiting", nnew, old);
+}
+
 typedef void(ui_model_event_h)(struct ui_model *m, const struct event *ev);
 
 /*
@@ -984,9 +1009,9 @@ static ui_model_event_h *const handlers[] = {
 	[EVENT_ENDED] = on_ended,
 	[EVENT_HELP] = on_call,
 	[EVENT_DEMO] = on_call,
-	[EVENT_HISTORY] = on_call,
-	[EVENT_MISSED] = on_call,
-	[EVENT_MWI] = on_call,
+	[EVENT_HISTORY] = on_history,
+	[EVENT_MISSED] = on_history,
+	[EVENT_MWI] = on_mwi,
 	[EVENT_TRANSFER] = on_transfer,
 };
 _Static_assert(sizeof(handlers) / sizeof(handlers[0]) == EVENT_KIND_COUNT,

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ui_history.h"
+
 struct event;
 
 #define UI_MAX_CALLS 8
@@ -91,6 +93,8 @@ struct ui_model {
 	struct ui_vline verify[UI_VERIFY_LINES];
 	size_t nverify;
 	bool verify_from_call;    /* the lines are a call's security report, not the accounts' */
+
+	struct ui_history hist;   /* the call history pane, the missed and voicemail counts */
 
 	char banner[256];         /* "" = no banner */
 	enum ui_banner banner_kind;

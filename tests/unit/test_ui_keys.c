@@ -15,6 +15,7 @@ static struct {
 	enum ui_action a;
 	char s[300];
 	unsigned n;
+	char all[600];   /* every command since it was last cleared, each followed by ';' */
 } last;
 
 static void action_h(enum ui_action a, const char *s, void *arg)
@@ -23,6 +24,8 @@ static void action_h(enum ui_action a, const char *s, void *arg)
 	last.a = a;
 	snprintf(last.s, sizeof(last.s), "%s", s ? s : "");
 	last.n++;
+	if (a == UI_ACT_COMMAND && strlen(last.all) + strlen(last.s) + 2 < sizeof(last.all))
+		strcat(strcat(last.all, last.s), ";");
 }
 
 static void keys(struct ui_keys *k, const char *s)
@@ -291,6 +294,92 @@ static void test_help(void)
 	is_int(missing, 0, "the help names F1, F10, /, j k, PgDn, Home End, Ctrl-W, Ctrl-K, the cursor keys");
 }
 
+static void hist_event(struct ui_model *m, const char *kind, const char *peer)
+{
+	struct event ev;
+
+	event_init(&ev, EVENT_HISTORY);
+	event_str(&ev, "kind", kind);
+	event_int(&ev, "start", 1796538000);
+	event_int(&ev, "duration", 0);
+	event_bool(&ev, "answered", false);
+	event_str(&ev, "peer", peer);
+	event_str(&ev, "name", "");
+	event_str(&ev, "srtp", "");
+	ui_model_event(m, &ev);
+}
+
+/* H: the call history pane; Enter calls the selected row back; w calls the voicemail. */
+static void test_history_pane(void)
+{
+	static struct ui_model m;
+	static struct ui_keys k;
+	struct event ev;
+	char bar[300];
+	unsigned n;
+
+	fresh(&m, &k);
+	hist_event(&m, "placed", "sips:old@example.org");
+	event_init(&ev, EVENT_MISSED);
+	event_int(&ev, "count", 1);
+	ui_model_event(&m, &ev);
+	ui_keys_bar(&k, 200, bar, sizeof(bar));
+	ok(strstr(bar, "H history") != NULL, "a missed call: the key bar offers H history (%s)", bar);
+	last.all[0] = '\0';
+	keys(&k, "H");
+	is_int(k.pane, UI_PANE_HISTORY, "H: the history pane");
+	is_str(last.all, "history 100;history seen;", "... asks for the last 100 calls and marks them seen");
+	/* the core's answer, as ua_history gives it: oldest first, then the count */
+	hist_event(&m, "placed", "sips:bob@example.org");
+	hist_event(&m, "missed", "sips:mallory@example.org");
+	event_init(&ev, EVENT_MISSED);
+	event_int(&ev, "count", 0);
+	ui_model_event(&m, &ev);
+	is_int(m.hist.n, 2, "the listing replaced what the pane had");
+	ui_keys_bar(&k, 200, bar, sizeof(bar));
+	ok(strstr(bar, "Enter call back") && strstr(bar, "H back"), "the key bar: Enter call back, H back (%s)", bar);
+	n = last.n;
+	keys(&k, "\r");
+	is_str(dialled(n), "sips:mallory@example.org", "Enter on the newest row (the missed call) calls it back");
+	is_int(k.mode, UI_MODE_NORMAL, "... without opening the dial line");
+	is_int(k.pane, UI_PANE_MSGS, "... and shows the messages (how the call goes)");
+	keys(&k, "H");
+	n = last.n;
+	keys(&k, "j\r");
+	is_str(dialled(n), "sips:bob@example.org", "H, j, Enter: the row below");
+	keys(&k, "H");
+	n = last.n;
+	ui_keys_key(&k, UI_KEY_UP);
+	keys(&k, "\r");
+	is_str(dialled(n), "sips:mallory@example.org", "H, Up, Enter: the row above");
+	keys(&k, "HH");
+	is_int(k.pane, UI_PANE_MSGS, "H again: back to the messages");
+	n = last.n;
+	keys(&k, "\r");
+	is_int(k.mode, UI_MODE_DIAL, "Enter outside the pane opens the dial line as before");
+	keys(&k, "\033");
+	n = last.n;
+	keys(&k, "w");
+	is_str(sent(n), "voicemail", "w calls the voicemail");
+	event_init(&ev, EVENT_MWI);
+	event_str(&ev, "account", "alice");
+	event_bool(&ev, "waiting", true);
+	event_int(&ev, "new", 2);
+	event_int(&ev, "old", 0);
+	ui_model_event(&m, &ev);
+	ui_keys_bar(&k, 200, bar, sizeof(bar));
+	ok(strstr(bar, "w voicemail") != NULL, "messages waiting: the key bar offers w voicemail");
+	ok(strstr(ui_ring_at(&m.msgs, m.msgs.n - 1), "voicemail of alice: messages waiting, 2 new, 0 old") != NULL,
+	   "and the messages say so once: %s", ui_ring_at(&m.msgs, m.msgs.n - 1));
+	n = (unsigned)m.msgs.n;
+	ui_model_event(&m, &ev);
+	is_int(m.msgs.n, n, "the same counts again: no second line");
+	/* a listing of 100 calls does not flood the messages */
+	n = (unsigned)m.msgs.n;
+	hist_event(&m, "placed", "sips:x@example.org");
+	is_int(m.msgs.n, n, "a history event is no message line");
+}
+
 int main(void)
 {
 	static struct ui_model m;
@@ -301,6 +390,7 @@ int main(void)
 	ui_keys_init(&k, &m, action_h, NULL);
 	ui_model_acc_add(&m, "alice", "sips:alice@example.com", true);
 	ui_model_acc_add(&m, "work", "sips:me@example.org", true);
+	test_history_pane();
 	k.contacts[0] = (struct ui_contact){ "Carol", "sips:carol@example.net" };
 	k.ncontacts = 1;
 
