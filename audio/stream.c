@@ -1026,6 +1026,14 @@ static void zrtp_fail_cb(int err, void *arg)
 		s->zrtph(NULL, err, s->arg);
 }
 
+/* stream_kernel_time: process-wide, as the owner's clock is */
+static bool kernel_time = true;
+
+void stream_kernel_time(bool on)
+{
+	kernel_time = on;
+}
+
 int stream_alloc(struct stream **sp, const struct stream_prm *prm)
 {
 	struct stream *s;
@@ -1050,7 +1058,7 @@ int stream_alloc(struct stream **sp, const struct stream_prm *prm)
 		return ENOMEM;
 	s->rtp_fd = prm->rtp_fd;
 	s->mux = prm->rtcp_fd < 0 || prm->rtcp_fd == prm->rtp_fd;
-	{
+	if (kernel_time) {
 		/* kernel receive times (arrival_ms); without them stream_rx uses the owner's now */
 		int on = 1;
 		(void)setsockopt(prm->rtp_fd, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on));

@@ -171,6 +171,13 @@ struct stream;
 int stream_alloc(struct stream **sp, const struct stream_prm *prm);
 /* NULL-safe. Wipes the keys; does not close the sockets or the device. */
 void stream_free(struct stream *s);
+/*
+ * For tests on a virtual clock (default on): whether streams allocated from now on date a packet by
+ * the kernel's receive time (SO_TIMESTAMP), that is its real age before the owner's now. On a
+ * virtual clock that age is only how late a loaded machine ran the test; off, a packet arrives when
+ * it is read, and the results do not depend on the load.
+ */
+void stream_kernel_time(bool on);
 
 /*
  * fd (rtp_fd or rtcp_fd) is readable: drain it. Every packet goes through
