@@ -457,6 +457,17 @@ static void test_verify(void)
 	ok(verify_has(&m, " Media         NOT encrypted (plain RTP)") && verify_line(&m, "Media")->bad, "plain media");
 	ok(verify_has(&m, "RTP sent 10, received 12   NOT all media was encrypted") && verify_line(&m, "Plaintext")->bad,
 	   "plaintext counted");
+
+	/* ZRTP not done yet (media_encryption = zrtp): nothing is sent, which the media line says */
+	call_ev(EVENT_SECURITY, 1, "sips:bob@example.org");
+	event_bool(&ev, "srtp", false);
+	event_int(&ev, "plaintext_sent", 0);
+	event_str(&ev, "key_exchange", "none yet");
+	event_str(&ev, "media", "held: nothing is sent until ZRTP has agreed keys");
+	ui_model_event(&m, &ev);
+	ok(verify_line(&m, "Media") && !strcmp(verify_line(&m, "Media")->text, "held: nothing is sent until ZRTP has agreed keys") &&
+		   !verify_has(&m, "plain RTP"),
+	   "ZRTP pending: the media line says held, not plain RTP");
 }
 
 static void test_messages(void)
