@@ -143,15 +143,21 @@ cs_quit alice
 
 # --- audio: each side's signal differs, so a match is the other side's audio ----------------------
 PLAYED="--block 0.2 --max-jump 2.5"
+# what linphonec records slips in time when the machine is starved (its adaptive jitter buffer and its
+# file "sound card" on a late ticker): idle 1.000 both ways; at load average 19 its copy of sphone's
+# signal gave 0.86 in 0.2 s blocks (7 lag changes) and 0.948 in 0.1 s blocks, while sphone's copy stayed
+# 1.000. So that direction is compared in 0.1 s blocks against 0.7: a silent, wrong or still encrypted
+# signal gives < 0.3
+LPLAYED="--block 0.1 --max-jump 1 --min-corr 0.7"
 cs_wavcut "$WORK/lin-1.wav" "$WORK/lin-1c.wav" 1 5
-res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/lin-1c.wav" --min-corr 0.9 --min-seconds 4 --max-lag 6 $PLAYED)
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/lin-1c.wav" --min-seconds 4 --max-lag 6 $LPLAYED)
 ok $? "call 1: linphonec heard sphone's signal ($res)"
 cs_wavcut "$WORK/alice-1.wav" "$WORK/alice-1c.wav" 1 5
 res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG2" "$WORK/alice-1c.wav" --min-corr 0.9 --min-seconds 4 --max-lag 6 $PLAYED)
 ok $? "call 1: sphone heard linphonec's signal ($res)"
 cs_wavcut "$WORK/lin-heard2.wav" "$WORK/lin-2c.wav" 1 5
 cs_wavcut "$SIG" "$WORK/sig-6.wav" 6 24 # sphone's file goes on where call 1 left it (about 10 s in)
-res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$WORK/sig-6.wav" "$WORK/lin-2c.wav" --min-corr 0.9 --min-seconds 4 --max-lag 14 $PLAYED)
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$WORK/sig-6.wav" "$WORK/lin-2c.wav" --min-seconds 4 --max-lag 14 $LPLAYED)
 ok $? "call 2: linphonec heard sphone's signal ($res)"
 t1=$("$PYTHON" -c 'import sys, wave; w = wave.open(sys.argv[1]); print(w.getnframes() / w.getframerate())' "$WORK/alice-1.wav")
 cs_wavcut "$WORK/alice-heard.wav" "$WORK/alice-2c.wav" "$(echo "$t1 + 2" | bc)" 5
