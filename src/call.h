@@ -237,6 +237,17 @@ int call_connect_referred(struct call **cp, const struct call_env *env, const st
  * (at the latest a few seconds later); after a failure c goes on.
  */
 void call_refer_progress(struct call *c, uint16_t status, const char *reason);
+struct sip_replaces;
+/*
+ * A new INVITE's Replaces (RFC 3891, decoded by sip_replaces_decode) against call c: ENOENT when it
+ * names another dialog; else 0 with *code 0 (c may be replaced by the new call, which must then be at
+ * least as protected) or the response refusing it and *why: 603 c has ended, 481 c is not
+ * established, 486 early-only, 403 flow is not one c's own requests may come over.
+ */
+int call_replaces_check(struct call *c, const struct sip_replaces *r, const struct sip_flow *flow, uint16_t *code,
+			const char **why);
+/* c, replaced by another call, ends: BYE, "ended" with why. */
+void call_end_replaced(struct call *c, const char *why);
 /* Whether the call's media is SRTP (a transfer's new call must be too). */
 bool call_secure(const struct call *c);
 

@@ -187,7 +187,9 @@ static int invite_checks(struct call *c, struct sip_strans *st, const struct sip
 	int r;
 
 	for (h = sip_msg_hdr(req, SIP_HDR_REQUIRE); h; h = sip_msg_hdr_next(req, h)) {
-		if (!pl_eq_case(pl_trim(h->val), "timer")) {
+		/* replaces: only on an INVITE that has one (the owner matched it: call_replaces_check) */
+		if (!pl_eq_case(pl_trim(h->val), "timer") &&
+		    !(pl_eq_case(pl_trim(h->val), "replaces") && sip_msg_hdr_by_name(req, "Replaces"))) {
 			char extra[160];
 			snprintf(extra, sizeof(extra), "Unsupported: %.*s\r\n", (int)h->val.l, h->val.p);
 			call_uas_reply(c, st, 420, NULL, extra, NULL, 0);

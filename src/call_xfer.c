@@ -588,6 +588,41 @@ int call_connect_referred(struct call **cp, const struct call_env *env, const st
 	return call_uac_connect(cp, env, prm, flow, contact, r->target, extra[0] ? extra : NULL, eh, arg);
 }
 
+/* ---------------- transfer target: an INVITE with Replaces (RFC 3891) ---------------- */
+
+int call_replaces_check(struct call *c, const struct sip_replaces *r, const struct sip_flow *flow, uint16_t *code,
+			const char **why)
+{
+	*code = 0;
+	*why = NULL;
+	if (!c || !r || !c->dlg || !pl_eq(r->callid, pl_str(sip_dialog_callid(c->dlg))) ||
+	    !pl_eq(r->to_tag, pl_str(sip_dialog_local_tag(c->dlg))) || !pl_eq(r->from_tag, pl_str(sip_dialog_remote_tag(c->dlg))))
+		return ENOENT;
+	if (c->state == CALL_ENDED) {
+		*code = 603;
+		*why = "the call to replace has ended";
+	} else if (c->state != CALL_ESTABLISHED) {
+		*code = 481;
+		*why = "only an established call is replaced";
+	} else if (r->early_only) {
+		*code = 486;
+		*why = "early-only, and the call is established";
+	} else if (flow && !call_flow_acceptable(c, flow)) {
+		/* the same rule as the call's own requests: a stranger's connection replaces nothing */
+		*code = 403;
+		*why = "not over the connection this call's requests may come over";
+	}
+	return 0;
+}
+
+void call_end_replaced(struct call *c, const char *why)
+{
+	if (!c || c->state != CALL_ESTABLISHED)
+		return;
+	call_uac_bye(c);
+	call_end(c, 200, why, "local");
+}
+
 /* ---------------- both ---------------- */
 
 const char *call_xfer_end_reason(const struct call *c, char *buf, size_t sz)

@@ -19,6 +19,7 @@
 #include "reg.h"
 #include "sip_caps.h"
 #include "sip_msg.h"
+#include "sip_refer.h"
 #include "sip_strans.h"
 #include "sip_transp.h"
 #include "sip_uri.h"
@@ -176,8 +177,8 @@ static void tones_update(struct ua *ua)
 		if (!k || k->dead || !k->c)
 			continue;
 		st = call_state(k->c);
-		if (st == CALL_ENDED || (st == CALL_INCOMING && ua->auto_answer))
-			continue; /* answered at once: no ring */
+		if (st == CALL_ENDED || (st == CALL_INCOMING && (ua->auto_answer || k->replaces)))
+			continue; /* answered at once (auto-answer, or replacing a call: RFC 3891): no ring */
 		pc[n].incoming = st == CALL_INCOMING;
 		pc[n].alerting = st == CALL_INCOMING || st == CALL_RINGING;
 		pc[n].early_media = k->early_media;
@@ -201,6 +202,14 @@ static void call_ev_h(struct call *c, const struct event *ev, void *arg)
 	ua_emit(ua, ev);
 	if (k->referred_from)
 		referred_progress(k, ev);
+	if (k->replaces && ev->kind == EVENT_ESTABLISHED) {
+		struct uacall *old = call_by_id(ua, k->replaces);
+		char why[120];
+
+		snprintf(why, sizeof(why), "replaced by call %u (attended transfer)", call_id(k->c));
+		if (old)
+			call_end_replaced(old->c, why);
+	}
 	ua_history_call_event(ua->hist, ev);
 	if (ev->kind == EVENT_RINGING || ev->kind == EVENT_PROGRESS)
 		k->early_media = event_get_int(ev, "early_media", 0) != 0;
@@ -434,15 +443,64 @@ static struct uacc *account_for_request(struct ua *ua, const struct sip_msg *m, 
 	return ua->n ? ua->a[0] : NULL;
 }
 
+/* A response to m sent over flow statelessly, with a Warning saying why (may be NULL). */
+static void reply_plain(const struct sip_msg *m, struct sip_flow *flow, uint16_t code, const char *why)
+{
+	char warn[300];
+	struct wbuf w;
+
+	if (why)
+		snprintf(warn, sizeof(warn), "Warning: 399 sphone \"%s\"\r\n", why);
+	wbuf_init(&w, 0);
+	if (!sip_reply_print(&w, m, code, NULL, NULL, why ? warn : NULL, NULL, NULL, 0))
+		sip_flow_send(flow, w.p, w.len);
+	wbuf_free(&w);
+}
+
+/*
+ * An INVITE with Replaces (RFC 3891: we are an attended transfer's target): 0 and *oldp, the call it
+ * replaces (NULL: none asked); else it was refused here (400, 481, 403, 486, 603).
+ */
+static int replaces_of(struct ua *ua, const struct sip_msg *m, struct sip_flow *flow, struct uacall **oldp)
+{
+	const struct sip_hdr *h = sip_msg_hdr_by_name(m, "Replaces");
+	struct sip_replaces r;
+	uint16_t code = 0;
+	const char *why = NULL;
+
+	*oldp = NULL;
+	if (!h)
+		return 0;
+	if (sip_msg_hdr_next(m, h) || sip_replaces_decode(&r, h->val)) {
+		reply_plain(m, flow, 400, "malformed Replaces");
+		return EBADMSG;
+	}
+	for (size_t i = 0; i < UA_MAX_CALLS; i++) {
+		struct uacall *k = ua->calls[i];
+		if (k && k->c && call_replaces_check(k->c, &r, flow, &code, &why) == 0) {
+			if (code) {
+				reply_plain(m, flow, code, why);
+				return EPERM;
+			}
+			*oldp = k;
+			return 0;
+		}
+	}
+	reply_plain(m, flow, 481, "no such call to replace");
+	return ENOENT;
+}
+
 static void incoming_invite(struct ua *ua, const struct sip_msg *m, struct sip_flow *flow)
 {
 	struct uacc *x = account_for_request(ua, m, flow);
-	struct uacall *k;
+	struct uacall *k, *old = NULL;
 	struct call_prm p;
 	struct call_env env;
 	char contact[300], maddr[80], user[128];
 	struct wbuf w;
 
+	if (replaces_of(ua, m, flow, &old))
+		return;
 	k = (x && !ua->shutting_down && !ensure_audio(ua)) ? uacall_new(ua, x) : NULL;
 	if (!k) {
 		wbuf_init(&w, 0);
@@ -454,10 +512,17 @@ static void incoming_invite(struct ua *ua, const struct sip_msg *m, struct sip_f
 	contact_of(x, flow, contact, sizeof(contact));
 	media_addr_of(flow, maddr, sizeof(maddr));
 	call_prm_of(x, &p, maddr, user, sizeof(user));
+	/* a replacement is held to the replaced call's protection, and answered at once (RFC 3891 3) */
+	if (old && call_secure(old->c))
+		p.media.srtp = p.media.srtp_required = true;
 	env = env_of(ua, k);
+	if (old)
+		k->replaces = call_id(old->c);
 	if (call_incoming(&k->c, &env, &p, flow, contact, m, call_ev_h, k))
 		uacall_drop(ua, k);
 	else {
+		if (old && call_state(k->c) == CALL_INCOMING)
+			tmr_start(ua->l, &k->ans, 0, ans_h, k);
 		ua_history_call_start(ua->hist, call_id(k->c), x->acc->name, NULL, flow);
 		tones_update(ua); /* its "incoming" came before call_incoming gave us the call */
 	}

@@ -72,6 +72,7 @@ struct uacall {
 	struct tmr ans;   /* --auto-answer */
 	bool dead;
 	unsigned referred_from; /* the call whose far end asked for this one (a transfer), 0 if none */
+	unsigned replaces;      /* the call this one replaces once established (INVITE with Replaces), 0 if none */
 	bool early_media; /* outgoing: the far end's 18x came with audio of its own */
 };
 

@@ -3,14 +3,17 @@
 # transfer.sh: blind transfer between three sphones through Kamailio (TLS): alice calls bob, bob transfers
 # alice to carol (REFER, Referred-By, NOTIFY sipfrag); alice and carol end up in an SRTP call with the
 # signal heard both ways, both first calls end as transferred. Before that, a transfer to a sip: target
-# out of this sips: call is refused by alice (403) and bob's call resumes. The wire shows no readable SIP.
+# out of this sips: call is refused by alice (403) and bob's call resumes. Then attended: alice calls bob and
+# carol, and asks bob to replace her call with carol (Refer-To with Replaces): bob's INVITE with Replaces
+# reaches carol, who answers it at once and ends her call with alice; SRTP flows between bob and carol.
+# The wire shows no readable SIP.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
 . "$top_srcdir/tests/interop/call_lib.sh"
 lab_require kamailio dumpcap tshark python3
 
 SIG=$WORK/signal.wav
-lab_make_wav "$SIG" 40 || { echo "Bail out! no test signal"; exit 1; }
+lab_make_wav "$SIG" 60 || { echo "Bail out! no test signal"; exit 1; }
 lab_make_ca "$WORK/ca" || { echo "Bail out! cannot make the CA"; exit 1; }
 lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
 lab_capture_start xfer "tcp port $KAM_TLS_PORT or udp" || { echo "Bail out! no capture"; exit 1; }
@@ -19,7 +22,9 @@ cs_conf "$WORK/alice.conf" alice
 cs_conf "$WORK/bob.conf" bob
 cs_conf "$WORK/carol.conf" carol
 cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
-cs_start bob 8 "$WORK/bob.conf" --audio-out "$WORK/bob-heard.wav"
+# bob sends another stretch of the signal (from its 20th second): what carol hears from him is his
+cs_wavcut "$SIG" "$WORK/signal-b.wav" 20 40
+cs_start bob 8 "$WORK/bob.conf" --audio-in "$WORK/signal-b.wav" --audio-out "$WORK/bob-heard.wav"
 cs_start carol 9 "$WORK/carol.conf" --audio-in "$SIG" --audio-out "$WORK/carol-heard.wav" --auto-answer
 cs_wait alice registered 15 && cs_wait bob registered 15 && cs_wait carol registered 15
 ok $? "three sphones registered"
@@ -52,7 +57,7 @@ ok $? "... as transferred"
 [ "$(grep '"event":"established","call":2' "$WORK/alice.events" | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["srtp"])')" = True ] &&
 	[ "$(cs_field carol established srtp)" = true ]
 ok $? "the new call is SRTP on both ends"
-sleep 7
+sleep 5
 cs_cmd alice "verify 2"
 cs_wait alice security 5 '"call":2,' >/dev/null
 [ "$(cs_field alice security plaintext_sent)" = 0 ] && [ "$(cs_field alice security plaintext_received)" = 0 ] &&
@@ -60,6 +65,36 @@ cs_wait alice security 5 '"call":2,' >/dev/null
 ok $? "alice's new call: $(cs_field alice security packets_unprotected) SRTP packets taken, no plaintext, no auth failure"
 cs_cmd alice hangup
 cs_wait carol ended 10 && cs_wait alice ended 5 '"call":2'; ok $? "alice hangs up, carol's call ends"
+cp "$WORK/alice-heard.wav" "$WORK/alice-heard-1.wav" && cp "$WORK/carol-heard.wav" "$WORK/carol-heard-1.wav"
+
+# attended: alice consults carol, then asks bob to replace her call with carol
+cs_cmd alice "call bob"
+cs_wait bob incoming 10 '"call":2,' && cs_cmd bob answer
+cs_wait alice established 10 '"call":3,'; ok $? "attended: alice -> bob (call 3)"
+cs_cmd alice "call carol"
+cs_wait alice established 10 '"call":4,'; ok $? "attended: alice -> carol (call 4, the consultation)"
+cs_cmd alice "transfer 3 4"
+cs_wait alice transfer 10 '"state":"requested_attended"'; ok $? "attended: REFER with Replaces sent"
+cs_wait carol established 10 '"call":3,'; ok $? "attended: carol took bob's INVITE with Replaces"
+cs_wait carol ended 10 '"call":2,'; ok $? "attended: carol's call with alice ended: $(grep '^{"event":"ended","call":2,' "$WORK/carol.events" | head -n 1)"
+grep '^{"event":"ended","call":2,' "$WORK/carol.events" | grep -q 'replaced by call 3'; ok $? "... as replaced"
+cs_wait alice transfer 10 '"state":"succeeded"'; ok $? "attended: bob's NOTIFY 200 told alice"
+cs_wait alice ended 10 '"call":3,' && cs_wait alice ended 10 '"call":4,'; ok $? "attended: both of alice's calls ended"
+cs_wait bob established 5 '"call":3,' && [ "$(grep '^{"event":"established","call":3,' "$WORK/bob.events" | grep -c '"srtp":true')" = 1 ]
+ok $? "attended: bob <-> carol established with SRTP"
+sleep 5
+# media of the replacement both ways, by the counters (the waveform after a phone switches between two of
+# its calls is not compared here: see the closing note of issue 17)
+cs_cmd bob "verify 3"
+cs_cmd carol "verify 3"
+cs_wait bob security 5 '"call":3,' >/dev/null && cs_wait carol security 5 '"call":3,' >/dev/null
+for who in bob carol; do
+	[ "$(cs_field $who security plaintext_sent)" = 0 ] && [ "$(cs_field $who security plaintext_received)" = 0 ] &&
+		[ "$(cs_field $who security auth_failures)" = 0 ] && [ "$(cs_field $who security packets_unprotected)" -gt 100 ]
+	ok $? "attended: $who took $(cs_field $who security packets_unprotected) SRTP packets of the new call, no plaintext, no auth failure"
+done
+cs_cmd bob hangup
+cs_wait carol ended 10 '"call":3,'; ok $? "attended: bob hangs up, carol's call ends"
 
 # what the proxy saw (sipdump, decrypted): the REFER, the NOTIFYs, the new INVITE's Referred-By
 dump=$(cat "$KAM_DIR"/sipdump/*.data 2>/dev/null)
@@ -84,10 +119,10 @@ cs_quit alice
 
 # audio of the new call, both ways: carol heard alice's signal, alice (at the end) heard carol's
 PLAYED="--block 0.2 --max-jump 2.5"
-cs_wavcut "$WORK/carol-heard.wav" "$WORK/carol-1.wav" 1 5
+cs_wavcut "$WORK/carol-heard-1.wav" "$WORK/carol-1.wav" 1 5
 res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/carol-1.wav" --min-corr 0.9 --min-seconds 3 --max-lag 5 $PLAYED)
 ok $? "carol heard alice's signal ($res)"
-cs_wavcut "$WORK/alice-heard.wav" "$WORK/alice-2.wav" -6 5
+cs_wavcut "$WORK/alice-heard-1.wav" "$WORK/alice-2.wav" -6 5
 res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/alice-2.wav" --min-corr 0.9 --min-seconds 3 --max-lag 5 $PLAYED)
 ok $? "alice heard carol's signal ($res)"
 

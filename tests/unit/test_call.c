@@ -21,6 +21,7 @@
 #include "sip_auth.h"
 #include "sip_ctrans.h"
 #include "sip_msg.h"
+#include "sip_refer.h"
 #include "sip_strans.h"
 #include "sip_transp.h"
 #include "srtp.h"
@@ -1198,6 +1199,43 @@ static void test_transfer(void)
 		is_str(xf.replaces, want, "attended: B's INVITE carried Replaces naming call 2 as the target knows it");
 		ok(strstr(xf.referred_by, "sip:alice@example.test") != NULL, "attended: and Referred-By");
 		ok(run_until(a_first_ended, 3000), "attended: A's call 1 ended (transferred)");
+
+		/* B, call 2's far end, is the target the Replaces is meant for (call_replaces_check) */
+		{
+			struct sip_replaces r;
+			struct call *t = NULL;
+			char early[400], other[400];
+			uint16_t code = 1;
+			const char *why = NULL;
+			int found = 0;
+
+			is_int(sip_replaces_decode(&r, pl_str(xf.replaces)), 0, "replaces: the INVITE's Replaces decodes");
+			for (int i = 0; i < MAXC; i++)
+				if (B.calls[i] && call_replaces_check(B.calls[i], &r, NULL, &code, &why) == 0) {
+					found++;
+					t = B.calls[i];
+				}
+			is_int(found, 1, "replaces: it names exactly one of B's calls (B's end of call 2)");
+			is_int(code, 0, "replaces: an established call: it may be replaced");
+			ok(t && t != B.calls[0], "replaces: not B's end of call 1");
+			if (t) {
+				is_int(call_replaces_check(t, &r, m_flow, &code, &why), 0, "replaces: over a stranger's connection ...");
+				is_int(code, 403, "replaces: ... 403 (%s)", why ? why : "");
+				snprintf(early, sizeof(early), "%s;early-only", xf.replaces);
+				sip_replaces_decode(&r, pl_str(early));
+				call_replaces_check(t, &r, NULL, &code, &why);
+				is_int(code, 486, "replaces: early-only on an established call: 486");
+				snprintf(other, sizeof(other), "%s", xf.replaces);
+				if (strstr(other, "from-tag="))
+					strstr(other, "from-tag=")[9] ^= 1; /* another from-tag */
+				sip_replaces_decode(&r, pl_str(other));
+				is_int(call_replaces_check(t, &r, NULL, &code, &why), ENOENT, "replaces: another from-tag: not this call");
+				call_hangup(t);
+				sip_replaces_decode(&r, pl_str(xf.replaces));
+				call_replaces_check(t, &r, NULL, &code, &why);
+				is_int(code, 603, "replaces: an ended call: 603");
+			}
+		}
 	}
 	for (int i = 0; i < MAXC; i++)
 		if (A.calls[i])
