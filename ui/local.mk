@@ -16,7 +16,10 @@ bin_PROGRAMS += sphone
 sphone_SOURCES = ui/main.c
 # main.c starts the demo (demo.h)
 sphone_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/demo -DSPHONE_DOCDIR='"$(docdir)"'
-sphone_LDADD = ui/libsphone_ui.a demo/libsphone_demo.a $(SPHONE_LIBS)
+# libm only if something still calls into it: none at -O1 and above (-fno-math-errno makes sqrt and lrint
+# instructions, tone.c has its own sine), but an -O0 build calls lrint; --as-needed leaves it out otherwise
+sphone_LDFLAGS = -Wl,--as-needed
+sphone_LDADD = ui/libsphone_ui.a demo/libsphone_demo.a $(SPHONE_LIBS) $(MATH_LIBS)
 
 check_PROGRAMS += tests/unit/test_ui_dial
 tests_unit_test_ui_dial_SOURCES = tests/unit/test_ui_dial.c
