@@ -50,6 +50,7 @@ struct call_xfer {
 	struct sip_ctrans *nct; /* the NOTIFY out (one at a time, RFC 6665 4.2.2) */
 	uint16_t sent;          /* the last status reported */
 	uint16_t pending;       /* one waiting for nct to finish (0 none) */
+	bool norefersub;        /* the transferor asked for no NOTIFYs (RFC 4488 Refer-Sub: false) */
 };
 
 static int xfer_get(struct call *c, enum xfer_role role)
@@ -358,6 +359,13 @@ static void notify_send(struct call *c, uint16_t code)
 	bool final = code >= 200;
 	int e;
 
+	if (x->norefersub) {
+		/* no subscription: nothing to report; after a success the transferor hangs up, or we do */
+		x->sent = code;
+		if (final && x->success)
+			tmr_start(c->l, &x->tmr, XFER_HANGUP_MS, hangup_h, c);
+		return;
+	}
 	if (x->nct) {
 		if (!x->pending || x->pending < 200)
 			x->pending = code;
@@ -524,7 +532,12 @@ void call_xfer_recv_refer(struct call *c, struct sip_strans *st, const struct si
 	/* the new call is held to this call's protection whatever the account would allow */
 	r.srtp_required = c->srtp_required || call_secure(c);
 	r.tls_required = c->sig_tls;
-	call_uas_reply(c, st, 202, NULL, NULL, NULL, 0);
+	/* RFC 4488: a transferor that wants no NOTIFYs says Refer-Sub: false; we agree in the 202 */
+	{
+		const struct sip_hdr *rs = sip_msg_hdr_by_name(req, "Refer-Sub");
+		x->norefersub = rs && pl_eq_case(pl_trim(rs->val), "false");
+	}
+	call_uas_reply(c, st, 202, NULL, x->norefersub ? "Refer-Sub: false\r\n" : NULL, NULL, 0);
 	sip_strans_free(st);
 	xfer_event(c, "requested", 0, NULL, 0);
 	why[0] = '\0';

@@ -920,6 +920,8 @@ static struct {
 	char frags[200];   /* "100 200 " : the sipfrag codes A was told, in order */
 	char refer_to[600]; /* the Refer-To of the REFER B got */
 	uint16_t b_resp;   /* the status of A's answer to B's raw request */
+	bool b_refer_sub_false; /* that answer said Refer-Sub: false */
+	unsigned b_notifies; /* NOTIFYs B got */
 	char b_warning[300];
 	bool fail;         /* B's refer handler refuses */
 	bool srtp_asked;   /* what B's handler was told: the new call must have SRTP */
@@ -949,11 +951,14 @@ static void xfer_note(struct tua *u, const struct sip_msg *m)
 			strcat(xf.frags, " ");
 		}
 	}
+	if (u == &B && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_NOTIFY)
+		xf.b_notifies++;
 	if (u == &B && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_REFER &&
 	    (h = sip_msg_hdr(m, SIP_HDR_REFER_TO)) != NULL)
 		pl_strdup(xf.refer_to, sizeof(xf.refer_to), h->line);
 	if (u == &B && !sip_msg_is_request(m) && cs && cs->num >= 100000) {
 		xf.b_resp = sip_msg_status(m);
+		xf.b_refer_sub_false = (h = sip_msg_hdr_by_name(m, "Refer-Sub")) != NULL && pl_has(h->line, "false");
 		xf.b_warning[0] = '\0';
 		if ((h = sip_msg_hdr(m, SIP_HDR_WARNING)) != NULL)
 			pl_strdup(xf.b_warning, sizeof(xf.b_warning), h->line);
@@ -1157,6 +1162,16 @@ static void test_transfer(void)
 		is_int(xf.b_resp, 489, "a NOTIFY of another package: 489");
 		ok(call_state(A.calls[0]) == CALL_ESTABLISHED && !xf.target[0],
 		   "hostile REFERs: the call goes on and the owner was never asked to call");
+		/* RFC 4488: Refer-Sub: false asks for no NOTIFYs (B's raw REFER; A's owner refuses the new call) */
+		xf.b_notifies = 0;
+		is_int(b_send("REFER", "Refer-To: <sip:carol@example.test>\r\nRefer-Sub: false\r\nSupported: norefersub\r\n",
+			      NULL, NULL, 25), 0, "norefersub: REFER with Refer-Sub: false sent");
+		run_until(b_resp_got, 3000);
+		is_int(xf.b_resp, 202, "norefersub: 202");
+		ok(xf.b_refer_sub_false, "norefersub: the 202 says Refer-Sub: false");
+		run_until(NULL, 500);
+		is_int((int)xf.b_notifies, 0, "norefersub: and no NOTIFY follows (the owner's failure is not reported)");
+		is_str(xf.target, "sip:carol@example.test", "norefersub: the owner was asked to call");
 	}
 	B.env.referh = NULL;
 	A.env.referh = NULL;
