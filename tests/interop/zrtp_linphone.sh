@@ -156,8 +156,9 @@ cs_wavcut "$WORK/alice-1.wav" "$WORK/alice-1c.wav" 1 5
 res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG2" "$WORK/alice-1c.wav" --min-corr 0.9 --min-seconds 4 --max-lag 6 $PLAYED)
 ok $? "call 1: sphone heard linphonec's signal ($res)"
 cs_wavcut "$WORK/lin-heard2.wav" "$WORK/lin-2c.wav" 1 5
-cs_wavcut "$SIG" "$WORK/sig-6.wav" 6 24 # sphone's file goes on where call 1 left it (about 10 s in)
-res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$WORK/sig-6.wav" "$WORK/lin-2c.wav" --min-seconds 4 --max-lag 14 $LPLAYED)
+# sphone's file goes on where call 1 left it: about 10 s in when idle, later the longer call 1 and the steps
+# between took on a loaded machine, so the lag is searched over the whole signal
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/lin-2c.wav" --min-seconds 4 --max-lag 55 $LPLAYED)
 ok $? "call 2: linphonec heard sphone's signal ($res)"
 t1=$("$PYTHON" -c 'import sys, wave; w = wave.open(sys.argv[1]); print(w.getnframes() / w.getframerate())' "$WORK/alice-1.wav")
 cs_wavcut "$WORK/alice-heard.wav" "$WORK/alice-2c.wav" "$(echo "$t1 + 2" | bc)" 5
