@@ -79,8 +79,11 @@ n=$(field requests "$(cat "$WORK/lossy.out")")
 ok $? "... after $n requests"
 lab_capture_stop
 ids=$(tshark -r "$LAB_PCAP" -Y "stun.type == 0x0001" -T fields -e stun.id 2>/dev/null)
-[ "$(echo "$ids" | grep -c .)" -eq "$n" ] && [ "$(echo "$ids" | sort -u | grep -c .)" -eq 1 ]
-ok $? "the home sent $n requests, all with one transaction ID (retransmissions, not new transactions)"
+# the capture may miss a request at its edges on a loaded machine (seen twice in a full make -j2 check at
+# load 15-19: 3 of 4), so it must hold at least two of the probe's n and never more, all of one ID
+c=$(echo "$ids" | grep -c .)
+[ "$c" -ge 2 ] && [ "$c" -le "$n" ] && [ "$(echo "$ids" | sort -u | grep -c .)" -eq 1 ]
+ok $? "the home sent $n requests, the $c captured all with one transaction ID (retransmissions, not new transactions)"
 
 # --- no answer at all: Rc requests, then the time-out -----------------------------------------------------
 nl_exec "$NL_ROUTER" nft insert rule ip nl_lab forward udp dport "$NL_STUN_PORT" drop
