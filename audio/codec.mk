@@ -15,7 +15,7 @@ tests_unit_test_rtp_CFLAGS = $(AM_CFLAGS)
 tests_unit_test_rtp_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_rtp
 
-audio_libsphone_audio_a_SOURCES += audio/srtp.c audio/srtp.h
+audio_libsphone_audio_a_SOURCES += audio/srtp.c audio/srtp.h audio/srtp_kernel.c audio/srtp_kernel.h
 check_PROGRAMS += tests/unit/test_srtp
 tests_unit_test_srtp_SOURCES = tests/unit/test_srtp.c
 tests_unit_test_srtp_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(SRTP_CFLAGS)
