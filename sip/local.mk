@@ -5,7 +5,7 @@
 noinst_LIBRARIES += sip/libsphone_sip.a
 sip_libsphone_sip_a_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/sip -I$(top_srcdir)/base -I$(top_builddir)
 sip_libsphone_sip_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
-sip_libsphone_sip_a_SOURCES = sip/sip_uri.c sip/sip_uri.h sip/sip_msg.c sip/sip_msg.h sip/sip_caps.h \
+sip_libsphone_sip_a_SOURCES = sip/sip_uri.c sip/sip_uri.h sip/sip_msg.c sip/sip_msg.h sip/sip_hdr.c sip/sip_lex.h sip/sip_caps.h \
 	sip/sip_stream.c sip/sip_stream.h
 
 check_PROGRAMS += tests/unit/test_sip_uri tests/unit/test_sip_msg tests/unit/test_sip_stream tests/unit/test_sip_msg_torture
