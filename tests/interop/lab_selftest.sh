@@ -90,7 +90,7 @@ grep -q "SRTP is Enabled" "$BS_alice_LOG" && grep -q "SRTP is Enabled" "$BS_bob_
 ok $? "both ends run SRTP"
 sleep 4
 baresip_cmd "$BS_alice_CTRL" "hangup" >/dev/null
-WAIT_SECS=5 wait_for grep -q "terminated" "$BS_alice_LOG"
+WAIT_SECS=15 wait_for grep -q "terminated" "$BS_alice_LOG"
 ok $? "alice hangs up"
 SRTP_CALLID=$(grep "LAB REQ method=INVITE user=alice " "$KAM_LOG" | head -n 1 | sed 's/.*callid=//')
 [ "$(lab_kam_replies INVITE 407 alice)" -ge 1 ] && grep -q "LAB FWD-REPLY method=INVITE code=200" "$KAM_LOG"
@@ -125,11 +125,11 @@ sleep 2
 lab_capture_stop
 PLAIN_CALLID=$(grep "LAB REQ method=INVITE user=carol " "$KAM_LOG" | tail -n 1 | sed 's/.*callid=//')
 for d in 4 '#' 7; do baresip_cmd "$BS_carol_CTRL" "sndcode $d" >/dev/null; sleep 0.25; done
-WAIT_SECS=3 wait_for [ "$(lab_baresip_dtmf_received alice2)" = "4#7" ]
+WAIT_SECS=15 wait_for [ "$(lab_baresip_dtmf_received alice2)" = "4#7" ]
 ok $? "DTMF 4#7 sent with 'sndcode' arrives at alice (got '$(lab_baresip_dtmf_received alice2)')"
 # this time the callee hangs up: the BYE goes to carol over the connection her INVITE came on
 baresip_cmd "$BS_alice2_CTRL" "hangup" >/dev/null
-WAIT_SECS=5 wait_for grep -q "terminated" "$BS_carol_LOG" &&
+WAIT_SECS=15 wait_for grep -q "terminated" "$BS_carol_LOG" &&
 	grep -q "LAB REQ method=BYE user=alice .*callid=$PLAIN_CALLID" "$KAM_LOG"
 ok $? "callee alice hangs up; the BYE reaches carol over her INVITE's connection"
 
