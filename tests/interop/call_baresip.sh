@@ -36,7 +36,7 @@ cs_wait alice hold 5 '"on":false'; ok $? "resume: re-INVITE accepted (sendrecv)"
 sleep 5
 n=$(cs_count alice security)
 cs_cmd alice verify
-WAIT_SECS=3 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/alice.events') -gt $n ]"
+WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/alice.events') -gt $n ]"
 [ "$(cs_field alice security plaintext_sent)" = 0 ] && [ "$(cs_field alice security plaintext_received)" = 0 ]
 ok $? "verify: no plaintext RTP sent or received"
 [ "$(cs_field alice security auth_failures)" = 0 ] && [ "$(cs_field alice security replay_failures)" = 0 ]

@@ -42,7 +42,7 @@ fl_call_fault() {
 		lport=$(fl_sphone_conn "$name" "$KAM_TLS_PORT")
 		[ -n "$lport" ]; ok $? "$n: sphone's TLS connection found (local port $lport)"
 		ss -K -t state established "( sport = :$lport and dport = :$KAM_TLS_PORT )" >/dev/null 2>&1
-		WAIT_SECS=3 wait_for sh -c "[ -z \"\$(ss -tnH state established '( sport = :$lport and dport = :$KAM_TLS_PORT )')\" ]"
+		WAIT_SECS=10 wait_for sh -c "[ -z \"\$(ss -tnH state established '( sport = :$lport and dport = :$KAM_TLS_PORT )')\" ]"
 		ok $? "$n: ss -K destroyed it"
 		WAIT_SECS=5 wait_for grep -q "flow .* lost: connection to .* lost: " "$WORK/$name.log"
 		ok $? "$n: the log says the connection was lost ($(grep -o 'lost: connection to .*' "$WORK/$name.log" | tail -n 1))"

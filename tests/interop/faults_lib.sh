@@ -87,7 +87,7 @@ fl_ctr() {
 	local n
 	n=$(cs_count "$1" security)
 	cs_cmd "$1" verify
-	WAIT_SECS=3 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/$1.events') -gt $n ]" || return 1
+	WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/$1.events') -gt $n ]" || return 1
 	cs_field "$1" security "$2"
 }
 

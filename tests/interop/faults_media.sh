@@ -41,7 +41,7 @@ cs_wait imp established 15; ok $? "6: call to baresip established"
 sleep 12
 rm -f "$WORK/relay.json"
 kill -USR2 "$RELAY_PID"
-WAIT_SECS=3 wait_for test -s "$WORK/relay.json"
+WAIT_SECS=10 wait_for test -s "$WORK/relay.json"
 stats=$(cat "$WORK/relay.json")
 diag "6: relay: $stats"
 rx=$(fl_ctr imp rtp_received) tx=$(fl_ctr imp rtp_sent)

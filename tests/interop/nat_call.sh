@@ -35,7 +35,7 @@ cs_wait alice established 15; ok $? "alice -> bob: established"
 sleep 7
 n=$(cs_count bob security)
 cs_cmd bob verify
-WAIT_SECS=3 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/bob.events') -gt $n ]"
+WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/bob.events') -gt $n ]"
 cs_field bob security remote_media | grep -q "^$NL_WAN_IP:"
 ok $? "bob sends to the NAT's mapping, learnt from alice's authenticated SRTP ($(cs_field bob security remote_media))"
 [ "$(cs_field bob security rtp_received)" -gt 250 ] && [ "$(cs_field bob security auth_failures)" = 0 ]

@@ -68,7 +68,7 @@ done
 diag "$completed of $ZL_CALLS calls completed ZRTP, $failed ended within the bound"
 rm -f "$WORK/relay.json"
 kill -USR2 "$RELAY_PID"
-WAIT_SECS=3 wait_for test -s "$WORK/relay.json"
+WAIT_SECS=10 wait_for test -s "$WORK/relay.json"
 diag "relay: $(cat "$WORK/relay.json")"
 "$PYTHON" -c '
 import json, sys
