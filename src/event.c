@@ -31,6 +31,7 @@ static const char *const kind_names[] = {
 	[EVENT_MISSED] = "missed",
 	[EVENT_MWI] = "mwi",
 	[EVENT_TRANSFER] = "transfer",
+	[EVENT_NETWORK] = "network",
 };
 _Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == EVENT_KIND_COUNT,
 	       "event.c: every event kind needs its name in kind_names");
@@ -142,6 +143,12 @@ void event_bool(struct event *ev, const char *key, bool val)
 		return;
 	f->i = val;
 	ev->n++;
+}
+
+void event_network(struct event *ev, const char *change)
+{
+	event_init(ev, EVENT_NETWORK);
+	event_str(ev, "change", change);
 }
 
 const struct event_field *event_get(const struct event *ev, const char *key)

@@ -39,6 +39,7 @@ enum event_kind {
 	EVENT_MISSED,              /* ua_history.c: how many missed calls are new (not yet seen) */
 	EVENT_MWI,                 /* mwi.c: an account's voicemail indicator */
 	EVENT_TRANSFER,            /* call_xfer.c: a transfer's steps (REFER, its NOTIFYs, Replaces) */
+	EVENT_NETWORK,             /* event_network: the network under an account or a call changed (ua_net.c, STUN) */
 	EVENT_KIND_COUNT
 };
 
@@ -73,6 +74,13 @@ void event_init(struct event *ev, enum event_kind kind);
 void event_str(struct event *ev, const char *key, const char *val);
 void event_int(struct event *ev, const char *key, long long val);
 void event_bool(struct event *ev, const char *key, bool val);
+/*
+ * A "network" event: what changed under the phone, in "change" (address_lost, address_changed,
+ * flow_recovered, call_moved, and STUN's kinds); the emitter adds account, call and addresses. Every
+ * producer builds it here, so that the kind and its first field are one thing, documented once
+ * (README, Events).
+ */
+void event_network(struct event *ev, const char *change);
 /*
  * A string the far end wrote (a Reason or Warning header): len bytes kept only as printable ASCII,
  * anything else (control characters, escape sequences, DEL, bytes of 0x80 and up) shown as '?', cut

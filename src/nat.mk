@@ -24,3 +24,11 @@ tests_fuzz_fuzz_stun_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_stun_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_stun_LDADD = $(SPHONE_LIBS)
 endif
+
+# network changes (issue 16): the kernel's address and route changes, and what the UA does about them
+src_libsphone_a_SOURCES += src/netmon.c src/netmon.h
+check_PROGRAMS += tests/unit/test_netmon
+TESTS += tests/unit/test_netmon
+tests_unit_test_netmon_SOURCES = tests/unit/test_netmon.c
+tests_unit_test_netmon_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_netmon_LDADD = $(TEST_LIBS)

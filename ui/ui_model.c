@@ -808,6 +808,18 @@ static void on_warning(struct ui_model *m, const struct event *ev)
 	banner(m, UI_BANNER_WARN, "%s", s ? s : "warning");
 }
 
+/* What the network did under the phone: a line in the log pane, with the figures it reports. */
+static void on_network(struct ui_model *m, const struct event *ev)
+{
+	const char *ch = event_get_str(ev, "change"), *msg = event_get_str(ev, "message");
+	long long gap = event_get_int(ev, "gap_ms", -1);
+
+	if (gap >= 0)
+		ui_model_msg(m, "network: %s: %s (audio gap %lld ms)", ch ? ch : "?", msg ? msg : "", gap);
+	else
+		ui_model_msg(m, "network: %s: %s", ch ? ch : "?", msg ? msg : "");
+}
+
 static void on_security(struct ui_model *m, const struct event *ev)
 {
 	struct ui_call *c;
@@ -1013,6 +1025,7 @@ static ui_model_event_h *const handlers[] = {
 	[EVENT_MISSED] = on_history,
 	[EVENT_MWI] = on_mwi,
 	[EVENT_TRANSFER] = on_transfer,
+	[EVENT_NETWORK] = on_network,
 };
 _Static_assert(sizeof(handlers) / sizeof(handlers[0]) == EVENT_KIND_COUNT,
 	       "ui_model.c: every event kind (event.h) needs its handler in handlers[]");
