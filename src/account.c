@@ -72,7 +72,7 @@ static const char *const account_keys[] = {
 	"ca_file", "ca_path", "tls_min_version", "tls_cert", "tls_key", "tls_pin",
 	"tls_insecure_skip_verify", "register", "expires", "allow_plaintext_auth", "realm",
 	"media_encryption", "srtp_required", "srtp_suites", "codecs", "session_expires", "session_refresher",
-	"keepalive_interval", "media_timeout", "on_incoming", "on_missed", "mwi", "voicemail", "outbound", NULL,
+	"keepalive_interval", "media_timeout", "on_incoming", "on_missed", "mwi", "voicemail", "outbound", "accept_transfer", NULL,
 };
 
 const char *account_transp_name(enum account_transp t)
@@ -180,6 +180,7 @@ static struct account *account_new(const char *name, unsigned line)
 	snprintf(a->codecs[1], sizeof(a->codecs[1]), "pcma");
 	a->keepalive_interval = 30;
 	a->outbound = true;
+	a->accept_transfer = true;
 	a->media_timeout = 30;
 	a->session_expires = 1800;
 	a->line = line;
@@ -668,6 +669,8 @@ static int account_key(struct account *a, const struct conf_item *it)
 		return set_hook(it, &a->on_missed);
 	if (!strcmp(k, "mwi"))
 		return conf_bool(it, &a->mwi, it->msg, it->msgsz);
+	if (!strcmp(k, "accept_transfer"))
+		return conf_bool(it, &a->accept_transfer, it->msg, it->msgsz);
 	if (!strcmp(k, "voicemail")) {
 		if (!dial_addr_ok(it->value)) {
 			snprintf(it->msg, it->msgsz, "voicemail: '%s' is not a sip:/sips:/tel: URI or a plain number or user",
@@ -997,6 +1000,7 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 		print_opt(f, "on_missed", a->on_missed);
 		fprintf(f, "mwi = %s\n", yesno(a->mwi));
 		print_opt(f, "voicemail", a->voicemail);
+		fprintf(f, "accept_transfer = %s\n", yesno(a->accept_transfer));
 	}
 	if (c) {
 		fprintf(f, "\n[audio]\n");

@@ -56,6 +56,7 @@ struct account {
 	char *on_missed;
 	bool mwi;             /* SUBSCRIBE to the voicemail indicator (message-summary) */
 	char *voicemail;      /* what the voicemail key dials: a number or URI; NULL: none */
+	bool accept_transfer; /* take the far end's REFER (being transferred); no: 603, default yes */
 	unsigned line;        /* where the section starts, for messages */
 };
 

@@ -529,6 +529,7 @@ int call_alloc(struct call **cp, const struct call_env *env, const struct call_p
 	c->min_se = prm->min_se ? prm->min_se : MIN_SE;
 	c->refresher_pref = prm->refresher;
 	c->allow_plain_auth = prm->allow_plaintext_auth;
+	c->refuse_xfer = prm->refuse_transfers;
 	c->realms = prm->realms;
 	c->flow = flow;
 	sip_flow_ref(flow);

@@ -86,6 +86,7 @@ struct call_prm {
 	unsigned session_expires; /* RFC 4028 interval we ask for; 0: 1800 (a peer may want more: 422) */
 	enum call_refresher refresher; /* who refreshes when we may choose (RFC 4028 7.1, 9) */
 	unsigned min_se;          /* smallest session interval accepted (Min-SE); 0: 90 (RFC 4028); less: tests */
+	bool refuse_transfers;    /* the user's setting (accept_transfer = no): every REFER of the far end gets 603 */
 };
 
 enum call_state {

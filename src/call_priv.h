@@ -109,6 +109,7 @@ struct call {
 	struct call_xfer *xfer;
 	call_refer_h *referh;
 	void *refer_arg;
+	bool refuse_xfer; /* call_prm.refuse_transfers */
 };
 
 /* ---- call.c ---- */

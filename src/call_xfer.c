@@ -459,6 +459,31 @@ static const char *downgrade(const struct call *c, const struct sip_uri *u)
 	return NULL;
 }
 
+/*
+ * The user refuses transfers (accept_transfer = no): 603 Decline (RFC 3515 2.4.2 leaves the choice to the
+ * recipient; 603 is the user's own no, as for a declined call), and the user is told who wanted them where.
+ */
+static void refuse_by_setting(struct call *c, struct sip_strans *st, const struct sip_hdr *refer_to)
+{
+	struct sip_refer_to *rt = malloc(sizeof(*rt));
+	struct event ev;
+	const char *ruri = sip_dialog_remote_uri(c->dlg);
+
+	refuse(c, st, 603, "this phone does not take transfers");
+	call_ev_init(c, &ev, EVENT_TRANSFER);
+	event_str(&ev, "role", "transferee");
+	event_str(&ev, "state", "refused");
+	if (rt && refer_to && !sip_refer_to_decode(rt, refer_to->val))
+		event_str_untrusted(&ev, "target", rt->target.p, rt->target.l);
+	else
+		event_str(&ev, "target", "?");
+	event_str_untrusted(&ev, "by", ruri ? ruri : "?", ruri ? strlen(ruri) : 1);
+	event_int(&ev, "status", 603);
+	event_str(&ev, "reason", "accept_transfer = no in this account");
+	call_emit(c, &ev);
+	free(rt);
+}
+
 void call_xfer_recv_refer(struct call *c, struct sip_strans *st, const struct sip_msg *req)
 {
 	const struct sip_hdr *h = sip_msg_hdr(req, SIP_HDR_REFER_TO), *rb;
@@ -473,6 +498,10 @@ void call_xfer_recv_refer(struct call *c, struct sip_strans *st, const struct si
 
 	if (c->state != CALL_ESTABLISHED) {
 		refuse(c, st, 403, "no established call to transfer");
+		return;
+	}
+	if (c->refuse_xfer) {
+		refuse_by_setting(c, st, h);
 		return;
 	}
 	if (!c->referh) {

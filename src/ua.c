@@ -340,6 +340,7 @@ static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_ad
 	}
 	p->realms = reg_realms(x->reg);
 	p->allow_plaintext_auth = a->allow_plaintext_auth;
+	p->refuse_transfers = !a->accept_transfer;
 	p->media.addr = media_addr;
 	p->media.timeout_ms = a->media_timeout * 1000u;
 	p->media.srtp = a->media_encryption == ACCOUNT_MEDIA_SDES || a->media_encryption == ACCOUNT_MEDIA_SDES_ZRTP;

@@ -953,6 +953,9 @@ static void on_transfer(struct ui_model *m, const struct event *ev)
 	if (!strcmp(role, "transferee")) {
 		if (!strcmp(state, "requested") || !strcmp(state, "trying"))
 			banner(m, UI_BANNER_CALL, "transferred by %s to %s", by ? by : who, target);
+		else if (!strcmp(state, "refused"))
+			banner(m, UI_BANNER_WARN, "refused a transfer by %s to %s (accept_transfer = no)", by ? by : who,
+			       target);
 		ui_model_msg(m, "call %s: transferred by %s to %s: %s%s%s", who, by ? by : who, target, state,
 			     why ? ": " : "", why ? why : "");
 		return;

@@ -6,6 +6,7 @@
 # out of this sips: call is refused by alice (403) and bob's call resumes. Then attended: alice calls bob and
 # carol, and asks bob to replace her call with carol (Refer-To with Replaces): bob's INVITE with Replaces
 # reaches carol, who answers it at once and ends her call with alice; SRTP flows between bob and carol.
+# Carol has accept_transfer = no: a blind transfer of her consultation call is refused (603) and goes on.
 # The wire shows no readable SIP.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
@@ -20,7 +21,8 @@ lab_capture_start xfer "tcp port $KAM_TLS_PORT or udp" || { echo "Bail out! no c
 
 cs_conf "$WORK/alice.conf" alice
 cs_conf "$WORK/bob.conf" bob
-cs_conf "$WORK/carol.conf" carol
+# carol takes no transfers (accept_transfer = no): alice's try to move her consultation call is refused
+cs_conf "$WORK/carol.conf" carol accept_transfer=no
 cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
 # bob sends another stretch of the signal (from its 20th second): what carol hears from him is his
 cs_wavcut "$SIG" "$WORK/signal-b.wav" 20 40
@@ -73,6 +75,13 @@ cs_wait bob incoming 10 '"call":2,' && cs_cmd bob answer
 cs_wait alice established 10 '"call":3,'; ok $? "attended: alice -> bob (call 3)"
 cs_cmd alice "call carol"
 cs_wait alice established 10 '"call":4,'; ok $? "attended: alice -> carol (call 4, the consultation)"
+resumed4() { [ "$(grep '^{"event":"hold","call":4,' "$WORK/alice.events" | grep -c '"on":false')" -gt "$1" ]; }
+n4=$(grep '^{"event":"hold","call":4,' "$WORK/alice.events" | grep -c '"on":false')
+cs_cmd alice "transfer 4 sips:bob@sip.test"
+cs_wait alice transfer 10 '"status":603'; ok $? "accept_transfer = no: alice's transfer of carol fails, carol answered 603 ($(cs_field alice transfer reason))"
+cs_wait carol transfer 5 '"state":"refused"'; ok $? "... and told her user ($(grep '"event":"transfer"' "$WORK/carol.events" | tail -n 1))"
+WAIT_SECS=10 wait_for resumed4 "$n4"; ok $? "... alice's call with carol was resumed"
+[ "$(cs_count bob incoming)" = 2 ]; ok $? "... and bob was not called by carol"
 cs_cmd alice "transfer 3 4"
 cs_wait alice transfer 10 '"state":"requested_attended"'; ok $? "attended: REFER with Replaces sent"
 cs_wait carol established 10 '"call":3,'; ok $? "attended: carol took bob's INVITE with Replaces"

@@ -428,7 +428,7 @@ static void test_hooks_mwi(void)
 	r = load("[general]\non_incoming = notify-send 'Incoming call'\nhistory = no\n"
 		 "[account a]\nuri = sips:a@x.test\n"
 		 "[account b]\nuri = sips:b@x.test\non_incoming = ~/bin/ring --loud\n"
-		 "on_missed = sh -c 'echo \"$SPHONE_CALLER_URI\" >> ~/missed'\nmwi = yes\nvoicemail = *97\n",
+		 "on_missed = sh -c 'echo \"$SPHONE_CALLER_URI\" >> ~/missed'\nmwi = yes\nvoicemail = *97\naccept_transfer = no\n",
 		 &c, err, sizeof(err));
 	is_int(r, 0, "hooks, mwi, voicemail and history accepted");
 	if (r) {
@@ -442,6 +442,7 @@ static void test_hooks_mwi(void)
 	is_str(account_on_incoming(c, b), "~/bin/ring --loud", "the account's own");
 	ok(account_on_missed(c, b) && strstr(account_on_missed(c, b), "SPHONE_CALLER_URI"), "on_missed");
 	ok(!a->mwi && b->mwi, "mwi: default no, yes when set");
+	ok(a->accept_transfer && !b->accept_transfer, "accept_transfer: default yes, no when set");
 	ok(!a->voicemail && b->voicemail && !strcmp(b->voicemail, "*97"), "voicemail");
 	ok(!account_conf_history(c), "history = no");
 	account_conf_free(c);
@@ -456,6 +457,8 @@ static void test_hooks_mwi(void)
 	bad("[account a]\nuri = sips:a@x.test\non_missed = a | b\n", 3, "not shell syntax", "a pipeline");
 	bad("[account a]\nuri = sips:a@x.test\nvoicemail = call me\n", 3, "voicemail: 'call me' is not", "voicemail");
 	bad("[account a]\nuri = sips:a@x.test\nmwi = sometimes\n", 3, "mwi: expected", "mwi yes/no");
+	bad("[account a]\nuri = sips:a@x.test\naccept_transfer = ask\n", 3, "accept_transfer: expected",
+	    "accept_transfer yes/no");
 	bad("[general]\nhistory = forever\n", 2, "history: expected", "history yes/no");
 }
 

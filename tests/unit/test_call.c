@@ -1192,6 +1192,33 @@ static void test_transfer(void)
 	tua_reap(&A);
 	tua_reap(&B);
 
+	/* T4b. accept_transfer = no (call_prm.refuse_transfers): 603 although the owner takes transfers, the owner is
+	 * never asked, the user is told by a "transfer" event (state refused) and the call goes on */
+	memset(&xf, 0, sizeof(xf));
+	A.env.referh = b_refer_h;
+	A.prm.refuse_transfers = true;
+	snprintf(xf_prev_callid, sizeof(xf_prev_callid), "%s", dlg_callid);
+	is_int(place(), 0, "accept_transfer = no: call A -> B");
+	ok(run_until(both_established, 5000) && run_until(dlg_new, 3000), "accept_transfer = no: established");
+	is_int(b_send("REFER", "Refer-To: <sip:carol@example.test>\r\n", NULL, NULL, 31), 0,
+	       "accept_transfer = no: REFER sent");
+	run_until(b_resp_got, 3000);
+	is_int(xf.b_resp, 603, "accept_transfer = no: 603 Decline (%s)", xf.b_warning);
+	ok(strstr(xf.b_warning, "does not take transfers") != NULL, "accept_transfer = no: the Warning says why");
+	ok(!xf.target[0], "accept_transfer = no: the owner was never asked to call");
+	is_str(xf.last_state[0], "refused", "accept_transfer = no: a transfer event, state refused");
+	is_int((int)xf.last_status[0], 603, "accept_transfer = no: with status 603");
+	ok(strstr(xf.last_reason[0], "accept_transfer = no") != NULL, "accept_transfer = no: the reason names the setting (%s)",
+	   xf.last_reason[0]);
+	ok(call_state(A.calls[0]) == CALL_ESTABLISHED && call_state(B.calls[0]) == CALL_ESTABLISHED,
+	   "accept_transfer = no: the call goes on");
+	A.prm.refuse_transfers = false;
+	A.env.referh = NULL;
+	call_hangup(A.calls[0]);
+	run_until(both_ended, 3000);
+	tua_reap(&A);
+	tua_reap(&B);
+
 	/* T6. attended: A has two calls with B and asks B (call 1) to replace call 2 with a call of its own */
 	memset(&xf, 0, sizeof(xf));
 	B.env.referh = b_refer_h;

@@ -505,6 +505,20 @@ static void test_messages(void)
 	is_int(m.banner_kind, UI_BANNER_WARN, "... and the banner");
 	is_str(m.banner, "SRTP authentication failures", "banner text");
 
+	/* call_xfer.c: a REFER refused by accept_transfer = no */
+	call_ev(EVENT_TRANSFER, 5, "sips:eve@example.net");
+	event_str(&ev, "role", "transferee");
+	event_str(&ev, "state", "refused");
+	event_str(&ev, "target", "sips:mallory@example.net");
+	event_str(&ev, "by", "sips:eve@example.net");
+	event_int(&ev, "status", 603);
+	event_str(&ev, "reason", "accept_transfer = no in this account");
+	ui_model_event(&m, &ev);
+	is_int(m.banner_kind, UI_BANNER_WARN, "transfer refused by the setting: a warning banner");
+	is_str(m.banner, "refused a transfer by sips:eve@example.net to sips:mallory@example.net (accept_transfer = no)",
+	       "... naming who asked, where to, and the setting");
+	ok(strstr(last_msg(&m), "refused: accept_transfer = no") != NULL, "... and a message (%s)", last_msg(&m));
+
 	for (i = 0; i < UI_MSG_LINES + 50; i++)
 		ui_model_msg(&m, "line %d", i);
 	is_int(m.msgs.n, UI_MSG_LINES, "the message pane keeps the last %d lines", UI_MSG_LINES);
