@@ -4,7 +4,8 @@
 # the status bar's security word, the call list's columns by priority with the SRTP column kept, the verify
 # view scrolling with its "more" marker, labels in words and the fingerprint wrapped at whole bytes, the
 # log pane with the SIP trace from start-up, time stamps, / search with n/N and highlighting, secrets
-# masked, the dial line editing as readline does, the key bar by state, F1 help, F10 quit, and the
+# masked, the dial line editing as readline does, the key bar by state (at 80 columns the call's keys with
+# the scroll hint), F1 help, F10 quit, and the
 # "terminal too small" screen that goes when the terminal grows again.
 . "$top_srcdir/tests/interop/lib.sh"
 . "$top_srcdir/tests/ui_lib.sh"
@@ -87,6 +88,14 @@ for run in 80x24:utf8 80x24:ascii 40x12:utf8 40x12:ascii; do
 	# key bar: what works now
 	bar_row | grep -q "h hang up"; ok $? "$t: key bar: h hang up"
 	bar_row | grep -q "answer"; [ $? -ne 0 ]; ok $? "$t: key bar: no 'a answer' (nothing rings)"
+	if [ "$COLS" -ge 80 ]; then
+		# the verify view has more below: the scroll hint shows, and the call's keys stay
+		b="$(bar_row) " good=0
+		for want in "t transfer" "o hold" "M mute" "j/k scroll" "v back" "? help" "q quit"; do
+			echo "$b" | grep -qF " $want " || good=1
+		done
+		ok $good "$t: key bar with the scroll hint keeps t transfer, hold, mute, v back ($b)"
+	fi
 
 	# log pane: the SIP trace from start-up, time-stamped, searchable, secrets masked
 	ui_keys l

@@ -754,6 +754,12 @@ static size_t hints_normal(const struct ui_keys *k, struct hint *h, char *hbuf, 
 	bool live = c && !c->ended;
 	size_t n = 0;
 
+	/*
+	 * Priorities (0 always; then the lower, the sooner in): what acts on the calls first, then how to
+	 * leave the pane shown, then moving about, then the rest. At 80 columns in a call with more to
+	 * scroll: hang up, hold, mute, transfer, scroll, then v verify (messages) or v back (verify view),
+	 * help, quit; a ZRTP string to compare (V/X) goes in before mute.
+	 */
 	if (r)
 		hint(h, &n, 1, "a answer");
 	if (live && c == r)
@@ -769,33 +775,36 @@ static size_t hints_normal(const struct ui_keys *k, struct hint *h, char *hbuf, 
 	if (ui_model_live(k->m) > 1)
 		hint(h, &n, 2, "Tab switch");
 	if (live && c->established) {
+		/* ZRTP's string to read aloud: V it was the same on both phones, X it was not */
+		if (c->sas_pending)
+			hint(h, &n, 2, "V/X SAS ok/bad");
 		hint(h, &n, 6, "0-9 DTMF");
-		hint(h, &n, 7, "t transfer");
+		hint(h, &n, 3, "t transfer");
 	}
-	hint(h, &n, live || r ? 8 : 1, "d dial");
+	hint(h, &n, live || r ? 7 : 1, "d dial");
 	if (v->above || v->below)
 		hint(h, &n, 4, "j/k scroll");
 	if (k->pane == UI_PANE_LOG) {
 		hint(h, &n, 3, "/ search");
 		if (k->search[0])
 			hint(h, &n, 4, "n/N next");
-		hint(h, &n, 7, "l back");
+		hint(h, &n, 3, "l back");
 	} else {
-		hint(h, &n, 9, "l log");
+		hint(h, &n, 8, "l log");
 	}
-	hint(h, &n, 5, k->pane == UI_PANE_VERIFY ? "v back" : "v verify");
+	hint(h, &n, k->pane == UI_PANE_VERIFY ? 3 : 5, k->pane == UI_PANE_VERIFY ? "v back" : "v verify");
 	if (k->pane == UI_PANE_HISTORY) {
 		if (k->m->hist.n) {
 			hint(h, &n, 1, "Enter call back");
 			hint(h, &n, 4, "j/k select");
 		}
-		hint(h, &n, 5, "H back");
+		hint(h, &n, 3, "H back");
 	} else if (k->m->hist.missed > 0) {
 		/* also where the status bar has no room for the count */
 		snprintf(hbuf, hsz, "H history (%ld missed)", k->m->hist.missed);
 		hint(h, &n, 2, hbuf);
 	} else {
-		hint(h, &n, 9, "H history");
+		hint(h, &n, 8, "H history");
 	}
 	for (size_t i = 0; i < k->m->hist.nmwi; i++)
 		if (k->m->hist.mwi[i].waiting) {
@@ -815,6 +824,7 @@ void ui_keys_bar(const struct ui_keys *k, int width, char *out, size_t sz)
 	bool on[24] = { false };
 	size_t n = 0, i, pos = 0;
 	int used = 0, prio;
+	bool full = false;
 
 	switch (k->mode) {
 	case UI_MODE_DIAL:
@@ -844,13 +854,22 @@ void ui_keys_bar(const struct ui_keys *k, int width, char *out, size_t sz)
 		n = hints_normal(k, h, hbuf, sizeof(hbuf));
 		break;
 	}
-	/* the most useful first, as long as they fit (each takes a blank before and after) */
-	for (prio = 0; prio <= 10; prio++)
-		for (i = 0; i < n; i++)
-			if (h[i].prio == prio && used + (int)strlen(h[i].text) + 2 <= width) {
+	/*
+	 * The most useful first, as long as they fit (each takes a blank before and after). Once one of a
+	 * level has no room, no less useful one goes in: a short key of little use must not take the place
+	 * of a longer one that matters more, and the bar stays the same for the same state and width.
+	 */
+	for (prio = 0; prio <= 10 && !full; prio++)
+		for (i = 0; i < n; i++) {
+			if (h[i].prio != prio)
+				continue;
+			if (used + (int)strlen(h[i].text) + 2 <= width) {
 				on[i] = true;
 				used += (int)strlen(h[i].text) + 2;
+			} else if (prio > 0) {
+				full = true;
 			}
+		}
 	out[0] = '\0';
 	for (i = 0; i < n && pos < sz; i++)
 		if (on[i])

@@ -247,6 +247,10 @@ static void ucall_update(struct ui_call *c, const struct event *ev)
 		c->encrypted = true;
 	if ((s = event_get_str(ev, "state")) && *s && !c->ended)
 		copy(c->state, sizeof(c->state), s);
+	/* an event with the call's key exchange says where its ZRTP SAS stands (call_media_zrtp_fields) */
+	if (event_get_str(ev, "key_exchange"))
+		c->sas_pending = (s = event_get_str(ev, "zrtp_cache")) && strcmp(s, "verified") &&
+				 !event_get_str(ev, "sas_confirmed");
 }
 
 /* Any event shown as one line: its name and its fields. */

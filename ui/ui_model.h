@@ -43,6 +43,7 @@ struct ui_call {
 	char suite_tx[48], suite_rx[48];
 	char reason[128];
 	bool incoming, established, encrypted, hold, remote_hold, ended, muted;
+	bool sas_pending;  /* ZRTP agreed keys and its SAS awaits the user's V or X (not confirmed, not known) */
 	uint64_t t_created, t_est, t_ended;
 	int mic, spk;      /* 0..100, -1 unknown */
 	long jb_ms;        /* -1 unknown */

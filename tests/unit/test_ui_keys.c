@@ -237,6 +237,76 @@ static void test_bar(void)
 	   "the least used go first when narrow ('%s')", bar(&k, 40));
 }
 
+/* An established call's event as call.c makes it, with call_media_zrtp_fields' key exchange and SAS state. */
+static void zrtp_event(struct ui_model *m, enum event_kind kind, long long id, const char *kx, const char *cache,
+		       const char *confirmed)
+{
+	struct event ev;
+
+	event_init(&ev, kind);
+	event_int(&ev, "call", id);
+	event_str(&ev, "peer", "sips:bob@example.org");
+	event_bool(&ev, "srtp", true);
+	event_str(&ev, "key_exchange", kx);
+	if (cache) {
+		event_str(&ev, "sas", "b7xq");
+		event_str(&ev, "zrtp_cache", cache);
+	}
+	if (confirmed)
+		event_str(&ev, "sas_confirmed", confirmed);
+	ui_model_event(m, &ev);
+}
+
+static bool has80(const struct ui_keys *k, const char *s)
+{
+	return strstr(bar(k, 80), s) != NULL;
+}
+
+/* At 80 columns the call's own keys stay when the pane has more to scroll; V/X while a ZRTP SAS waits. */
+static void test_bar_priority(void)
+{
+	static struct ui_model m;
+	static struct ui_keys k;
+	unsigned n;
+
+	fresh(&m, &k);
+	zrtp_event(&m, EVENT_ESTABLISHED, 1, "SDES", NULL, NULL);
+	ok(!bar_has(&k, "V/X"), "SDES call: no V/X ('%s')", bar(&k, 200));
+	k.view[UI_PANE_MSGS].below = true;
+	ok(has80(&k, " t transfer ") && has80(&k, " h hang up ") && has80(&k, " o hold ") && has80(&k, " M mute ") &&
+		   has80(&k, " j/k scroll ") && has80(&k, " v verify ") && has80(&k, " ? help ") && has80(&k, " q quit "),
+	   "80 columns, messages with more below: hang up, hold, mute, transfer, scroll, verify, help, quit ('%s')",
+	   bar(&k, 80));
+	keys(&k, "v");
+	k.view[UI_PANE_VERIFY].below = true;
+	ok(has80(&k, " t transfer ") && has80(&k, " j/k scroll ") && has80(&k, " v back ") && has80(&k, " M mute "),
+	   "80 columns, verify view with more below: transfer, scroll and v back ('%s')", bar(&k, 80));
+	keys(&k, "l");
+	k.view[UI_PANE_LOG].below = true;
+	ok(has80(&k, " t transfer ") && has80(&k, " l back ") && has80(&k, " / search "),
+	   "80 columns, log pane: transfer, l back, / search ('%s')", bar(&k, 80));
+	keys(&k, "l");
+
+	zrtp_event(&m, EVENT_SECURITY, 1, "ZRTP", "new", NULL);
+	ok(bar_has(&k, " V/X SAS ok/bad "), "ZRTP keys, SAS not compared: V/X ('%s')", bar(&k, 200));
+	ok(has80(&k, " V/X SAS ok/bad ") && has80(&k, " t transfer ") && has80(&k, " h hang up "),
+	   "... kept at 80 columns with transfer and hang up ('%s')", bar(&k, 80));
+	n = last.n;
+	keys(&k, "V");
+	is_str(sent(n), "sas-verify 1", "V: sas-verify");
+	zrtp_event(&m, EVENT_SECURITY, 1, "ZRTP", "new", "verified");
+	ok(!bar_has(&k, "V/X"), "confirmed in this call: V/X gone ('%s')", bar(&k, 200));
+	zrtp_event(&m, EVENT_ESTABLISHED, 2, "ZRTP", "verified", NULL);
+	ok(!bar_has(&k, "V/X"), "a device verified on an earlier call: no V/X");
+	zrtp_event(&m, EVENT_SECURITY, 2, "ZRTP", "MISMATCH", NULL);
+	ok(bar_has(&k, " V/X SAS ok/bad "), "a cache mismatch: V/X again");
+	n = last.n;
+	keys(&k, "X");
+	is_str(sent(n), "sas-reject 2", "X: sas-reject");
+	zrtp_event(&m, EVENT_SECURITY, 2, "SDES", NULL, NULL);
+	ok(!bar_has(&k, "V/X"), "ZRTP gone (keys back to SDES): no V/X");
+}
+
 static void test_search(void)
 {
 	static struct ui_lines log;
@@ -391,6 +461,7 @@ int main(void)
 	ui_model_acc_add(&m, "alice", "sips:alice@example.com", true);
 	ui_model_acc_add(&m, "work", "sips:me@example.org", true);
 	test_history_pane();
+	test_bar_priority();
 	k.contacts[0] = (struct ui_contact){ "Carol", "sips:carol@example.net" };
 	k.ncontacts = 1;
 
