@@ -72,7 +72,8 @@ static const char *const account_keys[] = {
 	"ca_file", "ca_path", "tls_min_version", "tls_cert", "tls_key", "tls_pin",
 	"tls_insecure_skip_verify", "register", "expires", "allow_plaintext_auth", "realm",
 	"media_encryption", "srtp_required", "srtp_suites", "codecs", "session_expires", "session_refresher",
-	"keepalive_interval", "media_timeout", "on_incoming", "on_missed", "mwi", "voicemail", "outbound", "accept_transfer", NULL,
+	"keepalive_interval", "media_timeout", "on_incoming", "on_missed", "mwi", "voicemail", "outbound", "accept_transfer",
+	"stun_server", NULL,
 };
 
 const char *account_transp_name(enum account_transp t)
@@ -111,6 +112,7 @@ static void account_free(struct account *a)
 	free(a->on_incoming);
 	free(a->on_missed);
 	free(a->voicemail);
+	free(a->stun_host);
 	crypto_wipe(a, sizeof(*a));
 	free(a);
 }
@@ -281,6 +283,40 @@ static int set_proxy(const struct conf_item *it, char **dst)
 		return EINVAL;
 	}
 	return set_str(it, dst);
+}
+
+/*
+ * stun_server: host[:port] (a name, IPv4 or [IPv6]; port 3478 when not given), kept as the host and
+ * the port: the STUN server the call's media asks for its public address (doc/nat.md).
+ */
+static int set_stun_server(const struct conf_item *it, struct account *a)
+{
+	struct sip_uri u;
+	char tmp[300];
+	int r = EINVAL;
+
+	if (strlen(it->value) + 5 <= sizeof(tmp) && strncasecmp(it->value, "sip:", 4) &&
+	    strncasecmp(it->value, "sips:", 5)) {
+		snprintf(tmp, sizeof(tmp), "sip:%s", it->value);
+		r = sip_uri_decode_str(&u, tmp);
+		if (!r && (pl_isset(u.user) || pl_isset(u.params) || pl_isset(u.headers) ||
+			   u.host_type == SIP_HOST_NONE || strchr(it->value, ';') || strchr(it->value, '?')))
+			r = EINVAL;
+	}
+	if (r) {
+		snprintf(it->msg, it->msgsz,
+			 "stun_server: '%s' is not valid (expected host or host:port, e.g. stun.example.net:3478 or "
+			 "[2001:db8::1]:3478)",
+			 it->value);
+		return EINVAL;
+	}
+	free(a->stun_host);
+	if (!(a->stun_host = strndup(u.host.p, u.host.l))) {
+		snprintf(it->msg, it->msgsz, "stun_server: out of memory");
+		return ENOMEM;
+	}
+	a->stun_port = u.port ? u.port : 3478;
+	return 0;
 }
 
 /* Checks one item of a list and writes what is stored for it; else it->msg and EINVAL. */
@@ -654,6 +690,8 @@ static int account_key(struct account *a, const struct conf_item *it)
 		return conf_uint(it, 1, 3600, &a->media_timeout, it->msg, it->msgsz);
 	if (!strcmp(k, "outbound"))
 		return conf_bool(it, &a->outbound, it->msg, it->msgsz);
+	if (!strcmp(k, "stun_server"))
+		return set_stun_server(it, a);
 	/* RFC 4028: not below its 90 s minimum; a day at most */
 	if (!strcmp(k, "session_expires"))
 		return conf_uint(it, 90, 86400, &a->session_expires, it->msg, it->msgsz);
@@ -993,6 +1031,11 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 		for (k = 0; k < a->n_codecs; k++)
 			fprintf(f, "%s%s", k ? "," : "", a->codecs[k]);
 		fprintf(f, "\nkeepalive_interval = %u\noutbound = %s\n", a->keepalive_interval, yesno(a->outbound));
+		if (a->stun_host)
+			fprintf(f, strchr(a->stun_host, ':') ? "stun_server = [%s]:%u\n" : "stun_server = %s:%u\n",
+				a->stun_host, a->stun_port);
+		else
+			fprintf(f, "# stun_server: none (SDP gives the local media address)\n");
 		fprintf(f, "media_timeout = %u\n", a->media_timeout);
 		fprintf(f, "session_expires = %u\nsession_refresher = %s\n", a->session_expires,
 			refreshers[a->session_refresher]);

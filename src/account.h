@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum account_transp { ACCOUNT_TLS = 0, ACCOUNT_TCP, ACCOUNT_UDP };
@@ -49,6 +50,8 @@ struct account {
 	char codecs[ACCOUNT_MAX_CODECS][8];
 	unsigned keepalive_interval; /* seconds, 0 = off */
 	bool outbound;               /* RFC 5626 outbound in REGISTER (reg-id, ;ob, Supported: outbound); default yes */
+	char *stun_host;             /* stun_server's host (name or IP, IPv6 without []); NULL: no STUN */
+	uint16_t stun_port;          /* stun_server's port, 3478 by default */
 	unsigned media_timeout;      /* seconds without authenticated media that end a call */
 	unsigned session_expires;    /* RFC 4028 interval asked for in our INVITEs, 90..86400, default 1800 */
 	enum account_refresher session_refresher;

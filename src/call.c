@@ -109,6 +109,48 @@ static void zrtp_fail_end(struct call *c)
 	call_end(c, 488, why, "local");
 }
 
+/*
+ * STUN on the media (call_media.h): the "network" event (event_network's kinds public_address,
+ * no_nat, public_address_failed, public_address_changed, stun_keepalive_failed), a warning where the
+ * SDP may not reach us, and the offer or answer that waited for the address goes out.
+ */
+static void media_stun_report_h(enum media_stun_what what, void *arg)
+{
+	struct call *c = arg;
+	const struct media_stun_info *in = call_media_stun(c->m);
+	const char *change = "public_address";
+	struct event ev;
+
+	if (c->state == CALL_ENDED || !in)
+		return;
+	if (what == MEDIA_STUN_CHANGED)
+		change = "public_address_changed";
+	else if (what == MEDIA_STUN_KA_FAILED)
+		change = "stun_keepalive_failed";
+	else if (in->state == MEDIA_STUN_NO_NAT)
+		change = "no_nat";
+	else if (in->state == MEDIA_STUN_FAILED)
+		change = "public_address_failed";
+	event_network(&ev, change);
+	event_int(&ev, "call", c->id);
+	if (c->account)
+		event_str(&ev, "account", c->account);
+	call_media_stun_fields(c->m, what, &ev);
+	log_info("call %u: network: %s: %s", c->id, change,
+		 event_get_str(&ev, "message") ? event_get_str(&ev, "message") : "");
+	call_emit(c, &ev);
+	if (what == MEDIA_STUN_READY && (in->state == MEDIA_STUN_FAILED || in->ports_changed) &&
+	    event_get_str(&ev, "message"))
+		call_warn(c, event_get_str(&ev, "message"));
+	if (what != MEDIA_STUN_READY || !c->wait_media)
+		return;
+	c->wait_media = false;
+	if (c->outgoing)
+		call_uac_media_ready(c);
+	else
+		call_uas_media_ready(c);
+}
+
 static void media_zrtp_h(int err, void *arg)
 {
 	struct call *c = arg;
@@ -517,6 +559,7 @@ int call_alloc(struct call **cp, const struct call_env *env, const struct call_p
 	mh.dtmfh = media_dtmf_h;
 	mh.timeouth = media_timeout_h;
 	mh.zrtph = media_zrtp_h;
+	mh.stunh = media_stun_report_h;
 	mh.arg = c;
 	c->l = env->l;
 	c->ctm = env->ctm;
@@ -768,6 +811,7 @@ void call_free(struct call *c)
 	sip_ctrans_free(c->re_ct);
 	sip_strans_free(c->inv_st);
 	sip_msg_free(c->inv_sent);
+	sip_msg_free(c->inv_req);
 	sip_dialog_free(c->dlg);
 	call_media_free(c->m);
 	sip_auth_free(c->auth);

@@ -15,8 +15,12 @@
 #include "crypto.h"
 #include "event.h"
 #include "loop.h"
+#include "media_stun.h"
+#include "sa.h"
 #include "sdp.h"
 #include "stream.h"
+#include "stun.h"
+#include "version.h"
 #include "zrtp.h"
 #include "zrtp_wire.h"
 
@@ -70,6 +74,8 @@ struct call_media {
 	char zalarm[400];
 	bool srtp;           /* SDES keys configured (sdes, sdes-zrtp) */
 	char reason[360];    /* why our last offer/answer failed, when not sdp.c's */
+	struct media_stun *stun; /* the public address of our sockets (NULL: no stun_server) */
+	struct sockaddr_storage stun_server;
 };
 
 static void media_process(struct call_media *m, uint64_t now);
@@ -95,6 +101,37 @@ static void audio_detach(struct call_media *m)
 
 static void zrtp_next_drop(struct call_media *m);
 
+/*
+ * What our SDP's c=, m= and a=rtcp say: the NAT's mapping STUN found (when it is not our own address),
+ * else the local socket. During a move the new sockets are not mapped yet: their local address.
+ */
+static void sdp_addr_update(struct call_media *m)
+{
+	const struct media_stun_info *in = media_stun_info(m->stun);
+	char host[INET6_ADDRSTRLEN + 2], chost[INET6_ADDRSTRLEN + 2];
+	uint16_t port = 0, cport = 0;
+
+	if (!m->sdp || !m->addr)
+		return;
+	if (m->moving || !in || in->state != MEDIA_STUN_NAT) {
+		sdp_sess_set_media(m->sdp, m->addr, m->moving ? m->mv_port : m->port);
+		sdp_sess_set_rtcp(m->sdp, NULL, 0);
+		return;
+	}
+	sa_str((const struct sockaddr *)&in->rtp, chost, sizeof(chost), host, sizeof(host), &port);
+	if (sdp_sess_set_media(m->sdp, host, port) != 0)
+		return;
+	/* RFC 3605: RTCP's mapping is said where it is not the next port at the same address */
+	if (in->have_rtcp) {
+		sa_str((const struct sockaddr *)&in->rtcp, chost, sizeof(chost), chost, sizeof(chost), &cport);
+		if (strcmp(chost, host) || cport != (uint16_t)(port + 1)) {
+			sdp_sess_set_rtcp(m->sdp, chost, cport);
+			return;
+		}
+	}
+	sdp_sess_set_rtcp(m->sdp, NULL, 0);
+}
+
 static void move_abort(struct call_media *m)
 {
 	if (!m->moving)
@@ -106,8 +143,7 @@ static void move_abort(struct call_media *m)
 	if (m->mv_rtcp_fd >= 0)
 		close(m->mv_rtcp_fd);
 	m->mv_rtp_fd = m->mv_rtcp_fd = -1;
-	if (m->sdp && m->addr)
-		sdp_sess_set_media(m->sdp, m->addr, m->port);
+	sdp_addr_update(m);
 }
 
 void call_media_stop(struct call_media *m)
@@ -116,6 +152,8 @@ void call_media_stop(struct call_media *m)
 		return;
 	m->stopped = true;
 	move_abort(m);
+	media_stun_free(m->stun);
+	m->stun = NULL;
 	audio_detach(m);
 	tmr_cancel(&m->tmr);
 	tmr_cancel(&m->ztmr);
@@ -224,6 +262,27 @@ static void media_process(struct call_media *m, uint64_t now)
 	tmr_start(m->l, &m->tmr, wait, media_tmr_h, m);
 }
 
+/*
+ * Before the stream runs the sockets are read for STUN only (the first Bindings go out before the
+ * offer or answer); anything else that comes so early is dropped, as no keys are in force yet.
+ */
+static void early_rx(struct call_media *m, int fd)
+{
+	uint8_t buf[1500];
+	struct sockaddr_storage from;
+	socklen_t fl;
+	ssize_t n;
+
+	for (int i = 0; i < 16; i++) {
+		fl = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			return;
+		if (stun_is_msg(buf, (size_t)n))
+			media_stun_recv(m->stun, fd == m->rtcp_fd, buf, (size_t)n, (const struct sockaddr *)&from);
+	}
+}
+
 static void media_fd_h(int fd, int events, void *arg)
 {
 	struct call_media *m = arg;
@@ -231,6 +290,44 @@ static void media_fd_h(int fd, int events, void *arg)
 	(void)events;
 	if (m->s)
 		stream_rx(m->s, fd, loop_now_ms());
+	else if (m->stun)
+		early_rx(m, fd);
+}
+
+/* STUN that came on the stream's sockets: a Binding response to one of ours, or nothing of ours. */
+static void on_stream_stun(bool rtcp, const uint8_t *pkt, size_t len, const struct sockaddr_storage *from, void *arg)
+{
+	struct call_media *m = arg;
+
+	media_stun_recv(m->stun, rtcp, pkt, len, (const struct sockaddr *)from);
+}
+
+/* A Binding goes out from the RTP or RTCP socket: through the stream once it runs (it counts them). */
+static int media_send_h(bool rtcp, const void *p, size_t len, const struct sockaddr *dst, socklen_t dlen, void *arg)
+{
+	struct call_media *m = arg;
+	struct sockaddr_storage ss;
+
+	if (dlen > sizeof(ss))
+		return EINVAL;
+	if (m->s) {
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, dst, dlen);
+		return stream_send_stun(m->s, rtcp, p, len, &ss);
+	}
+	if (sendto(rtcp ? m->rtcp_fd : m->rtp_fd, p, len, 0, dst, dlen) < 0)
+		return errno;
+	return 0;
+}
+
+static void stun_h(enum media_stun_what what, void *arg)
+{
+	struct call_media *m = arg;
+
+	if (what != MEDIA_STUN_KA_FAILED)
+		sdp_addr_update(m);
+	if (m->h.stunh)
+		m->h.stunh(what, m->h.arg);
 }
 
 static void dtmf_h(char digit, unsigned duration_ms, void *arg)
@@ -477,6 +574,8 @@ static int stream_start(struct call_media *m, const struct sdp_result *r, const 
 	p.dtmfh = dtmf_h;
 	p.timeouth = timeout_h;
 	p.timeout_ms = m->timeout_ms;
+	if (m->stun)
+		p.stunh = on_stream_stun;
 	p.arg = m;
 	if (m->z && !m->zfailed) {
 		/*
@@ -840,6 +939,7 @@ void call_media_move_commit(struct call_media *m)
 	m->moving = false;
 	if (m->z_next)
 		zrtp_next_takes_over(m);
+	sdp_addr_update(m);
 }
 
 int call_media_move(struct call_media *m)
@@ -865,9 +965,8 @@ int call_media_move(struct call_media *m)
 		return e;
 	m->moving = true;
 	/* the new sockets get a new stream: it sends under new keys, never the old key from index 0 again */
-	e = sdp_sess_set_media(m->sdp, m->addr, m->mv_port);
-	if (!e)
-		e = sdp_sess_rekey(m->sdp);
+	sdp_addr_update(m);
+	e = sdp_sess_rekey(m->sdp);
 	/* and a new ZRTP session (one per stream), announced in the offer */
 	if (!e && m->z && !m->zfailed && !m->z_next) {
 		e = zrtp_make(m, &m->z_next, &m->z_next_ssrc);
@@ -909,6 +1008,31 @@ static void addr_str(const struct sockaddr_storage *ss, char *buf, size_t sz)
 	}
 }
 
+/* The public address between local_media and remote_media: what STUN found and what our SDP gives. */
+static void stun_path_fields(const struct call_media *m, struct event *ev)
+{
+	const struct media_stun_info *in = media_stun_info(m->stun);
+	char a[80];
+
+	if (!in)
+		return;
+	switch (in->state) {
+	case MEDIA_STUN_NAT:
+		event_str(ev, "public_media", sa_str((const struct sockaddr *)&in->rtp, a, sizeof(a), NULL, 0, NULL));
+		event_str(ev, "stun", in->ports_changed ? "NAT (ports changed: perhaps symmetric)" : "NAT");
+		break;
+	case MEDIA_STUN_NO_NAT:
+		event_str(ev, "stun", "no NAT (the STUN server saw the local address)");
+		break;
+	case MEDIA_STUN_FAILED:
+		event_str(ev, "stun", "failed: the SDP gives the local address");
+		break;
+	case MEDIA_STUN_PENDING:
+		event_str(ev, "stun", "pending");
+		break;
+	}
+}
+
 void call_media_verify_fields(const struct call_media *m, struct event *ev)
 {
 	struct stream_stats st;
@@ -939,6 +1063,7 @@ void call_media_verify_fields(const struct call_media *m, struct event *ev)
 	 * learnt by STUN will sit between the two) */
 	snprintf(ra, sizeof(ra), strchr(m->addr, ':') ? "[%s]:%u" : "%s:%u", m->addr, m->port);
 	event_str(ev, "local_media", ra);
+	stun_path_fields(m, ev);
 	event_int(ev, "rtp_sent", (long long)st.rtp_sent);
 	event_int(ev, "rtp_received", (long long)st.rtp_received);
 	/* how the path treats the audio: loss (RFC 3550, as of our last RTCP), jitter buffer, concealment */
@@ -973,6 +1098,88 @@ void call_media_status_fields(const struct call_media *m, struct event *ev)
 }
 
 /* ---------------- the call's side ---------------- */
+
+/* The first Bindings from both sockets; they are read from now on, before the stream exists. */
+static int stun_start(struct call_media *m, const struct call_media_prm *prm)
+{
+	struct media_stun_prm sp;
+	char sw[48];
+	int e;
+
+	if (prm->stun_slen > sizeof(m->stun_server))
+		return EINVAL;
+	memcpy(&m->stun_server, prm->stun_server, prm->stun_slen);
+	memset(&sp, 0, sizeof(sp));
+	sp.server = (const struct sockaddr *)&m->stun_server;
+	sp.slen = prm->stun_slen;
+	sp.rtp_fd = m->rtp_fd;
+	sp.rtcp_fd = m->rtcp_fd;
+	sp.keepalive_ms = prm->stun_keepalive_ms;
+	snprintf(sw, sizeof(sw), "sphone/%s", sphone_version());
+	sp.software = sw;
+	if ((e = loop_fd_listen(m->l, m->rtp_fd, LOOP_READ, media_fd_h, m)) != 0 ||
+	    (e = loop_fd_listen(m->l, m->rtcp_fd, LOOP_READ, media_fd_h, m)) != 0)
+		return e;
+	return media_stun_alloc(&m->stun, m->l, &sp, media_send_h, stun_h, m);
+}
+
+bool call_media_ready(const struct call_media *m)
+{
+	const struct media_stun_info *in = m ? media_stun_info(m->stun) : NULL;
+
+	return !in || in->state != MEDIA_STUN_PENDING;
+}
+
+const struct media_stun_info *call_media_stun(const struct call_media *m)
+{
+	return m ? media_stun_info(m->stun) : NULL;
+}
+
+void call_media_stun_fields(const struct call_media *m, enum media_stun_what what, struct event *ev)
+{
+	const struct media_stun_info *in = m ? media_stun_info(m->stun) : NULL;
+	char a[80];
+
+	if (!in)
+		return;
+	event_str(ev, "stun_server", sa_str((const struct sockaddr *)&m->stun_server, a, sizeof(a), NULL, 0, NULL));
+	event_str(ev, "local_media", sa_str((const struct sockaddr *)&in->local, a, sizeof(a), NULL, 0, NULL));
+	if (in->state == MEDIA_STUN_NAT || in->state == MEDIA_STUN_NO_NAT) {
+		event_str(ev, "public_media", sa_str((const struct sockaddr *)&in->rtp, a, sizeof(a), NULL, 0, NULL));
+		if (in->have_rtcp)
+			event_str(ev, "public_rtcp", sa_str((const struct sockaddr *)&in->rtcp, a, sizeof(a), NULL, 0, NULL));
+	}
+	if (what == MEDIA_STUN_KA_FAILED) {
+		event_str(ev, "error", in->error);
+		event_str(ev, "message", "a STUN keepalive of the media went unanswered: the NAT's mapping may be "
+					 "gone; the SDP keeps the last public address");
+		return;
+	}
+	switch (in->state) {
+	case MEDIA_STUN_NAT:
+		if (what == MEDIA_STUN_CHANGED)
+			event_str(ev, "message", "the NAT mapped the media to a new public address: the far end "
+						 "sends to the old one until a re-INVITE tells it (or it latches)");
+		else if (in->ports_changed)
+			event_str(ev, "message",
+				  "the NAT changed the media ports: if it picks a new port per destination (a symmetric "
+				  "NAT), the far end cannot reach this address and only a far end that latches (or a "
+				  "media relay) gets audio to you; the SDP gives it all the same");
+		else
+			event_str(ev, "message", "behind a NAT: the SDP gives the public address STUN found");
+		break;
+	case MEDIA_STUN_NO_NAT:
+		event_str(ev, "message", "no NAT: the STUN server saw the local address, which the SDP gives");
+		break;
+	case MEDIA_STUN_FAILED:
+		event_str(ev, "error", in->error);
+		event_str(ev, "message", "no public address: the SDP gives the local one; behind a NAT the far "
+					 "end's audio reaches you only if it latches");
+		break;
+	case MEDIA_STUN_PENDING:
+		break;
+	}
+}
 
 int call_media_alloc(struct call_media **mp, struct loop *l, struct call_audio *audio,
 		     const struct call_media_prm *prm, const struct call_media_h *h)
@@ -1021,6 +1228,8 @@ int call_media_alloc(struct call_media **mp, struct loop *l, struct call_audio *
 	memcpy(sc.codecs, prm->codecs, sizeof(sc.codecs));
 	sc.n_codecs = prm->n_codecs;
 	if ((e = sdp_sess_alloc(&m->sdp, &sc)) != 0)
+		goto out;
+	if (prm->stun_server && (e = stun_start(m, prm)) != 0)
 		goto out;
 	*mp = m;
 	return 0;

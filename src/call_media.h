@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
+#include "media_stun.h"
 #include "srtp.h"
 
 struct call_audio;
@@ -21,9 +24,9 @@ struct zrtp_cache;
  * bodies that came and sends the ones it builds. What happens on the media path goes up through
  * call_media_h. ZRTP (audio/zrtp.c) runs here: one engine per stream, its a=zrtp-hash in the
  * offers and answers built here, its keys given to the stream, its outcome reported by zrtph.
- * Where the next feature lands: NAT traversal (a STUN-learned address for c=/m= through call_media_prm.addr
- * and the public address in the offers, keepalives on the RTP socket, moving to a new local
- * address with call_media_move).
+ * Behind a NAT (call_media_prm.stun_server, media_stun.c): the public address of the RTP and RTCP
+ * sockets is asked for before the first offer or answer (call_media_ready, stunh), and the SDP gives
+ * it from then on; a Binding every 15 s holds the mapping during the call.
  */
 struct call_media_prm {
 	const char *addr;         /* local IP literal for RTP, e.g. "127.0.0.1" (copied) */
@@ -43,6 +46,13 @@ struct call_media_prm {
 	uint8_t codecs[2];
 	size_t n_codecs;          /* 0: PCMU, PCMA */
 	unsigned timeout_ms;      /* no authenticated media for this long: timeouth; 0: 30 s */
+	/*
+	 * The account's STUN server (resolved), NULL: none. With one, the first offer or answer waits
+	 * for call_media_ready: the Bindings' answers, or their short timeout (1.5 s).
+	 */
+	const struct sockaddr *stun_server;
+	socklen_t stun_slen;
+	unsigned stun_keepalive_ms; /* a Binding this often during the call; 0: 15 s */
 };
 
 /* An RFC 4733 digit arrived (once per event). */
@@ -57,9 +67,17 @@ typedef void(call_media_timeout_h)(unsigned silent_ms, void *arg);
  */
 typedef void(call_media_zrtp_h)(int err, void *arg);
 
+/*
+ * STUN on the media sockets (media_stun.h): READY (the address for the SDP is known: the call may
+ * send its offer or answer now), CHANGED (the NAT's mapping moved: the next SDP gives the new one),
+ * KA_FAILED (a keepalive was not answered). From the loop; call_media_stun_fields tells the rest.
+ */
+typedef void(call_media_stun_h)(enum media_stun_what what, void *arg);
+
 /* What the media reports to its call; each may be NULL. */
 struct call_media_h {
 	call_media_dtmf_h *dtmfh;
+	call_media_stun_h *stunh;
 	call_media_timeout_h *timeouth;
 	call_media_zrtp_h *zrtph;
 	void *arg;
@@ -145,6 +163,17 @@ const char *call_media_zrtp_alarm(const struct call_media *m);
  * before ZRTP is secure, EPROTO without ZRTP on this call, ENOTSUP without a cache.
  */
 int call_media_sas_confirm(struct call_media *m, bool verified);
+
+/* ---- STUN (NAT) ---- */
+/* Whether our SDP's address is settled: no STUN server, or its first Bindings ended. */
+bool call_media_ready(const struct call_media *m);
+/* The STUN outcome (NULL without a STUN server). */
+const struct media_stun_info *call_media_stun(const struct call_media *m);
+/*
+ * The "network" event's fields for STUN: local_media, public_media (and public_rtcp), stun_server,
+ * message (what it means for the call), error. Nothing without a STUN server.
+ */
+void call_media_stun_fields(const struct call_media *m, enum media_stun_what what, struct event *ev);
 
 /* Whether the stream runs (media was applied and not stopped). */
 bool call_media_running(const struct call_media *m);

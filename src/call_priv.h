@@ -95,6 +95,14 @@ struct call {
 	unsigned resp_ivl;
 	uint64_t resp_since; /* when the first 2xx went out (loop ms) */
 
+	/*
+	 * The first offer or answer waits for our public media address (STUN: call_media_ready); what
+	 * waits: our INVITE (outgoing), or the incoming INVITE's processing (inv_req, a copy), and an
+	 * answer the user or auto-answer gave meanwhile (answer_wanted).
+	 */
+	bool wait_media, answer_wanted;
+	struct sip_msg *inv_req;
+
 	/* media (c->m) as the far end and we agreed it */
 	bool hold, remote_hold;
 
@@ -167,6 +175,8 @@ int call_uac_refresh(struct call *c);
 int call_uac_challenge(struct call *c, const struct sip_msg *resp, unsigned *rounds, char *why, size_t whysz);
 /* A failure response in words: "486 Busy Here: busy (Warning: ...)", the far end's text cleaned. */
 void call_uac_fail_reason(char *buf, size_t sz, const struct sip_msg *resp);
+/* Our public media address is known (STUN): the INVITE that waited for it goes out. */
+void call_uac_media_ready(struct call *c);
 /* Place the call: call_connect with extra header lines in the INVITE (a transfer's Referred-By, Replaces). */
 int call_uac_connect(struct call **cp, const struct call_env *env, const struct call_prm *prm, struct sip_flow *flow,
 		     const char *contact, const char *uri, const char *extra, call_event_h *eh, void *arg);
@@ -174,6 +184,8 @@ int call_uac_connect(struct call **cp, const struct call_env *env, const struct 
 /* ---- call_uas.c ---- */
 /* "Warning: 399 sphone \"why\"\r\n" into buf, why made safe for a quoted string. */
 const char *call_uas_warning(char *buf, size_t sz, const char *why);
+/* Our public media address is known (STUN): the INVITE that waited for it is answered or rings. */
+void call_uas_media_ready(struct call *c);
 /* A response through st (with our Contact and the Record-Route where they belong); a 2xx to INVITE is kept. */
 int call_uas_reply(struct call *c, struct sip_strans *st, uint16_t code, const char *reason, const char *extra,
 		   const void *body, size_t blen);

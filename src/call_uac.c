@@ -153,6 +153,12 @@ static void send_cancel(struct call *c)
 void call_uac_cancel(struct call *c)
 {
 	c->cancel_pending = true;
+	if (c->wait_media && !c->inv_ct) {
+		/* our INVITE waits for the media address (STUN): it never goes out */
+		c->wait_media = false;
+		call_end(c, 487, "cancelled", "local");
+		return;
+	}
 	if (c->got_prov)
 		send_cancel(c);
 	else
@@ -394,8 +400,16 @@ int call_uac_connect(struct call **cp, const struct call_env *env, const struct 
 		goto out;
 	}
 	call_media_peer(c, target);
-	if ((e = sip_dialog_alloc(&c->dlg, prm->local_uri, prm->dname, target, contact)) != 0 ||
-	    (e = call_media_offer(c->m, &c->offer)) != 0 || (e = c->offer.err) != 0)
+	if ((e = sip_dialog_alloc(&c->dlg, prm->local_uri, prm->dname, target, contact)) != 0)
+		goto out;
+	if (!call_media_ready(c->m)) {
+		/* the offer waits for our public media address (STUN, at most 1.5 s): call_uac_media_ready */
+		c->wait_media = true;
+		c->state = CALL_OUTGOING;
+		*cp = c;
+		return 0;
+	}
+	if ((e = call_media_offer(c->m, &c->offer)) != 0 || (e = c->offer.err) != 0)
 		goto out;
 	if ((e = send_invite(c)) != 0)
 		goto out;
@@ -405,6 +419,26 @@ int call_uac_connect(struct call **cp, const struct call_env *env, const struct 
 out:
 	call_free(c);
 	return e;
+}
+
+void call_uac_media_ready(struct call *c)
+{
+	char why[300];
+	int e;
+
+	if (c->state != CALL_OUTGOING || c->inv_ct)
+		return;
+	if (c->cancel_pending) {
+		/* hung up before anything went out: nothing to cancel */
+		tmr_cancel(&c->cancel_tmr);
+		call_end(c, 487, "cancelled", "local");
+		return;
+	}
+	if ((e = call_media_offer(c->m, &c->offer)) == 0 && (e = c->offer.err) == 0 && (e = send_invite(c)) == 0)
+		return;
+	snprintf(why, sizeof(why), "the INVITE could not be sent: %s",
+		 call_media_reason(c->m)[0] ? call_media_reason(c->m) : strerror(e));
+	call_end(c, 500, why, "local");
 }
 
 /* ---------------- re-INVITE (ours) ---------------- */

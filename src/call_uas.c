@@ -230,16 +230,92 @@ static void ring(struct call *c, const struct sip_msg *req, const struct sip_add
 	call_emit(c, &ev);
 }
 
+/* The INVITE's offer (or its absence): our answer (or offer) is built, then it rings; else refused. */
+static void incoming_sdp(struct call *c, const struct sip_msg *req)
+{
+	const struct sip_addr *from = sip_msg_from(req);
+	struct sip_strans *st = c->inv_st;
+	struct sip_flow *flow = c->flow;
+	char why[300], whdr[260];
+	struct pl body;
+	int e;
+
+	if (!flow) {
+		call_uas_reply(c, st, 503, NULL, NULL, NULL, 0);
+		call_end(c, 503, "the signalling connection was lost before the call rang", "local");
+		return;
+	}
+	body = sip_msg_body(req);
+	if (!body.l) {
+		/*
+		 * A delayed offer (RFC 3261 13.2.1, RFC 3264 4): our offer goes in the 200 and the answer
+		 * comes in the ACK. It is built now so that a flow that may not carry keys is refused
+		 * before the phone rings, not after it was answered.
+		 */
+		e = call_media_offer(c->m, &c->answer);
+		if (!e && (e = c->answer.err) == 0 && !call_keys_ok(c, c->answer.p, c->answer.len))
+			e = EPERM;
+		if (e) {
+			if (e == EPERM)
+				snprintf(why, sizeof(why),
+					 "refused: INVITE without SDP: our offer would carry SRTP keys over %s, "
+					 "which is not TLS", sip_flow_tp_name(flow));
+			else
+				snprintf(why, sizeof(why), "refused: INVITE without SDP: cannot build our offer (%s)",
+					 strerror(e));
+			call_uas_reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
+			call_end(c, 488, why, "local");
+			return;
+		}
+		c->delayed_offer = true;
+		ring(c, req, from);
+		return;
+	}
+	if (!c->keys_insecure_ok && !sip_flow_is_tls(flow) && sdp_has_keys(body.p, body.l)) {
+		snprintf(why, sizeof(why), "refused: SRTP keys offered over %s, which is not TLS",
+			 sip_flow_tp_name(flow));
+		call_uas_reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
+		call_end(c, 488, why, "local");
+		return;
+	}
+	memset(&c->pend_res, 0, sizeof(c->pend_res));
+	e = call_media_answer(c->m, body.p, body.l, &c->answer, &c->pend_res);
+	if (!e && !call_keys_ok(c, c->answer.p, c->answer.len))
+		e = EPERM;
+	if (e) {
+		snprintf(why, sizeof(why), "refused: %s",
+			 e == EPERM ? "our SDP would carry SRTP keys over a transport that is not TLS" :
+			 call_media_reason(c->m)[0] ? call_media_reason(c->m) : "unusable SDP offer");
+		call_uas_reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
+		call_end(c, 488, why, "local");
+		return;
+	}
+	c->have_pend = true;
+	ring(c, req, from);
+}
+
+void call_uas_media_ready(struct call *c)
+{
+	struct sip_msg *req = c->inv_req;
+
+	c->inv_req = NULL;
+	if (c->state == CALL_INCOMING && req) {
+		incoming_sdp(c, req);
+		if (c->state == CALL_INCOMING && c->answer_wanted)
+			call_answer(c);
+	}
+	sip_msg_free(req);
+}
+
 int call_incoming(struct call **cp, const struct call_env *env, const struct call_prm *prm,
 		  struct sip_flow *flow, const char *contact, const struct sip_msg *req, call_event_h *eh,
 		  void *arg)
 {
 	struct call *c = NULL;
 	struct sip_strans *st = NULL;
-	struct pl body;
-	char why[300], whdr[260];
 	const struct sip_addr *from;
 	const struct sip_uri *ruri;
+	struct pl raw;
 	int e, code;
 
 	if (!req || !contact || sip_msg_method_id(req) != SIP_METHOD_INVITE)
@@ -271,53 +347,18 @@ int call_incoming(struct call **cp, const struct call_env *env, const struct cal
 		call_end(c, 400, "malformed INVITE", "local");
 		goto done;
 	}
-	body = sip_msg_body(req);
-	if (!body.l) {
-		/*
-		 * A delayed offer (RFC 3261 13.2.1, RFC 3264 4): our offer goes in the 200 and the answer
-		 * comes in the ACK. It is built now so that a flow that may not carry keys is refused
-		 * before the phone rings, not after it was answered.
-		 */
-		e = call_media_offer(c->m, &c->answer);
-		if (!e && (e = c->answer.err) == 0 && !call_keys_ok(c, c->answer.p, c->answer.len))
-			e = EPERM;
-		if (e) {
-			if (e == EPERM)
-				snprintf(why, sizeof(why),
-					 "refused: INVITE without SDP: our offer would carry SRTP keys over %s, "
-					 "which is not TLS", sip_flow_tp_name(flow));
-			else
-				snprintf(why, sizeof(why), "refused: INVITE without SDP: cannot build our offer (%s)",
-					 strerror(e));
-			call_uas_reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
-			call_end(c, 488, why, "local");
+	if (!call_media_ready(c->m)) {
+		/* our answer waits for the public media address (STUN, at most 1.5 s): call_uas_media_ready */
+		raw = sip_msg_raw(req);
+		if ((e = sip_msg_decode(&c->inv_req, raw.p, raw.l)) != 0) {
+			call_uas_reply(c, st, 500, NULL, NULL, NULL, 0);
+			call_end(c, 500, "cannot keep the INVITE while the media address is found", "local");
 			goto done;
 		}
-		c->delayed_offer = true;
-		ring(c, req, from);
+		c->wait_media = true;
 		goto done;
 	}
-	if (!c->keys_insecure_ok && !sip_flow_is_tls(flow) && sdp_has_keys(body.p, body.l)) {
-		snprintf(why, sizeof(why), "refused: SRTP keys offered over %s, which is not TLS",
-			 sip_flow_tp_name(flow));
-		call_uas_reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
-		call_end(c, 488, why, "local");
-		goto done;
-	}
-	memset(&c->pend_res, 0, sizeof(c->pend_res));
-	e = call_media_answer(c->m, body.p, body.l, &c->answer, &c->pend_res);
-	if (!e && !call_keys_ok(c, c->answer.p, c->answer.len))
-		e = EPERM;
-	if (e) {
-		snprintf(why, sizeof(why), "refused: %s",
-			 e == EPERM ? "our SDP would carry SRTP keys over a transport that is not TLS" :
-			 call_media_reason(c->m)[0] ? call_media_reason(c->m) : "unusable SDP offer");
-		call_uas_reply(c, st, 488, NULL, warning_hdr(whdr, sizeof(whdr), why), NULL, 0);
-		call_end(c, 488, why, "local");
-		goto done;
-	}
-	c->have_pend = true;
-	ring(c, req, from);
+	incoming_sdp(c, req);
 done:
 	*cp = c;
 	return 0;
@@ -331,6 +372,11 @@ int call_answer(struct call *c)
 	char extra[200];
 	int e;
 
+	if (c && c->state == CALL_INCOMING && c->wait_media) {
+		/* answered before our answer could be built (STUN under way): it goes out once it is */
+		c->answer_wanted = true;
+		return 0;
+	}
 	if (!c || c->state != CALL_INCOMING || !c->inv_st || (!c->have_pend && !c->delayed_offer))
 		return EPROTO;
 	snprintf(extra, sizeof(extra), "%s", c->se_hdr);

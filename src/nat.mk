@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # src/nat.mk: NAT traversal (issue 16): the STUN Binding client, its unit test and fuzz target, and the NAT lab
 # (network namespaces with a real nftables NAT: tests/interop/netns_lab.sh) with its selftest, STUN and call tests.
-src_libsphone_a_SOURCES += src/stun.c src/stun.h
+src_libsphone_a_SOURCES += src/stun.c src/stun.h src/media_stun.c src/media_stun.h
 
 check_PROGRAMS += tests/unit/test_stun tests/unit/stun_probe
 TESTS += tests/unit/test_stun

@@ -459,6 +459,8 @@ struct sdp_sess {
 	uint64_t r_id, r_ver;
 	bool srtp_locked; /* an exchange negotiated SRTP: from then on every one must (no downgrade) */
 	char zrtp_hash[SDP_ZRTP_HASH_MAX]; /* ours, "" for none */
+	char rtcp_addr[SDP_ADDR_MAX];       /* a=rtcp (RFC 3605) in our SDP; port 0: none */
+	uint16_t rtcp_port;
 	char reason[200];
 };
 
@@ -563,6 +565,15 @@ int sdp_sess_set_media(struct sdp_sess *s, const char *addr, uint16_t port)
 	strcpy(s->addr, addr);
 	s->conf.addr = s->addr;
 	s->conf.port = port;
+	return 0;
+}
+
+int sdp_sess_set_rtcp(struct sdp_sess *s, const char *addr, uint16_t port)
+{
+	if (!s || (port && (!addr || addr_family(addr) == 0 || strlen(addr) >= sizeof(s->rtcp_addr))))
+		return EINVAL;
+	snprintf(s->rtcp_addr, sizeof(s->rtcp_addr), "%s", port ? addr : "");
+	s->rtcp_port = port;
 	return 0;
 }
 
@@ -703,6 +714,14 @@ static bool plain_warns(const struct sdp_sess *s)
 	return (s->conf.srtp || s->conf.zrtp) && !(s->conf.zrtp && s->conf.srtp_required);
 }
 
+/* RFC 3605: where our RTCP is when it is not at the RTP address and the next port (a NAT's mapping). */
+static void put_rtcp(const struct sdp_sess *s, struct wbuf *b)
+{
+	if (s->rtcp_port)
+		wbuf_printf(b, "a=rtcp:%u IN %s %s\r\n", (unsigned)s->rtcp_port,
+			    addr_family(s->rtcp_addr) == AF_INET6 ? "IP6" : "IP4", s->rtcp_addr);
+}
+
 static void put_zrtp_hash(const struct sdp_sess *s, struct wbuf *b)
 {
 	if (s->conf.zrtp && s->zrtp_hash[0])
@@ -732,6 +751,7 @@ int sdp_sess_offer(struct sdp_sess *s, struct wbuf *w)
 	wbuf_printf(&b, "a=rtpmap:%u telephone-event/8000\r\na=fmtp:%u 0-16\r\n", (unsigned)s->conf.dtmf_pt,
 		    (unsigned)s->conf.dtmf_pt);
 	wbuf_printf(&b, "a=ptime:%u\r\na=%s\r\n", (unsigned)s->conf.ptime, dir_name(s->dir));
+	put_rtcp(s, &b);
 	if (s->conf.srtp)
 		for (size_t i = 0; i < s->conf.n_suites; i++)
 			sdp_crypto_print(&b, &s->keys[i]);
@@ -988,6 +1008,7 @@ int sdp_sess_answer(struct sdp_sess *s, const char *offer, size_t len, struct wb
 				wbuf_printf(&b, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-16\r\n", r.dtmf_pt,
 					    r.dtmf_pt);
 			wbuf_printf(&b, "a=ptime:%u\r\na=%s\r\n", (unsigned)s->conf.ptime, dir_name(r.dir));
+			put_rtcp(s, &b);
 			if (ci >= 0) {
 				struct sdp_crypto c = s->keys[suite_index(s, r.suite)];
 				c.tag = r.tag;

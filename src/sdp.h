@@ -155,6 +155,11 @@ int sdp_sess_alloc(struct sdp_sess **sp, const struct sdp_conf *conf);
 void sdp_sess_free(struct sdp_sess *s);
 /* Changes the local media address/port used in the next SDP. */
 int sdp_sess_set_media(struct sdp_sess *s, const char *addr, uint16_t port);
+/*
+ * a=rtcp (RFC 3605) in the next SDP: our RTCP's address and port when they are not the c= address
+ * and the m= port + 1 (a NAT mapped the RTCP socket elsewhere); port 0: none. EINVAL.
+ */
+int sdp_sess_set_rtcp(struct sdp_sess *s, const char *addr, uint16_t port);
 /* What we want to do (SDP_SENDONLY to hold, SDP_SENDRECV to resume). */
 void sdp_sess_set_dir(struct sdp_sess *s, enum sdp_dir dir);
 /* New keys for every suite (re-key); the next SDP carries them. */

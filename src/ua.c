@@ -342,6 +342,7 @@ static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_ad
 	p->allow_plaintext_auth = a->allow_plaintext_auth;
 	p->refuse_transfers = !a->accept_transfer;
 	p->media.addr = media_addr;
+	p->media.stun_server = ua_stun_media(x, &p->media.stun_slen);
 	p->media.timeout_ms = a->media_timeout * 1000u;
 	p->media.srtp = a->media_encryption == ACCOUNT_MEDIA_SDES || a->media_encryption == ACCOUNT_MEDIA_SDES_ZRTP;
 	p->media.zrtp = a->media_encryption == ACCOUNT_MEDIA_ZRTP || a->media_encryption == ACCOUNT_MEDIA_SDES_ZRTP;

@@ -366,6 +366,7 @@ void ua_account_free(struct uacc *x)
 	if (!x)
 		return;
 	ua_mwi_free(x->mwi);
+	ua_stun_free(x->stun);
 	reg_free(x->reg);
 	snd_cancel(x);
 	if (x->flow)
@@ -415,6 +416,8 @@ int ua_account_alloc(struct uacc **xp, struct ua *ua, struct account *a, char *e
 		snprintf(err, errsz, "%s", perr);
 		goto out;
 	}
+	if ((e = ua_stun_alloc(&x->stun, x)) != 0)
+		goto out;
 	snd.arg = x;
 	e = reg_alloc(&x->reg, ua->l, a, pw, &snd, reg_ev_h, x);
 	if (e) {

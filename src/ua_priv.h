@@ -61,6 +61,7 @@ struct uacc {
 
 	bool stopping;
 	struct ua_mwi *mwi;   /* the voicemail indicator (ua_mwi.c) */
+	struct ua_stun *stun; /* the stun_server's address for the calls' media (ua_stun.c), NULL: none */
 };
 
 /* One call and what the UA keeps beside it. */
@@ -141,5 +142,17 @@ void ua_history_call_event(struct ua_hist *hh, const struct event *ev);
 /* A call's start: peer (placed calls; NULL for incoming ones) and the flow it uses (its TLS facts). */
 void ua_history_call_start(struct ua_hist *hh, unsigned id, const char *account, const char *peer,
 			   const struct sip_flow *flow);
+
+/* ---- ua_stun.c ---- */
+struct ua_stun;
+/* Starts looking the account's stun_server up (*sp NULL without one). 0 or ENOMEM. */
+int ua_stun_alloc(struct ua_stun **sp, struct uacc *x);
+void ua_stun_free(struct ua_stun *s);
+/*
+ * The account's STUN server's address for a call's media; NULL without a stun_server, or when its
+ * lookup has not succeeded (then a "network" event says so, and a failed or old lookup is started
+ * again for the next call).
+ */
+const struct sockaddr *ua_stun_media(struct uacc *x, socklen_t *len);
 
 #endif

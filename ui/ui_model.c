@@ -516,7 +516,10 @@ static void verify_media(struct ui_model *m, const struct event *ev)
 	if ((s = str_or(ev, "codec", NULL)))
 		vline(m, "Codec", false, "%s, %lld ms packets", s, event_get_int(ev, "ptime", 0));
 	/* both ends of the path: behind a NAT, a private address here is what the far end cannot reach */
-	if ((s = str_or(ev, "local_media", NULL)))
+	if ((s = str_or(ev, "local_media", NULL)) && str_or(ev, "public_media", NULL))
+		vline(m, "Media path", false, "%s (here) -> %s (public, STUN) -> %s", s, str_or(ev, "public_media", "?"),
+		      str_or(ev, "remote_media", "?"));
+	else if ((s = str_or(ev, "local_media", NULL)))
 		vline(m, "Media path", false, "%s (here) -> %s", s, str_or(ev, "remote_media", "?"));
 	else if ((s = str_or(ev, "remote_media", NULL)))
 		vline(m, "Remote media", false, "%s", s);

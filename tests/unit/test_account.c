@@ -89,6 +89,7 @@ static void test_defaults(void)
 	ok(a->session_expires == 1800 && a->session_refresher == ACCOUNT_REFRESHER_AUTO,
 	   "session_expires 1800, session_refresher auto");
 	ok(a->proxy == NULL && a->ca_file == NULL, "no proxy, system CA store");
+	ok(a->stun_host == NULL, "no stun_server by default");
 	is_str(account_conf_log_level(c), "info", "log_level info by default");
 	ok(!account_conf_sip_trace(c), "sip_trace off by default");
 	account_conf_free(c);
@@ -131,8 +132,11 @@ static void test_all_keys(void)
 		 "media_encryption = none\nsrtp_required = no\n"
 		 "srtp_suites = aead_aes_256_gcm, AES_CM_128_HMAC_SHA1_80\ncodecs = pcma\n"
 		 "keepalive_interval = 0\nmedia_timeout = 5\nsession_expires = 90\nsession_refresher = remote\n"
+		 "stun_server = stun.example.net\n"
 		 "[account home]\nuri = sips:carol@example.org\npassword_cmd = echo hunter2\n"
-		 "media_encryption = zrtp\n[account z2]\nuri = sips:dave@example.org\nmedia_encryption = SDES-ZRTP\n"
+		 "media_encryption = zrtp\nstun_server = [2001:db8::1]:3479\n"
+		 "[account z2]\nuri = sips:dave@example.org\nmedia_encryption = SDES-ZRTP\n"
+		 "stun_server = 198.51.100.2:19302\n"
 		 "[account s]\nuri = sips:erin@example.org\nmedia_encryption = sdes\n",
 		 touch("ca.pem", 0644, ca, sizeof(ca)), dir, touch("c.pem", 0644, cert, sizeof(cert)),
 		 touch("c.key", 0600, key, sizeof(key)));
@@ -144,6 +148,16 @@ static void test_all_keys(void)
 	}
 	is_int(account_conf_count(c), 4, "four accounts");
 	is_int(account_conf_find(c, "home")->media_encryption, ACCOUNT_MEDIA_ZRTP, "media_encryption zrtp");
+	ok(!strcmp(account_conf_find(c, "work")->stun_host, "stun.example.net") &&
+		   account_conf_find(c, "work")->stun_port == 3478,
+	   "stun_server: a name, port 3478 by default");
+	ok(!strcmp(account_conf_find(c, "home")->stun_host, "2001:db8::1") &&
+		   account_conf_find(c, "home")->stun_port == 3479,
+	   "stun_server: [IPv6]:port");
+	ok(!strcmp(account_conf_find(c, "z2")->stun_host, "198.51.100.2") &&
+		   account_conf_find(c, "z2")->stun_port == 19302,
+	   "stun_server: IPv4:port");
+	ok(account_conf_find(c, "s")->stun_host == NULL, "stun_server: none where not set");
 	is_int(account_conf_find(c, "z2")->media_encryption, ACCOUNT_MEDIA_SDES_ZRTP, "media_encryption sdes-zrtp");
 	is_int(account_conf_find(c, "s")->media_encryption, ACCOUNT_MEDIA_SDES, "media_encryption sdes");
 	a = account_conf_find(c, "work");
@@ -199,6 +213,9 @@ static void test_all_keys(void)
 		   strstr(buf, "echo hunter") == NULL && strstr(buf, "= echo") == NULL,
 	   "printed settings contain neither password nor password_cmd");
 	ok(buf && strstr(buf, "realm = pbx.example,Asterisk Realm"), "printed settings show the realms");
+	ok(buf && strstr(buf, "stun_server = stun.example.net:3478\n") &&
+		   strstr(buf, "stun_server = [2001:db8::1]:3479\n") && strstr(buf, "# stun_server: none"),
+	   "printed settings show stun_server with its port");
 	ok(buf && strstr(buf, "password = ***") && strstr(buf, "expires = 3600") &&
 		   strstr(buf, "[account home]"),
 	   "printed settings show the effective values");
@@ -249,6 +266,13 @@ static void test_errors(void)
 	bad("[account a]\nuri = mailto:a@x.test\n", 2, "not a SIP URI", "bad uri");
 	bad("[account a]\nuri = sips:x.test\n", 2, "no user part", "uri without user");
 	bad("[account a]\nuri = sips:a@x.test\nproxy = sips:a b\n", 3, "proxy", "bad proxy");
+	bad("[account a]\nuri = sips:a@x.test\nstun_server = stun.test:99999\n", 3, "stun_server: 'stun.test:99999'",
+	    "stun_server: port out of range");
+	bad("[account a]\nuri = sips:a@x.test\nstun_server = sip:stun.test\n", 3, "host:port", "stun_server: a URI");
+	bad("[account a]\nuri = sips:a@x.test\nstun_server = u@stun.test\n", 3, "stun_server", "stun_server: a user");
+	bad("[account a]\nuri = sips:a@x.test\nstun_server = stun.test;x=1\n", 3, "stun_server",
+	    "stun_server: parameters");
+	bad("[account a]\nuri = sips:a@x.test\nstun_server = [::1\n", 3, "stun_server", "stun_server: open bracket");
 	bad("[account a]\nuri = sips:a@x.test\nmedia_encryption = zrtp-sdes\n", 3,
 	    "expected one of: sdes, none, zrtp, sdes-zrtp", "bad media_encryption");
 	bad("[general]\nlog_level = loud\n", 2, "debug", "bad log_level");

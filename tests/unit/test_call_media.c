@@ -6,12 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "buf.h"
 #include "call_media.h"
 #include "event.h"
 #include "loop.h"
 #include "sdp.h"
+#include "stun.h"
 #include "tap.h"
 #include "zrtp.h"
 
@@ -22,6 +26,7 @@ struct side {
 	unsigned timeouts;
 	unsigned zrtp_reports;
 	int zrtp_err;
+	unsigned stun_ready, stun_changed;
 };
 
 static struct loop *L;
@@ -140,6 +145,190 @@ static const char *verify_str(struct side *s, const char *key, char *buf, size_t
 	call_media_verify_fields(s->m, &ev);
 	snprintf(buf, sz, "%s", event_get_str(&ev, key) ? event_get_str(&ev, key) : "(none)");
 	return buf;
+}
+
+/* ---- STUN: the public address in the SDP (media_stun.c through call_media) ---- */
+
+enum srv_mode { SRV_NAT, SRV_NO_NAT, SRV_SILENT };
+
+struct stun_srv {
+	int fd;
+	struct sockaddr_in addr;
+	enum srv_mode mode;
+	unsigned shift;    /* NAT: the mapped port is the source port + shift (RTCP's + shift + 4) */
+	unsigned requests;
+};
+
+static void stun_h(enum media_stun_what what, void *arg)
+{
+	struct side *s = arg;
+
+	if (what == MEDIA_STUN_READY)
+		s->stun_ready++;
+	else if (what == MEDIA_STUN_CHANGED)
+		s->stun_changed++;
+}
+
+/* Answers every pending Binding request as the mode says: a NAT's mapping at 192.0.2.7, the source itself, or nothing. */
+static void stun_serve(struct stun_srv *v, unsigned rtp_port)
+{
+	uint8_t buf[1500], out[200];
+	struct sockaddr_in from, mapped;
+	socklen_t fl = sizeof(from);
+	struct stun_msg msg;
+	struct stun_enc e;
+	struct wbuf w;
+	ssize_t n;
+
+	while ((n = recvfrom(v->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl)) > 0) {
+		fl = sizeof(from);
+		if (stun_decode(&msg, buf, (size_t)n) != 0 || msg.cls != STUN_CLASS_REQUEST)
+			continue;
+		v->requests++;
+		if (v->mode == SRV_SILENT)
+			continue;
+		mapped = from;
+		if (v->mode == SRV_NAT) {
+			inet_pton(AF_INET, "192.0.2.7", &mapped.sin_addr);
+			mapped.sin_port = htons((uint16_t)(ntohs(from.sin_port) + v->shift +
+							    (ntohs(from.sin_port) == rtp_port ? 0 : 4)));
+		}
+		wbuf_init_static(&w, out, sizeof(out));
+		stun_enc_begin(&e, &w, STUN_METHOD_BINDING, STUN_CLASS_SUCCESS, msg.tid);
+		stun_enc_addr(&e, STUN_ATTR_XOR_MAPPED_ADDRESS, (struct sockaddr *)&mapped);
+		if (stun_enc_end(&e, true) == 0)
+			sendto(v->fd, out, w.len, 0, (struct sockaddr *)&from, sizeof(from));
+	}
+}
+
+static int stun_side_alloc(struct side *s, const char *name, struct stun_srv *v, unsigned ka_ms)
+{
+	struct call_media_prm p;
+	struct call_media_h h = { .dtmfh = dtmf_h, .timeouth = timeout_h, .stunh = stun_h, .arg = s };
+
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	memset(&p, 0, sizeof(p));
+	p.addr = "127.0.0.1";
+	p.srtp = true;
+	p.srtp_required = true;
+	p.stun_server = (const struct sockaddr *)&v->addr;
+	p.stun_slen = sizeof(v->addr);
+	p.stun_keepalive_ms = ka_ms;
+	return call_media_alloc(&s->m, L, NULL, &p, &h);
+}
+
+/* The loop and the server run until cond holds or 5 s pass. */
+#define STUN_RUN_UNTIL(v, port, cond)                                              \
+	do {                                                                       \
+		uint64_t end_ = loop_now_ms() + 5000;                              \
+		while (!(cond) && loop_now_ms() < end_) {                          \
+			loop_run_once(L, 10);                                      \
+			stun_serve(v, port);                                       \
+		}                                                                  \
+	} while (0)
+
+static void offer_text(struct side *s, char *out, size_t sz)
+{
+	struct wbuf w;
+
+	wbuf_init(&w, 0);
+	out[0] = '\0';
+	if (!call_media_offer(s->m, &w) && !w.err && w.p)
+		snprintf(out, sz, "%.*s", (int)w.len, (const char *)w.p);
+	wbuf_free(&w);
+}
+
+static void test_stun(void)
+{
+	struct stun_srv v;
+	struct side A, B;
+	socklen_t al = sizeof(v.addr);
+	char offer[2048], want[120], buf[120];
+	unsigned lport, t0;
+	const struct media_stun_info *in;
+
+	memset(&v, 0, sizeof(v));
+	v.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	v.addr.sin_family = AF_INET;
+	v.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (!ok(v.fd >= 0 && bind(v.fd, (struct sockaddr *)&v.addr, sizeof(v.addr)) == 0 &&
+			getsockname(v.fd, (struct sockaddr *)&v.addr, &al) == 0,
+		"stun: a STUN server on loopback"))
+		return;
+
+	/* behind a NAT: c=/m= and a=rtcp give the mapping, from the first offer on */
+	v.mode = SRV_NAT;
+	v.shift = 20000;
+	if (!ok(stun_side_alloc(&A, "A", &v, 300) == 0, "stun: media with a STUN server"))
+		return;
+	ok(!call_media_ready(A.m), "stun: not ready before the Bindings' answers");
+	lport = offer_port(&A);
+	STUN_RUN_UNTIL(&v, lport, A.stun_ready > 0);
+	in = call_media_stun(A.m);
+	ok(call_media_ready(A.m) && A.stun_ready == 1 && in && in->state == MEDIA_STUN_NAT,
+	   "stun: ready once, behind a NAT (%u requests)", v.requests);
+	is_int(v.requests, 2, "stun: one Binding from the RTP socket, one from the RTCP socket");
+	offer_text(&A, offer, sizeof(offer));
+	ok(strstr(offer, "c=IN IP4 192.0.2.7\r\n") != NULL, "stun: the offer's c= is the public address");
+	snprintf(want, sizeof(want), "m=audio %u ", lport + 20000);
+	ok(strstr(offer, want) != NULL, "stun: its m= the public port (%s)", want);
+	snprintf(want, sizeof(want), "a=rtcp:%u IN IP4 192.0.2.7\r\n", lport + 1 + 20004);
+	ok(strstr(offer, want) != NULL, "stun: a=rtcp (RFC 3605) gives RTCP's mapping, not next to RTP's");
+	ok(in && in->ports_changed, "stun: the ports changed: the warning about a symmetric NAT applies");
+	/* the keepalive (every 300 ms here) finds a new mapping: reported, and the next offer gives it */
+	t0 = v.requests;
+	v.shift = 21000;
+	STUN_RUN_UNTIL(&v, lport, A.stun_changed > 0);
+	ok(A.stun_changed >= 1 && v.requests > t0, "stun: a keepalive Binding found the new mapping");
+	offer_text(&A, offer, sizeof(offer));
+	snprintf(want, sizeof(want), "m=audio %u ", lport + 21000);
+	ok(strstr(offer, want) != NULL, "stun: the next offer gives it (%s)", want);
+	call_media_free(A.m);
+
+	/* no NAT: the server sees our own address; the SDP gives it, without a=rtcp */
+	v.mode = SRV_NO_NAT;
+	v.requests = 0;
+	if (!ok(stun_side_alloc(&A, "A", &v, 200) == 0 && side_alloc(&B, "B", 0) == 0, "stun: no NAT: two media"))
+		return;
+	lport = offer_port(&A);
+	STUN_RUN_UNTIL(&v, lport, A.stun_ready > 0);
+	in = call_media_stun(A.m);
+	ok(in && in->state == MEDIA_STUN_NO_NAT, "stun: no NAT detected (mapped == local)");
+	offer_text(&A, offer, sizeof(offer));
+	snprintf(want, sizeof(want), "m=audio %u ", lport);
+	ok(strstr(offer, "c=IN IP4 127.0.0.1\r\n") && strstr(offer, want) && !strstr(offer, "a=rtcp"),
+	   "stun: the offer gives the local address and port, no a=rtcp");
+	/* the call runs; keepalives go through the stream and their answers come back through it */
+	is_int(exchange(&A, &B, offer, sizeof(offer)), 0, "stun: offer, answer, both applied");
+	t0 = v.requests;
+	STUN_RUN_UNTIL(&v, lport, v.requests >= t0 + 4 && verify_int(&A, "rtp_received") > 20);
+	ok(v.requests >= t0 + 4, "stun: keepalive Bindings from the running stream's sockets (%u)", v.requests - t0);
+	ok(verify_int(&A, "auth_failures") == 0 && verify_int(&A, "rtp_received") > 20,
+	   "stun: the STUN answers never reached SRTP (no authentication failure), media flows");
+	is_str(verify_str(&A, "stun", buf, sizeof(buf)), "no NAT (the STUN server saw the local address)",
+	       "stun: the verify report says no NAT");
+	call_media_free(A.m);
+	call_media_free(B.m);
+
+	/* no answer: ready after the short bound, with the local address */
+	v.mode = SRV_SILENT;
+	v.requests = 0;
+	if (!ok(stun_side_alloc(&A, "A", &v, 0) == 0, "stun: silent server"))
+		return;
+	lport = offer_port(&A);
+	t0 = (unsigned)loop_now_ms();
+	STUN_RUN_UNTIL(&v, lport, A.stun_ready > 0);
+	in = call_media_stun(A.m);
+	ok(in && in->state == MEDIA_STUN_FAILED && strstr(in->error, "no answer"), "stun: failed: %s",
+	   in ? in->error : "");
+	ok((unsigned)loop_now_ms() - t0 >= 1400, "stun: gave up after the bound (%u ms)", (unsigned)loop_now_ms() - t0);
+	is_int(v.requests, 6, "stun: three requests from each socket");
+	offer_text(&A, offer, sizeof(offer));
+	snprintf(want, sizeof(want), "m=audio %u ", lport);
+	ok(strstr(offer, "c=IN IP4 127.0.0.1\r\n") && strstr(offer, want), "stun: the offer gives the local address");
+	call_media_free(A.m);
+	close(v.fd);
 }
 
 /* ---- ZRTP ---- */
@@ -377,6 +566,7 @@ int main(void)
 
 	if (loop_alloc(&L))
 		tap_skip_all("no loop");
+	test_stun();
 	if (!ok(side_alloc(&A, "A", 0) == 0 && side_alloc(&B, "B", 600) == 0, "two media on 127.0.0.1"))
 		return tap_done();
 	ok(!call_media_running(A.m) && !call_media_result(A.m), "nothing runs before an answer was applied");

@@ -426,6 +426,16 @@ static void test_verify(void)
 	ok(verify_has(&m, " Media         SRTP " SUITE80 " both ways"), "media line: one suite both ways");
 	ok(verify_has(&m, " Codec         PCMU, 20 ms packets"), "codec line");
 	ok(verify_has(&m, " Media path    10.200.1.2:41000 (here) -> 192.0.2.9:40000"), "media path line");
+	{
+		struct event e2 = ev;
+
+		event_str(&e2, "public_media", "198.51.100.1:41000");
+		ui_model_event(&m, &e2);
+		ok(verify_has(&m, " Media path    10.200.1.2:41000 (here) -> 198.51.100.1:41000 (public, STUN) -> "
+				  "192.0.2.9:40000"),
+		   "media path line with the public address STUN found between the two ends");
+		ui_model_event(&m, &ev);
+	}
 	ok(verify_has(&m, " Packets       protected 250, unprotected 249"), "packet counts");
 	ok(verify_has(&m, " Dropped       auth failures 0, replayed 0, malformed 0") && !verify_line(&m, "Dropped")->bad,
 	   "dropped packets, none: no alarm");
