@@ -131,6 +131,22 @@ int sip_any_uri_decode(struct sip_uri *u, bool *known, struct pl s)
 	return abs_uri_ok(s) ? 0 : EBADMSG;
 }
 
+size_t sip_addr_dname(const struct sip_addr *a, char *buf, size_t sz)
+{
+	size_t i, n = 0;
+
+	if (!buf || !sz)
+		return 0;
+	/* a token display name holds no '\' (not a token character): the same walk leaves it as it is */
+	for (i = 0; a && pl_isset(a->dname) && i < a->dname.l && n + 1 < sz; i++) {
+		if (a->dname.p[i] == '\\' && i + 1 < a->dname.l)
+			i++;
+		buf[n++] = a->dname.p[i];
+	}
+	buf[n] = '\0';
+	return n;
+}
+
 int sip_addr_decode(struct sip_addr *a, struct pl value)
 {
 	struct sip_addr t;

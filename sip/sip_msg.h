@@ -156,6 +156,14 @@ struct sip_cseq {
  * where the params belong to the header, RFC 3261 20.10), or "*". 0 or EBADMSG.
  */
 int sip_addr_decode(struct sip_addr *a, struct pl value);
+/*
+ * a's display name as text, for people and programs (not for the wire, where it stays as sent): each
+ * quoted-pair "\x" becomes x (RFC 3261 25.1), once, so "A \"B\"" is A "B". Into buf (always
+ * NUL-terminated when sz > 0, cut at sz - 1 bytes); returns its length, 0 when a has none. The text is
+ * the far end's: a quoted-pair may have made a control character or a NUL of it, so the caller cleans
+ * those len bytes (text_clean) before showing or passing them on.
+ */
+size_t sip_addr_dname(const struct sip_addr *a, char *buf, size_t sz);
 /* Decodes a Via value. 0 or EBADMSG. */
 int sip_via_decode(struct sip_via *v, struct pl value);
 /* Decodes "123 INVITE". 0 or EBADMSG. */

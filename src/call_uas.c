@@ -22,6 +22,7 @@
 #include "sip_strans.h"
 #include "sip_transp.h"
 #include "sip_uri.h"
+#include "text.h"
 
 /* ---------------- server side ---------------- */
 
@@ -214,9 +215,14 @@ static void ring(struct call *c, const struct sip_msg *req, const struct sip_add
 	call_uas_reply(c, c->inv_st, 180, NULL, NULL, NULL, 0);
 	call_ev_init(c, &ev, EVENT_INCOMING);
 	if (from && pl_isset(from->dname) && from->dname.l) {
-		char dn[128];
-		if (!pl_strdup(dn, sizeof(dn), from->dname))
+		/* the caller's words, unescaped once (RFC 3261 25.1), then made safe to show or hand on */
+		char raw[256], dn[128];
+		size_t n = sip_addr_dname(from, raw, sizeof(raw));
+
+		if (n) {
+			text_clean(dn, sizeof(dn), raw, n);
 			event_str(&ev, "display_name", dn);
+		}
 	}
 	if (c->delayed_offer) {
 		/* only a required-SRTP offer (RTP/SAVP) is sure to end up encrypted; else the answer decides */

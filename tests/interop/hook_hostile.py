@@ -8,8 +8,9 @@ The script is sphone's registrar over TLS and the caller (hostile_peer.Proxy). I
 From display name holds shell code ($(...), backticks, ;, &, quotes), terminal escapes (ESC, BEL as
 quoted-pairs), a right-to-left override, a folded line (CRLF SP) and a bare LF, lets each ring and then
 CANCELs it (a missed call). sphone runs a hook script that writes what it got: SPHONE_CALLER_NAME must be
-the name as printable text (controls as '?'), no file the name tries to create may exist, and each
-missed call must be in the history file and in `history`'s output as kind "missed", with the same name.
+the name as printable text, its quoted-pairs resolved once (\" is ", RFC 3261 25.1), controls as '?',
+no file the name tries to create may exist, and each missed call must be in the history file and in
+`history`'s output as kind "missed", with the same name.
 """
 import json
 import os
@@ -31,7 +32,11 @@ HOOK_OUT = os.path.join(WORK, "hooks.out")
 NAMES = [
     ("shell code, escaped quotes, ESC/BEL, RLO",
      'Mal \\"lory\\" $(touch PWNED1) `touch PWNED2`; touch PWNED3 & \\\x1b]0;t\\\x07 \u202eevil',
-     'Mal \\"lory\\" $(touch PWNED1) `touch PWNED2`; touch PWNED3 & \\?]0;t\\? ?evil'),
+     'Mal "lory" $(touch PWNED1) `touch PWNED2`; touch PWNED3 & ?]0;t? ?evil'),
+    # RFC 3261 25.1: each quoted-pair is one character, resolved once (\\ on the wire is one backslash)
+    ("quoted-pairs",
+     'A \\"B\\" C:\\\\tmp\\\\',
+     'A "B" C:\\tmp\\'),
     ("a folded line (CRLF SP)",
      'Eve\r\n ; touch PWNED4 | id',
      'Eve   ; touch PWNED4 | id'),

@@ -119,6 +119,12 @@ static void test_headers(void)
 	is_str(S(sip_msg_via_at(m, 2)->transport), "TLS", "third Via TLS");
 	ok(sip_msg_via_at(m, 3) == NULL, "no 4th Via");
 	is_str(S(sip_msg_from(m)->dname), "Doe, \\\"John\\\"", "quoted display name with comma and escapes");
+	{
+		char dn[64];
+
+		is_int((int)sip_addr_dname(sip_msg_from(m), dn, sizeof(dn)), 11, "its text: the quoted-pairs resolved");
+		is_str(dn, "Doe, \"John\"", "... Doe, \"John\" (RFC 3261 25.1)");
+	}
 	ok(sip_msg_from(m)->angle, "name-addr");
 	ok(sip_uri_param(&sip_msg_from(m)->uri, "transport", &v) == 0 && pl_eq_str(v, "tcp"),
 	   "transport is a URI param inside <>");
@@ -177,6 +183,38 @@ static void test_addr_params(void)
 	ok(sip_addr_decode(&a, PL(" * ")) == 0 && a.star, "Contact *");
 	ok(sip_addr_decode(&a, PL("Alice Smith <sip:a@b.com>;tag=x")) == 0, "token display name");
 	is_str(S(a.dname), "Alice Smith", "display name tokens");
+	{
+		static const struct {
+			const char *hdr, *want;
+			size_t len;
+		} t[] = {
+			{ "Alice Smith <sip:a@b.com>", "Alice Smith", 11 },
+			{ "\"A \\\"B\\\"\" <sip:a@b.com>", "A \"B\"", 5 },
+			{ "\"C:\\\\tmp\\\\\" <sip:a@b.com>", "C:\\tmp\\", 7 },      /* \\ is one \, at the end too */
+			{ "\"\\\\\\\"x\" <sip:a@b.com>", "\\\"x", 3 },               /* \\ then \": once, not twice */
+			{ "\"\\a\\b\\ \" <sip:a@b.com>", "ab ", 3 },                 /* any character may be escaped */
+			{ "\"bell\\\x07\" <sip:a@b.com>", "bell\x07", 5 },            /* a control: the caller cleans it */
+			{ "\"\" <sip:a@b.com>", "", 0 },
+			{ "<sip:a@b.com>", "", 0 },
+		};
+		char dn[64];
+
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			ok(sip_addr_decode(&a, pl_str(t[i].hdr)) == 0, "display name %zu decodes: %s", i, t[i].hdr);
+			is_int((int)sip_addr_dname(&a, dn, sizeof(dn)), (int)t[i].len, "... its text's length");
+			is_str(dn, t[i].want, "... unescaped once: %s", t[i].want);
+		}
+		/* NUL from a quoted-pair is counted, not an end: text_clean makes it a '?' */
+		static const char nul[] = "\"a\\\0b\" <sip:x@y>";
+
+		ok(sip_addr_decode(&a, (struct pl){ nul, sizeof(nul) - 1 }) == 0, "a quoted-pair NUL decodes");
+		is_int((int)sip_addr_dname(&a, dn, sizeof(dn)), 3, "... and counts as one byte of 3");
+		ok(!memcmp(dn, "a\0b", 4), "... a, NUL, b");
+		ok(sip_addr_decode(&a, pl_str("\"abcdefgh\" <sip:x@y>")) == 0 && sip_addr_dname(&a, dn, 5) == 4 &&
+			   !strcmp(dn, "abcd"),
+		   "cut at the buffer, NUL-terminated");
+		ok(sip_addr_dname(NULL, dn, sizeof(dn)) == 0 && !dn[0], "no addr: empty");
+	}
 	ok(sip_addr_decode(&a, PL("<urn:service:sos>")) == 0 && !a.uri_known, "other scheme in <>");
 	is_str(S(a.uri_raw), "urn:service:sos", "raw other URI");
 	ok(sip_addr_decode(&a, PL("\"unterminated <sip:a@b>")) == EBADMSG, "unterminated quote");
