@@ -114,6 +114,8 @@ static void ka_due(void *arg)
 	} else if (!f->awaiting_pong || !expects_pong(f)) {
 		if (sip_conn_queue(f, "\r\n\r\n", 4) == 0) {
 			f->awaiting_pong = true;
+			f->ping_out = true;
+			f->ping_at = loop_now_ms();
 			if (expects_pong(f))
 				tmr_start(f->t->l, &f->pong_tmr, f->t->conf.ka_timeout_ms, pong_timeout, f);
 			sip_conn_events(f);
@@ -122,18 +124,45 @@ static void ka_due(void *arg)
 	tmr_start(f->t->l, &f->ka_tmr, ka_delay(f), ka_due, f);
 }
 
+/*
+ * A lone CRLF: the pong of our ping when it is all the read held (a pong is written on its own) and
+ * came within the pong timeout of our ping. Whether or not, the bytes came, and flow_read took any
+ * bytes as a sign of life. true when taken as the pong.
+ */
+static bool ka_pong(struct sip_flow *f)
+{
+	if (!f->ping_out || f->rd_len != 2 || loop_now_ms() - f->ping_at > f->t->conf.ka_timeout_ms)
+		return false;
+	f->ping_out = false;
+	f->pong_seen = true;
+	f->awaiting_pong = false;
+	tmr_cancel(&f->pong_tmr);
+	return true;
+}
+
+/*
+ * The far end's CRLFs (RFC 5626 4.4.1, RFC 3261 7.5). pong_seen (the peer answers pings, so a missing
+ * pong means a dead flow) is learnt only from a real pong: not from the first CRLF of a peer's own ping
+ * (pjsip pings over TCP and TLS and answers none of ours), nor from a stray CRLF before or after a
+ * message; either used to be taken for one, and a later ping of ours left unanswered lost a flow that
+ * was fine (the account registered anew). The stream pairs any two CRLFs with nothing between them
+ * (PING): a pair whose first CRLF was taken as our pong is two pongs a while apart; any other is the
+ * peer's ping, answered with one CRLF.
+ */
 static void on_ka(enum sip_ka kind, void *arg)
 {
 	struct sip_flow *f = arg;
 
-	if (kind == SIP_KA_PING) {
-		if (f->st == F_UP && sip_conn_queue(f, "\r\n", 2) == 0)
-			sip_conn_events(f);
-	} else {
-		f->pong_seen = true;
-		f->awaiting_pong = false;
-		tmr_cancel(&f->pong_tmr);
+	if (kind == SIP_KA_PONG) {
+		f->half_pong = ka_pong(f);
+		return;
 	}
+	if (f->half_pong) {
+		f->half_pong = ka_pong(f);
+		return;
+	}
+	if (f->st == F_UP && sip_conn_queue(f, "\r\n", 2) == 0)
+		sip_conn_events(f);
 }
 
 /* ---- stream I/O ---- */
@@ -239,6 +268,7 @@ static void flow_read(struct sip_flow *f)
 			tmr_cancel(&f->pong_tmr);
 		}
 		sip_flow_ref(f);
+		f->rd_len = n;
 		err = sip_stream_feed(f->stream, buf, n, on_stream_msg, f);
 		if (err && f->st == F_UP)
 			bad_input(f, err);

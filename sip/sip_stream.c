@@ -99,8 +99,17 @@ static int process_buffered(struct sip_stream *s, sip_stream_h *h, void *arg)
 {
 	for (;;) {
 		if (s->hlen == 0 && s->scanned == 0) {
-			/* between messages: CRLF keep-alives (RFC 5626 4.4.1) */
-			while (s->len >= 1 && s->buf[0] == '\r') {
+			/*
+			 * between messages: CRLF keep-alives (RFC 5626 4.4.1), and a bare LF: an empty line
+			 * from a peer that ends lines with LF alone, ignored before a start line as RFC 3261
+			 * 7.5 ignores CRLFs there; it is no keep-alive and breaks a CRLF pair
+			 */
+			while (s->len >= 1 && (s->buf[0] == '\r' || s->buf[0] == '\n')) {
+				if (s->buf[0] == '\n') {
+					consume(s, 1);
+					s->ka_half = false;
+					continue;
+				}
 				if (s->len < 2)
 					return 0;
 				if (s->buf[1] != '\n')

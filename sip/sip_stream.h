@@ -25,6 +25,9 @@ typedef void (sip_stream_h)(struct sip_msg *msg, void *arg);
  * answered with a single CRLF; a pong (a single CRLF) proves the peer alive.
  * Every CRLF is reported: the first of a pair as PONG, and when a second CRLF
  * follows at once, that pair completes as PING. Any byte split gives the same events.
+ * A bare LF between messages is an empty line: skipped, never an event, and it
+ * breaks a pair. A CR not followed by LF there is malformed (EBADMSG).
+ * The owner decides whether a PONG answers a ping of its own (sip_conn.c).
  */
 enum sip_ka { SIP_KA_PONG = 0, SIP_KA_PING };
 typedef void (sip_stream_ka_h)(enum sip_ka kind, void *arg);

@@ -64,6 +64,10 @@ struct sip_flow {
 	struct tmr conn_tmr, ka_tmr, pong_tmr;
 	bool rx_since_ka, awaiting_pong;
 	bool pong_seen; /* the peer answered a ping once: from then on a missing pong means a dead flow */
+	bool ping_out;  /* a ping of ours (sent at ping_at) has had no pong yet */
+	bool half_pong; /* the last lone CRLF the stream reported was taken as that pong */
+	uint64_t ping_at;
+	size_t rd_len;  /* bytes of the read being fed to the stream (a pong is a read of its own) */
 	bool outbound;  /* its registrar granted RFC 5626 outbound: every ping awaits its pong, the first too */
 	unsigned ka_ms; /* ping period for this flow (Flow-Timer); 0: the transport's */
 	bool pong_noted; /* logged that it does not answer */

@@ -363,6 +363,10 @@ def tcp_phase():
                     time.sleep(0.1)
                 ok(reg.registers > regs, "TCP: registered again on a new connection after the close")
 
+        # newlines between messages (RFC 3261 7.5: ignored before a start line), the registrar's own
+        # CRLFCRLF ping among them (RFC 5626: answered with a CRLF): the connection stays
+        case(b"\n\n\r\n\n\r\n\r\n" + request(reg.port, "TCP"),
+             "bare LFs, CRLF LF and a ping before an OPTIONS", False, {200})
         case(request(reg.port, "TCP", n_via=5000), "5000 Via headers (~250 KB > 64 KB limit): 513 and close",
              True, {0, 513})
         case(request(reg.port, "TCP", clen=100000, body=b"x" * 100000),

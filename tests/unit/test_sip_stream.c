@@ -47,6 +47,45 @@ static bool raw_is(const struct sip_msg *m, const char *s)
 	return m && r.l == strlen(s) && memcmp(r.p, s, r.l) == 0;
 }
 
+/*
+ * pre + REGISTER + mid + INVITE fed in two pieces, split at every point: the splits that do not give
+ * both messages, nothing pending and exactly the events ev (the first one is told).
+ */
+static int every_split(const char *pre, const char *mid, const char *ev)
+{
+	char seq[2048];
+	size_t sl = 0, pl = strlen(pre), ml = strlen(mid), l1 = strlen(reg), l2 = strlen(inv);
+	struct sip_stream *s = NULL;
+	struct coll c;
+	int bad = 0;
+
+	memcpy(seq + sl, pre, pl), sl += pl;
+	memcpy(seq + sl, reg, l1), sl += l1;
+	memcpy(seq + sl, mid, ml), sl += ml;
+	memcpy(seq + sl, inv, l2), sl += l2;
+	memset(&c, 0, sizeof(c));
+	for (size_t k = 0; k <= sl; k++) {
+		int e1, e2;
+
+		if (sip_stream_alloc(&s, 4096)) {
+			bad++;
+			continue;
+		}
+		sip_stream_set_ka_handler(s, on_ka, &c);
+		e1 = sip_stream_feed(s, seq, k, on_msg, &c);
+		e2 = sip_stream_feed(s, seq + k, sl - k, on_msg, &c);
+		if (e1 || e2 || c.n != 2 || !raw_is(c.m[0], reg) || !raw_is(c.m[1], inv) || c.nev != (int)strlen(ev) ||
+		    memcmp(c.ev, ev, (size_t)c.nev) != 0 || sip_stream_pending(s) != 0) {
+			if (!bad)
+				diag("split at %zu: e=%d/%d n=%d ev=%.*s", k, e1, e2, c.n, c.nev, c.ev);
+			bad++;
+		}
+		coll_free(&c);
+		sip_stream_free(s);
+	}
+	return bad;
+}
+
 static void test_stream(void)
 {
 	char all[2048];
@@ -63,23 +102,7 @@ static void test_stream(void)
 	memcpy(all + len, inv, l2), len += l2;
 
 	memset(&c, 0, sizeof(c));
-	for (size_t k = 0; k <= len; k++) {
-		int e1, e2;
-		if (sip_stream_alloc(&s, 4096)) {
-			bad++;
-			continue;
-		}
-		sip_stream_set_ka_handler(s, on_ka, &c);
-		e1 = sip_stream_feed(s, all, k, on_msg, &c);
-		e2 = sip_stream_feed(s, all + k, len - k, on_msg, &c);
-		if (e1 || e2 || c.n != 2 || !raw_is(c.m[0], reg) || !raw_is(c.m[1], inv) || c.nev != 5 ||
-		    memcmp(c.ev, "oPMoM", 5) != 0 || sip_stream_pending(s) != 0) {
-			diag("split at %zu: e=%d/%d n=%d ev=%.*s", k, e1, e2, c.n, c.nev, c.ev);
-			bad++;
-		}
-		coll_free(&c);
-		sip_stream_free(s);
-	}
+	bad = every_split("\r\n\r\n", "\r\n", "oPMoM");
 	ok(bad == 0, "every split point of ping+REGISTER+pong+INVITE yields the same 2 messages and events");
 
 	ok(sip_stream_alloc(&s, 4096) == 0, "alloc");
@@ -148,6 +171,24 @@ static void test_stream(void)
 	is_int(sip_stream_feed(s, mal, strlen(mal), on_msg, &c), EBADMSG, "malformed: EBADMSG");
 	ok(sip_stream_take_bad(s) == NULL, "nothing readable to answer");
 	sip_stream_free(s);
+
+	/*
+	 * newlines between messages (RFC 3261 7.5: ignored before a start line; RFC 5626 4.4.1: a CRLF pair is
+	 * a ping, a lone CRLF a pong): bare LFs are skipped without an event and break a pair, at every split
+	 */
+	{
+		static const struct {
+			const char *pre, *mid, *ev;
+		} nl[] = {
+			{ "\n", "\n\n", "MM" },
+			{ "\r\n\n", "\n\r\n", "oMoM" },
+			{ "\r\n\r\n\r\n", "\r\n\n\r\n", "oPoMooM" },
+			{ "\n\r\n\r\n", "\r\n\r\n\n\n", "oPMoPM" },
+		};
+		for (size_t t = 0; t < sizeof(nl) / sizeof(nl[0]); t++)
+			ok(every_split(nl[t].pre, nl[t].mid, nl[t].ev) == 0,
+			   "newlines case %zu: both messages and the events %s at every split", t, nl[t].ev);
+	}
 
 	/* a bare CR between messages */
 	ok(sip_stream_alloc(&s, 4096) == 0, "alloc");

@@ -643,6 +643,65 @@ int main(void)
 	}
 
 	/*
+	 * --- the far end's own keep-alives and stray newlines (RFC 5626 4.4.1, RFC 3261 7.5). A peer that
+	 * pings us (pjsip does, over TCP and TLS) but never answers our pings: the first CRLF of its ping is
+	 * no answer to ours, so its flow is kept as a non-answering peer's. Then lone CRLFs and bare LFs
+	 * between messages: ignored, the flow kept, the message after them delivered.
+	 */
+	{
+		struct sip_transp_conf c = { .ka_interval_ms = 150, .ka_timeout_ms = 200 };
+		/* no lone CRLF: one right after a ping of ours is its pong (RFC 5626), and here one always is out */
+		static const char *const junk[] = { "\n", "\n\n", "\r\n\n", "\r\n\r\n\r\n", "\n\r\n\r\n", "\n\r\n" };
+		struct sip_transp *K = NULL;
+		struct side sk = { .name = "K" };
+		struct ka_peer pinger = { .answer = false };
+		uint16_t pp = 0;
+		struct ready r = { 0 };
+		struct sip_dest d;
+		int i, sent = 0;
+
+		pinger.lfd = raw_listen(&pp);
+		loop_fd_listen(L, pinger.lfd, LOOP_READ, ka_peer_accept, &pinger);
+		sip_transp_alloc(&K, L, &c, on_recv, on_lost, &sk);
+		d = dest(SIP_TP_TCP, pp, NULL, NULL);
+		sip_transp_flow_get(K, &d, on_ready, &r, NULL);
+		RUN_UNTIL(r.calls && pinger.cfd > 0, 2000);
+		ok(r.err == 0 && pinger.cfd > 0, "flow to a peer that pings but never answers pings");
+		/*
+		 * a ping of its own, then silence for several of our periods, twice (a ping is one write, so one
+		 * read: a pair split over two reads right after a ping of ours would be taken for two pongs)
+		 */
+		sent = send(pinger.cfd, "\r\n\r\n", 4, MSG_NOSIGNAL) == 4;
+		run_for(1000);
+		sent += send(pinger.cfd, "\r\n\r\n", 4, MSG_NOSIGNAL) == 4;
+		run_for(1000);
+		ok(sent == 2 && sip_flow_alive(r.flow) && sk.lost == 0,
+		   "its own pings are no answers to ours: the flow is kept (%d of ours unanswered%s%s)", pinger.pings,
+		   sk.lost ? "; lost: " : "", sk.lost ? sk.lost_why : "");
+		for (i = 0, sent = 0; i < 12; i++) {
+			sent += send(pinger.cfd, junk[i % 6], strlen(junk[i % 6]), MSG_NOSIGNAL) == (ssize_t)strlen(junk[i % 6]);
+			run_for(100);
+		}
+		ok(sent == 12 && sip_flow_alive(r.flow) && sk.lost == 0,
+		   "bare LFs, CRLF LF, three CRLFs, LF CRLF between messages: the flow is kept%s%s",
+		   sk.lost ? ": lost: " : "", sk.lost ? sk.lost_why : "");
+		n = reg_msg(msg, sizeof(msg), "TCP", 990);
+		ok(send(pinger.cfd, "\n\r\n\n", 4, MSG_NOSIGNAL) == 4 && send(pinger.cfd, msg, (size_t)n, MSG_NOSIGNAL) == n,
+		   "newlines, then a REGISTER");
+		RUN_UNTIL(sk.msgs == 1, 1000);
+		ok(sk.msgs == 1 && !strcmp(sk.last_method, "REGISTER") && sip_flow_alive(r.flow),
+		   "... the REGISTER after them is delivered, the flow alive");
+		sip_transp_free(K);
+		sip_flow_unref(r.flow);
+		loop_fd_remove(L, pinger.lfd);
+		if (pinger.cfd > 0) {
+			loop_fd_remove(L, pinger.cfd);
+			close(pinger.cfd);
+		}
+		close(pinger.lfd);
+	}
+
+	/*
 	 * --- RFC 5626 outbound: a registrar that granted it is awaited from the FIRST ping (a peer
 	 * that never answers loses its flow: a NAT that dropped the connection after the REGISTER
 	 * swallows exactly that ping), at the flow's own period (Flow-Timer); sip_flow_abort gives a
