@@ -160,6 +160,18 @@ typedef void (audev_list_h)(const struct audev_info *info, void *arg);
  * PortAudio failed to initialise (see audev_pa_errmsg for either).
  */
 int audev_pa_list(audev_list_h *h, void *arg);
+/*
+ * PortAudio looks for devices only when it starts: while any device is open (and PortAudio with it),
+ * audev_pa_list gives the devices as they were then, with the same indices; once none is open, the
+ * next list or open sees what was plugged in or removed meanwhile.
+ */
+#define AUDEV_NAME_MAX 128
+/*
+ * The device ad (a PortAudio one) uses for capture (input) or playback, as the list names it and its
+ * host API. 0; ENOENT when that direction is not used ("none"); EINVAL when ad is no PortAudio device.
+ * The strings live as long as ad.
+ */
+int audev_pa_used(const struct audev *ad, int input, const char **name, const char **api);
 /* Text of the last PortAudio error seen by this process (static string). */
 const char *audev_pa_errmsg(void);
 /* The PortAudio library's own words on its version ("PortAudio V19.7.0-devel, revision ..."), or NULL

@@ -54,8 +54,8 @@ TESTS += tests/unit/test_aec
 check_PROGRAMS += tests/unit/pa_probe
 tests_unit_pa_probe_SOURCES = tests/unit/pa_probe.c
 tests_unit_pa_probe_LDADD = $(TEST_LIBS)
-TESTS += tests/pa_jack.sh
-EXTRA_DIST += tests/pa_jack.sh doc/jitter.md
+TESTS += tests/pa_jack.sh tests/interop/audio_switch.sh
+EXTRA_DIST += tests/pa_jack.sh tests/interop/audio_switch.sh doc/jitter.md
 
 check_PROGRAMS += tests/unit/test_pa_quiet
 tests_unit_test_pa_quiet_SOURCES = tests/unit/test_pa_quiet.c

@@ -33,6 +33,9 @@ struct pa_dev {
 	int in_ch, out_ch;  /* channels opened; 0 = direction not used */
 	unsigned in_lat_ms, out_lat_ms;
 	struct duplex *dx;  /* the callback's work */
+	/* the devices opened, as PortAudio names them (for the owner's "in use" marks) */
+	char in_name[AUDEV_NAME_MAX], in_api[AUDEV_NAME_MAX];
+	char out_name[AUDEV_NAME_MAX], out_api[AUDEV_NAME_MAX];
 };
 
 static _Thread_local const char *pa_errtext = "no error";
@@ -112,16 +115,29 @@ static int pick_device(const char *want, int input, PaDeviceIndex *idx)
 		*idx = (PaDeviceIndex)v;
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		const PaDeviceInfo *di = Pa_GetDeviceInfo(i);
-		size_t wl = strlen(want), k;
-		if (!di || !di->name || (input ? di->maxInputChannels : di->maxOutputChannels) < 1)
-			continue;
-		for (k = 0; di->name[k]; k++)
-			if (strncasecmp(di->name + k, want, wl) == 0) {
-				*idx = i;
-				return 0;
+	/*
+	 * The whole name first, then a part of one: a name saved from the list ("default") must not
+	 * open another device that merely contains it ("sysdefault", listed before it).
+	 */
+	for (int whole = 1; whole >= 0; whole--) {
+		for (i = 0; i < n; i++) {
+			const PaDeviceInfo *di = Pa_GetDeviceInfo(i);
+			size_t wl = strlen(want), k;
+			if (!di || !di->name || (input ? di->maxInputChannels : di->maxOutputChannels) < 1)
+				continue;
+			if (whole) {
+				if (strcasecmp(di->name, want) == 0) {
+					*idx = i;
+					return 0;
+				}
+				continue;
 			}
+			for (k = 0; di->name[k]; k++)
+				if (strncasecmp(di->name + k, want, wl) == 0) {
+					*idx = i;
+					return 0;
+				}
+		}
 	}
 	pa_errtext = "no device name contains that text (see --list-devices)";
 	return ENODEV;
@@ -217,6 +233,15 @@ static unsigned echo_tail(struct pa_dev *d, const struct audev_prm *prm, PaDevic
 	return tail < 200 ? 200 : tail > 1000 ? 1000 : tail;
 }
 
+static void name_of(PaDeviceIndex dev, char *name, char *api)
+{
+	const PaDeviceInfo *di = dev != paNoDevice ? Pa_GetDeviceInfo(dev) : NULL;
+	const PaHostApiInfo *hi = di ? Pa_GetHostApiInfo(di->hostApi) : NULL;
+
+	snprintf(name, AUDEV_NAME_MAX, "%s", di && di->name ? di->name : "");
+	snprintf(api, AUDEV_NAME_MAX, "%s", hi && hi->name ? hi->name : "");
+}
+
 static int pa_duplex(struct pa_dev *d, const struct audev_prm *prm, PaDeviceIndex in, PaDeviceIndex out)
 {
 	const PaStreamInfo *si = Pa_GetStreamInfo(d->stream);
@@ -277,6 +302,8 @@ static int pa_open(struct audev **adp, const struct audev_prm *prm)
 	}
 	if ((r = choose_format(d, in, out)) != 0)
 		goto out;
+	name_of(in, d->in_name, d->in_api);
+	name_of(out, d->out_name, d->out_api);
 	if ((r = ring_alloc(&d->head.cap, (size_t)frame * depth)) != 0 ||
 	    (r = ring_alloc(&d->head.play, (size_t)frame * depth)) != 0)
 		goto out;
@@ -352,6 +379,17 @@ const struct audev_ops audev_pa_ops = {
 	.tick = NULL,
 	.stats = pa_stats,
 };
+
+int audev_pa_used(const struct audev *ad, int input, const char **name, const char **api)
+{
+	const struct pa_dev *d = (const struct pa_dev *)ad;
+
+	if (!ad || ad->ops != &audev_pa_ops)
+		return EINVAL;
+	*name = input ? d->in_name : d->out_name;
+	*api = input ? d->in_api : d->out_api;
+	return (*name)[0] ? 0 : ENOENT;
+}
 
 int audev_pa_list(audev_list_h *h, void *arg)
 {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "crypto.h"
 #include "errbuf.h"
 
 #define CONF_MAX_SIZE (1024 * 1024)
@@ -491,7 +492,29 @@ out:
 	return r;
 }
 
+static void stamp_of(struct conf_stamp *sp, const struct stat *st, const char *buf, size_t len)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->dev = st->st_dev;
+	sp->ino = st->st_ino;
+	sp->size = (long long)len;
+	sp->mtime = st->st_mtim;
+	sp->valid = crypto_hash(CRYPTO_SHA256, buf, len, sp->sum) == 0;
+}
+
+bool conf_stamp_same(const struct conf_stamp *a, const struct conf_stamp *b)
+{
+	return a->valid && b->valid && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       !memcmp(a->sum, b->sum, sizeof(a->sum));
+}
+
 int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz)
+{
+	return conf_load_stamped(path, h, arg, err, errsz, NULL);
+}
+
+int conf_load_stamped(const char *path, conf_h *h, void *arg, char *err, size_t errsz, struct conf_stamp *stamp)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -544,6 +567,8 @@ int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz)
 		len += (size_t)n;
 	}
 	buf[len] = '\0';
+	if (stamp)
+		stamp_of(stamp, &st, buf, len);
 	r = parse(path, buf, len, h, arg, err, errsz);
 out:
 	if (buf) {

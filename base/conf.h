@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #define CONF_MSG_MAX 1024
 
@@ -51,6 +52,33 @@ typedef int(conf_h)(const struct conf_item *it, void *arg);
  * may hold passwords).
  */
 int conf_load(const char *path, conf_h *h, void *arg, char *err, size_t errsz);
+
+/*
+ * What a loaded file was: to write it back only if nobody changed it since (conf_set_keys). The
+ * digest is of the whole text; the text itself is not kept (it may hold passwords).
+ */
+struct conf_stamp {
+	bool valid;
+	unsigned long long dev, ino;
+	long long size;
+	struct timespec mtime;
+	unsigned char sum[32]; /* SHA-256 */
+};
+/* conf_load, and stamp (may be NULL) describes the file as it was read. */
+int conf_load_stamped(const char *path, conf_h *h, void *arg, char *err, size_t errsz, struct conf_stamp *stamp);
+bool conf_stamp_same(const struct conf_stamp *a, const struct conf_stamp *b);
+/*
+ * Sets n keys of [section] in the file path, which must still be what stamp describes (else
+ * ESTALE, and nothing is written): a key's first line in that section becomes "key = value" (quoted
+ * when the value needs it), a key not there goes after the section's last key, a section not there
+ * is added at the end. Every other byte of the file stays as it was (comments, blank lines, order,
+ * other keys, CRLF line ends). Written to a new file in the same directory with the same mode, synced,
+ * then renamed over the old one (a symbolic link: over the file it points to), so that a crash leaves
+ * the old file or the new one, never half of one. stamp is updated to the new file. 0, or an errno with
+ * the reason in err (a value with a line break: EINVAL).
+ */
+int conf_set_keys(const char *path, struct conf_stamp *stamp, const char *section, const char *const *keys,
+		  const char *const *values, size_t n, char *err, size_t errsz);
 
 /* Same, for text already in memory (file is used in messages only). */
 int conf_parse(const char *file, const char *text, size_t len, conf_h *h, void *arg, char *err,

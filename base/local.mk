@@ -5,7 +5,7 @@ noinst_LIBRARIES += base/libsphone_base.a
 base_libsphone_base_a_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/base -I$(top_builddir)
 base_libsphone_base_a_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 base_libsphone_base_a_SOURCES = base/buf.c base/buf.h base/pl.c base/pl.h base/log.c base/log.h \
-	base/loop.c base/loop.h base/b64.c base/b64.h base/conf.c base/conf.h base/crypto.c base/crypto.h \
+	base/loop.c base/loop.h base/b64.c base/b64.h base/conf.c base/conf.h base/conf_edit.c base/crypto.c base/crypto.h \
 	base/text.c base/text.h base/errbuf.c base/errbuf.h base/sa.c base/sa.h
 
 check_PROGRAMS += tests/unit/test_buf tests/unit/test_log tests/unit/test_loop tests/unit/test_b64 tests/unit/test_conf
@@ -25,6 +25,11 @@ tests_unit_test_b64_LDADD = $(TEST_LIBS)
 
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c
 tests_unit_test_conf_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_conf_edit
+TESTS += tests/unit/test_conf_edit
+tests_unit_test_conf_edit_SOURCES = tests/unit/test_conf_edit.c
+tests_unit_test_conf_edit_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_pl tests/unit/test_errbuf tests/unit/test_sa
 TESTS += tests/unit/test_pl tests/unit/test_errbuf tests/unit/test_sa

@@ -41,6 +41,8 @@ struct account_conf {
 	char *on_incoming, *on_missed; /* [general] hooks, for accounts without their own */
 	bool history;        /* [general] history */
 	char *audio_device;  /* [audio] device */
+	char *capture_device, *playback_device; /* [audio] capture_device, playback_device: over device */
+	struct conf_stamp stamp; /* the file as it was read: written back only when still the same */
 	int echo_cancel;     /* [audio] echo_cancel: enum account_auto */
 	int tones;           /* [audio] tones: enum account_auto */
 	unsigned echo_tail;  /* [audio] echo_tail, ms; 0 = from the device's latency */
@@ -63,7 +65,7 @@ static const char *const suite_names[] = {
 static const char *const codec_names[] = { "pcmu", "pcma", NULL };
 static const char *const refreshers[] = { "auto", "local", "remote", NULL };
 static const char *const general_keys[] = { "log_level", "sip_trace", "on_incoming", "on_missed", "history", NULL };
-static const char *const audio_keys[] = { "device", "echo_cancel", "echo_tail", "tones", "ringtone", "ring_volume",
+static const char *const audio_keys[] = { "device", "capture_device", "playback_device", "echo_cancel", "echo_tail", "tones", "ringtone", "ring_volume",
 					   NULL };
 static const char *const auto_modes[] = { "auto", "off", "on", NULL };
 static const char *const ui_keys[] = { "ascii", "color", "bell", NULL };
@@ -153,6 +155,8 @@ void account_conf_free(struct account_conf *c)
 	free(c->on_incoming);
 	free(c->on_missed);
 	free(c->audio_device);
+	free(c->capture_device);
+	free(c->playback_device);
 	free(c->ringtone);
 	free(c);
 }
@@ -588,18 +592,22 @@ static int audio_key(struct account_conf *c, const struct conf_item *it)
 		return set_ringtone(c, it);
 	if (!strcmp(it->key, "ring_volume"))
 		return conf_uint(it, 0, 100, &c->ring_volume, it->msg, it->msgsz);
-	if (strcmp(it->key, "device"))
+	if (strcmp(it->key, "device") && strcmp(it->key, "capture_device") && strcmp(it->key, "playback_device"))
 		return conf_unknown_key(it, audio_keys, it->msg, it->msgsz);
 	if (!*it->value) {
-		snprintf(it->msg, it->msgsz, "device: empty (a PortAudio device name or index; "
-			 "sphone --list-devices shows them)");
+		snprintf(it->msg, it->msgsz, "%s: empty (a PortAudio device name or index; "
+			 "sphone --list-devices shows them)", it->key);
 		return EINVAL;
 	}
 	v = strdup(it->value);
 	if (!v)
 		return ENOMEM;
-	free(c->audio_device);
-	c->audio_device = v;
+	{
+		char **dst = it->key[0] == 'd' ? &c->audio_device : it->key[0] == 'c' ? &c->capture_device :
+						 &c->playback_device;
+		free(*dst);
+		*dst = v;
+	}
 	return 0;
 }
 
@@ -875,7 +883,7 @@ int account_conf_load(struct account_conf **cp, const char *path, char *err, siz
 		goto out;
 	}
 	x->c = c;
-	r = conf_load(path, load_h, x, err, errsz);
+	r = conf_load_stamped(path, load_h, x, err, errsz, &c->stamp);
 	if (r == ENOMEM || (r && !c->n))
 		goto out;
 	for (i = 0; i < c->n; i++) {
@@ -1049,6 +1057,8 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 		fprintf(f, "\n[audio]\n");
 		if (c->audio_device)
 			fprintf(f, "device = %s\n", c->audio_device);
+		print_opt(f, "capture_device", c->capture_device);
+		print_opt(f, "playback_device", c->playback_device);
 		fprintf(f, "echo_cancel = %s\necho_tail = %u\ntones = %s\nringtone = %s\nring_volume = %u\n",
 			auto_modes[c->echo_cancel], c->echo_tail, auto_modes[c->tones], c->ringtone ? c->ringtone : "",
 			c->ring_volume);
@@ -1066,6 +1076,52 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 const char *account_conf_audio_device(const struct account_conf *c)
 {
 	return c ? c->audio_device : NULL;
+}
+
+const char *account_conf_capture_device(const struct account_conf *c)
+{
+	return !c ? NULL : c->capture_device ? c->capture_device : c->audio_device;
+}
+
+const char *account_conf_playback_device(const struct account_conf *c)
+{
+	return !c ? NULL : c->playback_device ? c->playback_device : c->audio_device;
+}
+
+int account_conf_save_audio(struct account_conf *c, const char *capture, const char *playback, char *where,
+			    size_t wheresz, char *err, size_t errsz)
+{
+	const char *keys[2], *vals[2];
+	char **dst[2];
+	size_t n = 0;
+	int r;
+
+	if (!c || (!capture && !playback))
+		return EINVAL;
+	snprintf(where, wheresz, "%s", account_conf_path(c));
+	if (!c->path || !c->stamp.valid) {
+		snprintf(err, errsz, "no configuration file was read: nothing to write the choice into");
+		return ENOENT;
+	}
+	if (capture) {
+		keys[n] = "capture_device";
+		vals[n] = capture;
+		dst[n++] = &c->capture_device;
+	}
+	if (playback) {
+		keys[n] = "playback_device";
+		vals[n] = playback;
+		dst[n++] = &c->playback_device;
+	}
+	r = conf_set_keys(c->path, &c->stamp, "audio", keys, vals, n, err, errsz);
+	for (size_t i = 0; !r && i < n; i++) {
+		char *v = strdup(vals[i]);
+		if (v) {
+			free(*dst[i]);
+			*dst[i] = v;
+		}
+	}
+	return r;
 }
 
 enum account_auto account_conf_echo_cancel(const struct account_conf *c)

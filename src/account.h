@@ -109,6 +109,16 @@ int account_conf_contact(const struct account_conf *c, size_t i, const char **na
 
 /* [audio] device: the PortAudio device for calls (name or index), NULL for the default. */
 const char *account_conf_audio_device(const struct account_conf *c);
+/* [audio] capture_device / playback_device, else device; NULL: the default device. */
+const char *account_conf_capture_device(const struct account_conf *c);
+const char *account_conf_playback_device(const struct account_conf *c);
+/*
+ * Remembers the devices chosen at run time: [audio] capture_device and/or playback_device (NULL: left
+ * alone) set in the file read at load, every other line kept, only if the file is still what was read
+ * (conf_set_keys). where: the file. 0, or an errno with the reason in err (ESTALE: changed on disk).
+ */
+int account_conf_save_audio(struct account_conf *c, const char *capture, const char *playback, char *where,
+			    size_t wheresz, char *err, size_t errsz);
 /* A setting that is auto, off or on. */
 enum account_auto { ACCOUNT_AUTO, ACCOUNT_OFF, ACCOUNT_ON };
 /* [audio] echo_cancel: auto (default: on unless the sound card's name suggests a headset), off, on. */

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "audev.h"
 #include "call_audio.h"
@@ -28,7 +30,22 @@ struct call_audio {
 	call_audio_tick_h *tickh;
 	struct loop_wake *wake;
 	struct tones *tones; /* the phone's sounds, mixed in by the device; NULL: none on this device */
+	/* what a device opened later (a switch, a refresh) is opened with */
+	enum audev_echo echo;
+	unsigned echo_tail_ms;
+	struct call_audio_sound snd; /* snd.ringtone: ours (strdup) */
+	bool has_snd;
+	char *cfg_cap, *cfg_play;    /* the configured PortAudio devices (NULL: default) */
+	uint64_t switch_t0;          /* µs: the old device stopped, the new one has not played yet */
 };
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static bool tone_on(const struct call_audio *a)
 {
@@ -79,6 +96,12 @@ static void audio_wake_h(void *arg)
 {
 	struct call_audio *a = arg;
 
+	if (a->switch_t0) {
+		/* the first period of a device switched to during a call: how long nothing was played */
+		log_info("audio: the new device's first period %.1f ms after the old one stopped",
+			 (double)(mono_us() - a->switch_t0) / 1000.0);
+		a->switch_t0 = 0;
+	}
 	if (a->active)
 		a->tickh(loop_now_ms(), a->active);
 }
@@ -96,15 +119,14 @@ static void pa_chatter_h(const char *line, void *arg)
 }
 
 /* The phone's sounds for this device, as configured; NULL when they are off for it. */
-static struct tones *sounds_of(const struct call_audio_prm *prm)
+static struct tones *sounds_of(const struct call_audio_sound *snd, bool portaudio)
 {
-	const struct call_audio_sound *snd = prm->sound;
 	enum call_audio_mode mode = snd ? snd->tones : CALL_AUDIO_AUTO;
 	struct tones *t = NULL;
 	char why[300];
 	int e;
 
-	if (mode == CALL_AUDIO_OFF || (mode == CALL_AUDIO_AUTO && !prm->portaudio))
+	if (mode == CALL_AUDIO_OFF || (mode == CALL_AUDIO_AUTO && !portaudio))
 		return NULL;
 	if (tones_alloc(&t))
 		return NULL;
@@ -115,12 +137,43 @@ static struct tones *sounds_of(const struct call_audio_prm *prm)
 	return t;
 }
 
+/* The parameters every device of a takes; capture and playback are the caller's. */
+static void dev_prm(struct call_audio *a, struct audev_prm *dp, char *err, size_t errsz)
+{
+	memset(dp, 0, sizeof(*dp));
+	dp->frame = AUDEV_FRAME;
+	dp->ring_frames = 16;
+	dp->err = err;
+	dp->errlen = errsz;
+	dp->echo = a->echo;
+	dp->echo_tail_ms = a->echo_tail_ms;
+	dp->tones = a->tones;
+}
+
+/* A PortAudio device of a's on capture and playback (index, name or "none"; NULL: the default). */
+static int open_pa(struct call_audio *a, const char *cap, const char *play, struct audev **dp, char *err,
+		   size_t errsz)
+{
+	struct audev_prm p;
+	int e;
+
+	if (!a->wake && (e = loop_wake_alloc(&a->wake, a->l, audio_wake_h, a)) != 0)
+		return e;
+	dev_prm(a, &p, err, errsz);
+	p.capture = cap;
+	p.playback = play;
+	p.wake = audio_wake_sig;
+	p.arg = a->wake;
+	audev_pa_set_chatter(pa_chatter_h, NULL);
+	return audev_open(dp, &audev_pa_ops, &p);
+}
+
 int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_audio_prm *prm, char *err,
 		     size_t errsz)
 {
 	struct call_audio *a;
 	struct audev_prm dp;
-	int e;
+	int e = 0;
 
 	if (!ap || !l || !prm)
 		return EINVAL;
@@ -129,30 +182,30 @@ int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_a
 		return ENOMEM;
 	a->l = l;
 	tmr_init(&a->tick);
-	memset(&dp, 0, sizeof(dp));
-	dp.frame = AUDEV_FRAME;
-	dp.ring_frames = 16;
-	dp.err = err;
-	dp.errlen = errsz;
 	if (prm->sound) {
 		static const enum audev_echo echo[] = { AUDEV_ECHO_AUTO, AUDEV_ECHO_OFF, AUDEV_ECHO_ON };
-		dp.echo = echo[prm->sound->echo <= CALL_AUDIO_ON ? prm->sound->echo : CALL_AUDIO_AUTO];
-		dp.echo_tail_ms = prm->sound->echo_tail_ms;
+		a->echo = echo[prm->sound->echo <= CALL_AUDIO_ON ? prm->sound->echo : CALL_AUDIO_AUTO];
+		a->echo_tail_ms = prm->sound->echo_tail_ms;
+		a->snd = *prm->sound;
+		a->snd.ringtone = NULL;
+		a->has_snd = true;
+		if (prm->sound->ringtone && !(a->snd.ringtone = strdup(prm->sound->ringtone)))
+			e = ENOMEM;
 	}
-	a->tones = sounds_of(prm);
-	dp.tones = a->tones;
+	{
+		const char *c = prm->capture_device ? prm->capture_device : prm->device;
+		const char *p = prm->playback_device ? prm->playback_device : prm->device;
+		if ((c && !(a->cfg_cap = strdup(c))) || (p && !(a->cfg_play = strdup(p))))
+			e = ENOMEM;
+	}
+	if (e)
+		goto out;
+	a->tones = sounds_of(a->has_snd ? &a->snd : NULL, prm->portaudio);
 	if (prm->portaudio) {
-		e = loop_wake_alloc(&a->wake, l, audio_wake_h, a);
-		if (e)
-			goto out;
-		dp.capture = prm->device;
-		dp.playback = prm->device;
-		dp.wake = audio_wake_sig;
-		dp.arg = a->wake;
-		audev_pa_set_chatter(pa_chatter_h, NULL);
-		e = audev_open(&a->dev, &audev_pa_ops, &dp);
+		e = open_pa(a, a->cfg_cap, a->cfg_play, &a->dev, err, errsz);
 	} else {
 		a->file = true;
+		dev_prm(a, &dp, err, errsz);
 		dp.capture = prm->audio_in;
 		dp.playback = prm->audio_out;
 		e = audev_open(&a->dev, &audev_file_ops, &dp);
@@ -174,6 +227,9 @@ void call_audio_free(struct call_audio *a)
 	audev_close(a->dev);
 	tones_free(a->tones); /* after the device: its callback mixes them */
 	loop_wake_free(a->wake);
+	free((char *)a->snd.ringtone);
+	free(a->cfg_cap);
+	free(a->cfg_play);
 	free(a);
 }
 
@@ -207,6 +263,27 @@ int call_audio_list_devices(call_line_h *h, void *arg, char *err, size_t errsz)
 	return e;
 }
 
+/* s plays and records through a's device from now on. */
+static void lend(struct call_audio *a, struct stream *s)
+{
+	/*
+	 * The stream plays out on its own 20 ms timer and the device takes frames on another: a
+	 * cushion of two frames keeps the device from ever finding the ring empty between the two
+	 * (an underrun is a slip in what is heard).
+	 */
+	static const int16_t zero[AUDEV_FRAME];
+	struct ring *play = audev_playback_ring(a->dev);
+	size_t want = 2 * (size_t)a->dev->frame;
+
+	/* in pieces: a device may take larger frames than zero[] holds */
+	while (ring_avail(play) < want) {
+		size_t n = want - ring_avail(play);
+		if (!ring_write(play, zero, n < AUDEV_FRAME ? n : AUDEV_FRAME))
+			break;
+	}
+	stream_set_device(s, a->dev);
+}
+
 void call_audio_attach(struct call_audio *a, struct stream *s, call_audio_tick_h *h, void *arg)
 {
 	if (!a || !a->dev)
@@ -216,23 +293,8 @@ void call_audio_attach(struct call_audio *a, struct stream *s, call_audio_tick_h
 	a->active = arg;
 	a->s = s;
 	a->tickh = h;
-	if (s) {
-		/*
-		 * The stream plays out on its own 20 ms timer and the device takes frames on another: a
-		 * cushion of two frames keeps the device from ever finding the ring empty between the two
-		 * (an underrun is a slip in what is heard).
-		 */
-		static const int16_t zero[AUDEV_FRAME];
-		struct ring *play = audev_playback_ring(a->dev);
-		size_t want = 2 * (size_t)a->dev->frame;
-		/* in pieces: a device may take larger frames than zero[] holds */
-		while (ring_avail(play) < want) {
-			size_t n = want - ring_avail(play);
-			if (!ring_write(play, zero, n < AUDEV_FRAME ? n : AUDEV_FRAME))
-				break;
-		}
-		stream_set_device(s, a->dev);
-	}
+	if (s)
+		lend(a, s);
 	if (!a->started && s) {
 		if (audev_start(a->dev) == 0)
 			a->started = true;
@@ -317,4 +379,281 @@ int call_audio_ringtone_check(const char *path, char *why, size_t whysz)
 	r = tones_set_wav(t, TONES_RING, path, 0, 1, why, whysz);
 	tones_free(t);
 	return r;
+}
+
+
+static const char *keep_name(const struct call_audio *a, bool input)
+{
+	const char *n, *api;
+
+	call_audio_used(a, input, &n, &api);
+	return n[0] ? n : "none";
+}
+
+/* ---- choosing the device: the list, a switch (also during a call), what is in use ---- */
+
+bool call_audio_is_file(const struct call_audio *a)
+{
+	return a && a->file;
+}
+
+void call_audio_used(const struct call_audio *a, bool input, const char **name, const char **api)
+{
+	*name = "";
+	*api = "";
+	if (!a || !a->dev)
+		return;
+	if (a->file) {
+		*name = "WAV file";
+		return;
+	}
+	if (audev_pa_used(a->dev, input, name, api)) {
+		*name = "";
+		*api = "";
+	}
+}
+
+/* a does nothing with its device now: no call on it, no sound playing */
+static bool idle(const struct call_audio *a)
+{
+	return !a->active && !tone_on(a);
+}
+
+struct devs_ctx {
+	const struct call_audio *a;
+	call_audio_dev_h *h;
+	void *arg;
+	/* for find: what is wanted, in which direction, and the best match so far */
+	const char *want;
+	bool input;
+	int found, rank; /* rank 2: the index, 1: the whole name, 0: a part of it */
+	char name[AUDEV_NAME_MAX];
+};
+
+static bool same_dev(const struct call_audio *a, bool input, const struct audev_info *i)
+{
+	const char *n, *api;
+
+	call_audio_used(a, input, &n, &api);
+	return !a->file && n[0] && !strcmp(n, i->name) && !strcmp(api, i->host_api);
+}
+
+static void devs_h(const struct audev_info *i, void *arg)
+{
+	struct devs_ctx *x = arg;
+	struct call_audio_dev d = {
+		.index = i->index, .name = i->name, .api = i->host_api, .max_in = i->max_in,
+		.max_out = i->max_out, .rate = (unsigned)i->default_rate, .default_in = i->is_default_in,
+		.default_out = i->is_default_out, .used_in = same_dev(x->a, true, i),
+		.used_out = same_dev(x->a, false, i),
+	};
+
+	x->h(&d, x->arg);
+}
+
+/*
+ * A new list only when no device is open (PortAudio looks again only when it starts): an idle
+ * device is closed for it and opened again by its names.
+ */
+int call_audio_devices(struct call_audio *a, call_audio_dev_h *h, void *arg, bool *fresh, char *err,
+		       size_t errsz)
+{
+	struct devs_ctx x = { .a = a, .h = h, .arg = arg };
+	char cap[AUDEV_NAME_MAX], play[AUDEV_NAME_MAX], why[300];
+	bool reopen = false;
+	int e;
+
+	if (!a || !h)
+		return EINVAL;
+	*fresh = !a->dev || a->file || idle(a);
+	if (a->dev && !a->file && idle(a)) {
+		const char *n, *api;
+		call_audio_used(a, true, &n, &api);
+		snprintf(cap, sizeof(cap), "%s", n[0] ? n : "none");
+		call_audio_used(a, false, &n, &api);
+		snprintf(play, sizeof(play), "%s", n[0] ? n : "none");
+		audev_close(a->dev);
+		a->dev = NULL;
+		a->started = false;
+		reopen = true;
+	}
+	audev_pa_set_chatter(pa_chatter_h, NULL);
+	e = audev_pa_list(devs_h, &x);
+	if (e && err && errsz)
+		snprintf(err, errsz, "%s", audev_pa_errmsg());
+	if (reopen && open_pa(a, cap, play, &a->dev, why, sizeof(why)) != 0) {
+		a->dev = NULL;
+		log_warn("audio: the sound device (%s / %s) cannot be opened again (%s): calls are silent until "
+			 "another is chosen", cap, play, why);
+	}
+	return e;
+}
+
+static void find_h(const struct audev_info *i, void *arg)
+{
+	struct devs_ctx *x = arg;
+	const char *p;
+	int rank = -1;
+
+	if ((x->input ? i->max_in : i->max_out) < 1)
+		return;
+	for (p = x->want; *p >= '0' && *p <= '9'; p++)
+		;
+	if (!*p && atoi(x->want) == i->index)
+		rank = 2;
+	else if (!strcasecmp(i->name, x->want))
+		rank = 1;
+	else if (strcasestr(i->name, x->want))
+		rank = 0;
+	if (rank > x->rank) {
+		x->rank = rank;
+		x->found = i->index;
+		snprintf(x->name, sizeof(x->name), "%s", i->name);
+	}
+}
+
+/* want (an index or a name, whole or a part) among the devices for input or output; its index as text */
+static int find_dev(const char *want, bool input, char *idx, size_t idxsz, char *name, size_t namesz,
+		    char *err, size_t errsz)
+{
+	struct devs_ctx x = { .want = want, .input = input, .rank = -1 };
+	int e;
+
+	if (!strcmp(want, "none")) {
+		snprintf(idx, idxsz, "none");
+		snprintf(name, namesz, "none");
+		return 0;
+	}
+	audev_pa_set_chatter(pa_chatter_h, NULL);
+	if ((e = audev_pa_list(find_h, &x)) != 0) {
+		snprintf(err, errsz, "%s", audev_pa_errmsg());
+		return e;
+	}
+	if (x.rank < 0) {
+		snprintf(err, errsz, "no %s device '%s' (see the list: devices)", input ? "capture" : "playback", want);
+		return ENODEV;
+	}
+	snprintf(idx, idxsz, "%d", x.found);
+	snprintf(name, namesz, "%s", x.name);
+	return 0;
+}
+
+/* The device for the direction not being changed: the one in use, or the configured one. */
+static const char *keep_dev(const struct call_audio *a, bool input, char *buf, size_t bufsz)
+{
+	const char *n, *api;
+
+	if (!a->dev || a->file)
+		return input ? a->cfg_cap : a->cfg_play;
+	call_audio_used(a, input, &n, &api);
+	snprintf(buf, bufsz, "%s", n[0] ? n : "none");
+	return buf;
+}
+
+int call_audio_switch(struct call_audio *a, const char *capture, const char *playback,
+		      struct call_audio_switched *res, char *err, size_t errsz)
+{
+	char ci[16], pi[16], keepbuf[AUDEV_NAME_MAX], why[300], why2[300];
+	const char *cap, *play;
+	struct audev *old, *nd = NULL;
+	bool was_file;
+	uint64_t t0;
+	int e;
+
+	if (!a || !res || (!capture && !playback))
+		return EINVAL;
+	memset(res, 0, sizeof(*res));
+	why[0] = why2[0] = '\0';
+	old = a->dev;
+	was_file = a->file;
+	/* the list the user chose from is the one open now: its indices hold until the old device closes */
+	if (capture) {
+		if ((e = find_dev(capture, true, ci, sizeof(ci), res->capture, sizeof(res->capture), err, errsz)))
+			return e;
+		cap = ci;
+	} else {
+		cap = keep_dev(a, true, keepbuf, sizeof(keepbuf));
+	}
+	if (playback) {
+		if ((e = find_dev(playback, false, pi, sizeof(pi), res->playback, sizeof(res->playback), err,
+				  errsz)))
+			return e;
+		play = pi;
+	} else {
+		play = keep_dev(a, false, keepbuf, sizeof(keepbuf));
+	}
+	if (!a->tones && !a->file)
+		; /* sounds are off for this phone: a new card does not turn them on */
+	else if (!a->tones && a->file)
+		a->tones = sounds_of(a->has_snd ? &a->snd : NULL, true);
+	/* the new device first, while the old one plays on: the gap is only stop and start */
+	e = open_pa(a, cap, play, &nd, why, sizeof(why));
+	if (e && old && !a->file) {
+		/* it may need what the old one holds (the same card in the other direction): free it */
+		char oc[AUDEV_NAME_MAX], op[AUDEV_NAME_MAX];
+		const char *n, *api;
+
+		call_audio_used(a, true, &n, &api);
+		snprintf(oc, sizeof(oc), "%s", n[0] ? n : "none");
+		call_audio_used(a, false, &n, &api);
+		snprintf(op, sizeof(op), "%s", n[0] ? n : "none");
+		if (a->s)
+			stream_set_device(a->s, NULL);
+		audev_close(old);
+		a->dev = old = NULL;
+		a->started = false;
+		/* indices are PortAudio's new count now: ours name the devices instead */
+		if (open_pa(a, capture ? res->capture : oc, playback ? res->playback : op, &nd, why2,
+			    sizeof(why2)) == 0) {
+			e = 0;
+		} else if (open_pa(a, oc, op, &a->dev, why2, sizeof(why2)) == 0) {
+			res->kept = true;
+		} else {
+			res->silent = true;
+			log_warn("audio: the old device (%s / %s) cannot be opened again either: %s", oc, op, why2);
+		}
+	} else if (e) {
+		res->kept = old != NULL;
+		res->silent = !old;
+	}
+	if (e) {
+		snprintf(err, errsz, "%s%s%s", why,
+			 res->kept ? "; the device in use stays" : "",
+			 res->silent ? "; no sound device now: calls go on silent" : "");
+		if (a->dev && !a->started && (a->s || tone_on(a))) {
+			if (a->s)
+				lend(a, a->s);
+			if (audev_start(a->dev) == 0)
+				a->started = true;
+		}
+		return e;
+	}
+	t0 = mono_us();
+	if (old && a->started)
+		audev_stop(old);
+	if (a->s)
+		stream_set_device(a->s, NULL);
+	a->dev = nd;
+	a->file = false;
+	a->started = false;
+	tmr_cancel(&a->tick); /* a clock of its own now */
+	if (a->s)
+		lend(a, a->s);
+	if (a->s || tone_on(a)) {
+		if (audev_start(nd) == 0)
+			a->started = true;
+		a->switch_t0 = t0;
+	}
+	res->switch_us = mono_us() - t0;
+	if (old && was_file)
+		audev_flush(old); /* the recording so far is a complete file */
+	audev_close(old);
+	/* the stream ran on the file device's tick: the user's own clock takes over at once */
+	if (was_file && a->active)
+		a->tickh(loop_now_ms(), a->active);
+	if (!capture)
+		snprintf(res->capture, sizeof(res->capture), "%s", keep_name(a, true));
+	if (!playback)
+		snprintf(res->playback, sizeof(res->playback), "%s", keep_name(a, false));
+	return 0;
 }

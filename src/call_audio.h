@@ -42,6 +42,8 @@ struct call_audio_prm {
 	const char *audio_out;  /* WAV to record what is heard; NULL: discard */
 	bool portaudio;         /* use PortAudio instead of files */
 	const char *device;     /* PortAudio device name or index; NULL: default */
+	const char *capture_device;  /* the same for capture alone; NULL: device */
+	const char *playback_device; /* the same for playback alone; NULL: device */
 	const struct call_audio_sound *sound; /* NULL: the defaults (all auto, ring volume 80) */
 };
 struct call_audio;
@@ -56,6 +58,48 @@ void call_audio_free(struct call_audio *a);
  */
 typedef void(call_line_h)(const char *line, void *arg);
 int call_audio_list_devices(call_line_h *h, void *arg, char *err, size_t errsz);
+
+/* One PortAudio device as the list shows it; the strings last for the call only. */
+struct call_audio_dev {
+	int index;
+	const char *name, *api;  /* the device's and its host API's (ALSA, JACK Audio Connection Kit, ...) */
+	int max_in, max_out;
+	unsigned rate;           /* its default rate, Hz */
+	bool default_in, default_out;
+	bool used_in, used_out;  /* the device in use for capture, for playback */
+};
+typedef void(call_audio_dev_h)(const struct call_audio_dev *d, void *arg);
+/*
+ * Calls h for each PortAudio device. PortAudio looks for devices only when it starts: *fresh is true
+ * when this list looked anew (no call or sound on the device: it is closed for the list and opened
+ * again), false when a call holds the device open and the list is the one from when it opened (the
+ * same indices). 0, or an errno with the reason in err (ENODEV: no device at all).
+ */
+int call_audio_devices(struct call_audio *a, call_audio_dev_h *h, void *arg, bool *fresh, char *err,
+		       size_t errsz);
+/* The device in use for capture (input) or playback: its name ("WAV file" for the file device, "" for
+ * none) and host API ("" when none). */
+void call_audio_used(const struct call_audio *a, bool input, const char **name, const char **api);
+bool call_audio_is_file(const struct call_audio *a);
+
+struct call_audio_switched {
+	char capture[128], playback[128]; /* the devices now (whole names), also the one not changed */
+	unsigned long switch_us;          /* the old device stopped .. the new one started */
+	bool kept;                        /* failed: the old device is still in use */
+	bool silent;                      /* failed: no device at all now, calls go on silent */
+};
+/*
+ * Moves to the PortAudio devices capture and playback (an index of the list, a whole name or a part of
+ * one, "none"; NULL: that direction stays as it is), during a call too: the new device is opened while
+ * the old one plays on, then the old one stops, the call's stream goes on the new one (a new echo
+ * canceller, tuned to its latency; its own rate through the resampler) and the old one is closed. The
+ * call, its stream, SRTP and jitter buffer are not touched. When the new device does not open while
+ * the old one is open (the same card in the other direction), the old one is closed and the new one
+ * tried again, and, failing that, the old one opened again. 0, or an errno with err naming the device
+ * and why (res->kept / res->silent say what is in use now). A file device moves to PortAudio too.
+ */
+int call_audio_switch(struct call_audio *a, const char *capture, const char *playback,
+		      struct call_audio_switched *res, char *err, size_t errsz);
 
 /*
  * The device has moved a frame (its tick, or PortAudio's wake-up): the user runs its stream's

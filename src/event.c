@@ -32,6 +32,8 @@ static const char *const kind_names[] = {
 	[EVENT_MWI] = "mwi",
 	[EVENT_TRANSFER] = "transfer",
 	[EVENT_NETWORK] = "network",
+	[EVENT_DEVICE] = "device",
+	[EVENT_AUDIO] = "audio",
 };
 _Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == EVENT_KIND_COUNT,
 	       "event.c: every event kind needs its name in kind_names");

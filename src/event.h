@@ -40,6 +40,8 @@ enum event_kind {
 	EVENT_MWI,                 /* mwi.c: an account's voicemail indicator */
 	EVENT_TRANSFER,            /* call_xfer.c: a transfer's steps (REFER, its NOTIFYs, Replaces) */
 	EVENT_NETWORK,             /* event_network: the network under an account or a call changed (ua_net.c, STUN) */
+	EVENT_DEVICE,              /* ua_audio.c: one sound device of the list (the "devices" command) */
+	EVENT_AUDIO,               /* ua_audio.c: the devices in use (after the list, a switch, on request) */
 	EVENT_KIND_COUNT
 };
 

@@ -394,7 +394,7 @@ static void media_addr_of(struct sip_flow *f, char *buf, size_t sz)
 		snprintf(buf, sz, "%s", h);
 }
 
-static int ensure_audio(struct ua *ua)
+int ua_ensure_audio(struct ua *ua)
 {
 	struct call_audio_prm ap;
 	char err[256];
@@ -503,7 +503,7 @@ static void incoming_invite(struct ua *ua, const struct sip_msg *m, struct sip_f
 
 	if (replaces_of(ua, m, flow, &old))
 		return;
-	k = (x && !ua->shutting_down && !ensure_audio(ua)) ? uacall_new(ua, x) : NULL;
+	k = (x && !ua->shutting_down && !ua_ensure_audio(ua)) ? uacall_new(ua, x) : NULL;
 	if (!k) {
 		wbuf_init(&w, 0);
 		if (!sip_reply_print(&w, m, ua->shutting_down ? 480 : 486, NULL, NULL, NULL, NULL, NULL, 0))
@@ -939,7 +939,7 @@ int ua_call(struct ua *ua, const char *account, const char *uri, unsigned *idp, 
 		return ESHUTDOWN;
 	if ((e = account_for_call(ua, account, &x, why, whysz)) != 0)
 		return e;
-	if ((e = ensure_audio(ua)) != 0) {
+	if ((e = ua_ensure_audio(ua)) != 0) {
 		snprintf(why, whysz, "audio device unusable: %s", strerror(e));
 		return e;
 	}
@@ -999,7 +999,7 @@ static int refer_h(struct call *c, const struct call_refer *r, unsigned *idp, ch
 			 sip_flow_tp_name(x->flow));
 		return EPERM;
 	}
-	if ((e = ensure_audio(ua)) != 0) {
+	if ((e = ua_ensure_audio(ua)) != 0) {
 		snprintf(why, whysz, "audio device unusable");
 		return e;
 	}
@@ -1252,6 +1252,8 @@ int ua_set_call_opts(struct ua *ua, const struct ua_call_opts *o, char *err, siz
 	ap.audio_out = o->audio_out;
 	ap.portaudio = o->portaudio;
 	ap.device = o->audio_device;
+	ap.capture_device = o->audio_capture;
+	ap.playback_device = o->audio_playback;
 	if (o->sound) {
 		/* account_auto and call_audio_mode list auto, off, on alike */
 		memset(&snd, 0, sizeof(snd));

@@ -70,6 +70,8 @@ struct ua_call_opts {
 	const char *audio_out;    /* WAV recording what is heard; NULL: discarded */
 	bool portaudio;           /* sound card through PortAudio instead of files */
 	const char *audio_device; /* PortAudio device name or index; NULL: default */
+	const char *audio_capture;  /* the same for capture alone; NULL: audio_device */
+	const char *audio_playback; /* the same for playback alone; NULL: audio_device */
 	bool auto_answer;         /* answer incoming calls at once (no ringtone then) */
 	unsigned hangup_after;    /* seconds after a call is established; 0: never */
 	const struct ua_sound_opts *sound; /* NULL: the defaults */
@@ -166,6 +168,23 @@ int ua_voicemail(struct ua *ua, const char *account, unsigned *idp, char *why, s
 int ua_history(struct ua *ua, unsigned n);
 /* The user has seen the history: the missed count goes to 0 (a "seen" mark in the file) and "missed" says so. */
 int ua_history_seen(struct ua *ua);
+
+/*
+ * The sound devices: one "device" event each (index, name, api, in, out, rate, default_in,
+ * default_out, used_in, used_out), then an "audio" event with the devices in use (capture,
+ * capture_api, playback, playback_api) and fresh: whether PortAudio looked for devices anew (only
+ * when no call or sound holds the device open). 0, or an errno with the reason in why.
+ */
+int ua_devices(struct ua *ua, char *why, size_t whysz);
+/*
+ * Moves capture and/or playback (NULL: stays) to a device of the list (index, whole name or a part of
+ * one, "none"), during a call too (call_audio_switch), and writes the choice into the configuration
+ * file ([audio] capture_device / playback_device) so that the next start uses it. Then an "audio"
+ * event: the devices in use, switch_ms, and saved (the file) or save_error (why it was not written).
+ * 0, or an errno with why naming the device and the reason (the device in use stays, or none is left
+ * and calls go on silent: a "warning" says so).
+ */
+int ua_device(struct ua *ua, const char *capture, const char *playback, char *why, size_t whysz);
 
 /* One line per PortAudio device (--list-devices); 0, or an errno with the reason in err (ENODEV: no sound card). */
 typedef void(ua_line_h)(const char *line, void *arg);

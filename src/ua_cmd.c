@@ -336,6 +336,42 @@ static int cmd_voicemail(struct ua *ua, const char *name, const char *args)
 	return e;
 }
 
+/* devices: the sound devices, and those in use */
+static int cmd_devices(struct ua *ua, const char *name, const char *args)
+{
+	char why[400];
+	int e;
+
+	if (*args) {
+		emit_error(ua, name, "devices takes no arguments");
+		return EINVAL;
+	}
+	e = ua_devices(ua, why, sizeof(why));
+	if (e)
+		emit_error(ua, name, "%s", why[0] ? why : strerror(e));
+	return e;
+}
+
+/* device in|out|both N|NAME: capture, playback or both to a device of the list (during a call too) */
+static int cmd_device(struct ua *ua, const char *name, const char *args)
+{
+	size_t n = strcspn(args, " \t");
+	const char *dev = args + n + strspn(args + n, " \t");
+	bool in = n == 2 && !strncmp(args, "in", 2), out = n == 3 && !strncmp(args, "out", 3);
+	bool both = n == 4 && !strncmp(args, "both", 4);
+	char why[600];
+	int e;
+
+	if ((!in && !out && !both) || !*dev) {
+		emit_error(ua, name, "usage: device in|out|both N|NAME (N or NAME from 'devices'; 'none': not used)");
+		return EINVAL;
+	}
+	e = ua_device(ua, in || both ? dev : NULL, out || both ? dev : NULL, why, sizeof(why));
+	if (e)
+		emit_error(ua, name, "%s", why[0] ? why : strerror(e));
+	return e;
+}
+
 static const struct cmd cmds[] = {
 	{ "register", cmd_register, "register [ACCOUNT]" },
 	{ "unregister", cmd_unregister, "unregister [ACCOUNT]" },
@@ -355,6 +391,8 @@ static const struct cmd cmds[] = {
 	{ "transfer", cmd_transfer, "transfer [ID] ADDRESS|ID2" },
 	{ "history", cmd_history, "history [N] | history seen" },
 	{ "voicemail", cmd_voicemail, "voicemail [ACCOUNT]" },
+	{ "devices", cmd_devices, "devices" },
+	{ "device", cmd_device, "device in|out|both N|NAME" },
 };
 
 const char *const *ua_commands(void)
@@ -401,6 +439,6 @@ int ua_command(struct ua *ua, const char *line)
 		}
 		return cmds[i].run(ua, name, args);
 	}
-	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, sas-verify, sas-reject, transfer, history, voicemail, quit)", name);
+	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, sas-verify, sas-reject, transfer, history, voicemail, devices, device, quit)", name);
 	return ENOENT;
 }

@@ -106,6 +106,9 @@ struct ua {
 	struct tmr done_tmr;
 };
 
+/* The shared audio device, opened (silent, the file device) when nothing opened it yet. 0 or its error. */
+int ua_ensure_audio(struct ua *ua);
+
 /* Hands ev to the front end (ua_alloc's handler). */
 void ua_emit(struct ua *ua, const struct event *ev);
 

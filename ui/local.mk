@@ -44,7 +44,7 @@ TESTS += tests/ui_demo.sh tests/ui_lab.sh tests/ui_small.sh
 EXTRA_DIST += tests/ui_demo.sh tests/ui_lab.sh tests/ui_small.sh tests/ui_lib.sh
 
 # the call history pane and the status bar's missed/voicemail counts (issue 17), from the UA's events
-ui_libsphone_ui_a_SOURCES += ui/ui_history.c ui/ui_history.h
+ui_libsphone_ui_a_SOURCES += ui/ui_history.c ui/ui_history.h ui/ui_devices.c ui/ui_devices.h
 check_PROGRAMS += tests/unit/test_ui_history
 tests_unit_test_ui_history_SOURCES = tests/unit/test_ui_history.c
 tests_unit_test_ui_history_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/tests

@@ -334,6 +334,8 @@ int main(int argc, char **argv)
 		if (!co.audio_in && !co.audio_out && !co.portaudio) {
 			card.portaudio = true;
 			card.audio_device = account_conf_audio_device(conf);
+			card.audio_capture = account_conf_capture_device(conf);
+			card.audio_playback = account_conf_playback_device(conf);
 			uo.call_opts = &card;
 			uo.call_opts_fallback = &silent;
 		}

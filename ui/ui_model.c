@@ -83,6 +83,7 @@ void ui_model_init(struct ui_model *m, ui_model_note_h *nh, void *arg)
 	m->msgs.cap = UI_MSG_LINES;
 	m->sel = -1;
 	ui_history_init(&m->hist);
+	ui_devices_init(&m->devs);
 	m->nh = nh;
 	m->arg = arg;
 }
@@ -1005,6 +1006,20 @@ static void on_mwi(struct ui_model *m, const struct event *ev)
 		     w && w->i ? "messages waiting" : "none waiting", nnew, old);
 }
 
+/* the sound devices: the pane's list; a switch also as a line (the pane may be closed) */
+static void on_devices(struct ui_model *m, const struct event *ev)
+{
+	ui_devices_event(&m->devs, ev);
+	if (ev->kind == EVENT_AUDIO && event_get(ev, "switch_ms")) {
+		char use[300];
+
+		ui_devices_in_use(&m->devs, use, sizeof(use));
+		ui_model_msg(m, "audio: %s (%s)", use, m->devs.result);
+	} else if (ev->kind == EVENT_AUDIO && event_get_str(ev, "list_error")) {
+		ui_model_msg(m, "audio: %s", event_get_str(ev, "list_error"));
+	}
+}
+
 typedef void(ui_model_event_h)(struct ui_model *m, const struct event *ev);
 
 /*
@@ -1036,6 +1051,8 @@ static ui_model_event_h *const handlers[] = {
 	[EVENT_MWI] = on_mwi,
 	[EVENT_TRANSFER] = on_transfer,
 	[EVENT_NETWORK] = on_network,
+	[EVENT_DEVICE] = on_devices,
+	[EVENT_AUDIO] = on_devices,
 };
 _Static_assert(sizeof(handlers) / sizeof(handlers[0]) == EVENT_KIND_COUNT,
 	       "ui_model.c: every event kind (event.h) needs its handler in handlers[]");

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ui_devices.h"
 #include "ui_history.h"
 
 struct event;
@@ -96,6 +97,7 @@ struct ui_model {
 	bool verify_from_call;    /* the lines are a call's security report, not the accounts' */
 
 	struct ui_history hist;   /* the call history pane, the missed and voicemail counts */
+	struct ui_devices devs;   /* the sound device pane */
 
 	char banner[256];         /* "" = no banner */
 	enum ui_banner banner_kind;

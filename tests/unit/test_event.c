@@ -75,7 +75,7 @@ int main(void)
 			"registering", "registered", "registration_failed", "unregistered", "status", "error",
 			"incoming", "ringing", "progress", "established", "security", "dtmf", "hold", "mute",
 			"warning", "call", "ended", "help", "demo", "history", "missed", "mwi", "transfer",
-			"network",
+			"network", "device", "audio",
 		};
 		int bad = 0, dup = 0;
 
