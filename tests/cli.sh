@@ -111,7 +111,7 @@ for want in "2: unknown key 'log_leve' in \[general\]; did you mean 'log_level'?
 	"11: unknown key 'colour' in \[ui\]; did you mean 'color'?"; do
 	grep -q "^sphone: $WORK/many.conf:$want" "$WORK/err"; ok $? "reported: ${want%%;*}"
 done
-grep "pasword" "$WORK/err" | grep -q "keepalive_interval, media_timeout, on_incoming, on_missed, mwi, voicemail, outbound, accept_transfer$"
+grep "pasword" "$WORK/err" | grep -q "keepalive_interval, media_timeout, on_incoming, on_missed, mwi, voicemail, outbound, accept_transfer, stun_server$"
 ok $? "the unknown key's message lists every valid key (not the first 200 bytes)"
 "$S" --check-config -c "$WORK/good.conf" -a nobody >/dev/null 2>"$WORK/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "no \[account nobody\]" "$WORK/err"; ok $? "an unknown --account exits 1 and says so"
