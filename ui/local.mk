@@ -50,6 +50,11 @@ tests_unit_test_ui_history_SOURCES = tests/unit/test_ui_history.c
 tests_unit_test_ui_history_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_ui_history_LDADD = ui/libsphone_ui.a $(TEST_LIBS)
 TESTS += tests/unit/test_ui_history
+check_PROGRAMS += tests/unit/test_ui_devices
+tests_unit_test_ui_devices_SOURCES = tests/unit/test_ui_devices.c
+tests_unit_test_ui_devices_CPPFLAGS = $(UI_CPPFLAGS) -I$(top_srcdir)/tests
+tests_unit_test_ui_devices_LDADD = ui/libsphone_ui.a $(TEST_LIBS)
+TESTS += tests/unit/test_ui_devices
 # the pane and the counts in tmux (no network)
-TESTS += tests/ui_history.sh
-EXTRA_DIST += tests/ui_history.sh
+TESTS += tests/ui_history.sh tests/ui_devices.sh
+EXTRA_DIST += tests/ui_history.sh tests/ui_devices.sh tests/jack_lib.sh

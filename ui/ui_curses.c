@@ -537,11 +537,62 @@ static void draw_history(struct ui *u, int y0, int rows, int W)
 	}
 }
 
+/* The sound devices: what is in use and what the last choice came to, then the list, the selected row marked. */
+static void draw_devices(struct ui *u, int y0, int rows, int W)
+{
+	const struct ui_devices *d = &u->m.devs;
+	struct ui_view *v = &u->k.view[UI_PANE_DEVICES];
+	char line[400], use[300];
+	size_t first, i;
+	int y, head = rows > 4 ? 2 : 0;
+
+	fill(y0, 0, W);
+	if (head) {
+		fill(y0 + 1, 0, W);
+		ui_devices_in_use(d, use, sizeof(use));
+		snprintf(line, sizeof(line), "In use: %s", use[0] ? use : "(asking)");
+		uput(u, y0, 1, W - 1, line);
+		ui_attr_on(u, CP_DIM, A_BOLD);
+		snprintf(line, sizeof(line), "%s", d->result[0] ? d->result :
+			 !d->listed ? "" : d->fresh ? "the list is fresh" :
+			 "the list is from when the device opened (a call holds it): r after the call looks anew");
+		uput(u, y0 + 1, 1, W - 1, line);
+		ui_attr_off(u, CP_DIM, A_BOLD);
+	}
+	y0 += head;
+	rows -= head;
+	first = d->sel >= (size_t)rows ? d->sel - (size_t)rows + 1 : 0;
+	v->above = first > 0;
+	v->below = first + (size_t)rows < d->n;
+	for (y = 0; y < rows; y++) {
+		bool sel;
+
+		i = first + (size_t)y;
+		fill(y0 + y, 0, W);
+		if (i >= d->n) {
+			if (!d->n && !y)
+				uput(u, y0, 3, W - 3, d->listed ? "no sound device (see the messages)" : "asking for the devices");
+			continue;
+		}
+		sel = i == d->sel;
+		ui_devices_line(d, i, W < 60, line, sizeof(line));
+		if (sel) {
+			ui_attr_on(u, CP_SEL, A_REVERSE);
+			fill(y0 + y, 0, W);
+		}
+		uput(u, y0 + y, 0, 3, sel ? g(u, " ▶ ", " > ") : "   ");
+		uput(u, y0 + y, 3, W - 3, line);
+		if (sel)
+			ui_attr_off(u, CP_SEL, A_REVERSE);
+	}
+}
+
 static void draw_pane(struct ui *u, int y0, int rows, int W)
 {
 	static const char *const title[] = { " Messages ", " Log (SIP trace, secrets masked) ", " Verify report ",
-					     " Call history (Enter calls back) " };
-	static const char *const title_short[] = { " Messages ", " Log ", " Verify ", " History " };
+					     " Call history (Enter calls back) ",
+					     " Sound devices (c capture, p playback, Enter both) " };
+	static const char *const title_short[] = { " Messages ", " Log ", " Verify ", " History ", " Devices " };
 	struct ui_view *v = &u->k.view[u->k.pane];
 	struct pane p = { .u = u, .W = W };
 
@@ -554,6 +605,8 @@ static void draw_pane(struct ui *u, int y0, int rows, int W)
 		draw_lines(&p, v, y0 + 1, rows - 1, 0, u->m.nverify);
 	} else if (u->k.pane == UI_PANE_HISTORY) {
 		draw_history(u, y0 + 1, rows - 1, W);
+	} else if (u->k.pane == UI_PANE_DEVICES) {
+		draw_devices(u, y0 + 1, rows - 1, W);
 	} else if (u->k.pane == UI_PANE_LOG) {
 		p.get = get_log;
 		p.hl = u->k.search[0] ? u->k.search : NULL;

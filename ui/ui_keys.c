@@ -496,34 +496,42 @@ static void history_pane(struct ui_keys *k)
 	command(k, "history seen");
 }
 
+/* A list pane's selection keys: how many rows ch moves it (all: to either end), 0 for another key. */
+static int select_step(unsigned ch, int all)
+{
+	switch (ch) {
+	case 'j':
+	case UI_KEY_DOWN:
+		return 1;
+	case 'k':
+	case UI_KEY_UP:
+		return -1;
+	case ' ':
+	case UI_KEY_PGDN:
+		return 10;
+	case UI_KEY_PGUP:
+		return -10;
+	case UI_KEY_HOME:
+		return -all;
+	case UI_KEY_END:
+		return all;
+	default:
+		return 0;
+	}
+}
+
 /* The history pane's own keys: the selection moves, Enter calls the selected call's far end back. */
 static bool history_key(struct ui_keys *k, unsigned ch)
 {
 	struct ui_history *h = &k->m->hist;
+	int step = select_step(ch, UI_CALLS_MAX);
 	const char *peer;
 
+	if (step) {
+		ui_history_select_step(h, step);
+		return true;
+	}
 	switch (ch) {
-	case 'j':
-	case UI_KEY_DOWN:
-		ui_history_select_step(h, 1);
-		return true;
-	case 'k':
-	case UI_KEY_UP:
-		ui_history_select_step(h, -1);
-		return true;
-	case ' ':
-	case UI_KEY_PGDN:
-		ui_history_select_step(h, 10);
-		return true;
-	case UI_KEY_PGUP:
-		ui_history_select_step(h, -10);
-		return true;
-	case UI_KEY_HOME:
-		ui_history_select_step(h, -UI_CALLS_MAX);
-		return true;
-	case UI_KEY_END:
-		ui_history_select_step(h, UI_CALLS_MAX);
-		return true;
 	case '\n':
 	case '\r':
 	case UI_KEY_ENTER:
@@ -541,6 +549,64 @@ static bool history_key(struct ui_keys *k, unsigned ch)
 	}
 }
 
+/* A: the sound device pane; opening it asks the core for the list */
+static void devices_pane(struct ui_keys *k)
+{
+	if (k->pane == UI_PANE_DEVICES) {
+		k->pane = UI_PANE_MSGS;
+		return;
+	}
+	k->pane = UI_PANE_DEVICES;
+	ui_devices_reload(&k->m->devs);
+	command(k, "devices");
+}
+
+/* The device pane's own keys: the selection moves; c capture, p playback, Enter both; r looks again. */
+static bool devices_key(struct ui_keys *k, unsigned ch)
+{
+	struct ui_devices *d = &k->m->devs;
+	const struct ui_dev *x = ui_devices_row(d, d->sel);
+	const char *dir = NULL;
+	char cmd[64], why[150], note[150];
+	int step = select_step(ch, UI_DEVS_MAX);
+
+	if (step) {
+		ui_devices_select_step(d, step);
+		return true;
+	}
+	switch (ch) {
+	case 'r':
+		ui_devices_reload(d);
+		command(k, "devices");
+		set_note(k, "looking for sound devices");
+		return true;
+	case 'c':
+		dir = "in";
+		break;
+	case 'p':
+		dir = "out";
+		break;
+	case '\n':
+	case '\r':
+	case UI_KEY_ENTER:
+		dir = "both";
+		break;
+	default:
+		return false;
+	}
+	if (ui_devices_command(d, d->sel, dir, cmd, sizeof(cmd), why, sizeof(why))) {
+		set_note(k, why);
+		return true;
+	}
+	/* the "audio" event says where it went (the pane and the messages), an "error" why it did not */
+	d->result[0] = '\0';
+	command(k, "%s", cmd);
+	snprintf(note, sizeof(note), "%s %.100s", !strcmp(dir, "in") ? "capture:" : !strcmp(dir, "out") ? "playback:" :
+		 "capture and playback:", x ? x->name : "");
+	set_note(k, note);
+	return true;
+}
+
 static void normal_key(struct ui_keys *k, unsigned ch)
 {
 	struct ui_call *c = ui_model_sel(k->m);
@@ -548,6 +614,8 @@ static void normal_key(struct ui_keys *k, unsigned ch)
 
 	k->m->note[0] = '\0';
 	if (k->pane == UI_PANE_HISTORY && history_key(k, ch))
+		return;
+	if (k->pane == UI_PANE_DEVICES && devices_key(k, ch))
 		return;
 	if (ch >= UI_KEY_UP) {
 		fkey_normal(k, ch);
@@ -635,6 +703,9 @@ static void normal_key(struct ui_keys *k, unsigned ch)
 		break;
 	case 'H':
 		history_pane(k);
+		break;
+	case 'A':
+		devices_pane(k);
 		break;
 	case 'w':
 		command(k, "voicemail");
@@ -806,6 +877,17 @@ static size_t hints_normal(const struct ui_keys *k, struct hint *h, char *hbuf, 
 	} else {
 		hint(h, &n, 8, "H history");
 	}
+	if (k->pane == UI_PANE_DEVICES) {
+		if (k->m->devs.n) {
+			hint(h, &n, 1, "Enter use");
+			hint(h, &n, 2, "c/p capture/playback");
+			hint(h, &n, 4, "j/k select");
+		}
+		hint(h, &n, 6, "r refresh");
+		hint(h, &n, 3, "A back");
+	} else {
+		hint(h, &n, 9, "A audio");
+	}
 	for (size_t i = 0; i < k->m->hist.nmwi; i++)
 		if (k->m->hist.mwi[i].waiting) {
 			hint(h, &n, 6, "w voicemail");
@@ -897,6 +979,9 @@ static const struct ui_help help_lines[] = {
 	{ "m", "the messages" },
 	{ "H", "the call history, newest first, missed calls in red (the status bar's count goes): j/k or Up/Down "
 	       "select, Enter calls back (H again: back)" },
+	{ "A", "the sound devices (capture and playback, host API, default *, in use C/P): j/k select, c for "
+	       "capture, p for playback, Enter both (also during a call, which goes on), r looks again; the "
+	       "choice is written into the configuration (A again: back)" },
 	{ "j k", "scroll the pane a line down / up" },
 	{ "PgDn PgUp", "scroll a page (Space: a page down)" },
 	{ "Home End", "to the top / to the end (the end follows new lines)" },

@@ -31,7 +31,7 @@ enum {
 };
 
 enum ui_mode { UI_MODE_NORMAL, UI_MODE_DIAL, UI_MODE_CMD, UI_MODE_SEARCH, UI_MODE_CONFIRM_QUIT, UI_MODE_HELP };
-enum ui_pane { UI_PANE_MSGS, UI_PANE_LOG, UI_PANE_VERIFY, UI_PANE_HISTORY, UI_PANE_N };
+enum ui_pane { UI_PANE_MSGS, UI_PANE_LOG, UI_PANE_VERIFY, UI_PANE_HISTORY, UI_PANE_DEVICES, UI_PANE_N };
 
 /* What the keys ask of the front end. */
 enum ui_action {

@@ -10,26 +10,11 @@ mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && expo
 . "$top_srcdir/tests/interop/lab.sh"
 . "$top_srcdir/tests/interop/call_lib.sh"
 lab_require kamailio python3
-command -v jackd >/dev/null 2>&1 || skip_all "jackd not installed (Debian package jackd2)"
+. "$top_srcdir/tests/jack_lib.sh"
 command -v jack_connect >/dev/null 2>&1 || skip_all "jack_connect not installed (Debian package jackd2)"
 
 # a private JACK server (as tests/pa_jack.sh): parallel runs and a user's JACK are not touched
-JACK_DEFAULT_SERVER="sphone-switch-$$"
-JACK_NO_AUDIO_RESERVATION=1
-JACK_NO_START_SERVER=1
-export JACK_DEFAULT_SERVER JACK_NO_AUDIO_RESERVATION JACK_NO_START_SERVER
-# the ALSA and JACK plug-ins PortAudio dlopens leak a few KB at exit (see pa_jack.sh)
-ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-export ASAN_OPTIONS
-# ALSA reads $HOME/.asoundrc: an ALSA "null" device of our own, and no real sound card configuration
-HOME="$WORK"
-export HOME
-printf 'pcm.sphonenull {\n\ttype null\n}\n' >"$WORK/.asoundrc"
-
-jackd --no-realtime -d dummy -r 48000 -p 960 >"$WORK/jackd.log" 2>&1 &
-JACKD=$!
-track_pid $JACKD
-WAIT_SECS=10 wait_for jack_lsp >/dev/null 2>&1 || { sed 's/^/# /' "$WORK/jackd.log"; echo "Bail out! jackd did not start"; exit 1; }
+jack_start
 
 SIG=$WORK/signal.wav
 lab_make_wav "$SIG" 30 || { echo "Bail out! no test signal"; exit 1; }
@@ -128,7 +113,5 @@ cs_quit alice
 [ "$CS_RC" = 0 ]; ok $? "alice exits cleanly"
 grep 'audio: the new device' "$WORK/alice.log" | sed 's/^/# /'
 [ "$TAP_FAILED" = 0 ] || { cs_diag alice; cs_diag bob; }
-kill "$JACKD" 2>/dev/null
-wait "$JACKD" 2>/dev/null
-untrack_pid $JACKD
+jack_stop
 done_testing

@@ -450,6 +450,115 @@ static void test_history_pane(void)
 	is_int(m.msgs.n, n, "a history event is no message line");
 }
 
+static void dev_event(struct ui_model *m, int index, const char *name, int in, int out, bool used)
+{
+	struct event ev;
+
+	event_init(&ev, EVENT_DEVICE);
+	event_int(&ev, "index", index);
+	event_str(&ev, "name", name);
+	event_str(&ev, "api", "ALSA");
+	event_int(&ev, "in", in);
+	event_int(&ev, "out", out);
+	event_int(&ev, "rate", 48000);
+	event_bool(&ev, "default_in", index == 0);
+	event_bool(&ev, "default_out", index == 0);
+	event_bool(&ev, "used_in", used);
+	event_bool(&ev, "used_out", used);
+	ui_model_event(m, &ev);
+}
+
+static void audio_event(struct ui_model *m, const char *cap, const char *play, int switch_ms)
+{
+	struct event ev;
+
+	event_init(&ev, EVENT_AUDIO);
+	event_str(&ev, "capture", cap);
+	event_str(&ev, "capture_api", "ALSA");
+	event_str(&ev, "playback", play);
+	event_str(&ev, "playback_api", "ALSA");
+	if (switch_ms < 0) {
+		event_bool(&ev, "fresh", true);
+	} else {
+		event_int(&ev, "switch_ms", switch_ms);
+		event_str(&ev, "saved", "/home/me/.config/sphone/sphone.conf");
+	}
+	ui_model_event(m, &ev);
+}
+
+/* A: the sound device pane; c, p, Enter send the device command for the selected row. */
+static void test_devices(void)
+{
+	static struct ui_model m;
+	static struct ui_keys k;
+	char bar[300];
+	unsigned n;
+
+	fresh(&m, &k);
+	ui_keys_bar(&k, 200, bar, sizeof(bar));
+	ok(strstr(bar, "A audio") != NULL, "the key bar offers A audio (%s)", bar);
+	last.all[0] = '\0';
+	keys(&k, "A");
+	is_int(k.pane, UI_PANE_DEVICES, "A: the device pane");
+	is_str(last.all, "devices;", "... asks the core for the list");
+	/* the core's answer: the devices, then the ones in use */
+	dev_event(&m, 0, "default", 2, 2, true);
+	dev_event(&m, 3, "USB Headset", 1, 0, false);
+	dev_event(&m, 5, "HDMI 0", 0, 8, false);
+	audio_event(&m, "default", "default", -1);
+	is_int(m.devs.n, 3, "three devices in the pane");
+	ui_keys_bar(&k, 200, bar, sizeof(bar));
+	ok(strstr(bar, "Enter use") && strstr(bar, "c/p capture/playback") && strstr(bar, "A back") &&
+	   strstr(bar, "r refresh") && !strstr(bar, "A audio"),
+	   "the key bar: Enter use, c/p, r refresh, A back (%s)", bar);
+	n = last.n;
+	keys(&k, "\r");
+	is_str(sent(n), "device both 0", "Enter on the first row: both ways to index 0");
+	keys(&k, "j");
+	n = last.n;
+	keys(&k, "c");
+	is_str(sent(n), "device in 3", "j, c: capture to the USB headset (its index, not its row)");
+	n = last.n;
+	keys(&k, "p");
+	is_str(sent(n), "(none)", "p on a device with no playback side: nothing sent");
+	ok(strstr(m.note, "no playback") != NULL, "... the prompt line says why (%s)", m.note);
+	n = last.n;
+	keys(&k, "\r");
+	is_str(sent(n), "(none)", "Enter (both) on it: nothing sent either");
+	ui_keys_key(&k, UI_KEY_END);
+	n = last.n;
+	keys(&k, "p");
+	is_str(sent(n), "device out 5", "End, p: playback to the last row");
+	keys(&k, "j");
+	is_int(m.devs.sel, 2, "j at the last row stays there");
+	ui_keys_key(&k, UI_KEY_HOME);
+	is_int(m.devs.sel, 0, "Home: the first row");
+	/* the switch's answer moves the marks and says where the choice went */
+	audio_event(&m, "USB Headset", "default", 42);
+	ok(m.devs.d[1].used_in && !m.devs.d[0].used_in && m.devs.d[0].used_out, "the marks follow the audio event");
+	ok(strstr(m.devs.result, "switched in 42 ms") && strstr(m.devs.result, "remembered in /home/me/"),
+	   "the pane's result line: %s", m.devs.result);
+	ok(strstr(ui_ring_at(&m.msgs, m.msgs.n - 1), "audio: capture USB Headset, playback default") != NULL,
+	   "the messages say it too: %s", ui_ring_at(&m.msgs, m.msgs.n - 1));
+	n = last.n;
+	keys(&k, "r");
+	is_str(sent(n), "devices", "r asks again");
+	ok(m.devs.reloading, "... and the answer will replace the list");
+	keys(&k, "A");
+	is_int(k.pane, UI_PANE_MSGS, "A again: back to the messages");
+	n = last.n;
+	keys(&k, "c");
+	is_str(sent(n), "(none)", "c outside the pane: no device command");
+	{
+		size_t nh;
+		const struct ui_help *h = ui_keys_help(&nh);
+		bool found = false;
+		for (size_t i = 0; i < nh; i++)
+			found |= !strcmp(h[i].keys, "A") && strstr(h[i].text, "capture");
+		ok(found, "the help names A and its keys");
+	}
+}
+
 int main(void)
 {
 	static struct ui_model m;
@@ -622,5 +731,6 @@ int main(void)
 	test_bar();
 	test_search();
 	test_help();
+	test_devices();
 	return tap_done();
 }
