@@ -27,7 +27,7 @@
 #   set-up      nl_require nl_setup nl_provider nl_wrap nl_exec
 #   the router  nl_set_nat nl_timeouts nl_flush nl_conntrack_count nl_leaks
 #   the home    nl_home_move
-#   tools       nl_start_stun nl_probe_server nl_probe nl_probe_send nl_capture_start (lab_capture_stop ends it)
+#   tools       nl_start_stun nl_stun_lab nl_probe_server nl_probe nl_probe_send nl_capture_start (lab_capture_stop ends it)
 
 NL_HOME_IP=10.200.1.2
 NL_LAN_IP=10.200.1.1
@@ -124,7 +124,11 @@ nl_setup() {
 #   (a new random port per connection, so per destination). none: plain routing both ways (the provider
 #   gets a route to 10.200.0.0/16). In the NAT types, the forward chain lets in only established/related
 #   traffic, drops conntrack-invalid packets, and a last postrouting check drops (and counts, nl_leaks)
-#   anything still leaving with a 10.200.x source. Existing conntrack entries keep their old mappings:
+#   anything still leaving with a 10.200.x source. In the NAT types the router itself takes nothing new from
+#   outside (a home router's firewall): dropped before conntrack keeps an entry for it, so a far end's
+#   media that arrives before ours does not take the port the NAT is about to use for ours (an accepted
+#   packet to the router's own address made conntrack keep that tuple, and masquerade then gave sphone's
+#   first packet to that far end another port). Existing conntrack entries keep their old mappings:
 #   nl_flush after a change. Exports NL_NAT.
 nl_set_nat() {
 	local masq="" fwd
@@ -153,6 +157,10 @@ table ip nl_lab {
 		type filter hook forward priority filter; policy drop;
 		ct state invalid drop
 		$fwd
+	}
+	chain input {
+		type filter hook input priority filter; policy accept;
+		${masq:+iifname "wan0" ct state new drop}
 	}
 	chain nat {
 		type nat hook postrouting priority srcnat; policy accept;
@@ -243,6 +251,32 @@ nl_start_stun() {
 		tail -n 10 "$NL_STUN_LOG" | sed 's/^/#   /'
 		return 1
 	}
+}
+
+# nl_stun_lab TYPE FILTER: the lab of the STUN call tests: nl_setup TYPE, Kamailio and coturn in the provider,
+#   a capture on the router's outside link (FILTER), SIG ($WORK/signal60.wav, 60 s) and baresip "bob"
+#   sending it from NL_PEER_IP. baresip binds its media sockets to the wildcard address: a route makes its
+#   packets towards the home leave from NL_PEER_IP, the address its SDP gives (else the provider's first
+#   address, Kamailio's, and a port-restricted cone lets in only what comes from where sphone sent; Kamailio
+#   and coturn bind theirs). Prints "Bail out! ..." and returns 1 when a step fails.
+nl_stun_lab() {
+	local why
+	SIG=$WORK/signal60.wav
+	if ! nl_setup "$1"; then why="nl_setup failed"
+	elif ! nl_provider; then why="no certificates"
+	elif ! nl_start_stun; then why="no STUN server"
+	elif ! lab_make_wav "$SIG" 60; then why="no test signal"
+	elif ! lab_start_kamailio; then why="kamailio did not start"
+	elif ! nl_capture_start wan "$NL_ROUTER" wan0 "$2"; then why="no capture"
+	elif [ "$1" = none ] && ! ip -n "$NL_PROVIDER" route replace 10.200.0.0/16 via "$NL_WAN_IP" src "$NL_PEER_IP"; then
+		why="no route"
+	elif [ "$1" != none ] && ! ip -n "$NL_PROVIDER" route replace "$NL_WAN_IP" dev eth0 src "$NL_PEER_IP"; then
+		why="no route"
+	elif ! lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" ip="$NL_PEER_IP"; then why="baresip did not register"
+	else return 0
+	fi
+	echo "Bail out! $why"
+	return 1
 }
 
 # nl_probe_server NS ADDR:PORT...: natprobe.py serve (see there) in namespace NS, until the test ends;
