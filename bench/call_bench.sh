@@ -19,6 +19,7 @@ fi
 export top_srcdir top_builddir
 . "$top_srcdir/tests/interop/lab.sh"
 . "$top_srcdir/tests/interop/call_lib.sh"
+. "$top_srcdir/bench/bench_lib.sh"
 lab_require kamailio baresip python3
 SECS=${1:-30}
 
@@ -26,20 +27,8 @@ SECS=${1:-30}
 cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ s += $1 } END { printf "%.0f", s }'; }
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
-SIG=$WORK/signal.wav
-lab_make_wav "$SIG" $((SECS + 30)) || exit 1
-lab_make_ca "$WORK/ca" || exit 1
-lab_start_kamailio || exit 1
-lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" || exit 1
-
 # --- sphone calls bob ---
-cs_conf "$WORK/alice.conf" alice ${SUITE:+srtp_suites=$SUITE}
-sed -i 's/^log_level = debug/log_level = warn/' "$WORK/alice.conf"
-cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
-cs_wait alice registered 15 || { echo "sphone did not register"; exit 1; }
-eval "SPID=\$CS_alice_PID"
-cs_cmd alice "call sip:bob@sip.test"
-cs_wait alice established 15 || { echo "sphone call not established"; exit 1; }
+bench_call_start $((SECS + 30)) || exit 1
 s_suite=$(cs_field alice established srtp_tx)
 c0=$(cpu_ns "$SPID")
 sleep "$SECS"

@@ -39,4 +39,5 @@ endif
 
 # the benchmark scripts and their notes (run from a build directory: sh ../bench/NAME.sh)
 EXTRA_DIST += bench/README.md bench/call_bench.sh bench/reg_bench.sh bench/reg_baresip.sh \
-	bench/m2e_bench.sh bench/startup_breakdown.sh bench/run_all.sh bench/startup_instr.sh bench/reg_lib.sh
+	bench/m2e_bench.sh bench/startup_breakdown.sh bench/run_all.sh bench/startup_instr.sh bench/reg_lib.sh \
+	bench/call_work.sh bench/bench_lib.sh
