@@ -23,6 +23,7 @@
 #define MAX_SPF (STREAM_PTIME_MAX * SPMS)
 #define PKT_CAP 1600
 #define RX_BURST 256          /* packets per stream_rx call, so one socket cannot starve the loop */
+#define RX_BATCH 4            /* datagrams per recvmmsg */
 #define RTCP_INTERVAL_MS 5000
 #define REKEY_GRACE_MS 5000   /* old receive keys kept this long for packets in flight */
 #define PLAY_AHEAD_FRAMES 6   /* more than this queued for the device: it runs slow, skip */
@@ -687,59 +688,100 @@ static uint64_t arrival_ms(struct msghdr *mh, uint64_t now_ms, uint64_t real_now
 	return now_ms;
 }
 
-int stream_rx(struct stream *s, int fd, uint64_t now_ms)
-{
+/* one received datagram as recvmmsg fills it */
+struct rx_slot {
 	uint8_t pkt[PKT_CAP];
+	struct sockaddr_storage from;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timeval))];
+		struct cmsghdr align;
+	} cb;
+	struct iovec iov;
+};
+
+static void rx_one(struct stream *s, int fd, uint8_t *pkt, size_t r, const struct sockaddr_storage *from,
+		   uint64_t at)
+{
+	if (r < 2 || !addr_valid(from)) {
+		s->st.rx_rejected++;
+		return;
+	}
+	/* STUN first (RFC 7983): it is neither SRTP that failed nor media that keeps the call alive */
+	if (stream_is_stun(pkt, r)) {
+		s->st.stun_received++;
+		if (s->stunh)
+			s->stunh(fd != s->rtp_fd, pkt, r, from, s->arg);
+		return;
+	}
+	if (fd == s->rtp_fd && zrtp_wire_classify(pkt, r) == ZRTP_WIRE_ZRTP)
+		rx_zrtp(s, pkt, r, at);
+	else if (fd == s->rtcp_fd || (s->mux && looks_rtcp(pkt, r)))
+		rx_rtcp(s, pkt, r, from, at);
+	else
+		rx_rtp(s, pkt, r, from, at);
+}
+
+int stream_rx_count(struct stream *s, int fd, uint64_t now_ms, unsigned *count)
+{
+	/*
+	 * Up to RX_BATCH datagrams per recvmmsg: a call reads its one packet per frame, and learns that
+	 * the socket is empty, in one system call instead of a recvmsg per packet and one more that
+	 * fails with EAGAIN. A batch that comes back short leaves nothing behind (or what arrived since,
+	 * which the next poll reports: it is level-triggered).
+	 */
+	struct rx_slot slot[RX_BATCH];
+	struct mmsghdr mm[RX_BATCH];
 	struct timespec rt;
 	uint64_t real_now_us;
-	int n;
+	unsigned n = 0;
 
+	if (count)
+		*count = 0;
 	if (!s || fd < 0 || (fd != s->rtp_fd && fd != s->rtcp_fd))
 		return EINVAL;
 	if (!s->started)
 		start_clocks(s, now_ms);
 	clock_gettime(CLOCK_REALTIME, &rt);
 	real_now_us = (uint64_t)rt.tv_sec * 1000000u + (uint64_t)rt.tv_nsec / 1000u;
-	for (n = 0; n < RX_BURST; n++) {
-		struct sockaddr_storage from;
-		union {
-			char buf[CMSG_SPACE(sizeof(struct timeval))];
-			struct cmsghdr align;
-		} cb;
-		struct iovec iov = { .iov_base = pkt, .iov_len = sizeof(pkt) };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
-				     .msg_iovlen = 1, .msg_control = cb.buf, .msg_controllen = sizeof(cb.buf) };
-		uint64_t at;
-		ssize_t r;
+	while (n < RX_BURST) {
+		int r;
 
-		r = recvmsg(fd, &mh, MSG_DONTWAIT);
+		for (unsigned i = 0; i < RX_BATCH; i++) {
+			slot[i].iov.iov_base = slot[i].pkt;
+			slot[i].iov.iov_len = sizeof(slot[i].pkt);
+			mm[i].msg_hdr = (struct msghdr){ .msg_name = &slot[i].from, .msg_namelen = sizeof(slot[i].from),
+							  .msg_iov = &slot[i].iov, .msg_iovlen = 1,
+							  .msg_control = slot[i].cb.buf,
+							  .msg_controllen = sizeof(slot[i].cb.buf) };
+			mm[i].msg_len = 0;
+		}
+		r = recvmmsg(fd, mm, RX_BATCH, MSG_DONTWAIT, NULL);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			if (errno == EINTR || errno == ECONNREFUSED)
+			if (errno == EINTR || errno == ECONNREFUSED) {
+				n++; /* counts against the burst: an error that never clears cannot spin here */
 				continue; /* ICMP from an earlier send; keep draining */
+			}
 			return errno;
 		}
-		if (r < 2 || !addr_valid(&from)) {
-			s->st.rx_rejected++;
-			continue;
+		for (int i = 0; i < r; i++) {
+			struct rx_slot *sl = &slot[i];
+
+			rx_one(s, fd, sl->pkt, mm[i].msg_len, &sl->from, arrival_ms(&mm[i].msg_hdr, now_ms, real_now_us));
 		}
-		at = arrival_ms(&mh, now_ms, real_now_us);
-		/* STUN first (RFC 7983): it is neither SRTP that failed nor media that keeps the call alive */
-		if (stream_is_stun(pkt, (size_t)r)) {
-			s->st.stun_received++;
-			if (s->stunh)
-				s->stunh(fd != s->rtp_fd, pkt, (size_t)r, &from, s->arg);
-			continue;
-		}
-		if (fd == s->rtp_fd && zrtp_wire_classify(pkt, (size_t)r) == ZRTP_WIRE_ZRTP)
-			rx_zrtp(s, pkt, (size_t)r, at);
-		else if (fd == s->rtcp_fd || (s->mux && looks_rtcp(pkt, (size_t)r)))
-			rx_rtcp(s, pkt, (size_t)r, &from, at);
-		else
-			rx_rtp(s, pkt, (size_t)r, &from, at);
+		n += (unsigned)r;
+		if (count)
+			*count += (unsigned)r;
+		if (r < RX_BATCH)
+			break;
 	}
 	return 0;
+}
+
+int stream_rx(struct stream *s, int fd, uint64_t now_ms)
+{
+	return stream_rx_count(s, fd, now_ms, NULL);
 }
 
 static void start_clocks(struct stream *s, uint64_t now_ms)

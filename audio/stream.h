@@ -190,6 +190,8 @@ void stream_kernel_time(bool on);
  * jitter figures or the jitter buffer seeing that delay.
  */
 int stream_rx(struct stream *s, int fd, uint64_t now_ms);
+/* stream_rx that also says how many datagrams it read (*count, may be NULL): 0 when fd was empty. */
+int stream_rx_count(struct stream *s, int fd, uint64_t now_ms, unsigned *count);
 
 /*
  * Run the clock: send every complete capture frame (or, without a device,
