@@ -76,6 +76,8 @@ struct call_media {
 	char reason[360];    /* why our last offer/answer failed, when not sdp.c's */
 	struct media_stun *stun; /* the public address of our sockets (NULL: no stun_server) */
 	struct sockaddr_storage stun_server;
+	socklen_t stun_slen;     /* 0: no stun_server */
+	unsigned stun_ka_ms;
 };
 
 static void media_process(struct call_media *m, uint64_t now);
@@ -932,6 +934,8 @@ int call_media_sas_confirm(struct call_media *m, bool verified)
 	return 0;
 }
 
+static int stun_start(struct call_media *m);
+
 void call_media_move_commit(struct call_media *m)
 {
 	if (!m || !m->moving)
@@ -951,6 +955,15 @@ void call_media_move_commit(struct call_media *m)
 	m->moving = false;
 	if (m->z_next)
 		zrtp_next_takes_over(m);
+	if (m->stun) {
+		/* the new sockets have mappings of their own: the SDP gives their local address until it is known */
+		media_stun_free(m->stun);
+		m->stun = NULL;
+		if (stun_start(m) != 0) {
+			media_stun_free(m->stun);
+			m->stun = NULL;
+		}
+	}
 	sdp_addr_update(m);
 }
 
@@ -1112,21 +1125,18 @@ void call_media_status_fields(const struct call_media *m, struct event *ev)
 /* ---------------- the call's side ---------------- */
 
 /* The first Bindings from both sockets; they are read from now on, before the stream exists. */
-static int stun_start(struct call_media *m, const struct call_media_prm *prm)
+static int stun_start(struct call_media *m)
 {
 	struct media_stun_prm sp;
 	char sw[48];
 	int e;
 
-	if (prm->stun_slen > sizeof(m->stun_server))
-		return EINVAL;
-	memcpy(&m->stun_server, prm->stun_server, prm->stun_slen);
 	memset(&sp, 0, sizeof(sp));
 	sp.server = (const struct sockaddr *)&m->stun_server;
-	sp.slen = prm->stun_slen;
+	sp.slen = m->stun_slen;
 	sp.rtp_fd = m->rtp_fd;
 	sp.rtcp_fd = m->rtcp_fd;
-	sp.keepalive_ms = prm->stun_keepalive_ms;
+	sp.keepalive_ms = m->stun_ka_ms;
 	snprintf(sw, sizeof(sw), "sphone/%s", sphone_version());
 	sp.software = sw;
 	if ((e = loop_fd_listen(m->l, m->rtp_fd, LOOP_READ, media_fd_h, m)) != 0 ||
@@ -1241,8 +1251,17 @@ int call_media_alloc(struct call_media **mp, struct loop *l, struct call_audio *
 	sc.n_codecs = prm->n_codecs;
 	if ((e = sdp_sess_alloc(&m->sdp, &sc)) != 0)
 		goto out;
-	if (prm->stun_server && (e = stun_start(m, prm)) != 0)
-		goto out;
+	if (prm->stun_server) {
+		if (prm->stun_slen > sizeof(m->stun_server)) {
+			e = EINVAL;
+			goto out;
+		}
+		memcpy(&m->stun_server, prm->stun_server, prm->stun_slen);
+		m->stun_slen = prm->stun_slen;
+		m->stun_ka_ms = prm->stun_keepalive_ms;
+		if ((e = stun_start(m)) != 0)
+			goto out;
+	}
 	*mp = m;
 	return 0;
 out:

@@ -284,6 +284,19 @@ static void test_stun(void)
 	offer_text(&A, offer, sizeof(offer));
 	snprintf(want, sizeof(want), "m=audio %u ", lport + 21000);
 	ok(strstr(offer, want) != NULL, "stun: the next offer gives it (%s)", want);
+	/* a move to new sockets: their local address in the move's offer, then their own mapping */
+	v.shift = 20000;
+	ok(call_media_move(A.m) == 0, "stun: A moves to new sockets");
+	lport = offer_port(&A);
+	offer_text(&A, offer, sizeof(offer));
+	ok(strstr(offer, "c=IN IP4 127.0.0.1\r\n") && !strstr(offer, "a=rtcp"), "stun: the move's offer gives the new local port (%u)",
+	   lport);
+	call_media_move_commit(A.m);
+	STUN_RUN_UNTIL(&v, lport, A.stun_ready >= 2);
+	offer_text(&A, offer, sizeof(offer));
+	snprintf(want, sizeof(want), "m=audio %u ", lport + 20000);
+	ok(A.stun_ready == 2 && strstr(offer, "c=IN IP4 192.0.2.7\r\n") && strstr(offer, want),
+	   "stun: after the move the new sockets' mapping (%s)", want);
 	call_media_free(A.m);
 
 	/* no NAT: the server sees our own address; the SDP gives it, without a=rtcp */
