@@ -143,6 +143,8 @@ static inline struct ring *audev_playback_ring(struct audev *ad)
 	return ad->play;
 }
 
+/* PortAudio's open fails with EXDEV when capture and playback belong to two host APIs (one stream takes both). */
+
 /* PortAudio device listing for --list-devices: one call per device. */
 struct audev_info {
 	int index;

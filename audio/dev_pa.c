@@ -300,6 +300,14 @@ static int pa_open(struct audev **adp, const struct audev_prm *prm)
 		r = EINVAL;
 		goto out;
 	}
+	if (in != paNoDevice && out != paNoDevice &&
+	    Pa_GetDeviceInfo(in)->hostApi != Pa_GetDeviceInfo(out)->hostApi) {
+		/* one full-duplex stream (the echo canceller needs its pairs of periods) takes one host API */
+		pa_errtext = "capture and playback are devices of two host APIs (see the list); PortAudio runs both "
+			     "in one stream: choose both of one host API";
+		r = EXDEV;
+		goto out;
+	}
 	if ((r = choose_format(d, in, out)) != 0)
 		goto out;
 	name_of(in, d->in_name, d->in_api);

@@ -382,10 +382,13 @@ int call_audio_ringtone_check(const char *path, char *why, size_t whysz)
 }
 
 
+/* What the direction not changed is called: the device in use, or (no sound card yet) the configured one. */
 static const char *keep_name(const struct call_audio *a, bool input)
 {
 	const char *n, *api;
 
+	if (!a->dev || a->file)
+		return (input ? a->cfg_cap : a->cfg_play) ? (input ? a->cfg_cap : a->cfg_play) : "the default";
 	call_audio_used(a, input, &n, &api);
 	return n[0] ? n : "none";
 }
@@ -538,22 +541,43 @@ static int find_dev(const char *want, bool input, char *idx, size_t idxsz, char 
 	return 0;
 }
 
-/* The device for the direction not being changed: the one in use, or the configured one. */
+struct keep_ctx {
+	const char *name, *api;
+	int found;
+};
+
+static void keep_h(const struct audev_info *i, void *arg)
+{
+	struct keep_ctx *x = arg;
+
+	if (x->found < 0 && !strcmp(i->name, x->name) && !strcmp(i->host_api, x->api))
+		x->found = i->index;
+}
+
+/*
+ * The device for the direction not being changed: the one in use (by its index while it is open: the
+ * same name may stand for devices of two host APIs), or the configured one.
+ */
 static const char *keep_dev(const struct call_audio *a, bool input, char *buf, size_t bufsz)
 {
-	const char *n, *api;
+	struct keep_ctx x = { .found = -1 };
 
 	if (!a->dev || a->file)
 		return input ? a->cfg_cap : a->cfg_play;
-	call_audio_used(a, input, &n, &api);
-	snprintf(buf, bufsz, "%s", n[0] ? n : "none");
+	call_audio_used(a, input, &x.name, &x.api);
+	if (!x.name[0])
+		return "none";
+	if (audev_pa_list(keep_h, &x) == 0 && x.found >= 0)
+		snprintf(buf, bufsz, "%d", x.found);
+	else
+		snprintf(buf, bufsz, "%s", x.name);
 	return buf;
 }
 
 int call_audio_switch(struct call_audio *a, const char *capture, const char *playback,
 		      struct call_audio_switched *res, char *err, size_t errsz)
 {
-	char ci[16], pi[16], keepbuf[AUDEV_NAME_MAX], why[300], why2[300];
+	char ci[16], pi[16], keepbuf[AUDEV_NAME_MAX], why[300], why2[300], names[2 * AUDEV_NAME_MAX + 40];
 	const char *cap, *play;
 	struct audev *old, *nd = NULL;
 	bool was_file;
@@ -582,13 +606,17 @@ int call_audio_switch(struct call_audio *a, const char *capture, const char *pla
 	} else {
 		play = keep_dev(a, false, keepbuf, sizeof(keepbuf));
 	}
+	/* the pair as the error will name it */
+	snprintf(names, sizeof(names), "capture '%s', playback '%s'", capture ? res->capture : keep_name(a, true),
+		 playback ? res->playback : keep_name(a, false));
 	if (!a->tones && !a->file)
 		; /* sounds are off for this phone: a new card does not turn them on */
 	else if (!a->tones && a->file)
 		a->tones = sounds_of(a->has_snd ? &a->snd : NULL, true);
 	/* the new device first, while the old one plays on: the gap is only stop and start */
 	e = open_pa(a, cap, play, &nd, why, sizeof(why));
-	if (e && old && !a->file) {
+	/* a pair no device frees (two host APIs) is not worth a gap in the call */
+	if (e && e != EXDEV && old && !a->file) {
 		/* it may need what the old one holds (the same card in the other direction): free it */
 		char oc[AUDEV_NAME_MAX], op[AUDEV_NAME_MAX];
 		const char *n, *api;
@@ -617,7 +645,7 @@ int call_audio_switch(struct call_audio *a, const char *capture, const char *pla
 		res->silent = !old;
 	}
 	if (e) {
-		snprintf(err, errsz, "%s%s%s", why,
+		snprintf(err, errsz, "%s: %s%s%s", names, why,
 			 res->kept ? "; the device in use stays" : "",
 			 res->silent ? "; no sound device now: calls go on silent" : "");
 		if (a->dev && !a->started && (a->s || tone_on(a))) {

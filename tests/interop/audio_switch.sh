@@ -64,15 +64,23 @@ ok $? "the list shows ALSA's null device too"
 
 cs_cmd alice "device in nosuchcard"
 cs_wait alice error 10 'nosuchcard'; ok $? "a device that does not exist: an error naming it"
+# capture on ALSA with playback staying on JACK: one PortAudio stream cannot take two host APIs
+n_audio=$(cs_count alice audio)
+cs_cmd alice "device in sphonenull"
+cs_wait alice error 10 "two host APIs"
+ok $? "capture alone to ALSA while playback stays on JACK: an error saying why"
 grep '"event":"error"' "$WORK/alice.events" | sed 's/^/# /'
+grep '"event":"error"' "$WORK/alice.events" | tail -n 1 | grep -q "capture 'sphonenull', playback 'system'.*the device in use stays"
+ok $? "... naming both devices, and the device in use stays"
+[ "$(cs_count alice audio)" = "$n_audio" ] && [ "$(cs_count alice ended)" = 0 ]; ok $? "... no switch, the call goes on"
 
 # 3 s on JACK, then ALSA's null device (it has no clock: a short visit), then JACK again
 sleep 3
 cs_cmd alice "device both sphonenull"
-cs_wait alice audio 10 '"capture":"sphonenull"'; ok $? "switched to ALSA's null device mid-call"
+cs_wait alice audio 10 '"capture":"sphonenull","capture_api":"ALSA","playback":"sphonenull","playback_api":"ALSA","switch_ms"'; ok $? "switched to ALSA's null device mid-call"
 sleep 1
 cs_cmd alice "device both system"
-cs_wait alice audio 10 '"capture":"system","capture_api":"JACK Audio Connection Kit","playback":"system"'
+cs_wait alice audio 10 '"capture":"system","capture_api":"JACK Audio Connection Kit","playback":"system","playback_api":"JACK Audio Connection Kit","switch_ms"'
 ok $? "switched back to JACK mid-call ($(grep '"event":"audio"' "$WORK/alice.events" | tail -n 1))"
 wire; ok $? "the new JACK ports wired output to input"
 T_SWITCH=$(date +%s)
