@@ -92,7 +92,10 @@ cs_cmd bob hangup
 cs_wait alice ended 10; ok $? "bob hangs up; alice's call ends"
 cs_quit bob
 
-# what bob heard after the last switch: his own signal, through alice's new JACK stream
+# what bob heard after the last switch: his own signal, through alice's new JACK stream. Nothing else in
+# alice makes sound (JACK's dummy capture is silence), so any match at all is the loopback; how well it
+# matches depends on how punctual the dummy server's clock is (it ran at 62% of real time under a load of
+# 15, tests/pa_jack.sh): 0.95 idle, 0.76 once under load, so the bar is 0.5 (silence or another signal: 0)
 python3 - "$WORK/bob-heard.wav" "$WORK/after.wav" 5 <<'EOF'
 import sys, wave
 src, dst, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
@@ -103,7 +106,7 @@ with wave.open(src) as r:
 with wave.open(dst, "wb") as w:
     w.setparams(p); w.writeframes(data)
 EOF
-res=$(python3 "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/after.wav" --min-corr 0.8 --min-seconds 3 --max-lag 60 --max-jump 2 --block 0.2)
+res=$(python3 "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/after.wav" --min-corr 0.5 --min-seconds 3 --max-lag 60 --max-jump 2 --block 0.2)
 ok $? "bob hears his own signal back through the device switched to ($res)"
 
 # the choice, written where the next start reads it
