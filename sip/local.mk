@@ -69,10 +69,10 @@ EXTRA_DIST += tests/fuzz/corpus/digest tests/fuzz/fuzz_digest.dict
 sip_libsphone_sip_a_SOURCES += sip/sip_ctrans.c sip/sip_ctrans.h sip/sip_strans.c sip/sip_strans.h
 
 check_PROGRAMS += tests/unit/test_sip_ctrans tests/unit/test_sip_strans
-tests_unit_test_sip_ctrans_SOURCES = tests/unit/test_sip_ctrans.c
+tests_unit_test_sip_ctrans_SOURCES = tests/unit/test_sip_ctrans.c tests/unit/fake_wire.h
 tests_unit_test_sip_ctrans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_sip_ctrans_LDADD = $(TEST_LIBS)
-tests_unit_test_sip_strans_SOURCES = tests/unit/test_sip_strans.c
+tests_unit_test_sip_strans_SOURCES = tests/unit/test_sip_strans.c tests/unit/fake_wire.h
 tests_unit_test_sip_strans_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_sip_strans_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_sip_ctrans tests/unit/test_sip_strans

@@ -12,7 +12,7 @@ tests_unit_test_hook_LDADD = $(TEST_LIBS)
 tests_unit_test_history_SOURCES = tests/unit/test_history.c
 tests_unit_test_history_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_history_LDADD = $(TEST_LIBS)
-tests_unit_test_mwi_SOURCES = tests/unit/test_mwi.c
+tests_unit_test_mwi_SOURCES = tests/unit/test_mwi.c tests/unit/fake_sender.h
 tests_unit_test_mwi_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_mwi_LDADD = $(TEST_LIBS)
 

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "event.h"
+#include "fake_sender.h"
 #include "log.h"
 #include "loop.h"
 #include "msgsum.h"
@@ -14,7 +15,6 @@
 #include "pl.h"
 #include "sip_auth.h"
 #include "sip_msg.h"
-#include "tap.h"
 
 /* ---------------- the body ---------------- */
 
@@ -82,79 +82,6 @@ static void test_msgsum(void)
 }
 
 /* ---------------- the subscription ---------------- */
-
-struct fake {
-	reg_resp_h *resp;
-	void *rarg;
-	bool pending;
-	bool down; /* no connection: send says EPIPE */
-	int nsent, ncancel;
-	char last[4096];
-};
-
-static int fake_send(void *arg, reg_build_h *build, void *barg, reg_resp_h *resp, void *rarg)
-{
-	struct fake *f = arg;
-	struct reg_flow_info fi;
-	char via[128];
-	struct wbuf w;
-	int e;
-
-	if (f->down)
-		return EPIPE;
-	snprintf(via, sizeof(via), "Via: SIP/2.0/TLS 127.0.0.1:40000;branch=z9hG4bKfake%d;rport\r\n", f->nsent);
-	memset(&fi, 0, sizeof(fi));
-	fi.transport = "TLS";
-	fi.laddr = "127.0.0.1:40000";
-	fi.secure = true;
-	fi.via = via;
-	wbuf_init(&w, 0);
-	e = build(&w, &fi, barg);
-	if (!e && w.len < sizeof(f->last)) {
-		memcpy(f->last, w.p, w.len);
-		f->last[w.len] = '\0';
-	}
-	wbuf_free(&w);
-	if (e)
-		return e;
-	f->resp = resp;
-	f->rarg = rarg;
-	f->pending = true;
-	f->nsent++;
-	return 0;
-}
-
-static void fake_cancel(void *arg)
-{
-	struct fake *f = arg;
-
-	f->pending = false;
-	f->ncancel++;
-}
-
-static void reply(struct fake *f, unsigned code, const char *extra)
-{
-	struct sip_msg *req = NULL, *resp = NULL;
-	struct wbuf w;
-
-	if (!f->pending) {
-		ok(0, "reply %u: a request is pending", code);
-		return;
-	}
-	wbuf_init(&w, 0);
-	if (sip_msg_decode(&req, f->last, strlen(f->last)) ||
-	    sip_reply_print(&w, req, (uint16_t)code, NULL, "srv-tag", extra, NULL, NULL, 0) ||
-	    sip_msg_decode(&resp, w.p, w.len)) {
-		ok(0, "reply %u: request parses and response builds", code);
-		goto out;
-	}
-	f->pending = false;
-	f->resp(0, resp, NULL, f->rarg);
-out:
-	sip_msg_free(req);
-	sip_msg_free(resp);
-	wbuf_free(&w);
-}
 
 /* A header's value in the last request ("" if absent). */
 static const char *hdr(struct fake *f, const char *name)
@@ -269,6 +196,7 @@ static void test_subscription(struct loop *l)
 	uint16_t code;
 
 	memset(&f, 0, sizeof(f));
+	f.secure = true;
 	memset(&e, 0, sizeof(e));
 	sip_auth_realms_add(&realms, "sip.test");
 	ok(mwi_alloc(&m, l, &c, &snd, ev_h, &e) == 0, "alloc");
@@ -381,6 +309,7 @@ static void test_faults(struct loop *l)
 	struct event st;
 
 	memset(&f, 0, sizeof(f));
+	f.secure = true;
 	memset(&e, 0, sizeof(e));
 	mwi_alloc(&m, l, &c, &snd, ev_h, &e);
 	mwi_set_timing(m, 50, 200);
@@ -430,6 +359,7 @@ static void test_faults(struct loop *l)
 	/* mwi = no: nothing sent, unsolicited still taken */
 	c.subscribe = false;
 	memset(&f, 0, sizeof(f));
+	f.secure = true;
 	mwi_alloc(&m, l, &c, &snd, ev_h, &e);
 	mwi_start(m);
 	is_int(f.nsent, 0, "mwi = no: no SUBSCRIBE");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fake_wire.h"
 #include "loop.h"
 #include "sip_ctrans.h"
 #include "sip_msg.h"
@@ -14,42 +15,6 @@
 #define T1 20
 #define T2 80
 #define T4 60
-#define MAXSENT 64
-
-/* ---- fake transport: records what is sent and when ---- */
-struct fake {
-	uint64_t t0;
-	int n;
-	uint64_t at[MAXSENT];
-	char *msg[MAXSENT];
-	int fail_at; /* send number (1-based) that fails with EPIPE; 0: never */
-};
-
-static int fake_send(const void *data, size_t len, void *arg)
-{
-	struct fake *f = arg;
-
-	if (f->fail_at && f->n + 1 == f->fail_at) {
-		f->fail_at = 0;
-		return EPIPE;
-	}
-	if (f->n < MAXSENT) {
-		f->at[f->n] = loop_now_ms() - f->t0;
-		f->msg[f->n] = strndup(data, len);
-	}
-	f->n++;
-	return 0;
-}
-
-static void fake_reset(struct fake *f)
-{
-	int i;
-
-	for (i = 0; i < f->n && i < MAXSENT; i++)
-		free(f->msg[i]);
-	memset(f, 0, sizeof(*f));
-	f->t0 = loop_now_ms();
-}
 
 /* ---- TU side: records events ---- */
 struct tu {
@@ -78,22 +43,6 @@ static void tu_h(int err, const struct sip_msg *resp, void *arg)
 		sip_ctrans_free(tu->ct);
 		tu->ct = NULL;
 	}
-}
-
-/*
- * Time is the loop's virtual clock (main): it moves only here, every timer fires at its exact time,
- * so the checks below hold to the millisecond whatever the machine's load.
- */
-static void run_for(struct loop *l, uint64_t ms)
-{
-	loop_advance(l, ms);
-}
-
-/* runs the loop until f has recorded n sends, at most max_ms of (virtual) time */
-static void run_until_sent(struct loop *l, const struct fake *f, int n, uint64_t max_ms)
-{
-	for (uint64_t t = 0; f->n < n && t < max_ms; t++)
-		loop_advance(l, 1);
 }
 
 static void run_until_err(struct loop *l, struct tu *tu, uint64_t max_ms)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fake_wire.h"
 #include "loop.h"
 #include "sip_msg.h"
 #include "sip_strans.h"
@@ -14,41 +15,6 @@
 #define T1 20
 #define T2 80
 #define T4 60
-#define MAXSENT 64
-
-struct fake {
-	uint64_t t0;
-	int n;
-	uint64_t at[MAXSENT];
-	char *msg[MAXSENT];
-	int fail_at;
-};
-
-static int fake_send(const void *data, size_t len, void *arg)
-{
-	struct fake *f = arg;
-
-	if (f->fail_at && f->n + 1 == f->fail_at) {
-		f->fail_at = 0;
-		return ECONNRESET;
-	}
-	if (f->n < MAXSENT) {
-		f->at[f->n] = loop_now_ms() - f->t0;
-		f->msg[f->n] = strndup(data, len);
-	}
-	f->n++;
-	return 0;
-}
-
-static void fake_reset(struct fake *f)
-{
-	int i;
-
-	for (i = 0; i < f->n && i < MAXSENT; i++)
-		free(f->msg[i]);
-	memset(f, 0, sizeof(*f));
-	f->t0 = loop_now_ms();
-}
 
 struct tu {
 	int err;
@@ -64,22 +30,6 @@ static void tu_h(int err, void *arg)
 	tu->err = err;
 	tu->nerr++;
 	tu->err_at = loop_now_ms() - tu->t0;
-}
-
-/*
- * Time is the loop's virtual clock (main): it moves only here, every timer fires at its exact time,
- * so the checks below hold to the millisecond whatever the machine's load.
- */
-static void run_for(struct loop *l, uint64_t ms)
-{
-	loop_advance(l, ms);
-}
-
-/* runs the loop until f has recorded n sends, at most max_ms of (virtual) time */
-static void run_until_sent(struct loop *l, const struct fake *f, int n, uint64_t max_ms)
-{
-	for (uint64_t t = 0; f->n < n && t < max_ms; t++)
-		loop_advance(l, 1);
 }
 
 static struct sip_msg *req_msg(const char *method, const char *branch, const char *host, int cseq_num,
@@ -343,6 +293,7 @@ static void test_errors(struct loop *l, struct sip_strans_mgr *m)
 
 	create(&st, m, &f, &tu, false, "INVITE", "z9hG4bKse1");
 	f.fail_at = 1;
+	f.fail_err = ECONNRESET;
 	is_int(reply(st, 500), ECONNRESET, "transport error on reply returned");
 	is_int(reply(st, 500), EPROTO, "transaction is over");
 	sip_strans_free(st);
@@ -350,6 +301,7 @@ static void test_errors(struct loop *l, struct sip_strans_mgr *m)
 	create(&st, m, &f, &tu, false, "INVITE", "z9hG4bKse2");
 	reply(st, 500);
 	f.fail_at = 2;
+	f.fail_err = ECONNRESET; /* create() reset f */
 	run_for(l, T1 + 10);
 	is_int(tu.err, ECONNRESET, "error on a Timer G retransmission reported");
 	is_int(tu.nerr, 1, "once");
