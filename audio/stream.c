@@ -77,6 +77,7 @@ struct stream {
 	uint64_t next_play_ms;
 	uint64_t next_rtcp_ms;
 	uint64_t last_rx_ms;
+	uint64_t last_rtp_ms;   /* the last authenticated RTP packet (0: none yet): for rtp_gap_ms */
 	bool timed_out;
 	uint64_t base_ms;      /* now_ms at start, and the wall NTP time then (64-bit fixed point) */
 	uint64_t base_ntp;
@@ -571,6 +572,11 @@ static void rx_rtp(struct stream *s, uint8_t *pkt, size_t len, const struct sock
 	if (s->mux)
 		latch(s, &s->remote_rtcp, from);
 	media_seen(s, now_ms);
+	if (s->last_rtp_ms && now_ms >= s->last_rtp_ms + STREAM_GAP_MIN_MS) {
+		s->st.rtp_gap_ms = now_ms - s->last_rtp_ms;
+		s->st.rtp_gap_end_ms = now_ms;
+	}
+	s->last_rtp_ms = now_ms;
 	s->st.rtp_received++;
 	if (!dir_recv(s->dir))
 		return;

@@ -160,7 +160,15 @@ struct stream_stats {
 	struct sockaddr_storage remote_rtcp;
 	uint64_t latches;         /* times the remote address followed authenticated packets */
 	uint64_t bye_received;    /* RTCP BYE packets (authenticated) */
+	/*
+	 * The last pause of STREAM_GAP_MIN_MS or more between two authenticated RTP packets: how long,
+	 * and when (the loop's ms) the packet that ended it came; 0 if none yet. A network change's
+	 * audio gap, as the receiving side heard it.
+	 */
+	uint64_t rtp_gap_ms;
+	uint64_t rtp_gap_end_ms;
 };
+#define STREAM_GAP_MIN_MS 100
 
 struct stream;
 

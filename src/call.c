@@ -33,6 +33,11 @@ static unsigned next_id = 1;
 void call_ev_init(struct call *c, struct event *ev, enum event_kind kind)
 {
 	event_init(ev, kind);
+	call_ev_fields(c, ev);
+}
+
+void call_ev_fields(struct call *c, struct event *ev)
+{
 	event_int(ev, "call", c->id);
 	if (c->account)
 		event_str(ev, "account", c->account);
@@ -420,6 +425,7 @@ void call_end_msg(struct call *c, uint16_t status, const char *reason, const cha
 	tmr_cancel(&c->se_tmr);
 	tmr_cancel(&c->cancel_tmr);
 	tmr_cancel(&c->glare_tmr);
+	tmr_cancel(&c->net_tmr);
 	call_ev_init(c, &ev, EVENT_ENDED);
 	event_str(&ev, "reason", reason);
 	event_int(&ev, "status", status);
@@ -588,6 +594,7 @@ int call_alloc(struct call **cp, const struct call_env *env, const struct call_p
 	tmr_init(&c->resp_tmr);
 	tmr_init(&c->se_tmr);
 	tmr_init(&c->glare_tmr);
+	tmr_init(&c->net_tmr);
 	wbuf_init(&c->re_body, 0);
 	wbuf_init(&c->offer, 0);
 	wbuf_init(&c->answer, 0);
@@ -805,6 +812,7 @@ void call_free(struct call *c)
 	tmr_cancel(&c->se_tmr);
 	tmr_cancel(&c->cancel_tmr);
 	tmr_cancel(&c->glare_tmr);
+	tmr_cancel(&c->net_tmr);
 	sip_ctrans_free(c->inv_ct);
 	sip_ctrans_free(c->bye_ct);
 	sip_ctrans_free(c->cancel_ct);

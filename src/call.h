@@ -164,6 +164,16 @@ int call_mute(struct call *c, bool mute);
  * 0, EPROTO (not established), EBUSY (another offer is out), or a socket error.
  */
 int call_move_media(struct call *c);
+/*
+ * The network under the call changed (ua_net.c): re-INVITE on the account's current flow (with our
+ * Contact there) offering our media at addr, same port and keys (call_media_readdress: the stream goes on,
+ * its SRTP index too). since_ms: when the trouble began (loop ms), for the gap. Once the
+ * far end accepted and its audio came again, a "network" event, change "call_moved", says local_media
+ * and gap_ms (the pause in its authenticated RTP; -1 if none came within 10 s); a refusal is
+ * "call_move_failed" (the call goes on). A 491 is retried as any re-INVITE (RFC 3261 14.1).
+ * 0, EPROTO (not established), EBUSY (another offer is out: try again later), EAFNOSUPPORT, ENOTCONN.
+ */
+int call_move_addr(struct call *c, const char *addr, uint64_t since_ms);
 /* Fresh SRTP keys for every suite, offered by re-INVITE (the stream switches between two packets). */
 int call_rekey(struct call *c);
 /* RFC 4733 digits (0-9 * # A-D). EINVAL for other characters, EPROTO without media. */

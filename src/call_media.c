@@ -207,11 +207,25 @@ static int udp_bind(const char *addr, uint16_t port, int *fdp)
 	return 0;
 }
 
-/* An even RTP port and RTCP on the next one. */
+/*
+ * An even RTP port and RTCP on the next one, bound to the wildcard address of addr's family: addr is
+ * what our SDP says, not where the sockets listen, so that when the local address changes (a new
+ * network, doc/nat.md) the sockets go on and only their source changes (call_media_readdress).
+ * Packets that reach them on another address of this host are no risk: the stream plays and
+ * latches to authenticated SRTP only.
+ */
 static int media_sockets(struct call_media *m, const char *addr)
 {
+	struct in6_addr a6;
 	uint32_t r;
 	int i, e = EADDRINUSE;
+
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		addr = "::";
+	else if (inet_pton(AF_INET, addr, &a6) == 1)
+		addr = "0.0.0.0";
+	else
+		return EINVAL;
 
 	for (i = 0; i < 64; i++) {
 		uint16_t p;
@@ -1001,6 +1015,54 @@ int call_media_move(struct call_media *m)
 	if (e)
 		move_abort(m);
 	return e;
+}
+
+int call_media_readdress(struct call_media *m, const char *addr)
+{
+	struct in6_addr a6;
+	char *na;
+	int e;
+
+	if (!m || !addr || !m->addr)
+		return EINVAL;
+	if ((inet_pton(AF_INET6, addr, &a6) == 1) != (strchr(m->addr, ':') != NULL))
+		return EAFNOSUPPORT; /* the sockets are of the other family: that is a move to new sockets */
+	if (m->moving)
+		return EBUSY;
+	if (!(na = strdup(addr)))
+		return ENOMEM;
+	/*
+	 * The same keys (doc/security.md, "A network change moves the media"): the stream is not
+	 * restarted, so its send context goes on with its ROC and index and no keystream repeats. RFC 4568
+	 * 7.1.4 asks for a new key with a new address because a new address usually means a new context
+	 * from index 0; here there is none. And SDES peers do not all follow a re-key: baresip 1.0 keeps
+	 * decrypting with the old key and refuses every packet after one (nat_move.sh, measured).
+	 */
+	if ((e = sdp_sess_set_media(m->sdp, addr, m->port)) != 0) {
+		free(na);
+		return e;
+	}
+	free(m->addr);
+	m->addr = na;
+	return 0;
+}
+
+const char *call_media_addr(const struct call_media *m)
+{
+	return m && m->addr ? m->addr : "";
+}
+
+bool call_media_rx_gap(const struct call_media *m, uint64_t *rtp_received, uint64_t *gap_ms, uint64_t *gap_end_ms)
+{
+	struct stream_stats st;
+
+	if (!m || !m->s)
+		return false;
+	stream_stats(m->s, &st);
+	*rtp_received = st.rtp_received;
+	*gap_ms = st.rtp_gap_ms;
+	*gap_end_ms = st.rtp_gap_end_ms;
+	return true;
 }
 
 void call_media_move_abort(struct call_media *m)

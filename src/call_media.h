@@ -132,6 +132,22 @@ int call_media_move(struct call_media *m);
 void call_media_move_commit(struct call_media *m);
 void call_media_move_abort(struct call_media *m);
 bool call_media_moving(const struct call_media *m);
+/*
+ * The local address changed (doc/nat.md): our next offer says addr (an IP literal of the sockets'
+ * family) with the same port. The sockets are bound to the wildcard address, so they carry on from
+ * the new address, and the stream is not restarted: the same keys, and the send context keeps its
+ * ROC and index, so no keystream is used twice (doc/security.md, "A network change moves the media").
+ * EAFNOSUPPORT for the other family, EBUSY while a move to new sockets is pending, EINVAL.
+ */
+int call_media_readdress(struct call_media *m, const char *addr);
+/* The address our SDP gives ("" before alloc). */
+const char *call_media_addr(const struct call_media *m);
+/*
+ * For measuring a network change: authenticated RTP packets received so far, and the last pause of
+ * STREAM_GAP_MIN_MS or more between two of them (its length, and when it ended: the loop's ms; 0 if
+ * none). false without a stream.
+ */
+bool call_media_rx_gap(const struct call_media *m, uint64_t *rtp_received, uint64_t *gap_ms, uint64_t *gap_end_ms);
 
 /* Lend the shared device to this call (true) or take it away (false). */
 void call_media_set_active(struct call_media *m, bool active);

@@ -77,6 +77,15 @@ struct call {
 	char re_extra[200];
 	unsigned re_auth_rounds; /* challenges it answered (sip_auth_challenge caps them) */
 	struct tmr glare_tmr;   /* 491: the retry waits (RFC 3261 14.1) */
+	/*
+	 * A move to a new local address (call_move_addr): net_move while its re-INVITE is out (also
+	 * across a 491's wait); then net_tmr watches for the far end's audio to measure the gap.
+	 */
+	bool net_move;
+	uint64_t net_since;     /* when the network trouble began (loop ms): gaps that ended before are older */
+	uint64_t net_rx0;       /* authenticated RTP received when the 2xx came */
+	uint64_t net_done_at;   /* when the 2xx came */
+	struct tmr net_tmr;
 
 	/* our BYE, kept after "ended" to answer a challenge */
 	struct sip_ctrans *bye_ct;
@@ -126,6 +135,8 @@ int call_alloc(struct call **cp, const struct call_env *env, const struct call_p
 	       struct sip_flow *flow, call_event_h *eh, void *arg);
 /* An event of this call ("call", "account", "peer" filled in), and handing it to the owner. */
 void call_ev_init(struct call *c, struct event *ev, enum event_kind kind);
+/* The fields every event of a call carries (call, account, peer), for one built elsewhere (event_network). */
+void call_ev_fields(struct call *c, struct event *ev);
 void call_emit(struct call *c, const struct event *ev);
 /* A "warning" event. */
 void call_warn(struct call *c, const char *msg);

@@ -444,6 +444,8 @@ void call_uac_media_ready(struct call *c)
 /* ---------------- re-INVITE (ours) ---------------- */
 
 static void glare_tmr_h(void *arg);
+static void net_moved(struct call *c);
+static void net_move_failed(struct call *c, const char *why);
 
 static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 {
@@ -485,6 +487,8 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 			return;
 		}
 		session_timer_from(c, resp, true);
+		if (c->net_move)
+			net_moved(c);
 		if (c->re_dir_change) {
 			c->hold = c->re_hold;
 			call_ev_init(c, &ev, EVENT_HOLD);
@@ -510,10 +514,19 @@ static void re_ct_h(int err, const struct sip_msg *resp, void *arg)
 		snprintf(msg, sizeof(msg), "re-INVITE refused: %s: %s", why,
 			 e == ENOTCONN ? "no signalling connection" : cwhy);
 		call_warn(c, msg);
+		net_move_failed(c, msg);
 		return;
 	}
 	/* a move is offered once: after any failure the call stays on its sockets */
 	call_media_move_abort(c->m);
+	if (code != 491) {
+		char why[300], msg[360];
+
+		if (resp)
+			fail_reason(why, sizeof(why), resp);
+		snprintf(msg, sizeof(msg), "re-INVITE failed: %s", resp ? why : strerror(err ? err : EIO));
+		net_move_failed(c, msg);
+	}
 	if (code == 491) {
 		/* glare (RFC 3261 14.1): the owner of the Call-ID waits 2.1-4 s, the other 0-2 s */
 		uint32_t rnd = 0;
@@ -599,6 +612,116 @@ int call_move_media(struct call *c)
 	if ((e = send_reinvite(c, false, c->hold)) != 0)
 		call_media_move_abort(c->m);
 	return e;
+}
+
+/* ---------------- moving to a new local address (network change) ---------------- */
+
+#define NET_POLL_MS 20
+#define NET_AUDIO_WAIT_MS 10000
+
+static void net_report(struct call *c, bool audio)
+{
+	uint64_t rx = 0, gap = 0, gap_end = 0;
+	const struct sdp_result *r = call_media_result(c->m);
+	struct event ev;
+	char msg[200], lm[80];
+	const char *a = call_media_addr(c->m);
+
+	event_network(&ev, "call_moved");
+	call_ev_fields(c, &ev);
+	snprintf(lm, sizeof(lm), strchr(a, ':') ? "[%s]" : "%s", a);
+	event_str(&ev, "local_media", lm);
+	if (r)
+		event_str(&ev, "remote_media", r->raddr);
+	(void)call_media_rx_gap(c->m, &rx, &gap, &gap_end);
+	/* the pause the far end's audio took around the move: the last one that ended after the trouble began */
+	if (!audio) {
+		event_int(&ev, "gap_ms", -1);
+		snprintf(msg, sizeof(msg), "media offered from %s; no audio from the far end %u s after it accepted", lm,
+			 NET_AUDIO_WAIT_MS / 1000);
+	} else {
+		long long g = gap_end >= c->net_since ? (long long)gap : 0;
+		event_int(&ev, "gap_ms", g);
+		snprintf(msg, sizeof(msg), "media now from %s; audio from the far end again after a gap of %lld ms", lm, g);
+	}
+	event_str(&ev, "message", msg);
+	log_info("call %u: %s", c->id, msg);
+	call_emit(c, &ev);
+}
+
+static void net_tmr_h(void *arg)
+{
+	struct call *c = arg;
+	uint64_t rx = 0, gap, gap_end, now = loop_now_ms();
+
+	if (c->state != CALL_ESTABLISHED)
+		return;
+	/* a few packets, so that a straggler of the old path does not count as the audio back */
+	if (call_media_rx_gap(c->m, &rx, &gap, &gap_end) && rx >= c->net_rx0 + 3 && gap_end >= c->net_since) {
+		net_report(c, true);
+		return;
+	}
+	if (rx >= c->net_rx0 + 3 && now >= c->net_done_at + 1000) {
+		net_report(c, true); /* no pause of STREAM_GAP_MIN_MS: the audio never stopped */
+		return;
+	}
+	if (now >= c->net_done_at + NET_AUDIO_WAIT_MS) {
+		net_report(c, false);
+		return;
+	}
+	tmr_start(c->l, &c->net_tmr, NET_POLL_MS, net_tmr_h, c);
+}
+
+/* The far end accepted the new address: the move is done once its audio comes again. */
+static void net_moved(struct call *c)
+{
+	uint64_t gap, gap_end;
+
+	c->net_move = false;
+	c->net_rx0 = 0;
+	(void)call_media_rx_gap(c->m, &c->net_rx0, &gap, &gap_end);
+	c->net_done_at = loop_now_ms();
+	tmr_start(c->l, &c->net_tmr, NET_POLL_MS, net_tmr_h, c);
+}
+
+static void net_move_failed(struct call *c, const char *why)
+{
+	struct event ev;
+
+	if (!c->net_move)
+		return;
+	c->net_move = false;
+	event_network(&ev, "call_move_failed");
+	call_ev_fields(c, &ev);
+	event_str(&ev, "reason", why);
+	event_str(&ev, "message", why);
+	call_emit(c, &ev);
+}
+
+int call_move_addr(struct call *c, const char *addr, uint64_t since_ms)
+{
+	int e;
+
+	if (!c || !addr)
+		return EINVAL;
+	if (c->state != CALL_ESTABLISHED || !call_media_running(c->m))
+		return EPROTO;
+	if (c->re_ct || c->inv_st || tmr_running(&c->glare_tmr) || call_media_moving(c->m))
+		return EBUSY;
+	if ((e = call_media_readdress(c->m, addr)) != 0)
+		return e;
+	tmr_cancel(&c->net_tmr);
+	/*
+	 * The re-INVITE goes on the account's current flow (the old one was given up, cur_flow takes the
+	 * new one and our Contact on it); the same keys, the stream goes on. Sent even when
+	 * the address is the same (a flow recovered through a NAT that lost its table): the far end and
+	 * any proxy learn the new flow and Contact, and the far end re-latches on our media.
+	 */
+	if ((e = send_reinvite(c, false, c->hold)) != 0)
+		return e;
+	c->net_move = true;
+	c->net_since = since_ms;
+	return 0;
 }
 
 static void glare_tmr_h(void *arg)

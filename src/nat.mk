@@ -13,10 +13,12 @@ tests_unit_stun_probe_SOURCES = tests/unit/stun_probe.c
 tests_unit_stun_probe_LDADD = $(TEST_LIBS)
 
 TESTS += tests/interop/netns_lab_selftest.sh tests/interop/nat_stun.sh tests/interop/nat_call.sh \
-	tests/interop/nat_outbound.sh tests/interop/nat_stun_call.sh tests/interop/nat_stun_none.sh
+	tests/interop/nat_outbound.sh tests/interop/nat_stun_call.sh tests/interop/nat_stun_none.sh \
+	tests/interop/nat_move.sh tests/interop/nat_flush.sh
 EXTRA_DIST += tests/interop/netns_lab.sh tests/interop/natprobe.py tests/interop/netns_lab_selftest.sh \
 	tests/interop/nat_stun.sh tests/interop/nat_call.sh tests/interop/nat_outbound.sh tests/interop/nat_stun_call.sh \
-	tests/interop/nat_stun_none.sh tests/fuzz/corpus/stun doc/nat.md
+	tests/interop/nat_stun_none.sh tests/fuzz/corpus/stun doc/nat.md \
+	tests/interop/nat_move.sh tests/interop/nat_gap.py tests/interop/nat_flush.sh
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_stun

@@ -382,18 +382,6 @@ static void contact_of(struct uacc *x, struct sip_flow *f, char *buf, size_t sz)
 		 !strcmp(tp, "TLS") ? "tls" : !strcmp(tp, "TCP") ? "tcp" : "udp");
 }
 
-/* The flow's local host without brackets, for RTP. */
-static void media_addr_of(struct sip_flow *f, char *buf, size_t sz)
-{
-	const char *h = sip_flow_lhost(f);
-	size_t n = strlen(h);
-
-	if (n >= 2 && h[0] == '[' && h[n - 1] == ']')
-		snprintf(buf, sz, "%.*s", (int)(n - 2), h + 1);
-	else
-		snprintf(buf, sz, "%s", h);
-}
-
 int ua_ensure_audio(struct ua *ua)
 {
 	struct call_audio_prm ap;
@@ -512,7 +500,7 @@ static void incoming_invite(struct ua *ua, const struct sip_msg *m, struct sip_f
 		return;
 	}
 	contact_of(x, flow, contact, sizeof(contact));
-	media_addr_of(flow, maddr, sizeof(maddr));
+	ua_flow_host(flow, maddr, sizeof(maddr));
 	call_prm_of(x, &p, maddr, user, sizeof(user));
 	/* a replacement is held to the replaced call's protection, and answered at once (RFC 3891 3) */
 	if (old && call_secure(old->c))
@@ -601,8 +589,10 @@ static void lost_h(struct sip_flow *flow, int err, const char *why, void *arg)
 		x->flow = NULL;
 		ua_mwi_conn_lost(x->mwi);
 		log_info("account %s: %s", x->acc->name, why ? why : "connection lost");
-		if (!ua->shutting_down)
+		if (!ua->shutting_down) {
+			ua_net_flow_lost(x, why);
 			reg_conn_lost_why(x->reg, why);
+		}
 	}
 }
 
@@ -665,6 +655,10 @@ int ua_alloc(struct ua **up, struct loop *l, struct account_conf *conf, const ch
 			goto out;
 		ua->n++;
 	}
+	if ((e = ua_net_alloc(&ua->net, ua)) != 0) {
+		snprintf(err, errsz, "cannot watch the network: %s", strerror(e));
+		goto out;
+	}
 	if ((e = ua_history_alloc(&ua->hist, ua)) != 0) {
 		snprintf(err, errsz, "cannot set up the call history: %s", strerror(e));
 		goto out;
@@ -684,6 +678,7 @@ void ua_free(struct ua *ua)
 		return;
 	tmr_cancel(&ua->done_tmr);
 	tmr_cancel(&ua->reap_tmr);
+	ua_net_free(ua->net);
 	for (i = 0; i < UA_MAX_CALLS; i++)
 		uacall_free(ua->calls[i]);
 	ua_history_free(ua->hist);
@@ -950,7 +945,7 @@ int ua_call(struct ua *ua, const char *account, const char *uri, unsigned *idp, 
 	}
 	cur = call_current(ua);
 	contact_of(x, x->flow, contact, sizeof(contact));
-	media_addr_of(x->flow, maddr, sizeof(maddr));
+	ua_flow_host(x->flow, maddr, sizeof(maddr));
 	call_prm_of(x, &p, maddr, user, sizeof(user));
 	env = env_of(ua, k);
 	e = call_connect(&k->c, &env, &p, x->flow, contact, uri, call_ev_h, k);
@@ -1008,7 +1003,7 @@ static int refer_h(struct call *c, const struct call_refer *r, unsigned *idp, ch
 		return EBUSY;
 	}
 	contact_of(x, x->flow, contact, sizeof(contact));
-	media_addr_of(x->flow, maddr, sizeof(maddr));
+	ua_flow_host(x->flow, maddr, sizeof(maddr));
 	call_prm_of(x, &p, maddr, user, sizeof(user));
 	if (r->srtp_required)
 		p.media.srtp = p.media.srtp_required = true;

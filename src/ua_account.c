@@ -311,8 +311,10 @@ static void reg_ev_h(const struct event *ev, void *arg)
 	struct uacc *x = arg;
 
 	ua_emit(x->ua, ev);
-	if (ev->kind == EVENT_REGISTERED)
+	if (ev->kind == EVENT_REGISTERED) {
 		ua_mwi_registered(x->mwi);
+		ua_net_registered(x);
+	}
 }
 
 /* Where to send: the proxy if given, else the AOR's domain (RFC 3263). */

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "call_audio.h"
 #include "dns.h"
@@ -62,6 +63,11 @@ struct uacc {
 	bool stopping;
 	struct ua_mwi *mwi;   /* the voicemail indicator (ua_mwi.c) */
 	struct ua_stun *stun; /* the stun_server's address for the calls' media (ua_stun.c), NULL: none */
+
+	/* ua_net.c: calls to move once registered again (and since when there is trouble), a flow to report recovered */
+	bool net_pending;
+	uint64_t net_since;
+	bool net_recover;
 };
 
 /* One call and what the UA keeps beside it. */
@@ -75,6 +81,7 @@ struct uacall {
 	unsigned referred_from; /* the call whose far end asked for this one (a transfer), 0 if none */
 	unsigned replaces;      /* the call this one replaces once established (INVITE with Replaces), 0 if none */
 	bool early_media; /* outgoing: the far end's 18x came with audio of its own */
+	bool net_todo;    /* ua_net.c: to be moved to the account's new flow and address */
 };
 
 struct ua {
@@ -98,6 +105,7 @@ struct ua {
 	struct zrtp_cache *zcache;
 	char zcache_err[1400];
 	struct ua_hist *hist; /* hooks, call history, missed count (ua_history.c) */
+	struct ua_net *net;   /* network changes (ua_net.c) */
 
 	bool shutting_down;
 	unsigned stops_pending;
@@ -157,5 +165,20 @@ void ua_stun_free(struct ua_stun *s);
  * again for the next call).
  */
 const struct sockaddr *ua_stun_media(struct uacc *x, socklen_t *len);
+/* ---- ua_net.c: network changes (netlink, dead flows): stale flows given up, re-registration, calls moved ---- */
+struct ua_net;
+int ua_net_alloc(struct ua_net **np, struct ua *ua);
+void ua_net_free(struct ua_net *n);
+/* Account x's flow was lost (lost_h): its calls move once it is registered again. */
+void ua_net_flow_lost(struct uacc *x, const char *why);
+/* Account x registered (reg's event): a recovered flow is reported, pending calls are moved. */
+void ua_net_registered(struct uacc *x);
+/* The flow's local host without brackets (for RTP and comparisons). */
+void ua_flow_host(const struct sip_flow *f, char *buf, size_t sz);
+/*
+ * The source address the kernel would pick now to reach raddr ("host:port", "[v6]:port"), as text:
+ * a connected UDP socket, nothing sent. 0, EINVAL, or the connect errno (ENETUNREACH: no route).
+ */
+int ua_net_route_src(const char *raddr, char *out, size_t sz);
 
 #endif

@@ -28,6 +28,7 @@
 #   the router  nl_set_nat nl_timeouts nl_flush nl_conntrack_count nl_leaks
 #   the home    nl_home_move
 #   tools       nl_start_stun nl_stun_lab nl_probe_server nl_probe nl_probe_send nl_capture_start (lab_capture_stop ends it)
+#               nl_wire_secure
 
 NL_HOME_IP=10.200.1.2
 NL_LAN_IP=10.200.1.1
@@ -308,6 +309,20 @@ nl_probe() {
 #   filter "udp or tcp"); stop it with lab_capture_stop
 nl_capture_start() {
 	lab_capture_start "$1" "${4:-udp or tcp}" "$3" "$2"
+}
+
+# nl_wire_secure CALLID SIG: what the capture $LAB_PCAP (the router's outside link) shows of a call: TLS
+#   records and no readable SIP on Kamailio's TLS port; the call's RTP (the ports of its SDP bodies) is SRTP
+#   (payload entropy >= 7.9 bits/byte) and, decoded as PCMU, not the signal SIG. Prints the figures; 0 when
+#   all hold.
+nl_wire_secure() {
+	local n ports e
+	n=$(wire_tls_records "$LAB_PCAP" "$KAM_TLS_PORT")
+	ports=$(lab_kam_media_ports "$1")
+	e=$(rtp_payload_entropy "$LAB_PCAP" "$ports" "$WORK/srtp-as-pcmu.wav")
+	echo "$n TLS records, no readable SIP; RTP on ports $ports: entropy $e bits/byte"
+	[ "$n" -gt 10 ] && ! wire_has_plain_sip "$LAB_PCAP" "$KAM_TLS_PORT" && lab_float_ge "$e" 7.9 &&
+		! "$PYTHON" "$LAB_SRC/wavcmp.py" "$2" "$WORK/srtp-as-pcmu.wav" --quiet >/dev/null
 }
 
 # _nl_exit: lib.sh's cleanup (tracked PIDs, work dir), then whatever still runs in our namespaces (by

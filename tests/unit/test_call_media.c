@@ -648,6 +648,50 @@ int main(void)
 	RUN_UNTIL(A.digits[0]);
 	is_str(A.digits, "9", "A hears B on its new socket");
 
+	/*
+	 * A network change (call_media_readdress): the sockets (bound to the wildcard address), port and
+	 * keys stay, the offer names the new address, B sends there; A's stream is not restarted, so its
+	 * SRTP send context goes on (B counts no replay), and the SAS is the same.
+	 */
+	{
+		char off2[2048], rm[80], sasb[12], crypto1[200], *k;
+		long long sent0 = verify_int(&A, "rtp_sent"), rx0;
+		/* the re-key and the move before may have left B a packet it could not take: count from here */
+		long long bad0 = verify_int(&B, "replay_failures") + verify_int(&B, "auth_failures");
+		unsigned port0 = offer_port(&A);
+		struct wbuf w;
+
+		wbuf_init(&w, 0);
+		crypto1[0] = '\0';
+		if (!call_media_offer(A.m, &w) && !w.err && (k = memmem(w.p, w.len, "a=crypto:", 9)))
+			snprintf(crypto1, sizeof(crypto1), "%.*s", (int)strcspn(k, "\r"), k);
+		wbuf_free(&w);
+		/* that offer is answered, so the next exchange starts from a settled state */
+		is_int(exchange(&A, &B, NULL, 0), 0, "an offer/answer before the move");
+		snprintf(sasb, sizeof(sasb), "%s", call_media_sas(A.m));
+		is_int(call_media_readdress(A.m, "::1"), EAFNOSUPPORT, "readdress to the other family: EAFNOSUPPORT");
+		is_int(call_media_readdress(A.m, "not-an-address"), EINVAL, "readdress to a host name: EINVAL");
+		is_str(call_media_addr(A.m), "127.0.0.1", "... the address unchanged");
+		is_int(call_media_readdress(A.m, "127.0.0.2"), 0, "A's media address becomes 127.0.0.2");
+		is_int(exchange(&A, &B, off2, sizeof(off2)), 0, "the move's offer/answer applied");
+		ok(strstr(off2, "c=IN IP4 127.0.0.2\r\n") != NULL, "the offer says c=IN IP4 127.0.0.2");
+		is_int(offer_port(&A), port0, "... the same port (%u)", port0);
+		ok(crypto1[0] && strstr(off2, crypto1) != NULL, "... the same a=crypto line");
+		is_str(call_media_sas(A.m), sasb, "... the same keys (SAS %s)", sasb);
+		verify_str(&B, "remote_media", rm, sizeof(rm));
+		ok(!strncmp(rm, "127.0.0.2:", 10), "B sends to the new address (%s)", rm);
+		rx0 = verify_int(&B, "rtp_received");
+		RUN_UNTIL(verify_int(&B, "rtp_received") > rx0 + 5 && verify_int(&A, "rtp_sent") > sent0 + 5);
+		ok(verify_int(&A, "rtp_sent") > sent0 + 5, "A's stream went on, not restarted (rtp_sent %lld -> %lld)", sent0,
+		   verify_int(&A, "rtp_sent"));
+		is_int(verify_int(&B, "replay_failures") + verify_int(&B, "auth_failures") - bad0, 0,
+		       "B: no replay or authentication failure since (the packet index went on)");
+		memset(A.digits, 0, sizeof(A.digits));
+		call_media_dtmf(B.m, "8");
+		RUN_UNTIL(A.digits[0]);
+		is_str(A.digits, "8", "A hears B at the new address on the same socket");
+	}
+
 	/* hold: our next offer says sendonly, and the far end's answer says it is held */
 	call_media_set_hold(A.m, true);
 	is_int(exchange(&A, &B, offer, sizeof(offer)), 0, "hold offer/answer");
