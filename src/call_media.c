@@ -1044,6 +1044,8 @@ int call_media_readdress(struct call_media *m, const char *addr)
 	}
 	free(m->addr);
 	m->addr = na;
+	/* behind a NAT with STUN the SDP keeps the mapping until the media keepalive finds a new one */
+	sdp_addr_update(m);
 	return 0;
 }
 

@@ -50,8 +50,8 @@ ok $? "the call did not end"
 t_of() { grep -m 1 "$1" "$WORK/alice.log" | cut -c1-23; }
 ms_since() { [ -n "$1" ] && echo "$(date -d "$1" +%s.%N) $T_FLUSH" | awk '{ printf "%d", ($1 - $2) * 1000 }'; }
 REC_MS=$(ms_since "$(t_of 'registered again over a new connection')")
-MOVE_MS=$(ms_since "$(t_of 'media now from')")
-diag "MEASURED flush recovery: registered again $REC_MS ms after the flush, call moved $MOVE_MS ms after it (sphone's gap_ms=$(cs_field alice network gap_ms))"
+REINV_MS=$(ms_since "$(t_of 'signalling now over')")
+diag "MEASURED flush recovery: registered again $REC_MS ms after the flush, the call's re-INVITE on the new flow $REINV_MS ms after it (sphone's gap_ms=$(cs_field alice network gap_ms))"
 RA=$(cs_count alice security) RB=$(cs_count bob security)
 sleep 5
 cs_cmd alice verify
