@@ -95,13 +95,12 @@ static void why(struct media_stun *ms, int err, const struct stun_result *r)
 		snprintf(ms->info.error, sizeof(ms->info.error), "STUN to %s: %s", sv, strerror(err));
 }
 
-/* The first Bindings ended on every socket: what the SDP gives. */
-static void first_done(struct media_stun *ms)
+/* What the Bindings' answers mean: the state, the mappings and whether the NAT kept the ports. */
+static void classify(struct media_stun *ms)
 {
 	struct leg *rtp = &ms->legs[0], *rtcp = ms->n_legs > 1 ? &ms->legs[1] : NULL;
 	struct media_stun_info *in = &ms->info;
 
-	ms->first = false;
 	if (!rtp->ok) {
 		in->state = MEDIA_STUN_FAILED;
 	} else {
@@ -117,6 +116,13 @@ static void first_done(struct media_stun *ms)
 					    (in->have_rtcp && port_of(&in->rtcp) != (uint16_t)(port_of(&in->rtp) + 1));
 		}
 	}
+}
+
+/* The first Bindings ended on every socket: what the SDP gives. */
+static void first_done(struct media_stun *ms)
+{
+	ms->first = false;
+	classify(ms);
 	report(ms, REP_READY);
 }
 
@@ -134,6 +140,17 @@ static void binding_h(int err, const struct stun_result *r, void *arg)
 		lg->mapped = r->mapped;
 	if (!ms->first) {
 		/* a keepalive: the RTP socket's mapping is what the SDP gives */
+		if (ms->info.state == MEDIA_STUN_FAILED) {
+			/* the server answers now, after the first Bindings failed: what they would have found */
+			if (lg->ok && !lg->rtcp) {
+				/* RTCP's answer counts if it came first in this round, else when it comes */
+				ms->info.error[0] = '\0';
+				classify(ms);
+				if (ms->info.state == MEDIA_STUN_NAT)
+					report(ms, REP_CHANGED);
+			}
+			return;
+		}
 		if (!lg->ok && !lg->rtcp && !ms->ka_failed) {
 			ms->ka_failed = true;
 			why(ms, err, r);
@@ -191,6 +208,8 @@ static void ka_tmr_h(void *arg)
 	struct stun_timers t = { .rto_ms = KA_RTO_MS, .rc = 3, .rm = KA_RM };
 
 	tmr_start(ms->l, &ms->ka_tmr, ms->keepalive_ms, ka_tmr_h, ms);
+	if (ms->first)
+		return; /* the first Bindings still run (a keepalive shorter than their bound) */
 	for (size_t i = 0; i < ms->n_legs; i++) {
 		struct leg *lg = &ms->legs[i];
 

@@ -29,8 +29,10 @@ enum media_stun_state {
 /* What the handler is told. */
 enum media_stun_what {
 	MEDIA_STUN_READY,     /* the first Bindings ended (state is no longer PENDING) */
-	MEDIA_STUN_CHANGED,   /* a keepalive's answer gave another mapping (rtp/rtcp are the new one) */
-	MEDIA_STUN_KA_FAILED, /* a keepalive got no answer (reported once until one is answered again) */
+	/* a keepalive's answer gave another mapping (rtp/rtcp are the new one), or the first one after the
+	 * first Bindings failed (state FAILED becomes NAT; a NO_NAT answer then changes nothing in the SDP) */
+	MEDIA_STUN_CHANGED,
+	MEDIA_STUN_KA_FAILED, /* a keepalive got no answer (reported once until one is answered again; not while FAILED) */
 };
 
 struct media_stun_info {

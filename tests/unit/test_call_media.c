@@ -327,7 +327,7 @@ static void test_stun(void)
 	/* no answer: ready after the short bound, with the local address */
 	v.mode = SRV_SILENT;
 	v.requests = 0;
-	if (!ok(stun_side_alloc(&A, "A", &v, 0) == 0, "stun: silent server"))
+	if (!ok(stun_side_alloc(&A, "A", &v, 400) == 0, "stun: silent server"))
 		return;
 	lport = offer_port(&A);
 	t0 = (unsigned)loop_now_ms();
@@ -340,6 +340,15 @@ static void test_stun(void)
 	offer_text(&A, offer, sizeof(offer));
 	snprintf(want, sizeof(want), "m=audio %u ", lport);
 	ok(strstr(offer, "c=IN IP4 127.0.0.1\r\n") && strstr(offer, want), "stun: the offer gives the local address");
+	/* the server answers a later keepalive: the mapping is reported and the next SDP gives it */
+	v.mode = SRV_NAT;
+	STUN_RUN_UNTIL(&v, lport, A.stun_changed > 0);
+	in = call_media_stun(A.m);
+	offer_text(&A, offer, sizeof(offer));
+	snprintf(want, sizeof(want), "m=audio %u ", lport + 20000);
+	ok(A.stun_changed == 1 && in && in->state == MEDIA_STUN_NAT && strstr(offer, "c=IN IP4 192.0.2.7\r\n") &&
+		   strstr(offer, want),
+	   "stun: a keepalive answered after the failure: behind a NAT after all (%s)", want);
 	call_media_free(A.m);
 	close(v.fd);
 }
