@@ -51,7 +51,7 @@ struct tua {
 	struct tmr answer_tmr;
 	/* events seen */
 	char evname[MAXEV][32];
-	struct event last_ended, last_security, last_established, last_incoming;
+	struct event last_ended, last_security, last_established, last_incoming, last_network;
 	char digits[32];
 	unsigned nev;
 	int hold_on; /* -1 unknown */
@@ -109,6 +109,8 @@ static void ev_h(struct call *c, const struct event *ev, void *arg)
 		ev_copy(&u->last_established, ev);
 	else if (ev->kind == EVENT_INCOMING)
 		ev_copy(&u->last_incoming, ev);
+	else if (ev->kind == EVENT_NETWORK)
+		ev_copy(&u->last_network, ev);
 	else if (ev->kind == EVENT_DTMF && strlen(u->digits) + 1 < sizeof(u->digits))
 		strcat(u->digits, event_get_str(ev, "digit"));
 	else if (ev->kind == EVENT_HOLD) {
@@ -1947,6 +1949,55 @@ int main(void)
 		brx = event_get_int(&B.last_security, "packets_unprotected", 0);
 		ok(brx > 10, "move: audio to the new address arrives at the callee's new stream (%lld packets)", brx);
 		is_int((int)event_get_int(&B.last_security, "auth_failures", -1), 0, "move: none at the callee");
+		call_hangup(ca);
+		run_until(both_ended, 3000);
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+
+	/*
+	 * 12a. a network change (ua_net.c's step 4): the caller's media is offered from another address by
+	 * re-INVITE, the same port and keys; the stream goes on; "network" call_moved comes with the gap
+	 */
+	is_int(place(), 0, "netmove: INVITE sent");
+	ok(run_until(both_established, 5000), "netmove: established");
+	if (both_established()) {
+		struct call *ca = live(&A), *cb = live(&B);
+		char sas0[16], lm[80];
+		long long tx0;
+		unsigned rb = B.reinvites;
+
+		run_until(NULL, 800);
+		snprintf(sas0, sizeof(sas0), "%s", call_sas(ca));
+		call_verify(ca);
+		tx0 = event_get_int(&A.last_security, "rtp_sent", 0);
+		memset(&A.last_network, 0, sizeof(A.last_network));
+		is_int(call_move_addr(ca, "::1", loop_now_ms()), EAFNOSUPPORT, "netmove: the other family refused");
+		is_int(call_move_addr(ca, "127.0.0.2", loop_now_ms()), 0, "netmove: re-INVITE from 127.0.0.2");
+		is_int(call_move_addr(ca, "127.0.0.2", loop_now_ms()), EBUSY, "netmove: ... one offer at a time");
+		{
+			uint64_t tend = loop_now_ms() + 5000;
+			while (loop_now_ms() < tend && !event_get_str(&A.last_network, "change"))
+				step(20);
+		}
+		is_str(event_get_str(&A.last_network, "change") ? event_get_str(&A.last_network, "change") : "(none)",
+		       "call_moved", "netmove: network event call_moved");
+		is_int((int)event_get_int(&A.last_network, "call", 0), (int)call_id(ca), "netmove: ... for the call");
+		is_str(event_get_str(&A.last_network, "local_media") ? event_get_str(&A.last_network, "local_media") : "",
+		       "127.0.0.2", "netmove: ... from 127.0.0.2");
+		ok(event_get_int(&A.last_network, "gap_ms", -2) >= 0, "netmove: ... the far end's audio came again (gap_ms %lld)",
+		   event_get_int(&A.last_network, "gap_ms", -2));
+		ok(B.reinvites > rb, "netmove: the callee got the re-INVITE");
+		is_str(call_sas(ca), sas0, "netmove: the same keys (SAS %s)", sas0);
+		ok(!strcmp(call_sas(cb), sas0), "netmove: ... at the callee too");
+		call_verify(ca);
+		snprintf(lm, sizeof(lm), "%s", event_get_str(&A.last_security, "local_media"));
+		ok(!strncmp(lm, "127.0.0.2:", 10), "netmove: the caller's verify says local media %s", lm);
+		ok(event_get_int(&A.last_security, "rtp_sent", 0) > tx0, "netmove: the caller's stream went on (sent %lld -> %lld)",
+		   tx0, event_get_int(&A.last_security, "rtp_sent", 0));
+		call_verify(cb);
+		ok(event_get_int(&B.last_security, "auth_failures", -1) == 0 && event_get_int(&B.last_security, "replay_failures", -1) == 0,
+		   "netmove: no authentication or replay failure at the callee");
 		call_hangup(ca);
 		run_until(both_ended, 3000);
 	}

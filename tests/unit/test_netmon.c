@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_netmon.c: netmon_parse on netlink byte fixtures (an address move, routes, IPv6, cut and malformed messages), and the socket on a loop. */
+/* test_netmon.c: netmon_parse on netlink byte fixtures (an address move, routes, IPv6, cut and malformed messages), the socket on a loop, and ua_net's question to the kernel (which source towards a peer). */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 #include "loop.h"
 #include "netmon.h"
 #include "tap.h"
+#include "ua_priv.h"
 
 /*
  * What `ip addr del 10.200.1.2/24 dev eth0; ip addr add 10.200.2.2/24 dev eth0` makes the kernel send
@@ -123,6 +124,25 @@ int main(void)
 	buf[0] = 0xff;
 	memset(&ch, 0, sizeof(ch));
 	is_int(netmon_parse(buf, sizeof(move), &ch), EBADMSG, "nlmsg_len past the end: EBADMSG");
+
+	/* ua_net_route_src: the source the kernel picks towards a flow's peer, from sip_flow_raddr's text */
+	{
+		char src[64];
+		int e;
+
+		is_int(ua_net_route_src("127.0.0.1:5061", src, sizeof(src)), 0, "route source towards 127.0.0.1:5061");
+		is_str(src, "127.0.0.1", "... is 127.0.0.1");
+		is_int(ua_net_route_src("127.0.0.3:5061", src, sizeof(src)), 0, "route source towards 127.0.0.3");
+		is_str(src, "127.0.0.1", "... is 127.0.0.1 (the loopback route's source), not the peer's address");
+		e = ua_net_route_src("[::1]:5061", src, sizeof(src));
+		ok(e == 0 ? !strcmp(src, "::1") : (e == EADDRNOTAVAIL || e == ENETUNREACH || e == EAFNOSUPPORT),
+		   "towards [::1]: ::1, or no IPv6 here (%s)", e ? strerror(e) : src);
+		is_int(ua_net_route_src("127.0.0.1", src, sizeof(src)), EINVAL, "no port: EINVAL");
+		is_int(ua_net_route_src("127.0.0.1:0", src, sizeof(src)), EINVAL, "port 0: EINVAL");
+		is_int(ua_net_route_src("127.0.0.1:70000", src, sizeof(src)), EINVAL, "port 70000: EINVAL");
+		is_int(ua_net_route_src("[::1:5061", src, sizeof(src)), EINVAL, "an open bracket: EINVAL");
+		is_int(ua_net_route_src("sip.test:5061", src, sizeof(src)), EINVAL, "a host name: EINVAL");
+	}
 
 	{
 		struct loop *l = NULL;
