@@ -2004,6 +2004,38 @@ int main(void)
 	tua_reap(&A);
 	tua_reap(&B);
 
+	/* 12a'. both ends move at once (a network change on each side): glare, 491 both, RFC 3261 14.1 retries */
+	is_int(place(), 0, "netmove glare: INVITE sent");
+	ok(run_until(both_established, 5000), "netmove glare: established");
+	if (both_established()) {
+		struct call *ca = live(&A), *cb = live(&B);
+		uint64_t tend;
+		unsigned ra = A.reinvites, rb = B.reinvites;
+
+		run_until(NULL, 500);
+		memset(&A.last_network, 0, sizeof(A.last_network));
+		memset(&B.last_network, 0, sizeof(B.last_network));
+		is_int(call_move_addr(ca, "127.0.0.2", loop_now_ms()), 0, "netmove glare: the caller moves ...");
+		is_int(call_move_addr(cb, "127.0.0.3", loop_now_ms()), 0, "netmove glare: ... and so does the callee");
+		tend = loop_now_ms() + 8000;
+		while (loop_now_ms() < tend && !(event_get_str(&A.last_network, "change") && event_get_str(&B.last_network, "change")))
+			step(20);
+		ok(event_get_str(&A.last_network, "change") && !strcmp(event_get_str(&A.last_network, "change"), "call_moved") &&
+			   event_get_str(&B.last_network, "change") && !strcmp(event_get_str(&B.last_network, "change"), "call_moved"),
+		   "netmove glare: both moves went through after the 491s (caller %s, callee %s)",
+		   event_get_str(&A.last_network, "change") ? event_get_str(&A.last_network, "change") : "nothing",
+		   event_get_str(&B.last_network, "change") ? event_get_str(&B.last_network, "change") : "nothing");
+		ok(A.reinvites - ra >= 2 && B.reinvites - rb >= 2,
+		   "netmove glare: each end saw the other's re-INVITE twice (refused with 491, then the retry: %u, %u)",
+		   A.reinvites - ra, B.reinvites - rb);
+		ok(call_state(ca) == CALL_ESTABLISHED && call_state(cb) == CALL_ESTABLISHED && !strcmp(call_sas(ca), call_sas(cb)),
+		   "netmove glare: still established, the same keys at both ends");
+		call_hangup(ca);
+		run_until(both_ended, 3000);
+	}
+	tua_reap(&A);
+	tua_reap(&B);
+
 	/* 12b. the far end vanishes without a BYE: the media timeout ends the call */
 	B.prm.media.timeout_ms = 1500;
 	is_int(place(), 0, "vanish: INVITE sent");
