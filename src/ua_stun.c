@@ -29,18 +29,19 @@ static void done_h(int err, const struct dns_target *t, size_t n, const char *er
 	struct ua_stun *s = arg;
 	const struct account *a = s->x->acc;
 
-	dns_query_free(s->q);
-	s->q = NULL;
 	s->when = loop_now_ms();
 	if (err || !n) {
 		snprintf(s->err, sizeof(s->err), "stun_server %s: %s", a->stun_host,
 			 errmsg && *errmsg ? errmsg : strerror(err ? err : ENOENT));
 		log_warn("account %s: %s", a->name, s->err);
-		return;
+	} else {
+		s->err[0] = '\0';
+		memcpy(&s->addr, &t[0].addr, t[0].addrlen);
+		s->alen = t[0].addrlen;
 	}
-	s->err[0] = '\0';
-	memcpy(&s->addr, &t[0].addr, t[0].addrlen);
-	s->alen = t[0].addrlen;
+	/* last: the targets and the message are the query's */
+	dns_query_free(s->q);
+	s->q = NULL;
 }
 
 static void lookup(struct ua_stun *s)
