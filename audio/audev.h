@@ -3,6 +3,7 @@
 #ifndef SPHONE_AUDEV_H
 #define SPHONE_AUDEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -97,6 +98,13 @@ struct audev {
 	struct ring *cap;
 	struct ring *play;
 	unsigned frame;
+	/*
+	 * One clock for both directions: every capture frame the device gives comes with a playback
+	 * frame it took (a full-duplex sound card stream), so the owner can play out on the capture's
+	 * beat instead of its own timer (audio/stream.c, paced_playout). False for files (ticked by
+	 * the owner) and half-duplex streams.
+	 */
+	bool paired;
 };
 
 extern const struct audev_ops audev_file_ops;

@@ -319,13 +319,14 @@ static int pa_open(struct audev **adp, const struct audev_prm *prm)
 		set_params(&ip, in, d->in_ch, 1);
 	if (d->out_ch)
 		set_params(&op, out, d->out_ch, 0);
-	pe = Pa_OpenStream(&d->stream, d->in_ch ? &ip : NULL, d->out_ch ? &op : NULL, d->dev_rate, d->dev_rate / 50,
+	pe = Pa_OpenStream(&d->stream, d->in_ch ? &ip : NULL, d->out_ch ? &op : NULL, d->dev_rate, paFramesPerBufferUnspecified,
 			   paClipOff | paDitherOff, pa_callback, d);
 	if (pe != paNoError) {
 		d->stream = NULL;
 		r = pa_fail(pe);
 		goto out;
 	}
+	d->head.paired = d->in_ch && d->out_ch;
 	if ((r = pa_duplex(d, prm, in, out)) != 0) {
 		pa_errtext = r == ENOMEM ? "out of memory" : "cannot set up resampling, tones or echo cancellation";
 		goto out;

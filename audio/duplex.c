@@ -147,10 +147,20 @@ static void play_pull(struct duplex *d, int16_t *out, size_t n)
 		done = ring_read(d->play, d->mono, n);
 		stat_add(&d->play_samples, done);
 	} else {
+		bool again = false;
 		while (done < n) {
-			size_t il, ol, got;
-			/* top up the staging buffer; what the resampler does not consume stays for next time */
-			got = ring_read(d->play, d->play8 + d->play8_len, d->play8_size - d->play8_len);
+			size_t il, ol, got, need;
+			/*
+			 * Top up the staging buffer with what this piece needs (and a sample more), not all it
+			 * holds: what waits here is delay the owner cannot see in the ring's level (a greedy top-up
+			 * kept up to two frames of it). What the resampler does not consume stays for next time.
+			 */
+			need = ((n - done) * 8000 + d->dev_rate - 1) / d->dev_rate + 1;
+			need = need > d->play8_len ? need - d->play8_len : again;
+			again = true; /* a pass that came short asks for one more sample at least */
+			if (need > d->play8_size - d->play8_len)
+				need = d->play8_size - d->play8_len;
+			got = ring_read(d->play, d->play8 + d->play8_len, need);
 			d->play8_len += got;
 			stat_add(&d->play_samples, got);
 			if (d->play8_len == 0)

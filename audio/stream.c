@@ -33,6 +33,9 @@
 #define STALL_MS 1000         /* owner stalled longer than this: restart the send clock */
 #define PLAY_CATCHUP_MS AUDEV_LATE_MS /* playout periods missed up to this are all played (device ring absorbs them) */
 #define PLAY_RESUME_FRAMES 1  /* after a longer stall: only this many frames, the latest due */
+#define PLAY_DEPTH_MAX 4      /* paired device: most frames kept queued for it after a playout */
+#define PLAY_DEPTH_CALM 500   /* ... playouts (10 s) without its ring running dry before one frame less */
+#define DEV_OFF_WIN 8         /* wake-ups whose earliest gives the device clock's offset from ours (160 ms) */
 
 struct stream {
 	stream_stun_h *stunh;
@@ -95,6 +98,17 @@ struct stream {
 	size_t play_min;        /* fewest samples queued for the device at a playout in this window */
 	unsigned play_n;        /* playouts in this window */
 	unsigned trim_wait;     /* 0, or 1 + playouts waited for a quiet frame to skip */
+
+	/* playout paced by a paired device (audev.paired): paced_playout */
+	bool dev_clock;         /* dev_ms runs (a paired device's capture has been seen) */
+	uint64_t dev_ms;        /* the device's clock: a frame time per capture frame, from the first wake-up's now */
+	int64_t off_ring[DEV_OFF_WIN]; /* now - dev_ms at the last wake-ups */
+	unsigned off_n, off_pos;
+	int64_t dev_off;        /* our clock - the device's: the least of off_ring (wake-ups come late, never early) */
+	uint64_t dev_under;     /* the device's underrun count when last looked at */
+	unsigned play_depth;    /* frames the playback ring holds after a playout */
+	unsigned calm;          /* playouts since the device last found the ring short */
+	unsigned cut_wait;      /* 0, or 1 + playouts waited for a quiet frame to leave out (one frame less) */
 };
 
 static bool dir_send(enum stream_dir d)
@@ -329,12 +343,16 @@ static void send_frame(struct stream *s, const int16_t *frame)
 	send_pkt(s, buf, hl + s->spf, false);
 }
 
+static bool paced(const struct stream *s);
+static void paced_playout(struct stream *s, uint64_t now_ms, size_t m);
+
 static void do_capture(struct stream *s, uint64_t now_ms)
 {
 	int16_t frame[MAX_SPF];
 
 	if (s->dev) {
 		struct ring *cap = audev_capture_ring(s->dev);
+		size_t m = ring_avail(cap) / s->spf;
 		while (ring_avail(cap) >= s->spf) {
 			ring_read(cap, frame, s->spf);
 			s->st.mic_peak = peak_of(frame, s->spf);
@@ -342,6 +360,14 @@ static void do_capture(struct stream *s, uint64_t now_ms)
 			send_frame(s, s->muted ? NULL : frame);
 		}
 		s->next_tx_ms = now_ms + s->ptime;
+		if (m && paced(s)) {
+			/*
+			 * What the socket holds first: the owner may serve the device's wake-up before the
+			 * socket, and a packet that came before this period would be taken for missing.
+			 */
+			stream_rx(s, s->rtp_fd, now_ms);
+			paced_playout(s, now_ms, m);
+		}
 		return;
 	}
 	while (now_ms >= s->next_tx_ms) {
@@ -392,13 +418,12 @@ static bool play_trim(struct stream *s, const struct ring *play, double peak)
 	return false;
 }
 
-static void do_playout(struct stream *s)
+/* The frame due at t from the jitter buffer: decoded, concealed or silence. */
+static void play_take(struct stream *s, uint64_t t, int16_t *frame)
 {
-	int16_t frame[MAX_SPF];
 	struct jbuf_frame f;
-	struct ring *play = s->dev ? audev_playback_ring(s->dev) : NULL;
 
-	if (jbuf_get(s->jb, s->next_play_ms, &f))
+	if (jbuf_get(s->jb, t, &f))
 		f.kind = JBUF_WAIT;
 	switch (f.kind) {
 	case JBUF_FRAME: {
@@ -421,6 +446,14 @@ static void do_playout(struct stream *s)
 		break;
 	}
 	s->st.spk_peak = peak_of(frame, s->spf);
+}
+
+static void do_playout(struct stream *s)
+{
+	int16_t frame[MAX_SPF];
+	struct ring *play = s->dev ? audev_playback_ring(s->dev) : NULL;
+
+	play_take(s, s->next_play_ms, frame);
 	if (!play)
 		return;
 	/* a device clock slower than ours would fill its ring without bound: drop instead */
@@ -433,6 +466,115 @@ static void do_playout(struct stream *s)
 		return;
 	}
 	ring_write(play, frame, s->spf);
+}
+
+static bool paced(const struct stream *s)
+{
+	return s->dev && s->dev->paired;
+}
+
+/*
+ * A paired device (one clock takes a playback frame for every capture frame it gives) paces the
+ * playout, instead of our own 20 ms timer: at each wake-up that finds its capture, the playback
+ * ring is topped up to play_depth frames (one, normally), so a frame written now plays in the
+ * device's next period and nothing else waits in the ring. Two clocks never meet in the ring: a
+ * device slower or faster than the loop's clock (JACK's dummy driver under load runs slow, and
+ * skips time) would otherwise fill it to PLAY_AHEAD_FRAMES (120 ms) and drop frames, or run it dry.
+ *
+ * The jitter buffer runs on the device's clock too (dev_ms: a frame time per capture frame): its
+ * frames are asked for at the device's periods, and packets are stamped with their arrival on our
+ * clock less the offset between the two (dev_off, the least of the last DEV_OFF_WIN wake-ups':
+ * a wake-up comes late, never early). Time the device lost (an overrun, a server that skipped
+ * cycles) is then no step in every packet's transit, which the buffer would hold as 10 s of jitter.
+ *
+ * A period in which the device found the ring short (it played silence: our wake-up came after
+ * its next period) raises play_depth by a frame, up to PLAY_DEPTH_MAX; PLAY_DEPTH_CALM playouts
+ * without one lower it again, by leaving out the next quiet frame (or any, after PLAY_TRIM_WAIT).
+ */
+static void paced_playout(struct stream *s, uint64_t now_ms, size_t m)
+{
+	struct ring *play = audev_playback_ring(s->dev);
+	struct audev_stats ds;
+	int16_t frame[MAX_SPF];
+	size_t level, n, k, excess;
+	unsigned i;
+
+	audev_stats(s->dev, &ds);
+	if (!s->dev_clock) {
+		/*
+		 * A device's clock starts where the jitter buffer's left off: ours at first (dev_off 0), the
+		 * last device's after a switch, so the buffer's timing goes on without a step.
+		 */
+		s->dev_clock = true;
+		s->dev_ms = (uint64_t)((int64_t)now_ms - s->dev_off);
+		s->off_n = s->off_pos = 0;
+		s->play_depth = 1;
+		s->calm = 0;
+		s->cut_wait = 0;
+	} else {
+		s->dev_ms += (uint64_t)m * s->ptime;
+		if (ds.play_underruns != s->dev_under) {
+			s->st.play_dry++;
+			if (s->play_depth < PLAY_DEPTH_MAX)
+				s->play_depth++;
+			s->calm = 0;
+			s->cut_wait = 0;
+		}
+	}
+	s->dev_under = ds.play_underruns;
+	s->off_ring[s->off_pos] = (int64_t)(now_ms - s->dev_ms);
+	s->off_pos = (s->off_pos + 1) % DEV_OFF_WIN;
+	if (s->off_n < DEV_OFF_WIN)
+		s->off_n++;
+	s->dev_off = s->off_ring[0];
+	for (i = 1; i < s->off_n; i++)
+		if (s->off_ring[i] < s->dev_off)
+			s->dev_off = s->off_ring[i];
+
+	level = ring_avail(play);
+	n = level / s->spf < s->play_depth ? s->play_depth - level / s->spf : 0;
+	/*
+	 * Part of a frame left over when the ring is topped up (the owner's two-frame cushion less what
+	 * the device took at its first period, say) is delay no clock needs: a quiet frame goes in
+	 * that much shorter. A few samples either way are the resampler's.
+	 */
+	excess = n ? level % s->spf : 0;
+	for (k = 0; k < n; k++) {
+		size_t cut = 0;
+
+		play_take(s, s->dev_ms - (uint64_t)(n - 1 - k) * s->ptime, frame);
+		if (s->cut_wait && (s->st.spk_peak < PLAY_TRIM_QUIET || ++s->cut_wait > PLAY_TRIM_WAIT)) {
+			s->cut_wait = 0;
+			s->play_depth--;
+			s->st.play_trimmed++;
+			continue;
+		}
+		if (excess >= s->spf / 8 && s->st.spk_peak < PLAY_TRIM_QUIET) {
+			cut = excess;
+			excess = 0;
+			s->st.play_trimmed++;
+		}
+		if (ring_space(play) < s->spf) {
+			s->st.play_overflow++;
+			continue;
+		}
+		ring_write(play, frame + cut, s->spf - cut);
+	}
+	if (s->play_depth > 1 && !s->cut_wait && ++s->calm >= PLAY_DEPTH_CALM) {
+		s->calm = 0;
+		s->cut_wait = 1;
+	}
+	s->st.play_depth = s->play_depth;
+	/* where the loop's own clock goes on, should the device be taken away */
+	s->next_play_ms = now_ms + s->ptime;
+}
+
+/* A packet's arrival on the jitter buffer's clock: the device's when it paces the playout. */
+static uint64_t jb_time(const struct stream *s, uint64_t at)
+{
+	if (!paced(s) || !s->dev_clock)
+		return at;
+	return (uint64_t)((int64_t)at - s->dev_off);
 }
 
 static void send_rtcp(struct stream *s, uint64_t now_ms, bool bye)
@@ -603,7 +745,7 @@ static void rx_rtp(struct stream *s, uint8_t *pkt, size_t len, const struct sock
 		dtmf_recv_flush(s->drx);
 		s->dtmf_open = false;
 	}
-	jbuf_put(s->jb, h.seq, h.ts, h.ssrc, pkt + h.payload_off, h.payload_len, now_ms);
+	jbuf_put(s->jb, h.seq, h.ts, h.ssrc, pkt + h.payload_off, h.payload_len, jb_time(s, now_ms));
 }
 
 static void rx_rtcp(struct stream *s, uint8_t *pkt, size_t len, const struct sockaddr_storage *from,
@@ -850,7 +992,7 @@ int stream_process(struct stream *s, uint64_t now_ms)
 		zrtp_tick(s->zrtp, now_ms); /* may switch the keys: before this round's frames */
 	}
 	do_capture(s, now_ms);
-	while (now_ms >= s->next_play_ms) {
+	while (!paced(s) && now_ms >= s->next_play_ms) {
 		do_playout(s);
 		s->next_play_ms += s->ptime;
 	}
@@ -874,7 +1016,8 @@ uint64_t stream_next_deadline(const struct stream *s)
 
 	if (!s || !s->started)
 		return 0;
-	t = s->next_play_ms < s->next_rtcp_ms ? s->next_play_ms : s->next_rtcp_ms;
+	/* a paired device's capture wakes the owner for the playout (paced_playout) */
+	t = !paced(s) && s->next_play_ms < s->next_rtcp_ms ? s->next_play_ms : s->next_rtcp_ms;
 	if (!s->dev && s->next_tx_ms < t)
 		t = s->next_tx_ms;
 	if (!s->timed_out && s->last_rx_ms + s->timeout_ms < t)
@@ -976,6 +1119,16 @@ int stream_set_device(struct stream *s, struct audev *dev)
 	/* frames captured while the device was not ours are stale: do not burst them out */
 	if (dev && dev != s->dev)
 		ring_skip(audev_capture_ring(dev), ring_avail(audev_capture_ring(dev)));
+	if (dev != s->dev && s->dev_clock) {
+		/*
+		 * Another clock, or ours: what the jitter buffer measured on this one (its transits and
+		 * their window, the baseline) means nothing on the next, and one that ran apart from ours
+		 * (ALSA's null device has no clock) would leave it holding seconds; it starts again.
+		 */
+		s->dev_clock = false;
+		s->dev_off = 0;
+		jbuf_reset(s->jb);
+	}
 	s->dev = dev;
 	return 0;
 }

@@ -149,6 +149,8 @@ struct stream_stats {
 	uint64_t concealed;       /* frames played from PLC */
 	uint64_t play_overflow;   /* frames not written: playback ring full */
 	uint64_t play_trimmed;    /* frames not written: the playback ring held a spare frame for a second */
+	uint64_t play_dry;        /* paired device: periods it found the playback ring short (played silence) */
+	unsigned play_depth;      /* paired device: frames kept queued for it after a playout (0: not paced) */
 	double mic_peak;          /* 0..1, peak of the last captured frame */
 	double spk_peak;          /* 0..1, peak of the last played frame */
 	uint8_t pt;

@@ -7,9 +7,12 @@
 # Then the same again with the calls' RTP through faults_relay.py (a TLS proxy in front of Kamailio that
 # rewrites the SDP and relays the media) adding 0..JITTER ms of uniform random delay to every RTP packet.
 # Run from the build directory:   sh ../bench/m2e_bench.sh [RUNS] [SECONDS] [JITTER_MS]   (default 5 20 30)
-# Prints one line per run and case, then the medians over the runs of each case's p50 and p99 (markers after
+# Each call is measured both ways, SECONDS each: caller -> callee (a->b), then callee -> caller (b->a).
+# Prints two lines per run and case, then the medians over the runs of each case's p50 and p99 (markers after
 # the first 3 s, when the jitter buffers have settled), markers lost (not found with correlation >= 0.5:
-# dropped, concealed or garbled), and sphone's own count of concealed frames (callee, 'verify' -> 'security' event).
+# dropped, concealed or garbled), and the receiving sphone's own counters ('verify' -> 'security' event:
+# concealed frames, late packets, jitter buffer target and delay, frames queued for the device, periods
+# the device found its playback ring short).
 # Per-marker delays: $WORK/m2e.WHO-JITTER-RUN.out (KEEP_WORK=1 keeps $WORK).
 # Environment: M2E_CASES (default "sphone:0 baresip:0 sphone:J baresip:J"), M2E_RATE (48000), M2E_PERIOD (frames per JACK period, 960 = 20 ms as tests/pa_jack.sh uses).
 # baresip runs with the lab's settings (tests/interop/lab.sh: jitter_buffer_delay 5-10 frames, its default)
@@ -58,35 +61,52 @@ m2e() {
 	tail -n 1 "$WORK/m2e.$CASE.out"
 }
 
+# sec_field WHO KEY: KEY of sphone WHO's last security event (its call's counters when 'verify' was sent)
+sec_field() {
+	grep '^{"event":"security"' "$WORK/$1.events" | tail -n 1 | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"
+}
+
 # sphone_case PORT: sphone alice (through the TLS server on PORT: Kamailio, or the relay's proxy, which then
-# carries the call's media both ways) calls sphone bob (auto-answer, on Kamailio)
+# carries the call's media both ways) calls sphone bob (auto-answer, on Kamailio); measured alice -> bob,
+# then bob -> alice
 sphone_case() {
-	local port=$1 out conc
+	local port=$1 ab ba w
 	cs_conf "$WORK/a.conf" alice && cs_conf "$WORK/b.conf" bob || return 1
 	sed -i 's/^log_level = debug/log_level = warn/' "$WORK/a.conf" "$WORK/b.conf"
 	sed -i "s/:$KAM_TLS_PORT;/:$port;/" "$WORK/a.conf"
 	: >"$WORK/a.events"
 	: >"$WORK/b.events"
+	# PortAudio names its JACK clients PortAudio, PortAudio-01 in the order they open the device (at
+	# start): bob's is there before alice starts, so bob is PortAudio and alice PortAudio-01
 	cs_start b 8 "$WORK/b.conf" --auto-answer --audio-device system
+	WAIT_SECS=15 wait_for sh -c 'jack_lsp 2>/dev/null | grep -q "^PortAudio:"' || { echo "sphone: bob's device not open"; return 1; }
 	cs_start a 7 "$WORK/a.conf" --audio-device system
 	cs_wait a registered 15 && cs_wait b registered 15 || { echo "sphone: no registration"; return 1; }
+	WAIT_SECS=15 wait_for sh -c 'jack_lsp 2>/dev/null | grep -q "^PortAudio-01:"' || { echo "sphone: alice's device not open"; return 1; }
 	cs_cmd a "call sip:bob@sip.test"
 	cs_wait a established 15 && cs_wait b established 15 || { echo "sphone: no call"; return 1; }
-	# PortAudio names its JACK clients PortAudio, PortAudio-01: whichever is which, both directions are sphone's
-	out=$(m2e PortAudio PortAudio-01)
-	cs_cmd b verify # the security event: the call's counters now
+	ab=$(m2e PortAudio-01 PortAudio)
+	ba=$(CASE=$CASE-back m2e PortAudio PortAudio-01)
+	cs_cmd a verify # the security events: the call's counters now
+	cs_cmd b verify
 	sleep 0.5
-	conc=$(grep '^{"event":"security"' "$WORK/b.events" | tail -n 1 | sed -n 's/.*"concealed":\([0-9]*\).*/\1/p')
+	for w in a b; do
+		eval "SEC_$w=\"concealed=$(sec_field $w concealed) jb_late=$(sec_field $w jb_late) \
+jb_target_ms=$(sec_field $w jb_target_ms) jb_delay_ms=$(sec_field $w jb_delay_ms) \
+play_depth=$(sec_field $w play_depth) play_dry=$(sec_field $w play_dry)\""
+	done
 	cs_cmd a hangup
 	cs_wait a ended 5
 	cs_quit a
 	cs_quit b
-	echo "$out concealed=${conc:--}"
+	# the receiver's counters with each direction
+	echo "$ab $SEC_b"
+	echo "back: $ba $SEC_a"
 }
 
 # baresip_case PORT: the same with baresip alice and bob, both on the JACK server
 baresip_case() {
-	local port=$1 out n
+	local port=$1 out back n
 	for n in alice bob; do
 		lab_baresip_config "$n" "$n" "$(eval echo \$LAB_PW_$n)" wait=no || return 1
 		eval "d=\$BS_${n}_DIR"
@@ -118,11 +138,13 @@ baresip_case() {
 	WAIT_SECS=15 wait_for grep -q "Call established" "$BS_bob_LOG" ||
 		{ echo "baresip: no call"; tail -n 20 "$BS_alice_LOG" "$BS_bob_LOG"; return 1; }
 	out=$(m2e 'bs_alice*' 'bs_bob*')
+	back=$(CASE=$CASE-back m2e 'bs_bob*' 'bs_alice*')
 	baresip_cmd "$BS_alice_CTRL" "hangup" >/dev/null
 	sleep 0.5
 	lab_stop_baresip alice
 	lab_stop_baresip bob
 	echo "$out"
+	echo "back: $back"
 }
 
 field() { echo "$1" | sed -n "s/.* $2=\([^ ]*\).*/\1/p"; }
@@ -139,25 +161,33 @@ while [ "$i" -le "$RUNS" ]; do
 		[ "$j" = 0 ] || port=$PROXY_PORT
 		CASE=$who-$j-$i
 		r=$("${who}_case" "$port") || { echo "run $i $who jitter=$j failed: $r"; tail -n 5 "$WORK/m2e.err"; exit 1; }
-		r=$(echo "$r" | tail -n 1)
-		echo "run $i $who jitter_ms=$j $r"
-		eval "P50_${who}_$j=\"\${P50_${who}_$j:-} $(field "$r" p50_ms)\""
-		eval "P99_${who}_$j=\"\${P99_${who}_$j:-} $(field "$r" p99_ms)\""
-		eval "LOST_${who}_$j=\"\${LOST_${who}_$j:-} $(field "$r" lost)\""
-		eval "CONC_${who}_$j=\"\${CONC_${who}_$j:-} $(field "$r" concealed)\""
+		fw=$(echo "$r" | grep -v '^back: ' | tail -n 1)
+		bw=$(echo "$r" | sed -n 's/^back: //p' | tail -n 1)
+		echo "run $i $who jitter_ms=$j a->b $fw"
+		echo "run $i $who jitter_ms=$j b->a $bw"
+		for d in fw bw; do
+			eval "r=\$$d"
+			eval "P50_${who}_${j}_$d=\"\${P50_${who}_${j}_$d:-} $(field "$r" p50_ms)\""
+			eval "P99_${who}_${j}_$d=\"\${P99_${who}_${j}_$d:-} $(field "$r" p99_ms)\""
+			eval "LOST_${who}_${j}_$d=\"\${LOST_${who}_${j}_$d:-} $(field "$r" lost)\""
+			eval "CONC_${who}_${j}_$d=\"\${CONC_${who}_${j}_$d:-} $(field "$r" concealed)\""
+		done
 	done
 	i=$((i + 1))
 done
 
 for j in 0 "$JITTER"; do
-	for who in sphone baresip; do
-		eval "p50=\$(median \$P50_${who}_$j) p99=\$(median \$P99_${who}_$j) lost=\$(median \$LOST_${who}_$j)"
-		eval "conc=\$(median \$CONC_${who}_$j)"
-		eval "m2e_${who}_$j=\$p50"
-		echo "m2e_bench $who->$who jitter_ms=$j runs=$RUNS p50_ms=$p50 p99_ms=$p99 markers_lost=$lost concealed=$conc"
+	for d in fw bw; do
+		dir="a->b"
+		[ "$d" = fw ] || dir="b->a"
+		for who in sphone baresip; do
+			eval "p50=\$(median \${P50_${who}_${j}_$d:-}) p99=\$(median \${P99_${who}_${j}_$d:-})"
+			eval "lost=\$(median \${LOST_${who}_${j}_$d:-}) conc=\$(median \${CONC_${who}_${j}_$d:-})"
+			eval "m2e_${who}=\$p50"
+			echo "m2e_bench $who->$who $dir jitter_ms=$j runs=$RUNS p50_ms=$p50 p99_ms=$p99 markers_lost=$lost concealed=$conc"
+		done
+		echo "m2e_bench $dir jitter_ms=$j ratio_p50=$(awk -v a="$m2e_sphone" -v b="$m2e_baresip" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "-" }') (sphone/baresip; target: <= 1, and p50 <= 60 ms without jitter)"
 	done
-	eval "s=\$m2e_sphone_$j b=\$m2e_baresip_$j"
-	echo "m2e_bench jitter_ms=$j ratio_p50=$(awk -v a="$s" -v b="$b" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "-" }') (sphone/baresip; target: <= 1, and p50 <= 60 ms without jitter)"
 done
 lab_stop_pid "$RELAY"
 lab_stop_kamailio

@@ -1162,6 +1162,11 @@ void call_media_verify_fields(const struct call_media *m, struct event *ev)
 	event_int(ev, "concealed", (long long)st.concealed);
 	event_int(ev, "jitter_ms", st.jitter_ms);
 	event_int(ev, "jb_delay_ms", st.jb.delay_ms);
+	event_int(ev, "jb_target_ms", st.jb.target_ms);
+	/* a sound card's playout (audio/stream.c paced_playout): frames queued, and periods it ran dry */
+	event_int(ev, "play_depth", st.play_depth);
+	event_int(ev, "play_dry", (long long)st.play_dry);
+	event_int(ev, "play_overflow", (long long)st.play_overflow);
 	call_media_sas_fields(m, ev, true);
 	call_media_zrtp_fields(m, ev);
 	if (st.held)

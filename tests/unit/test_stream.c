@@ -46,10 +46,15 @@ static void tdev_close(struct audev *ad)
 	(void)ad;
 }
 
+/* samples of silence the simulated device played (paced_run's clocked device); the stream reads them as
+ * the device's play_underruns */
+static uint64_t tdev_underruns;
+
 static void tdev_stats(const struct audev *ad, struct audev_stats *st)
 {
 	(void)ad;
 	memset(st, 0, sizeof(*st));
+	st->play_underruns = tdev_underruns;
 }
 
 static const struct audev_ops tdev_ops = {
@@ -1771,6 +1776,123 @@ static void test_play_trim(void)
 	ok(l4 + 40 <= e4 && c4 >= 0.95, "... %ld ms by 5.5 s (%ld at 1 s), audio plays (corr %.3f)", l4, e4, c4);
 }
 
+/*
+ * A paired device (audev.paired: a sound card with one clock both ways) paces B's playout. Its
+ * clock runs 2% slow against the loop's (JACK's dummy driver under load does) and, at 4 s, skips
+ * 100 ms: a server that missed cycles; A's device, on the same server, loses the same 100 ms, so
+ * A's timestamps go on as if nothing happened while our clock moved 100 ms (every later packet's
+ * transit steps up by 100 ms on our clock). Each device period takes a frame from the playback ring
+ * (silence, counted, when it holds less) and gives a capture frame; the owner runs B at once.
+ * paired: the stream plays out on the device's beat and times the jitter buffer by its clock.
+ * Not paired: the stream's own 20 ms timer, as for a device of unknown clock.
+ */
+struct paced_out {
+	long lat_early, lat_late;   /* ms from A's device to B's, at 2-3.5 s and at 7-8.5 s */
+	double corr_late;
+	size_t ring_max;            /* most samples queued in B's playback ring after a playout, from 1 s on */
+	unsigned target_late;       /* B's jitter buffer target at the end */
+	struct stream_stats st;
+};
+
+static void paced_run(bool paired, struct paced_out *o)
+{
+	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true, .seed = 47 };
+	const uint64_t t_end = 9000, t_skip = 4000, skip = 100;
+	size_t n = 12 * RATE, lag = 0, dev_pos = 0;
+	int16_t *x = chirp(n, 300, 3400, 9000), *a_cap = calloc(n, sizeof(int16_t)), zero[160] = { 0 };
+	struct pair *p = pair_new(&cf);
+	/* the device's first period takes 161 samples, as duplex.c's staging does: 159 are left of the cushion */
+	double next_period = 10, period = 20 * 1.02;
+	bool first = true;
+	uint64_t now;
+
+	memset(o, 0, sizeof(*o));
+	tdev_underruns = 0;
+	if (!p || !x || !a_cap)
+		goto out;
+	p->b.dev.paired = paired;
+	p->a.feed = false;
+	p->b.feed = false;
+	/* call_audio_attach's cushion: two frames of silence before the stream's first playout */
+	ring_write(p->b.dev.play, zero, 160);
+	ring_write(p->b.dev.play, zero, 160);
+	for (now = 0; now < t_end; now++) {
+		bool period_now = false;
+
+		if (now == t_skip)
+			next_period += skip; /* the server's clock loses 100 ms: no periods, on both phones */
+		while (now >= (uint64_t)next_period) {
+			size_t got;
+
+			/* one server period: A's device captures the next 20 ms of x, B's plays a frame */
+			if (dev_pos + 160 <= n) {
+				ring_write(p->a.dev.cap, x + dev_pos, 160);
+				dev_pos += 160;
+			}
+			got = ring_read(p->b.dev.play, p->b.out + p->b.out_len, first ? 161 : 160);
+			if (got < 160)
+				tdev_underruns += 160 - got;
+			if (got < 160)
+				memset(p->b.out + p->b.out_len + got, 0, (160 - got) * sizeof(int16_t));
+			p->b.out_len += got > 160 ? got : 160;
+			first = false;
+			ring_write(p->b.dev.cap, zero, 160);
+			next_period += period;
+			period_now = true;
+		}
+		stream_process(p->a.s, now);
+		relay_poll(p->rtp, now);
+		side_rx(&p->a, now);
+		side_rx(&p->b, now);
+		stream_process(p->b.s, now);
+		if (period_now && now >= 1000 && ring_avail(p->b.dev.play) > o->ring_max)
+			o->ring_max = ring_avail(p->b.dev.play);
+		if (p->b.out_len + 160 > p->b.out_cap)
+			break;
+	}
+	stream_stats(p->b.s, &o->st);
+	o->target_late = o->st.jb.target_ms;
+	/* x and B's recording are both in device samples: the lag is the delay on the device's clock */
+	best_corr(x, 2000 * 8, RATE * 3 / 2, p->b.out, p->b.out_len, 0, 400 * 8, &lag);
+	o->lat_early = (long)lag / 8;
+	o->corr_late = best_corr(x, 7000 * 8, RATE * 3 / 2, p->b.out, p->b.out_len, 0, 400 * 8, &lag);
+	o->lat_late = (long)lag / 8;
+out:
+	if (p)
+		pair_free(p);
+	free(x);
+	free(a_cap);
+	tdev_underruns = 0;
+}
+
+static void test_paced(void)
+{
+	struct paced_out o, t;
+
+	paced_run(false, &t);
+	diag("timer playout, device 2%% slow, skips 100 ms at 4 s: latency %ld ms at 2 s, %ld at 7 s (corr %.3f); "
+	     "ring at most %zu samples; overflow %llu, concealed %llu, underruns %llu, jb target %u ms",
+	     t.lat_early, t.lat_late, t.corr_late, t.ring_max, (unsigned long long)t.st.play_overflow,
+	     (unsigned long long)t.st.concealed, (unsigned long long)tdev_underruns, t.target_late);
+	paced_run(true, &o);
+	diag("paced playout, the same device: latency %ld ms at 2 s, %ld at 7 s (corr %.3f); ring at most %zu "
+	     "samples; overflow %llu, concealed %llu, dry %llu, depth %u, jb target %u ms, dropped %llu",
+	     o.lat_early, o.lat_late, o.corr_late, o.ring_max, (unsigned long long)o.st.play_overflow,
+	     (unsigned long long)o.st.concealed, (unsigned long long)o.st.play_dry, o.st.play_depth, o.target_late,
+	     (unsigned long long)o.st.jb.dropped);
+	ok(t.st.play_overflow > 0 || t.lat_late >= 100, "timer playout: the slow device's ring fills (overflow %llu, "
+	   "latency %ld ms)", (unsigned long long)t.st.play_overflow, t.lat_late);
+	ok(o.ring_max <= 160 && o.st.play_overflow == 0, "paced: at most one frame queued for the device (%zu "
+	   "samples), none dropped", o.ring_max);
+	ok(o.lat_early > 0 && o.lat_early <= 45 && o.lat_late <= o.lat_early + 20 && o.corr_late >= 0.95,
+	   "paced: latency %ld ms, %ld ms after the skip, audio plays (corr %.3f)", o.lat_early, o.lat_late,
+	   o.corr_late);
+	ok(o.target_late <= 20, "paced: the skipped 100 ms are no jitter on the device's clock (target %u ms)",
+	   o.target_late);
+	ok(o.st.concealed <= 2 && o.st.play_dry == 0, "paced: %llu frames concealed, device never ran dry",
+	   (unsigned long long)o.st.concealed);
+}
+
 static void test_file_device(void)
 {
 	struct cfg cf = { .suite = SRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .pt = STREAM_PT_PCMU, .mux = true,
@@ -2285,6 +2407,7 @@ int main(void)
 	test_file_device();
 	test_stall();
 	test_play_trim();
+	test_paced();
 	test_params();
 	test_stun();
 	test_zrtp_stream(ZRTP_FROM_HOLD, false);
