@@ -36,7 +36,7 @@ cs_wait bob registered 15; ok $? "bob on the provider's side registered"
 [ "$(cs_field alice registered outbound)" = true ]; ok $? "outbound granted (pongs awaited from the first ping)"
 cs_cmd alice "call sip:bob@sip.test"
 cs_wait alice established 15; ok $? "alice -> bob: established"
-sleep 3
+sleep 2
 
 nl_flush
 T_FLUSH=$(date +%s.%N)
@@ -53,7 +53,7 @@ REC_MS=$(ms_since "$(t_of 'registered again over a new connection')")
 REINV_MS=$(ms_since "$(t_of 'signalling now over')")
 diag "MEASURED flush recovery: registered again $REC_MS ms after the flush, the call's re-INVITE on the new flow $REINV_MS ms after it (sphone's gap_ms=$(cs_field alice network gap_ms))"
 RA=$(cs_count alice security) RB=$(cs_count bob security)
-sleep 5
+sleep 4
 cs_cmd alice verify
 cs_cmd bob verify
 WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/alice.events') -gt $RA ] && [ \$(grep -c '^{\"event\":\"security\"' '$WORK/bob.events') -gt $RB ]"
@@ -73,12 +73,14 @@ cs_quit bob
 cs_quit alice
 lab_capture_stop
 
+# what each played out in real time: on a loaded machine (load 16) the playout's stalls bring the signal
+# to 0.6-0.7 in 0.2 s blocks; silence or another signal gives < 0.3
 PLAYED="--block 0.2 --max-jump 2.5"
 cs_wavcut "$WORK/alice-heard.wav" "$WORK/a-after.wav" -5 4
 cs_wavcut "$WORK/bob-heard.wav" "$WORK/b-after.wav" -5 4
-res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/a-after.wav" --min-corr 0.7 --min-seconds 2 --max-lag 60 $PLAYED)
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/a-after.wav" --min-corr 0.5 --min-seconds 2 --max-lag 60 $PLAYED)
 ok $? "after the recovery: audio bob -> alice (into the NAT) is the signal ($res)"
-res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b-after.wav" --min-corr 0.7 --min-seconds 2 --max-lag 60 $PLAYED)
+res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b-after.wav" --min-corr 0.5 --min-seconds 2 --max-lag 60 $PLAYED)
 ok $? "after the recovery: audio alice -> bob (out of the NAT) is the signal ($res)"
 
 [ "$(tshark -r "$LAB_PCAP" -T fields -e ip.src -e ip.dst 2>/dev/null | grep -c '10\.200\.')" -eq 0 ] &&
