@@ -204,6 +204,7 @@ static const struct scen table[] = {
 	{ "drift +0.5%", JIT_UNIFORM, 20, 0, 0, 0, 0.005, 120, 0 },
 	{ "drift -0.5%", JIT_UNIFORM, 20, 0, 0, 0, -0.005, 120, 0 },
 	{ "spike +150 ms at 20-22 s", JIT_UNIFORM, 10, 0, 0, 0, 0, 60, 150 },
+	{ "uniform (m2e_bench's relay)", JIT_UNIFORM, 30, 0, 0, 0, 0, 60, 0 },
 };
 
 static void print_table(void)
@@ -703,6 +704,16 @@ int main(int argc, char **argv)
 	     (unsigned long long)r.st.inserted, r.late_pct);
 	ok(r.st.inserted >= 20 && r.late_pct < 2.0, "slow sender: frames inserted (%llu), late %.2f%%",
 	   (unsigned long long)r.st.inserted, r.late_pct);
+
+	sc = table[23]; /* bench/m2e_bench.sh's relay: 0-30 ms uniform */
+	simulate(&sc, &r);
+	diag("uniform 0-30 ms: delay mean %.1f p95 %.0f, last 10 s %.1f ms, target %u ms, late %.2f%%, inserted %llu",
+	     r.mean_delay, r.p95_delay, r.tail_delay, r.st.target_ms, r.late_pct, (unsigned long long)r.st.inserted);
+	ok(r.st.target_ms >= 25 && r.st.target_ms <= 30, "30 ms jitter: the target settles at the jitter's 97.5th "
+	   "percentile, not above (%u ms)", r.st.target_ms);
+	ok(r.tail_delay <= 50, "30 ms jitter: the delay settles within a frame of it (last 10 s %.1f ms)", r.tail_delay);
+	ok(r.st.late == 0 && r.st.lost == 0, "30 ms jitter, bounded: no packet late, no frame missed (%llu, %llu)",
+	   (unsigned long long)r.st.late, (unsigned long long)r.st.lost);
 
 	sc = table[22]; /* 2 s burst of up to 150 ms extra jitter on a quiet 10 ms line */
 	simulate(&sc, &r);
