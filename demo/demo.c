@@ -449,6 +449,7 @@ int demo_run(const struct demo_opts *o)
 		fprintf(stderr, "sphone --demo: %s\n", err);
 		goto out;
 	}
+	account_conf_set_scratch(conf); /* a device chosen in the demo is not remembered in its throwaway file */
 
 	if (!d.o->headless) {
 		struct ua_call_opts files = { .audio_in = d.o->audio_in ? d.o->audio_in : d.sent,

@@ -43,6 +43,7 @@ struct account_conf {
 	char *audio_device;  /* [audio] device */
 	char *capture_device, *playback_device; /* [audio] capture_device, playback_device: over device */
 	struct conf_stamp stamp; /* the file as it was read: written back only when still the same */
+	bool scratch;        /* made for this run (the demo's): nothing chosen at run time goes into it */
 	int echo_cancel;     /* [audio] echo_cancel: enum account_auto */
 	int tones;           /* [audio] tones: enum account_auto */
 	unsigned echo_tail;  /* [audio] echo_tail, ms; 0 = from the device's latency */
@@ -1078,6 +1079,12 @@ const char *account_conf_audio_device(const struct account_conf *c)
 	return c ? c->audio_device : NULL;
 }
 
+void account_conf_set_scratch(struct account_conf *c)
+{
+	if (c)
+		c->scratch = true;
+}
+
 const char *account_conf_capture_device(const struct account_conf *c)
 {
 	return !c ? NULL : c->capture_device ? c->capture_device : c->audio_device;
@@ -1099,8 +1106,15 @@ int account_conf_save_audio(struct account_conf *c, const char *capture, const c
 	if (!c || (!capture && !playback))
 		return EINVAL;
 	snprintf(where, wheresz, "%s", account_conf_path(c));
-	if (!c->path || !c->stamp.valid) {
-		snprintf(err, errsz, "no configuration file was read: nothing to write the choice into");
+	if (c->scratch || !c->path || !c->stamp.valid) {
+		/* where the user's own would be, so that the choice can go there by hand */
+		char mine[512];
+		if (account_default_path(mine, sizeof(mine)))
+			snprintf(mine, sizeof(mine), "a file given with -c");
+		snprintf(where, wheresz, "%s", mine);
+		snprintf(err, errsz, "%s: not remembered; your own configuration goes in %s ([audio] capture_device, "
+			 "playback_device: see sphone.conf(5))", c->scratch ? "this configuration is made for this run only" :
+			 "no configuration file was read", mine);
 		return ENOENT;
 	}
 	if (capture) {

@@ -109,6 +109,8 @@ int account_conf_contact(const struct account_conf *c, size_t i, const char **na
 
 /* [audio] device: the PortAudio device for calls (name or index), NULL for the default. */
 const char *account_conf_audio_device(const struct account_conf *c);
+/* c was made for this run only (sphone --demo's): account_conf_save_audio says where the user's own file goes instead. */
+void account_conf_set_scratch(struct account_conf *c);
 /* [audio] capture_device / playback_device, else device; NULL: the default device. */
 const char *account_conf_capture_device(const struct account_conf *c);
 const char *account_conf_playback_device(const struct account_conf *c);

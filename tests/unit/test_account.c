@@ -442,6 +442,47 @@ static void test_audio_ui(void)
 	bad("[audio]\ndevice =\n", 2, "list-devices", "empty [audio] device");
 }
 
+/* The device chosen at run time: read from capture_device/playback_device, written back into the file. */
+static void test_save_audio(void)
+{
+	struct account_conf *c = NULL;
+	char err[512], where[512], want[600];
+	FILE *f;
+	char text[1024];
+	size_t n;
+	int r;
+
+	r = load("# mine\n[account a]\nuri = sips:a@x.test\n[audio]\ndevice = USB\n# end\n", &c, err, sizeof(err));
+	is_int(r, 0, "a file with [audio] device loads");
+	is_str(account_conf_capture_device(c), "USB", "no capture_device: device");
+	r = account_conf_save_audio(c, "Jabra Link 380", NULL, where, sizeof(where), err, sizeof(err));
+	is_int(r, 0, "capture saved (%s)", r ? err : "");
+	is_str(where, path, "... into the file read");
+	is_str(account_conf_capture_device(c), "Jabra Link 380", "... and in effect for this run");
+	is_str(account_conf_playback_device(c), "USB", "playback still from device");
+	f = fopen(path, "r");
+	n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	text[n] = '\0';
+	is_str(text, "# mine\n[account a]\nuri = sips:a@x.test\n[audio]\ndevice = USB\ncapture_device = Jabra Link 380\n# end\n",
+	       "the file: one line added after [audio]'s last key");
+	account_conf_free(c);
+	c = NULL;
+	r = load(text, &c, err, sizeof(err));
+	ok(r == 0 && !strcmp(account_conf_capture_device(c), "Jabra Link 380"), "the next start reads it back");
+	/* the demo's throwaway configuration: nothing written, the user's own path named */
+	account_conf_set_scratch(c);
+	setenv("XDG_CONFIG_HOME", "/home/me/.config", 1);
+	r = account_conf_save_audio(c, "x", "y", where, sizeof(where), err, sizeof(err));
+	is_int(r, ENOENT, "a configuration made for this run: not written");
+	is_str(where, "/home/me/.config/sphone/sphone.conf", "... where the user's own goes is named");
+	snprintf(want, sizeof(want), "made for this run only: not remembered; your own configuration goes in %s", where);
+	ok(strstr(err, want) != NULL, "... and said: %s", err);
+	unsetenv("XDG_CONFIG_HOME");
+	account_conf_free(c);
+}
+
 static void test_hooks_mwi(void)
 {
 	struct account_conf *c = NULL;
@@ -649,6 +690,7 @@ int main(void)
 	test_errors();
 	test_contacts();
 	test_audio_ui();
+	test_save_audio();
 	test_hooks_mwi();
 	test_missing_file();
 	test_permissions();
