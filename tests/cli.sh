@@ -245,9 +245,9 @@ mkfifo "$WORK/in"
 pid=$!
 exec 7>"$WORK/in"
 echo status >&7
-WAIT_SECS=5 wait_for grep -q status "$WORK/out2"
+WAIT_SECS=20 wait_for grep -q status "$WORK/out2"
 kill -TERM "$pid"
-WAIT_SECS=5 wait_for sh -c "! kill -0 $pid 2>/dev/null"
+WAIT_SECS=20 wait_for sh -c "! kill -0 $pid 2>/dev/null"
 wait "$pid"; rc=$?
 exec 7>&-
 [ $rc -eq 0 ]; ok $? "SIGTERM: clean exit 0 (rc $rc)"

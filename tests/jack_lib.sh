@@ -20,7 +20,7 @@ jack_start() {
 	jackd --no-realtime -d dummy -r 48000 -p 960 >"$WORK/jackd.log" 2>&1 &
 	JACKD=$!
 	track_pid $JACKD
-	WAIT_SECS=10 wait_for jack_lsp >/dev/null 2>&1 ||
+	WAIT_SECS=20 wait_for jack_lsp >/dev/null 2>&1 ||
 		{ sed 's/^/# /' "$WORK/jackd.log"; echo "Bail out! jackd did not start"; exit 1; }
 }
 

@@ -42,7 +42,7 @@ run_jack() {
 	jackd --no-realtime -d dummy -r "$rate" -p "$period" >"$WORK/jackd-$rate.log" 2>&1 &
 	JACKD=$!
 	track_pid $JACKD
-	if ! WAIT_SECS=10 wait_for jack_lsp >/dev/null 2>&1; then
+	if ! WAIT_SECS=20 wait_for jack_lsp >/dev/null 2>&1; then
 		diag "jackd did not come up:"
 		sed 's/^/# /' "$WORK/jackd-$rate.log"
 		ok 1 "jackd dummy server starts at $rate Hz"

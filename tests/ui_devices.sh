@@ -44,8 +44,8 @@ EOC
 	fi
 	ui_wait 'q quit' 15; ok $? "$t: the UI is up"
 	ui_keys A
-	ui_wait "$SEL +CP\\* +0 sphonenull" 10; ok $? "$t: A: the pane, ALSA's null device (the default) in use both ways, selected"
-	ui_wait ' +1 system' 5; ok $? "$t: ... and JACK's system device"
+	ui_wait "$SEL +CP\\* +0 sphonenull" 20; ok $? "$t: A: the pane, ALSA's null device (the default) in use both ways, selected"
+	ui_wait ' +1 system' 20; ok $? "$t: ... and JACK's system device"
 	if [ "$COLS" -ge 80 ]; then
 		ui_screen | grep -q '1 system  (JACK Audio Connection Kit)  in 2 out 2, 48000 Hz'
 		ok $? "$t: its host API, channels and rate"
@@ -54,12 +54,12 @@ EOC
 		ui_screen | grep -q 'Enter use .*c/p capture/playback'; ok $? "$t: the key bar: Enter use, c/p"
 	fi
 	ui_keys j
-	ui_wait "$SEL +1 system" 5; ok $? "$t: j selects the next device"
+	ui_wait "$SEL +1 system" 20; ok $? "$t: j selects the next device"
 	ui_keys Enter
-	ui_wait "$SEL +CP +1 system" 10; ok $? "$t: Enter: JACK's device in use both ways (marked C and P)"
+	ui_wait "$SEL +CP +1 system" 20; ok $? "$t: Enter: JACK's device in use both ways (marked C and P)"
 	if [ "$COLS" -ge 80 ]; then
-		ui_wait 'In use: capture system, playback system' 5; ok $? "$t: the pane says what is in use"
-		ui_wait "switched in [0-9]+ ms; remembered in $C" 5; ok $? "$t: ... the switch and where it was remembered"
+		ui_wait 'In use: capture system, playback system' 20; ok $? "$t: the pane says what is in use"
+		ui_wait "switched in [0-9]+ ms; remembered in $C" 20; ok $? "$t: ... the switch and where it was remembered"
 	fi
 	diff "$C.orig" "$C" | grep '^[<>]' >"$WORK/diff-$mode"
 	printf '> capture_device = system\n> playback_device = system\n' | cmp -s - "$WORK/diff-$mode"
@@ -67,13 +67,13 @@ EOC
 	[ "$(stat -c %a "$C")" = 600 ]; ok $? "$t: ... and stays 0600"
 	ui_keys A
 	if [ "$COLS" -ge 80 ]; then
-		ui_wait "audio: capture system, playback system" 5; ok $? "$t: A: back to the messages, which say it too"
+		ui_wait "audio: capture system, playback system" 20; ok $? "$t: A: back to the messages, which say it too"
 	else
 		# twelve rows: the registration's retries soon push that line up out of sight
-		ui_wait "Messages" 5; ok $? "$t: A: back to the messages"
+		ui_wait "Messages" 20; ok $? "$t: A: back to the messages"
 	fi
 	ui_keys q
-	ui_wait 'y hang up|quit' 5 >/dev/null 2>&1 && ui_keys y
+	ui_wait 'y hang up|quit' 20 >/dev/null 2>&1 && ui_keys y
 	ui_gone 15; ok $? "$t: quits"
 	[ "$(ui_rc)" = 0 ]; ok $? "$t: exit status 0"
 	ui_stop

@@ -48,10 +48,10 @@ for run in 80x24:utf8 40x12:ascii; do
 		ui_wait 'H history \(1 missed\)' 20; ok $? "$t: the key bar: H history (1 missed)"
 	fi
 	ui_keys H
-	ui_wait "$SEL +[0-9:]+ +missed .*Mallory <sips:mallory@" 10
+	ui_wait "$SEL +[0-9:]+ +missed .*Mallory <sips:mallory@" 20
 	ok $? "$t: H: the pane, the newest (the missed call) first and selected"
 	if [ "$COLS" -ge 80 ]; then
-		ui_wait "Call history" 2; ok $? "$t: its title"
+		ui_wait "Call history" 20; ok $? "$t: its title"
 		ui_screen | grep -A1 'missed .*Mallory' | grep -q 'received .*0:05 *PLAIN *Carol <sips:carol@sip.test>'
 		ok $? "$t: then the received call: duration, PLAIN"
 		ui_screen | grep -q '[0-9][0-9]-[0-9][0-9] [0-9:]* placed .*1:15 *SRTP *sips:bob@sip.test'
@@ -61,11 +61,11 @@ for run in 80x24:utf8 40x12:ascii; do
 	fi
 	tail -n 1 "$H" | grep -q '"kind":"seen"'; ok $? "$t: a seen mark in the file"
 	ui_keys j
-	ui_wait "$SEL +[0-9:]+ +received" 5; ok $? "$t: j: the next row"
+	ui_wait "$SEL +[0-9:]+ +received" 20; ok $? "$t: j: the next row"
 	ui_keys Enter
-	ui_wait "carol@sip.test" 5; ok $? "$t: Enter calls Carol back (the pane closes; the call list or the messages show it)"
+	ui_wait "carol@sip.test" 20; ok $? "$t: Enter calls Carol back (the pane closes; the call list or the messages show it)"
 	ui_keys q
-	ui_wait 'y hang up|quit' 5 >/dev/null 2>&1 && ui_keys y
+	ui_wait 'y hang up|quit' 20 >/dev/null 2>&1 && ui_keys y
 	ui_gone 15; ok $? "$t: quits"
 	ui_stop
 done

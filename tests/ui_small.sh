@@ -58,10 +58,10 @@ for run in 80x24:utf8 80x24:ascii 40x12:utf8 40x12:ascii; do
 	fi
 
 	# verify view: scrolls, says there is more, labels in words, the fingerprint at whole bytes
-	ui_wait "Verify" 5; ok $? "$t: --demo opens the verify view"
-	ui_wait "more below" 5; ok $? "$t: verify: 'more below' marker"
+	ui_wait "Verify" 20; ok $? "$t: --demo opens the verify view"
+	ui_wait "more below" 20; ok $? "$t: verify: 'more below' marker"
 	ui_keys j
-	ui_wait "more above" 5; ok $? "$t: j scrolls: 'more above'"
+	ui_wait "more above" 20; ok $? "$t: j scrolls: 'more above'"
 	press_until "SHA-256" j 30 && press_until "Next hop" j 10
 	ok $? "$t: j brings the fingerprint and the line after it into sight"
 	fp=$(ui_screen | awk '/ SHA-256 /{on=1} / Next hop /{on=0} on' | cut -c16- | sed 's/ *$//')
@@ -72,7 +72,7 @@ for run in 80x24:utf8 80x24:ascii 40x12:utf8 40x12:ascii; do
 	ok $good "$t: SHA-256 fingerprint: $(echo "$fp" | wc -l) rows of whole bytes, 32 in all"
 	[ $good = 0 ] || diag "fingerprint rows: $fp"
 	ui_keys End
-	ui_wait "Concealed +[0-9]+ frames" 5; ok $? "$t: End: the report's last line"
+	ui_wait "Concealed +[0-9]+ frames" 20; ok $? "$t: End: the report's last line"
 	ui_screen | grep -q "more below"; [ $? -ne 0 ]; ok $? "$t: ... nothing more below"
 	ui_screen | grep -Eq "^ Jitter buffer +delay [0-9]+ ms"
 	ok $? "$t: 'Jitter buffer' spelt out"
@@ -83,7 +83,7 @@ for run in 80x24:utf8 80x24:ascii 40x12:utf8 40x12:ascii; do
 	all="$all$(ui_screen)"
 	echo "$all" | grep -Eq "Rtp |Jb |Srtp |_ms|jitter_ms|jb_"; [ $? -ne 0 ]; ok $? "$t: no label like 'Rtp lost' or 'Jb late'"
 	ui_keys Home
-	ui_wait "Verify.* more below" 5 && ui_wait "^ SAS " 5; ok $? "$t: Home: the top, more below"
+	ui_wait "Verify.* more below" 20 && ui_wait "^ SAS " 20; ok $? "$t: Home: the top, more below"
 
 	# key bar: what works now
 	bar_row | grep -q "h hang up"; ok $? "$t: key bar: h hang up"
@@ -99,28 +99,28 @@ for run in 80x24:utf8 80x24:ascii 40x12:utf8 40x12:ascii; do
 
 	# log pane: the SIP trace from start-up, time-stamped, searchable, secrets masked
 	ui_keys l
-	ui_wait "Log" 5; ok $? "$t: l opens the log pane"
-	ui_wait "^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} " 5; ok $? "$t: log lines have time stamps"
+	ui_wait "Log" 20; ok $? "$t: l opens the log pane"
+	ui_wait "^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} " 20; ok $? "$t: log lines have time stamps"
 	ui_keys Home
-	ui_wait "^[0-9:.]{12} SIP --> TLS 127\.0\.0\.1:[0-9]+" 5
+	ui_wait "^[0-9:.]{12} SIP --> TLS 127\.0\.0\.1:[0-9]+" 20
 	ok $? "$t: Home: the first line is the first SIP message sent at start-up"
 	ui_keys End /
-	ui_wait "^/" 3 && bar_row | grep -q "Enter search" && bar_row | grep -q "Esc cancel"
+	ui_wait "^/" 20 && bar_row | grep -q "Enter search" && bar_row | grep -q "Esc cancel"
 	ok $? "$t: / opens the search line, the key bar says Enter, Esc"
 	ui_keys -l "REGISTER sips"
 	ui_keys Enter
-	ui_wait "search went on from the top" 5; ok $? "$t: the first match, found from the top"
+	ui_wait "search went on from the top" 20; ok $? "$t: the first match, found from the top"
 	ui_screen -e | grep -q "$(printf '\033')\[\(7\|30\|43\)[0-9;]*m\($(printf '\033')\[[0-9;]*m\)*REGISTER sips"
 	ok $? "$t: the match is highlighted"
 	ui_keys n
 	sleep 0.5
 	prompt_row | grep -q "search went on"; [ $? -ne 0 ]; ok $? "$t: n: the next match, further on"
 	ui_keys N N
-	ui_wait "search went on from the bottom" 5; ok $? "$t: N twice: back, then round from the bottom"
+	ui_wait "search went on from the bottom" 20; ok $? "$t: N twice: back, then round from the bottom"
 	ui_keys / C-u
 	ui_keys -l "inline:"
 	ui_keys Enter
-	ui_wait "inline:\*\*\*" 5; ok $? "$t: the SDP's SRTP key in the trace: masked"
+	ui_wait "inline:\*\*\*" 20; ok $? "$t: the SDP's SRTP key in the trace: masked"
 	ui_screen | grep -q "inline:[A-Za-z0-9+/]\{20\}"; [ $? -ne 0 ]; ok $? "$t: no SRTP key on the screen"
 	ui_keys / C-u
 	ui_keys -l "response="
@@ -130,37 +130,37 @@ for run in 80x24:utf8 80x24:ascii 40x12:utf8 40x12:ascii; do
 
 	# F1 help, scrolled; F10 asks while a call is up
 	ui_keys F1
-	ui_wait "Help" 5 && ui_wait "more below" 5; ok $? "$t: F1: the help, with more below"
+	ui_wait "Help" 20 && ui_wait "more below" 20; ok $? "$t: F1: the help, with more below"
 	press_until "F10 +quit" PageDown 20; ok $? "$t: PgDn through the help to F10"
 	ui_keys x
-	ui_wait "^── Messages|^-- Messages" 5; ok $? "$t: another key closes the help"
+	ui_wait "^── Messages|^-- Messages" 20; ok $? "$t: another key closes the help"
 	ui_keys F10
-	ui_wait "Hang up and quit\? \(y/n\)" 5; ok $? "$t: F10 with a call up asks first"
+	ui_wait "Hang up and quit\? \(y/n\)" 20; ok $? "$t: F10 with a call up asks first"
 	ui_keys n
 	ui_keys h
-	ui_wait "ended" 8; ok $? "$t: h hangs up"
+	ui_wait "ended" 20; ok $? "$t: h hangs up"
 	sleep 1
 
 	# the dial line edits as readline does
 	ui_keys d
-	ui_wait "^Dial:" 3; ok $? "$t: d opens the dial line"
+	ui_wait "^Dial:" 20; ok $? "$t: d opens the dial line"
 	bar_row | grep -q "Enter call" && bar_row | grep -q "Esc cancel" && ! bar_row | grep -q "quit"
 	ok $? "$t: key bar: the dial line's keys only"
 	ui_keys -l "sips:echoXYZ@localhost"
 	ui_keys Left Left Left Left Left Left Left Left Left Left BSpace BSpace BSpace
-	ui_wait "^Dial: sips:echo@localhost" 3; ok $? "$t: Left and Backspace edit inside the line"
+	ui_wait "^Dial: sips:echo@localhost" 20; ok $? "$t: Left and Backspace edit inside the line"
 	ui_keys C-a C-k
-	ui_wait "^Dial: *$" 3; ok $? "$t: Ctrl-A, Ctrl-K: empty"
+	ui_wait "^Dial: *$" 20; ok $? "$t: Ctrl-A, Ctrl-K: empty"
 	ui_keys C-y C-a Right Right Right Right Right DC
-	ui_wait "^Dial: sips:cho@localhost" 3; ok $? "$t: Ctrl-Y puts it back, Right, Delete"
+	ui_wait "^Dial: sips:cho@localhost" 20; ok $? "$t: Ctrl-Y puts it back, Right, Delete"
 	ui_keys -l "e"
 	ui_keys End
 	ui_keys -l " x"
 	ui_keys C-w BSpace
-	ui_wait "^Dial: sips:echo@localhost *$" 3; ok $? "$t: End, Ctrl-W takes the word before the cursor"
+	ui_wait "^Dial: sips:echo@localhost *$" 20; ok $? "$t: End, Ctrl-W takes the word before the cursor"
 	if [ "$mode" = utf8 ]; then
 		ui_keys -l "é"
-		ui_wait "^Dial: sips:echo@localhost ?é" 3 && ui_keys BSpace && ui_wait "^Dial: sips:echo@localhost *$" 3
+		ui_wait "^Dial: sips:echo@localhost ?é" 20 && ui_keys BSpace && ui_wait "^Dial: sips:echo@localhost *$" 20
 		ok $? "$t: UTF-8: é typed and taken away by one Backspace"
 	else
 		ok 0 "$t: (UTF-8 typing checked in the UTF-8 runs)"
@@ -168,19 +168,19 @@ for run in 80x24:utf8 80x24:ascii 40x12:utf8 40x12:ascii; do
 	ui_keys Enter
 	ui_wait "$SEL sips:echo@l.* +established" 15; ok $? "$t: Enter dials the edited line"
 	ui_keys h
-	ui_wait "ended" 8
+	ui_wait "ended" 20
 	sleep 5 # the ended call leaves the list
 
 	# below the minimum size: said; back when the terminal grows
 	ui_resize 36 8
-	ui_wait "^terminal too small \(need 40x10\)$" 5 && ui_wait "^it is 36x8" 3
+	ui_wait "^terminal too small \(need 40x10\)$" 20 && ui_wait "^it is 36x8" 20
 	ok $? "$t: 36x8: 'terminal too small (need 40x10)'"
 	ui_resize 39 12
-	ui_wait "^it is 39x12" 5; ok $? "$t: 39x12: still too small, and it follows the size"
+	ui_wait "^it is 39x12" 20; ok $? "$t: 39x12: still too small, and it follows the size"
 	ui_resize 20 4
-	ui_wait "^terminal too small" 5; ok $? "$t: 20x4: said on what there is"
+	ui_wait "^terminal too small" 20; ok $? "$t: 20x4: said on what there is"
 	ui_resize "$COLS" "$ROWS"
-	ui_wait "^ demo . registered" 5 && ! ui_screen | grep -q "too small"
+	ui_wait "^ demo . registered" 20 && ! ui_screen | grep -q "too small"
 	ok $? "$t: back to ${COLS}x$ROWS: the UI again"
 	bar_row | grep -q "d dial" && ! bar_row | grep -Eq "answer|hang up|DTMF"
 	ok $? "$t: key bar without a call: d dial, no answer, hang up or DTMF"

@@ -26,16 +26,15 @@ cs_wait a registered 15 && cs_wait b registered 15; ok $? "sphones 1001 and 1002
 # --- 1001 calls 1002 through Asterisk
 cs_cmd a "call 1002"
 cs_wait b incoming 15; ok $? "1002 rings ($(cs_field b incoming display_name), srtp $(cs_field b incoming srtp))"
-cs_wait a established 15 && cs_wait b established 5; ok $? "established on both legs"
+cs_wait a established 15 && cs_wait b established 20; ok $? "established on both legs"
 [ "$(cs_field a established srtp)" = true ] && [ "$(cs_field b established srtp)" = true ]
 ok $? "both legs SRTP ($(cs_field a established srtp_tx), $(cs_field b established srtp_tx))"
 SAS_A=$(cs_field a established sas) SAS_B=$(cs_field b established sas)
 [ -n "$SAS_A" ] && [ -n "$SAS_B" ] && [ "$SAS_A" != "$SAS_B" ]
 ok $? "the SAS differs between the phones ('$SAS_A' vs '$SAS_B'): Asterisk holds each leg's keys"
 sleep 7
-cs_cmd a verify
-cs_cmd b verify
-sleep 0.5
+cs_verify a
+cs_verify b
 [ "$(cs_field a security sas)" = "$SAS_A" ] && [ "$(cs_field b security sas)" = "$SAS_B" ] &&
 	[ -n "$(cs_field a security sas_note)" ] && [ -n "$(cs_field b security sas_note)" ]
 ok $? "verify on each phone shows its SAS with a note on what differing digits mean"
@@ -48,24 +47,24 @@ ok $? "verify: no plaintext, no authentication failures on either leg"
 
 # --- hold from 1001: passed to 1002 as a re-INVITE (moh_passthrough), then resume
 cs_cmd a hold
-cs_wait a hold 5 '"on":true'; ok $? "1001 holds"
-cs_wait b hold 5 '"on":true,"by":"remote"'; ok $? "... 1002 sees the hold (moh_passthrough re-INVITE)"
+cs_wait a hold 20 '"on":true'; ok $? "1001 holds"
+cs_wait b hold 20 '"on":true,"by":"remote"'; ok $? "... 1002 sees the hold (moh_passthrough re-INVITE)"
 sleep 1
 cs_cmd a resume
-cs_wait a hold 5 '"on":false'; ok $? "1001 resumes"
-cs_wait b hold 5 '"on":false,"by":"remote"'; ok $? "... 1002 sees the resume"
+cs_wait a hold 20 '"on":false'; ok $? "1001 resumes"
+cs_wait b hold 20 '"on":false,"by":"remote"'; ok $? "... 1002 sees the resume"
 sleep 2
 # --- hold from 1002
 cs_cmd b hold
-WAIT_SECS=5 wait_for sh -c "grep '^{\"event\":\"hold\"' '$WORK/a.events' | grep -q '\"on\":true,\"by\":\"remote\"'"
+WAIT_SECS=20 wait_for sh -c "grep '^{\"event\":\"hold\"' '$WORK/a.events' | grep -q '\"on\":true,\"by\":\"remote\"'"
 ok $? "1002 holds: 1001 sees it"
 sleep 1
 cs_cmd b resume
-WAIT_SECS=5 wait_for sh -c "grep '^{\"event\":\"hold\"' '$WORK/a.events' | tail -n 1 | grep -q '\"on\":false,\"by\":\"remote\"'"
+WAIT_SECS=20 wait_for sh -c "grep '^{\"event\":\"hold\"' '$WORK/a.events' | tail -n 1 | grep -q '\"on\":false,\"by\":\"remote\"'"
 ok $? "1002 resumes: 1001 sees it"
 sleep 8
 cs_cmd a hangup
-cs_wait a ended 5 && cs_wait b ended 5; ok $? "1001 hangs up; 1002's call ends: $(cs_field b ended reason)"
+cs_wait a ended 20 && cs_wait b ended 20; ok $? "1001 hangs up; 1002's call ends: $(cs_field b ended reason)"
 
 # audio before the holds (first 6 s) and after the resumes (5 s before the hang-up), each way
 cs_wavcut "$WORK/a-heard.wav" "$WORK/a-first.wav" 0 6
@@ -92,12 +91,11 @@ ok $? "Asterisk's channel originate: 1001 rings and answers"
 OCALL=$(cs_field a established call)
 [ "$(cs_field a established srtp)" = true ]; ok $? "... SRTP ($(cs_field a established srtp_tx))"
 sleep 6
-cs_cmd a "verify $OCALL"
-sleep 0.5
+cs_verify a "$OCALL"
 [ "$(cs_field a security packets_unprotected)" -gt 150 ] && [ "$(cs_field a security auth_failures)" = 0 ]
 ok $? "... media from Asterisk authenticated ($(cs_field a security packets_unprotected) packets)"
 ast_cmd "channel request hangup all" >/dev/null
-WAIT_SECS=5 wait_for grep -q "^{\"event\":\"ended\",\"call\":$OCALL," "$WORK/a.events"
+WAIT_SECS=20 wait_for grep -q "^{\"event\":\"ended\",\"call\":$OCALL," "$WORK/a.events"
 ok $? "Asterisk hangs up: 1001's call ends ($(grep "^{\"event\":\"ended\",\"call\":$OCALL," "$WORK/a.events" | sed 's/.*"reason":"\([^"]*\)".*/\1/'))"
 
 # --- a phone that declines: 1003 answers 603, Asterisk maps it for the caller
@@ -108,8 +106,8 @@ n=$(cs_count a ended)
 cs_cmd a "call 1003"
 cs_wait c incoming 15; ok $? "1003 rings"
 cs_cmd c hangup
-cs_wait c ended 5
-WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"ended\"' '$WORK/a.events') -gt $n ]"
+cs_wait c ended 20
+WAIT_SECS=20 wait_for sh -c "[ \$(grep -c '^{\"event\":\"ended\"' '$WORK/a.events') -gt $n ]"
 [ "$(cs_field c ended status)" = 603 ] && [ "$(cs_field a ended status)" = 403 ]
 ok $? "1003 declines (603): the caller's call ends $(cs_field a ended status): $(cs_field a ended reason)"
 cs_quit c

@@ -48,8 +48,7 @@ call_to a 600; ok $? "600 (Echo): established"
 ok $? "... SDES-SRTP $(cs_field a established srtp_tx)/$(cs_field a established srtp_rx), $(cs_field a established codec)"
 ECHO=$CALL
 sleep 8
-cs_cmd a "verify $ECHO"
-sleep 0.5
+cs_verify a "$ECHO"
 [ "$(cs_field a security tls_verified)" = true ] && [ "$(cs_field a security tls_version)" = TLSv1.2 ]
 ok $? "verify: signalling hop $(cs_field a security tls_hop) TLS 1.2, verified"
 [ "$(cs_field a security plaintext_sent)" = 0 ] && [ "$(cs_field a security plaintext_received)" = 0 ] &&
@@ -105,7 +104,7 @@ ok $? "ended shows the far end's Reason: '$(jfield "$ENDED" remote_reason)'"
 # --- a number the dial plan lacks
 n=$(cs_count a ended)
 cs_cmd a "call 699"
-WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"ended\"' '$WORK/a.events') -gt $n ]"
+WAIT_SECS=20 wait_for sh -c "[ \$(grep -c '^{\"event\":\"ended\"' '$WORK/a.events') -gt $n ]"
 [ "$(cs_field a ended status)" = 404 ]; ok $? "699 (no such extension): ended $(cs_field a ended status), $(cs_field a ended reason)"
 
 # --- srtp_tag_32=yes (endpoint 1004): Asterisk offers the 32-bit tag first; 4-byte tags on the wire
@@ -121,8 +120,7 @@ OFFER=$(ast_sip tx '^INVITE sips:1004@')
 diag "Asterisk's offer to 1004: $(printf '%s\n' "$OFFER" | grep '^a=crypto' | sed 's/inline:.*/inline:.../' | tr '\n' ' ')"
 # long enough for a few RTCP reports each way (every 5 s)
 sleep 14
-cs_cmd t verify
-sleep 0.5
+cs_verify t
 TAG32_MEDIA=$(cs_field t security remote_media)
 
 # Asterisk's res_srtp tags SRTCP of a _32 suite with 32 bits (one libsrtp policy for RTP and RTCP) where
@@ -141,7 +139,7 @@ nf=$(grep -c 'SRTCP unprotect failed' "$AST_LOG")
 [ "$n" -ge 1 ] && [ "$nf" -le 2 ]
 ok $? "Asterisk takes sphone's SRTCP once sphone has seen its tag ($n taken, $nf refused before that)"
 cs_cmd t hangup
-cs_wait t ended 5
+cs_wait t ended 20
 
 # --- AES-256 and GCM: exercised where this Asterisk offers them (menuselect ENABLE_SRTP_AES_256 /
 # ENABLE_SRTP_AES_GCM, off by default); an offer of only those is refused with a clear reason otherwise
@@ -152,7 +150,7 @@ for suite in AES_256_CM_HMAC_SHA1_80 AEAD_AES_256_GCM; do
 	cs_wait s registered 15
 	n=$(cs_count s ended)
 	cs_cmd s "call 600"
-	WAIT_SECS=10 wait_for sh -c "grep -q '^{\"event\":\"established\"' '$WORK/s.events' || [ \$(grep -c '^{\"event\":\"ended\"' '$WORK/s.events') -gt $n ]"
+	WAIT_SECS=20 wait_for sh -c "grep -q '^{\"event\":\"established\"' '$WORK/s.events' || [ \$(grep -c '^{\"event\":\"ended\"' '$WORK/s.events') -gt $n ]"
 	case " $BIG " in
 	*" $suite "*)
 		[ "$(cs_field s established srtp_tx)" = "$suite" ]; ok $? "$suite offered alone: Asterisk takes it ($(cs_field s established srtp_tx))"
@@ -173,12 +171,12 @@ ast_sphone_conf "$WORK/p.conf" 1009
 cs_start p 6 "$WORK/p.conf" --audio-in "$SIG" --auto-answer
 cs_wait p registered 15; ok $? "sphone 1009 (media_encryption=no on Asterisk) registered"
 cs_cmd p "call 600"
-cs_wait p ended 10; ok $? "its call to 600 ends: $(cs_field p ended status), $(cs_field p ended reason)"
+cs_wait p ended 20; ok $? "its call to 600 ends: $(cs_field p ended status), $(cs_field p ended reason)"
 [ "$(cs_count p established)" = 0 ] && cs_field p ended status | grep -q -E '^(488|415|606)$'
 ok $? "... never established, refused for its media"
 n=$(cs_count p ended)
 ast_cmd "channel originate PJSIP/1009 extension 600@from-sphone" >/dev/null
-WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"ended\"' '$WORK/p.events') -gt $n ]"
+WAIT_SECS=20 wait_for sh -c "[ \$(grep -c '^{\"event\":\"ended\"' '$WORK/p.events') -gt $n ]"
 ok $? "Asterisk calls 1009 with plain RTP: sphone refuses: $(cs_field p ended status), $(cs_field p ended reason)"
 [ "$(cs_field p ended status)" = 488 ] && [ "$(cs_count p established)" = 0 ] && cs_field p ended reason | grep -q -i "srtp\|crypto\|plain"
 ok $? "... 488 before ringing, the reason names the missing encryption"

@@ -185,7 +185,7 @@ ast_stop() {
 	[ -n "${AST_PID:-}" ] || return 0
 	if lab_pid_alive "$AST_PID"; then
 		ast_cmd "core stop now" >/dev/null 2>&1
-		WAIT_SECS=10 wait_for sh -c "! kill -0 $AST_PID 2>/dev/null || grep -q '^State:.*Z' /proc/$AST_PID/status"
+		WAIT_SECS=20 wait_for sh -c "! kill -0 $AST_PID 2>/dev/null || grep -q '^State:.*Z' /proc/$AST_PID/status"
 	fi
 	lab_stop_pid "$AST_PID"
 	AST_PID=""

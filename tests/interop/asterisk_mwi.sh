@@ -71,8 +71,8 @@ ok $? "Asterisk got 1005's SUBSCRIBE (Event: message-summary)"
 ast_sip tx '^NOTIFY ' --grep '^Subscription-State: active' | grep -q '^To: <sips:1005@sip.test>;tag='
 ok $? "... and NOTIFYs in its dialog (Subscription-State: active)"
 cs_cmd c status
-cs_wait c status 5 '"mwi":"active"'; ok $? "1005's status: mwi active"
-WAIT_SECS=10 wait_for grep -q 'offers no voicemail subscription' "$WORK/b.log"
+cs_wait c status 20 '"mwi":"active"'; ok $? "1005's status: mwi active"
+WAIT_SECS=20 wait_for grep -q 'offers no voicemail subscription' "$WORK/b.log"
 ok $? "1002 (mwi = yes, no mailbox on its AOR) is refused: $(grep -o 'offers no voicemail subscription ([^)]*)' "$WORK/b.log" | head -n 1)"
 n=$(ast_sip rx '^SUBSCRIBE sips:1002@' --count)
 
@@ -100,9 +100,9 @@ ast_sip rx '^SUBSCRIBE sips:' --grep '^To: .*;tag=' | grep -q '^Expires: 70'; ok
 # --- 1001 dials its voicemail
 cs_cmd a voicemail
 cs_wait a established 15; ok $? "voicemail: 1001's call established"
-ast_wait_log 5 'Executing \[700@from-sphone:1\] VoiceMailMain'; ok $? "... to 700, VoiceMailMain"
+ast_wait_log 20 'Executing \[700@from-sphone:1\] VoiceMailMain'; ok $? "... to 700, VoiceMailMain"
 cs_cmd a hangup
-cs_wait a ended 10
+cs_wait a ended 20
 
 # --- Asterisk restarts: the connection is lost, 1005 registers again and subscribes anew
 nc=$(cs_count c mwi)

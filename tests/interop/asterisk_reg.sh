@@ -73,7 +73,7 @@ cs_quit t13
 # --- quitting unregisters
 cs_quit a
 [ "$CS_RC" = 0 ]; ok $? "sphone exits cleanly"
-WAIT_SECS=5 wait_for grep -q "Removed contact 'sips:1001@.*' from AOR '1001' due to request" "$AST_LOG"
+WAIT_SECS=20 wait_for grep -q "Removed contact 'sips:1001@.*' from AOR '1001' due to request" "$AST_LOG"
 ok $? "Asterisk removed the contact at sphone's unregistration"
 [ "$TAP_FAILED" = 0 ] || { cs_diag a; ast_diag; }
 ast_stop

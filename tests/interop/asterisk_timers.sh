@@ -78,14 +78,13 @@ ok $? "... each answered 200 with Session-Expires: $SE"
 for x in r s; do
 	[ "$(cs_count $x ended)" = 0 ] && [ "$(cs_count $x established)" = 1 ]
 	ok $? "$x: the call is still up after $(($(date +%s) - T0)) s"
-	cs_cmd $x verify
+	cs_verify $x
 done
-sleep 0.5
 for x in r s; do
 	[ "$(cs_field $x security auth_failures)" = 0 ] && [ "$(cs_field $x security packets_unprotected)" -gt $((40 * 50)) ]
 	ok $? "$x: media flowing throughout ($(cs_field $x security packets_unprotected) SRTP packets in, no failure)"
 	cs_cmd $x hangup
-	cs_wait $x ended 5
+	cs_wait $x ended 20
 	[ "$(cs_field $x ended by)" = local ]; ok $? "$x: hung up by sphone: $(cs_field $x ended reason)"
 done
 
@@ -100,13 +99,12 @@ ok $? "L: $n session refreshes (UPDATE) from Asterisk, each answered 200 with a 
 q=$(ast_sip tx '^OPTIONS sips:1001@' --count)
 [ "$q" -ge $((LONG / 30 - 2)) ] && ! grep -q "Contact 1001/.* is now Unreachable" "$AST_LOG"
 ok $? "L: qualified $q times during the call, never Unreachable"
-cs_cmd l verify
-sleep 0.5
+cs_verify l
 [ "$(cs_field l security auth_failures)" = 0 ] && [ "$(cs_field l security plaintext_received)" = 0 ] &&
 	[ "$(cs_field l security packets_unprotected)" -gt $((LONG * 40)) ]
 ok $? "L: $(cs_field l security packets_unprotected) SRTP packets in, no failure, no plaintext"
 cs_cmd l hangup
-cs_wait l ended 5; ok $? "L: sphone hangs up: $(cs_field l ended reason)"
+cs_wait l ended 20; ok $? "L: sphone hangs up: $(cs_field l ended reason)"
 # the last seconds before the hang-up (the recording is a complete WAV once the call ended): sphone's
 # own signal (it loops), echoed
 cs_wavcut "$WORK/l-heard.wav" "$WORK/l-last.wav" -10.5 10

@@ -47,18 +47,18 @@ ok $? "sphones 1001, 1002 and 1003 registered"
 if [ -e "$AST_PREFIX/lib/asterisk/modules/app_transfer.so" ]; then
 	cs_cmd a "call 604"
 	cs_wait a established 15 '"call":1,'; ok $? "1001 -> 604 established"
-	cs_wait a transfer 10 '"state":"trying"'; ok $? "Asterisk's REFER taken: $(grep '"event":"transfer"' "$WORK/a.events" | head -n 2 | tail -n 1)"
+	cs_wait a transfer 20 '"state":"trying"'; ok $? "Asterisk's REFER taken: $(grep '"event":"transfer"' "$WORK/a.events" | head -n 2 | tail -n 1)"
 	[ "$(cs_field a transfer target)" = "sips:600@sip.test" ]; ok $? "... target sips:600@sip.test, by $(cs_field a transfer by)"
 	cs_wait a established 15 '"call":2,'; ok $? "the new call to 600 (echo) established"
 	grep '^{"event":"established","call":2,' "$WORK/a.events" | grep -q '"srtp":true'; ok $? "... with SRTP"
-	cs_wait a transfer 10 '"state":"succeeded"' && cs_wait a ended 10 '"call":1,'
+	cs_wait a transfer 20 '"state":"succeeded"' && cs_wait a ended 20 '"call":1,'
 	ok $? "the first call ended: $(grep '^{"event":"ended","call":1,' "$WORK/a.events" | head -n 1)"
-	ast_wait_log 10 'SPHONE-TRANSFER status=SUCCESS'; ok $? "Asterisk's Transfer() reports SUCCESS (our NOTIFY 200)"
+	ast_wait_log 20 'SPHONE-TRANSFER status=SUCCESS'; ok $? "Asterisk's Transfer() reports SUCCESS (our NOTIFY 200)"
 	[ "$(ast_sip rx '^NOTIFY ' --grep '^SIP/2.0 100' --count)" -ge 1 ] && [ "$(ast_sip rx '^NOTIFY ' --grep '^SIP/2.0 200' --count)" -ge 1 ]
 	ok $? "Asterisk received NOTIFY sipfrag 100 and 200"
 	sleep 7
 	cs_cmd a hangup
-	cs_wait a ended 10 '"call":2,'; ok $? "echo call hung up"
+	cs_wait a ended 20 '"call":2,'; ok $? "echo call hung up"
 	NEXT=3
 else
 	echo "### asterisk_transfer.sh: app_transfer.so is not in $AST_PREFIX (add app_transfer to ../shared/asterisk/build.sh): Asterisk's own REFER not tested ###" >&2
@@ -68,40 +68,40 @@ fi
 
 # --- 2. sphone transfers through Asterisk ------------------------------------------------------------
 cs_cmd a "call 1002"
-cs_wait b established 15 && cs_wait a established 10 "\"call\":$NEXT,"; ok $? "1001 -> 1002 established"
+cs_wait b established 15 && cs_wait a established 20 "\"call\":$NEXT,"; ok $? "1001 -> 1002 established"
 sleep 1
 cs_cmd a "transfer $NEXT 600"
-cs_wait a transfer 10 '"state":"accepted"'; ok $? "Asterisk accepted our REFER ($(cs_field a transfer status))"
+cs_wait a transfer 20 '"state":"accepted"'; ok $? "Asterisk accepted our REFER ($(cs_field a transfer status))"
 cs_wait a transfer 15 '"state":"succeeded"'; ok $? "its NOTIFY says the transfer succeeded"
-cs_wait a ended 10 "\"call\":$NEXT,"; ok $? "1001's call ended: $(grep "^{\"event\":\"ended\",\"call\":$NEXT," "$WORK/a.events" | head -n 1)"
+cs_wait a ended 20 "\"call\":$NEXT,"; ok $? "1001's call ended: $(grep "^{\"event\":\"ended\",\"call\":$NEXT," "$WORK/a.events" | head -n 1)"
 ast_sip rx '^REFER ' --grep '^Refer-To: <sips:600@sip.test>' --count | grep -q '^[1-9]' &&
 	ast_sip rx '^REFER ' --grep '^Referred-By: <sips:1001@sip.test>' --count | grep -q '^[1-9]'
 ok $? "the REFER Asterisk got carried Refer-To <sips:600@sip.test> and Referred-By <sips:1001@sip.test>"
 sleep 8
 lab_pid_alive "$CS_b_PID" && ! grep -q '^{"event":"ended"' "$WORK/b.events"; ok $? "1002's call goes on (now with the echo test)"
 cs_cmd b hangup
-cs_wait b ended 10; ok $? "1002 hangs up"
+cs_wait b ended 20; ok $? "1002 hangs up"
 cp "$WORK/b-heard.wav" "$WORK/b-heard-1.wav"
 
 # --- 3. attended transfer through Asterisk: 1002 and 1003 end up together ---------------------------
 N1=$((NEXT + 1)) N2=$((NEXT + 2))
 cs_cmd a "call 1002"
-cs_wait b established 15 '"call":2,' && cs_wait a established 10 "\"call\":$N1,"; ok $? "1001 -> 1002 established (call $N1)"
+cs_wait b established 15 '"call":2,' && cs_wait a established 20 "\"call\":$N1,"; ok $? "1001 -> 1002 established (call $N1)"
 cs_cmd a "call 1003"
-cs_wait c established 15 && cs_wait a established 10 "\"call\":$N2,"; ok $? "1001 -> 1003 established (call $N2, the consultation)"
-cs_wait a hold 5 "\"call\":$N1,"; ok $? "the first call went on hold"
+cs_wait c established 15 && cs_wait a established 20 "\"call\":$N2,"; ok $? "1001 -> 1003 established (call $N2, the consultation)"
+cs_wait a hold 20 "\"call\":$N1,"; ok $? "the first call went on hold"
 cs_cmd a "transfer $N1 $N2"
-cs_wait a transfer 10 '"state":"requested_attended"'; ok $? "attended transfer requested ($(cs_field a transfer target))"
+cs_wait a transfer 20 '"state":"requested_attended"'; ok $? "attended transfer requested ($(cs_field a transfer target))"
 cs_wait a transfer 15 '"state":"succeeded"' && [ "$(cs_count a transfer | tr -d ' ')" -ge 4 ]
 ok $? "Asterisk's NOTIFY says it succeeded"
-cs_wait a ended 10 "\"call\":$N1," && cs_wait a ended 10 "\"call\":$N2,"; ok $? "both of 1001's calls ended"
+cs_wait a ended 20 "\"call\":$N1," && cs_wait a ended 20 "\"call\":$N2,"; ok $? "both of 1001's calls ended"
 [ "$(ast_sip rx '^REFER ' --grep '^Refer-To: <sips:1003@sip.test\?Replaces=' --count)" -ge 1 ]
 ok $? "the REFER's Refer-To named 1003 with Replaces"
 sleep 7
 ! grep -q '^{"event":"ended","call":2,' "$WORK/b.events" && ! grep -q '^{"event":"ended"' "$WORK/c.events"
 ok $? "1002 and 1003 are still in their calls (bridged by Asterisk)"
 cs_cmd b hangup
-cs_wait c ended 10; ok $? "1002 hangs up, 1003's call ends"
+cs_wait c ended 20; ok $? "1002 hangs up, 1003's call ends"
 
 cs_quit a
 cs_quit b

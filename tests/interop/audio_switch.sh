@@ -47,13 +47,13 @@ cs_start alice 7 "$WORK/alice.conf" --audio-device system
 cs_start bob 8 "$WORK/bob.conf" --audio-in "$SIG" --audio-out "$WORK/bob-heard.wav"
 cs_wait alice registered 15 && cs_wait bob registered 15; ok $? "both sphones registered"
 cs_cmd alice "call bob"
-cs_wait bob incoming 10; ok $? "bob: incoming call from alice"
+cs_wait bob incoming 20; ok $? "bob: incoming call from alice"
 cs_cmd bob answer
-cs_wait alice established 10 && cs_wait bob established 5; ok $? "established on both"
+cs_wait alice established 20 && cs_wait bob established 20; ok $? "established on both"
 wire; ok $? "alice's JACK ports wired output to input"
 
 cs_cmd alice devices
-cs_wait alice audio 10 '"fresh":false'
+cs_wait alice audio 20 '"fresh":false'
 ok $? "devices during the call: the list as PortAudio opened it (not looked for anew: the device is open)"
 grep '"event":"device"' "$WORK/alice.events" | sed 's/^/# /'
 grep '"event":"device"' "$WORK/alice.events" | grep '"name":"system"' | grep '"api":"JACK Audio Connection Kit"' |
@@ -63,11 +63,11 @@ grep '"event":"device"' "$WORK/alice.events" | grep '"name":"sphonenull"' | grep
 ok $? "the list shows ALSA's null device too"
 
 cs_cmd alice "device in nosuchcard"
-cs_wait alice error 10 'nosuchcard'; ok $? "a device that does not exist: an error naming it"
+cs_wait alice error 20 'nosuchcard'; ok $? "a device that does not exist: an error naming it"
 # capture on ALSA with playback staying on JACK: one PortAudio stream cannot take two host APIs
 n_audio=$(cs_count alice audio)
 cs_cmd alice "device in sphonenull"
-cs_wait alice error 10 "two host APIs"
+cs_wait alice error 20 "two host APIs"
 ok $? "capture alone to ALSA while playback stays on JACK: an error saying why"
 grep '"event":"error"' "$WORK/alice.events" | sed 's/^/# /'
 grep '"event":"error"' "$WORK/alice.events" | tail -n 1 | grep -q "capture 'sphonenull', playback 'system'.*the device in use stays"
@@ -77,10 +77,10 @@ ok $? "... naming both devices, and the device in use stays"
 # 3 s on JACK, then ALSA's null device (it has no clock: a short visit), then JACK again
 sleep 3
 cs_cmd alice "device both sphonenull"
-cs_wait alice audio 10 '"capture":"sphonenull","capture_api":"ALSA","playback":"sphonenull","playback_api":"ALSA","switch_ms"'; ok $? "switched to ALSA's null device mid-call"
+cs_wait alice audio 20 '"capture":"sphonenull","capture_api":"ALSA","playback":"sphonenull","playback_api":"ALSA","switch_ms"'; ok $? "switched to ALSA's null device mid-call"
 sleep 1
 cs_cmd alice "device both system"
-cs_wait alice audio 10 '"capture":"system","capture_api":"JACK Audio Connection Kit","playback":"system","playback_api":"JACK Audio Connection Kit","switch_ms"'
+cs_wait alice audio 20 '"capture":"system","capture_api":"JACK Audio Connection Kit","playback":"system","playback_api":"JACK Audio Connection Kit","switch_ms"'
 ok $? "switched back to JACK mid-call ($(grep '"event":"audio"' "$WORK/alice.events" | tail -n 1))"
 wire; ok $? "the new JACK ports wired output to input"
 T_SWITCH=$(date +%s)
@@ -89,7 +89,7 @@ sleep 6
 n=$(lab_kam_count INVITE); [ "$n" -ge 1 ] && [ "$n" -le 2 ]
 ok $? "no re-INVITE: Kamailio saw the call's INVITE only ($n, with a digest retry at most)"
 cs_cmd bob hangup
-cs_wait alice ended 10; ok $? "bob hangs up; alice's call ends"
+cs_wait alice ended 20; ok $? "bob hangs up; alice's call ends"
 cs_quit bob
 
 # what bob heard after the last switch: his own signal, through alice's new JACK stream. Nothing else in
@@ -119,7 +119,7 @@ awk '/^\[audio\]/ { a = 1 } a && /^capture_device/ { c = NR } a && /^; a last co
 ok $? "... in [audio], after its last key (the comment that ends the file stays last)"
 [ "$(stat -c %a "$WORK/alice.conf")" = 600 ]; ok $? "... mode 0600 kept"
 cs_cmd alice devices
-cs_wait alice audio 10 '"fresh":true'; ok $? "devices after the call: looked for anew (the idle device closed for it)"
+cs_wait alice audio 20 '"fresh":true'; ok $? "devices after the call: looked for anew (the idle device closed for it)"
 cs_quit alice
 [ "$CS_RC" = 0 ]; ok $? "alice exits cleanly"
 grep 'audio: the new device' "$WORK/alice.log" | sed 's/^/# /'

@@ -57,6 +57,15 @@ cs_wait() {
 	WAIT_SECS=${3:-20} wait_for _cs_has "$1" "$2" "${4:-}"
 }
 
+# cs_verify NAME [CALL]: send verify and wait (up to 20 s) for the security event it brings, so
+# cs_field reads the answer and not an older event, however long a loaded machine takes
+cs_verify() {
+	local n
+	n=$(cs_count "$1" security)
+	cs_cmd "$1" "verify${2:+ $2}"
+	WAIT_SECS=20 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/$1.events') -gt $n ]"
+}
+
 cs_field() {
 	grep "^{\"event\":\"$2\"" "$WORK/$1.events" | tail -n 1 | python3 -c '
 import json, sys

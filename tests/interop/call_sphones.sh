@@ -31,13 +31,13 @@ cs_conf "$WORK/bob.conf" bob
 cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG"
 cs_start bob 8 "$WORK/bob.conf" --audio-out "$WORK/bob-heard.wav"
 cs_wait alice registered 15 && cs_wait bob registered 15; ok $? "both sphones registered"
-cs_wait alice registration_failed 10 '"account":"spare"'; ok $? "alice's first account is refused (connected, not registered)"
+cs_wait alice registration_failed 20 '"account":"spare"'; ok $? "alice's first account is refused (connected, not registered)"
 cs_cmd alice "call Robert"
-cs_wait bob incoming 10 '"peer":"sips:alice@sip.test"'
+cs_wait bob incoming 20 '"peer":"sips:alice@sip.test"'
 ok $? "bob: incoming from alice's registered account (a contact's name dials its address, in that account's domain)"
-cs_wait alice ringing 5 '"account":"lab"'; ok $? "alice: ringing (180 relayed), on account lab"
+cs_wait alice ringing 20 '"account":"lab"'; ok $? "alice: ringing (180 relayed), on account lab"
 cs_cmd bob answer
-cs_wait alice established 10 && cs_wait bob established 5; ok $? "established on both"
+cs_wait alice established 20 && cs_wait bob established 20; ok $? "established on both"
 sa=$(cs_field alice established sas); sb=$(cs_field bob established sas)
 echo "$sa" | grep -q '^[0-9][0-9][0-9] [0-9][0-9][0-9]$'; ok $? "SAS shown as six digits ('$sa')"
 [ "$sa" = "$sb" ]; ok $? "both ends show the same SAS ('$sa' / '$sb'): Kamailio forwards the keys, no relay re-keys openly"
@@ -50,20 +50,20 @@ sleep 3
 # a second call at once: carol (baresip, auto-answer) -- alice's first call goes on hold
 lab_start_baresip carol carol "$LAB_PW_carol" || diag "carol did not register"
 cs_cmd alice "call carol"
-cs_wait alice established 10 '"peer":"sips:carol@sip.test"'; ok $? "second call established (call waiting)"
-cs_wait alice hold 5 '"on":true'; ok $? "the first call was put on hold"
-cs_wait bob hold 5 '"on":true'; ok $? "... and bob was told (re-INVITE sendonly)"
+cs_wait alice established 20 '"peer":"sips:carol@sip.test"'; ok $? "second call established (call waiting)"
+cs_wait alice hold 20 '"on":true'; ok $? "the first call was put on hold"
+cs_wait bob hold 20 '"on":true'; ok $? "... and bob was told (re-INVITE sendonly)"
 cs_cmd alice switch
-cs_wait bob hold 5 '"on":false'; ok $? "switch: bob's call resumed"
-WAIT_SECS=5 wait_for sh -c "[ \$(grep -c '\"event\":\"hold\",\"call\":2.*\"on\":true' '$WORK/alice.events') -ge 1 ]"
+cs_wait bob hold 20 '"on":false'; ok $? "switch: bob's call resumed"
+WAIT_SECS=20 wait_for sh -c "[ \$(grep -c '\"event\":\"hold\",\"call\":2.*\"on\":true' '$WORK/alice.events') -ge 1 ]"
 ok $? "switch: the carol call is now on hold"
 cs_cmd alice status
-cs_wait alice call 5; ok $? "status lists the calls"
+cs_wait alice call 20; ok $? "status lists the calls"
 cs_cmd alice "hangup 2"
-cs_wait alice ended 5 '"call":2'; ok $? "hangup 2 ends the carol call"
+cs_wait alice ended 20 '"call":2'; ok $? "hangup 2 ends the carol call"
 sleep 2
 cs_cmd bob hangup
-cs_wait alice ended 5 '"call":1'; ok $? "bob hangs up; alice's call ends"
+cs_wait alice ended 20 '"call":1'; ok $? "bob hangs up; alice's call ends"
 [ "$(grep '"event":"ended","call":1' "$WORK/alice.events" | head -n 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["by"])')" = remote ]
 ok $? "... reported as the far end's hang-up"
 cs_quit alice

@@ -19,7 +19,7 @@ MUTE_PORT=$(free_port)
 "$PYTHON" "$LAB_SRC/faults_relay.py" mute "$MUTE_PORT" >"$WORK/mute.out" 2>&1 &
 MUTE_PID=$!
 track_pid "$MUTE_PID"
-WAIT_SECS=5 wait_for lab_port_listening "$MUTE_PORT"
+WAIT_SECS=20 wait_for lab_port_listening "$MUTE_PORT"
 KAM_TLS_PORT=$MUTE_PORT cs_conf "$WORK/mute.conf" alice
 cs_start mute 6 "$WORK/mute.conf"
 t0=$(fl_now)
@@ -42,11 +42,11 @@ cs_start r 5 "$WORK/r.conf" --sip-trace
 cs_wait r registered 15; ok $? "1: registered"
 # unregister (answered), freeze Kamailio, register again: that REGISTER goes out and is never answered
 cs_cmd r unregister
-cs_wait r unregistered 10
+cs_wait r unregistered 20
 fl_kam_freeze
 s0=$(grep -c -a '^REGISTER sips\?:' "$WORK/r.log")
 cs_cmd r register
-WAIT_SECS=5 wait_for sh -c "[ \$(grep -c -a '^REGISTER sips\\?:' '$WORK/r.log') -gt $s0 ]"
+WAIT_SECS=20 wait_for sh -c "[ \$(grep -c -a '^REGISTER sips\\?:' '$WORK/r.log') -gt $s0 ]"
 sleep 0.5
 s1=$(grep -c -a '^REGISTER sips\?:' "$WORK/r.log")
 [ "$s1" -gt "$s0" ] && [ "$(cs_count r registered)" = 1 ]

@@ -42,9 +42,9 @@ fl_call_fault() {
 		lport=$(fl_sphone_conn "$name" "$KAM_TLS_PORT")
 		[ -n "$lport" ]; ok $? "$n: sphone's TLS connection found (local port $lport)"
 		ss -K -t state established "( sport = :$lport and dport = :$KAM_TLS_PORT )" >/dev/null 2>&1
-		WAIT_SECS=10 wait_for sh -c "[ -z \"\$(ss -tnH state established '( sport = :$lport and dport = :$KAM_TLS_PORT )')\" ]"
+		WAIT_SECS=20 wait_for sh -c "[ -z \"\$(ss -tnH state established '( sport = :$lport and dport = :$KAM_TLS_PORT )')\" ]"
 		ok $? "$n: ss -K destroyed it"
-		WAIT_SECS=5 wait_for grep -q "flow .* lost: connection to .* lost: " "$WORK/$name.log"
+		WAIT_SECS=20 wait_for grep -q "flow .* lost: connection to .* lost: " "$WORK/$name.log"
 		ok $? "$n: the log says the connection was lost ($(grep -o 'lost: connection to .*' "$WORK/$name.log" | tail -n 1))"
 		;;
 	esac
@@ -53,7 +53,7 @@ fl_call_fault() {
 	t1=$(fl_now)
 	diag "$n: registered again $(fl_ms "$t0" "$t1") ms after the fault"
 	if [ "$FL_SURVIVES" = 1 ]; then
-		cs_wait "$name" warning 5 "the call goes on"; ok $? "$n: the loss is reported, the call goes on"
+		cs_wait "$name" warning 20 "the call goes on"; ok $? "$n: the loss is reported, the call goes on"
 		# one verify gives both counters (fl_ctr asks for a fresh report, cs_field reads it again)
 		p1=$(fl_ctr "$name" packets_protected) u1=$(cs_field "$name" security packets_unprotected)
 		t1=$(fl_now)
@@ -82,7 +82,7 @@ fl_call_fault() {
 		WAIT_SECS=40 wait_for sh -c "[ \$(grep -c '^{\"event\":\"ended\"' '$WORK/$name.events') -gt $ended0 ]"
 		ok $? "$n: hangup ends the call"
 		reason=$(cs_field "$name" ended reason) by=$(cs_field "$name" ended by)
-		if WAIT_SECS=5 wait_for sh -c "[ \$(grep -c -a 'session closed\|terminated' '$BS_bob_LOG') -gt $bs0 ]"; then
+		if WAIT_SECS=20 wait_for sh -c "[ \$(grep -c -a 'session closed\|terminated' '$BS_bob_LOG') -gt $bs0 ]"; then
 			ok 0 "$n: BYE reached baresip (ended by=$by status=$(cs_field "$name" ended status) reason='$reason'; BYEs at Kamailio: $(($(lab_kam_count BYE alice) - before_bye)))"
 		else
 			[ "$by" = local ] && [ -n "$reason" ]

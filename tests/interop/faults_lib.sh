@@ -17,7 +17,7 @@ fl_status_ok() {
 	local n
 	n=$(cs_count "$1" status)
 	cs_cmd "$1" status
-	WAIT_SECS=5 wait_for sh -c "[ \$(grep -c '^{\"event\":\"status\"' '$WORK/$1.events') -gt $n ]"
+	WAIT_SECS=20 wait_for sh -c "[ \$(grep -c '^{\"event\":\"status\"' '$WORK/$1.events') -gt $n ]"
 }
 
 # Every process running this test's Kamailio config ($KAM_DIR is under this test's $WORK, so only ours):
@@ -64,7 +64,7 @@ fl_kam_crash() {
 	echo "=== fl_kam_crash (SIGKILL) $(date -u +%H:%M:%S.%N)" >>"$KAM_LOG"
 	KAM_PID=""
 	# the listening sockets go with the last process
-	WAIT_SECS=5 wait_for sh -c "! awk -v port=\"\$(printf '%04X' $KAM_TLS_PORT)\" 'NR > 1 && \$4 == \"0A\" && \$2 ~ (\":\" port \"\$\") { f = 1 } END { exit !f }' /proc/net/tcp"
+	WAIT_SECS=20 wait_for sh -c "! awk -v port=\"\$(printf '%04X' $KAM_TLS_PORT)\" 'NR > 1 && \$4 == \"0A\" && \$2 ~ (\":\" port \"\$\") { f = 1 } END { exit !f }' /proc/net/tcp"
 }
 
 fl_relay_start() {
@@ -74,7 +74,7 @@ fl_relay_start() {
 		--loss "$1" --delay "$2" --jitter "$3" --seed "$4" >"$WORK/relay.out" 2>&1 &
 	RELAY_PID=$!
 	track_pid "$RELAY_PID"
-	WAIT_SECS=5 wait_for grep -q '^listening' "$WORK/relay.out"
+	WAIT_SECS=20 wait_for grep -q '^listening' "$WORK/relay.out"
 }
 
 fl_sphone_conn() {
@@ -84,10 +84,7 @@ fl_sphone_conn() {
 }
 
 fl_ctr() {
-	local n
-	n=$(cs_count "$1" security)
-	cs_cmd "$1" verify
-	WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/$1.events') -gt $n ]" || return 1
+	cs_verify "$1" || return 1
 	cs_field "$1" security "$2"
 }
 

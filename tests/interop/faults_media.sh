@@ -41,7 +41,7 @@ cs_wait imp established 15; ok $? "6: call to baresip established"
 sleep 12
 rm -f "$WORK/relay.json"
 kill -USR2 "$RELAY_PID"
-WAIT_SECS=10 wait_for test -s "$WORK/relay.json"
+WAIT_SECS=20 wait_for test -s "$WORK/relay.json"
 stats=$(cat "$WORK/relay.json")
 diag "6: relay: $stats"
 rx=$(fl_ctr imp rtp_received) tx=$(fl_ctr imp rtp_sent)
@@ -60,14 +60,14 @@ ok $? "6: the call's RTP went through the relay both ways, with drops and reorde
 [ "$(cs_field imp security auth_failures)" = 0 ] && [ "$(cs_field imp security replay_failures)" = 0 ]
 ok $? "6: no SRTP authentication or replay failures (reordered packets are not replays)"
 cs_cmd imp status
-cs_wait imp call 5; ok $? "6: status reports the call"
+cs_wait imp call 20; ok $? "6: status reports the call"
 diag "6: status: $(grep '^{"event":"call"' "$WORK/imp.events" | tail -n 1)"
 [ "${v_concealed:-0}" -gt 0 ]; ok $? "6: verify counts concealed frames ($v_concealed)"
 [ "${v_jb_lost:-0}" -gt 0 ] && [ "${v_rtp_lost:-0}" -gt 0 ]; ok $? "6: verify counts lost packets (rtp_lost=$v_rtp_lost jb_lost=$v_jb_lost)"
 [ "${v_jb_late:-x}" -ge 0 ] 2>/dev/null && [ "${v_jitter_ms:-x}" -ge 0 ] 2>/dev/null; ok $? "6: verify reports late packets and jitter (late=$v_jb_late jitter=$v_jitter_ms ms)"
 fl_status_ok imp; ok $? "6: sphone answers status"
 cs_cmd imp hangup
-cs_wait imp ended 10; ok $? "6: hung up"
+cs_wait imp ended 20; ok $? "6: hung up"
 cs_quit imp
 [ "$CS_RC" = 0 ]; ok $? "6: clean exit"
 lab_stop_pid "$RELAY_PID"

@@ -33,14 +33,14 @@ cs_wait alice registered 15 && cs_wait bob registered 15; ok $? "both sphones re
 
 # 1: missed -- bob calls, alice does not answer, bob gives up
 cs_cmd bob "call alice"
-cs_wait alice incoming 10; ok $? "alice: incoming from bob"
-WAIT_SECS=10 wait_for grep -q '^incoming|' "$HOOK_OUT"; ok $? "on_incoming ran"
+cs_wait alice incoming 20; ok $? "alice: incoming from bob"
+WAIT_SECS=20 wait_for grep -q '^incoming|' "$HOOK_OUT"; ok $? "on_incoming ran"
 sleep 1
 cs_cmd bob hangup
-cs_wait alice ended 10 '"call":1'; ok $? "bob gave up: alice's call ended"
-cs_wait alice history 5 '"kind":"missed"'; ok $? "a history event: missed"
-cs_wait alice missed 5 '"count":1'; ok $? "missed count 1"
-WAIT_SECS=10 wait_for grep -q '^missed|' "$HOOK_OUT"; ok $? "on_missed ran"
+cs_wait alice ended 20 '"call":1'; ok $? "bob gave up: alice's call ended"
+cs_wait alice history 20 '"kind":"missed"'; ok $? "a history event: missed"
+cs_wait alice missed 20 '"count":1'; ok $? "missed count 1"
+WAIT_SECS=20 wait_for grep -q '^missed|' "$HOOK_OUT"; ok $? "on_missed ran"
 name=$(cs_field alice incoming display_name)
 line=$(grep '^incoming|' "$HOOK_OUT" | head -n 1)
 [ "$line" = "incoming|lab|1|sips:bob@sip.test|$name|yes|" ]
@@ -53,21 +53,21 @@ grep -q 'hook on_incoming \[[0-9]*\]: hook ran for incoming' "$WORK/alice.log"; 
 
 # 2: received -- bob calls, alice answers, she hangs up after 2 s
 cs_cmd bob "call alice"
-cs_wait alice incoming 10 '"call":2'
+cs_wait alice incoming 20 '"call":2'
 cs_cmd alice answer
-cs_wait alice established 10 '"call":2'; ok $? "second call answered"
+cs_wait alice established 20 '"call":2'; ok $? "second call answered"
 sleep 2
 cs_cmd alice hangup
-cs_wait alice history 10 '"kind":"received"'; ok $? "history: received"
+cs_wait alice history 20 '"kind":"received"'; ok $? "history: received"
 
 # 3: placed -- alice calls bob, bob answers and hangs up
 cs_cmd alice "call bob"
-cs_wait bob incoming 10 '"call":3'
+cs_wait bob incoming 20 '"call":3'
 cs_cmd bob answer
-cs_wait alice established 10 '"call":3'; ok $? "alice's call answered"
+cs_wait alice established 20 '"call":3'; ok $? "alice's call answered"
 sleep 2
 cs_cmd bob hangup
-cs_wait alice history 10 '"kind":"placed"'; ok $? "history: placed"
+cs_wait alice history 20 '"kind":"placed"'; ok $? "history: placed"
 [ "$(cs_field alice history answered)" = true ] && [ "$(cs_field alice history duration)" -ge 1 ]
 ok $? "... answered, $(cs_field alice history duration) s"
 
@@ -94,7 +94,7 @@ grep -c . "$H" | grep -q '^3$'; ok $? "one line per call"
 # what a front end asks for: the list, then the count; seeing it clears the count
 n0=$(cs_count alice history)
 cs_cmd alice "history 10"
-cs_wait alice missed 5 '"count":1,"file":"'"$H"'"'; ok $? "history 10: then the missed count and the file"
+cs_wait alice missed 20 '"count":1,"file":"'"$H"'"'; ok $? "history 10: then the missed count and the file"
 [ $(($(cs_count alice history) - n0)) -eq 3 ]; ok $? "three history events"
 grep '^{"event":"history"' "$WORK/alice.events" | tail -n 3 | python3 -c '
 import json, sys
@@ -102,7 +102,7 @@ k = [json.loads(l)["kind"] for l in sys.stdin]
 sys.exit(0 if k == ["missed", "received", "placed"] else 1)'
 ok $? "oldest first"
 cs_cmd alice "history seen"
-cs_wait alice missed 5 '"count":0'; ok $? "history seen: count 0"
+cs_wait alice missed 20 '"count":0'; ok $? "history seen: count 0"
 tail -n 1 "$H" | grep -q '^{"v":1,"kind":"seen","start":[0-9]*}$'; ok $? "a seen mark in the file"
 cs_quit alice
 [ "$CS_RC" = 0 ]; ok $? "alice quits cleanly (rc $CS_RC)"
@@ -111,7 +111,7 @@ cs_quit alice
 XDG_STATE_HOME=$AST cs_start alice2 7 "$WORK/alice.conf"
 cs_wait alice2 registered 15
 cs_cmd alice2 "history 2"
-cs_wait alice2 missed 5 '"count":0'; ok $? "after a restart: nothing new missed"
+cs_wait alice2 missed 20 '"count":0'; ok $? "after a restart: nothing new missed"
 [ "$(cs_count alice2 history)" -eq 2 ] && [ "$(cs_field alice2 history kind)" = placed ]
 ok $? "history 2: the last two calls"
 cs_quit alice2

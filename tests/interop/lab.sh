@@ -449,7 +449,7 @@ lab_start_baresip() {
 	eval "BS_${name}_PID=$pid"
 	export "BS_${name}_PID"
 	[ "$wait" = yes ] || return 0
-	WAIT_SECS=10 wait_for _lab_bs_up "$pid" "$log"
+	WAIT_SECS=20 wait_for _lab_bs_up "$pid" "$log"
 	if ! lab_pid_alive "$pid" || ! lab_baresip_registered_log "$log"; then
 		diag "baresip $name did not register; last log lines:"
 		tail -n 12 "$log" | sed 's/^/#   /'
@@ -590,7 +590,7 @@ lab_capture_start() {
 	LAB_CAP_PID=$!
 	track_pid "$LAB_CAP_PID"
 	export LAB_PCAP LAB_CAP_PID
-	WAIT_SECS=5 wait_for grep -qs "Capturing on" "$WORK/$1.dumpcap.log" || {
+	WAIT_SECS=20 wait_for grep -qs "Capturing on" "$WORK/$1.dumpcap.log" || {
 		diag "dumpcap did not start: $(cat "$WORK/$1.dumpcap.log")"
 		lab_capture_stop
 		return 1

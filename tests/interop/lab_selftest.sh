@@ -75,7 +75,7 @@ lab_start_baresip alice alice "$LAB_PW_alice"
 ok $? "baresip alice registers over TLS"
 
 lab_start_baresip mallory carol "wrong-password" wait=no
-WAIT_SECS=10 wait_for grep -q "LAB REPLY method=REGISTER user=carol code=403" "$KAM_LOG"
+WAIT_SECS=20 wait_for grep -q "LAB REPLY method=REGISTER user=carol code=403" "$KAM_LOG"
 ok $? "a wrong password gets 403"
 [ "$(lab_kam_replies REGISTER 200 carol)" -eq 0 ] && ! lab_baresip_registered mallory
 ok $? "... and no 200 for carol; baresip says not registered"
@@ -84,7 +84,7 @@ lab_stop_baresip mallory
 # --- SRTP call through Kamailio ---------------------------------------------------------------
 baresip_cmd "$BS_alice_CTRL" "dial sip:bob@sip.test" >/dev/null
 ok $? "ctrl_tcp: alice dials bob"
-WAIT_SECS=10 wait_for grep -q "Call established" "$BS_alice_LOG"
+WAIT_SECS=20 wait_for grep -q "Call established" "$BS_alice_LOG"
 ok $? "bob auto-answered; alice's call is established"
 grep -q "SRTP is Enabled" "$BS_alice_LOG" && grep -q "SRTP is Enabled" "$BS_bob_LOG"
 ok $? "both ends run SRTP"
@@ -113,13 +113,13 @@ ok $? "plain OPTIONS over TCP gets 200"
 lab_start_baresip carol carol "$LAB_PW_carol" srtp=off
 ok $? "baresip carol (no SRTP) registers"
 baresip_cmd "$BS_carol_CTRL" "dial sip:bob@sip.test" >/dev/null
-WAIT_SECS=10 wait_for grep -q "LAB FWD-REPLY method=INVITE code=488" "$KAM_LOG"
+WAIT_SECS=20 wait_for grep -q "LAB FWD-REPLY method=INVITE code=488" "$KAM_LOG"
 ok $? "SRTP-mandatory bob refuses carol's plain-RTP call with 488"
 lab_stop_baresip alice
 lab_start_baresip alice2 alice "$LAB_PW_alice" srtp=off
 ok $? "alice re-registers without SRTP (one contact per user replaces the old one)"
 baresip_cmd "$BS_carol_CTRL" "dial sip:alice@sip.test" >/dev/null
-WAIT_SECS=10 wait_for grep -q "Call established" "$BS_carol_LOG"
+WAIT_SECS=20 wait_for grep -q "Call established" "$BS_carol_LOG"
 ok $? "carol -> alice plain-RTP call established"
 sleep 2
 lab_capture_stop

@@ -56,7 +56,7 @@ RA=$(cs_count alice security) RB=$(cs_count bob security)
 sleep 4
 cs_cmd alice verify
 cs_cmd bob verify
-WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/alice.events') -gt $RA ] && [ \$(grep -c '^{\"event\":\"security\"' '$WORK/bob.events') -gt $RB ]"
+WAIT_SECS=20 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/alice.events') -gt $RA ] && [ \$(grep -c '^{\"event\":\"security\"' '$WORK/bob.events') -gt $RB ]"
 cs_field bob security remote_media | grep -q "^$NL_WAN_IP:"
 ok $? "bob sends to the NAT's mapping, latched on alice's authenticated SRTP ($(cs_field bob security remote_media))"
 [ "$(cs_field alice security auth_failures)" = 0 ] && [ "$(cs_field bob security auth_failures)" = 0 ] &&
@@ -64,8 +64,8 @@ ok $? "bob sends to the NAT's mapping, latched on alice's authenticated SRTP ($(
 ok $? "no SRTP authentication or replay failure on either side"
 [ "$(cs_field alice security signalling)" = TLS ]; ok $? "alice's call has signalling again (TLS)"
 cs_cmd alice hangup
-cs_wait alice ended 10; ok $? "alice hangs up over the new flow"
-cs_wait bob ended 10; ok $? "bob sees the BYE"
+cs_wait alice ended 20; ok $? "alice hangs up over the new flow"
+cs_wait bob ended 20; ok $? "bob sees the BYE"
 CALLID=$(grep "LAB REQ method=INVITE user=alice " "$KAM_LOG" | head -n 1 | sed 's/.*callid=//')
 [ "$(grep -c "LAB REQ method=INVITE user=alice .*callid=$CALLID" "$KAM_LOG")" -ge 2 ]
 ok $? "Kamailio relayed alice's re-INVITE of the call"

@@ -39,28 +39,26 @@ sleep 4
 nl_home_move || { echo "Bail out! nl_home_move failed"; exit 1; }
 T_MOVE=$(date +%s.%N)
 diag "the home's address is now $NL_HOME_IP ($OLD_IP removed)"
-cs_wait alice network 10 '"change":"address_changed"'
+cs_wait alice network 20 '"change":"address_changed"'
 ok $? "sphone noticed: network address_changed (old $OLD_IP, new $NL_HOME_IP)"
 WAIT_SECS=20 wait_for sh -c "[ \$(grep -c '^{\"event\":\"registered\"' '$WORK/alice.events') -ge 2 ]"
 ok $? "registered again"
 cs_field alice registered public_addr | grep -q "^$NL_HOME_IP:"; ok $? "... from $NL_HOME_IP ($(cs_field alice registered public_addr))"
-cs_wait alice network 10 '"change":"flow_recovered"'; ok $? "network flow_recovered"
+cs_wait alice network 20 '"change":"flow_recovered"'; ok $? "network flow_recovered"
 cs_wait alice network 20 '"change":"call_moved"'; ok $? "network call_moved ($(cs_field alice network message))"
 GAP_SPHONE=$(cs_field alice network gap_ms)
 [ "$(cs_field alice network local_media)" = "$NL_HOME_IP" ]; ok $? "... media offered from $NL_HOME_IP"
 ! grep -q '^{"event":"ended"' "$WORK/alice.events"; ok $? "the call did not end"
 sleep 5
-n=$(cs_count alice security)
-cs_cmd alice verify
-WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"security\"' '$WORK/alice.events') -gt $n ]"
+cs_verify alice
 cs_field alice security local_media | grep -q "^$NL_HOME_IP:"; ok $? "verify: local media $(cs_field alice security local_media)"
 [ "$(cs_field alice security auth_failures)" = 0 ] && [ "$(cs_field alice security replay_failures)" = 0 ] &&
 	[ "$(cs_field alice security plaintext_received)" = 0 ]
 ok $? "verify: no SRTP authentication or replay failure, no plaintext"
 T_END=$(date +%s.%N)
 cs_cmd alice hangup
-cs_wait alice ended 10; ok $? "alice hangs up"
-WAIT_SECS=10 wait_for grep -q "terminated" "$BS_bob_LOG"; ok $? "baresip saw the BYE"
+cs_wait alice ended 20; ok $? "alice hangs up"
+WAIT_SECS=20 wait_for grep -q "terminated" "$BS_bob_LOG"; ok $? "baresip saw the BYE"
 cs_quit alice
 lab_capture_stop
 

@@ -55,10 +55,10 @@ WAIT_SECS=25 wait_for sh -c "[ \$(grep -c '^{\"event\":\"registered\"' '$WORK/al
 ok $? "alice registered again on a new flow $(($(date +%s) - T0)) s after the flush"
 grep -q "no keep-alive answer" "$WORK/alice.log"; ok $? "... because her ping went unanswered"
 cs_cmd bob "call sip:alice@sip.test"
-cs_wait alice incoming 10; ok $? "bob's call reaches alice"
-cs_wait bob established 10; ok $? "... and is answered"
+cs_wait alice incoming 20; ok $? "bob's call reaches alice"
+cs_wait bob established 20; ok $? "... and is answered"
 cs_cmd bob hangup
-cs_wait alice ended 5; ok $? "... and ended by bob"
+cs_wait alice ended 20; ok $? "... and ended by bob"
 
 # carol: her refresh after 5 s is lost in the dead connection; after Timer F (32 s) the flow is given up
 WAIT_SECS=45 wait_for sh -c "[ \$(grep -c '^{\"event\":\"registered\"' '$WORK/carol.events') -gt $NC ]"
@@ -66,9 +66,9 @@ ok $? "carol registered again on a new flow $(($(date +%s) - T0)) s after the fl
 grep -q "no answer to the REGISTER on this connection" "$WORK/carol.log"
 ok $? "... because her refresh went unanswered on the old one"
 ! grep -q "no keep-alive answer" "$WORK/carol.log"; ok $? "... not because of a ping (none awaited without outbound)"
-cs_wait bob ended 5
+cs_wait bob ended 20
 cs_cmd bob "call sip:carol@sip.test"
-cs_wait carol incoming 10; ok $? "bob's call reaches carol"
+cs_wait carol incoming 20; ok $? "bob's call reaches carol"
 cs_cmd bob hangup
 cs_quit bob
 cs_quit alice

@@ -70,7 +70,7 @@ dropped() {
 nl_capture_start lan "$NL_ROUTER" lan0 "udp port $NL_STUN_PORT" || { echo "Bail out! no capture"; exit 1; }
 nl_exec "$NL_HOME" "$PROBE" --bind 0.0.0.0:6003 --rto 100 "$S1" >"$WORK/lossy.out" &
 p=$!
-WAIT_SECS=10 wait_for dropped 2
+WAIT_SECS=20 wait_for dropped 2
 nl_set_nat cone
 wait $p
 ok $? "lossy path: the Binding succeeds ($(cat "$WORK/lossy.out"))"

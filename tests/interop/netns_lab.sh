@@ -247,7 +247,7 @@ nl_start_stun() {
 	NL_STUN_PID=$!
 	track_pid "$NL_STUN_PID"
 	export NL_STUN_PID NL_STUN_PORT NL_STUN_LOG
-	KAM_IP=$NL_PROV_IP2 WAIT_SECS=5 wait_for lab_port_listening "$NL_STUN_PORT" udp "$NL_STUN_PID" || {
+	KAM_IP=$NL_PROV_IP2 WAIT_SECS=20 wait_for lab_port_listening "$NL_STUN_PORT" udp "$NL_STUN_PID" || {
 		diag "turnserver did not start; last log lines:"
 		tail -n 10 "$NL_STUN_LOG" | sed 's/^/#   /'
 		return 1
@@ -290,7 +290,7 @@ nl_probe_server() {
 	ip netns exec "$ns" "$PYTHON" "$LAB_SRC/natprobe.py" serve "$@" </dev/null >"$log" 2>&1 &
 	NL_PROBE_PID=$!
 	track_pid "$NL_PROBE_PID"
-	WAIT_SECS=5 wait_for grep -qs '^ready' "$log" || { diag "natprobe serve: $(cat "$log")"; return 1; }
+	WAIT_SECS=20 wait_for grep -qs '^ready' "$log" || { diag "natprobe serve: $(cat "$log")"; return 1; }
 }
 
 # nl_probe_send IDX ADDR:PORT TOKEN: the probe server's socket IDX sends "TOKEN TOKEN" to ADDR:PORT now

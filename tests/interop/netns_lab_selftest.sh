@@ -156,7 +156,7 @@ wait \$!
 EOF
 sh "$WORK/inner.sh" >"$WORK/inner.out" 2>&1 &
 inner=$!
-WAIT_SECS=10 wait_for grep -qs provider "$WORK/inner.out"
+WAIT_SECS=20 wait_for grep -qs provider "$WORK/inner.out"
 set -- $(cat "$WORK/inner.out") "" "" "" ""
 kill -TERM "$inner"
 wait "$inner"

@@ -27,7 +27,7 @@ n=$(lab_kam_count REGISTER bob)
 diag "Kamailio replies: $(lab_kam_reply_codes REGISTER bob)"
 
 sp_cmd register
-WAIT_SECS=10 wait_for sh -c "[ \$(grep -c '^{\"event\":\"registration_failed\"' '$SP_EV') -ge 2 ]"
+WAIT_SECS=20 wait_for sh -c "[ \$(grep -c '^{\"event\":\"registration_failed\"' '$SP_EV') -ge 2 ]"
 ok $? "the register command tries again (and fails again, once)"
 sp_quit
 [ "$SP_RC" = 0 ]; ok $? "clean exit"

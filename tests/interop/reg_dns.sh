@@ -49,7 +49,7 @@ fi
 	>"$WORK/dnsmasq.log" 2>&1 &
 DNS_PID=$!
 track_pid "$DNS_PID"
-WAIT_SECS=5 wait_for lab_port_listening "$DNS_PORT" udp || echo "Bail out! dnsmasq did not start"
+WAIT_SECS=20 wait_for lab_port_listening "$DNS_PORT" udp || echo "Bail out! dnsmasq did not start"
 
 {
 	echo "[account lab]"

@@ -29,7 +29,7 @@ plain_conf() {
 n0=$(lab_kam_count REGISTER carol)
 plain_conf "$WORK/udp.conf" udp "$KAM_UDP_PORT"
 sp_start udp "$WORK/udp.conf"
-sp_wait registration_failed 10; ok $? "UDP: registration_failed"
+sp_wait registration_failed 20; ok $? "UDP: registration_failed"
 sp_field registration_failed reason | grep -q "allow_plaintext_auth"; ok $? "UDP: reason: $(sp_field registration_failed reason)"
 [ "$(sp_field registration_failed retry_in)" = 0 ]; ok $? "UDP: not retried by itself"
 sleep 1
@@ -42,14 +42,14 @@ sp_quit
 n0=$(lab_kam_count REGISTER carol)
 plain_conf "$WORK/tcp.conf" tcp "$KAM_TCP_PORT"
 sp_start tcp "$WORK/tcp.conf"
-sp_wait registration_failed 10; ok $? "TCP: registration_failed"
+sp_wait registration_failed 20; ok $? "TCP: registration_failed"
 sp_field registration_failed reason | grep -q "allow_plaintext_auth"; ok $? "TCP: the reason names allow_plaintext_auth"
 [ $(($(lab_kam_count REGISTER carol) - n0)) = 1 ]; ok $? "TCP: one REGISTER, no credentials"
 sp_quit
 
 plain_conf "$WORK/allow.conf" udp "$KAM_UDP_PORT" allow_plaintext_auth=yes
 sp_start allow "$WORK/allow.conf"
-sp_wait registered 10; ok $? "UDP with allow_plaintext_auth = yes: registered"
+sp_wait registered 20; ok $? "UDP with allow_plaintext_auth = yes: registered"
 [ "$(sp_field registered transport)" = UDP ]; ok $? "transport UDP"
 sp_field registered warning | grep -q "NOT encrypted"; ok $? "warning: signalling not encrypted"
 sp_quit

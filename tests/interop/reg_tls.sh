@@ -31,10 +31,10 @@ grep -q "$LAB_PW_alice" "$SP_LOG"; [ $? -ne 0 ]; ok $? "the password is not in t
 grep -q 'response="\*\*\*"' "$SP_LOG"; ok $? "the digest response is masked in the SIP trace"
 
 sp_cmd status
-sp_wait status 5; ok $? "status answered"
+sp_wait status 20; ok $? "status answered"
 [ "$(sp_field status state)" = registered ]; ok $? "status says registered"
 sp_cmd frobnicate
-sp_wait error 5; ok $? "unknown command: error event"
+sp_wait error 20; ok $? "unknown command: error event"
 
 sp_quit
 [ "$SP_RC" = 0 ]; ok $? "EOF on stdin: clean exit (rc $SP_RC)"

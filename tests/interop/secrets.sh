@@ -22,7 +22,7 @@ sp_start alice "$WORK/alice.conf" --sip-trace --log-level debug --log "$FILELOG"
 sp_wait registered 15; ok $? "registered with trace and debug logs on (log file)"
 sp_cmd status
 sp_cmd unregister
-sp_wait unregistered 10; ok $? "unregistered on request"
+sp_wait unregistered 20; ok $? "unregistered on request"
 sp_cmd register
 WAIT_SECS=15 wait_for sh -c "[ \$(grep -c '^{\"event\":\"registered\"' '$SP_EV') -ge 2 ]"
 ok $? "registered again on request (more digest responses)"

@@ -21,7 +21,7 @@ if [ -n "$DNSMASQ" ]; then
 		--no-hosts --conf-file=/dev/null --pid-file= --log-queries --log-facility=- \
 		--host-record=pbx.sip.test,127.0.0.1 >"$WORK/dnsmasq.log" 2>&1 &
 	track_pid $!
-	WAIT_SECS=5 wait_for lab_port_listening "$DNS_PORT" udp && SPHONE_DNS_SERVER=127.0.0.1:$DNS_PORT &&
+	WAIT_SECS=20 wait_for lab_port_listening "$DNS_PORT" udp && SPHONE_DNS_SERVER=127.0.0.1:$DNS_PORT &&
 		export SPHONE_DNS_SERVER
 fi
 python3 "$top_srcdir/tests/interop/tls_matrix.py" "$SPHONE" "$WORK" "$LAB_CA"

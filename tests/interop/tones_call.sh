@@ -37,37 +37,37 @@ ok $? "four sphones registered"
 # 0. carol calls dave and gives up after 1 s: his ringtone stops with the call. dave then runs to the
 # end, so a ringtone left playing would sound again in his recording 6 s after it began
 cs_cmd carol "call dave"
-cs_wait dave incoming 10; ok $? "dave: incoming call from carol"
+cs_wait dave incoming 20; ok $? "dave: incoming call from carol"
 sleep 1
 cs_cmd carol hangup
-cs_wait dave ended 10 && cs_wait carol ended 5; ok $? "carol gave up while dave's phone rang"
+cs_wait dave ended 20 && cs_wait carol ended 20; ok $? "carol gave up while dave's phone rang"
 
 # 1. bob calls alice: she rings for 8.5 s (two bursts of the ringtone; on a loaded machine the file device
 # drops the time sphone was not scheduled for, and the recording may hold less: the cadence is in its time)
 cs_cmd bob "call alice"
-cs_wait alice incoming 10; ok $? "alice: incoming call from bob"
+cs_wait alice incoming 20; ok $? "alice: incoming call from bob"
 sleep 8.5
 cs_cmd alice answer
-cs_wait alice established 10 && cs_wait bob established 5; ok $? "alice answered: established"
+cs_wait alice established 20 && cs_wait bob established 20; ok $? "alice answered: established"
 # a ringtone still playing would burst again 12 s after it began
 sleep 4
 # 2. carol calls alice during that call: the call-waiting beep, for 6 s, then carol gives up
 cs_cmd carol "call alice"
-cs_wait alice incoming 10 '"call":2'; ok $? "alice: a second call comes in (carol) during the first"
+cs_wait alice incoming 20 '"call":2'; ok $? "alice: a second call comes in (carol) during the first"
 sleep 6
 cs_cmd carol hangup
-cs_wait alice ended 10 '"call":2'; ok $? "carol gave up: the second call ended"
+cs_wait alice ended 20 '"call":2'; ok $? "carol gave up: the second call ended"
 # a waiting beep still playing would pip again 10 s after the first pips
 sleep 4.5
 cs_cmd alice hangup
-cs_wait alice ended 10 '"call":1' && cs_wait bob ended 10; ok $? "alice hung up on bob"
+cs_wait alice ended 20 '"call":1' && cs_wait bob ended 20; ok $? "alice hung up on bob"
 # 3. alice calls carol, who lets it ring for 6 s: ring-back
 cs_cmd alice "call carol"
-cs_wait carol incoming 10 && cs_wait alice ringing 10; ok $? "carol rings: alice gets 180"
+cs_wait carol incoming 20 && cs_wait alice ringing 20; ok $? "carol rings: alice gets 180"
 [ "$(cs_field alice ringing early_media)" = false ]; ok $? "... without early media"
 sleep 6
 cs_cmd alice hangup
-cs_wait alice ended 10 '"call":3'; ok $? "alice hung up before carol answered"
+cs_wait alice ended 20 '"call":3'; ok $? "alice hung up before carol answered"
 # a ring-back still playing would burst again 10 s after it began
 sleep 4.5
 rcs=

@@ -32,28 +32,28 @@ cs_wait alice registered 15 && cs_wait bob registered 15 && cs_wait carol regist
 ok $? "three sphones registered"
 
 cs_cmd alice "call bob"
-cs_wait bob incoming 10 && cs_cmd bob answer
-cs_wait alice established 10 && cs_wait bob established 5; ok $? "alice -> bob established"
+cs_wait bob incoming 20 && cs_cmd bob answer
+cs_wait alice established 20 && cs_wait bob established 20; ok $? "alice -> bob established"
 
 # a target that would take this sips: call out of TLS end to end: alice refuses, bob's call goes on
 cs_cmd bob "transfer sip:carol@sip.test"
-cs_wait bob transfer 10 '"state":"failed"'; ok $? "transfer to sip: (not sips:) fails"
+cs_wait bob transfer 20 '"state":"failed"'; ok $? "transfer to sip: (not sips:) fails"
 [ "$(cs_field bob transfer status)" = 403 ]; ok $? "... alice answered the REFER 403 ($(cs_field bob transfer reason))"
-cs_wait alice warning 5 'weaken this call'; ok $? "... and warned her user ($(cs_field alice warning message))"
-cs_wait bob hold 5 '"on":false'; ok $? "... bob's call was resumed"
+cs_wait alice warning 20 'weaken this call'; ok $? "... and warned her user ($(cs_field alice warning message))"
+cs_wait bob hold 20 '"on":false'; ok $? "... bob's call was resumed"
 [ "$(cs_count carol incoming)" = 0 ]; ok $? "... and carol was never called"
 
 # the transfer: bob sends alice to carol
 cs_cmd bob "transfer 1 carol"
-cs_wait bob transfer 10 '"state":"accepted"'; ok $? "bob: REFER accepted (202)"
-cs_wait alice transfer 10 '"state":"trying"'; ok $? "alice: asked to call carol ($(grep '"event":"transfer"' "$WORK/alice.events" | tail -n 1))"
+cs_wait bob transfer 20 '"state":"accepted"'; ok $? "bob: REFER accepted (202)"
+cs_wait alice transfer 20 '"state":"trying"'; ok $? "alice: asked to call carol ($(grep '"event":"transfer"' "$WORK/alice.events" | tail -n 1))"
 [ "$(cs_field alice transfer by)" = "sips:bob@sip.test" ] && [ "$(cs_field alice transfer target)" = "sips:carol@sip.test" ]
 ok $? "alice's event says by whom (bob) and to whom (carol)"
-cs_wait carol incoming 10 '"peer":"sips:alice@sip.test"'; ok $? "carol: incoming from alice"
-cs_wait alice established 10 '"call":2' && cs_wait carol established 5; ok $? "alice <-> carol established"
-cs_wait bob transfer 10 '"state":"succeeded"'; ok $? "bob: NOTIFY 200 says the transfer succeeded"
-cs_wait bob ended 10 'transferred to sips:carol@sip.test'; ok $? "bob's call ended as transferred"
-cs_wait alice ended 10 '"call":1'; ok $? "alice's first call ended ($(grep '"event":"ended","call":1' "$WORK/alice.events" | head -n 1))"
+cs_wait carol incoming 20 '"peer":"sips:alice@sip.test"'; ok $? "carol: incoming from alice"
+cs_wait alice established 20 '"call":2' && cs_wait carol established 20; ok $? "alice <-> carol established"
+cs_wait bob transfer 20 '"state":"succeeded"'; ok $? "bob: NOTIFY 200 says the transfer succeeded"
+cs_wait bob ended 20 'transferred to sips:carol@sip.test'; ok $? "bob's call ended as transferred"
+cs_wait alice ended 20 '"call":1'; ok $? "alice's first call ended ($(grep '"event":"ended","call":1' "$WORK/alice.events" | head -n 1))"
 grep '"event":"ended","call":1' "$WORK/alice.events" | grep -q "transferred to sips:carol@sip.test"
 ok $? "... as transferred"
 [ "$(grep '"event":"established","call":2' "$WORK/alice.events" | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["srtp"])')" = True ] &&
@@ -61,48 +61,48 @@ ok $? "... as transferred"
 ok $? "the new call is SRTP on both ends"
 sleep 5
 cs_cmd alice "verify 2"
-cs_wait alice security 5 '"call":2,' >/dev/null
+cs_wait alice security 20 '"call":2,' >/dev/null
 [ "$(cs_field alice security plaintext_sent)" = 0 ] && [ "$(cs_field alice security plaintext_received)" = 0 ] &&
 	[ "$(cs_field alice security auth_failures)" = 0 ] && [ "$(cs_field alice security packets_unprotected)" -gt 100 ]
 ok $? "alice's new call: $(cs_field alice security packets_unprotected) SRTP packets taken, no plaintext, no auth failure"
 cs_cmd alice hangup
-cs_wait carol ended 10 && cs_wait alice ended 5 '"call":2'; ok $? "alice hangs up, carol's call ends"
+cs_wait carol ended 20 && cs_wait alice ended 20 '"call":2'; ok $? "alice hangs up, carol's call ends"
 cp "$WORK/alice-heard.wav" "$WORK/alice-heard-1.wav" && cp "$WORK/carol-heard.wav" "$WORK/carol-heard-1.wav"
 
 # attended: alice consults carol, then asks bob to replace her call with carol
 cs_cmd alice "call bob"
-cs_wait bob incoming 10 '"call":2,' && cs_cmd bob answer
-cs_wait alice established 10 '"call":3,'; ok $? "attended: alice -> bob (call 3)"
+cs_wait bob incoming 20 '"call":2,' && cs_cmd bob answer
+cs_wait alice established 20 '"call":3,'; ok $? "attended: alice -> bob (call 3)"
 cs_cmd alice "call carol"
-cs_wait alice established 10 '"call":4,'; ok $? "attended: alice -> carol (call 4, the consultation)"
+cs_wait alice established 20 '"call":4,'; ok $? "attended: alice -> carol (call 4, the consultation)"
 resumed4() { [ "$(grep '^{"event":"hold","call":4,' "$WORK/alice.events" | grep -c '"on":false')" -gt "$1" ]; }
 n4=$(grep '^{"event":"hold","call":4,' "$WORK/alice.events" | grep -c '"on":false')
 cs_cmd alice "transfer 4 sips:bob@sip.test"
-cs_wait alice transfer 10 '"status":603'; ok $? "accept_transfer = no: alice's transfer of carol fails, carol answered 603 ($(cs_field alice transfer reason))"
-cs_wait carol transfer 5 '"state":"refused"'; ok $? "... and told her user ($(grep '"event":"transfer"' "$WORK/carol.events" | tail -n 1))"
-WAIT_SECS=10 wait_for resumed4 "$n4"; ok $? "... alice's call with carol was resumed"
+cs_wait alice transfer 20 '"status":603'; ok $? "accept_transfer = no: alice's transfer of carol fails, carol answered 603 ($(cs_field alice transfer reason))"
+cs_wait carol transfer 20 '"state":"refused"'; ok $? "... and told her user ($(grep '"event":"transfer"' "$WORK/carol.events" | tail -n 1))"
+WAIT_SECS=20 wait_for resumed4 "$n4"; ok $? "... alice's call with carol was resumed"
 [ "$(cs_count bob incoming)" = 2 ]; ok $? "... and bob was not called by carol"
 cs_cmd alice "transfer 3 4"
-cs_wait alice transfer 10 '"state":"requested_attended"'; ok $? "attended: REFER with Replaces sent"
-cs_wait carol established 10 '"call":3,'; ok $? "attended: carol took bob's INVITE with Replaces"
-cs_wait carol ended 10 '"call":2,'; ok $? "attended: carol's call with alice ended: $(grep '^{"event":"ended","call":2,' "$WORK/carol.events" | head -n 1)"
+cs_wait alice transfer 20 '"state":"requested_attended"'; ok $? "attended: REFER with Replaces sent"
+cs_wait carol established 20 '"call":3,'; ok $? "attended: carol took bob's INVITE with Replaces"
+cs_wait carol ended 20 '"call":2,'; ok $? "attended: carol's call with alice ended: $(grep '^{"event":"ended","call":2,' "$WORK/carol.events" | head -n 1)"
 grep '^{"event":"ended","call":2,' "$WORK/carol.events" | grep -q 'replaced by call 3'; ok $? "... as replaced"
-cs_wait alice transfer 10 '"state":"succeeded"'; ok $? "attended: bob's NOTIFY 200 told alice"
-cs_wait alice ended 10 '"call":3,' && cs_wait alice ended 10 '"call":4,'; ok $? "attended: both of alice's calls ended"
-cs_wait bob established 5 '"call":3,' && [ "$(grep '^{"event":"established","call":3,' "$WORK/bob.events" | grep -c '"srtp":true')" = 1 ]
+cs_wait alice transfer 20 '"state":"succeeded"'; ok $? "attended: bob's NOTIFY 200 told alice"
+cs_wait alice ended 20 '"call":3,' && cs_wait alice ended 20 '"call":4,'; ok $? "attended: both of alice's calls ended"
+cs_wait bob established 20 '"call":3,' && [ "$(grep '^{"event":"established","call":3,' "$WORK/bob.events" | grep -c '"srtp":true')" = 1 ]
 ok $? "attended: bob <-> carol established with SRTP"
 sleep 5
 # media of the replacement both ways, by the counters here (the waveforms are compared at the end)
 cs_cmd bob "verify 3"
 cs_cmd carol "verify 3"
-cs_wait bob security 5 '"call":3,' >/dev/null && cs_wait carol security 5 '"call":3,' >/dev/null
+cs_wait bob security 20 '"call":3,' >/dev/null && cs_wait carol security 20 '"call":3,' >/dev/null
 for who in bob carol; do
 	[ "$(cs_field $who security plaintext_sent)" = 0 ] && [ "$(cs_field $who security plaintext_received)" = 0 ] &&
 		[ "$(cs_field $who security auth_failures)" = 0 ] && [ "$(cs_field $who security packets_unprotected)" -gt 100 ]
 	ok $? "attended: $who took $(cs_field $who security packets_unprotected) SRTP packets of the new call, no plaintext, no auth failure"
 done
 cs_cmd bob hangup
-cs_wait carol ended 10 '"call":3,'; ok $? "attended: bob hangs up, carol's call ends"
+cs_wait carol ended 20 '"call":3,'; ok $? "attended: bob hangs up, carol's call ends"
 
 # what the proxy saw (sipdump, decrypted): the REFER, the NOTIFYs, the new INVITE's Referred-By
 dump=$(cat "$KAM_DIR"/sipdump/*.data 2>/dev/null)

@@ -101,21 +101,21 @@ lin_secure() { [ -n "$(lin_sas "$1")" ]; }
 cs_cmd alice "call sip:bob@sip.test"
 cs_wait alice established 15; ok $? "call 1 (sphone -> linphonec): established"
 cs_wait alice security 20 '"zrtp":"secure"'; ok $? "call 1: ZRTP secure at sphone"
-WAIT_SECS=5 wait_for lin_secure 1; ok $? "call 1: ZRTP secure at linphonec"
+WAIT_SECS=20 wait_for lin_secure 1; ok $? "call 1: ZRTP secure at linphonec"
 sa=$(cs_field alice security sas); sl=$(lin_sas 1)
 diag "call 1: sphone $(cs_field alice security zrtp_key_agreement) $(cs_field alice security zrtp_cipher) $(cs_field alice security zrtp_auth), peer $(cs_field alice security zrtp_peer); $(grep -m1 'ZRTP algo used' "$WORK/lin.log" | sed 's/.*negotiation: //')"
 [ -n "$sa" ] && [ "$sa" = "$sl" ]; ok $? "call 1: the same SAS on both ('$sa' at sphone, '$sl' at linphonec)"
 sleep 6
 cs_cmd alice sas-verify
 echo "zrtp-set-verified" >&6
-cs_wait alice security 5 '"sas_confirmed":"verified"'; ok $? "call 1: sas-verify stored at sphone (linphonec: zrtp-set-verified)"
+cs_wait alice security 20 '"sas_confirmed":"verified"'; ok $? "call 1: sas-verify stored at sphone (linphonec: zrtp-set-verified)"
 cs_cmd alice verify
-cs_wait alice security 5 '"rtp_received":' >/dev/null
+cs_wait alice security 20 '"rtp_received":' >/dev/null
 [ "$(cs_field alice security plaintext_sent)" = 0 ] && [ "$(cs_field alice security plaintext_received)" = 0 ] &&
 	[ "$(cs_field alice security auth_failures)" = 0 ] && [ "$(cs_field alice security packets_unprotected)" -gt 200 ]
 ok $? "call 1: $(cs_field alice security packets_unprotected) SRTP packets from linphonec taken, no plaintext, no auth failure"
 cs_cmd alice hangup
-cs_wait alice ended 10 && WAIT_SECS=5 wait_for grep -q "^.*Call 1 with .* ended" "$WORK/lin.out"
+cs_wait alice ended 20 && WAIT_SECS=20 wait_for grep -q "^.*Call 1 with .* ended" "$WORK/lin.out"
 ok $? "call 1 ended on both sides"
 CALLID1=$(grep "LAB REQ method=INVITE user=alice " "$KAM_LOG" | sed "s/.*callid=//" | uniq | head -n 1)
 cp "$WORK/lin-heard.wav" "$WORK/lin-1.wav" 2>/dev/null
@@ -124,18 +124,18 @@ cp "$WORK/alice-heard.wav" "$WORK/alice-1.wav" 2>/dev/null
 # --- call 2: linphonec -> sphone: cache hit, verified before ---------------------------------------
 echo "record $WORK/lin-heard2.wav" >&6
 echo "call sip:alice@sip.test" >&6
-cs_wait alice incoming 10; ok $? "call 2 (linphonec -> sphone): incoming"
+cs_wait alice incoming 20; ok $? "call 2 (linphonec -> sphone): incoming"
 cs_cmd alice answer
 call2_secure() { grep '^{"event":"security","call":2,' "$WORK/alice.events" | grep -q '"zrtp":"secure"'; }
 WAIT_SECS=20 wait_for call2_secure; ok $? "call 2: ZRTP secure at sphone"
-WAIT_SECS=5 wait_for lin_secure 2; ok $? "call 2: ZRTP secure at linphonec"
+WAIT_SECS=20 wait_for lin_secure 2; ok $? "call 2: ZRTP secure at linphonec"
 sa=$(cs_field alice security sas); sl=$(lin_sas 2)
 [ -n "$sa" ] && [ "$sa" = "$sl" ]; ok $? "call 2: the same SAS on both ('$sa' / '$sl')"
 [ "$(cs_field alice security zrtp_cache)" = verified ]
 ok $? "call 2: sphone shows 'verified' ($(cs_field alice security zrtp_cache)): both confirmed on call 1, the retained secret matched"
 sleep 6
 echo "terminate" >&6
-cs_wait alice ended 10 '"call":2'; ok $? "call 2: linphonec hung up, sphone's call ended"
+cs_wait alice ended 20 '"call":2'; ok $? "call 2: linphonec hung up, sphone's call ended"
 echo quit >&6
 sleep 1
 cs_quit alice

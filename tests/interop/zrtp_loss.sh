@@ -47,9 +47,8 @@ while [ $n -lt "$ZL_CALLS" ]; do
 		sb=$(ev bob security "$n" | grep '"zrtp":"secure"' | head -n 1 | field sas)
 		[ -n "$sa" ] && [ "$sa" = "$sb" ]; ok $? "call $n: ZRTP completed on both in ${t} s, the same SAS ('$sa' / '$sb')"
 		sleep 2
-		cs_cmd alice verify
-		cs_cmd bob verify
-		sleep 0.5
+		cs_verify alice
+		cs_verify bob
 		cs_cmd alice hangup
 	else
 		failed=$((failed + 1))
@@ -57,7 +56,7 @@ while [ $n -lt "$ZL_CALLS" ]; do
 		[ -n "$r" ] && [ "$t" -le 14 ] && echo "$r" | grep -q "ZRTP"
 		ok $? "call $n: ZRTP did not complete; the call ended after ${t} s with the reason: $r"
 	fi
-	cs_wait alice ended 10 "\"call\":$n," && cs_wait bob ended 10 "\"call\":$n,"; ok $? "call $n: ended on both"
+	cs_wait alice ended 20 "\"call\":$n," && cs_wait bob ended 20 "\"call\":$n,"; ok $? "call $n: ended on both"
 	for who in alice bob; do
 		bad=$(ev "$who" security "$n" | field plaintext_sent | grep -v '^0$' | head -n 1)
 		held=$(ev "$who" established "$n" | field media)
@@ -68,7 +67,7 @@ done
 diag "$completed of $ZL_CALLS calls completed ZRTP, $failed ended within the bound"
 rm -f "$WORK/relay.json"
 kill -USR2 "$RELAY_PID"
-WAIT_SECS=10 wait_for test -s "$WORK/relay.json"
+WAIT_SECS=20 wait_for test -s "$WORK/relay.json"
 diag "relay: $(cat "$WORK/relay.json")"
 "$PYTHON" -c '
 import json, sys

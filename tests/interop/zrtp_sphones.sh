@@ -26,9 +26,9 @@ cs_wait alice registered 15 && cs_wait bob registered 15; ok $? "both sphones re
 
 # --- call 1: alice -> bob --------------------------------------------------------------------------
 cs_cmd alice "call bob"
-cs_wait bob incoming 10; ok $? "bob: incoming"
+cs_wait bob incoming 20; ok $? "bob: incoming"
 cs_cmd bob answer
-cs_wait alice established 10 && cs_wait bob established 5; ok $? "established on both"
+cs_wait alice established 20 && cs_wait bob established 20; ok $? "established on both"
 [ -z "$(cs_field alice established warning)" ] && cs_field alice established media | grep -q "nothing is sent until ZRTP"
 ok $? "established: the media waits for ZRTP (no 'NOT encrypted' warning)"
 cs_wait alice security 15 '"zrtp":"secure"' && cs_wait bob security 15 '"zrtp":"secure"'
@@ -47,25 +47,25 @@ ok $? "AES-256, X25519, SHA-256; the peer's ZRTP client named"
 sleep 8
 cs_cmd alice sas-verify
 cs_cmd bob sas-verify
-cs_wait alice security 5 '"sas_confirmed":"verified"' && cs_wait bob security 5 '"sas_confirmed":"verified"'
+cs_wait alice security 20 '"sas_confirmed":"verified"' && cs_wait bob security 20 '"sas_confirmed":"verified"'
 ok $? "sas-verify on both: stored, the security event says so"
 cs_cmd alice verify
-cs_wait alice security 5 '"rtp_received":' >/dev/null
+cs_wait alice security 20 '"rtp_received":' >/dev/null
 [ "$(cs_field alice security plaintext_sent)" = 0 ] && [ "$(cs_field alice security plaintext_received)" = 0 ] &&
 	[ "$(cs_field alice security auth_failures)" = 0 ] && [ "$(cs_field alice security packets_protected)" -gt 200 ]
 ok $? "verify: $(cs_field alice security packets_protected) packets protected, no plaintext, no auth failure"
 [ "$(grep -c '"event":"warning"' "$WORK/alice.events")" = 0 ] && [ "$(grep -c '"event":"warning"' "$WORK/bob.events")" = 0 ]
 ok $? "no warning on either phone"
 cs_cmd alice hangup
-cs_wait bob ended 10 && cs_wait alice ended 5; ok $? "hung up"
+cs_wait bob ended 20 && cs_wait alice ended 20; ok $? "hung up"
 CALLID1=$(grep "LAB REQ method=INVITE user=alice " "$KAM_LOG" | head -n 1 | sed 's/.*callid=//')
 
 # --- call 2: bob -> alice: the retained secret, verified before -----------------------------------
 cs_cmd bob "call alice"
-cs_wait alice incoming 10; ok $? "call 2 (bob -> alice): incoming"
+cs_wait alice incoming 20; ok $? "call 2 (bob -> alice): incoming"
 cs_cmd alice answer
 call2_secure() { grep '^{"event":"security","call":2,' "$WORK/$1.events" | grep -q '"zrtp":"secure"'; }
-WAIT_SECS=15 wait_for call2_secure alice && WAIT_SECS=5 wait_for call2_secure bob
+WAIT_SECS=15 wait_for call2_secure alice && WAIT_SECS=20 wait_for call2_secure bob
 ok $? "call 2: ZRTP secure on both"
 [ "$(cs_field alice security zrtp_cache)" = verified ] && [ "$(cs_field bob security zrtp_cache)" = verified ]
 ok $? "call 2: 'verified' on both (the SAS confirmed on both sides before, the retained secret matched)"
@@ -73,18 +73,18 @@ cs_field alice security sas_note | grep -q "verified before"; ok $? "call 2: the
 [ "$(cs_field alice security sas)" = "$(cs_field bob security sas)" ]; ok $? "call 2: the same SAS"
 sleep 1
 cs_cmd bob hangup
-cs_wait alice ended 10 '"call":2'; ok $? "call 2 hung up"
+cs_wait alice ended 20 '"call":2'; ok $? "call 2 hung up"
 
 # --- call 3: alice (zrtp) -> carol, a phone without ZRTP that takes plain RTP -------------------------
-cs_wait carol registered 5; ok $? "carol (media_encryption = none, srtp_required = no) registered"
+cs_wait carol registered 20; ok $? "carol (media_encryption = none, srtp_required = no) registered"
 cs_cmd alice "call carol"
-cs_wait carol incoming 10 && cs_cmd carol answer
+cs_wait carol incoming 20 && cs_cmd carol answer
 cs_wait alice ended 20 '"call":3'; ok $? "call 3: alice ended the call by itself"
 r3=$(grep '^{"event":"ended","call":3,' "$WORK/alice.events" | head -n 1)
 diag "call 3: $r3"
 echo "$r3" | grep -q '"status":488' && echo "$r3" | grep -q 'ZRTP failed, so the media has no keys and nothing was sent: no ZRTP from the far end within 10 s'
 ok $? "call 3: 488 with the reason: no ZRTP from the far end within the bound, nothing sent"
-cs_wait carol ended 5 '"call":1'; ok $? "call 3: carol got alice's BYE"
+cs_wait carol ended 20 '"call":1'; ok $? "call 3: carol got alice's BYE"
 CALLID3=$(grep "LAB REQ method=INVITE user=alice " "$KAM_LOG" | sed "s/.*callid=//" | uniq | tail -n 1)
 cs_quit carol
 cs_quit alice
