@@ -19,6 +19,8 @@ cross-correlation, then compared sample by sample over the overlap:
   blocks  the overlap cut in --block S blocks (default 0.5 s); a block that doesn't match at the
         current lag is re-aligned within +-60 ms: the worst block's corr, and how many lag changes
         there were (a jitter buffer that dropped or inserted frames)
+        A block that still matches only partly (corr 0.4 up) is cut in two halves placed on their
+        own (a frame dropped or inserted inside it); its corr is their length-weighted mean.
   --max-jump S  (default 0: off) a block that matches nowhere within +-60 ms is also searched up to
         S seconds ahead or 0.5 s back: audio played out in real time by a process the machine starved
         for a second skips ahead (the device clock went on), and an adaptive jitter buffer inserts
@@ -206,22 +208,39 @@ def main(argv):
     skipped = 0
     cur = lag
     pos = first
-    while pos + blk <= last:
+
+    def place(pos, n, cur):
+        """(lag, corr, samples) of rec[pos:pos+n] against sent, near the alignment cur."""
         b = cur
-        c, _, bm = stats(sent, rec, pos, b, blk)
+        c, _, bm = stats(sent, rec, pos, b, n)
         if c < opts["--min-corr"]:
             # only a block that doesn't match where expected pays for a search
             lo = max(cur - win, -pos)
-            b = xcorr_best_lag(sent, rec[pos:pos + blk], pos + lo, pos + cur + win) - pos
-            c, _, bm = stats(sent, rec, pos, b, blk)
+            b = xcorr_best_lag(sent, rec[pos:pos + n], pos + lo, pos + cur + win) - pos
+            c, _, bm = stats(sent, rec, pos, b, n)
             if c < opts["--min-corr"] and jump > win:
                 lo = max(cur - min(jump, rate // 2), -pos)
-                hi = min(cur + jump, len(sent) - pos - blk // 2)
+                hi = min(cur + jump, len(sent) - pos - n // 2)
                 if hi > lo:
-                    b2 = xcorr_best_lag(sent, rec[pos:pos + blk], pos + lo, pos + hi) - pos
-                    c2, _, bm2 = stats(sent, rec, pos, b2, blk)
+                    b2 = xcorr_best_lag(sent, rec[pos:pos + n], pos + lo, pos + hi) - pos
+                    c2, _, bm2 = stats(sent, rec, pos, b2, n)
                     if c2 > c:
                         b, c, bm = b2, c2, bm2
+        return b, c, bm
+
+    while pos + blk <= last:
+        b, c, bm = place(pos, blk, cur)
+        if 0.4 <= c < opts["--min-corr"] and blk >= rate // 10:
+            # a frame dropped or inserted inside the block (a jitter buffer shrinking or growing
+            # under load) leaves two halves at two alignments, and the block matches neither well
+            # (0.5-0.8 measured; a wrong signal or silence scores about 0.1 and is not searched
+            # again): each half is placed on its own and must match the sent signal there
+            h = blk // 2
+            b1, c1, bm1 = place(pos, h, cur)
+            b2, c2, bm2 = place(pos + h, blk - h, b1 if c1 >= opts["--min-corr"] else cur)
+            cs = (c1 * h + c2 * (blk - h)) / float(blk)
+            if cs > c:
+                b, c, bm = b2, cs, bm1 + bm2
         if bm >= blk // 2:
             # follow a new alignment only where the block does match there (with --max-jump, a
             # block of concealment must not drag the search off the signal)
