@@ -271,7 +271,7 @@ def part_registrar():
                                        'password = "victim-pw"\n')
         phone = Phone(SPHONE, WORK, "victim", conf)
         try:
-            ev = phone.wait("registered", 1, 10)
+            ev = phone.wait("registered", 1, 20)
             auths = [hdr(m, "authorization") for m in got if hdr(m, "authorization")]
             ok(ev is not None and auths and all("algorithm=SHA-256" in a for a in auths),
                "registrar offers MD5 and SHA-256: sphone answers SHA-256, and the response is right "
@@ -279,11 +279,11 @@ def part_registrar():
             # the same registrar, now with a SHA-256 challenge sphone cannot answer: no MD5 fallback
             n = phone.count("registration_failed")
             phone.cmd("unregister")
-            phone.wait("unregistered", 1, 5)
+            phone.wait("unregistered", 1, 20)
             del got[:]
             challenge("auth-conf")
             phone.cmd("register")
-            ev = phone.wait("registration_failed", n + 1, 10)
+            ev = phone.wait("registration_failed", n + 1, 20)
             time.sleep(0.3)
             ok(ev is not None and "MD5 refused" in ev.get("reason", ""),
                "MD5 and an unanswerable SHA-256: registration_failed '%s'" % (ev and ev.get("reason")))

@@ -104,16 +104,16 @@ def one_incoming(px, phone, mport, i):
 
 def one_outgoing(px, phone, n_est, n_end):
     phone.cmd("call sips:peer@sip.test")
-    if phone.wait("established", n_est + 1, 10) is None:
+    if phone.wait("established", n_est + 1, 20) is None:
         return "no established event"
     phone.cmd("hangup")
-    if phone.wait("ended", n_end + 1, 10) is None:
+    if phone.wait("ended", n_end + 1, 20) is None:
         return "no ended event"
     return None
 
 
 def run(px, phone, mport):
-    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 10) is not None,
+    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 20) is not None,
               "sphone registered over TLS at the scripted peer"):
         return
     fails = []
@@ -126,7 +126,7 @@ def run(px, phone, mport):
         t_next = time.time() + PACE_MS / 1000.0
         n_est, n_end = phone.count("established"), phone.count("ended")
         err = one_incoming(px, phone, mport, i) if i % 2 == 0 else one_outgoing(px, phone, n_est, n_end)
-        if err is None and phone.wait("ended", n_end + 1, 10) is None:
+        if err is None and phone.wait("ended", n_end + 1, 20) is None:
             err = "no ended event"
         if err:
             fails.append((i, err))

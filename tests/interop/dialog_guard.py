@@ -50,7 +50,7 @@ def both_ways(phone, g, gid, label):
 
 
 def warned(phone, n, has, label):
-    ev = phone.wait("warning", n + 1, 5)
+    ev = phone.wait("warning", n + 1, 20)
     msg = ev.get("message", "") if ev else ""
     ok(has in msg, "%s: a warning says so: '%s'" % (label, msg))
 
@@ -70,12 +70,12 @@ def request(px, g, method, body, ack_body=None):
 
 def run(px, phone, heard):
     p2 = px.others[0]
-    if not ok(px.wait_registered(15) and p2.wait_registered(15) and phone.wait("registered", 2, 10) is not None,
+    if not ok(px.wait_registered(15) and p2.wait_registered(15) and phone.wait("registered", 2, 20) is not None,
               "sphone registered both accounts over TLS, at P1 and at P2"):
         return
     g = Call(px, G_TONE)
     r = g.invite(g.offer())
-    ev = phone.wait("established", 1, 5)
+    ev = phone.wait("established", 1, 20)
     gid = ev and ev.get("call")
     if not ok(r is not None and status_of(r) == 200 and ev is not None and ev.get("srtp") is True,
               "G: P1 calls, sphone answers, SRTP (%s)" % (ev and ev.get("srtp_tx"))):

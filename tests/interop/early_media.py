@@ -67,20 +67,20 @@ def tones():
 
 
 def run(px, phone):
-    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 10) is not None,
+    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 20) is not None,
               "sphone registered over TLS at the scripted peer"):
         return
     px.on_invite = callee(True, 4.0)
     phone.cmd("call sips:callee@sip.test")
-    ev = phone.wait("progress", 1, 10)
+    ev = phone.wait("progress", 1, 20)
     ok(ev is not None and ev.get("early_media") is True, "183 with SDP: a 'progress' event with early media")
-    ok(phone.wait("ended", 1, 10) is not None, "486 after 4 s: the call ended")
+    ok(phone.wait("ended", 1, 20) is not None, "486 after 4 s: the call ended")
     time.sleep(1.0)
     px.on_invite = callee(False, 3.0)
     phone.cmd("call sips:callee@sip.test")
-    ev = phone.wait("ringing", 1, 10)
+    ev = phone.wait("ringing", 1, 20)
     ok(ev is not None and ev.get("early_media") is False, "180 without SDP: 'ringing' without early media")
-    ok(phone.wait("ended", 2, 10) is not None, "486 after 3 s: the second call ended")
+    ok(phone.wait("ended", 2, 20) is not None, "486 after 3 s: the second call ended")
     time.sleep(1.0)
 
 

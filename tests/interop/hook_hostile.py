@@ -114,7 +114,7 @@ def hook_lines(kind):
         return []
 
 
-def wait_lines(kind, n, secs=10.0):
+def wait_lines(kind, n, secs=20.0):
     end = time.time() + secs
     while time.time() < end and len(hook_lines(kind)) < n:
         time.sleep(0.05)
@@ -146,7 +146,7 @@ def main():
 
 
 def run(px, phone, port):
-    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 10) is not None,
+    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 20) is not None,
               "sphone registered over TLS at the scripted proxy"):
         return
     n = 0
@@ -156,9 +156,9 @@ def run(px, phone, port):
             continue
         n += 1
         br, callid, frm, to = invite(px, wire, port)
-        r = px.wait_resp(br, final=False, secs=5)
+        r = px.wait_resp(br, final=False, secs=20)
         ok(r is not None and status_of(r) == 180, "%s: sphone rings (%s)" % (label, r and r.split("\r\n")[0]))
-        ev = phone.wait("incoming", n, 5)
+        ev = phone.wait("incoming", n, 20)
         inc = wait_lines("incoming", n)
         got = inc[n - 1] if len(inc) >= n else None
         ok(got is not None and got[3] == want,
@@ -171,7 +171,7 @@ def run(px, phone, port):
         got = missed[n - 1] if len(missed) >= n else None
         ok(got is not None and got[3] == want and got[4] == "cancelled by the caller",
            "%s: on_missed: the same name, reason %r" % (label, got and got[4]))
-        m = phone.wait("missed", n, 5)
+        m = phone.wait("missed", n, 20)
         ok(m is not None and m.get("count") == n, "%s: missed count %s" % (label, m and m.get("count")))
     pwned = sorted(f for f in os.listdir(WORK) if f.startswith("PWNED"))
     ok(not pwned, "nothing in the display names was executed (%s)" % (pwned or "no PWNED file"))
@@ -200,7 +200,7 @@ def run(px, phone, port):
     n_hist = phone.count("history")
     n_missed = phone.count("missed")
     phone.cmd("history 10")
-    m = phone.wait("missed", n_missed + 1, 5)
+    m = phone.wait("missed", n_missed + 1, 20)
     hist = phone.find("history")[n_hist:]
     ok(m is not None and m.get("count") == len(CALLS) and [h.get("kind") for h in hist] == ["missed"] * len(CALLS),
        "history 10: %d history events of kind missed, then count %s" % (len(hist), m and m.get("count")))

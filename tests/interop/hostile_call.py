@@ -51,7 +51,7 @@ def refused_offer(px, phone, body, label, reason_has=None):
     r = c.invite(body)
     code = status_of(r) if r else 0
     ok(code == 488, "%s: %s" % (label, ("answered %d %s" % (code, hdr(r, "warning") or "")) if r else "no answer"))
-    ev = phone.wait("ended", n_end + 1, 5.0)
+    ev = phone.wait("ended", n_end + 1, 20)
     reason = ev.get("reason", "") if ev else ""
     ok(ev is not None and ev.get("status") == 488 and len(reason) > 10 and
        (reason_has is None or reason_has in reason),
@@ -65,14 +65,14 @@ def main():
 
 
 def run(px, phone, heard):
-    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 10) is not None,
+    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 20) is not None,
               "sphone registered over TLS (lab CA) at the scripted proxy"):
         return
     # ---- the good call G
     g = Call(px, G_TONE)
     r = g.invite(g.offer())
     ok(r is not None and status_of(r) == 200, "G: sphone auto-answers 200 OK")
-    ev = phone.wait("established", 1, 5)
+    ev = phone.wait("established", 1, 20)
     gid = ev and ev.get("call")
     ok(ev is not None and ev.get("srtp") not in (None, False, "none", ""),
        "G: established with SRTP (%s)" % (ev and ev.get("srtp")))
@@ -143,7 +143,7 @@ def run(px, phone, heard):
        all(m.split()[1] == "0" for m in ms[:15]) and ms[15].startswith("m=audio ") and ms[15].split()[1] != "0",
        "16 m-lines (15 video, then audio): 200 OK, 16 m-lines in the answer, the 15 video ones refused "
        "with port 0 (%s)" % (ms[:1] + ms[-1:]))
-    ev16 = phone.wait("established", n_est + 1, 5)
+    ev16 = phone.wait("established", n_est + 1, 20)
     c16.bye()
     if ev16:
         phone.wait("ended", 1, 5, call=ev16.get("call"))
@@ -166,7 +166,7 @@ def run(px, phone, heard):
     h.send_srtp = keep
     r = h.invite(h.offer())
     ok(r is not None and status_of(r) == 200, "H: sphone auto-answers the second call")
-    ev = phone.wait("established", n_est + 1, 5)
+    ev = phone.wait("established", n_est + 1, 20)
     hid = ev and ev.get("call")
     if not ok(h.established and hid is not None and hid != gid, "H: established (call %s)" % hid):
         return
@@ -351,7 +351,7 @@ def run(px, phone, heard):
         n_end = phone.count("ended")
         n_bye = sum(1 for m, _ in px.received if m == "BYE")
         phone.cmd("call sips:mallory@sip.test")
-        ev = phone.wait("ended", n_end + 1, 10)
+        ev = phone.wait("ended", n_end + 1, 20)
         reason = ev.get("reason", "") if ev else ""
         time.sleep(0.5)
         n_bye2 = sum(1 for m, _ in px.received if m == "BYE")

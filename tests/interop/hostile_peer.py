@@ -366,7 +366,7 @@ class Phone:
     def count(self, name, **kw):
         return len(self.find(name, **kw))
 
-    def wait(self, name, n=1, secs=10.0, **kw):
+    def wait(self, name, n=1, secs=20.0, **kw):
         end = time.time() + secs
         while time.time() < end:
             got = self.find(name, **kw)
@@ -394,7 +394,7 @@ class Phone:
         if self.p.poll() is not None:
             return False
         n = self.count("status")
-        return self.cmd("status") and self.wait("status", n + 1, 5.0) is not None
+        return self.cmd("status") and self.wait("status", n + 1, 20) is not None
 
     def rss_kib(self):
         with open("/proc/%d/status" % self.p.pid) as f:
@@ -653,7 +653,7 @@ class Proxy:
         self.send(s)
         return branch
 
-    def wait_resp(self, branch, final=True, secs=10.0):
+    def wait_resp(self, branch, final=True, secs=20.0):
         q = self.txn[branch]
         end = time.time() + secs
         while time.time() < end:
@@ -665,7 +665,7 @@ class Proxy:
                 return r
         return None
 
-    def wait_registered(self, secs=10.0):
+    def wait_registered(self, secs=20.0):
         end = time.time() + secs
         while time.time() < end and not self.registers:
             time.sleep(0.05)
@@ -732,7 +732,7 @@ class Call:
         crypto = ["1 %s inline:%s" % (self.suite, self.key)] if crypto is None else crypto
         return sdp_offer(self.port, crypto, proto, extra_m=extra_m)
 
-    def invite(self, body, secs=10.0):
+    def invite(self, body, secs=20.0):
         """INVITE sphone with body; returns the final response (ACKed), or None."""
         to = self.to_hdr
         br = self.px.request("INVITE", self.px.contact, self.callid, self.cseq, self.from_tag, to, body)

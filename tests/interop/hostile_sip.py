@@ -63,7 +63,7 @@ class Phone:
         with self.lock:
             return sum(1 for e in self.events if e.startswith('{"event":"%s"' % ev))
 
-    def wait(self, ev, n=1, secs=10.0):
+    def wait(self, ev, n=1, secs=20.0):
         end = time.time() + secs
         while time.time() < end:
             if self.count(ev) >= n:
@@ -86,7 +86,7 @@ class Phone:
         if self.p.poll() is not None:
             return False
         n = self.count("status")
-        return self.cmd("status") and self.wait("status", n + 1, 5.0)
+        return self.cmd("status") and self.wait("status", n + 1, 20)
 
     def rss_kib(self):
         with open("/proc/%d/status" % self.p.pid) as f:
@@ -157,13 +157,13 @@ def request(via_port, transport="UDP", method=b"OPTIONS", n_via=1, extra=b"", bo
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
-def udp_recv_all(sock, secs):
-    """Every datagram that arrives within secs."""
+def udp_recv_all(sock, secs, first=False):
+    """Every datagram that arrives within secs (first: return as soon as one has)."""
     out = []
     end = time.time() + secs
     while True:
         left = end - time.time()
-        if left <= 0:
+        if left <= 0 or (first and out):
             return out
         sock.settimeout(left)
         try:
@@ -199,7 +199,7 @@ def _udp_cases(phone, sock, port):
         if msg.startswith(b"REGISTER "):
             peer = addr
             sock.sendto(ok_reply_to(msg), addr)
-    ok(peer is not None and phone.wait("registered", 1, 10), "UDP: sphone registered through the hostile registrar")
+    ok(peer is not None and phone.wait("registered", 1, 20), "UDP: sphone registered through the hostile registrar")
     if peer is None:
         return
 
@@ -208,7 +208,13 @@ def _udp_cases(phone, sock, port):
         while udp_recv_all(sock, 0.05):
             pass  # stale replies
         sock.sendto(data, peer)
-        got = [status_of(m) for m, a in udp_recv_all(sock, 1.0) if m.startswith(b"SIP/2.0 ")]
+        # an answer that must come is waited for up to 20 s (a loaded machine); where no answer is
+        # acceptable (0 in want), 1 s of silence is taken as none
+        if 0 in want:
+            got = udp_recv_all(sock, 1.0)
+        else:
+            got = udp_recv_all(sock, 20.0, first=True)
+        got = [status_of(m) for m, a in got if m.startswith(b"SIP/2.0 ")]
         st = got[0] if got else 0
         ok(st in want and phone.alive_and_answering(),
            "UDP: %s: %s, still answering status" % (desc, "answered %d" % st if st else "dropped"))
@@ -255,6 +261,12 @@ def _udp_cases(phone, sock, port):
         if phone.p.poll() is not None:
             break
     dt = time.time() - t0
+    # answers still on their way (a loaded machine): counted until all came or 10 s pass without one
+    while answered < sent and phone.p.poll() is None:
+        late = udp_recv_all(sock, 10.0, first=True)
+        if not late:
+            break
+        answered += sum(1 for m, a in late if status_of(m) == 400)
     time.sleep(0.5)
     rss1 = phone.rss_kib() if phone.p.poll() is None else -1
     diag("flood: %d malformed requests in %.1f s, %d answered 400" % (sent, dt, answered))
@@ -339,7 +351,7 @@ def tcp_phase():
     reg = TcpRegistrar()
     phone = Phone("tcp", write_conf("tcp", "tcp", reg.port))
     try:
-        ok(phone.wait("registered", 1, 10), "TCP: sphone registered through the hostile registrar")
+        ok(phone.wait("registered", 1, 20), "TCP: sphone registered through the hostile registrar")
 
         def case(data, desc, want_close, want):
             regs = reg.registers

@@ -68,7 +68,7 @@ def main():
 
 
 def run(px, phone, heard):
-    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 10) is not None,
+    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 20) is not None,
               "sphone registered over TLS (lab CA) at the scripted proxy"):
         return
     # ---- 1. a delayed offer answered in the ACK: SRTP both ways
@@ -76,7 +76,7 @@ def run(px, phone, heard):
     br, codes, r = invite_without_sdp(px, c)
     ok(180 in codes and r is not None and status_of(r) == 200,
        "delayed offer: INVITE without SDP rings (180) and is auto-answered 200 (responses %s)" % codes)
-    inc = phone.wait("incoming", 1, 2)
+    inc = phone.wait("incoming", 1, 20)
     cid = inc and inc.get("call")
     ok(inc is not None and inc.get("offer") == "ours" and inc.get("srtp") is True,
        "delayed offer: the incoming event says the offer is ours and the call SRTP (%s)" %
@@ -133,7 +133,7 @@ def run(px, phone, heard):
     c = Call(px, 0)
     br, codes, r = invite_without_sdp(px, c)
     ok(r is not None and status_of(r) == 200, "empty ACK: 200 with the offer")
-    inc = phone.wait("incoming", 2, 2)
+    inc = phone.wait("incoming", 2, 20)
     cid = inc and inc.get("call")
     ack(px, c)
     c.cseq += 1
@@ -149,7 +149,7 @@ def run(px, phone, heard):
     t0 = time.time()
     br, codes, r = invite_without_sdp(px, c)
     ok(r is not None and status_of(r) == 200, "no ACK: 200 with the offer")
-    inc = phone.wait("incoming", 3, 2)
+    inc = phone.wait("incoming", 3, 20)
     cid = inc and inc.get("call")
     ev = phone.wait("ended", 1, 45, call=cid) if cid is not None else None
     took = time.time() - t0

@@ -74,7 +74,7 @@ def sleep_until(t):
 
 
 def run(px, phone, heard):
-    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 10) is not None,
+    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 20) is not None,
               "sphone registered over TLS (lab CA) at the scripted proxy"):
         return
     c = Call(px, PEER_TONE)
@@ -82,7 +82,7 @@ def run(px, phone, heard):
     c.wire = []
     r = c.invite(c.offer())
     line = answer_line(r) if r is not None and status_of(r) == 200 else None
-    ev = phone.wait("established", 1, 5)
+    ev = phone.wait("established", 1, 20)
     cid = ev and ev.get("call")
     if not ok(line is not None and line[0] == S80 and cid is not None,
               "the call is up, SRTP %s both ways (%s)" % (S80, line and line[0])):

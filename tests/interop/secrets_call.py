@@ -42,13 +42,13 @@ def needles_of(inline):
 
 
 def scenario(px, phone, tag):
-    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 10) is not None, "%s: registered" % tag):
+    if not ok(px.wait_registered(15) and phone.wait("registered", 1, 20) is not None, "%s: registered" % tag):
         return
     # 1. the peer calls; DTMF, verify, status, hold/resume by sphone, re-key by the peer; sphone hangs up
     c = Call(px, 440)
     n_est = phone.count("established")
     c.invite(c.offer())
-    ev = phone.wait("established", n_est + 1, 5)
+    ev = phone.wait("established", n_est + 1, 20)
     ok(ev is not None and c.established, "%s: incoming call established" % tag)
     if ev is None:
         return
@@ -69,7 +69,7 @@ def scenario(px, phone, tag):
     phone.verify(cid)
     n_end = phone.count("ended")
     phone.cmd("hangup")
-    ok(phone.wait("ended", n_end + 1, 5) is not None, "%s: sphone hung up the incoming call" % tag)
+    ok(phone.wait("ended", n_end + 1, 20) is not None, "%s: sphone hung up the incoming call" % tag)
     c.stop_media()
 
     # 2. sphone calls the peer; the peer answers with a key and hangs up
@@ -86,14 +86,14 @@ def scenario(px, phone, tag):
     px.on_invite = on_invite
     n_est = phone.count("established")
     phone.cmd("call sips:peer@sip.test")
-    ev = phone.wait("established", n_est + 1, 5)
+    ev = phone.wait("established", n_est + 1, 20)
     ok(ev is not None, "%s: outgoing call established" % tag)
     time.sleep(0.5)
     if ev is not None:
         phone.verify(ev["call"])
     n_end = phone.count("ended")
     phone.cmd("hangup")
-    ok(phone.wait("ended", n_end + 1, 5) is not None, "%s: outgoing call ended" % tag)
+    ok(phone.wait("ended", n_end + 1, 20) is not None, "%s: outgoing call ended" % tag)
     px.on_invite = None
 
 

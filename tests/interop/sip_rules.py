@@ -132,7 +132,7 @@ def part_registrar_and_sips_call(px, phone, heard):
        "200 to the INVITE carries a sips: Contact (%s)" % (r and contact_uri(r)))
     ok(r is not None and allow_set(r) == ALLOW and "timer" in supported(r), "200 to the INVITE: the same Allow, "
        "Supported: timer")
-    ev = phone.wait("established", 1, 5)
+    ev = phone.wait("established", 1, 20)
     cid = ev and ev.get("call")
     if r is None or status_of(r) != 200 or cid is None:
         return
@@ -180,7 +180,7 @@ def part_registrar_and_sips_call(px, phone, heard):
                                       'Reason: Q.850;cause=17\r\n')
     n = phone.count("ended")
     phone.cmd("call sips:bob@sip.test")
-    ev = phone.wait("ended", n + 1, 10)
+    ev = phone.wait("ended", n + 1, 20)
     inv = got[0] if got else ""
     ok(inv and (hdr(inv, "session-expires", "x") or "").replace(" ", "") == "90;refresher=uas",
        "INVITE asks session_expires = 90 with session_refresher = remote: Session-Expires: %s" %
@@ -231,7 +231,7 @@ def part_sip_aor(cadir):
         ok(got and contact_uri(got[0]).startswith("sips:"),
            "sip: account calling a sips: URI: the INVITE's Contact is sips: (8.1.1.8): %s" %
            (got and contact_uri(got[0])))
-        phone.wait("ended", 1, 5)
+        phone.wait("ended", 1, 20)
         del got[:]
         phone.cmd("call bob")
         end = time.time() + 10
@@ -239,7 +239,7 @@ def part_sip_aor(cadir):
             time.sleep(0.05)
         ok(got and got[0].startswith("INVITE sip:") and contact_uri(got[0]).startswith("sip:"),
            "... calling a bare user (sip:): the Contact stays sip: (%s)" % (got and contact_uri(got[0])))
-        phone.wait("ended", 2, 5)
+        phone.wait("ended", 2, 20)
     finally:
         rc = phone.quit()
         ok(rc == 0, "sip: account: sphone exits cleanly (%s)" % rc)
@@ -256,7 +256,7 @@ def main():
     phone = Phone(SPHONE, WORK, "victim", conf, ["--auto-answer", "--audio-in", tone_in, "--audio-out", heard,
                                                   "--sip-trace"])
     try:
-        if ok(px.wait_registered(15) and phone.wait("registered", 1, 10) is not None,
+        if ok(px.wait_registered(15) and phone.wait("registered", 1, 20) is not None,
               "sphone registered over TLS at the scripted registrar"):
             part_registrar_and_sips_call(px, phone, heard)
     finally:

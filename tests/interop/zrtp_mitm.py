@@ -133,7 +133,7 @@ class Mitm:
         except subprocess.TimeoutExpired:
             self.p.kill()
             self.p.wait()
-        return self.wait("relayed", 2.0)
+        return self.wait("relayed", 20.0)
 
 
 class B2bua:
@@ -243,8 +243,8 @@ def one_call(label, alice, bob, b2b, n):
 def hang_up(alice, bob, ca, cb, n):
     alice.cmd("hangup %d" % ca)
     bob.cmd("hangup %d" % cb)
-    alice.wait("ended", n, 10.0)
-    bob.wait("ended", n, 10.0)
+    alice.wait("ended", n, 20)
+    bob.wait("ended", n, 20)
 
 
 def attacked(label, alice, bob, b2b, n, want_trust, mitm):
