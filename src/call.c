@@ -129,7 +129,7 @@ static void media_stun_report_h(enum media_stun_what what, void *arg)
 	if (c->state == CALL_ENDED || !in)
 		return;
 	if (what == MEDIA_STUN_CHANGED)
-		change = "public_address_changed";
+		change = in->state == MEDIA_STUN_NO_NAT ? "no_nat" : "public_address_changed";
 	else if (what == MEDIA_STUN_KA_FAILED)
 		change = "stun_keepalive_failed";
 	else if (in->state == MEDIA_STUN_NO_NAT)

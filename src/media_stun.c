@@ -31,6 +31,7 @@ struct media_stun {
 	struct loop *l;
 	struct sockaddr_storage server;
 	socklen_t slen;
+	int rtp_fd;
 	unsigned first_ms, keepalive_ms;
 	char *software;
 	media_stun_send_h *send;
@@ -126,6 +127,31 @@ static void first_done(struct media_stun *ms)
 	report(ms, REP_READY);
 }
 
+/*
+ * A keepalive's answer on the RTP socket, compared with the local address as it is now (the host may
+ * have moved to another network since: call_media_readdress): a new mapping, a NAT that appeared or
+ * went, is reported; the same mapping is not.
+ */
+static void ka_rtp(struct media_stun *ms, const struct sockaddr_storage *mapped)
+{
+	struct media_stun_info *in = &ms->info;
+	struct sockaddr_storage loc;
+	enum media_stun_state st;
+
+	if (stun_local_addr(ms->rtp_fd, (const struct sockaddr *)&ms->server, ms->slen, &loc) == 0)
+		in->local = loc;
+	st = sa_equal((const struct sockaddr *)mapped, (const struct sockaddr *)&in->local) ? MEDIA_STUN_NO_NAT
+											    : MEDIA_STUN_NAT;
+	if (st == in->state && sa_equal((const struct sockaddr *)mapped, (const struct sockaddr *)&in->rtp))
+		return;
+	in->rtp = *mapped;
+	if (st != in->state)
+		in->have_rtcp = false; /* RTCP's mapping comes with its next answer */
+	in->state = st;
+	in->ports_changed = st == MEDIA_STUN_NAT && port_of(&in->rtp) != port_of(&in->local);
+	report(ms, REP_CHANGED);
+}
+
 static void ka_tmr_h(void *arg);
 
 static void binding_h(int err, const struct stun_result *r, void *arg)
@@ -158,15 +184,14 @@ static void binding_h(int err, const struct stun_result *r, void *arg)
 		} else if (lg->ok && !lg->rtcp) {
 			ms->ka_failed = false;
 		}
-		if (lg->ok && ms->info.state == MEDIA_STUN_NAT) {
-			struct sockaddr_storage *old = lg->rtcp ? &ms->info.rtcp : &ms->info.rtp;
-
-			if (!sa_equal((const struct sockaddr *)old, (const struct sockaddr *)&lg->mapped)) {
-				*old = lg->mapped;
-				if (lg->rtcp)
-					ms->info.have_rtcp = true;
-				report(ms, REP_CHANGED);
-			}
+		if (lg->ok && !lg->rtcp)
+			ka_rtp(ms, &lg->mapped);
+		else if (lg->ok && ms->info.state == MEDIA_STUN_NAT &&
+			 (!ms->info.have_rtcp ||
+			  !sa_equal((const struct sockaddr *)&ms->info.rtcp, (const struct sockaddr *)&lg->mapped))) {
+			ms->info.rtcp = lg->mapped;
+			ms->info.have_rtcp = true;
+			report(ms, REP_CHANGED);
 		}
 		return;
 	}
@@ -236,6 +261,7 @@ int media_stun_alloc(struct media_stun **msp, struct loop *l, const struct media
 	ms->l = l;
 	memcpy(&ms->server, prm->server, prm->slen);
 	ms->slen = prm->slen;
+	ms->rtp_fd = prm->rtp_fd;
 	ms->first_ms = prm->first_ms ? prm->first_ms : FIRST_MS_DEFAULT;
 	ms->keepalive_ms = prm->keepalive_ms ? prm->keepalive_ms : KEEPALIVE_MS_DEFAULT;
 	ms->send = send;

@@ -321,6 +321,16 @@ static void test_stun(void)
 	   "stun: the STUN answers never reached SRTP (no authentication failure), media flows");
 	is_str(verify_str(&A, "stun", buf, sizeof(buf)), "no NAT (the STUN server saw the local address)",
 	       "stun: the verify report says no NAT");
+	/* a NAT appears under the running call (the host moved to another network): a keepalive finds it */
+	v.mode = SRV_NAT;
+	v.shift = 20000;
+	STUN_RUN_UNTIL(&v, lport, A.stun_changed > 0);
+	in = call_media_stun(A.m);
+	offer_text(&A, offer, sizeof(offer));
+	snprintf(want, sizeof(want), "m=audio %u ", lport + 20000);
+	ok(A.stun_changed == 1 && in && in->state == MEDIA_STUN_NAT && strstr(offer, "c=IN IP4 192.0.2.7\r\n") &&
+		   strstr(offer, want),
+	   "stun: a NAT that appears mid-call is found by a keepalive, and the next offer gives its mapping");
 	call_media_free(A.m);
 	call_media_free(B.m);
 
