@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define EVENT_MAX_FIELDS 48
-#define EVENT_ARENA 6144
+#define EVENT_MAX_FIELDS 64
+#define EVENT_ARENA 8192
 
 /*
  * What an event is. Producers and consumers use the kind; the name is what the JSON lines say in
