@@ -86,6 +86,7 @@ nl_setup() {
 	export NL_HOME NL_ROUTER NL_PROVIDER
 	trap '_nl_exit' EXIT
 	trap 'exit 129' HUP
+	trap 'exit 141' PIPE # a write to a sphone that died (its command fifo): still clean up
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	for _ns in "$NL_HOME" "$NL_ROUTER" "$NL_PROVIDER"; do
