@@ -1270,9 +1270,13 @@ static void test_transfer(void)
 				call_replaces_check(t, &r, NULL, &code, &why);
 				is_int(code, 486, "replaces: early-only on an established call: 486");
 				snprintf(other, sizeof(other), "%s", xf.replaces);
-				if (strstr(other, "from-tag="))
-					strstr(other, "from-tag=")[9] ^= 1; /* another from-tag */
-				sip_replaces_decode(&r, pl_str(other));
+				if (strstr(other, "from-tag=")) {
+					/* another from-tag, still a token: the tag is random, and flipping a bit of
+					 * it gave '@' or '^' now and then, which the decoder rightly refuses */
+					char *ft = strstr(other, "from-tag=") + 9;
+					*ft = *ft == 'x' ? 'y' : 'x';
+				}
+				is_int(sip_replaces_decode(&r, pl_str(other)), 0, "replaces: another from-tag decodes");
 				is_int(call_replaces_check(t, &r, NULL, &code, &why), ENOENT, "replaces: another from-tag: not this call");
 				call_hangup(t);
 				sip_replaces_decode(&r, pl_str(xf.replaces));
