@@ -18,7 +18,6 @@ struct fdent {
 	int fd; /* -1: removed, compacted away after the round */
 	int events;
 	loop_fd_h *h;
-	loop_try_h *try_h; /* non-NULL: never polled, h not used (loop_fd_try) */
 	void *arg;
 	uint64_t gen; /* tells a re-added fd apart from the one poll() reported on */
 	unsigned lazy_ms; /* 0: eager; else checked when the loop wakes anyway, at least this often */
@@ -99,60 +98,31 @@ static struct fdent *find_ent(struct loop *l, int fd)
 	return NULL;
 }
 
-/* fd's entry, added (eager, no handler yet) if it had none; NULL: out of memory */
-static struct fdent *ent_get(struct loop *l, int fd)
-{
-	struct fdent *e = find_ent(l, fd);
-
-	if (e)
-		return e;
-	if (l->nents == l->capents) {
-		size_t ncap = l->capents ? l->capents * 2 : 8;
-		struct fdent *ne = realloc(l->ents, ncap * sizeof(*ne));
-
-		if (!ne)
-			return NULL;
-		l->ents = ne;
-		l->capents = ncap;
-	}
-	e = &l->ents[l->nents++];
-	memset(e, 0, sizeof(*e));
-	e->fd = fd;
-	e->gen = ++l->gen;
-	return e;
-}
-
 int loop_fd_listen(struct loop *l, int fd, int events, loop_fd_h *h, void *arg)
 {
 	struct fdent *e;
 
 	if (!l || fd < 0 || !h || (events & ~(LOOP_READ | LOOP_WRITE | LOOP_ERROR)))
 		return EINVAL;
-	if (!(e = ent_get(l, fd)))
-		return ENOMEM;
-	if (e->try_h) { /* polled again, eagerly, as a new listen */
-		e->try_h = NULL;
+	e = find_ent(l, fd);
+	if (!e) {
+		if (l->nents == l->capents) {
+			size_t ncap = l->capents ? l->capents * 2 : 8;
+			struct fdent *ne = realloc(l->ents, ncap * sizeof(*ne));
+
+			if (!ne)
+				return ENOMEM;
+			l->ents = ne;
+			l->capents = ncap;
+		}
+		e = &l->ents[l->nents++];
+		e->fd = fd;
+		e->gen = ++l->gen;
 		e->lazy_ms = 0;
 	}
 	e->events = events;
 	e->h = h;
 	e->arg = arg;
-	return 0;
-}
-
-int loop_fd_try(struct loop *l, int fd, unsigned max_delay_ms, loop_try_h *h, void *arg)
-{
-	struct fdent *e;
-
-	if (!l || fd < 0 || !h || !max_delay_ms)
-		return EINVAL;
-	if (!(e = ent_get(l, fd)))
-		return ENOMEM;
-	e->events = 0;
-	e->h = NULL;
-	e->try_h = h;
-	e->arg = arg;
-	e->lazy_ms = max_delay_ms;
 	return 0;
 }
 
@@ -165,8 +135,6 @@ int loop_fd_lazy(struct loop *l, int fd, unsigned max_delay_ms)
 	e = find_ent(l, fd);
 	if (!e)
 		return ENOENT;
-	if (e->try_h)
-		return EINVAL; /* not polled at all: loop_fd_listen makes it a polled fd again */
 	e->lazy_ms = max_delay_ms;
 	return 0;
 }
@@ -370,8 +338,6 @@ static int prepare_pfds(struct loop *l, size_t *np_out, size_t *neager, unsigned
 				continue;
 			if (e->lazy_ms && (!*lazy_ms || e->lazy_ms < *lazy_ms))
 				*lazy_ms = e->lazy_ms;
-			if (e->try_h)
-				continue; /* read by its handler, not polled */
 			l->pfds[n].fd = e->fd;
 			l->pfds[n].events = (short)((e->events & LOOP_READ ? POLLIN : 0) |
 						    (e->events & LOOP_WRITE ? POLLOUT : 0));
@@ -462,15 +428,6 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 				e->h = NULL;
 			}
 		}
-	}
-	/* the fds read without a poll (loop_fd_try): the ones there before this round's handlers ran */
-	for (size_t i = 0, nt = l->nents; i < nt; i++) {
-		struct fdent *e = &l->ents[i];
-
-		if (e->fd < 0 || !e->try_h)
-			continue;
-		if (e->try_h(e->fd, e->arg))
-			l->fds_handled++;
 	}
 	l->dispatching = 0;
 	compact(l);

@@ -39,18 +39,6 @@ void loop_fd_remove(struct loop *l, int fd);
  */
 int loop_fd_lazy(struct loop *l, int fd, unsigned max_delay_ms);
 
-/* Reads fd without waiting; true if it found something (a datagram) to handle. */
-typedef bool(loop_try_h)(int fd, void *arg);
-/*
- * Adds fd (or turns an added one into this kind): it is never polled. Whenever the loop wakes for
- * another fd or a timer it calls h, after the polled fds' handlers and before the round's due
- * timers, and it wakes at the latest max_delay_ms (> 0) after the last call. For a socket drained on
- * the clock that plays the audio out, where a lazy fd (above) costs a poll that does not wait and
- * then the read: h's one non-blocking read (EAGAIN when empty) is all. A round whose try handlers
- * all returned false counts as idle (loop_advance's settling). loop_fd_remove stops it.
- */
-int loop_fd_try(struct loop *l, int fd, unsigned max_delay_ms, loop_try_h *h, void *arg);
-
 /* Milliseconds from CLOCK_MONOTONIC (or the virtual clock, below). */
 uint64_t loop_now_ms(void);
 

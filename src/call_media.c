@@ -346,16 +346,6 @@ static void stun_h(enum media_stun_what what, void *arg)
 		m->h.stunh(what, m->h.arg);
 }
 
-static bool media_try_h(int fd, void *arg)
-{
-	struct call_media *m = arg;
-	unsigned n = 0;
-
-	if (m->s)
-		stream_rx_count(m->s, fd, loop_now_ms(), &n);
-	return n > 0;
-}
-
 static void dtmf_h(char digit, unsigned duration_ms, void *arg)
 {
 	struct call_media *m = arg;
@@ -621,14 +611,12 @@ static int stream_start(struct call_media *m, const struct sdp_result *r, const 
 	if ((e = stream_alloc(&m->s, &p)) != 0)
 		return e;
 	stream_set_mute(m->s, m->muted);
-	/*
-	 * RTP is read at every wake-up, which the device tick that plays it out makes once a frame: one
-	 * wake-up and one recvmmsg a frame, no poll of the socket. RTCP (a report every few seconds)
-	 * wakes the loop itself.
-	 */
-	if ((e = loop_fd_try(m->l, m->rtp_fd, AUDEV_FRAME_MS, media_try_h, m)) != 0 ||
+	if ((e = loop_fd_listen(m->l, m->rtp_fd, LOOP_READ, media_fd_h, m)) != 0 ||
 	    (e = loop_fd_listen(m->l, m->rtcp_fd, LOOP_READ, media_fd_h, m)) != 0)
 		return e;
+	/* packets are read on the next wake-up (the device tick plays them out): one wake-up a frame */
+	loop_fd_lazy(m->l, m->rtp_fd, AUDEV_FRAME_MS);
+	loop_fd_lazy(m->l, m->rtcp_fd, AUDEV_FRAME_MS);
 	if (m->active)
 		audio_attach(m);
 	media_process(m, loop_now_ms());

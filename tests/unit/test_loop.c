@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_loop.c: unit tests for the poll loop, the timer heap, wake-ups from another thread, signals. */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -424,83 +423,6 @@ static void test_lazy(struct loop *l)
 	close(p[1]);
 }
 
-/* a loop_fd_try handler: reads what is there without waiting; counts its calls */
-struct tryctx {
-	struct lazyctx lz;
-	int calls;
-	int calls_at_tick;
-};
-
-static bool try_read(int fd, void *arg)
-{
-	struct tryctx *c = arg;
-	char b[16];
-
-	c->calls++;
-	if (read(fd, b, sizeof(b)) <= 0)
-		return false; /* EAGAIN: nothing there */
-	c->lz.reads++;
-	c->lz.read_ms = loop_now_ms();
-	return true;
-}
-
-static void try_tick(void *arg)
-{
-	struct tryctx *c = arg;
-
-	c->lz.ticks++;
-	c->lz.reads_at_tick = c->lz.reads;
-	c->calls_at_tick = c->calls;
-}
-
-static void test_try(struct loop *l)
-{
-	struct tryctx c = { .lz = { .l = l } };
-	int p[2];
-	uint64_t t0;
-
-	ok(pipe(p) == 0 && fcntl(p[0], F_SETFL, O_NONBLOCK) == 0, "try: non-blocking pipe");
-	tmr_init(&c.lz.t);
-	is_int(loop_fd_try(l, p[0], 0, try_read, &c), EINVAL, "try: max_delay_ms 0 -> EINVAL");
-	is_int(loop_fd_try(l, p[0], 200, try_read, &c), 0, "try: added, 200 ms");
-	is_int(loop_fd_lazy(l, p[0], 100), EINVAL, "try: not polled, so not lazy either -> EINVAL");
-	/* readable, but nothing polls it: the round waits for the timer, then reads it before the timer */
-	tmr_start(l, &c.lz.t, 60, try_tick, &c);
-	is_int((int)write(p[1], "x", 1), 1, "try: readable");
-	t0 = loop_now_ms();
-	is_int(loop_run_once(l, -1), 0, "try: run_once");
-	ok(loop_now_ms() - t0 >= 50, "try: a readable try fd did not wake the loop (%llu ms)",
-	   (unsigned long long)(loop_now_ms() - t0));
-	ok(c.calls == 1 && c.lz.reads == 1, "try: its handler called once in the round, and it read (%d, %d)",
-	   c.calls, c.lz.reads);
-	ok(c.lz.ticks == 1 && c.lz.reads_at_tick == 1 && c.calls_at_tick == 1,
-	   "try: read before the round's timers");
-
-	/* nothing readable, no timer: the loop still wakes within max_delay_ms and tries the fd */
-	ok(!tmr_running(&c.lz.t), "try: no timer armed");
-	loop_run_once(l, -1);
-	ok(c.calls == 2 && c.lz.reads == 1, "try: tried again on the next wake-up, found nothing (%d, %d)", c.calls,
-	   c.lz.reads);
-
-	/* removed: never called again */
-	loop_fd_remove(l, p[0]);
-	tmr_start(l, &c.lz.t, 20, try_tick, &c);
-	is_int((int)write(p[1], "y", 1), 1, "try: readable again");
-	loop_run_once(l, -1);
-	ok(c.lz.ticks == 2 && c.calls == 2, "try: removed, its handler is not called (%d)", c.calls);
-
-	/* listened to again: polled eagerly, readiness wakes the loop (the only timer is 10 s away) */
-	is_int(loop_fd_try(l, p[0], 200, try_read, &c), 0, "try: added again");
-	is_int(loop_fd_listen(l, p[0], LOOP_READ, lazy_read, &c.lz), 0, "try: listen turns it into a polled fd");
-	tmr_start(l, &c.lz.t, 10000, try_tick, &c);
-	loop_run_once(l, -1);
-	ok(c.lz.reads == 2 && c.lz.ticks == 2 && c.calls == 2, "try: polled, woke at once, read by the fd handler");
-	tmr_cancel(&c.lz.t);
-	loop_fd_remove(l, p[0]);
-	close(p[0]);
-	close(p[1]);
-}
-
 /* ---- the virtual clock (last: it cannot be switched back) ---- */
 
 struct vctx {
@@ -628,20 +550,6 @@ static void test_virtual_clock(void)
 		close(pp.fd[1]);
 	}
 	{
-		struct tryctx tc = { .lz = { .l = l } };
-		int q[2];
-
-		ok(pipe(q) == 0 && fcntl(q[0], F_SETFL, O_NONBLOCK) == 0 && write(q[1], "x", 1) == 1 &&
-		   loop_fd_try(l, q[0], 20, try_read, &tc) == 0,
-		   "virtual: a readable try fd");
-		is_int(loop_advance(l, 0), 0, "virtual: advance 0 ms settles (a try that finds nothing is idle)");
-		ok(tc.lz.reads == 1 && tc.lz.read_ms == loop_now_ms() && tc.calls >= 2 && tc.calls < 10,
-		   "virtual: read at once, then tried until nothing was left (%d calls)", tc.calls);
-		loop_fd_remove(l, q[0]);
-		close(q[0]);
-		close(q[1]);
-	}
-	{
 		int q[2], calls = 0;
 
 		ok(pipe(q) == 0 && write(q[1], "x", 1) == 1 && loop_fd_listen(l, q[0], LOOP_READ, never_read, &calls) == 0,
@@ -686,7 +594,6 @@ int main(void)
 	test_rearm(l);
 	test_fds(l);
 	test_lazy(l);
-	test_try(l);
 	test_invalid_fd(l);
 	test_wake(l);
 	test_signals(l);
