@@ -452,7 +452,8 @@ static bool used_key(const char *k)
 		"tls_hop", "srtp", "srtp_tx", "srtp_rx", "packets_protected", "packets_unprotected",
 		"auth_failures", "replay_failures", "malformed_dropped", "plaintext_sent", "plaintext_received",
 		"codec", "ptime", "remote_media", "local_media", "rtp_sent", "rtp_received", "rtp_lost", "jitter_ms",
-		"jb_delay_ms", "jb_lost", "jb_late", "concealed", "media", "warning", NULL
+		"jb_delay_ms", "jb_lost", "jb_late", "concealed", "media", "warning", "key_exchange", "jb_target_ms",
+		"play_depth", "play_dry", "play_overflow", "public_media", NULL
 	};
 	const char *const *x;
 
@@ -514,6 +515,8 @@ static void verify_media(struct ui_model *m, const struct event *ev)
 		vline(m, "Media", false, "SRTP sent %s, received %s", tx, rx);
 	else
 		vline(m, "Media", true, "NOT encrypted (plain RTP)");
+	if ((s = str_or(ev, "key_exchange", NULL)))
+		vline(m, "Keys from", alarming("key_exchange", s), "%s", s);
 	if ((s = str_or(ev, "codec", NULL)))
 		vline(m, "Codec", false, "%s, %lld ms packets", s, event_get_int(ev, "ptime", 0));
 	/* both ends of the path: behind a NAT, a private address here is what the far end cannot reach */
@@ -541,10 +544,19 @@ static void verify_media(struct ui_model *m, const struct event *ev)
 		vline(m, "RTP lost", false, "%lld packets", event_get_int(ev, "rtp_lost", 0));
 	if (event_get(ev, "jitter_ms"))
 		vline(m, "Jitter", false, "%lld ms", event_get_int(ev, "jitter_ms", 0));
-	if (event_get(ev, "jb_delay_ms"))
+	if (event_get(ev, "jb_delay_ms") && event_get(ev, "jb_target_ms"))
+		vline(m, "Jitter buffer", false, "delay %lld ms (target %lld ms), lost %lld, late %lld",
+		      event_get_int(ev, "jb_delay_ms", 0), event_get_int(ev, "jb_target_ms", 0),
+		      event_get_int(ev, "jb_lost", 0), event_get_int(ev, "jb_late", 0));
+	else if (event_get(ev, "jb_delay_ms"))
 		vline(m, "Jitter buffer", false, "delay %lld ms, lost %lld, late %lld",
 		      event_get_int(ev, "jb_delay_ms", 0), event_get_int(ev, "jb_lost", 0),
 		      event_get_int(ev, "jb_late", 0));
+	/* the sound card's playout ring (paced by a full-duplex card; 0 queued: paced by the media clock) */
+	if (event_get(ev, "play_depth"))
+		vline(m, "Playout", false,
+		      "%lld frames queued, ran dry %lld, overflowed %lld", event_get_int(ev, "play_depth", 0),
+		      event_get_int(ev, "play_dry", 0), event_get_int(ev, "play_overflow", 0));
 	if (event_get(ev, "concealed"))
 		vline(m, "Concealed", false, "%lld frames of lost audio", event_get_int(ev, "concealed", 0));
 }
