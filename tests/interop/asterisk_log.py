@@ -24,7 +24,9 @@ def messages(text):
         # the message ends at the next log line ("[YYYY-MM-DD ...") or at the end
         m = re.search(r"\n\[\d{4}-\d\d-\d\d [0-9:.]+\] ", body)
         msg = pick(split_read(body[:m.start()] if m else body), parts[i + 1] == "response", int(parts[i + 2]))
-        out.append(("rx" if parts[i] == "Received" else "tx", msg.strip("\n") + "\n"))
+        # the messages' own CRLFs were kept for the sizes above; callers grep lines
+        msg = msg.replace("\r\n", "\n")
+        out.append(("rx" if parts[i] == "Received" else "tx", msg.strip("\r\n") + "\n"))
     return out
 
 
@@ -45,9 +47,9 @@ def split_read(buf):
 
 
 def pick(msgs, response, size):
-    """The logger prints the whole buffer pjsip read from where a message starts, so two messages that came
-    in one TLS read (sphone's 200 to a NOTIFY, then its next SUBSCRIBE) show up as one entry, and the later
-    one gets an entry of its own as well. The entry's message is the one of its kind (request or response)
+    """The logger prints the whole buffer pjsip read (seen from its start, or from where a message starts),
+    so two messages that came in one TLS read (sphone's 200 to a NOTIFY, then its next SUBSCRIBE) show up as
+    one entry, and the later one gets an entry of its own as well. The entry's message is the one of its kind (request or response)
     whose size is nearest the size the entry states."""
     same = [x for x in msgs if x.startswith("SIP/2.0 ") == response] or msgs
     return min(same, key=lambda x: abs(len(x.encode()) - size))
@@ -61,7 +63,11 @@ def main():
     count = "--count" in a
     greps = [re.compile(a[i + 1], re.M) for i in range(3, len(a) - 1) if a[i] == "--grep"]
     call = a[a.index("--call") + 1] if "--call" in a else None
-    with open(path, errors="replace") as f:
+    # newline="": the messages' CRLFs stay, so that Content-Length (bytes on the wire) finds the end of a
+    # message whose body is followed by another message in the same logged buffer (a 202, sphone's INVITE
+    # with SDP and its NOTIFY in one TLS read: read with \r\n -> \n, the SDP ends 15 characters early
+    # and the NOTIFY was taken for the INVITE's body)
+    with open(path, errors="replace", newline="") as f:
         text = f.read()
     n = 0
     for d, msg in messages(text):
