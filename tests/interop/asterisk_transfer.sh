@@ -1,9 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # asterisk_transfer.sh: blind transfer with a real Asterisk (res_pjsip_refer, chan_pjsip), both roles.
-# 1. Asterisk transfers sphone (needs app_transfer in the Asterisk build, else skipped): a test number answers and Transfer()s the call (REFER in the dialog) to the
-#    echo test; sphone takes it (a sips: target), calls 600 with SRTP, reports 100/200 by NOTIFY, and hears
-#    its own signal back; the first call ends as transferred.
+# 1. Asterisk transfers sphone: a test number answers and Transfer()s the call (REFER in the dialog) to the
+#    echo test; sphone takes it (a sips: target), calls 600 with SRTP, reports 100/200 by NOTIFY sipfrag
+#    (Asterisk's log shows both, and Transfer() returns SUCCESS), and hears its own signal back; the first
+#    call ends as transferred. Transfer() is app_transfer.so, which build.sh's module list leaves out:
+#    tests/interop/asterisk_build.sh compiles it from the same tarball. Without it this part is skipped,
+#    loudly, and fails under CI=true (a skip in CI proves nothing).
 # 2. sphone transfers through Asterisk: 1001 calls 1002 (another sphone), then 'transfer ID 600': Asterisk
 #    accepts the REFER, NOTIFYs the outcome, and 1002 ends up in the echo test hearing its own signal.
 # 3. attended: 1001 calls 1002, then 1003 (the first call goes on hold), then 'transfer ID1 ID2': a REFER
@@ -43,7 +46,7 @@ ok $? "sphones 1001, 1002 and 1003 registered"
 
 # --- 1. Asterisk transfers sphone (REFER from the PBX) ----------------------------------------------
 # Transfer() is app_transfer's; a build without it cannot send a REFER in a call (chan_pjsip does so only
-# for ast_transfer), so the part is skipped, loudly, naming the module
+# for ast_transfer), so the part is skipped, loudly, naming the module (failed under CI=true)
 if [ -e "$AST_PREFIX/lib/asterisk/modules/app_transfer.so" ]; then
 	cs_cmd a "call 604"
 	cs_wait a established 15 '"call":1,'; ok $? "1001 -> 604 established"
@@ -61,8 +64,12 @@ if [ -e "$AST_PREFIX/lib/asterisk/modules/app_transfer.so" ]; then
 	cs_wait a ended 20 '"call":2,'; ok $? "echo call hung up"
 	NEXT=3
 else
-	echo "### asterisk_transfer.sh: app_transfer.so is not in $AST_PREFIX (add app_transfer to ../shared/asterisk/build.sh): Asterisk's own REFER not tested ###" >&2
-	ast_skip_one "Asterisk transfers sphone (Transfer() -> REFER)" "no app_transfer.so in this Asterisk build"
+	echo "### asterisk_transfer.sh: app_transfer.so is not in $AST_PREFIX (tests/interop/asterisk_build.sh builds it): Asterisk's own REFER not tested ###" >&2
+	if [ "${CI:-}" = true ]; then
+		ok 1 "Asterisk transfers sphone (Transfer() -> REFER): no app_transfer.so in $AST_PREFIX"
+	else
+		ast_skip_one "Asterisk transfers sphone (Transfer() -> REFER)" "no app_transfer.so in this Asterisk build"
+	fi
 	NEXT=1
 fi
 
