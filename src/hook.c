@@ -287,10 +287,9 @@ static void drop_child(struct hook_mgr *m, size_t i)
 	m->n--;
 }
 
-static void reap_h(void *arg)
+/* Hooks that have exited are reported and forgotten. */
+static void reap_exited(struct hook_mgr *m)
 {
-	struct hook_mgr *m = arg;
-	uint64_t now = loop_now_ms();
 	size_t i = 0;
 	int st;
 
@@ -304,6 +303,20 @@ static void reap_h(void *arg)
 			drop_child(m, i);
 			continue;
 		}
+		i++;
+	}
+}
+
+static void reap_h(void *arg)
+{
+	struct hook_mgr *m = arg;
+	uint64_t now = loop_now_ms();
+	size_t i = 0;
+
+	reap_exited(m);
+	while (i < m->n) {
+		struct child *k = &m->kids[i];
+
 		if (!k->termed && now - k->started >= m->timeout_ms) {
 			log_warn("hook %s [%d]: still running after %u ms: stopping it", k->what, (int)k->pid,
 				 m->timeout_ms);
@@ -487,6 +500,9 @@ int hook_run(struct hook_mgr *m, const char *what, const struct hook_cmd *c, con
 
 	if (!m || !c || !what)
 		return EINVAL;
+	/* the reaper runs every REAP_MS: hooks that ended since then do not count as running */
+	if (m->n >= HOOK_MAX_RUNNING)
+		reap_exited(m);
 	if (m->n >= HOOK_MAX_RUNNING) {
 		log_warn("hook %s not started: %d hooks are still running", what, HOOK_MAX_RUNNING);
 		return EAGAIN;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hook.h"
@@ -327,6 +328,24 @@ static void test_limits(struct loop *l)
 		ok(pid_gone(pids[i]), "hook %d stopped when the manager went", i);
 	hook_cmd_free(c);
 	hook_cmd_free(bad);
+
+	/* hooks that have ended are not "running" even before the reaper's timer comes round: calls
+	 * arriving in quick succession (on_incoming and on_missed of each) must not be refused a hook */
+	hook_cmd_parse(&c, "true", err, sizeof(err));
+	hook_mgr_alloc(&m, l);
+	for (i = 0; i < HOOK_MAX_RUNNING; i++)
+		if (hook_run(m, "on_incoming", c, NULL, 0, &pids[i]) != 0)
+			break;
+	is_int(i, HOOK_MAX_RUNNING, "%d quick hooks started", HOOK_MAX_RUNNING);
+	for (i = 0; i < HOOK_MAX_RUNNING; i++) {
+		siginfo_t si;
+		/* wait until it has exited, without reaping it (the manager's to do) */
+		waitid(P_PID, (id_t)pids[i], &si, WEXITED | WNOWAIT);
+	}
+	is_int(hook_run(m, "on_incoming", c, NULL, 0, NULL), 0, "they have ended: the next one starts at once");
+	run_until_idle(l, m, 5000);
+	hook_mgr_free(m);
+	hook_cmd_free(c);
 }
 
 static void test_text_clean(void)
