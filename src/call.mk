@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # src/call.mk: INVITE sessions with SDES-SRTP (call.c), their unit test and the calls against real peers.
-src_libsphone_a_SOURCES += src/call.c src/call.h src/call_priv.h src/call_uac.c src/call_uas.c src/call_xfer.c src/call_audio.c src/call_audio.h src/call_media.c src/call_media.h
+src_libsphone_a_SOURCES += src/call.c src/call.h src/call_priv.h src/call_uac.c src/call_uas.c src/call_xfer.c src/call_audio.c src/call_audio.h src/call_media.c src/call_media.h \
+	src/call_media_priv.h src/call_media_net.c
 
 check_PROGRAMS += tests/unit/test_call
 TESTS += tests/unit/test_call

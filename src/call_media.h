@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* call_media.h: one call's media: its sockets, SDP offer/answer state, the SRTP stream, moves, re-keys, the SAS. */
+/* call_media.h: one call's media (call_media.c, call_media_net.c): its sockets, SDP offer/answer state, the SRTP stream, moves, re-keys, the SAS. */
 #ifndef SPHONE_CALL_MEDIA_H
 #define SPHONE_CALL_MEDIA_H
 

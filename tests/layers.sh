@@ -16,6 +16,8 @@ src/        src/ sip/ base/
 src/call_audio.c   audio/audev.h audio/stream.h audio/tones.h
 src/call_media.c   audio/stream.h audio/zrtp.h audio/zrtp_wire.h
 src/call_media.h   audio/srtp.h
+src/call_media_net.c  audio/stream.h
+src/call_media_priv.h  audio/zrtp.h
 src/sdp.h          audio/srtp.h
 src/sdp_crypto.h   audio/srtp.h
 src/ua.c           audio/srtp.h audio/zrtp.h
@@ -29,6 +31,8 @@ ui/main.c   demo/demo.h src/version.h
 #                 sounds it mixes (tones.h; src/ names them by call_audio.h's call_audio_tone_id)
 #   call_media.c  one call's SRTP stream (stream.h) and its ZRTP engine and a=zrtp-hash (zrtp.h, zrtp_wire.h);
 #                 call_media.h: the suites a call may use (srtp.h)
+#   call_media_net.c  the stream its sockets feed and STUN goes through once it runs (stream.h)
+#   call_media_priv.h  the state call_media.c and call_media_net.c share, which holds ZRTP's result (zrtp.h)
 #   sdp.h, sdp_crypto.h  a=crypto suites and key lengths (srtp.h)
 #   ua.c          which configured suites the linked libsrtp2 supports (srtp.h); the ZRTP cache it opens
 #                 once and lends every call (zrtp.h)
