@@ -544,14 +544,15 @@ static void verify_media(struct ui_model *m, const struct event *ev)
 		vline(m, "RTP lost", false, "%lld packets", event_get_int(ev, "rtp_lost", 0));
 	if (event_get(ev, "jitter_ms"))
 		vline(m, "Jitter", false, "%lld ms", event_get_int(ev, "jitter_ms", 0));
-	if (event_get(ev, "jb_delay_ms") && event_get(ev, "jb_target_ms"))
-		vline(m, "Jitter buffer", false, "delay %lld ms (target %lld ms), lost %lld, late %lld",
-		      event_get_int(ev, "jb_delay_ms", 0), event_get_int(ev, "jb_target_ms", 0),
-		      event_get_int(ev, "jb_lost", 0), event_get_int(ev, "jb_late", 0));
-	else if (event_get(ev, "jb_delay_ms"))
-		vline(m, "Jitter buffer", false, "delay %lld ms, lost %lld, late %lld",
-		      event_get_int(ev, "jb_delay_ms", 0), event_get_int(ev, "jb_lost", 0),
+	if (event_get(ev, "jb_delay_ms")) {
+		char target[48] = ""; /* a core that reports the buffer's target (jb_target_ms) */
+
+		if (event_get(ev, "jb_target_ms"))
+			snprintf(target, sizeof(target), " (target %lld ms)", event_get_int(ev, "jb_target_ms", 0));
+		vline(m, "Jitter buffer", false, "delay %lld ms%s, lost %lld, late %lld",
+		      event_get_int(ev, "jb_delay_ms", 0), target, event_get_int(ev, "jb_lost", 0),
 		      event_get_int(ev, "jb_late", 0));
+	}
 	/* the sound card's playout ring (paced by a full-duplex card; 0 queued: paced by the media clock) */
 	if (event_get(ev, "play_depth"))
 		vline(m, "Playout", false,
