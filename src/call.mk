@@ -5,7 +5,7 @@ src_libsphone_a_SOURCES += src/call.c src/call.h src/call_priv.h src/call_uac.c 
 
 check_PROGRAMS += tests/unit/test_call
 TESTS += tests/unit/test_call
-tests_unit_test_call_SOURCES = tests/unit/test_call.c
+tests_unit_test_call_SOURCES = tests/unit/test_call.c tests/unit/ev_copy.h
 tests_unit_test_call_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_call_LDADD = $(TEST_LIBS)
 

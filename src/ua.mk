@@ -16,7 +16,7 @@ tests_unit_test_account_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_account
 
 check_PROGRAMS += tests/unit/test_reg
-tests_unit_test_reg_SOURCES = tests/unit/test_reg.c tests/unit/fake_sender.h
+tests_unit_test_reg_SOURCES = tests/unit/test_reg.c tests/unit/fake_sender.h tests/unit/ev_copy.h
 tests_unit_test_reg_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests
 tests_unit_test_reg_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_reg

@@ -15,6 +15,7 @@
 #include "call_audio.h"
 #include "call_media.h"
 #include "event.h"
+#include "ev_copy.h"
 #include "log.h"
 #include "loop.h"
 #include "sdp.h"
@@ -75,21 +76,6 @@ static void answer_h(void *arg);
 static void b_note(const struct sip_msg *m, struct sip_flow *flow);
 static void xfer_note(struct tua *u, const struct sip_msg *m);
 static void xfer_ev(struct tua *u, struct call *c, const struct event *ev);
-
-/* A struct event's fields point into its own arena: copy field by field. */
-static void ev_copy(struct event *dst, const struct event *src)
-{
-	event_init(dst, src->kind);
-	for (unsigned i = 0; i < src->n; i++) {
-		const struct event_field *f = &src->f[i];
-		if (f->type == EVENT_STR)
-			event_str(dst, f->key, f->s);
-		else if (f->type == EVENT_INT)
-			event_int(dst, f->key, f->i);
-		else
-			event_bool(dst, f->key, f->i != 0);
-	}
-}
 
 static void ev_h(struct call *c, const struct event *ev, void *arg)
 {

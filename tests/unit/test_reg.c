@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "crypto.h"
 #include "event.h"
+#include "ev_copy.h"
 #include "fake_sender.h"
 #include "loop.h"
 #include "reg.h"
@@ -27,21 +28,6 @@ struct evlog {
 	int done;
 	int warned; /* events that carried a "warning" field */
 };
-
-/* A struct event's fields point into its own arena (here the caller's stack): copy field by field. */
-static void ev_copy(struct event *dst, const struct event *src)
-{
-	event_init(dst, src->kind);
-	for (unsigned i = 0; i < src->n; i++) {
-		const struct event_field *f = &src->f[i];
-		if (f->type == EVENT_STR)
-			event_str(dst, f->key, f->s);
-		else if (f->type == EVENT_INT)
-			event_int(dst, f->key, f->i);
-		else
-			event_bool(dst, f->key, f->i != 0);
-	}
-}
 
 static void ev_h(const struct event *ev, void *arg)
 {
