@@ -5,7 +5,8 @@
 # process during the call (user+sys of all its threads, from /proc/PID/task/*/schedstat), its peak RSS (VmHWM), and call setup time
 # (Kamailio's sipdump: first INVITE received -> 200 OK relayed back, 407 round trip included), with ratios.
 # Run on demand: sh bench/call_bench.sh [SECONDS] (default 30). Then the floors (bench_floor): the CPU of a
-# bare 20 ms UDP endpoint and the peak RSS of a bare OpenSSL TLS client on this machine, in the same minute.
+# bare 20 ms UDP endpoint (and of the same endpoint doing SRTP + G.711 both ways) and the peak RSS of a bare
+# OpenSSL TLS client on this machine, in the same minute.
 # Targets (issue 18): sphone's CPU <= 1.2x the CPU floor, its peak RSS <= 1.25x the RSS floor (the ratios
 # to baresip are printed for comparison; issue 5's targets against baresip were withdrawn).
 # RSS_MAPS=1 also prints sphone's resident KB per mapping at the end of its call.
@@ -88,9 +89,10 @@ s_setup=$(setup alice)
 b_setup=$(setup carol)
 # --- the floors, on the same machine in the same minute ---
 FLOOR=$top_builddir/bench/bench_floor
-f_cpu=- f_rss=-
+f_cpu=- f_rss=- f_srtp=-
 if [ -x "$FLOOR" ]; then
 	f_cpu=$("$FLOOR" udp "$SECS" | sed -n 's/.* mean=\([0-9.]*\).*/\1/p')
+	f_srtp=$("$FLOOR" srtp "$SECS" | sed -n 's/.* mean=\([0-9.]*\).*/\1/p')
 	f_rss=$("$FLOOR" tls 127.0.0.1 "$KAM_TLS_PORT" "$LAB_CA/ca.pem" | sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p')
 fi
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a ~ /^[0-9.]+$/) printf "%.3f", a / b; else print "-" }'; }
@@ -99,6 +101,9 @@ echo "cpu_s      sphone=$s_cpu baresip=$b_cpu ratio=$(ratio "$s_cpu" "$b_cpu")"
 echo "peak_rss_kb sphone=$s_rss baresip=$b_rss ratio=$(ratio "$s_rss" "$b_rss")"
 echo "setup_ms   sphone=$s_setup baresip=$b_setup ratio=$(ratio "$s_setup" "$b_setup")"
 echo "floor_cpu_s bare_udp_endpoint=${f_cpu:--} ratio_to_baresip=$(ratio "${f_cpu:--}" "$b_cpu") sphone_over_floor=$(ratio "$s_cpu" "${f_cpu:--}") (target <= 1.2)"
+# the same endpoint doing the media work no SRTP G.711 phone avoids (SRTP both ways, mu-law both ways):
+# srtp_over_udp is the least any such phone can show against the floor above
+echo "floor_srtp_cpu_s bare_srtp_endpoint=${f_srtp:--} srtp_over_udp=$(ratio "${f_srtp:--}" "${f_cpu:--}") sphone_over_srtp_floor=$(ratio "$s_cpu" "${f_srtp:--}")"
 echo "floor_rss_kb bare_tls_client=${f_rss:--} ratio_to_baresip=$(ratio "${f_rss:--}" "$b_rss") sphone_over_floor=$(ratio "$s_rss" "${f_rss:--}") (target <= 1.25)"
 lab_stop_baresip bob
 lab_stop_kamailio

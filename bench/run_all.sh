@@ -32,7 +32,7 @@ log "run_all $(date -u +%Y-%m-%dT%H:%M:%SZ) runs=$RUNS call_seconds=$CALL_SECS m
 
 # --- call CPU and peak RSS against the floors, per suite ---
 for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
-	cpu="" fcpu="" cr="" rss="" frss="" rr="" got=""
+	cpu="" fcpu="" cr="" rss="" frss="" rr="" got="" scpu="" sor="" ssr=""
 	i=1
 	while [ "$i" -le "$RUNS" ]; do
 		r=$(SUITE=$suite sh "$top_srcdir/bench/call_bench.sh" "$CALL_SECS" 2>&1)
@@ -43,6 +43,10 @@ for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 		l=$(echo "$r" | grep '^floor_cpu_s')
 		fcpu="$fcpu $(kv "$l" bare_udp_endpoint)"
 		cr="$cr $(kv "$l" sphone_over_floor)"
+		l=$(echo "$r" | grep '^floor_srtp_cpu_s')
+		scpu="$scpu $(kv "$l" bare_srtp_endpoint)"
+		sor="$sor $(kv "$l" srtp_over_udp)"
+		ssr="$ssr $(kv "$l" sphone_over_srtp_floor)"
 		l=$(echo "$r" | grep '^peak_rss_kb')
 		rss="$rss $(kv "$l" sphone)"
 		l=$(echo "$r" | grep '^floor_rss_kb')
@@ -53,8 +57,9 @@ for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 	# shellcheck disable=SC2086
 	{
 		eval "CPU_$suite=\"$(med $cpu) $(med $fcpu) $(med $cr) $(rng $cr)\""
+		eval "SRTPF_$suite=\"$(med $scpu) $(med $sor) $(rng $sor) $(med $ssr) $(rng $ssr)\""
 		eval "RSS_$suite=\"$(med $rss) $(med $frss) $(med $rr) $(rng $rr)\""
-		log "call $suite (suites negotiated:$got): cpu_s$cpu floor$fcpu ratio$cr | rss_kb$rss floor$frss ratio$rr"
+		log "call $suite (suites negotiated:$got): cpu_s$cpu floor$fcpu ratio$cr | srtp floor$scpu over udp floor$sor sphone over it$ssr | rss_kb$rss floor$frss ratio$rr"
 	}
 done
 
@@ -77,7 +82,8 @@ echo "$r" | grep '^startup'
 r=$(sh "$top_srcdir/bench/m2e_bench.sh" "$RUNS" "$M2E_SECS" 30 2>&1)
 echo "$r" >>"$OUT"
 echo "$r" | grep '^m2e_bench'
-m2e() { echo "$r" | grep "^m2e_bench $1->$1 jitter_ms=$2 "; }
+# m2e PHONE DIRECTION JITTER: the line of that phone's calls in that direction (a->b caller to callee)
+m2e() { echo "$r" | grep "^m2e_bench $1->$1 $2 jitter_ms=$3 "; }
 
 # --- bench_pipeline ---
 p80="" pgcm=""
@@ -99,6 +105,9 @@ log "|---|---|---|---|---|---|"
 for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 	eval "set -- \$CPU_$suite"
 	row "call CPU, PCMU + $suite, ${CALL_SECS} s" "$1 s" "$2 s (bare UDP endpoint)" "$3 ($4)" "<= 1.2" "$RUNS"
+	eval "set -- \$SRTPF_$suite"
+	row "the same endpoint doing SRTP (AES-CM, HMAC-SHA1) + G.711 both ways, over the UDP floor" "-" "$1 s (bare SRTP endpoint)" "$2 ($3)" "(the least any SRTP phone shows)" "$RUNS"
+	row "call CPU, PCMU + $suite, over the bare SRTP endpoint" "-" "$1 s" "$4 ($5)" "-" "$RUNS"
 done
 for suite in AES_CM_128_HMAC_SHA1_80 AEAD_AES_128_GCM; do
 	eval "set -- \$RSS_$suite"
@@ -111,11 +120,13 @@ row "start -> registered (TLS, 401, 200)" "$1 ms" "$2 ms (baresip)" "$3" "<= 0.5
 set -- $INSTR
 row "start -> registered -> exit, user-space instructions (callgrind; the same on a loaded machine)" "$1" "$2 (baresip)" "$3" "-" "3"
 for j in 0 30; do
-	s=$(m2e sphone $j) b=$(m2e baresip $j)
-	row "mouth-to-ear p50 / p99, jitter $j ms" "$(kv "$s" p50_ms) / $(kv "$s" p99_ms) ms, lost $(kv "$s" markers_lost), concealed $(kv "$s" concealed)" \
-		"$(kv "$b" p50_ms) / $(kv "$b" p99_ms) ms, lost $(kv "$b" markers_lost) (baresip)" \
-		"$(echo "$r" | grep "^m2e_bench jitter_ms=$j " | sed -n 's/.*ratio_p50=\([^ ]*\).*/\1/p') (p50)" \
-		"$([ $j = 0 ] && echo '<= 60 ms and <= 1' || echo '<= 1, no more concealed')" "$RUNS"
+	for d in 'a->b' 'b->a'; do
+		s=$(m2e sphone "$d" $j) b=$(m2e baresip "$d" $j)
+		row "mouth-to-ear $d p50 / p99, jitter $j ms" "$(kv "$s" p50_ms) / $(kv "$s" p99_ms) ms, lost $(kv "$s" markers_lost), concealed $(kv "$s" concealed)" \
+			"$(kv "$b" p50_ms) / $(kv "$b" p99_ms) ms, lost $(kv "$b" markers_lost) (baresip)" \
+			"$(echo "$r" | grep "^m2e_bench $d jitter_ms=$j " | sed -n 's/.*ratio_p50=\([^ ]*\).*/\1/p') (p50)" \
+			"$([ $j = 0 ] && echo '<= 60 ms and <= 1' || echo '<= 1, no more concealed')" "$RUNS"
+	done
 done
 # shellcheck disable=SC2086
 row "bench_pipeline AES_CM_128_HMAC_SHA1_80" "-" "bare libsrtp" "$(med $p80) ($(rng $p80))" ">= 0.9" "$RUNS x best of 5"
