@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* ua_priv.h: what ua.c and ua_cmd.c share: the user agent's state (accounts, calls) and its event sink. */
+/* ua_priv.h: what ua.c, ua_call.c, ua_cmd.c and the other ua_*.c files share: the user agent's state (accounts, calls) and its event sink. */
 #ifndef SPHONE_UA_PRIV_H
 #define SPHONE_UA_PRIV_H
 
@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "call.h"
 #include "call_audio.h"
 #include "dns.h"
 #include "loop.h"
@@ -119,6 +120,32 @@ int ua_ensure_audio(struct ua *ua);
 
 /* Hands ev to the front end (ua_alloc's handler). */
 void ua_emit(struct ua *ua, const struct event *ev);
+
+/* ---- ua.c: the call list and each call's events ---- */
+/* A free slot for a call of account x (its call made by the caller), or NULL: too many calls, ENOMEM. */
+struct uacall *uacall_new(struct ua *ua, struct uacc *x);
+/* The slot emptied and the call freed (one whose call never started). */
+void uacall_drop(struct ua *ua, struct uacall *k);
+/* The live call with this id, or NULL. */
+struct uacall *uacall_find(struct ua *ua, unsigned id);
+/* The first live call in state st, or NULL. */
+struct uacall *uacall_in_state(struct ua *ua, enum call_state st);
+/* The established call that is not on hold (the one the user talks in), else any established one. */
+struct uacall *uacall_current(struct ua *ua);
+/* Puts every other established call on hold and takes the audio from it. */
+void uacall_hold_others(struct ua *ua, struct uacall *keep);
+/* The call's event handler (call_event_h; arg: the uacall): to the front end, history, tones, timers. */
+void uacall_event_h(struct call *c, const struct event *ev, void *arg);
+/* Timer handler (arg: the uacall): answers it, holding the others (--auto-answer, Replaces). */
+void uacall_answer_h(void *arg);
+/* Ringtone, call-waiting beep, ring-back or none, as the calls now stand (tone_policy.c decides). */
+void ua_tones_update(struct ua *ua);
+/* The account a request is for: the one whose flow it came on, else by the Request-URI's user, else the first. */
+struct uacc *ua_request_account(struct ua *ua, const struct sip_msg *m, struct sip_flow *flow);
+
+/* ---- ua_call.c: calls placed and taken ---- */
+/* A new INVITE (no To tag) that came on flow: a new call, or refused (480, 486; Replaces: 400, 403, 481...). */
+void ua_call_incoming(struct ua *ua, const struct sip_msg *m, struct sip_flow *flow);
 
 /* ---- ua_account.c ---- */
 /* Account a at run time: its TLS context, registrar lookup and registration (nothing sent yet). err: why not. */

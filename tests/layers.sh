@@ -20,7 +20,8 @@ src/call_media_net.c  audio/stream.h
 src/call_media_priv.h  audio/zrtp.h
 src/sdp.h          audio/srtp.h
 src/sdp_crypto.h   audio/srtp.h
-src/ua.c           audio/srtp.h audio/zrtp.h
+src/ua.c           audio/zrtp.h
+src/ua_call.c      audio/srtp.h audio/zrtp.h
 src/version.c      audio/audev.h audio/srtp.h
 demo/       demo/ src/ sip/ base/ audio/
 ui/         ui/ src/ua.h src/event.h base/loop.h base/log.h src/account.h
@@ -34,7 +35,8 @@ ui/main.c   demo/demo.h src/version.h
 #   call_media_net.c  the stream its sockets feed and STUN goes through once it runs (stream.h)
 #   call_media_priv.h  the state call_media.c and call_media_net.c share, which holds ZRTP's result (zrtp.h)
 #   sdp.h, sdp_crypto.h  a=crypto suites and key lengths (srtp.h)
-#   ua.c          which configured suites the linked libsrtp2 supports (srtp.h); the ZRTP cache it opens
+#   ua.c          the ZRTP cache its calls shared, closed with the UA (zrtp.h)
+#   ua_call.c     which configured suites the linked libsrtp2 supports (srtp.h); the ZRTP cache it opens
 #                 once and lends every call (zrtp.h)
 #   version.c     the run-time versions of PortAudio (audev.h) and libsrtp2 (srtp.h) for --version
 # ui/'s window on the core, and why each header is in it:
