@@ -7,7 +7,7 @@ tests_unit_test_event_SOURCES = tests/unit/test_event.c
 tests_unit_test_event_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_event
 
-src_libsphone_a_SOURCES += src/account.c src/account.h src/reg.c src/reg.h src/ua.c src/ua_call.c src/ua.h src/ua_priv.h src/ua_account.c src/ua_stun.c src/ua_net.c src/ua_cmd.c src/ua_audio.c src/dial.c src/dial.h
+src_libsphone_a_SOURCES += src/account.c src/account_conf.c src/account_priv.h src/account.h src/reg.c src/reg.h src/ua.c src/ua_call.c src/ua.h src/ua_priv.h src/ua_account.c src/ua_stun.c src/ua_net.c src/ua_cmd.c src/ua_audio.c src/dial.c src/dial.h
 
 check_PROGRAMS += tests/unit/test_account
 tests_unit_test_account_SOURCES = tests/unit/test_account.c
