@@ -73,6 +73,8 @@ r=$(sh "$top_srcdir/bench/startup_instr.sh" 3 2>&1)
 echo "$r" >>"$OUT"
 l=$(echo "$r" | grep '^startup_instr')
 INSTR="$(kv "$l" sphone_ir) $(kv "$l" baresip_ir) $(kv "$l" ratio)"
+l=$(echo "$r" | grep '^startup_floor')
+SFLOOR="$(kv "$l" tls_client_ir) $(kv "$l" over_baresip) $(kv "$l" sphone_over_floor)"
 log "$l"
 r=$(sh "$top_srcdir/bench/startup_breakdown.sh" "$RUNS" 2>&1)
 echo "$r" >>"$OUT"
@@ -119,6 +121,10 @@ row "start -> registered (TLS, 401, 200)" "$1 ms" "$2 ms (baresip)" "$3" "<= 0.5
 # shellcheck disable=SC2086
 set -- $INSTR
 row "start -> registered -> exit, user-space instructions (callgrind; the same on a loaded machine)" "$1" "$2 (baresip)" "$3" "-" "3"
+# shellcheck disable=SC2086
+set -- $SFLOOR
+row "the floor: a bare verifying TLS client, exec -> handshake -> exit, instructions, over baresip's start-up" "-" "$1" "$2" "(the least any phone that verifies TLS shows)" "1"
+row "start -> registered -> exit, instructions, over that floor" "-" "$1" "$3" "-" "1"
 for j in 0 30; do
 	for d in 'a->b' 'b->a'; do
 		s=$(m2e sphone "$d" $j) b=$(m2e baresip "$d" $j)

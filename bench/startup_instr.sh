@@ -7,7 +7,8 @@
 # sphone: "registered" on stdout, then stdin closed (it un-REGISTERs and exits). baresip: "200 OK" in its
 # output, then SIGTERM (it un-REGISTERs and exits). Then each once natively: its minor page faults at that moment
 # (/proc/PID/stat; the kernel's side of start-up, which callgrind does not count). TOP=N also prints sphone's N heaviest functions (inclusive)
-# of the last run. Leaves the callgrind files in the lab's work directory when KEEP_WORK=1.
+# of the last run. Leaves the callgrind files in the lab's work directory when KEEP_WORK=1. Then the floor: a bare
+# verifying TLS client (bench_floor tls) against the same Kamailio, its instructions and their ratio to baresip's.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$(pwd)}
 export top_srcdir top_builddir
@@ -74,6 +75,15 @@ sm=$(median $s_ir) bm=$(median $b_ir)
 sfm=$(median $s_f) bfm=$(median $b_f)
 echo "startup_instr runs=$RUNS sphone_ir=$sm baresip_ir=$bm ratio=$(awk -v a="$sm" -v b="$bm" 'BEGIN { printf "%.3f", a / b }') (exec -> registered -> exit, user-space instructions)"
 echo "startup_faults runs=$RUNS sphone=$sfm baresip=$bfm ratio=$(awk -v a="$sfm" -v b="$bfm" 'BEGIN { printf "%.3f", a / b }') (minor page faults, exec -> registered)"
+# the floor: a bare TLS client (bench_floor tls) from exec through a verified handshake with the same Kamailio
+# to its exit, under callgrind too: what any phone that verifies its server pays before any SIP, so its ratio
+# to baresip is the least any such phone can show here
+FLOOR=$top_builddir/bench/bench_floor
+if [ -x "$FLOOR" ]; then
+	valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.floor" "$FLOOR" tls 127.0.0.1 "$KAM_TLS_PORT" "$LAB_CA/ca.pem" \
+		>/dev/null 2>&1 && f=$(ir "$WORK/cg.floor")
+	echo "startup_floor tls_client_ir=${f:--} over_baresip=$(awk -v a="${f:-0}" -v b="$bm" 'BEGIN { if (a > 0) printf "%.3f", a / b; else print "-" }') sphone_over_floor=$(awk -v a="$sm" -v b="${f:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }') (exec -> verified TLS handshake -> exit)"
+fi
 if [ -n "${TOP:-}" ]; then
 	callgrind_annotate --inclusive=yes "$WORK/cg.sphone.$RUNS" 2>/dev/null | grep -E '^ *[0-9,]+ ' | head -n "$TOP"
 fi
