@@ -1,15 +1,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # ui/: the front ends (full-screen, headless) and main().
 # ui/ sees the core's public headers only (src/ and base/ are on the path; tests/layers.sh holds the list of
-# which of its headers ui/ may include) and nothing of audio/. ncurses is ui_curses.c's alone, loaded on first use
-# by curses_load.c (sphone does not link it: headless runs never map it).
+# which of its headers ui/ may include) and nothing of audio/. ncurses is ui_curses.c's alone (ui_curses_run.c
+# runs the front end through it), loaded on first use by curses_load.c (sphone does not link it: headless runs
+# never map it).
 UI_CPPFLAGS = -D_GNU_SOURCE -I$(top_srcdir)/ui -I$(top_srcdir)/src -I$(top_srcdir)/base -I$(top_builddir)
 
 noinst_LIBRARIES += ui/libsphone_ui.a
 ui_libsphone_ui_a_CPPFLAGS = $(UI_CPPFLAGS)
 ui_libsphone_ui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 ui_libsphone_ui_a_SOURCES = ui/ui_headless.c ui/ui_headless.h \
-	ui/ui_curses.c ui/ui_curses.h ui/ui_model.c ui/ui_model.h ui/ui_keys.c ui/ui_keys.h \
+	ui/ui_curses.c ui/ui_curses.h ui/ui_curses_priv.h ui/ui_curses_run.c ui/ui_model.c ui/ui_model.h ui/ui_keys.c ui/ui_keys.h \
 	ui/ui_dial.c ui/ui_dial.h ui/ui_text.c ui/ui_text.h ui/curses_load.c
 
 bin_PROGRAMS += sphone
