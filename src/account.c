@@ -35,6 +35,7 @@ static const char *const suite_names[] = {
 };
 static const char *const codec_names[] = { "pcmu", "pcma", NULL };
 const char *const account_refreshers[] = { "auto", "local", "remote", NULL };
+const char *const account_transfer_modes[] = { "no", "yes", "ask", NULL };
 static const char *const general_keys[] = { "log_level", "sip_trace", "on_incoming", "on_missed", "history", NULL };
 static const char *const audio_keys[] = { "device", "capture_device", "playback_device", "echo_cancel", "echo_tail", "tones", "ringtone", "ring_volume",
 					   NULL };
@@ -157,7 +158,7 @@ static struct account *account_new(const char *name, unsigned line)
 	snprintf(a->codecs[1], sizeof(a->codecs[1]), "pcma");
 	a->keepalive_interval = 30;
 	a->outbound = true;
-	a->accept_transfer = true;
+	a->accept_transfer = ACCOUNT_TRANSFER_YES;
 	a->media_timeout = 30;
 	a->session_expires = 1800;
 	a->line = line;
@@ -258,6 +259,24 @@ static int set_proxy(const struct conf_item *it, char **dst)
 		return EINVAL;
 	}
 	return set_str(it, dst);
+}
+
+/* accept_transfer: a yes/no as every switch takes it (files written for the bool parse as before), or ask */
+static int set_transfer(const struct conf_item *it, struct account *a)
+{
+	bool on;
+
+	if (it->value && !strcasecmp(it->value, "ask")) {
+		a->accept_transfer = ACCOUNT_TRANSFER_ASK;
+		return 0;
+	}
+	if (conf_bool(it, &on, it->msg, it->msgsz)) {
+		snprintf(it->msg, it->msgsz, "accept_transfer: expected yes, no or ask (yes/no also as true/false, "
+			 "on/off, 1/0), got '%.40s'", it->value ? it->value : "");
+		return EINVAL;
+	}
+	a->accept_transfer = on ? ACCOUNT_TRANSFER_YES : ACCOUNT_TRANSFER_NO;
+	return 0;
 }
 
 /*
@@ -671,7 +690,7 @@ static int account_key(struct account *a, const struct conf_item *it)
 	if (!strcmp(k, "mwi"))
 		return conf_bool(it, &a->mwi, it->msg, it->msgsz);
 	if (!strcmp(k, "accept_transfer"))
-		return conf_bool(it, &a->accept_transfer, it->msg, it->msgsz);
+		return set_transfer(it, a);
 	if (!strcmp(k, "voicemail")) {
 		if (!dial_addr_ok(it->value)) {
 			snprintf(it->msg, it->msgsz, "voicemail: '%s' is not a sip:/sips:/tel: URI or a plain number or user",

@@ -13,6 +13,8 @@ enum account_transp { ACCOUNT_TLS = 0, ACCOUNT_TCP, ACCOUNT_UDP };
 enum account_media { ACCOUNT_MEDIA_SDES = 0, ACCOUNT_MEDIA_NONE, ACCOUNT_MEDIA_ZRTP, ACCOUNT_MEDIA_SDES_ZRTP };
 /* session_refresher: who refreshes the session (RFC 4028) when sphone may choose */
 enum account_refresher { ACCOUNT_REFRESHER_AUTO = 0, ACCOUNT_REFRESHER_LOCAL, ACCOUNT_REFRESHER_REMOTE };
+/* accept_transfer: the far end's REFER declined (603), taken, or taken once the user says so */
+enum account_transfer { ACCOUNT_TRANSFER_NO = 0, ACCOUNT_TRANSFER_YES, ACCOUNT_TRANSFER_ASK };
 
 #define ACCOUNT_MAX_SUITES 6
 #define ACCOUNT_MAX_CODECS 4
@@ -59,7 +61,7 @@ struct account {
 	char *on_missed;
 	bool mwi;             /* SUBSCRIBE to the voicemail indicator (message-summary) */
 	char *voicemail;      /* what the voicemail key dials: a number or URI; NULL: none */
-	bool accept_transfer; /* take the far end's REFER (being transferred); no: 603, default yes */
+	enum account_transfer accept_transfer; /* the far end's REFER (being transferred); default yes */
 	unsigned line;        /* where the section starts, for messages */
 };
 

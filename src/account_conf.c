@@ -174,7 +174,7 @@ void account_conf_print(const struct account_conf *c, FILE *f)
 		print_opt(f, "on_missed", a->on_missed);
 		fprintf(f, "mwi = %s\n", yesno(a->mwi));
 		print_opt(f, "voicemail", a->voicemail);
-		fprintf(f, "accept_transfer = %s\n", yesno(a->accept_transfer));
+		fprintf(f, "accept_transfer = %s\n", account_transfer_modes[a->accept_transfer]);
 	}
 	if (c) {
 		fprintf(f, "\n[audio]\n");

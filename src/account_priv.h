@@ -47,6 +47,7 @@ struct account_conf {
 extern const char *const account_log_levels[];  /* [general] log_level */
 extern const char *const account_media_encs[];  /* media_encryption: enum account_media */
 extern const char *const account_refreshers[];  /* session_refresher: enum account_refresher */
+extern const char *const account_transfer_modes[]; /* accept_transfer: enum account_transfer */
 extern const char *const account_auto_modes[];  /* [audio] echo_cancel, tones: enum account_auto */
 
 #endif

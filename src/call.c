@@ -419,6 +419,7 @@ void call_end_msg(struct call *c, uint16_t status, const char *reason, const cha
 
 	if (c->state == CALL_ENDED)
 		return;
+	call_xfer_closing(c);
 	c->state = CALL_ENDED;
 	call_media_stop(c->m);
 	tmr_cancel(&c->resp_tmr);
@@ -579,6 +580,7 @@ int call_alloc(struct call **cp, const struct call_env *env, const struct call_p
 	c->refresher_pref = prm->refresher;
 	c->allow_plain_auth = prm->allow_plaintext_auth;
 	c->refuse_xfer = prm->refuse_transfers;
+	c->ask_xfer = prm->ask_transfers;
 	c->realms = prm->realms;
 	c->flow = flow;
 	sip_flow_ref(flow);

@@ -35,6 +35,7 @@ struct call;
 struct call_refer {
 	const char *target;      /* the sip:/sips: URI to call, without headers */
 	const char *replaces;    /* NULL, or the Replaces value the INVITE must carry (attended transfer) */
+	const char *shown;       /* target as the user sees it (no password in its userinfo); NULL: target */
 	const char *referred_by; /* the Referred-By value the INVITE carries (RFC 3892) */
 	bool srtp_required;      /* the call being transferred had SRTP (or required it): the new one must */
 	bool tls_required;       /* its signalling was TLS: the new call's must be */
@@ -87,6 +88,7 @@ struct call_prm {
 	enum call_refresher refresher; /* who refreshes when we may choose (RFC 4028 7.1, 9) */
 	unsigned min_se;          /* smallest session interval accepted (Min-SE); 0: 90 (RFC 4028); less: tests */
 	bool refuse_transfers;    /* the user's setting (accept_transfer = no): every REFER of the far end gets 603 */
+	bool ask_transfers;       /* accept_transfer = ask: a REFER waits for the user (call_transfer_answer) */
 };
 
 enum call_state {
@@ -248,6 +250,16 @@ int call_connect_referred(struct call **cp, const struct call_env *env, const st
  * (at the latest a few seconds later); after a failure c goes on.
  */
 void call_refer_progress(struct call *c, uint16_t status, const char *reason);
+/*
+ * accept_transfer = ask (call_prm.ask_transfers): the far end's REFER was answered 202 and NOTIFY 100,
+ * and a "transfer" event (state "ask", target, by, timeout in seconds) asks the user. accept: the new
+ * call is placed as with ask_transfers off; else (and after 30 s without an answer, or when the call
+ * ends first) the transferor is told 603 by a final NOTIFY and a "declined" event follows. 0, ENOENT
+ * (no transfer waits for an answer in c), EPROTO (c is no longer established: declined instead).
+ */
+int call_transfer_answer(struct call *c, bool accept);
+/* Whether a transfer of c waits for the user's answer. */
+bool call_transfer_asked(const struct call *c);
 struct sip_replaces;
 /*
  * A new INVITE's Replaces (RFC 3891, decoded by sip_replaces_decode) against call c: ENOENT when it

@@ -127,6 +127,7 @@ struct call {
 	call_refer_h *referh;
 	void *refer_arg;
 	bool refuse_xfer; /* call_prm.refuse_transfers */
+	bool ask_xfer;    /* call_prm.ask_transfers */
 };
 
 /* ---- call.c ---- */
@@ -212,5 +213,7 @@ const char *call_xfer_end_reason(const struct call *c, char *buf, size_t sz);
 bool call_xfer_busy(const struct call *c);
 /* Stops the transfer's timers and transactions silently. */
 void call_xfer_free(struct call *c);
+/* The call is ending (our BYE, or ended): a transfer still waiting for the user's answer is declined. */
+void call_xfer_closing(struct call *c);
 
 #endif

@@ -94,6 +94,8 @@ static void bye_ct_h(int err, const struct sip_msg *resp, void *arg)
 /* 0 or why the BYE could not go out (ENOTCONN: no signalling connection now). */
 int call_uac_bye(struct call *c)
 {
+	/* a transfer the user was still asked about: its 603 before the BYE, in a dialog the far end still has */
+	call_xfer_closing(c);
 	sip_ctrans_free(c->bye_ct);
 	c->bye_ct = NULL;
 	return call_send_request(c, "BYE", 0, NULL, NULL, 0, &c->bye_ct, bye_ct_h, NULL);

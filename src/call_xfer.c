@@ -25,6 +25,8 @@
 #define XFER_HANGUP_MS 3000
 /* How long the implicit subscription is said to last (RFC 3515 2.4.4: the notifier chooses). */
 #define XFER_EXPIRES 120
+/* accept_transfer = ask: a transfer the user has not taken or refused by then is declined (603). */
+#define XFER_ASK_MS 30000
 
 enum xfer_role { XFER_TRANSFEROR, XFER_TRANSFEREE };
 
@@ -51,6 +53,12 @@ struct call_xfer {
 	uint16_t sent;          /* the last status reported */
 	uint16_t pending;       /* one waiting for nct to finish (0 none) */
 	bool norefersub;        /* the transferor asked for no NOTIFYs (RFC 4488 Refer-Sub: false) */
+	char dial[512];         /* the Refer-To URI the new call goes to (target: as the user is shown it) */
+	char replaces[SIP_REPLACES_MAX]; /* "" or the Replaces value the new INVITE carries */
+
+	/* transferee with accept_transfer = ask: the user's answer awaited (x->tmr: the deadline) */
+	bool asking;
+	bool declined; /* the user said no, or did not answer: our 603 goes out even once the call has ended */
 };
 
 static int xfer_get(struct call *c, enum xfer_role role)
@@ -79,8 +87,12 @@ static int xfer_get(struct call *c, enum xfer_role role)
 	return 0;
 }
 
-/* A "transfer" event: state, and where known the status the far end reported and why (its words cleaned). */
-static void xfer_event(struct call *c, const char *state, uint16_t status, const char *reason, size_t rlen)
+/*
+ * A "transfer" event: state, and where known the status the far end reported and why (its words cleaned);
+ * nkey (may be NULL) names one more number, n.
+ */
+static void xfer_event_n(struct call *c, const char *state, uint16_t status, const char *reason, size_t rlen,
+			 const char *nkey, long long n)
 {
 	struct call_xfer *x = c->xfer;
 	struct event ev;
@@ -95,7 +107,14 @@ static void xfer_event(struct call *c, const char *state, uint16_t status, const
 		event_int(&ev, "status", status);
 	if (reason && rlen)
 		event_str_untrusted(&ev, "reason", reason, rlen);
+	if (nkey)
+		event_int(&ev, nkey, n);
 	call_emit(c, &ev);
+}
+
+static void xfer_event(struct call *c, const char *state, uint16_t status, const char *reason, size_t rlen)
+{
+	xfer_event_n(c, state, status, reason, rlen, NULL, 0);
 }
 
 /* ---------------- transferor: our REFER ---------------- */
@@ -398,7 +417,7 @@ static void notify_ct_h(int err, const struct sip_msg *resp, void *arg)
 		return;
 	sip_ctrans_free(x->nct);
 	x->nct = NULL;
-	if (x->pending && c->state != CALL_ENDED) {
+	if (x->pending && (c->state != CALL_ENDED || x->declined)) {
 		uint16_t p = x->pending;
 		x->pending = 0;
 		notify_send(c, p);
@@ -459,6 +478,21 @@ static const char *downgrade(const struct call *c, const struct sip_uri *u)
 	return NULL;
 }
 
+/* A URI as the user is shown it: a password in its userinfo (RFC 3261 19.1.1, deprecated) left out. */
+static void uri_shown(char *out, size_t sz, struct pl raw, const struct sip_uri *u)
+{
+	const char *pw = u->password.p;
+	size_t pre, post;
+
+	if (!pl_isset(u->password) || !pw || pw <= raw.p || pw + u->password.l > raw.p + raw.l) {
+		snprintf(out, sz, "%.*s", (int)raw.l, raw.p);
+		return;
+	}
+	pre = (size_t)(pw - 1 - raw.p); /* up to the ':' before it */
+	post = (size_t)(raw.p + raw.l - (pw + u->password.l));
+	snprintf(out, sz, "%.*s%.*s", (int)pre, raw.p, (int)post, pw + u->password.l);
+}
+
 /*
  * The user refuses transfers (accept_transfer = no): 603 Decline (RFC 3515 2.4.2 leaves the choice to the
  * recipient; 603 is the user's own no, as for a declined call), and the user is told who wanted them where.
@@ -473,10 +507,13 @@ static void refuse_by_setting(struct call *c, struct sip_strans *st, const struc
 	call_ev_init(c, &ev, EVENT_TRANSFER);
 	event_str(&ev, "role", "transferee");
 	event_str(&ev, "state", "refused");
-	if (rt && refer_to && !sip_refer_to_decode(rt, refer_to->val))
-		event_str_untrusted(&ev, "target", rt->target.p, rt->target.l);
-	else
+	if (rt && refer_to && !sip_refer_to_decode(rt, refer_to->val)) {
+		char shown[512];
+		uri_shown(shown, sizeof(shown), rt->target, &rt->uri);
+		event_str_untrusted(&ev, "target", shown, strlen(shown));
+	} else {
 		event_str(&ev, "target", "?");
+	}
 	event_str_untrusted(&ev, "by", ruri ? ruri : "?", ruri ? strlen(ruri) : 1);
 	event_int(&ev, "status", 603);
 	event_str(&ev, "reason", "accept_transfer = no in this account");
@@ -484,16 +521,80 @@ static void refuse_by_setting(struct call *c, struct sip_strans *st, const struc
 	free(rt);
 }
 
+/* The new call the far end asked for, placed by the owner; the transferor hears how it goes. */
+static void xfer_place(struct call *c)
+{
+	struct call_xfer *x = c->xfer;
+	struct call_refer r;
+	char rbuf[sizeof(x->by) + 2], why[300];
+	unsigned id = 0;
+	int e;
+
+	snprintf(rbuf, sizeof(rbuf), "<%s>", x->by);
+	memset(&r, 0, sizeof(r));
+	r.target = x->dial;
+	r.shown = x->target;
+	r.referred_by = rbuf;
+	r.replaces = x->replaces[0] ? x->replaces : NULL;
+	/* the new call is held to this call's protection whatever the account would allow */
+	r.srtp_required = c->srtp_required || call_secure(c);
+	r.tls_required = c->sig_tls;
+	why[0] = '\0';
+	e = c->referh(c, &r, &id, why, sizeof(why), c->refer_arg);
+	if (e) {
+		x->done = true;
+		notify_send(c, 503);
+		xfer_event(c, "failed", 503, why, strlen(why));
+		return;
+	}
+	/* asked first (accept_transfer = ask): 100 went out while the user was asked */
+	if (x->sent != 100)
+		notify_send(c, 100);
+	xfer_event_n(c, "trying", 0, NULL, 0, "new_call", id);
+}
+
+/* No to the far end's transfer (the user's, no answer, the call ended): our 603 ends its subscription. */
+static void xfer_decline(struct call *c, const char *why)
+{
+	struct call_xfer *x = c->xfer;
+
+	x->asking = false;
+	x->done = true;
+	x->declined = true;
+	tmr_cancel(&x->tmr);
+	log_info("call %u: transfer to %s declined: %s", c->id, x->target, why);
+	notify_send(c, 603);
+	xfer_event(c, "declined", 603, why, strlen(why));
+}
+
+static void ask_expired_h(void *arg)
+{
+	struct call *c = arg;
+	char why[80];
+
+	snprintf(why, sizeof(why), "not answered within %u s", (unsigned)(XFER_ASK_MS / 1000));
+	xfer_decline(c, why);
+}
+
+/* accept_transfer = ask: the transferor is told 100 and the user asked (call_transfer_answer). */
+static void ask_user(struct call *c)
+{
+	struct call_xfer *x = c->xfer;
+
+	x->asking = true;
+	notify_send(c, 100);
+	tmr_start(c->l, &x->tmr, XFER_ASK_MS, ask_expired_h, c);
+	log_info("call %u: the far end asks to transfer this call to %s: the user is asked", c->id, x->target);
+	xfer_event_n(c, "ask", 0, NULL, 0, "timeout", XFER_ASK_MS / 1000);
+}
+
 void call_xfer_recv_refer(struct call *c, struct sip_strans *st, const struct sip_msg *req)
 {
 	const struct sip_hdr *h = sip_msg_hdr(req, SIP_HDR_REFER_TO), *rb;
 	struct sip_refer_to *rt = NULL;
-	struct call_refer r;
 	struct call_xfer *x;
 	struct sip_addr by;
-	char target[512], rbuf[600], replaces[SIP_REPLACES_MAX], why[300];
 	const char *dg;
-	unsigned id = 0;
 	int e;
 
 	if (c->state != CALL_ESTABLISHED) {
@@ -521,7 +622,7 @@ void call_xfer_recv_refer(struct call *c, struct sip_strans *st, const struct si
 		refuse(c, st, 403, "only sip: and sips: transfer targets are called");
 		goto out;
 	}
-	if (e || !uri_text_ok(rt->target) || rt->target.l >= sizeof(target)) {
+	if (e || !uri_text_ok(rt->target) || rt->target.l >= sizeof(c->xfer->dial)) {
 		refuse(c, st, 400, "malformed Refer-To");
 		goto out;
 	}
@@ -540,27 +641,18 @@ void call_xfer_recv_refer(struct call *c, struct sip_strans *st, const struct si
 	x = c->xfer;
 	x->nrefers++;
 	x->refer_cseq = sip_msg_cseq(req) ? sip_msg_cseq(req)->num : 0;
-	pl_strdup(target, sizeof(target), rt->target);
-	snprintf(x->target, sizeof(x->target), "%s", target);
+	pl_strdup(x->dial, sizeof(x->dial), rt->target);
+	uri_shown(x->target, sizeof(x->target), rt->target, &rt->uri);
 	/* who asked: the Referred-By the far end gives if it is a plain sip/sips URI, else the far end itself */
 	rb = sip_msg_hdr(req, SIP_HDR_REFERRED_BY);
 	if (rb && !sip_addr_decode(&by, rb->val) && by.uri_known && by.uri.scheme != SIP_URI_TEL &&
 	    uri_text_ok(by.uri_raw) && by.uri_raw.l < sizeof(x->by))
-		pl_strdup(x->by, sizeof(x->by), by.uri_raw);
+		uri_shown(x->by, sizeof(x->by), by.uri_raw, &by.uri);
 	else
 		event_clean_text(x->by, sizeof(x->by), sip_dialog_remote_uri(c->dlg),
 				 strlen(sip_dialog_remote_uri(c->dlg)));
-	snprintf(rbuf, sizeof(rbuf), "<%s>", x->by);
-	memset(&r, 0, sizeof(r));
-	r.target = target;
-	r.referred_by = rbuf;
-	if (rt->has_replaces) {
-		snprintf(replaces, sizeof(replaces), "%s", rt->replaces_buf);
-		r.replaces = replaces;
-	}
-	/* the new call is held to this call's protection whatever the account would allow */
-	r.srtp_required = c->srtp_required || call_secure(c);
-	r.tls_required = c->sig_tls;
+	if (rt->has_replaces)
+		snprintf(x->replaces, sizeof(x->replaces), "%s", rt->replaces_buf);
 	/* RFC 4488: a transferor that wants no NOTIFYs says Refer-Sub: false; we agree in the 202 */
 	{
 		const struct sip_hdr *rs = sip_msg_hdr_by_name(req, "Refer-Sub");
@@ -568,35 +660,49 @@ void call_xfer_recv_refer(struct call *c, struct sip_strans *st, const struct si
 	}
 	call_uas_reply(c, st, 202, NULL, x->norefersub ? "Refer-Sub: false\r\n" : NULL, NULL, 0);
 	sip_strans_free(st);
-	xfer_event(c, "requested", 0, NULL, 0);
-	why[0] = '\0';
-	e = c->referh(c, &r, &id, why, sizeof(why), c->refer_arg);
-	if (e) {
-		x->done = true;
-		notify_send(c, 503);
-		xfer_event(c, "failed", 503, why, strlen(why));
+	if (c->ask_xfer) {
+		ask_user(c);
 		goto out;
 	}
-	notify_send(c, 100);
-	{
-		struct event ev;
-		call_ev_init(c, &ev, EVENT_TRANSFER);
-		event_str(&ev, "role", "transferee");
-		event_str(&ev, "state", "trying");
-		event_str(&ev, "target", x->target);
-		event_str(&ev, "by", x->by);
-		event_int(&ev, "new_call", id);
-		call_emit(c, &ev);
-	}
+	xfer_event(c, "requested", 0, NULL, 0);
+	xfer_place(c);
 out:
 	free(rt);
+}
+
+int call_transfer_answer(struct call *c, bool accept)
+{
+	struct call_xfer *x = c ? c->xfer : NULL;
+
+	if (!x || x->role != XFER_TRANSFEREE || !x->asking)
+		return ENOENT;
+	if (!accept || c->state != CALL_ESTABLISHED) {
+		xfer_decline(c, accept ? "the call ended before the user answered" : "refused by the user");
+		return accept ? EPROTO : 0;
+	}
+	x->asking = false;
+	tmr_cancel(&x->tmr);
+	log_info("call %u: the user takes the transfer to %s", c->id, x->target);
+	xfer_place(c);
+	return 0;
+}
+
+bool call_transfer_asked(const struct call *c)
+{
+	return c && c->xfer && c->xfer->asking;
+}
+
+void call_xfer_closing(struct call *c)
+{
+	if (c->xfer && c->xfer->asking)
+		xfer_decline(c, "the call ended before the user answered");
 }
 
 void call_refer_progress(struct call *c, uint16_t status, const char *reason)
 {
 	struct call_xfer *x = c ? c->xfer : NULL;
 
-	if (!x || x->role != XFER_TRANSFEREE || x->done || status < 100 || status > 699)
+	if (!x || x->role != XFER_TRANSFEREE || x->done || x->asking || status < 100 || status > 699)
 		return;
 	if (status < 200) {
 		/* 100 went out with the 202; a ringing new call is worth one more report */

@@ -137,6 +137,12 @@ int ua_transfer(struct ua *ua, unsigned id, const char *dialled, char *why, size
  * (call_transfer_attended). why as ua_transfer. ENOENT (no such call), EPROTO, EBUSY, EINVAL (the same call).
  */
 int ua_transfer_attended(struct ua *ua, unsigned id, unsigned id2, char *why, size_t whysz);
+/*
+ * accept_transfer = ask: the user's answer to the far end's transfer of call id (0: the call whose
+ * transfer waits for one): taken (the new call is placed) or refused (603 to the transferor). 0,
+ * ENOENT (no such call; with id 0: no transfer waits), ENOMSG (none waits in that call).
+ */
+int ua_transfer_answer(struct ua *ua, unsigned id, bool accept);
 /* The "security" event of call id. */
 int ua_verify(struct ua *ua, unsigned id);
 /*

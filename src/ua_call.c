@@ -117,7 +117,8 @@ static void call_prm_of(struct uacc *x, struct call_prm *p, const char *media_ad
 	}
 	p->realms = reg_realms(x->reg);
 	p->allow_plaintext_auth = a->allow_plaintext_auth;
-	p->refuse_transfers = !a->accept_transfer;
+	p->refuse_transfers = a->accept_transfer == ACCOUNT_TRANSFER_NO;
+	p->ask_transfers = a->accept_transfer == ACCOUNT_TRANSFER_ASK;
 	p->media.addr = media_addr;
 	p->media.stun_server = ua_stun_media(x, &p->media.stun_slen);
 	p->media.timeout_ms = a->media_timeout * 1000u;
@@ -466,11 +467,11 @@ static int refer_h(struct call *c, const struct call_refer *r, unsigned *idp, ch
 	e = call_connect_referred(&k->c, &env, &p, x->flow, contact, r, uacall_event_h, k);
 	if (e) {
 		uacall_drop(ua, k);
-		snprintf(why, whysz, "cannot call %s: %s", r->target, e == EPERM ? "SRTP keys would go over a connection that is not TLS" : strerror(e));
+		snprintf(why, whysz, "cannot call %s: %s", r->shown ? r->shown : r->target, e == EPERM ? "SRTP keys would go over a connection that is not TLS" : strerror(e));
 		return e;
 	}
 	k->referred_from = call_id(c);
-	ua_history_call_start(ua->hist, call_id(k->c), x->acc->name, r->target, x->flow);
+	ua_history_call_start(ua->hist, call_id(k->c), x->acc->name, r->shown ? r->shown : r->target, x->flow);
 	/* the audio goes to the new call; the old one waits as the transferor left it */
 	call_set_active(c, false);
 	call_set_active(k->c, true);
@@ -568,6 +569,21 @@ int ua_transfer_attended(struct ua *ua, unsigned id, unsigned id2, char *why, si
 					   e == ENOTCONN ? "no signalling connection right now; try again" :
 					   e == EINVAL ? "a call cannot be transferred to itself" : strerror(e));
 	return e;
+}
+
+int ua_transfer_answer(struct ua *ua, unsigned id, bool accept)
+{
+	struct uacall *k = NULL;
+	int e;
+
+	/* without an id: the call whose transfer waits for an answer */
+	for (size_t i = 0; ua && !id && !k && i < UA_MAX_CALLS; i++)
+		if (ua->calls[i] && !ua->calls[i]->dead && call_transfer_asked(ua->calls[i]->c))
+			k = ua->calls[i];
+	if (!k && (e = id ? call_of(ua, id, &k) : ua ? ENOENT : EINVAL) != 0)
+		return e;
+	e = call_transfer_answer(k->c, accept);
+	return e == ENOENT ? ENOMSG : e;
 }
 
 int ua_answer(struct ua *ua, unsigned id)

@@ -265,6 +265,35 @@ static int cmd_transfer(struct ua *ua, const char *name, const char *args)
 	return e;
 }
 
+/* transfer-accept [ID] / transfer-refuse [ID]: the answer to a transfer the far end asks for (accept_transfer = ask) */
+static int xfer_answer_cmd(struct ua *ua, const char *name, const char *args, bool accept)
+{
+	unsigned long id = 0;
+	char *end;
+	int e;
+
+	if (*args && ((id = strtoul(args, &end, 10)) == 0 || *end || id > 0xffffffffUL))
+		return no_call(ua, name, args);
+	e = ua_transfer_answer(ua, (unsigned)id, accept);
+	if (e == ENOENT && id)
+		return no_call(ua, name, args);
+	if (e)
+		emit_error(ua, name, "%s", e == ENOENT ? "no transfer waits for an answer" :
+					   e == ENOMSG ? "no transfer of this call waits for an answer" :
+					   e == EPROTO ? "the call has ended: the transfer was declined" : strerror(e));
+	return e;
+}
+
+static int cmd_transfer_accept(struct ua *ua, const char *name, const char *args)
+{
+	return xfer_answer_cmd(ua, name, args, true);
+}
+
+static int cmd_transfer_refuse(struct ua *ua, const char *name, const char *args)
+{
+	return xfer_answer_cmd(ua, name, args, false);
+}
+
 static int cmd_verify(struct ua *ua, const char *name, const char *args)
 {
 	unsigned id = call_arg(ua, name, args, false);
@@ -389,6 +418,8 @@ static const struct cmd cmds[] = {
 	{ "sas-verify", cmd_sas_verify, "sas-verify [ID]" },
 	{ "sas-reject", cmd_sas_reject, "sas-reject [ID]" },
 	{ "transfer", cmd_transfer, "transfer [ID] ADDRESS|ID2" },
+	{ "transfer-accept", cmd_transfer_accept, "transfer-accept [ID]" },
+	{ "transfer-refuse", cmd_transfer_refuse, "transfer-refuse [ID]" },
 	{ "history", cmd_history, "history [N] | history seen" },
 	{ "voicemail", cmd_voicemail, "voicemail [ACCOUNT]" },
 	{ "devices", cmd_devices, "devices" },
@@ -439,6 +470,6 @@ int ua_command(struct ua *ua, const char *line)
 		}
 		return cmds[i].run(ua, name, args);
 	}
-	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, sas-verify, sas-reject, transfer, history, voicemail, devices, device, quit)", name);
+	emit_error(ua, name, "unknown command '%s' (commands: register, unregister, status, call, answer, hangup, dtmf, hold, resume, mute, unmute, switch, verify, sas-verify, sas-reject, transfer, transfer-accept, transfer-refuse, history, voicemail, devices, device, quit)", name);
 	return ENOENT;
 }

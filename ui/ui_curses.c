@@ -230,7 +230,8 @@ static void draw_calls(struct ui *u, int y0, int rows, int W)
 			continue;
 		if (c->established)
 			fmt_dur(dur, sizeof(dur), (c->ended ? c->t_ended : now) - c->t_est);
-		snprintf(state, sizeof(state), "%s%s", c->hold && !c->ended ? "on hold" : c->state,
+		snprintf(state, sizeof(state), "%s%s",
+			 c->xfer_ask && !c->ended ? "transfer?" : c->hold && !c->ended ? "on hold" : c->state,
 			 c->remote_hold && !c->hold && !c->ended ? " (held)" : "");
 		/* no room for the flags: a muted call says so where its state is */
 		if (!cw.flags && c->muted && !c->ended)

@@ -451,6 +451,30 @@ static void answer(struct ui_keys *k, struct ui_call *c)
 	call_command(k, "answer", in);
 }
 
+/* The call whose far end asks to transfer it (accept_transfer = ask): the selected one, else the first. */
+static const struct ui_call *xfer_asking(const struct ui_model *m)
+{
+	const struct ui_call *c = m->sel >= 0 && m->sel < UI_MAX_CALLS ? &m->calls[m->sel] : NULL;
+
+	if (c && c->used && c->xfer_ask && !c->ended)
+		return c;
+	for (int i = 0; i < UI_MAX_CALLS; i++)
+		if (m->calls[i].used && m->calls[i].xfer_ask && !m->calls[i].ended)
+			return &m->calls[i];
+	return NULL;
+}
+
+/* 'T' / 'R': take or refuse the transfer the far end asks for */
+static void xfer_answer(struct ui_keys *k, bool take)
+{
+	const struct ui_call *c = xfer_asking(k->m);
+
+	if (!c)
+		set_note(k, "no transfer waits for your answer");
+	else
+		call_command(k, take ? "transfer-accept" : "transfer-refuse", c);
+}
+
 /* Tab, 's': the next live call becomes the active one (the UA holds the others) */
 static void switch_call(struct ui_keys *k)
 {
@@ -674,6 +698,11 @@ static void normal_key(struct ui_keys *k, unsigned ch)
 		else
 			call_command(k, ch == 'V' ? "sas-verify" : "sas-reject", c);
 		break;
+	case 'T':
+	case 'R':
+		/* capitals, as V/X: where the call goes is a decision, not a stray key */
+		xfer_answer(k, ch == 'T');
+		break;
 	case '\t':
 	case 's':
 		switch_call(k);
@@ -833,6 +862,8 @@ static size_t hints_normal(const struct ui_keys *k, struct hint *h, char *hbuf, 
 	 */
 	if (r)
 		hint(h, &n, 1, "a answer");
+	if (xfer_asking(k->m))
+		hint(h, &n, 1, "T/R transfer ok/no");
 	if (live && c == r)
 		hint(h, &n, 1, "h reject");
 	else if (live && c->established)
@@ -970,6 +1001,8 @@ static const struct ui_help help_lines[] = {
 	{ "t", "transfer the selected call: the command line opens for the address it goes to, or the id of "
 	       "another of your calls (attended transfer)" },
 	{ "V  X", "ZRTP: the short authentication string read aloud is the same on both phones (V) / is not (X)" },
+	{ "T  R", "the far end asks to transfer the call (accept_transfer = ask): take it, the new call is placed "
+		  "(T) / refuse it (R); unanswered for 30 s it is refused" },
 	{ "w", "call your voicemail (the account's voicemail = number); the status bar shows VM and the new messages" },
 	{ "Up Down", "select a call" },
 	{ "", "Panes" },

@@ -972,6 +972,14 @@ static void on_transfer(struct ui_model *m, const struct event *ev)
 		return;
 	target = target ? target : "?";
 	if (!strcmp(role, "transferee")) {
+		if (c)
+			c->xfer_ask = !strcmp(state, "ask");
+		if (c && c->xfer_ask) {
+			banner(m, UI_BANNER_CALL, "%s asks to transfer you to %s: T take, R refuse", by ? by : who, target);
+		} else if (!strcmp(state, "declined")) {
+			banner(m, UI_BANNER_WARN, "declined a transfer by %s to %s: %s", by ? by : who, target,
+			       why ? why : "");
+		}
 		if (!strcmp(state, "requested") || !strcmp(state, "trying"))
 			banner(m, UI_BANNER_CALL, "transferred by %s to %s", by ? by : who, target);
 		else if (!strcmp(state, "refused"))

@@ -45,6 +45,7 @@ struct ui_call {
 	char reason[128];
 	bool incoming, established, encrypted, hold, remote_hold, ended, muted;
 	bool sas_pending;  /* ZRTP agreed keys and its SAS awaits the user's V or X (not confirmed, not known) */
+	bool xfer_ask;     /* the far end asks to transfer this call: T takes it, R refuses (accept_transfer = ask) */
 	uint64_t t_created, t_est, t_ended;
 	int mic, spk;      /* 0..100, -1 unknown */
 	long jb_ms;        /* -1 unknown */

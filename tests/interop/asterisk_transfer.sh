@@ -63,6 +63,42 @@ if [ -e "$AST_PREFIX/lib/asterisk/modules/app_transfer.so" ]; then
 	cs_cmd a hangup
 	cs_wait a ended 20 '"call":2,'; ok $? "echo call hung up"
 	NEXT=3
+
+	# 1b. accept_transfer = ask (1004): Asterisk's REFER is answered 202 and NOTIFY 100 while the user is
+	# asked; refused, Transfer() fails (NOTIFY 603); asked again and taken, the call to 600 goes as above
+	ast_sphone_conf "$WORK/d.conf" 1004 accept_transfer=ask
+	cs_start d 6 "$WORK/d.conf" --audio-in "$SIG" --audio-out "$WORK/d-heard.wav"
+	cs_wait d registered 15; ok $? "sphone 1004 (accept_transfer = ask) registered"
+	d_xfer() { grep "^{\"event\":\"transfer\",\"call\":$1," "$WORK/d.events" | grep -q -F "\"state\":\"$2\""; }
+	n100=$(ast_sip rx '^NOTIFY ' --grep '^SIP/2.0 100' --count)
+	cs_cmd d "call 604"
+	WAIT_SECS=20 wait_for d_xfer 1 ask; ok $? "ask: Asterisk's REFER waits for the user: $(grep '"event":"transfer"' "$WORK/d.events" | tail -n 1)"
+	[ "$(cs_field d transfer target)" = "sips:600@sip.test" ] && [ "$(cs_field d transfer timeout)" = 30 ]
+	ok $? "... showing the target sips:600@sip.test and 30 s"
+	WAIT_SECS=20 wait_for sh -c "[ \$(python3 '$LAB_SRC/asterisk_log.py' '$AST_LOG' rx '^NOTIFY ' --grep '^SIP/2.0 100' --count) -gt $n100 ]"
+	ok $? "... Asterisk got 202 and NOTIFY 100 meanwhile"
+	sleep 2
+	! grep -q '"call":2,' "$WORK/d.events" && ! grep -q 'SPHONE-TRANSFER status=FAILURE' "$AST_LOG"
+	ok $? "... no call placed while the user is asked, and Transfer() still waits"
+	cs_cmd d transfer-refuse
+	WAIT_SECS=20 wait_for d_xfer 1 declined; ok $? "refused: $(grep '"event":"transfer"' "$WORK/d.events" | tail -n 1)"
+	ast_wait_log 20 'SPHONE-TRANSFER status=FAILURE'; ok $? "Asterisk's Transfer() reports FAILURE (our NOTIFY 603)"
+	[ "$(ast_sip rx '^NOTIFY ' --grep '^SIP/2.0 603' --count)" -ge 1 ] &&
+		[ "$(ast_sip rx '^NOTIFY ' --grep '^SIP/2.0 603' --grep '^Subscription-State: terminated' --count)" -ge 1 ]
+	ok $? "... Asterisk received NOTIFY sipfrag 603 ending the subscription"
+	cs_wait d ended 20 '"call":1,'; ok $? "Asterisk hung up after its failed Transfer(); no call was placed"
+	! grep -q '"call":2,' "$WORK/d.events"; ok $? "... and sphone placed no call for it"
+	cs_cmd d "call 604"
+	WAIT_SECS=20 wait_for d_xfer 2 ask; ok $? "asked again (call 2)"
+	cs_cmd d transfer-accept
+	WAIT_SECS=20 wait_for d_xfer 2 trying; ok $? "taken: $(grep '"event":"transfer"' "$WORK/d.events" | tail -n 1)"
+	cs_wait d established 15 '"call":3,'; ok $? "the new call to 600 (echo) established"
+	WAIT_SECS=20 wait_for sh -c "[ \$(grep -c 'SPHONE-TRANSFER status=SUCCESS' '$AST_LOG') -ge 2 ]"
+	ok $? "Asterisk's Transfer() reports SUCCESS (our NOTIFY 200)"
+	cs_wait d ended 20 '"call":2,'; ok $? "the transferred call ended: $(grep '^{"event":"ended","call":2,' "$WORK/d.events" | head -n 1)"
+	cs_cmd d hangup
+	cs_wait d ended 20 '"call":3,'; ok $? "echo call hung up"
+	cs_quit d
 else
 	echo "### asterisk_transfer.sh: app_transfer.so is not in $AST_PREFIX (tests/interop/asterisk_build.sh builds it): Asterisk's own REFER not tested ###" >&2
 	if [ "${CI:-}" = true ]; then

@@ -493,7 +493,8 @@ static void test_hooks_mwi(void)
 	r = load("[general]\non_incoming = notify-send 'Incoming call'\nhistory = no\n"
 		 "[account a]\nuri = sips:a@x.test\n"
 		 "[account b]\nuri = sips:b@x.test\non_incoming = ~/bin/ring --loud\n"
-		 "on_missed = sh -c 'echo \"$SPHONE_CALLER_URI\" >> ~/missed'\nmwi = yes\nvoicemail = *97\naccept_transfer = no\n",
+		 "on_missed = sh -c 'echo \"$SPHONE_CALLER_URI\" >> ~/missed'\nmwi = yes\nvoicemail = *97\naccept_transfer = no\n"
+		 "[account c]\nuri = sips:c@x.test\naccept_transfer = Ask\n[account d]\nuri = sips:d@x.test\naccept_transfer = off\n",
 		 &c, err, sizeof(err));
 	is_int(r, 0, "hooks, mwi, voicemail and history accepted");
 	if (r) {
@@ -507,7 +508,10 @@ static void test_hooks_mwi(void)
 	is_str(account_on_incoming(c, b), "~/bin/ring --loud", "the account's own");
 	ok(account_on_missed(c, b) && strstr(account_on_missed(c, b), "SPHONE_CALLER_URI"), "on_missed");
 	ok(!a->mwi && b->mwi, "mwi: default no, yes when set");
-	ok(a->accept_transfer && !b->accept_transfer, "accept_transfer: default yes, no when set");
+	ok(a->accept_transfer == ACCOUNT_TRANSFER_YES && b->accept_transfer == ACCOUNT_TRANSFER_NO,
+	   "accept_transfer: default yes, no when set");
+	is_int(account_conf_find(c, "c")->accept_transfer, ACCOUNT_TRANSFER_ASK, "accept_transfer = ask (any case)");
+	is_int(account_conf_find(c, "d")->accept_transfer, ACCOUNT_TRANSFER_NO, "accept_transfer = off: as no, as before");
 	ok(!a->voicemail && b->voicemail && !strcmp(b->voicemail, "*97"), "voicemail");
 	ok(!account_conf_history(c), "history = no");
 	account_conf_free(c);
@@ -522,8 +526,8 @@ static void test_hooks_mwi(void)
 	bad("[account a]\nuri = sips:a@x.test\non_missed = a | b\n", 3, "not shell syntax", "a pipeline");
 	bad("[account a]\nuri = sips:a@x.test\nvoicemail = call me\n", 3, "voicemail: 'call me' is not", "voicemail");
 	bad("[account a]\nuri = sips:a@x.test\nmwi = sometimes\n", 3, "mwi: expected", "mwi yes/no");
-	bad("[account a]\nuri = sips:a@x.test\naccept_transfer = ask\n", 3, "accept_transfer: expected",
-	    "accept_transfer yes/no");
+	bad("[account a]\nuri = sips:a@x.test\naccept_transfer = sometimes\n", 3,
+	    "accept_transfer: expected yes, no or ask", "accept_transfer yes/no/ask");
 	bad("[general]\nhistory = forever\n", 2, "history: expected", "history yes/no");
 }
 

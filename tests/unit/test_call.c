@@ -901,6 +901,8 @@ static void zrtp_cases(const char *dir)
 
 /* ---------------- transfer (call_xfer.c) ---------------- */
 
+static const char *S0(const char *s);
+
 /* What the wire showed: the new INVITE's Referred-By at A, A's NOTIFY status lines, B's last answer to its raw requests. */
 static struct {
 	char referred_by[300];
@@ -919,6 +921,10 @@ static struct {
 	char last_state[2][32];
 	char last_reason[2][300];
 	long long last_status[2];
+	char a_substate[100];  /* the Subscription-State of the last NOTIFY A got */
+	char ask_target[300];  /* B's "ask" event (accept_transfer = ask): the target shown, the time given */
+	long long ask_timeout;
+	unsigned new_invites;    /* INVITEs B got after the transfer was asked (none: it placed no call) */
 } xf;
 
 static void xfer_note(struct tua *u, const struct sip_msg *m)
@@ -938,7 +944,11 @@ static void xfer_note(struct tua *u, const struct sip_msg *m)
 			strncat(xf.frags, b.p + 8, 3);
 			strcat(xf.frags, " ");
 		}
+		if ((h = sip_msg_hdr(m, SIP_HDR_SUBSCRIPTION_STATE)) != NULL)
+			pl_strdup(xf.a_substate, sizeof(xf.a_substate), h->val);
 	}
+	if (u == &A && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_INVITE)
+		xf.new_invites++;
 	if (u == &B && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_NOTIFY)
 		xf.b_notifies++;
 	if (u == &B && sip_msg_is_request(m) && sip_msg_method_id(m) == SIP_METHOD_REFER &&
@@ -988,6 +998,10 @@ static void xfer_ev(struct tua *u, struct call *c, const struct event *ev)
 		snprintf(xf.last_state[i], sizeof(xf.last_state[i]), "%s", event_get_str(ev, "state"));
 		snprintf(xf.last_reason[i], sizeof(xf.last_reason[i]), "%s", r ? r : "");
 		xf.last_status[i] = event_get_int(ev, "status", 0);
+		if (!strcmp(xf.last_state[i], "ask")) {
+			snprintf(xf.ask_target, sizeof(xf.ask_target), "%s", S0(event_get_str(ev, "target")));
+			xf.ask_timeout = event_get_int(ev, "timeout", 0);
+		}
 	}
 	/* what ua.c does for a call placed for a transfer */
 	if (u == &B && c && c == xf.new_c && xf.old_c) {
@@ -1304,6 +1318,129 @@ static void test_transfer(void)
 	tua_reap(&A);
 	tua_reap(&B);
 	A.auto_answer = false;
+}
+
+static bool b_asked(void)
+{
+	return B.calls[0] && call_transfer_asked(B.calls[0]);
+}
+
+static bool a_two_frags(void)
+{
+	return strlen(xf.frags) >= 8;
+}
+
+/* A call A -> B whose far end B takes transfers only once its user says so (accept_transfer = ask). */
+static void ask_setup(const char *what, const char *target)
+{
+	memset(&xf, 0, sizeof(xf));
+	B.env.referh = b_refer_h;
+	B.prm.ask_transfers = true;
+	snprintf(xf_prev_callid, sizeof(xf_prev_callid), "%s", dlg_callid);
+	is_int(place(), 0, "%s: call A -> B", what);
+	ok(run_until(both_established, 5000) && run_until(dlg_new, 3000), "%s: established", what);
+	is_int(call_transfer(A.calls[0], target), 0, "%s: A's REFER sent", what);
+	ok(run_until(b_asked, 3000), "%s: B's user is asked", what);
+	ok(run_until(a_xfer_done, 1000) == false && !strcmp(xf.last_state[0], "trying") && !strcmp(xf.frags, "100 "),
+	   "%s: A got 202 and one NOTIFY, 100 Trying, while B's user thinks (A: %s; %s)", what, xf.last_state[0],
+	   xf.frags);
+	ok(!strncmp(xf.a_substate, "active", 6), "%s: ... the subscription active (%s)", what, xf.a_substate);
+	is_str(xf.last_state[1], "ask", "%s: B's transfer event: ask", what);
+	is_int((int)xf.ask_timeout, 30, "%s: ... saying 30 s", what);
+	ok(!xf.target[0] && !xf.new_invites, "%s: B placed no call yet", what);
+}
+
+static void ask_teardown(void)
+{
+	for (int i = 0; i < MAXC; i++) {
+		if (A.calls[i])
+			call_hangup(A.calls[i]);
+		if (B.calls[i])
+			call_hangup(B.calls[i]);
+	}
+	run_until(NULL, 500);
+	B.env.referh = NULL;
+	B.prm.ask_transfers = false;
+	tua_reap(&A);
+	tua_reap(&B);
+}
+
+/* Final NOTIFY of a declined transfer at A: 603, the subscription over, A's call resumed. */
+static void ask_declined(const char *what, const char *why)
+{
+	ok(run_until(a_two_frags, 3000), "%s: A got a second NOTIFY", what);
+	is_str(xf.frags, "100 603 ", "%s: NOTIFYs 100 then 603 (%s)", what, xf.frags);
+	ok(!strncmp(xf.a_substate, "terminated", 10), "%s: the 603 ends the subscription (%s)", what, xf.a_substate);
+	is_str(xf.last_state[1], "declined", "%s: B's transfer event: declined", what);
+	is_int((int)xf.last_status[1], 603, "%s: ... status 603", what);
+	ok(strstr(xf.last_reason[1], why) != NULL, "%s: ... why (%s)", what, xf.last_reason[1]);
+	ok(!xf.target[0] && !xf.new_invites, "%s: B never placed the call", what);
+	ok(!b_asked(), "%s: nothing waits for an answer any more", what);
+}
+
+/* accept_transfer = ask (call_prm.ask_transfers): 202 and NOTIFY 100, the user asked, then per answer */
+static void test_transfer_ask(void)
+{
+	char target[200], pw_target[200];
+
+	A.auto_answer = true;
+	B.auto_answer = true;
+	snprintf(target, sizeof(target), "sip:alice@127.0.0.1:%u;transport=tcp", A.port);
+	snprintf(pw_target, sizeof(pw_target), "sip:carol:hunter2@127.0.0.1:%u;transport=tcp", A.port);
+
+	/* A1. the user takes it: the new call is placed as with accept_transfer = yes */
+	ask_setup("ask, taken", target);
+	is_str(xf.ask_target, target, "ask, taken: the event shows the target");
+	is_int(call_transfer_answer(A.calls[0], true), ENOENT, "ask, taken: A's own call has nothing to answer");
+	is_int(call_transfer_answer(B.calls[0], true), 0, "ask, taken: B's user takes it");
+	ok(run_until(xfer_settled, 8000), "ask, taken: A's and B's first calls ended, B's new call to A established");
+	ok(run_until(a_xfer_done, 3000), "ask, taken: A was told the outcome");
+	is_str(xf.last_state[0], "succeeded", "ask, taken: A's transfer succeeded");
+	is_str(xf.target, target, "ask, taken: B's owner was asked to call the target");
+	is_str(xf.referred_by, "<sip:alice@example.test>", "ask, taken: the new INVITE says who referred");
+	ok(!strncmp(xf.frags, "100 ", 4) && !strstr(xf.frags + 4, "100 ") && strstr(xf.frags, "200 "),
+	   "ask, taken: A was told 100 once, then 200 (%s)", xf.frags);
+	ok(!strncmp(xf.a_substate, "terminated", 10), "ask, taken: the last NOTIFY ends the subscription");
+	is_str(xf.last_state[1], "succeeded", "ask, taken: B's side reported success");
+	is_int(call_transfer_answer(B.calls[0], false), ENOENT, "ask, taken: a second answer finds nothing to answer");
+	ask_teardown();
+
+	/* A2. the user refuses: 603, the call goes on; a password in the Refer-To is never shown */
+	ask_setup("ask, refused", pw_target);
+	ok(!strstr(xf.ask_target, "hunter2") && strstr(xf.ask_target, "sip:carol@127.0.0.1:"),
+	   "ask, refused: the target shown has no password (%s)", xf.ask_target);
+	is_int(call_transfer_answer(B.calls[0], false), 0, "ask, refused: B's user refuses");
+	ask_declined("ask, refused", "refused by the user");
+	ok(run_until(a_resumed, 3000), "ask, refused: A learned the failure and resumed the call");
+	is_int((int)xf.last_status[0], 603, "ask, refused: A's transfer failed with 603");
+	ok(call_state(A.calls[0]) == CALL_ESTABLISHED && call_state(B.calls[0]) == CALL_ESTABLISHED,
+	   "ask, refused: the call goes on");
+	ask_teardown();
+
+	/* A3. no answer: declined at 30 s, not before */
+	ask_setup("ask, no answer", target);
+	/* ask_setup ran 1 s after the REFER came */
+	ok(!run_until(a_two_frags, 28000), "ask, no answer: nothing more for 29 s");
+	ask_declined("ask, no answer", "not answered within 30 s");
+	ok(call_state(A.calls[0]) == CALL_ESTABLISHED && call_state(B.calls[0]) == CALL_ESTABLISHED,
+	   "ask, no answer: the call goes on");
+	ask_teardown();
+
+	/* A4. B hangs up meanwhile: the 603 goes out before the BYE */
+	ask_setup("ask, B hangs up", target);
+	call_hangup(B.calls[0]);
+	ask_declined("ask, B hangs up", "the call ended");
+	ok(run_until(both_ended, 3000), "ask, B hangs up: the call ended on both sides");
+	ask_teardown();
+
+	/* A5. A (the transferor) hangs up meanwhile: B's 603 all the same */
+	ask_setup("ask, A hangs up", target);
+	call_hangup(A.calls[0]);
+	ask_declined("ask, A hangs up", "the call ended");
+	ok(run_until(both_ended, 3000), "ask, A hangs up: the call ended on both sides");
+	ask_teardown();
+	A.auto_answer = false;
+	B.auto_answer = false;
 }
 
 int main(void)
@@ -2293,6 +2430,7 @@ int main(void)
 	else
 		diag("ZRTP cases skipped: %s", zrtp_lib_error());
 	test_transfer();
+	test_transfer_ask();
 	sip_flow_unref(cur_ab);
 
 	sip_flow_unref(orig_ab);

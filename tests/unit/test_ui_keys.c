@@ -257,6 +257,21 @@ static void zrtp_event(struct ui_model *m, enum event_kind kind, long long id, c
 	ui_model_event(m, &ev);
 }
 
+static void xfer_ask_event(struct ui_model *m, long long id, const char *state)
+{
+	struct event ev;
+
+	event_init(&ev, EVENT_TRANSFER);
+	event_int(&ev, "call", id);
+	event_str(&ev, "role", "transferee");
+	event_str(&ev, "state", state);
+	event_str(&ev, "target", "sips:carol@example.org");
+	event_str(&ev, "by", "sips:bob@example.org");
+	if (!strcmp(state, "declined"))
+		event_str(&ev, "reason", "refused by the user");
+	ui_model_event(m, &ev);
+}
+
 static bool has80(const struct ui_keys *k, const char *s)
 {
 	return strstr(bar(k, 80), s) != NULL;
@@ -305,6 +320,33 @@ static void test_bar_priority(void)
 	is_str(sent(n), "sas-reject 2", "X: sas-reject");
 	zrtp_event(&m, EVENT_SECURITY, 2, "SDES", NULL, NULL);
 	ok(!bar_has(&k, "V/X"), "ZRTP gone (keys back to SDES): no V/X");
+
+	/* accept_transfer = ask: T takes the transfer the far end asks for, R refuses it */
+	n = last.n;
+	keys(&k, "T");
+	is_str(sent(n), "(none)", "T with no transfer asked sends nothing");
+	is_str(m.note, "no transfer waits for your answer", "... and says so");
+	ok(!bar_has(&k, "T/R"), "no transfer asked: no T/R");
+	xfer_ask_event(&m, 2, "ask");
+	ok(has80(&k, " T/R transfer ok/no ") && has80(&k, " h hang up ") && has80(&k, " o hold "),
+	   "a transfer asked: T/R first at 80 columns, with hang up and hold ('%s')", bar(&k, 80));
+	{
+		bool asked = false;
+		for (int i = 0; i < UI_MAX_CALLS; i++)
+			asked |= m.calls[i].used && !strcmp(m.calls[i].id, "2") && m.calls[i].xfer_ask;
+		ok(asked, "... call 2 is marked (the call list shows 'transfer?')");
+	}
+	ok(strstr(m.banner, "asks to transfer you to sips:carol@example.org: T take, R refuse") != NULL,
+	   "... and the banner (%s)", m.banner);
+	keys(&k, "T");
+	is_str(sent(n), "transfer-accept 2", "T: transfer-accept");
+	n = last.n;
+	keys(&k, "R");
+	is_str(sent(n), "transfer-refuse 2", "R: transfer-refuse");
+	xfer_ask_event(&m, 2, "declined");
+	ok(!bar_has(&k, "T/R"), "declined: T/R gone");
+	ok(strstr(m.banner, "declined a transfer by sips:bob@example.org to sips:carol@example.org: refused by the user") != NULL,
+	   "... and the banner says so (%s)", m.banner);
 }
 
 static void test_search(void)
