@@ -105,6 +105,13 @@ struct audev {
 	 * the owner) and half-duplex streams.
 	 */
 	bool paired;
+	/*
+	 * Set by the owner for a sound card that has stopped calling back (its JACK server killed, a USB
+	 * headset pulled): stop and close leave it, its stream and the library's state as they are, since
+	 * PortAudio's close of such a stream waits on a server that is gone (sphone hung at exit). What it
+	 * holds is leaked; its callback, should it ever run again, still finds everything in place.
+	 */
+	bool abandoned;
 };
 
 extern const struct audev_ops audev_file_ops;

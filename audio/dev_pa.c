@@ -165,7 +165,7 @@ static void pa_close(struct audev *ad)
 {
 	struct pa_quiet q;
 
-	if (!ad)
+	if (!ad || ad->abandoned)
 		return;
 	pa_quiet_begin(&q);
 	pa_close_quiet((struct pa_dev *)ad);
@@ -362,7 +362,7 @@ static int pa_stop(struct audev *ad)
 	struct pa_quiet q;
 	PaError pe;
 
-	if (Pa_IsStreamActive(d->stream) != 1)
+	if (ad->abandoned || Pa_IsStreamActive(d->stream) != 1)
 		return 0;
 	pa_quiet_begin(&q);
 	pe = Pa_StopStream(d->stream);

@@ -23,6 +23,10 @@ EXTRA_DIST += tests/interop/zrtp_sphones.sh tests/interop/zrtp_mitm.sh tests/int
 # on demand, from the build directory: top_builddir=$PWD sh ../bench/call_bench.sh [SECONDS]
 EXTRA_DIST += bench/call_bench.sh
 
+# the sound device disappears mid-call (its JACK server killed): a warning, the call goes on with silence
+TESTS += tests/interop/audio_gone.sh
+EXTRA_DIST += tests/interop/audio_gone.sh
+
 # the shared audio device: lent to one stream at a time, its tick, the recording complete after each
 check_PROGRAMS += tests/unit/test_call_audio
 TESTS += tests/unit/test_call_audio

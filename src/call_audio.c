@@ -16,6 +16,13 @@
 
 #define RING_GAP_MS 4000 /* silence after a ringtone WAV, before it plays again */
 #define RING_VOLUME 80
+/*
+ * A sound card lent to a call that has called back no period for this long has gone (JACK's server
+ * stopped, a USB headset pulled): the call goes on without it, silence sent on the stream's own clock,
+ * until it plays again or another device is chosen. Checked every DEV_WATCH_MS.
+ */
+#define DEV_GONE_MS 2000
+#define DEV_WATCH_MS 250
 
 struct call_audio {
 	struct loop *l;
@@ -37,6 +44,12 @@ struct call_audio {
 	bool has_snd;
 	char *cfg_cap, *cfg_play;    /* the configured PortAudio devices (NULL: default) */
 	uint64_t switch_t0;          /* µs: the old device stopped, the new one has not played yet */
+	/* the sound card's watch while a call uses it: its period count, when it last moved, gone */
+	struct tmr watch;
+	uint64_t watch_cb, watch_t;
+	bool gone;
+	call_audio_warn_h *warnh;
+	void *warn_arg;
 };
 
 static uint64_t mono_us(void)
@@ -111,6 +124,65 @@ static void audio_wake_sig(void *arg)
 	loop_wake_signal(arg);
 }
 
+static void lend(struct call_audio *a, struct stream *s);
+
+static void warn(struct call_audio *a, const char *msg)
+{
+	log_warn("audio: %s", msg);
+	if (a->warnh)
+		a->warnh(msg, a->warn_arg);
+}
+
+/* A sound card's periods while a call uses it: none for DEV_GONE_MS, the call goes on without it. */
+static void watch_h(void *arg)
+{
+	struct call_audio *a = arg;
+	struct audev_stats st;
+	uint64_t now = loop_now_ms();
+	char msg[2 * AUDEV_NAME_MAX + 200];
+	const char *n, *api;
+
+	if (a->file || !a->dev || !a->s || !a->started)
+		return; /* the next call or device starts it again */
+	audev_stats(a->dev, &st);
+	if (st.callbacks != a->watch_cb) {
+		a->watch_cb = st.callbacks;
+		a->watch_t = now;
+		if (a->gone) {
+			a->gone = false;
+			a->dev->abandoned = false;
+			lend(a, a->s);
+			warn(a, "the sound device plays again: the call has its sound back");
+		}
+	} else if (!a->gone && now - a->watch_t >= DEV_GONE_MS) {
+		a->gone = true;
+		/* closing it would wait on what has gone: it is left as it is (audev.h) */
+		a->dev->abandoned = true;
+		stream_set_device(a->s, NULL);
+		call_audio_used(a, true, &n, &api);
+		snprintf(msg, sizeof(msg), "the sound device (%s) has stopped: no sound for %u ms; the call goes on "
+			 "silent (choose another device: devices, device)", n[0] ? n : "?", (unsigned)(now - a->watch_t));
+		warn(a, msg);
+		/* the stream's own clock sends from now on */
+		if (a->tickh)
+			a->tickh(now, a->active);
+	}
+	tmr_start(a->l, &a->watch, DEV_WATCH_MS, watch_h, a);
+}
+
+/* The watch of a sound card in use by a call, from now (its state kept: a gone device stays gone). */
+static void watch_start(struct call_audio *a)
+{
+	struct audev_stats st;
+
+	if (a->file || !a->dev || !a->s || !a->started || tmr_running(&a->watch))
+		return;
+	audev_stats(a->dev, &st);
+	a->watch_cb = st.callbacks;
+	a->watch_t = loop_now_ms();
+	tmr_start(a->l, &a->watch, DEV_WATCH_MS, watch_h, a);
+}
+
 /* What PortAudio, ALSA and JACK would have printed over the terminal: the log's, at debug level. */
 static void pa_chatter_h(const char *line, void *arg)
 {
@@ -182,6 +254,9 @@ int call_audio_alloc(struct call_audio **ap, struct loop *l, const struct call_a
 		return ENOMEM;
 	a->l = l;
 	tmr_init(&a->tick);
+	tmr_init(&a->watch);
+	a->warnh = prm->warnh;
+	a->warn_arg = prm->warn_arg;
 	if (prm->sound) {
 		static const enum audev_echo echo[] = { AUDEV_ECHO_AUTO, AUDEV_ECHO_OFF, AUDEV_ECHO_ON };
 		a->echo = echo[prm->sound->echo <= CALL_AUDIO_ON ? prm->sound->echo : CALL_AUDIO_AUTO];
@@ -221,12 +296,19 @@ out:
 
 void call_audio_free(struct call_audio *a)
 {
+	bool left;
+
 	if (!a)
 		return;
+	left = a->dev && a->dev->abandoned;
 	tmr_cancel(&a->tick);
+	tmr_cancel(&a->watch);
 	audev_close(a->dev);
-	tones_free(a->tones); /* after the device: its callback mixes them */
-	loop_wake_free(a->wake);
+	/* after the device: its callback mixes the sounds and signals the wake-up (a device left as it was keeps both) */
+	if (!left) {
+		tones_free(a->tones);
+		loop_wake_free(a->wake);
+	}
 	free((char *)a->snd.ringtone);
 	free(a->cfg_cap);
 	free(a->cfg_play);
@@ -293,7 +375,8 @@ void call_audio_attach(struct call_audio *a, struct stream *s, call_audio_tick_h
 	a->active = arg;
 	a->s = s;
 	a->tickh = h;
-	if (s)
+	/* a device that has stopped is lent to no stream: it sends silence on its own clock */
+	if (s && !a->gone)
 		lend(a, s);
 	if (!a->started && s) {
 		if (audev_start(a->dev) == 0)
@@ -301,6 +384,7 @@ void call_audio_attach(struct call_audio *a, struct stream *s, call_audio_tick_h
 	}
 	if (s)
 		tick_start(a);
+	watch_start(a);
 }
 
 bool call_audio_detach(struct call_audio *a, void *arg)
@@ -478,6 +562,7 @@ int call_audio_devices(struct call_audio *a, call_audio_dev_h *h, void *arg, boo
 		audev_close(a->dev);
 		a->dev = NULL;
 		a->started = false;
+		a->gone = false;
 		reopen = true;
 	}
 	audev_pa_set_chatter(pa_chatter_h, NULL);
@@ -630,6 +715,8 @@ int call_audio_switch(struct call_audio *a, const char *capture, const char *pla
 		audev_close(old);
 		a->dev = old = NULL;
 		a->started = false;
+		a->gone = false;
+		tmr_cancel(&a->watch);
 		/* indices are PortAudio's new count now: ours name the devices instead */
 		if (open_pa(a, capture ? res->capture : oc, playback ? res->playback : op, &nd, why2,
 			    sizeof(why2)) == 0) {
@@ -653,6 +740,7 @@ int call_audio_switch(struct call_audio *a, const char *capture, const char *pla
 				lend(a, a->s);
 			if (audev_start(a->dev) == 0)
 				a->started = true;
+			watch_start(a);
 		}
 		return e;
 	}
@@ -664,6 +752,8 @@ int call_audio_switch(struct call_audio *a, const char *capture, const char *pla
 	a->dev = nd;
 	a->file = false;
 	a->started = false;
+	a->gone = false;
+	tmr_cancel(&a->watch);
 	tmr_cancel(&a->tick); /* a clock of its own now */
 	if (a->s)
 		lend(a, a->s);
@@ -672,6 +762,7 @@ int call_audio_switch(struct call_audio *a, const char *capture, const char *pla
 			a->started = true;
 		a->switch_t0 = t0;
 	}
+	watch_start(a);
 	res->switch_us = mono_us() - t0;
 	if (old && was_file)
 		audev_flush(old); /* the recording so far is a complete file */

@@ -37,6 +37,8 @@ struct call_audio_sound {
  * discard what they receive. The device also plays the phone's own sounds
  * (call_audio_tone), with or without a call using it.
  */
+/* What the device did that the user must hear of (it stopped mid-call, it came back): one sentence. */
+typedef void(call_audio_warn_h)(const char *msg, void *arg);
 struct call_audio_prm {
 	const char *audio_in;   /* WAV to send (loops); NULL: silence */
 	const char *audio_out;  /* WAV to record what is heard; NULL: discard */
@@ -45,6 +47,8 @@ struct call_audio_prm {
 	const char *capture_device;  /* the same for capture alone; NULL: device */
 	const char *playback_device; /* the same for playback alone; NULL: device */
 	const struct call_audio_sound *sound; /* NULL: the defaults (all auto, ring volume 80) */
+	call_audio_warn_h *warnh;             /* may be NULL: the log only */
+	void *warn_arg;
 };
 struct call_audio;
 /* 0, or an errno with a one-line reason in err (bad WAV, no such device). */

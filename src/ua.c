@@ -265,6 +265,8 @@ int ua_ensure_audio(struct ua *ua)
 	if (ua->audio)
 		return 0;
 	memset(&ap, 0, sizeof(ap));
+	ap.warnh = ua_audio_warn;
+	ap.warn_arg = ua;
 	e = call_audio_alloc(&ua->audio, ua->l, &ap, err, sizeof(err));
 	if (e)
 		log_warn("audio: %s", err);
@@ -597,6 +599,8 @@ int ua_set_call_opts(struct ua *ua, const struct ua_call_opts *o, char *err, siz
 	if (live_calls(ua))
 		return EBUSY;
 	memset(&ap, 0, sizeof(ap));
+	ap.warnh = ua_audio_warn;
+	ap.warn_arg = ua;
 	ap.audio_in = o->audio_in;
 	ap.audio_out = o->audio_out;
 	ap.portaudio = o->portaudio;

@@ -39,6 +39,15 @@ static void device_h(const struct call_audio_dev *d, void *arg)
 }
 
 /* The "audio" event's common part: the devices in use. */
+void ua_audio_warn(const char *msg, void *arg)
+{
+	struct event ev;
+
+	event_init(&ev, EVENT_WARNING);
+	event_str(&ev, "message", msg);
+	ua_emit(arg, &ev);
+}
+
 static void audio_ev(struct ua *ua, struct event *ev)
 {
 	const char *n, *api;

@@ -117,6 +117,8 @@ struct ua {
 
 /* The shared audio device, opened (silent, the file device) when nothing opened it yet. 0 or its error. */
 int ua_ensure_audio(struct ua *ua);
+/* call_audio_warn_h (arg: the ua): what the sound device did, as a "warning" event (ua_audio.c). */
+void ua_audio_warn(const char *msg, void *arg);
 
 /* Hands ev to the front end (ua_alloc's handler). */
 void ua_emit(struct ua *ua, const struct event *ev);
