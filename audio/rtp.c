@@ -12,57 +12,64 @@
 
 int rtp_hdr_decode(struct rtp_hdr *h, const uint8_t *pkt, size_t len)
 {
-	struct rtp_hdr t;
-	size_t off, end = len;
+	size_t off, end = len, ext_off = 0, ext_len = 0, pad = 0;
+	uint16_t profile = 0;
+	unsigned cc;
 
 	if (!h || !pkt)
 		return EINVAL;
-	if (len < RTP_HDR_LEN)
+	if (len < RTP_HDR_LEN || (pkt[0] >> 6) != RTP_VERSION)
 		return EBADMSG;
-	if ((pkt[0] >> 6) != RTP_VERSION)
+	/* checked first and written field by field: this runs per packet, h is not touched on failure */
+	cc = pkt[0] & 0x0F;
+	off = RTP_HDR_LEN + 4u * cc;
+	if (off > len)
 		return EBADMSG;
-	memset(&t, 0, sizeof(t));
-	t.padding = pkt[0] & 0x20;
-	t.ext = pkt[0] & 0x10;
-	t.cc = pkt[0] & 0x0F;
-	t.marker = pkt[1] & 0x80;
-	t.pt = pkt[1] & 0x7F;
-	t.seq = be16_get(pkt + 2);
-	t.ts = be32_get(pkt + 4);
-	t.ssrc = be32_get(pkt + 8);
-	off = RTP_HDR_LEN;
-
-	if (len - off < 4u * t.cc)
-		return EBADMSG;
-	for (unsigned i = 0; i < t.cc; i++, off += 4)
-		t.csrc[i] = be32_get(pkt + off);
-
-	if (t.ext) {
-		size_t words;
+	if (pkt[0] & 0x10) {
 		if (len - off < 4)
 			return EBADMSG;
-		t.ext_profile = be16_get(pkt + off);
-		words = be16_get(pkt + off + 2);
+		profile = be16_get(pkt + off);
+		ext_len = 4u * be16_get(pkt + off + 2);
 		off += 4;
-		if (len - off < 4 * words)
+		if (len - off < ext_len)
 			return EBADMSG;
-		t.ext_off = off;
-		t.ext_len = 4 * words;
-		off += t.ext_len;
+		ext_off = off;
+		off += ext_len;
 	}
-
-	if (t.padding) {
+	if (pkt[0] & 0x20) {
 		/* the count includes itself and must fit in the payload area */
-		size_t pad = pkt[len - 1];
+		pad = pkt[len - 1];
 		if (pad == 0 || pad > len - off)
 			return EBADMSG;
-		t.pad_len = pad;
 		end = len - pad;
 	}
-	t.payload_off = off;
-	t.payload_len = end - off;
-	*h = t;
+	h->padding = pkt[0] & 0x20;
+	h->ext = pkt[0] & 0x10;
+	h->cc = (uint8_t)cc;
+	h->marker = pkt[1] & 0x80;
+	h->pt = pkt[1] & 0x7F;
+	h->seq = be16_get(pkt + 2);
+	h->ts = be32_get(pkt + 4);
+	h->ssrc = be32_get(pkt + 8);
+	for (unsigned i = 0; i < cc; i++)
+		h->csrc[i] = be32_get(pkt + RTP_HDR_LEN + 4 * i);
+	h->ext_profile = profile;
+	h->ext_off = ext_off;
+	h->ext_len = ext_len;
+	h->payload_off = off;
+	h->payload_len = end - off;
+	h->pad_len = pad;
 	return 0;
+}
+
+/* The fixed 12 bytes of a header */
+static void put_fixed(uint8_t *buf, bool marker, uint8_t pt, uint16_t seq, uint32_t ts, uint32_t ssrc, unsigned cc)
+{
+	buf[0] = (uint8_t)(RTP_VERSION << 6 | cc);
+	buf[1] = (uint8_t)((marker ? 0x80 : 0) | pt);
+	be16_put(buf + 2, seq);
+	be32_put(buf + 4, ts);
+	be32_put(buf + 8, ssrc);
 }
 
 int rtp_hdr_encode(uint8_t *buf, size_t cap, const struct rtp_hdr *h, size_t *hdr_len)
@@ -74,11 +81,7 @@ int rtp_hdr_encode(uint8_t *buf, size_t cap, const struct rtp_hdr *h, size_t *hd
 	n = RTP_HDR_LEN + 4u * h->cc;
 	if (cap < n)
 		return ENOBUFS;
-	buf[0] = (uint8_t)(RTP_VERSION << 6 | h->cc);
-	buf[1] = (uint8_t)((h->marker ? 0x80 : 0) | h->pt);
-	be16_put(buf + 2, h->seq);
-	be32_put(buf + 4, h->ts);
-	be32_put(buf + 8, h->ssrc);
+	put_fixed(buf, h->marker, h->pt, h->seq, h->ts, h->ssrc, h->cc);
 	for (unsigned i = 0; i < h->cc; i++)
 		be32_put(buf + RTP_HDR_LEN + 4 * i, h->csrc[i]);
 	if (hdr_len)
@@ -211,18 +214,14 @@ void rtp_send_set(struct rtp_send *s, uint32_t ssrc, uint16_t seq, uint32_t ts)
 static int send_hdr(struct rtp_send *s, uint8_t *buf, size_t cap, uint8_t pt, uint32_t ts,
 		    bool marker, size_t payload_len, size_t *hdr_len)
 {
-	struct rtp_hdr h;
-	int err;
-
-	memset(&h, 0, sizeof(h));
-	h.pt = pt;
-	h.marker = marker;
-	h.seq = s->seq;
-	h.ts = ts;
-	h.ssrc = s->ssrc;
-	err = rtp_hdr_encode(buf, cap, &h, hdr_len);
-	if (err)
-		return err;
+	/* rtp_hdr_encode's checks for a header without CSRCs (pt was checked by the callers) */
+	if (!buf)
+		return EINVAL;
+	if (cap < RTP_HDR_LEN)
+		return ENOBUFS;
+	put_fixed(buf, marker, pt, s->seq, ts, s->ssrc, 0);
+	if (hdr_len)
+		*hdr_len = RTP_HDR_LEN;
 	s->seq++; /* wraps modulo 2^16 */
 	s->st.packets++;
 	s->st.octets += (uint32_t)payload_len;

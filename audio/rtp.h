@@ -21,7 +21,7 @@ struct rtp_hdr {
 	uint16_t seq;
 	uint32_t ts;
 	uint32_t ssrc;
-	uint32_t csrc[RTP_MAX_CSRC];
+	uint32_t csrc[RTP_MAX_CSRC]; /* the first cc (rtp_hdr_decode writes no others) */
 	uint16_t ext_profile; /* when ext */
 	size_t ext_off;       /* header extension data, after its 4-byte head */
 	size_t ext_len;       /* in bytes */

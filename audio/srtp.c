@@ -655,12 +655,14 @@ static bool rtcp_is_plain_compound(const uint8_t *p, size_t len)
 }
 
 /* The RTP header with its CSRC list and extension fits in len - tag. */
-static bool rtp_layout_ok(const uint8_t *p, size_t len, size_t tag)
+static inline bool rtp_layout_ok(const uint8_t *p, size_t len, size_t tag)
 {
 	size_t off = RTP_HDR_LEN;
 
 	if (len < RTP_HDR_LEN + tag || (p[0] >> 6) != RTP_VERSION)
 		return false;
+	if (!(p[0] & 0x1F)) /* the fixed header alone (most packets): it fits */
+		return true;
 	len -= tag;
 	off += 4u * (p[0] & 0x0F);
 	if (off > len)
