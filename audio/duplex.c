@@ -106,6 +106,14 @@ int duplex_alloc(struct duplex **dp, const struct duplex_prm *prm)
 	    ((r = resamp_alloc(&d->rs_in, d->dev_rate, 8000, -1)) != 0 ||
 	     (r = resamp_alloc(&d->rs_out, 8000, d->dev_rate, -1)) != 0))
 		goto out;
+	/*
+	 * A period's capture is a whole frame in the ring at the end of that period: primed, the
+	 * resampler held back its last 3 ms (24 samples at 8 kHz) for the next period, so without the
+	 * canceller (whose framing pads its first frame) each frame went out a period late: 20 ms of
+	 * mouth-to-ear delay for 3 ms of filter. Playback keeps its priming: its ring is topped up a
+	 * frame ahead, which covers the filter's look-ahead.
+	 */
+	resamp_lead_zeros(d->rs_in);
 	d->cap8_size = d->rs_in ? resamp_out_max(d->rs_in, d->piece) + 16 : d->piece;
 	d->play8_size = 2 * (d->piece * 8000 / d->dev_rate) + 16;
 	d->mono = calloc(d->piece, sizeof(*d->mono));
@@ -119,6 +127,7 @@ int duplex_alloc(struct duplex **dp, const struct duplex_prm *prm)
 		if ((r = aec_alloc(&d->aec, AEC_FRAME, prm->echo_tail_ms, AEC_SUPPRESS)) != 0 ||
 		    (d->dev_rate != 8000 && (r = resamp_alloc(&d->rs_ref, d->dev_rate, 8000, -1)) != 0))
 			goto out;
+		resamp_lead_zeros(d->rs_ref); /* the reference in step with the capture, as above */
 		d->ref8 = calloc(d->cap8_size, sizeof(*d->ref8));
 		d->clean = calloc(d->cap8_size + AEC_FRAME, sizeof(*d->clean));
 		if (!d->ref8 || !d->clean) {

@@ -78,6 +78,12 @@ void resamp_reset(struct resamp *r)
 	speex_resampler_skip_zeros(r->st);
 }
 
+void resamp_lead_zeros(struct resamp *r)
+{
+	if (r)
+		speex_resampler_reset_mem(r->st); /* also takes back skip_zeros: the history is zeros again */
+}
+
 size_t resamp_out_max(const struct resamp *r, size_t n)
 {
 	return (n * r->out_rate + r->in_rate - 1) / r->in_rate + 1;

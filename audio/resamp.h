@@ -26,6 +26,17 @@ int resamp_process(struct resamp *r, const int16_t *in, size_t *in_len, int16_t 
 /* Forget the filter history (e.g. when a looping file restarts). */
 void resamp_reset(struct resamp *r);
 
+/*
+ * A converter starts primed: its first output is the first input sample, so the filter's delay
+ * (half its length: 3 ms at the default quality) is held back as input not yet converted. A
+ * block of input then gives its output short by that much, and a caller that cuts the output
+ * into frames as long as the blocks (a 20 ms device period in, a 20 ms frame out) gets each frame
+ * only with the next block, a whole block late. This lets the delay out as leading zeros instead:
+ * each block gives all of its output at once, the filter's delay as the only delay. Call before
+ * the first resamp_process; resamp_reset primes again.
+ */
+void resamp_lead_zeros(struct resamp *r);
+
 /* Samples of output produced for n input samples, rounded up (for sizing buffers). */
 size_t resamp_out_max(const struct resamp *r, size_t n);
 

@@ -300,6 +300,65 @@ static void check_tones(void)
 	tones_free(t);
 }
 
+/*
+ * A device period's capture is a whole 20 ms frame in the ring at the end of that period, so the
+ * owner sends it at once, and a click in the period comes out in that period's frame, later by the
+ * resampler's filter only (3 ms). With the filter primed the ring held 136 samples after the first
+ * period and each frame waited for the next period's last 24 samples: 20 ms more mouth-to-ear delay.
+ */
+static void check_period_frame(unsigned rate, unsigned tail_ms)
+{
+	struct ring *cap = NULL, *play = NULL;
+	struct duplex *d = NULL;
+	struct duplex_prm prm = { 0 };
+	size_t period = rate / 50, k, n, whole = 0, peak_at = 0;
+	int16_t *mic = calloc(period, sizeof(*mic)), *out = calloc(period, sizeof(*out)), frame[160];
+	int peak = 0;
+
+	ring_alloc(&cap, 160 * 16);
+	ring_alloc(&play, 160 * 16);
+	prm.dev_rate = rate;
+	prm.in_ch = prm.out_ch = 1;
+	prm.cap = cap;
+	prm.play = play;
+	prm.frame = 160;
+	prm.echo_tail_ms = tail_ms;
+	if (!mic || !out || !cap || !play || duplex_alloc(&d, &prm) != 0) {
+		ok(0, "%u Hz: set-up", rate);
+		goto out;
+	}
+	for (k = 0; k < 10; k++) {
+		memset(mic, 0, period * sizeof(*mic));
+		if (k == 5)
+			mic[period / 2] = 30000; /* 10 ms into period 5 */
+		duplex_run(d, mic, out, period);
+		/* as the owner does: every whole frame there is, now */
+		memset(frame, 0, sizeof(frame));
+		for (n = 0; ring_avail(cap) >= 160; n++)
+			ring_read(cap, frame, 160);
+		if (n == 1 && ring_avail(cap) == 0)
+			whole++;
+		for (size_t i = 0; k == 5 && i < 160; i++) {
+			if (abs(frame[i]) > peak) {
+				peak = abs(frame[i]);
+				peak_at = i;
+			}
+		}
+	}
+	ok(whole == 10, "%u Hz%s: each period gives one whole frame, nothing left over (%zu of 10 periods)", rate,
+	   tail_ms ? " with the canceller" : "", whole);
+	if (!tail_ms)
+		ok(peak > 1000 && peak_at >= 80 && peak_at <= 80 + 32,
+		   "%u Hz: a click 10 ms into a period is in that period's frame %.1f ms later (peak %d)", rate,
+		   ((double)peak_at - 80) / 8, peak);
+out:
+	duplex_free(d);
+	ring_free(cap);
+	ring_free(play);
+	free(mic);
+	free(out);
+}
+
 int main(void)
 {
 	struct duplex *d = NULL;
@@ -341,5 +400,8 @@ int main(void)
 	check_call(44100, 3.0, false);
 	check_short_tail();
 	check_tones();
+	check_period_frame(48000, 0);
+	check_period_frame(44100, 0);
+	check_period_frame(48000, 200);
 	return tap_done();
 }
