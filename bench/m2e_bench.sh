@@ -15,8 +15,11 @@
 # the device found its playback ring short).
 # Per-marker delays: $WORK/m2e.WHO-JITTER-RUN.out (KEEP_WORK=1 keeps $WORK).
 # Environment: M2E_CASES (default "sphone:0 baresip:0 sphone:J baresip:J"), M2E_RATE (48000), M2E_PERIOD (frames per JACK period, 960 = 20 ms as tests/pa_jack.sh uses).
-# baresip runs with the lab's settings (tests/interop/lab.sh: jitter_buffer_delay 5-10 frames, its default)
-# and its jack module at the server's rate.
+# baresip runs with the lab's settings (tests/interop/lab.sh: jitter_buffer_delay 5-10 frames, its default;
+# no echo canceller module) and its jack module at the server's rate.
+# M2E_ECHO: sphone's [audio] echo_cancel (default: sphone's own default, auto, which turns the canceller on for
+# a duplex device). "off" measures it as baresip runs here: speexdsp's residual echo suppressor delays the
+# microphone by one 20 ms frame (bench/README.md, "Where the delay goes").
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 if [ -z "${top_builddir:-}" ]; then
 	if [ -x ./sphone ]; then top_builddir=$(pwd); else top_builddir=$top_srcdir/build; fi
@@ -73,6 +76,10 @@ sphone_case() {
 	local port=$1 ab ba w
 	cs_conf "$WORK/a.conf" alice && cs_conf "$WORK/b.conf" bob || return 1
 	sed -i 's/^log_level = debug/log_level = warn/' "$WORK/a.conf" "$WORK/b.conf"
+	if [ -n "${M2E_ECHO:-}" ]; then
+		printf '[audio]\necho_cancel = %s\n' "$M2E_ECHO" >>"$WORK/a.conf"
+		printf '[audio]\necho_cancel = %s\n' "$M2E_ECHO" >>"$WORK/b.conf"
+	fi
 	sed -i "s/:$KAM_TLS_PORT;/:$port;/" "$WORK/a.conf"
 	: >"$WORK/a.events"
 	: >"$WORK/b.events"

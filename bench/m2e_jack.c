@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +14,20 @@
 #include <jack/jack.h>
 
 /*
- * One JACK client, "m2e", with an output port wired to phone A's capture
- * input and an input port wired from phone B's playback output. The server
- * is the clock of both: every process cycle moves the same number of
- * frames out and in, so a marker written at output frame F and found at
- * input frame G took G - F frames from A's microphone to B's speaker,
- * device buffering, packetisation, network, jitter buffer and playout
- * included, with no wall clock involved.
+ * Two JACK clients: "m2e_gen", whose output port is wired to phone A's
+ * capture input, and "m2e_rec", whose input port is wired from phone B's
+ * playback output. The server's frame clock times both: a marker written at
+ * frame F and found at frame G took G - F frames from A's microphone to B's
+ * speaker, device buffering, packetisation, network, jitter buffer and
+ * playout included, with no wall clock involved.
+ *
+ * Why two clients: one client holding both ports closes a loop whenever
+ * JACK itself carries A's signal to B (a pass-through client, or one phone
+ * measured against itself), and the server breaks a loop with a period of
+ * delay: jack_thru measured 20.0 ms with one client, 0.0 ms with these two.
+ * A generator with no input and a recorder with no output leave it nothing
+ * to break. (Two phones joined by the network are no loop for JACK: both
+ * rigs give them the same figures.)
  *
  * Markers are 30 ms linear chirps (300 -> 3000 Hz up, then down, in turn)
  * every PERIOD ms; each is looked for in the recording from F to F + 2 *
@@ -44,35 +52,55 @@ struct peer {
 	char port[256];
 };
 
+static jack_client_t *gen_cl, *rec_cl;
 static jack_port_t *out_port, *in_port;
 static float *rec, *chirp_up, *chirp_down;
 static volatile size_t rec_n, rec_cap;
 static volatile int armed, done;
 static size_t chirp_len, period;
-static volatile size_t out_pos; /* frames written since armed */
+static atomic_int started;         /* frame0 is set */
+static jack_nframes_t frame0;      /* the server's frame time of the generator's first marker */
 
-static int process_h(jack_nframes_t n, void *arg)
+/* the generator: markers from the first cycle after arming, at frame frame0 + k * period */
+static int gen_process(jack_nframes_t n, void *arg)
 {
 	float *out = jack_port_get_buffer(out_port, n);
-	const float *in = jack_port_get_buffer(in_port, n);
+	jack_nframes_t now = jack_last_frame_time(gen_cl);
 
 	(void)arg;
 	if (!armed || done) {
 		memset(out, 0, n * sizeof(*out));
 		return 0;
 	}
+	if (!atomic_load(&started)) {
+		frame0 = now;
+		atomic_store(&started, 1);
+	}
 	for (jack_nframes_t i = 0; i < n; i++) {
-		size_t pos = out_pos + i, k = pos / period, off = pos % period;
+		size_t pos = (jack_nframes_t)(now - frame0) + i, k = pos / period, off = pos % period;
 		const float *c = (k & 1) ? chirp_down : chirp_up;
 
 		out[i] = off < chirp_len ? c[off] : 0.0f;
-		if (pos < rec_cap)
-			rec[pos] = in[i];
 	}
-	out_pos += n;
-	if (out_pos >= rec_cap)
+	return 0;
+}
+
+/* the recorder: B's playback at frame frame0 + pos goes to rec[pos] */
+static int rec_process(jack_nframes_t n, void *arg)
+{
+	const float *in = jack_port_get_buffer(in_port, n);
+	jack_nframes_t now = jack_last_frame_time(rec_cl);
+	size_t pos;
+
+	(void)arg;
+	if (!atomic_load(&started) || done)
+		return 0;
+	pos = (jack_nframes_t)(now - frame0);
+	for (jack_nframes_t i = 0; i < n && pos + i < rec_cap; i++)
+		rec[pos + i] = in[i];
+	if (pos + n >= rec_cap)
 		done = 1;
-	rec_n = out_pos < rec_cap ? out_pos : rec_cap;
+	rec_n = pos + n < rec_cap ? pos + n : rec_cap;
 	return 0;
 }
 
@@ -170,7 +198,7 @@ static bool find_port(jack_client_t *cl, struct peer *p)
 	bool found = false;
 
 	for (size_t i = 0; ports && ports[i] && !found; i++) {
-		if (strncmp(ports[i], "m2e:", 4) != 0 && client_matches(ports[i], p)) {
+		if (strncmp(ports[i], "m2e_", 4) != 0 && client_matches(ports[i], p)) {
 			snprintf(p->port, sizeof(p->port), "%s", ports[i]);
 			found = true;
 		}
@@ -209,7 +237,6 @@ int main(int argc, char **argv)
 	double secs = 20, skip = 3, period_ms = 250, wait_s = 30, rate;
 	static double delays[MAX_MARKERS], corrs[MAX_MARKERS];
 	size_t nd = 0, lost = 0, nmark, window;
-	jack_client_t *cl;
 	jack_status_t st;
 	unsigned bufsize;
 	bool verbose = false;
@@ -229,20 +256,21 @@ int main(int argc, char **argv)
 	}
 	if (!a.name || !b.name || secs <= skip || period_ms < 2 * CHIRP_MS + 10)
 		goto usage;
-	cl = jack_client_open("m2e", JackNoStartServer | JackUseExactName, &st);
-	if (!cl) {
+	gen_cl = jack_client_open("m2e_gen", JackNoStartServer | JackUseExactName, &st);
+	rec_cl = gen_cl ? jack_client_open("m2e_rec", JackNoStartServer | JackUseExactName, &st) : NULL;
+	if (!gen_cl || !rec_cl) {
 		fprintf(stderr, "m2e_jack: no JACK server (status 0x%x)\n", (unsigned)st);
 		return 1;
 	}
-	rate = jack_get_sample_rate(cl);
+	rate = jack_get_sample_rate(gen_cl);
 	chirp_len = (size_t)(rate * CHIRP_MS / 1000);
 	period = (size_t)(rate * period_ms / 1000);
 	rec_cap = (size_t)(rate * secs);
 	rec = calloc(rec_cap, sizeof(*rec));
 	chirp_up = calloc(chirp_len, sizeof(float));
 	chirp_down = calloc(chirp_len, sizeof(float));
-	out_port = jack_port_register(cl, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
-	in_port = jack_port_register(cl, "in", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+	out_port = jack_port_register(gen_cl, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+	in_port = jack_port_register(rec_cl, "in", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
 	if (!rec || !chirp_up || !chirp_down || !out_port || !in_port) {
 		fprintf(stderr, "m2e_jack: out of memory or ports\n");
 		return 1;
@@ -251,33 +279,37 @@ int main(int argc, char **argv)
 	make_chirp(chirp_down, chirp_len, rate, false);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (jack_set_process_callback(cl, process_h, NULL) || jack_activate(cl)) {
+	if (jack_set_process_callback(gen_cl, gen_process, NULL) || jack_set_process_callback(rec_cl, rec_process, NULL) ||
+	    jack_activate(gen_cl) || jack_activate(rec_cl)) {
 		fprintf(stderr, "m2e_jack: cannot activate\n");
 		return 1;
 	}
 	/* the phones open their devices when their call starts */
-	for (double w = 0; !(find_port(cl, &a) && find_port(cl, &b)); w += 0.05) {
+	for (double w = 0; !(find_port(gen_cl, &a) && find_port(gen_cl, &b)); w += 0.05) {
 		struct timespec ts = { 0, 50000000 };
 		if (w > wait_s || done) {
 			fprintf(stderr, "m2e_jack: phone ports not found (A %s, B %s)\n", a.port[0] ? a.port : "-",
 				b.port[0] ? b.port : "-");
-			jack_client_close(cl);
+			jack_client_close(rec_cl);
+			jack_client_close(gen_cl);
 			return 1;
 		}
 		nanosleep(&ts, NULL);
 	}
-	wire(cl, a.port, "m2e:out", false);
-	wire(cl, b.port, "m2e:in", true);
-	bufsize = (unsigned)jack_get_buffer_size(cl);
-	fprintf(stderr, "m2e_jack: m2e:out -> %s, %s -> m2e:in, %.0f Hz, %u-frame periods\n", a.port, b.port, rate,
-		bufsize);
+	wire(gen_cl, a.port, "m2e_gen:out", false);
+	wire(gen_cl, b.port, "m2e_rec:in", true);
+	bufsize = (unsigned)jack_get_buffer_size(gen_cl);
+	fprintf(stderr, "m2e_jack: m2e_gen:out -> %s, %s -> m2e_rec:in, %.0f Hz, %u-frame periods\n", a.port, b.port,
+		rate, bufsize);
 	armed = 1;
 	while (!done) {
 		struct timespec ts = { 0, 20000000 };
 		nanosleep(&ts, NULL);
 	}
-	jack_deactivate(cl);
-	jack_client_close(cl);
+	jack_deactivate(rec_cl);
+	jack_deactivate(gen_cl);
+	jack_client_close(rec_cl);
+	jack_client_close(gen_cl);
 
 	window = 2 * period - chirp_len;
 	nmark = rec_n > window ? (rec_n - window) / period : 0;
