@@ -1,7 +1,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# bench_lib.sh: the lab call the call benchmarks measure (sourced by call_bench.sh and call_work.sh after
-# lab.sh and call_lib.sh): Kamailio, an auto-answering baresip bob playing a WAV, and sphone (alice, log
-# level warn, file audio) calling bob with SDES-SRTP; SUITE= makes sphone offer only that suite.
+# bench_lib.sh: the lab call the call benchmarks measure (sourced first by call_bench.sh, call_work.sh and,
+# for its first lines only, m2e_bench.sh):
+# Kamailio, an auto-answering baresip bob playing a WAV, and sphone (alice, log level warn, file audio)
+# calling bob with SDES-SRTP; SUITE= makes sphone offer only that suite.
+# Sourcing it sets top_srcdir (the tree the script is in) and top_builddir (the build directory the script
+# is run from, as README says, else $top_srcdir/build), both exported, and sources lab.sh and call_lib.sh.
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+if [ -z "${top_builddir:-}" ]; then
+	if [ -x ./sphone ]; then top_builddir=$(pwd); else top_builddir=$top_srcdir/build; fi
+fi
+export top_srcdir top_builddir
+. "$top_srcdir/tests/interop/lab.sh"
+. "$top_srcdir/tests/interop/call_lib.sh"
+
 # bench_call_start SIGNAL_SECONDS: sets SIG (the WAV both play) and SPID (sphone's PID) once established.
 bench_call_start() {
 	SIG=$WORK/signal.wav

@@ -12,15 +12,7 @@
 # RSS_MAPS=1 also prints sphone's resident KB per mapping at the end of its call.
 # SUITE=AEAD_AES_128_GCM (or any srtp_suites value) makes sphone offer only that suite; the suite the call
 # ran with is printed (from sphone's established event).
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-# the build directory it is run from (README: "run from the build directory"), else ./build
-if [ -z "${top_builddir:-}" ]; then
-	if [ -x ./sphone ]; then top_builddir=$(pwd); else top_builddir=$top_srcdir/build; fi
-fi
-export top_srcdir top_builddir
-. "$top_srcdir/tests/interop/lab.sh"
-. "$top_srcdir/tests/interop/call_lib.sh"
-. "$top_srcdir/bench/bench_lib.sh"
+. "${top_srcdir:-$(dirname "$0")/..}/bench/bench_lib.sh"
 lab_require kamailio baresip python3
 SECS=${1:-30}
 

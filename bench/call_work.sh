@@ -9,14 +9,7 @@
 # order, SPHONE_ONLY=1 skips baresip and the floor. Prints "call_work WHO syscalls_s=... wakeups_s=..." (and
 # "instr_s="), strace's table per process, and the ticks' user/system split (coarse: 10 ms ticks). A
 # strace'd process runs slower, but it makes the same calls.
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-if [ -z "${top_builddir:-}" ]; then
-	if [ -x ./sphone ]; then top_builddir=$(pwd); else top_builddir=$top_srcdir/build; fi
-fi
-export top_srcdir top_builddir
-. "$top_srcdir/tests/interop/lab.sh"
-. "$top_srcdir/tests/interop/call_lib.sh"
-. "$top_srcdir/bench/bench_lib.sh"
+. "${top_srcdir:-$(dirname "$0")/..}/bench/bench_lib.sh"
 lab_require kamailio baresip python3 strace
 SECS=${1:-10}
 

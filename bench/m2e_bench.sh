@@ -20,13 +20,7 @@
 # M2E_ECHO: sphone's [audio] echo_cancel (default: sphone's own default, auto, which turns the canceller on for
 # a duplex device). "off" measures it as baresip runs here: speexdsp's residual echo suppressor delays the
 # microphone by one 20 ms frame (bench/README.md, "Where the delay goes").
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-if [ -z "${top_builddir:-}" ]; then
-	if [ -x ./sphone ]; then top_builddir=$(pwd); else top_builddir=$top_srcdir/build; fi
-fi
-export top_srcdir top_builddir
-. "$top_srcdir/tests/interop/lab.sh"
-. "$top_srcdir/tests/interop/call_lib.sh"
+. "${top_srcdir:-$(dirname "$0")/..}/bench/bench_lib.sh"
 lab_require kamailio baresip python3 jackd
 RUNS=${1:-5}
 SECS=${2:-20}

@@ -12,12 +12,7 @@ nl_require kamailio dumpcap tshark sox
 [ -x "$SPHONE" ] || skip_all "$SPHONE not built"
 BIN=$SPHONE
 
-nl_setup symmetric || { echo "Bail out! nl_setup failed"; exit 1; }
-nl_provider || { echo "Bail out! no certificates"; exit 1; }
-SIG=$WORK/signal60.wav
-lab_make_wav "$SIG" 60 || { echo "Bail out! no test signal"; exit 1; }
-lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
-nl_capture_start wan "$NL_ROUTER" wan0 "tcp port $KAM_TLS_PORT or udp" || { echo "Bail out! no capture"; exit 1; }
+nl_call_lab symmetric || exit 1
 
 SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
 cs_conf "$WORK/alice.conf" alice keepalive_interval=4
@@ -57,17 +52,7 @@ res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b.wav" --min-corr 0.7 --min-s
 ok $? "audio alice -> bob (out of the NAT) is the signal ($res)"
 
 lab_capture_stop
-[ "$(tshark -r "$LAB_PCAP" -T fields -e ip.src -e ip.dst 2>/dev/null | grep -c '10\.200\.')" -eq 0 ] &&
-	[ "$(nl_leaks)" = 0 ]
-ok $? "outside link: no private address"
-n=$(wire_tls_records "$LAB_PCAP" "$KAM_TLS_PORT")
-[ "$n" -gt 10 ] && ! wire_has_plain_sip "$LAB_PCAP" "$KAM_TLS_PORT"
-ok $? "outside link: $n TLS records, no readable SIP"
-ports=$(lab_kam_media_ports "$CALLID")
-e=$(rtp_payload_entropy "$LAB_PCAP" "$ports" "$WORK/srtp-as-pcmu.wav")
-ok $? "outside link: the call's RTP (ports $ports)"
-lab_float_ge "$e" 7.9 && ! "$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/srtp-as-pcmu.wav" --quiet >/dev/null
-ok $? "outside link: SRTP (entropy $e bits/byte), not the signal"
+nl_outside_checks "$CALLID" "the call"
 
 # --- idle longer than the NAT keeps a TCP connection: the keepalive holds it -------------------------------
 nl_timeouts 30 10

@@ -18,13 +18,8 @@ nl_require kamailio baresip dumpcap tshark
 BIN=$SPHONE
 OLD_IP=$NL_HOME_IP
 
-nl_setup none || { echo "Bail out! nl_setup failed"; exit 1; }
-nl_provider || { echo "Bail out! no certificates"; exit 1; }
-SIG=$WORK/signal60.wav
-lab_make_wav "$SIG" 60 || { echo "Bail out! no test signal"; exit 1; }
-lab_start_kamailio || { echo "Bail out! kamailio did not start"; exit 1; }
+nl_call_lab none || exit 1
 lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" ip="$NL_PEER_IP" || { echo "Bail out! baresip did not register"; exit 1; }
-nl_capture_start wan "$NL_ROUTER" wan0 "tcp port $KAM_TLS_PORT or udp" || { echo "Bail out! no capture"; exit 1; }
 
 SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
 cs_conf "$WORK/alice.conf" alice

@@ -15,9 +15,7 @@ BIN=$SPHONE
 
 nl_stun_lab none "udp" || exit 1
 
-SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
-cs_conf "$WORK/alice.conf" alice "stun_server=$NL_PROV_IP:$NL_STUN_PORT"
-cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
+nl_stun_alice
 cs_wait alice registered 15; ok $? "alice registered (no NAT: the router only routes)"
 
 # --- no NAT -------------------------------------------------------------------------------------------

@@ -27,8 +27,9 @@
 #   set-up      nl_require nl_setup nl_provider nl_wrap nl_exec
 #   the router  nl_set_nat nl_timeouts nl_flush nl_conntrack_count nl_leaks
 #   the home    nl_home_move
-#   tools       nl_start_stun nl_stun_lab nl_probe_server nl_probe nl_probe_send nl_capture_start (lab_capture_stop ends it)
-#               nl_wire_secure
+#   call tests  nl_call_lab nl_stun_lab nl_stun_alice
+#   tools       nl_start_stun nl_probe_server nl_probe nl_probe_send nl_capture_start (lab_capture_stop ends it)
+#   the wire    nl_private_free nl_wire_secure nl_outside_checks
 
 NL_HOME_IP=10.200.1.2
 NL_LAN_IP=10.200.1.1
@@ -255,21 +256,33 @@ nl_start_stun() {
 	}
 }
 
-# nl_stun_lab TYPE FILTER: the lab of the STUN call tests: nl_setup TYPE, Kamailio and coturn in the provider,
-#   a capture on the router's outside link (FILTER), SIG ($WORK/signal60.wav, 60 s) and baresip "bob"
-#   sending it from NL_PEER_IP. baresip binds its media sockets to the wildcard address: a route makes its
-#   packets towards the home leave from NL_PEER_IP, the address its SDP gives (else the provider's first
-#   address, Kamailio's, and a port-restricted cone lets in only what comes from where sphone sent; Kamailio
-#   and coturn bind theirs). Prints "Bail out! ..." and returns 1 when a step fails.
-nl_stun_lab() {
+# nl_call_lab TYPE [FILTER]: the lab of the call tests: nl_setup TYPE, the peers in the provider (nl_provider),
+#   SIG ($WORK/signal60.wav, 60 s), Kamailio there (the caller's KAM_* settings apply) and a capture on the
+#   router's outside link (FILTER, default "tcp port $KAM_TLS_PORT or udp"). Prints "Bail out! ..." and
+#   returns 1 when a step fails.
+nl_call_lab() {
 	local why
 	SIG=$WORK/signal60.wav
 	if ! nl_setup "$1"; then why="nl_setup failed"
 	elif ! nl_provider; then why="no certificates"
-	elif ! nl_start_stun; then why="no STUN server"
 	elif ! lab_make_wav "$SIG" 60; then why="no test signal"
 	elif ! lab_start_kamailio; then why="kamailio did not start"
-	elif ! nl_capture_start wan "$NL_ROUTER" wan0 "$2"; then why="no capture"
+	elif ! nl_capture_start wan "$NL_ROUTER" wan0 "${2:-tcp port $KAM_TLS_PORT or udp}"; then why="no capture"
+	else return 0
+	fi
+	echo "Bail out! $why"
+	return 1
+}
+
+# nl_stun_lab TYPE FILTER: the lab of the STUN call tests: nl_call_lab TYPE FILTER, coturn in the provider and
+#   baresip "bob" sending SIG from NL_PEER_IP. baresip binds its media sockets to the wildcard address: a route
+#   makes its packets towards the home leave from NL_PEER_IP, the address its SDP gives (else the provider's
+#   first address, Kamailio's, and a port-restricted cone lets in only what comes from where sphone sent;
+#   Kamailio and coturn bind theirs). Prints "Bail out! ..." and returns 1 when a step fails.
+nl_stun_lab() {
+	local why
+	nl_call_lab "$1" "$2" || return 1
+	if ! nl_start_stun; then why="no STUN server"
 	elif [ "$1" = none ] && ! ip -n "$NL_PROVIDER" route replace 10.200.0.0/16 via "$NL_WAN_IP" src "$NL_PEER_IP"; then
 		why="no route"
 	elif [ "$1" != none ] && ! ip -n "$NL_PROVIDER" route replace "$NL_WAN_IP" dev eth0 src "$NL_PEER_IP"; then
@@ -279,6 +292,14 @@ nl_stun_lab() {
 	fi
 	echo "Bail out! $why"
 	return 1
+}
+
+# nl_stun_alice: sphone "alice" at home (session 7, SPHONE=$BIN wrapped into the home) with stun_server the
+#   lab's coturn, playing SIG and recording $WORK/alice-heard.wav; the caller waits for it to register
+nl_stun_alice() {
+	SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
+	cs_conf "$WORK/alice.conf" alice "stun_server=$NL_PROV_IP:$NL_STUN_PORT"
+	cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
 }
 
 # nl_probe_server NS ADDR:PORT...: natprobe.py serve (see there) in namespace NS, until the test ends;
@@ -312,18 +333,59 @@ nl_capture_start() {
 	lab_capture_start "$1" "${4:-udp or tcp}" "$3" "$2"
 }
 
+# nl_private_free: the capture $LAB_PCAP (the router's outside link) holds no private (10.200.x) address, and
+#   the router dropped none leaving (nl_leaks)
+nl_private_free() {
+	[ "$(tshark -r "$LAB_PCAP" -T fields -e ip.src -e ip.dst 2>/dev/null | grep -c '10\.200\.')" -eq 0 ] &&
+		[ "$(nl_leaks)" = 0 ]
+}
+
+# _nl_wire CALLID: what the capture $LAB_PCAP shows of a call, for the two below: _nl_tls (TLS records on
+#   Kamailio's TLS port), _nl_ports (the ports of its SDP bodies), _nl_e (their RTP payload entropy; the
+#   payload decoded as PCMU in $WORK/srtp-as-pcmu.wav). Returns rtp_payload_entropy's status.
+_nl_wire() {
+	_nl_tls=$(wire_tls_records "$LAB_PCAP" "$KAM_TLS_PORT")
+	_nl_ports=$(lab_kam_media_ports "$1")
+	_nl_e=$(rtp_payload_entropy "$LAB_PCAP" "$_nl_ports" "$WORK/srtp-as-pcmu.wav")
+}
+# after _nl_wire: TLS records and no readable SIP
+_nl_wire_tls() { [ "$_nl_tls" -gt 10 ] && ! wire_has_plain_sip "$LAB_PCAP" "$KAM_TLS_PORT"; }
+# after _nl_wire: SRTP (payload entropy >= 7.9 bits/byte) and, decoded as PCMU, not the signal $1
+_nl_wire_srtp() {
+	lab_float_ge "$_nl_e" 7.9 && ! "$PYTHON" "$LAB_SRC/wavcmp.py" "$1" "$WORK/srtp-as-pcmu.wav" --quiet >/dev/null
+}
+
 # nl_wire_secure CALLID SIG: what the capture $LAB_PCAP (the router's outside link) shows of a call: TLS
 #   records and no readable SIP on Kamailio's TLS port; the call's RTP (the ports of its SDP bodies) is SRTP
 #   (payload entropy >= 7.9 bits/byte) and, decoded as PCMU, not the signal SIG. Prints the figures; 0 when
 #   all hold.
 nl_wire_secure() {
-	local n ports e
-	n=$(wire_tls_records "$LAB_PCAP" "$KAM_TLS_PORT")
-	ports=$(lab_kam_media_ports "$1")
-	e=$(rtp_payload_entropy "$LAB_PCAP" "$ports" "$WORK/srtp-as-pcmu.wav")
-	echo "$n TLS records, no readable SIP; RTP on ports $ports: entropy $e bits/byte"
-	[ "$n" -gt 10 ] && ! wire_has_plain_sip "$LAB_PCAP" "$KAM_TLS_PORT" && lab_float_ge "$e" 7.9 &&
-		! "$PYTHON" "$LAB_SRC/wavcmp.py" "$2" "$WORK/srtp-as-pcmu.wav" --quiet >/dev/null
+	_nl_wire "$1"
+	echo "$_nl_tls TLS records, no readable SIP; RTP on ports $_nl_ports: entropy $_nl_e bits/byte"
+	_nl_wire_tls && _nl_wire_srtp "$2"
+}
+
+# nl_private_free: the capture $LAB_PCAP (the router's outside link) holds no private (10.200.x) address, and
+#   the router dropped none on its way out (nl_leaks)
+nl_private_free() {
+	[ "$(tshark -r "$LAB_PCAP" -T fields -e ip.src -e ip.dst 2>/dev/null | grep -c '10\.200\.')" -eq 0 ] &&
+		[ "$(nl_leaks)" = 0 ]
+}
+
+# nl_outside_checks CALLID WHAT: four TAP checks of the router's outside link after lab_capture_stop: no private
+#   address (nl_private_free); TLS records, no readable SIP; WHAT's RTP (CALLID's SDP ports) found; SRTP and,
+#   decoded as PCMU, not the signal SIG (as nl_wire_secure)
+nl_outside_checks() {
+	local rc
+	nl_private_free
+	ok $? "outside link: no private address"
+	_nl_wire "$1"
+	rc=$?
+	_nl_wire_tls
+	ok $? "outside link: $_nl_tls TLS records, no readable SIP"
+	ok $rc "outside link: $2's RTP (ports $_nl_ports)"
+	_nl_wire_srtp "$SIG"
+	ok $? "outside link: SRTP (entropy $_nl_e bits/byte), not the signal"
 }
 
 # _nl_exit: lib.sh's cleanup (tracked PIDs, work dir), then whatever still runs in our namespaces (by
