@@ -33,7 +33,7 @@
 #include "duplex.h"
 #include "resamp.h"
 
-#define AEC_FRAME 160 /* 20 ms: speexdsp's canceller did best at this size here (doc/media.md) */
+#define AEC_FRAME 80 /* 10 ms: the preprocessor delays the microphone by one frame; ERLE as with 20 ms (doc/media.md) */
 
 struct duplex {
 	unsigned dev_rate;

@@ -19,7 +19,7 @@
 # no echo canceller module) and its jack module at the server's rate.
 # M2E_ECHO: sphone's [audio] echo_cancel (default: sphone's own default, auto, which turns the canceller on for
 # a duplex device). "off" measures it as baresip runs here: speexdsp's residual echo suppressor delays the
-# microphone by one 20 ms frame (bench/README.md, "Where the delay goes").
+# microphone by one canceller frame, 10 ms (bench/README.md, "Where the delay goes").
 . "${top_srcdir:-$(dirname "$0")/..}/bench/bench_lib.sh"
 lab_require kamailio baresip python3 jackd
 RUNS=${1:-5}
