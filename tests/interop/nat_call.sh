@@ -6,20 +6,12 @@
 # TCP timeout shorter than the idle time, a keepalive shorter still keeps the home reachable for a call.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
-. "$top_srcdir/tests/interop/call_lib.sh"
 . "$top_srcdir/tests/interop/netns_lab.sh"
-nl_require kamailio dumpcap tshark sox
-[ -x "$SPHONE" ] || skip_all "$SPHONE not built"
-BIN=$SPHONE
+nl_sphone_require kamailio dumpcap tshark sox
 
 nl_call_lab symmetric || exit 1
 
-SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
-cs_conf "$WORK/alice.conf" alice keepalive_interval=4
-cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
-SPHONE=$(nl_wrap sphone-provider "$NL_PROVIDER" "$BIN")
-cs_conf "$WORK/bob.conf" bob
-cs_start bob 8 "$WORK/bob.conf" --audio-in "$SIG" --audio-out "$WORK/bob-heard.wav" --auto-answer
+nl_alice_bob keepalive_interval=4
 cs_wait alice registered 15; ok $? "alice at home ($NL_HOME_IP) registered through the symmetric NAT"
 cs_wait bob registered 15; ok $? "bob on the provider's side registered"
 

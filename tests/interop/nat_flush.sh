@@ -12,20 +12,12 @@
 # ways, the media still flowing to the NAT's mapping, no private address and only TLS/SRTP outside.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
-. "$top_srcdir/tests/interop/call_lib.sh"
 . "$top_srcdir/tests/interop/netns_lab.sh"
-nl_require kamailio dumpcap tshark
-[ -x "$SPHONE" ] || skip_all "$SPHONE not built"
-BIN=$SPHONE
+nl_sphone_require kamailio dumpcap tshark
 
 KAM_OUTBOUND=1 KAM_FLOW_TIMER=4 nl_call_lab cone || exit 1
 
-SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
-cs_conf "$WORK/alice.conf" alice
-cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
-SPHONE=$(nl_wrap sphone-provider "$NL_PROVIDER" "$BIN")
-cs_conf "$WORK/bob.conf" bob
-cs_start bob 8 "$WORK/bob.conf" --audio-in "$SIG" --audio-out "$WORK/bob-heard.wav" --auto-answer
+nl_alice_bob
 cs_wait alice registered 15; ok $? "alice at home registered through the cone NAT"
 cs_wait bob registered 15; ok $? "bob on the provider's side registered"
 [ "$(cs_field alice registered outbound)" = true ]; ok $? "outbound granted (pongs awaited from the first ping)"

@@ -11,11 +11,8 @@
 # both ways (wavcmp), only TLS and SRTP on the router's outside link, and the gap measured from the capture.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
-. "$top_srcdir/tests/interop/call_lib.sh"
 . "$top_srcdir/tests/interop/netns_lab.sh"
-nl_require kamailio baresip dumpcap tshark
-[ -x "$SPHONE" ] || skip_all "$SPHONE not built"
-BIN=$SPHONE
+nl_sphone_require kamailio baresip dumpcap tshark
 OLD_IP=$NL_HOME_IP
 
 nl_call_lab none || exit 1

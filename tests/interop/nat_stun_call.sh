@@ -6,16 +6,10 @@
 # there. Without stun_server the audio baresip -> sphone is silence (doc/nat.md).
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
-. "$top_srcdir/tests/interop/call_lib.sh"
 . "$top_srcdir/tests/interop/netns_lab.sh"
-nl_require kamailio baresip turnserver dumpcap tshark sox
-[ -x "$SPHONE" ] || skip_all "$SPHONE not built"
-BIN=$SPHONE
+nl_sphone_require kamailio baresip turnserver dumpcap tshark sox
 
-nl_stun_lab cone "tcp or udp" || exit 1
-
-nl_stun_alice
-cs_wait alice registered 15; ok $? "alice at home ($NL_HOME_IP) registered through the cone NAT"
+nl_stun_lab cone "tcp or udp" "alice at home ($NL_HOME_IP) registered through the cone NAT" || exit 1
 
 # --- sphone calls baresip --------------------------------------------------------------------------
 cs_cmd alice "call sip:bob@sip.test"

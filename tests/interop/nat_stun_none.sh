@@ -7,16 +7,10 @@
 # and the far end, which does not latch, cannot reach it: the audio into the NAT is silence.
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
-. "$top_srcdir/tests/interop/call_lib.sh"
 . "$top_srcdir/tests/interop/netns_lab.sh"
-nl_require kamailio baresip turnserver dumpcap tshark sox
-[ -x "$SPHONE" ] || skip_all "$SPHONE not built"
-BIN=$SPHONE
+nl_sphone_require kamailio baresip turnserver dumpcap tshark sox
 
-nl_stun_lab none "udp" || exit 1
-
-nl_stun_alice
-cs_wait alice registered 15; ok $? "alice registered (no NAT: the router only routes)"
+nl_stun_lab none "udp" "alice registered (no NAT: the router only routes)" || exit 1
 
 # --- no NAT -------------------------------------------------------------------------------------------
 cs_cmd alice "call sip:bob@sip.test"

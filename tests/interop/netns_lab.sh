@@ -24,10 +24,10 @@
 #   SPHONE=$(nl_wrap sphone "$NL_HOME" "$top_builddir/sphone")   # then call_lib.sh's cs_start as usual
 #
 # Functions (each documented where it is defined):
-#   set-up      nl_require nl_setup nl_provider nl_wrap nl_exec
+#   set-up      nl_require nl_sphone_require nl_setup nl_provider nl_wrap nl_exec
 #   the router  nl_set_nat nl_timeouts nl_flush nl_conntrack_count nl_leaks
 #   the home    nl_home_move
-#   call tests  nl_call_lab nl_stun_lab nl_stun_alice
+#   call tests  nl_call_lab nl_stun_lab nl_alice_bob
 #   tools       nl_start_stun nl_probe_server nl_probe nl_probe_send nl_capture_start (lab_capture_stop ends it)
 #   the wire    nl_private_free nl_wire_secure nl_outside_checks
 
@@ -38,6 +38,16 @@ NL_PROV_IP=198.51.100.2
 NL_PEER_IP=198.51.100.3
 NL_PROV_IP2=198.51.100.4
 NL_NAMESPACES=""
+
+# nl_sphone_require [TOOL...]: for the tests that run sphone in the lab: call_lib.sh (cs_*; sourced here), then
+#   nl_require TOOL..., then a skip unless sphone is built. Sets BIN, the sphone binary (SPHONE is set to
+#   nl_wrap's wrappers around it later).
+nl_sphone_require() {
+	type cs_start >/dev/null 2>&1 || . "$LAB_SRC/call_lib.sh"
+	nl_require "$@"
+	[ -x "$SPHONE" ] || skip_all "$SPHONE not built"
+	BIN=$SPHONE
+}
 
 # nl_require [TOOL...]: skip the test (TAP "1..0 # SKIP") unless it runs as root where network namespaces,
 # nftables and conntrack work, and each TOOL is there (lab_require's names: kamailio baresip dumpcap ...).
@@ -274,11 +284,25 @@ nl_call_lab() {
 	return 1
 }
 
-# nl_stun_lab TYPE FILTER: the lab of the STUN call tests: nl_call_lab TYPE FILTER, coturn in the provider and
-#   baresip "bob" sending SIG from NL_PEER_IP. baresip binds its media sockets to the wildcard address: a route
+# nl_alice_bob [SETTING...]: two sphones from BIN, both playing SIG: "alice" at home (session 7, cs_conf SETTING...,
+#   recording $WORK/alice-heard.wav) and "bob" in the provider (session 8, auto-answer, $WORK/bob-heard.wav);
+#   the caller waits for them to register
+nl_alice_bob() {
+	SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
+	cs_conf "$WORK/alice.conf" alice "$@"
+	cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
+	SPHONE=$(nl_wrap sphone-provider "$NL_PROVIDER" "$BIN")
+	cs_conf "$WORK/bob.conf" bob
+	cs_start bob 8 "$WORK/bob.conf" --audio-in "$SIG" --audio-out "$WORK/bob-heard.wav" --auto-answer
+}
+
+# nl_stun_lab TYPE FILTER WHAT: the lab of the STUN call tests: nl_call_lab TYPE FILTER, coturn in the provider,
+#   baresip "bob" sending SIG from NL_PEER_IP, and sphone "alice" at home (session 7, BIN wrapped into the
+#   home) with stun_server the lab's coturn, playing SIG and recording $WORK/alice-heard.wav: its
+#   registration is the TAP check WHAT. baresip binds its media sockets to the wildcard address: a route
 #   makes its packets towards the home leave from NL_PEER_IP, the address its SDP gives (else the provider's
 #   first address, Kamailio's, and a port-restricted cone lets in only what comes from where sphone sent;
-#   Kamailio and coturn bind theirs). Prints "Bail out! ..." and returns 1 when a step fails.
+#   Kamailio and coturn bind theirs). Prints "Bail out! ..." and returns 1 when a step of the lab fails.
 nl_stun_lab() {
 	local why
 	nl_call_lab "$1" "$2" || return 1
@@ -288,18 +312,16 @@ nl_stun_lab() {
 	elif [ "$1" != none ] && ! ip -n "$NL_PROVIDER" route replace "$NL_WAN_IP" dev eth0 src "$NL_PEER_IP"; then
 		why="no route"
 	elif ! lab_start_baresip bob bob "$LAB_PW_bob" wav="$SIG" ip="$NL_PEER_IP"; then why="baresip did not register"
-	else return 0
+	else
+		SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
+		cs_conf "$WORK/alice.conf" alice "stun_server=$NL_PROV_IP:$NL_STUN_PORT"
+		cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
+		cs_wait alice registered 15
+		ok $? "$3"
+		return 0
 	fi
 	echo "Bail out! $why"
 	return 1
-}
-
-# nl_stun_alice: sphone "alice" at home (session 7, SPHONE=$BIN wrapped into the home) with stun_server the
-#   lab's coturn, playing SIG and recording $WORK/alice-heard.wav; the caller waits for it to register
-nl_stun_alice() {
-	SPHONE=$(nl_wrap sphone-home "$NL_HOME" "$BIN")
-	cs_conf "$WORK/alice.conf" alice "stun_server=$NL_PROV_IP:$NL_STUN_PORT"
-	cs_start alice 7 "$WORK/alice.conf" --audio-in "$SIG" --audio-out "$WORK/alice-heard.wav"
 }
 
 # nl_probe_server NS ADDR:PORT...: natprobe.py serve (see there) in namespace NS, until the test ends;
