@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # call_baresip.sh: sphone <-> baresip through Kamailio (TLS + SDES-SRTP): audio both ways (wavcmp), DTMF both
-# ways, hold/resume with audio after, verify report, and the wire (no readable SIP, SRTP payloads not audio).
+# ways, hold/resume with audio after, verify report, baresip's blind transfer of sphone with accept_transfer = ask
+# (refused: NOTIFY 603, carol never called; taken: sphone calls carol), and the wire (no readable SIP, SRTP
+# payloads not audio).
 mkdir -p "$top_builddir/tests/work" && TMPDIR="$top_builddir/tests/work" && export TMPDIR
 . "$top_srcdir/tests/interop/lab.sh"
 . "$top_srcdir/tests/interop/call_lib.sh"
@@ -111,6 +113,39 @@ res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/a2-first.wav" --min-corr 0.9 
 ok $? "incoming call: audio baresip -> sphone matches ($res)"
 res=$("$PYTHON" "$LAB_SRC/wavcmp.py" "$SIG" "$WORK/b2-first.wav" --min-corr 0.9 --min-seconds 3)
 ok $? "incoming call: audio sphone -> baresip matches ($res)"
+
+# --- baresip transfers sphone (its REFER), accept_transfer = ask: refused, then taken ----------------
+cs_conf "$WORK/carol.conf" carol
+cs_start carol 6 "$WORK/carol.conf" --audio-in "$SIG" --auto-answer
+cs_conf "$WORK/alice3.conf" alice accept_transfer=ask
+cs_start alice3 5 "$WORK/alice3.conf" --audio-in "$SIG" --auto-answer
+cs_wait alice3 registered 15 && cs_wait carol registered 15; ok $? "sphone alice (accept_transfer = ask) and carol registered"
+baresip_cmd "$BS_bob_CTRL" "dial sip:alice@sip.test" >/dev/null
+cs_wait alice3 established 20; ok $? "baresip -> sphone established"
+sleep 1
+baresip_cmd "$BS_bob_CTRL" "transfer sips:carol@sip.test" >/dev/null
+cs_wait alice3 transfer 20 '"state":"ask"'; ok $? "baresip's REFER waits for the user: $(grep '"event":"transfer"' "$WORK/alice3.events" | tail -n 1)"
+[ "$(cs_field alice3 transfer target)" = "sips:carol@sip.test" ]; ok $? "... to sips:carol@sip.test (this call is sips: end to end)"
+cs_cmd alice3 transfer-refuse
+cs_wait alice3 transfer 20 '"state":"declined"'; ok $? "refused: $(grep '"event":"transfer"' "$WORK/alice3.events" | tail -n 1)"
+WAIT_SECS=20 wait_for grep -a -q "transfer failure: 603" "$BS_bob_LOG"; ok $? "baresip was told 603 Decline (NOTIFY)"
+# baresip 1.0 ends its call once a transfer of it fails
+cs_wait alice3 ended 20 '"call":1,'; ok $? "... and ended its call: $(grep '^{"event":"ended","call":1,' "$WORK/alice3.events" | head -n 1)"
+[ "$(cs_count carol incoming)" = 0 ]; ok $? "carol was never called"
+baresip_cmd "$BS_bob_CTRL" "dial sip:alice@sip.test" >/dev/null
+cs_wait alice3 established 20 '"call":2,'; ok $? "baresip -> sphone again (call 2)"
+sleep 1
+baresip_cmd "$BS_bob_CTRL" "transfer sips:carol@sip.test" >/dev/null
+WAIT_SECS=20 wait_for sh -c "grep '^{\"event\":\"transfer\",\"call\":2,' '$WORK/alice3.events' | grep -q '\"state\":\"ask\"'"
+ok $? "baresip's REFER waits for the user again"
+cs_cmd alice3 transfer-accept
+cs_wait carol established 20; ok $? "taken: alice calls carol, established"
+cs_wait alice3 transfer 20 '"state":"succeeded"'; ok $? "... the transfer succeeded (NOTIFY 200 to baresip)"
+cs_wait alice3 ended 20 '"call":2,'; ok $? "alice's call with baresip ended: $(grep '^{"event":"ended","call":2,' "$WORK/alice3.events" | head -n 1)"
+cs_cmd alice3 hangup
+cs_wait carol ended 20; ok $? "alice hangs up, carol's call ends"
+cs_quit alice3
+cs_quit carol
 
 # --- wire ------------------------------------------------------------------------------------------
 lab_capture_stop
