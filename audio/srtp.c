@@ -464,7 +464,7 @@ static void tx_retire(struct srtp_sess *s, struct srtp_rekey_info *info)
 {
 	if (!s->tx)
 		return;
-	info->tx_wrapped = s->tx_used && ctx_roc(s->tx, s->tx_ssrc) > 0;
+	info->tx_wrapped = srtp_sess_tx_wrapped(s);
 	if (s->n_retired < SRTP_SESS_MAX_RETIRED)
 		memcpy(s->retired[s->n_retired++], s->tx_fp, FP_LEN);
 	ctx_free(&s->tx);
@@ -593,6 +593,11 @@ int srtp_sess_rekey_plain(struct srtp_sess *s, struct srtp_sess **old_rxp, struc
 bool srtp_sess_secure(const struct srtp_sess *s)
 {
 	return s && s->secure;
+}
+
+bool srtp_sess_tx_wrapped(const struct srtp_sess *s)
+{
+	return s && s->tx && s->tx_used && ctx_roc(s->tx, s->tx_ssrc) > 0;
 }
 
 enum srtp_suite_id srtp_sess_suite(const struct srtp_sess *s)

@@ -109,6 +109,8 @@ int srtp_sess_rekey(struct srtp_sess *s, enum srtp_suite_id suite, const uint8_t
 int srtp_sess_rekey_plain(struct srtp_sess *s, struct srtp_sess **old_rxp, struct srtp_rekey_info *info);
 #define SRTP_SESS_MAX_RETIRED 64
 bool srtp_sess_secure(const struct srtp_sess *s);
+/* Whether the send context has counted a rollover (ROC > 0) for the SSRC it protected last. */
+bool srtp_sess_tx_wrapped(const struct srtp_sess *s);
 /* The suite; SRTP_SUITE_COUNT for a plaintext session. */
 enum srtp_suite_id srtp_sess_suite(const struct srtp_sess *s);
 /* Bytes protect adds to an RTP / RTCP packet. */

@@ -1054,6 +1054,13 @@ int stream_set_remote(struct stream *s, const struct sockaddr_storage *rtp, cons
 		s->remote_rtcp = *rtcp;
 	else
 		addr_rtcp_default(&s->remote_rtcp, rtp, s->mux);
+	/*
+	 * A new address may be a new stream at the far end (a move to new sockets), whose receive
+	 * context starts our SSRC at ROC 0 while our send context, its key unchanged, goes on: past a
+	 * wrap every packet would fail its authentication there. A new SSRC starts at ROC 0 everywhere.
+	 */
+	if (srtp_sess_tx_wrapped(s->sess) && rtp_send_new_ssrc(s->tx, rtp_recv_ssrc(s->rx)) == 0)
+		s->sr_packets_at_last_report = 0;
 	return 0;
 }
 

@@ -229,7 +229,11 @@ int stream_set_direction(struct stream *s, enum stream_dir dir);
  */
 int stream_set_mute(struct stream *s, bool mute);
 
-/* The far end moved (re-INVITE). rtcp may be NULL: RTP address, port + 1 (or the RTP address with rtcp-mux). */
+/*
+ * The far end moved (re-INVITE). rtcp may be NULL: RTP address, port + 1 (or the RTP address with rtcp-mux).
+ * When our send context has passed a sequence wrap, we take a new SSRC: a new stream at the far end starts
+ * our SSRC at ROC 0.
+ */
 int stream_set_remote(struct stream *s, const struct sockaddr_storage *rtp,
 		      const struct sockaddr_storage *rtcp);
 
