@@ -36,10 +36,8 @@ JACK_NO_AUDIO_RESERVATION=1
 JACK_NO_START_SERVER=1
 HOME=$WORK # PortAudio probes ALSA too: keep it away from any real sound card configuration
 export JACK_DEFAULT_SERVER JACK_NO_AUDIO_RESERVATION JACK_NO_START_SERVER HOME
-jackd --no-realtime -d dummy -r "$RATE" -p "$PERIOD" >"$WORK/jackd.log" 2>&1 &
-JACKD=$!
-track_pid $JACKD
-WAIT_SECS=10 wait_for jack_lsp >/dev/null 2>&1 || { echo "jackd did not start"; cat "$WORK/jackd.log"; exit 1; }
+. "$top_srcdir/tests/jack_lib.sh" # jack_launch: JACK's registry kept usable (slots of killed servers)
+jack_launch "$RATE" "$PERIOD" "$WORK/jackd.log" || { echo "jackd did not start"; cat "$WORK/jackd.log"; exit 1; }
 
 lab_make_ca "$WORK/ca" || exit 1
 lab_start_kamailio || exit 1

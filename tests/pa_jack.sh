@@ -15,6 +15,7 @@ PROBE="$top_builddir/tests/unit/pa_probe"
 [ "${SPHONE_UNIT_ONLY:-0}" = 1 ] && skip_all "SPHONE_UNIT_ONLY=1"
 command -v jackd >/dev/null 2>&1 || skip_all "jackd not installed (Debian package jackd2)"
 [ -x "$PROBE" ] || skip_all "pa_probe not built"
+. "$top_srcdir/tests/jack_lib.sh" # jack_launch
 
 # private server name so parallel runs and a user's JACK are not touched; no device reservation (dbus)
 JACK_DEFAULT_SERVER="sphone-test-$$"
@@ -39,10 +40,7 @@ run_jack() {
 	rate=$1
 	period=$((rate / 50))
 	JACK_DEFAULT_SERVER="sphone-test-$$-$rate"
-	jackd --no-realtime -d dummy -r "$rate" -p "$period" >"$WORK/jackd-$rate.log" 2>&1 &
-	JACKD=$!
-	track_pid $JACKD
-	if ! WAIT_SECS=20 wait_for jack_lsp >/dev/null 2>&1; then
+	if ! jack_launch "$rate" "$period" "$WORK/jackd-$rate.log"; then
 		diag "jackd did not come up:"
 		sed 's/^/# /' "$WORK/jackd-$rate.log"
 		ok 1 "jackd dummy server starts at $rate Hz"
